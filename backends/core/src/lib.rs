@@ -1,0 +1,72 @@
+//! `staunch-core`: the storage contract of staunch.
+//!
+//! staunch gives applications one storage API with Redis semantics and several backends
+//! (Redis, in-memory, embedded file) that all pass the same conformance suite. This crate is the
+//! contract those backends implement and nothing else: it depends on no backend.
+//!
+//! # Layout
+//!
+//! - [`command`]: [`Command`], every operation as plain data, with its reply shape and
+//!   `# Behavior` rules.
+//! - [`reply`]: [`Reply`], the RESP3-shaped answer every backend gives.
+//! - [`store`]: the object-safe [`Store`] trait (`execute`, `batch`, `subscribe`,
+//!   `capabilities`) and pub/sub types.
+//! - [`families`]: the typed API users call (`Strings::get`, `SortedSets::zadd`, ...),
+//!   implemented once for every `Store`.
+//! - [`options`]: option structs mirroring Redis's option words.
+//! - [`error`]: the one public [`Error`] with its [`ErrorKind`].
+//! - [`capabilities`], [`clock`], [`glob`]: declared abilities, injectable time, glob matching.
+//! - `testkit` (feature `testkit`): the conformance suite and a `redis-server` test harness.
+//!
+//! # Why commands are data
+//!
+//! A backend implements one method, `execute(Command) -> Reply`. Batches are vectors of
+//! commands, the file backend logs commands, `Failover` journals them for replay, and the
+//! differential tests generate them. The family traits give the typed, ergonomic face.
+//!
+//! ```
+//! use staunch_core::prelude::*;
+//!
+//! async fn count_visit(store: &dyn Store, page: &str) -> staunch_core::Result<i64> {
+//!     store.incr(&format!("visits:{page}")).await
+//! }
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod capabilities;
+pub mod clock;
+pub mod command;
+pub mod error;
+pub mod families;
+pub mod glob;
+pub mod options;
+pub mod reply;
+pub mod store;
+#[cfg(feature = "testkit")]
+pub mod testkit;
+
+pub use capabilities::{Capabilities, Eviction, Persistence, PubSubReach};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use command::{Access, Command};
+pub use error::{Error, ErrorKind, Result};
+pub use families::{
+    Atomic, Batches, Hashes, IntoValue, Keyspace, Lists, SetReply, Sets, SortedSets, Strings,
+    ZMoveOptions,
+};
+pub use options::*;
+pub use reply::Reply;
+pub use store::{GapReason, Message, Store, Subscription, SubscriptionEvent};
+
+/// Re-exported so backends and users name the same `Bytes` and `async_trait`.
+pub use async_trait::async_trait;
+pub use bytes::Bytes;
+
+/// Everything needed to use a store: the traits, the commands and option types.
+pub mod prelude {
+    pub use crate::families::{
+        Atomic, Batches, Hashes, IntoValue, Keyspace, Lists, Sets, SortedSets, Strings,
+    };
+    pub use crate::options::*;
+    pub use crate::{Bytes, Command, Error, ErrorKind, Reply, Store};
+}

@@ -1,0 +1,399 @@
+//! Option structs and small value types that commands carry.
+//!
+//! They mirror Redis's own option words (`EX`, `NX`, `GT`, `WITHSCORES`, ...) one to one, so a
+//! reader who knows Redis recognises every field, and they are plain data (`serde`) so a command
+//! can be written to a log or a replay journal and applied again later.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// When a key should expire, as `SET`, `GETEX` and compare-and-set accept it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum SetExpiry {
+    /// `EX seconds`: relative, in seconds. Must be positive.
+    Ex(u64),
+    /// `PX milliseconds`: relative, in milliseconds. Must be positive.
+    Px(u64),
+    /// `EXAT unix-seconds`: absolute. Must be positive.
+    ExAt(u64),
+    /// `PXAT unix-milliseconds`: absolute. Must be positive.
+    PxAt(u64),
+    /// `KEEPTTL`: keep whatever TTL the key has.
+    KeepTtl,
+}
+
+/// Options of `SET`. The default is a plain `SET key value` (clears any TTL).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SetOptions {
+    /// Expiry; `None` clears any existing TTL, as plain `SET` does.
+    pub expiry: Option<SetExpiry>,
+    /// `NX` or `XX`.
+    pub condition: Option<SetCondition>,
+    /// `GET`: return the old value (reply is the old value or nil instead of `OK`/nil).
+    pub get: bool,
+}
+
+impl SetOptions {
+    /// Plain `SET`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets the expiry.
+    pub fn expiry(mut self, expiry: SetExpiry) -> Self {
+        self.expiry = Some(expiry);
+        self
+    }
+    /// Sets `NX` or `XX`.
+    pub fn condition(mut self, condition: SetCondition) -> Self {
+        self.condition = Some(condition);
+        self
+    }
+    /// Sets `GET`.
+    pub fn get(mut self, get: bool) -> Self {
+        self.get = get;
+        self
+    }
+}
+
+/// `NX` (only if absent) or `XX` (only if present).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SetCondition {
+    /// Only if the key (or member) does not exist.
+    Nx,
+    /// Only if the key (or member) exists.
+    Xx,
+}
+
+/// A new expiry for `EXPIRE`-family commands. Non-positive relative values and past absolute
+/// values delete the key, as in Redis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Expiry {
+    /// `EXPIRE key seconds`.
+    Seconds(i64),
+    /// `PEXPIRE key milliseconds`.
+    Millis(i64),
+    /// `EXPIREAT key unix-seconds`.
+    AtSeconds(i64),
+    /// `PEXPIREAT key unix-milliseconds`.
+    AtMillis(i64),
+}
+
+/// The `NX | XX | GT | LT` condition of `EXPIRE` (Redis 7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExpireCondition {
+    /// Only if the key has no TTL.
+    Nx,
+    /// Only if the key has a TTL.
+    Xx,
+    /// Only if the new expiry is later than the current one (no TTL counts as infinite).
+    Gt,
+    /// Only if the new expiry is earlier than the current one (no TTL counts as infinite).
+    Lt,
+}
+
+/// What `GETEX` does to the TTL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GetExExpiry {
+    /// Set a new expiry (`EX`, `PX`, `EXAT`, `PXAT`; `KeepTtl` is not valid here).
+    Set(SetExpiry),
+    /// `PERSIST`: remove the TTL.
+    Persist,
+}
+
+/// The type of a key, as `TYPE` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum KeyType {
+    /// `string`
+    String,
+    /// `list`
+    List,
+    /// `set`
+    Set,
+    /// `zset`
+    ZSet,
+    /// `hash`
+    Hash,
+}
+
+impl KeyType {
+    /// The name `TYPE` returns.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyType::String => "string",
+            KeyType::List => "list",
+            KeyType::Set => "set",
+            KeyType::ZSet => "zset",
+            KeyType::Hash => "hash",
+        }
+    }
+
+    /// Parses a `TYPE` name.
+    pub fn parse(name: &str) -> Option<KeyType> {
+        Some(match name {
+            "string" => KeyType::String,
+            "list" => KeyType::List,
+            "set" => KeyType::Set,
+            "zset" => KeyType::ZSet,
+            "hash" => KeyType::Hash,
+            _ => return None,
+        })
+    }
+}
+
+/// Options of `SCAN`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ScanOptions {
+    /// `MATCH pattern` (Redis glob: `*`, `?`, `[...]`, `\` escapes).
+    pub pattern: Option<String>,
+    /// `COUNT hint`.
+    pub count: Option<u64>,
+    /// `TYPE type`.
+    pub key_type: Option<KeyType>,
+}
+
+impl ScanOptions {
+    /// No filter.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `MATCH`.
+    pub fn pattern(mut self, pattern: impl Into<String>) -> Self {
+        self.pattern = Some(pattern.into());
+        self
+    }
+    /// Sets `COUNT`.
+    pub fn count(mut self, count: u64) -> Self {
+        self.count = Some(count);
+        self
+    }
+    /// Sets `TYPE`.
+    pub fn key_type(mut self, key_type: KeyType) -> Self {
+        self.key_type = Some(key_type);
+        self
+    }
+}
+
+/// Which end of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ListEnd {
+    /// The head (`LEFT`).
+    Left,
+    /// The tail (`RIGHT`).
+    Right,
+}
+
+impl ListEnd {
+    /// `LEFT` or `RIGHT`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListEnd::Left => "LEFT",
+            ListEnd::Right => "RIGHT",
+        }
+    }
+}
+
+/// A bound of a score range: `-inf`, `+inf`, inclusive `x` or exclusive `(x`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum ScoreBound {
+    /// `x`: the score itself is in range.
+    Inclusive(f64),
+    /// `(x`: the score itself is out of range.
+    Exclusive(f64),
+}
+
+impl ScoreBound {
+    /// `-inf`.
+    pub const MIN: ScoreBound = ScoreBound::Inclusive(f64::NEG_INFINITY);
+    /// `+inf`.
+    pub const MAX: ScoreBound = ScoreBound::Inclusive(f64::INFINITY);
+
+    /// The Redis argument for this bound.
+    pub fn to_arg(self) -> String {
+        fn num(x: f64) -> String {
+            if x == f64::INFINITY {
+                "+inf".to_owned()
+            } else if x == f64::NEG_INFINITY {
+                "-inf".to_owned()
+            } else {
+                format!("{x:?}")
+            }
+        }
+        match self {
+            ScoreBound::Inclusive(x) => num(x),
+            ScoreBound::Exclusive(x) => format!("({}", num(x)),
+        }
+    }
+
+    /// True when `score` is at or above this bound used as a minimum.
+    pub fn admits_from_below(self, score: f64) -> bool {
+        match self {
+            ScoreBound::Inclusive(min) => score >= min,
+            ScoreBound::Exclusive(min) => score > min,
+        }
+    }
+
+    /// True when `score` is at or below this bound used as a maximum.
+    pub fn admits_from_above(self, score: f64) -> bool {
+        match self {
+            ScoreBound::Inclusive(max) => score <= max,
+            ScoreBound::Exclusive(max) => score < max,
+        }
+    }
+}
+
+/// A bound of a lexicographic range: `-`, `+`, `[x` or `(x`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LexBound {
+    /// `-`: before every member.
+    Min,
+    /// `+`: after every member.
+    Max,
+    /// `[x`: inclusive.
+    Inclusive(bytes::Bytes),
+    /// `(x`: exclusive.
+    Exclusive(bytes::Bytes),
+}
+
+impl LexBound {
+    /// The Redis argument for this bound.
+    pub fn to_arg(&self) -> Vec<u8> {
+        match self {
+            LexBound::Min => b"-".to_vec(),
+            LexBound::Max => b"+".to_vec(),
+            LexBound::Inclusive(x) => [b"[".as_slice(), x].concat(),
+            LexBound::Exclusive(x) => [b"(".as_slice(), x].concat(),
+        }
+    }
+}
+
+/// What `ZRANGE` selects by.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ZRangeBy {
+    /// `start stop` ranks, negative counting from the end.
+    Rank {
+        /// First rank.
+        start: i64,
+        /// Last rank, inclusive.
+        stop: i64,
+    },
+    /// `BYSCORE min max`. With `rev`, Redis takes `max min`: staunch always takes them as
+    /// `min`, `max` and swaps for you.
+    Score {
+        /// Lowest score.
+        min: ScoreBound,
+        /// Highest score.
+        max: ScoreBound,
+    },
+    /// `BYLEX min max` (meaningful when all scores are equal); swapped for `rev` as with scores.
+    Lex {
+        /// Lowest member.
+        min: LexBound,
+        /// Highest member.
+        max: LexBound,
+    },
+}
+
+/// Options of `ZRANGE`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ZRangeOptions {
+    /// `REV`: highest first.
+    pub rev: bool,
+    /// `LIMIT offset count` (only with score or lex ranges; a negative count means all).
+    pub limit: Option<(i64, i64)>,
+    /// `WITHSCORES` (not with lex ranges).
+    pub with_scores: bool,
+}
+
+impl ZRangeOptions {
+    /// Ascending, no limit, members only.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `REV`.
+    pub fn rev(mut self, rev: bool) -> Self {
+        self.rev = rev;
+        self
+    }
+    /// Sets `LIMIT`.
+    pub fn limit(mut self, offset: i64, count: i64) -> Self {
+        self.limit = Some((offset, count));
+        self
+    }
+    /// Sets `WITHSCORES`.
+    pub fn with_scores(mut self, with_scores: bool) -> Self {
+        self.with_scores = with_scores;
+        self
+    }
+}
+
+/// `GT` or `LT` of `ZADD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ZAddComparison {
+    /// Only update when the new score is greater.
+    Gt,
+    /// Only update when the new score is less.
+    Lt,
+}
+
+/// Options of `ZADD`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ZAddOptions {
+    /// `NX` or `XX`.
+    pub condition: Option<SetCondition>,
+    /// `GT` or `LT`.
+    pub comparison: Option<ZAddComparison>,
+    /// `CH`: count changed members, not only added ones.
+    pub ch: bool,
+    /// `INCR`: behave like `ZINCRBY` (exactly one member; reply is the new score or nil).
+    pub incr: bool,
+}
+
+impl ZAddOptions {
+    /// Plain `ZADD`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `NX`/`XX`.
+    pub fn condition(mut self, condition: SetCondition) -> Self {
+        self.condition = Some(condition);
+        self
+    }
+    /// Sets `GT`/`LT`.
+    pub fn comparison(mut self, comparison: ZAddComparison) -> Self {
+        self.comparison = Some(comparison);
+        self
+    }
+    /// Sets `CH`.
+    pub fn ch(mut self, ch: bool) -> Self {
+        self.ch = ch;
+        self
+    }
+    /// Sets `INCR`.
+    pub fn incr(mut self, incr: bool) -> Self {
+        self.incr = incr;
+        self
+    }
+}
+
+/// The score a member gets in the destination of [`crate::Command::ZMoveByScore`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum MoveScore {
+    /// Keep the score it had in the source.
+    Keep,
+    /// Give every moved member this score (a lease deadline, for example).
+    Fixed(f64),
+}
+
+/// How long a blocking command waits; zero means forever, as in Redis.
+pub type BlockTimeout = Duration;
+
+/// The TTL rule of [`crate::Command::IncrByEx`] and friends: a TTL in milliseconds set only when
+/// the write leaves the key without one.
+pub type TtlMillis = u64;
