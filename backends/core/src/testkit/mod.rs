@@ -16,7 +16,16 @@ use std::sync::Arc;
 
 use crate::store::Store;
 
+pub mod atomic;
+pub mod batch;
+pub mod hashes;
+pub mod keyspace;
+pub mod lists;
+pub mod pubsub;
 pub mod redis_server;
+pub mod sets;
+pub mod strings;
+pub mod zsets;
 
 /// A shared store handed to a case.
 pub type TestStore = Arc<dyn Store>;
@@ -61,7 +70,18 @@ pub fn all_cases() -> Vec<Case> {
 }
 
 fn registered() -> Vec<Case> {
-    Vec::new()
+    [
+        keyspace::cases(),
+        strings::cases(),
+        hashes::cases(),
+        lists::cases(),
+        sets::cases(),
+        zsets::cases(),
+        pubsub::cases(),
+        batch::cases(),
+        atomic::cases(),
+    ]
+    .concat()
 }
 
 /// Runs every case (or those whose name contains `filter`, from the `STAUNCH_TESTKIT_FILTER`
