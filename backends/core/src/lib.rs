@@ -40,6 +40,7 @@ pub mod command;
 pub mod error;
 pub mod families;
 pub mod glob;
+mod normalize;
 pub mod options;
 pub mod reply;
 pub mod store;

@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 
 /// When a key should expire, as `SET`, `GETEX` and compare-and-set accept it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub enum SetExpiry {
     /// `EX seconds`: relative, in seconds. Must be positive.
     Ex(u64),
@@ -383,7 +382,6 @@ impl ZAddOptions {
 
 /// The score a member gets in the destination of [`crate::Command::ZMoveByScore`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub enum MoveScore {
     /// Keep the score it had in the source.
     Keep,

@@ -16,7 +16,6 @@ use crate::error::{Error, Result};
 
 /// One reply, as RESP3 would carry it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub enum Reply {
     /// RESP3 null: a missing key, field or element.
     Nil,

@@ -1,0 +1,403 @@
+//! The keyspace: keys to typed values, with absolute expiry, a scan order and an expiry index.
+//!
+//! Everything here runs under the engine's lock, so there is no synchronisation in this file.
+//! Expiry is lazy for visibility and eager for memory: every lookup treats a key past its
+//! deadline as missing (so an expired key is invisible the moment it expires), and the purger
+//! removes such keys in the background using the expiry index.
+//!
+//! `SCAN` needs a cursor that survives inserts and deletes between calls and still returns every
+//! key that existed throughout. Keys are therefore also kept ordered by a fixed hash of their
+//! name; the cursor is "the next hash to visit", so a key's position never moves while it lives.
+
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use staunch_core::{Error, KeyType, Result};
+
+use super::zset::ZSet;
+
+/// A stored value.
+#[derive(Debug, Clone)]
+pub(crate) enum Value {
+    String(Bytes),
+    Hash(HashMap<String, Bytes>),
+    List(VecDeque<Bytes>),
+    Set(HashSet<Bytes>),
+    ZSet(ZSet),
+}
+
+impl Value {
+    pub(crate) fn key_type(&self) -> KeyType {
+        match self {
+            Value::String(_) => KeyType::String,
+            Value::Hash(_) => KeyType::Hash,
+            Value::List(_) => KeyType::List,
+            Value::Set(_) => KeyType::Set,
+            Value::ZSet(_) => KeyType::ZSet,
+        }
+    }
+
+    /// True for a collection with no elements: Redis never keeps those.
+    pub(crate) fn is_empty_collection(&self) -> bool {
+        match self {
+            Value::String(_) => false,
+            Value::Hash(h) => h.is_empty(),
+            Value::List(l) => l.is_empty(),
+            Value::Set(s) => s.is_empty(),
+            Value::ZSet(z) => z.is_empty(),
+        }
+    }
+
+    /// Approximate heap bytes, for size-aware eviction.
+    pub(crate) fn weight(&self) -> usize {
+        match self {
+            Value::String(b) => b.len(),
+            Value::Hash(h) => h.iter().map(|(k, v)| k.len() + v.len() + 48).sum(),
+            Value::List(l) => l.iter().map(|v| v.len() + 32).sum(),
+            Value::Set(s) => s.iter().map(|v| v.len() + 40).sum(),
+            Value::ZSet(z) => z.weight(),
+        }
+    }
+}
+
+/// A key's value and its absolute deadline in Unix milliseconds.
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    pub(crate) value: Value,
+    expires_at: Option<i64>,
+}
+
+impl Entry {
+    pub(crate) fn expires_at(&self) -> Option<i64> {
+        self.expires_at
+    }
+
+    fn is_expired(&self, now: i64) -> bool {
+        self.expires_at.is_some_and(|at| at <= now)
+    }
+}
+
+/// The position of a key in scan order.
+pub(crate) fn scan_hash(key: &str) -> u64 {
+    // DefaultHasher::new() has fixed keys, so the order is stable for the life of the process;
+    // that is all a cursor needs.
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The keyspace of one database.
+#[derive(Debug, Default)]
+pub(crate) struct Db {
+    map: HashMap<Arc<str>, Entry>,
+    scan_order: BTreeSet<(u64, Arc<str>)>,
+    expiries: BTreeSet<(i64, Arc<str>)>,
+}
+
+impl Db {
+    /// The live entry of `key`, if any.
+    pub(crate) fn entry(&self, key: &str, now: i64) -> Option<&Entry> {
+        self.map.get(key).filter(|e| !e.is_expired(now))
+    }
+
+    /// The live value of `key`, if any.
+    pub(crate) fn value(&self, key: &str, now: i64) -> Option<&Value> {
+        self.entry(key, now).map(|e| &e.value)
+    }
+
+    /// The live value of `key` for writing; an expired entry is removed first.
+    pub(crate) fn value_mut(&mut self, key: &str, now: i64) -> Option<&mut Value> {
+        self.purge_if_expired(key, now);
+        self.map.get_mut(key).map(|e| &mut e.value)
+    }
+
+    /// Removes `key` if its deadline has passed. Returns true if it did.
+    pub(crate) fn purge_if_expired(&mut self, key: &str, now: i64) -> bool {
+        if self.map.get(key).is_some_and(|e| e.is_expired(now)) {
+            self.remove(key);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Inserts or replaces `key` with `value` and the given deadline.
+    pub(crate) fn insert(&mut self, key: &str, value: Value, expires_at: Option<i64>) {
+        let old_expiry = match self.map.get_mut(key) {
+            Some(entry) => {
+                let old = entry.expires_at;
+                entry.value = value;
+                entry.expires_at = expires_at;
+                old
+            }
+            None => {
+                let name: Arc<str> = Arc::from(key);
+                self.scan_order.insert((scan_hash(key), name.clone()));
+                self.map.insert(name, Entry { value, expires_at });
+                None
+            }
+        };
+        self.reindex_expiry(key, old_expiry, expires_at);
+    }
+
+    /// Replaces the value of an existing live key, keeping its TTL (`KEEPTTL`, `INCRBY`,
+    /// `APPEND`); inserts without TTL when missing.
+    pub(crate) fn put_keep_ttl(&mut self, key: &str, value: Value, now: i64) {
+        let expiry = self.entry(key, now).and_then(Entry::expires_at);
+        self.insert(key, value, expiry);
+    }
+
+    /// Removes `key` (expired or not) and returns its entry.
+    pub(crate) fn remove(&mut self, key: &str) -> Option<Entry> {
+        let (name, entry) = self.map.remove_entry(key)?;
+        self.scan_order.remove(&(scan_hash(key), name.clone()));
+        if let Some(at) = entry.expires_at {
+            self.expiries.remove(&(at, name));
+        }
+        Some(entry)
+    }
+
+    /// Removes `key` if it holds an empty collection: Redis deletes emptied keys.
+    pub(crate) fn remove_if_empty(&mut self, key: &str) {
+        if self
+            .map
+            .get(key)
+            .is_some_and(|e| e.value.is_empty_collection())
+        {
+            self.remove(key);
+        }
+    }
+
+    /// Sets or clears the deadline of an existing key. Returns false if the key is missing.
+    pub(crate) fn set_expiry(&mut self, key: &str, expires_at: Option<i64>) -> bool {
+        let Some(entry) = self.map.get_mut(key) else {
+            return false;
+        };
+        let old = std::mem::replace(&mut entry.expires_at, expires_at);
+        self.reindex_expiry(key, old, expires_at);
+        true
+    }
+
+    fn reindex_expiry(&mut self, key: &str, old: Option<i64>, new: Option<i64>) {
+        if old == new {
+            return;
+        }
+        let Some((name, _)) = self.map.get_key_value(key) else {
+            return;
+        };
+        let name = name.clone();
+        if let Some(at) = old {
+            self.expiries.remove(&(at, name.clone()));
+        }
+        if let Some(at) = new {
+            self.expiries.insert((at, name));
+        }
+    }
+
+    /// Number of live keys.
+    pub(crate) fn len(&self, now: i64) -> usize {
+        let expired = self
+            .expiries
+            .range(..(now.saturating_add(1), Arc::<str>::from("")))
+            .count();
+        self.map.len() - expired.min(self.map.len())
+    }
+
+    /// Removes every key.
+    pub(crate) fn clear(&mut self) {
+        self.map.clear();
+        self.scan_order.clear();
+        self.expiries.clear();
+    }
+
+    /// Removes up to `limit` keys whose deadline is at or before `now`; returns how many.
+    pub(crate) fn purge_expired(&mut self, now: i64, limit: usize) -> usize {
+        let due: Vec<Arc<str>> = self
+            .expiries
+            .iter()
+            .take_while(|(at, _)| *at <= now)
+            .take(limit)
+            .map(|(_, k)| k.clone())
+            .collect();
+        for key in &due {
+            self.remove(key);
+        }
+        due.len()
+    }
+
+    /// Live keys in scan order starting at position `from`, at most `limit` distinct
+    /// positions; returns the keys and the next position (`None` when the end was reached).
+    pub(crate) fn scan_from(
+        &self,
+        from: u64,
+        limit: usize,
+        now: i64,
+    ) -> (Vec<(&Arc<str>, &Entry)>, Option<u64>) {
+        let mut out = Vec::new();
+        let mut iter = self
+            .scan_order
+            .range((from, Arc::<str>::from(""))..)
+            .peekable();
+        let mut taken = 0usize;
+        while let Some((hash, name)) = iter.next() {
+            if let Some(entry) = self.map.get(name).filter(|e| !e.is_expired(now)) {
+                out.push((name, entry));
+            }
+            taken += 1;
+            // Never stop between two keys of the same hash: the cursor could not point
+            // between them.
+            if taken >= limit && iter.peek().is_none_or(|(next, _)| next != hash) {
+                return (out, iter.peek().map(|(next, _)| *next));
+            }
+        }
+        (out, None)
+    }
+
+    /// Type-checked access helpers: `Ok(None)` for a missing key, `WrongType` for another type.
+    pub(crate) fn string(&self, key: &str, now: i64) -> Result<Option<&Bytes>> {
+        match self.value(key, now) {
+            None => Ok(None),
+            Some(Value::String(b)) => Ok(Some(b)),
+            Some(_) => Err(Error::wrong_type()),
+        }
+    }
+
+    /// See [`Db::string`].
+    pub(crate) fn hash(&self, key: &str, now: i64) -> Result<Option<&HashMap<String, Bytes>>> {
+        match self.value(key, now) {
+            None => Ok(None),
+            Some(Value::Hash(h)) => Ok(Some(h)),
+            Some(_) => Err(Error::wrong_type()),
+        }
+    }
+
+    /// See [`Db::string`].
+    pub(crate) fn list(&self, key: &str, now: i64) -> Result<Option<&VecDeque<Bytes>>> {
+        match self.value(key, now) {
+            None => Ok(None),
+            Some(Value::List(l)) => Ok(Some(l)),
+            Some(_) => Err(Error::wrong_type()),
+        }
+    }
+
+    /// See [`Db::string`].
+    pub(crate) fn set(&self, key: &str, now: i64) -> Result<Option<&HashSet<Bytes>>> {
+        match self.value(key, now) {
+            None => Ok(None),
+            Some(Value::Set(s)) => Ok(Some(s)),
+            Some(_) => Err(Error::wrong_type()),
+        }
+    }
+
+    /// See [`Db::string`].
+    pub(crate) fn zset(&self, key: &str, now: i64) -> Result<Option<&ZSet>> {
+        match self.value(key, now) {
+            None => Ok(None),
+            Some(Value::ZSet(z)) => Ok(Some(z)),
+            Some(_) => Err(Error::wrong_type()),
+        }
+    }
+
+    /// Mutable, type-checked access to an existing hash.
+    pub(crate) fn hash_mut(
+        &mut self,
+        key: &str,
+        now: i64,
+    ) -> Result<Option<&mut HashMap<String, Bytes>>> {
+        match self.value_mut(key, now) {
+            None => Ok(None),
+            Some(Value::Hash(h)) => Ok(Some(h)),
+            Some(_) => Err(Error::wrong_type()),
+        }
+    }
+
+    /// Mutable access to a hash, created empty when missing. The caller must leave it
+    /// non-empty or call [`Db::remove_if_empty`].
+    pub(crate) fn hash_or_create(
+        &mut self,
+        key: &str,
+        now: i64,
+    ) -> Result<&mut HashMap<String, Bytes>> {
+        if self.hash_mut(key, now)?.is_none() {
+            self.insert(key, Value::Hash(HashMap::new()), None);
+        }
+        match self.value_mut(key, now) {
+            Some(Value::Hash(h)) => Ok(h),
+            _ => Err(internal()),
+        }
+    }
+
+    /// Mutable, type-checked access to an existing list.
+    pub(crate) fn list_mut(&mut self, key: &str, now: i64) -> Result<Option<&mut VecDeque<Bytes>>> {
+        match self.value_mut(key, now) {
+            None => Ok(None),
+            Some(Value::List(l)) => Ok(Some(l)),
+            Some(_) => Err(Error::wrong_type()),
+        }
+    }
+
+    /// Mutable access to a list, created empty when missing (see [`Db::hash_or_create`]).
+    pub(crate) fn list_or_create(&mut self, key: &str, now: i64) -> Result<&mut VecDeque<Bytes>> {
+        if self.list_mut(key, now)?.is_none() {
+            self.insert(key, Value::List(VecDeque::new()), None);
+        }
+        match self.value_mut(key, now) {
+            Some(Value::List(l)) => Ok(l),
+            _ => Err(internal()),
+        }
+    }
+
+    /// Mutable, type-checked access to an existing set.
+    pub(crate) fn set_mut(&mut self, key: &str, now: i64) -> Result<Option<&mut HashSet<Bytes>>> {
+        match self.value_mut(key, now) {
+            None => Ok(None),
+            Some(Value::Set(s)) => Ok(Some(s)),
+            Some(_) => Err(Error::wrong_type()),
+        }
+    }
+
+    /// Mutable access to a set, created empty when missing (see [`Db::hash_or_create`]).
+    pub(crate) fn set_or_create(&mut self, key: &str, now: i64) -> Result<&mut HashSet<Bytes>> {
+        if self.set_mut(key, now)?.is_none() {
+            self.insert(key, Value::Set(HashSet::new()), None);
+        }
+        match self.value_mut(key, now) {
+            Some(Value::Set(s)) => Ok(s),
+            _ => Err(internal()),
+        }
+    }
+
+    /// Mutable, type-checked access to an existing sorted set.
+    pub(crate) fn zset_mut(&mut self, key: &str, now: i64) -> Result<Option<&mut ZSet>> {
+        match self.value_mut(key, now) {
+            None => Ok(None),
+            Some(Value::ZSet(z)) => Ok(Some(z)),
+            Some(_) => Err(Error::wrong_type()),
+        }
+    }
+
+    /// Mutable access to a sorted set, created empty when missing (see [`Db::hash_or_create`]).
+    pub(crate) fn zset_or_create(&mut self, key: &str, now: i64) -> Result<&mut ZSet> {
+        if self.zset_mut(key, now)?.is_none() {
+            self.insert(key, Value::ZSet(ZSet::default()), None);
+        }
+        match self.value_mut(key, now) {
+            Some(Value::ZSet(z)) => Ok(z),
+            _ => Err(internal()),
+        }
+    }
+
+    /// All live entries (for snapshots).
+    pub(crate) fn iter(&self, now: i64) -> impl Iterator<Item = (&Arc<str>, &Entry)> {
+        self.map.iter().filter(move |(_, e)| !e.is_expired(now))
+    }
+}
+
+fn internal() -> Error {
+    Error::new(
+        staunch_core::ErrorKind::Internal,
+        "value vanished under the lock",
+    )
+}

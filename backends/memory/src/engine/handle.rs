@@ -1,0 +1,151 @@
+//! [`Engine`]: the public face of the engine, shared by the memory and file backends.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+
+use parking_lot::RwLock;
+use staunch_core::{Access, Clock, Command, Reply, Result, Subscription, SystemClock};
+
+use super::db::Db;
+use super::pubsub::Hub;
+use super::{Shared, WriteCtx, WriteLog, apply, blocking, read};
+
+/// The in-process Redis engine. Cheap to clone (a handle); clones share the same data.
+///
+/// Backends wrap it: `MemoryStore` adds eviction and a purger, the file backend adds a log.
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) hub: Arc<Hub>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new(Arc::new(SystemClock))
+    }
+}
+
+impl Engine {
+    /// An empty engine reading time from `clock`.
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Engine {
+            shared: Arc::new(Shared {
+                db: RwLock::new(Db::default()),
+                clock,
+                log: RwLock::new(None),
+                wakeup: tokio::sync::Notify::new(),
+                blocked: AtomicUsize::new(0),
+            }),
+            hub: Arc::new(Hub::default()),
+        }
+    }
+
+    /// Installs the log every successful write is reported to (see [`WriteLog`]).
+    pub fn set_write_log(&self, log: Option<Arc<dyn WriteLog>>) {
+        *self.shared.log.write() = log;
+    }
+
+    /// The engine's current time in Unix milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        self.shared.now()
+    }
+
+    /// Runs one command with Redis semantics; blocking pops wait as Redis's do.
+    pub async fn execute(&self, command: Command) -> Result<Reply> {
+        match command.access() {
+            Access::Read => {
+                let now = self.shared.now();
+                let db = self.shared.db.read();
+                read(&db, now, &command)
+            }
+            Access::Write => {
+                let (reply, ticket) = {
+                    let mut db = self.shared.db.write();
+                    let now = self.shared.now();
+                    self.shared.write_locked(&mut db, now, &command)
+                };
+                self.shared.wake_blocked();
+                if let Some((log, ticket)) = ticket {
+                    log.wait_durable(ticket).await?;
+                }
+                reply
+            }
+            Access::BlockingWrite => blocking::execute(&self.shared, &command).await,
+            Access::Publish => Ok(self.publish(&command)),
+        }
+    }
+
+    fn publish(&self, command: &Command) -> Reply {
+        match command {
+            Command::Publish { channel, message } => {
+                Reply::Int(self.hub.publish(channel, message) as i64)
+            }
+            _ => Reply::Int(0),
+        }
+    }
+
+    /// Runs `commands` under one lock, so the batch is atomic whether or not it was asked to
+    /// be; blocking commands answer at once as inside `MULTI`.
+    pub async fn batch(&self, commands: Vec<Command>) -> Result<Vec<Result<Reply>>> {
+        let mut replies = Vec::with_capacity(commands.len());
+        let mut last_ticket = None;
+        {
+            let mut db = self.shared.db.write();
+            let now = self.shared.now();
+            for command in &commands {
+                let (reply, ticket) = match command.access() {
+                    Access::Read => (read(&db, now, command), None),
+                    Access::Publish => (Ok(self.publish(command)), None),
+                    _ => self.shared.write_locked(&mut db, now, command),
+                };
+                if let Some(ticket) = ticket {
+                    last_ticket = Some(ticket);
+                }
+                replies.push(reply);
+            }
+        }
+        self.shared.wake_blocked();
+        // Tickets are ordered: the last one durable means all of them are.
+        if let Some((log, ticket)) = last_ticket {
+            log.wait_durable(ticket).await?;
+        }
+        Ok(replies)
+    }
+
+    /// Subscribes to channels and patterns inside this process.
+    pub fn subscribe(&self, channels: Vec<String>, patterns: Vec<String>) -> Subscription {
+        self.hub.subscribe(channels, patterns)
+    }
+
+    /// Applies an already-logged command at the time it originally ran, without logging it
+    /// again (log replay). Errors are returned, not raised: a replayed command that failed
+    /// originally fails the same way.
+    pub fn replay(&self, now_ms: i64, command: &Command) -> Result<Reply> {
+        let mut db = self.shared.db.write();
+        apply(&mut db, &mut WriteCtx::new(now_ms), command)
+    }
+
+    /// Removes up to `limit` expired keys; returns how many. Expired keys are invisible
+    /// anyway; this reclaims their memory.
+    pub fn purge_expired(&self, limit: usize) -> usize {
+        let now = self.shared.now();
+        self.shared.db.write().purge_expired(now, limit)
+    }
+
+    /// Number of live keys.
+    pub fn len(&self) -> usize {
+        let now = self.shared.now();
+        self.shared.db.read().len(now)
+    }
+
+    /// True when there are no live keys.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

@@ -1,0 +1,192 @@
+//! Keyspace commands: EXISTS, DEL, EXPIRE family, PERSIST, TTL, TYPE, SCAN, DBSIZE, FLUSHDB,
+//! RENAME.
+
+use staunch_core::{Bytes, Command, Error, ExpireCondition, Expiry, Reply, Result, glob};
+
+use super::db::Db;
+use super::{WriteCtx, unsupported};
+
+/// Redis's default `SCAN COUNT`.
+const DEFAULT_SCAN_COUNT: u64 = 10;
+
+pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
+    match command {
+        Command::Exists { keys } => {
+            non_empty(keys, "exists")?;
+            Ok(Reply::Int(
+                keys.iter().filter(|k| db.entry(k, now).is_some()).count() as i64,
+            ))
+        }
+        Command::Ttl { key } => Ok(Reply::Int(match remaining_ms(db, key, now) {
+            Some(Some(ms)) => (ms + 500) / 1000,
+            Some(None) => -1,
+            None => -2,
+        })),
+        Command::Pttl { key } => Ok(Reply::Int(match remaining_ms(db, key, now) {
+            Some(Some(ms)) => ms,
+            Some(None) => -1,
+            None => -2,
+        })),
+        Command::Type { key } => Ok(Reply::Status(
+            db.value(key, now)
+                .map_or("none", |v| v.key_type().as_str())
+                .to_owned(),
+        )),
+        Command::Scan { cursor, options } => {
+            let count = options.count.unwrap_or(DEFAULT_SCAN_COUNT);
+            if count == 0 {
+                return Err(Error::invalid("ERR syntax error"));
+            }
+            let (entries, next) = db.scan_from(*cursor, count.min(1 << 20) as usize, now);
+            let keys = entries
+                .into_iter()
+                .filter(|(name, entry)| {
+                    options
+                        .pattern
+                        .as_deref()
+                        .is_none_or(|p| glob::matches(p.as_bytes(), name.as_bytes()))
+                        && options.key_type.is_none_or(|t| entry.value.key_type() == t)
+                })
+                .map(|(name, _)| Reply::Bulk(Bytes::copy_from_slice(name.as_bytes())))
+                .collect();
+            let next = next.unwrap_or(0);
+            Ok(Reply::Array(vec![
+                Reply::Bulk(Bytes::from(next.to_string())),
+                Reply::Array(keys),
+            ]))
+        }
+        Command::DbSize => Ok(Reply::Int(db.len(now) as i64)),
+        other => Err(unsupported(other)),
+    }
+}
+
+pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Result<Reply> {
+    let now = ctx.now;
+    match command {
+        Command::Del { keys } => {
+            non_empty(keys, "del")?;
+            let mut removed = 0;
+            for key in keys {
+                db.purge_if_expired(key, now);
+                if db.remove(key).is_some() {
+                    removed += 1;
+                }
+            }
+            Ok(Reply::Int(removed))
+        }
+        Command::Expire {
+            key,
+            expiry,
+            condition,
+        } => expire(db, now, key, *expiry, *condition),
+        Command::Persist { key } => {
+            let had_ttl = db.entry(key, now).and_then(|e| e.expires_at()).is_some();
+            if had_ttl {
+                db.set_expiry(key, None);
+            }
+            Ok(Reply::Int(had_ttl as i64))
+        }
+        Command::FlushDb => {
+            db.clear();
+            Ok(Reply::ok())
+        }
+        Command::Rename { key, new_key } => {
+            rename(db, now, key, new_key, false).map(|_| Reply::ok())
+        }
+        Command::RenameNx { key, new_key } => {
+            rename(db, now, key, new_key, true).map(|done| Reply::Int(done as i64))
+        }
+        other => Err(unsupported(other)),
+    }
+}
+
+/// `Some(Some(ms))` with a TTL, `Some(None)` without, `None` when missing.
+fn remaining_ms(db: &Db, key: &str, now: i64) -> Option<Option<i64>> {
+    let entry = db.entry(key, now)?;
+    Some(entry.expires_at().map(|at| at - now))
+}
+
+pub(crate) fn non_empty<T>(items: &[T], command: &str) -> Result<()> {
+    if items.is_empty() {
+        Err(Error::invalid(format!(
+            "ERR wrong number of arguments for '{command}' command"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+/// The absolute deadline an `EXPIRE`-family argument means, or `InvalidInput` on overflow.
+pub(crate) fn deadline(expiry: Expiry, now: i64, command: &str) -> Result<i64> {
+    let invalid = || Error::invalid(format!("ERR invalid expire time in '{command}' command"));
+    match expiry {
+        Expiry::Seconds(s) => s
+            .checked_mul(1000)
+            .and_then(|ms| ms.checked_add(now))
+            .ok_or_else(invalid),
+        Expiry::Millis(ms) => ms.checked_add(now).ok_or_else(invalid),
+        Expiry::AtSeconds(s) => s.checked_mul(1000).ok_or_else(invalid),
+        Expiry::AtMillis(ms) => Ok(ms),
+    }
+}
+
+fn expire(
+    db: &mut Db,
+    now: i64,
+    key: &str,
+    expiry: Expiry,
+    condition: Option<ExpireCondition>,
+) -> Result<Reply> {
+    let name = match expiry {
+        Expiry::Seconds(_) => "expire",
+        Expiry::Millis(_) => "pexpire",
+        Expiry::AtSeconds(_) => "expireat",
+        Expiry::AtMillis(_) => "pexpireat",
+    };
+    let when = deadline(expiry, now, name)?;
+    let Some(entry) = db.entry(key, now) else {
+        return Ok(Reply::Int(0));
+    };
+    let current = entry.expires_at();
+    let allowed = match condition {
+        None => true,
+        Some(ExpireCondition::Nx) => current.is_none(),
+        Some(ExpireCondition::Xx) => current.is_some(),
+        // A key without TTL counts as expiring never: nothing is greater, anything is less.
+        Some(ExpireCondition::Gt) => current.is_some_and(|at| when > at),
+        Some(ExpireCondition::Lt) => current.is_none_or(|at| when < at),
+    };
+    if !allowed {
+        return Ok(Reply::Int(0));
+    }
+    if when <= now {
+        db.remove(key);
+    } else {
+        db.set_expiry(key, Some(when));
+    }
+    Ok(Reply::Int(1))
+}
+
+fn rename(db: &mut Db, now: i64, key: &str, new_key: &str, only_new: bool) -> Result<bool> {
+    if db.entry(key, now).is_none() {
+        return Err(Error::new(
+            staunch_core::ErrorKind::NotFound,
+            "ERR no such key",
+        ));
+    }
+    if only_new && db.entry(new_key, now).is_some() {
+        return Ok(false);
+    }
+    if key == new_key {
+        return Ok(!only_new);
+    }
+    let Some(entry) = db.remove(key) else {
+        return Err(Error::new(
+            staunch_core::ErrorKind::NotFound,
+            "ERR no such key",
+        ));
+    };
+    let expires_at = entry.expires_at();
+    db.insert(new_key, entry.value, expires_at);
+    Ok(true)
+}

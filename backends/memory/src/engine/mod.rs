@@ -1,0 +1,271 @@
+//! The engine: Redis command semantics over an in-process keyspace.
+//!
+//! One `parking_lot::RwLock` guards the whole keyspace, as Redis's single thread guards its
+//! own: every command is linearizable and every compound command (`RENAME`, `LMOVE`,
+//! `ZMoveByScore`, a transaction) is atomic without further thought. Reads share the lock;
+//! writes hold it for the few microseconds a command takes and never across an `.await`.
+//!
+//! # Layout
+//!
+//! - `db`: the keyspace (typed values, absolute expiry, scan order, expiry index).
+//! - one module per family (`keyspace`, `strings`, `hashes`, `lists`, `sets`, `zsets`), each
+//!   with a `read(&Db, now, &Command)` and a `write(&mut Db, &mut WriteCtx, &Command)`.
+//! - `blocking`: `BLPOP` & co. as a retry loop woken by writes.
+//! - `pubsub`: channels and patterns inside the process.
+//! - `persist`: what the file backend needs (write log hook, snapshots, replay).
+//!
+//! # Write effects
+//!
+//! Every successful write is reported to an optional [`WriteLog`] while the lock is still
+//! held, so a log sees writes in exactly the order they were applied. What is reported is the
+//! command made deterministic: relative expiries become absolute (`PXAT`) and random or
+//! blocking commands are replaced by what they actually did (`SPOP` becomes `SREM` of the
+//! members it took, `BLPOP` the `LPOP` that served it). Replaying the effects at their
+//! recorded times rebuilds the same state.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use parking_lot::RwLock;
+use staunch_core::{Access, Clock, Command, Error, ErrorKind, Reply, Result};
+
+pub(crate) mod blocking;
+pub(crate) mod db;
+pub mod handle;
+pub(crate) mod hashes;
+pub(crate) mod keyspace;
+pub(crate) mod lists;
+pub mod pubsub;
+pub(crate) mod sets;
+pub(crate) mod strings;
+pub(crate) mod zset;
+pub(crate) mod zsets;
+
+use db::Db;
+
+/// Receives every successful write, in apply order, while the engine lock is held.
+///
+/// The file backend implements this to append records to its log. `append` must be quick (a
+/// buffered write); durability waits happen in `wait_durable`, after the lock is released, so
+/// that many writers can share one fsync (group commit).
+#[async_trait::async_trait]
+pub trait WriteLog: Send + Sync {
+    /// Records `effects` applied at `now_ms`; returns a ticket for [`WriteLog::wait_durable`].
+    /// An error here makes the command fail with it (the in-memory change is already made, so
+    /// the log owner must refuse further writes until the log is healthy again).
+    fn append(&self, now_ms: i64, effects: &[Command]) -> Result<u64>;
+
+    /// Resolves once the record with `ticket` is as durable as the log's policy promises.
+    async fn wait_durable(&self, ticket: u64) -> Result<()>;
+}
+
+/// State a write handler can leave for the log.
+pub(crate) struct WriteCtx {
+    /// The time the command runs at, in Unix milliseconds.
+    pub(crate) now: i64,
+    /// When set, the effects to log instead of the (normalized) command itself.
+    pub(crate) rewrite: Option<Vec<Command>>,
+}
+
+impl WriteCtx {
+    pub(crate) fn new(now: i64) -> Self {
+        WriteCtx { now, rewrite: None }
+    }
+}
+
+/// The family a command belongs to, for dispatch.
+#[derive(Clone, Copy)]
+enum Family {
+    Keyspace,
+    Strings,
+    Hashes,
+    Lists,
+    Sets,
+    ZSets,
+    Blocking,
+    PubSub,
+}
+
+fn family(command: &Command) -> Family {
+    use Command::*;
+    match command {
+        Exists { .. }
+        | Del { .. }
+        | Expire { .. }
+        | Persist { .. }
+        | Ttl { .. }
+        | Pttl { .. }
+        | Type { .. }
+        | Scan { .. }
+        | DbSize
+        | FlushDb
+        | Rename { .. }
+        | RenameNx { .. } => Family::Keyspace,
+        Get { .. }
+        | Set { .. }
+        | MGet { .. }
+        | MSet { .. }
+        | IncrBy { .. }
+        | DecrBy { .. }
+        | IncrByFloat { .. }
+        | GetDel { .. }
+        | GetEx { .. }
+        | Append { .. }
+        | StrLen { .. }
+        | CompareAndSet { .. }
+        | CompareAndDelete { .. }
+        | IncrByEx { .. } => Family::Strings,
+        HGet { .. }
+        | HSet { .. }
+        | HSetNx { .. }
+        | HDel { .. }
+        | HGetAll { .. }
+        | HMGet { .. }
+        | HIncrBy { .. }
+        | HIncrByFloat { .. }
+        | HExists { .. }
+        | HLen { .. }
+        | HKeys { .. }
+        | HVals { .. }
+        | HCompareAndSet { .. }
+        | HCompareAndDelete { .. } => Family::Hashes,
+        LPush { .. }
+        | RPush { .. }
+        | LPop { .. }
+        | RPop { .. }
+        | LRange { .. }
+        | LLen { .. }
+        | LIndex { .. }
+        | LSet { .. }
+        | LRem { .. }
+        | LTrim { .. }
+        | LMove { .. } => Family::Lists,
+        BLPop { .. } | BRPop { .. } | BLMove { .. } | BZPopMin { .. } | BZPopMax { .. } => {
+            Family::Blocking
+        }
+        SAdd { .. }
+        | SRem { .. }
+        | SMembers { .. }
+        | SIsMember { .. }
+        | SMIsMember { .. }
+        | SCard { .. }
+        | SPop { .. }
+        | SRandMember { .. }
+        | SInter { .. }
+        | SUnion { .. }
+        | SDiff { .. } => Family::Sets,
+        ZAdd { .. }
+        | ZRem { .. }
+        | ZScore { .. }
+        | ZMScore { .. }
+        | ZIncrBy { .. }
+        | ZCard { .. }
+        | ZCount { .. }
+        | ZRank { .. }
+        | ZRevRank { .. }
+        | ZRange { .. }
+        | ZPopMin { .. }
+        | ZPopMax { .. }
+        | ZRemRangeByScore { .. }
+        | ZRemRangeByRank { .. }
+        | ZMoveByScore { .. } => Family::ZSets,
+        Publish { .. } => Family::PubSub,
+        // `Command` is non-exhaustive for users, not for us; new variants must be routed.
+        #[allow(unreachable_patterns)]
+        _ => Family::PubSub,
+    }
+}
+
+pub(crate) fn unsupported(command: &Command) -> Error {
+    Error::new(
+        ErrorKind::Unsupported,
+        format!("{} is not supported by the memory engine", command.name()),
+    )
+}
+
+/// Runs a read-only command.
+pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
+    match family(command) {
+        Family::Keyspace => keyspace::read(db, now, command),
+        Family::Strings => strings::read(db, now, command),
+        Family::Hashes => hashes::read(db, now, command),
+        Family::Lists => lists::read(db, now, command),
+        Family::Sets => sets::read(db, now, command),
+        Family::ZSets => zsets::read(db, now, command),
+        Family::Blocking | Family::PubSub => Err(unsupported(command)),
+    }
+}
+
+/// Runs a (non-blocking) write command.
+pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Result<Reply> {
+    match family(command) {
+        Family::Keyspace => keyspace::write(db, ctx, command),
+        Family::Strings => strings::write(db, ctx, command),
+        Family::Hashes => hashes::write(db, ctx, command),
+        Family::Lists => lists::write(db, ctx, command),
+        Family::Sets => sets::write(db, ctx, command),
+        Family::ZSets => zsets::write(db, ctx, command),
+        Family::Blocking => blocking::try_pop(db, ctx, command),
+        Family::PubSub => Err(unsupported(command)),
+    }
+}
+
+/// Runs any non-blocking command under an already-held write lock (batches, replay).
+pub(crate) fn apply(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Result<Reply> {
+    match command.access() {
+        Access::Read => read(db, ctx.now, command),
+        _ => write(db, ctx, command),
+    }
+}
+
+/// Shared state of one engine: the keyspace and who waits on it.
+pub(crate) struct Shared {
+    pub(crate) db: RwLock<Db>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) log: RwLock<Option<Arc<dyn WriteLog>>>,
+    /// Wakes blocked pops after writes; only signalled while someone is blocked.
+    pub(crate) wakeup: tokio::sync::Notify,
+    pub(crate) blocked: AtomicUsize,
+}
+
+impl Shared {
+    pub(crate) fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Applies one write under the lock, logs its effects, and returns the reply plus the
+    /// log ticket to wait on.
+    pub(crate) fn write_locked(
+        &self,
+        db: &mut Db,
+        now: i64,
+        command: &Command,
+    ) -> (Result<Reply>, Option<(Arc<dyn WriteLog>, u64)>) {
+        let mut ctx = WriteCtx::new(now);
+        let reply = write(db, &mut ctx, command);
+        if reply.is_err() {
+            return (reply, None);
+        }
+        let log = self.log.read().clone();
+        let Some(log) = log else {
+            return (reply, None);
+        };
+        let effects = match ctx.rewrite {
+            Some(effects) => effects,
+            None => vec![command.with_absolute_expiry(now)],
+        };
+        if effects.is_empty() {
+            return (reply, None);
+        }
+        match log.append(now, &effects) {
+            Ok(ticket) => (reply, Some((log, ticket))),
+            Err(e) => (Err(e), None),
+        }
+    }
+
+    pub(crate) fn wake_blocked(&self) {
+        if self.blocked.load(Ordering::Acquire) > 0 {
+            self.wakeup.notify_waiters();
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! String commands, and the compound string operations (compare-and-set/delete, INCRBY with a
+//! first-write TTL).
+
+use staunch_core::{
+    Bytes, Command, Error, GetExExpiry, Reply, Result, SetCondition, SetExpiry, SetOptions,
+};
+
+use super::db::{Db, Value};
+use super::keyspace::non_empty;
+use super::{WriteCtx, unsupported};
+
+pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
+    match command {
+        Command::Get { key } | Command::GetEx { key, expiry: None } => {
+            Ok(bulk_or_nil(db.string(key, now)?))
+        }
+        Command::MGet { keys } => {
+            non_empty(keys, "mget")?;
+            Ok(Reply::Array(
+                keys.iter()
+                    .map(|k| match db.value(k, now) {
+                        Some(Value::String(b)) => Reply::Bulk(b.clone()),
+                        _ => Reply::Nil,
+                    })
+                    .collect(),
+            ))
+        }
+        Command::StrLen { key } => Ok(Reply::Int(
+            db.string(key, now)?.map_or(0, |b| b.len()) as i64
+        )),
+        other => Err(unsupported(other)),
+    }
+}
+
+pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Result<Reply> {
+    let now = ctx.now;
+    match command {
+        Command::Set {
+            key,
+            value,
+            options,
+        } => set(db, now, key, value, options),
+        Command::MSet { pairs } => {
+            non_empty(pairs, "mset")?;
+            for (key, value) in pairs {
+                db.insert(key, Value::String(value.clone()), None);
+            }
+            Ok(Reply::ok())
+        }
+        Command::IncrBy { key, delta } => incr_by(db, now, key, *delta).map(Reply::Int),
+        Command::DecrBy { key, delta } => {
+            let delta = delta
+                .checked_neg()
+                .ok_or_else(|| Error::invalid("ERR decrement would overflow"))?;
+            incr_by(db, now, key, delta).map(Reply::Int)
+        }
+        Command::IncrByFloat { key, delta } => {
+            let current = match db.string(key, now)? {
+                None => 0.0,
+                Some(b) => parse_float(b)?,
+            };
+            let text = format_float(current + delta)?;
+            db.put_keep_ttl(key, Value::String(Bytes::from(text.clone())), now);
+            Ok(Reply::Bulk(Bytes::from(text)))
+        }
+        Command::GetDel { key } => {
+            let value = db.string(key, now)?.cloned();
+            if value.is_some() {
+                db.remove(key);
+            }
+            Ok(value.map_or(Reply::Nil, Reply::Bulk))
+        }
+        Command::GetEx { key, expiry } => {
+            let deadline = match expiry {
+                Some(GetExExpiry::Set(SetExpiry::KeepTtl)) => {
+                    return Err(Error::invalid("ERR syntax error"));
+                }
+                Some(GetExExpiry::Set(e)) => Some(set_deadline(*e, now, "getex")?),
+                _ => None,
+            };
+            let Some(value) = db.string(key, now)?.cloned() else {
+                return Ok(Reply::Nil);
+            };
+            match (expiry, deadline) {
+                (_, Some(at)) if at <= now => {
+                    db.remove(key);
+                }
+                (_, Some(at)) => {
+                    db.set_expiry(key, Some(at));
+                }
+                (Some(GetExExpiry::Persist), _) => {
+                    db.set_expiry(key, None);
+                }
+                _ => {}
+            }
+            Ok(Reply::Bulk(value))
+        }
+        Command::Append { key, value } => {
+            let mut current = db.string(key, now)?.map(|b| b.to_vec()).unwrap_or_default();
+            current.extend_from_slice(value);
+            let len = current.len();
+            db.put_keep_ttl(key, Value::String(Bytes::from(current)), now);
+            Ok(Reply::Int(len as i64))
+        }
+        Command::CompareAndSet {
+            key,
+            expected,
+            value,
+            expiry,
+        } => {
+            let deadline = match expiry {
+                Some(SetExpiry::KeepTtl) | None => None,
+                Some(e) => Some(set_deadline(*e, now, "set")?),
+            };
+            let current = db.string(key, now)?;
+            if current.map(|b| &b[..]) != expected.as_deref() {
+                return Ok(Reply::Int(0));
+            }
+            let keep = matches!(expiry, Some(SetExpiry::KeepTtl));
+            let expires_at = if keep {
+                db.entry(key, now).and_then(|e| e.expires_at())
+            } else {
+                deadline
+            };
+            db.insert(key, Value::String(value.clone()), expires_at);
+            Ok(Reply::Int(1))
+        }
+        Command::CompareAndDelete { key, expected } => {
+            if db.string(key, now)?.is_some_and(|b| b == expected) {
+                db.remove(key);
+                Ok(Reply::Int(1))
+            } else {
+                Ok(Reply::Int(0))
+            }
+        }
+        Command::IncrByEx { key, delta, ttl_ms } => {
+            if *ttl_ms == 0 || *ttl_ms > i64::MAX as u64 / 2 {
+                return Err(Error::invalid(
+                    "ERR invalid expire time in 'incrbyex' command",
+                ));
+            }
+            let value = incr_by(db, now, key, *delta)?;
+            if db.entry(key, now).and_then(|e| e.expires_at()).is_none() {
+                db.set_expiry(key, Some(now + *ttl_ms as i64));
+            }
+            Ok(Reply::Int(value))
+        }
+        other => Err(unsupported(other)),
+    }
+}
+
+fn bulk_or_nil(value: Option<&Bytes>) -> Reply {
+    value.map_or(Reply::Nil, |b| Reply::Bulk(b.clone()))
+}
+
+/// The absolute deadline a `SET`-style expiry means; zero or overflowing values are invalid.
+pub(crate) fn set_deadline(expiry: SetExpiry, now: i64, command: &str) -> Result<i64> {
+    let invalid = || Error::invalid(format!("ERR invalid expire time in '{command}' command"));
+    let (amount, relative, unit) = match expiry {
+        SetExpiry::Ex(s) => (s, true, 1000),
+        SetExpiry::Px(ms) => (ms, true, 1),
+        SetExpiry::ExAt(s) => (s, false, 1000),
+        SetExpiry::PxAt(ms) => (ms, false, 1),
+        SetExpiry::KeepTtl => return Err(Error::invalid("ERR syntax error")),
+    };
+    if amount == 0 {
+        return Err(invalid());
+    }
+    let amount = i64::try_from(amount).map_err(|_| invalid())?;
+    let ms = amount.checked_mul(unit).ok_or_else(invalid)?;
+    if relative {
+        ms.checked_add(now).ok_or_else(invalid)
+    } else {
+        Ok(ms)
+    }
+}
+
+fn set(db: &mut Db, now: i64, key: &str, value: &Bytes, options: &SetOptions) -> Result<Reply> {
+    let deadline = match options.expiry {
+        None | Some(SetExpiry::KeepTtl) => None,
+        Some(e) => Some(set_deadline(e, now, "set")?),
+    };
+    let existing = db.entry(key, now);
+    let old = if options.get {
+        match existing.map(|e| &e.value) {
+            None => None,
+            Some(Value::String(b)) => Some(b.clone()),
+            Some(_) => return Err(Error::wrong_type()),
+        }
+    } else {
+        None
+    };
+    let exists = existing.is_some();
+    let allowed = match options.condition {
+        None => true,
+        Some(SetCondition::Nx) => !exists,
+        Some(SetCondition::Xx) => exists,
+    };
+    if allowed {
+        let expires_at = if options.expiry == Some(SetExpiry::KeepTtl) {
+            existing.and_then(|e| e.expires_at())
+        } else {
+            deadline
+        };
+        db.insert(key, Value::String(value.clone()), expires_at);
+    }
+    Ok(match (options.get, allowed) {
+        (true, _) => old.map_or(Reply::Nil, Reply::Bulk),
+        (false, true) => Reply::ok(),
+        (false, false) => Reply::Nil,
+    })
+}
+
+/// Parses an integer the way Redis does: canonical decimal only ("+1", "01", " 1" are not).
+pub(crate) fn parse_int(bytes: &[u8]) -> Option<i64> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let n: i64 = text.parse().ok()?;
+    (n.to_string() == text).then_some(n)
+}
+
+fn incr_by(db: &mut Db, now: i64, key: &str, delta: i64) -> Result<i64> {
+    let current = match db.string(key, now)? {
+        None => 0,
+        Some(b) => parse_int(b)
+            .ok_or_else(|| Error::invalid("ERR value is not an integer or out of range"))?,
+    };
+    let next = current
+        .checked_add(delta)
+        .ok_or_else(|| Error::invalid("ERR increment or decrement would overflow"))?;
+    db.put_keep_ttl(key, Value::String(Bytes::from(next.to_string())), now);
+    Ok(next)
+}
+
+/// Parses a stored float for `INCRBYFLOAT`/`HINCRBYFLOAT`.
+pub(crate) fn parse_float(bytes: &[u8]) -> Result<f64> {
+    let invalid = || Error::invalid("ERR value is not a valid float");
+    let text = std::str::from_utf8(bytes).map_err(|_| invalid())?;
+    if text.is_empty()
+        || text.starts_with(char::is_whitespace)
+        || text.ends_with(char::is_whitespace)
+    {
+        return Err(invalid());
+    }
+    let value: f64 = text.parse().map_err(|_| invalid())?;
+    if value.is_nan() {
+        return Err(invalid());
+    }
+    Ok(value)
+}
+
+/// Formats an `INCRBYFLOAT` result. Redis computes in `long double` and prints up to 17
+/// decimals with trailing zeros removed; staunch computes in `f64` and prints the shortest
+/// text that reads back to the same number. For values exactly representable in binary the two
+/// agree; otherwise they may differ in the last digits (documented in the README).
+pub(crate) fn format_float(value: f64) -> Result<String> {
+    if !value.is_finite() {
+        return Err(Error::invalid(
+            "ERR increment would produce NaN or Infinity",
+        ));
+    }
+    let value = if value == 0.0 { 0.0 } else { value };
+    Ok(format!("{value}"))
+}
