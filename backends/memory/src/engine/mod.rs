@@ -35,6 +35,7 @@ pub mod handle;
 pub(crate) mod hashes;
 pub(crate) mod keyspace;
 pub(crate) mod lists;
+pub mod persist;
 pub mod pubsub;
 pub(crate) mod sets;
 pub(crate) mod strings;

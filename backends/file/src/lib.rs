@@ -1,0 +1,1 @@
+//! `staunch-file`: the embedded durable backend (in progress).
