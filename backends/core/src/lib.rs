@@ -69,5 +69,8 @@ pub mod prelude {
         Atomic, Batches, Hashes, IntoValue, Keyspace, Lists, Sets, SortedSets, Strings,
     };
     pub use crate::options::*;
-    pub use crate::{Bytes, Command, Error, ErrorKind, Reply, Store};
+    pub use crate::{
+        Bytes, Capabilities, Command, Error, ErrorKind, Eviction, Persistence, PubSubReach, Reply,
+        Store,
+    };
 }

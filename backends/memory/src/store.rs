@@ -21,6 +21,9 @@ pub struct MemoryOptions {
     /// How often the background purger reclaims expired keys (default 100 ms, like Redis's
     /// active expiry cycle). Expired keys are invisible regardless.
     pub purge_interval: Duration,
+    /// Upper bound on the approximate size of the data in bytes; least recently used keys are
+    /// evicted past it (`maxmemory` + `allkeys-lru`). `None` (the default) never evicts.
+    pub max_bytes: Option<u64>,
 }
 
 impl Default for MemoryOptions {
@@ -28,6 +31,7 @@ impl Default for MemoryOptions {
         MemoryOptions {
             clock: Arc::new(SystemClock),
             purge_interval: Duration::from_millis(100),
+            max_bytes: None,
         }
     }
 }
@@ -44,6 +48,12 @@ impl MemoryOptions {
         self
     }
 
+    /// Bounds the store to about `max_bytes`, evicting least recently used keys.
+    pub fn max_bytes(mut self, max_bytes: u64) -> Self {
+        self.max_bytes = Some(max_bytes);
+        self
+    }
+
     /// Sets the purge interval.
     pub fn purge_interval(mut self, interval: Duration) -> Self {
         self.purge_interval = interval;
@@ -55,6 +65,7 @@ impl MemoryOptions {
 #[derive(Clone, Debug)]
 pub struct MemoryStore {
     engine: Engine,
+    bounded: bool,
     _purger: Option<Arc<PurgerGuard>>,
 }
 
@@ -73,7 +84,7 @@ impl MemoryStore {
     /// A store with `options`. The purger runs when a tokio runtime is present; without one,
     /// expired keys are still invisible and are reclaimed as writes touch them.
     pub fn with_options(options: MemoryOptions) -> Self {
-        let engine = Engine::new(options.clock.clone());
+        let engine = Engine::with_bound(options.clock.clone(), options.max_bytes);
         let purger = tokio::runtime::Handle::try_current().ok().map(|handle| {
             Arc::new(PurgerGuard::spawn(
                 &handle,
@@ -83,6 +94,7 @@ impl MemoryStore {
         });
         MemoryStore {
             engine,
+            bounded: options.max_bytes.is_some(),
             _purger: purger,
         }
     }
@@ -112,7 +124,12 @@ impl Store for MemoryStore {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities::new(Persistence::None, PubSubReach::Process, Eviction::None)
+        let eviction = if self.bounded {
+            Eviction::Lru
+        } else {
+            Eviction::None
+        };
+        Capabilities::new(Persistence::None, PubSubReach::Process, eviction)
     }
 }
 
@@ -138,6 +155,7 @@ impl PurgerGuard {
                         while engine.purge_expired(256) == 256 {
                             tokio::task::yield_now().await;
                         }
+                        engine.evict_now();
                     }
                 }
             }

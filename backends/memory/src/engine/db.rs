@@ -212,8 +212,8 @@ impl Db {
         self.expiries.clear();
     }
 
-    /// Removes up to `limit` keys whose deadline is at or before `now`; returns how many.
-    pub(crate) fn purge_expired(&mut self, now: i64, limit: usize) -> usize {
+    /// Removes up to `limit` keys whose deadline is at or before `now`; returns their names.
+    pub(crate) fn purge_expired(&mut self, now: i64, limit: usize) -> Vec<Arc<str>> {
         let due: Vec<Arc<str>> = self
             .expiries
             .iter()
@@ -224,7 +224,7 @@ impl Db {
         for key in &due {
             self.remove(key);
         }
-        due.len()
+        due
     }
 
     /// Live keys in scan order starting at position `from`, at most `limit` distinct

@@ -7,6 +7,7 @@ use parking_lot::RwLock;
 use staunch_core::{Access, Clock, Command, Reply, Result, Subscription, SystemClock};
 
 use super::db::Db;
+use super::eviction::Evictor;
 use super::pubsub::Hub;
 use super::{Shared, WriteCtx, WriteLog, apply, blocking, read};
 
@@ -32,8 +33,14 @@ impl Default for Engine {
 }
 
 impl Engine {
-    /// An empty engine reading time from `clock`.
+    /// An empty, unbounded engine reading time from `clock`.
     pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Engine::with_bound(clock, None)
+    }
+
+    /// An empty engine reading time from `clock` that, when `max_bytes` is set, evicts least
+    /// recently used keys to keep its approximate size under that bound.
+    pub fn with_bound(clock: Arc<dyn Clock>, max_bytes: Option<u64>) -> Self {
         Engine {
             shared: Arc::new(Shared {
                 db: RwLock::new(Db::default()),
@@ -41,6 +48,7 @@ impl Engine {
                 log: RwLock::new(None),
                 wakeup: tokio::sync::Notify::new(),
                 blocked: AtomicUsize::new(0),
+                evictor: max_bytes.map(Evictor::new),
             }),
             hub: Arc::new(Hub::default()),
         }
@@ -60,6 +68,12 @@ impl Engine {
     pub async fn execute(&self, command: Command) -> Result<Reply> {
         match command.access() {
             Access::Read => {
+                if let Some(evictor) = &self.shared.evictor {
+                    command
+                        .keys()
+                        .into_iter()
+                        .for_each(|k| evictor.record_read(k));
+                }
                 let now = self.shared.now();
                 let db = self.shared.db.read();
                 read(&db, now, &command)
@@ -135,7 +149,28 @@ impl Engine {
     /// anyway; this reclaims their memory.
     pub fn purge_expired(&self, limit: usize) -> usize {
         let now = self.shared.now();
-        self.shared.db.write().purge_expired(now, limit)
+        let purged = self.shared.db.write().purge_expired(now, limit);
+        if let Some(evictor) = &self.shared.evictor {
+            purged.iter().for_each(|key| evictor.forget(key));
+        }
+        purged.len()
+    }
+
+    /// For a bounded engine: lets the eviction policy catch up and deletes the keys it chose;
+    /// returns how many were deleted (always 0 when unbounded).
+    pub fn evict_now(&self) -> usize {
+        match &self.shared.evictor {
+            Some(evictor) => evictor.evict(&mut self.shared.db.write(), true),
+            None => 0,
+        }
+    }
+
+    /// For a bounded engine, the approximate size in bytes the eviction policy accounts for.
+    pub fn tracked_bytes(&self) -> Option<u64> {
+        self.shared.evictor.as_ref().map(|e| {
+            e.evict(&mut self.shared.db.write(), true);
+            e.weighted_size()
+        })
     }
 
     /// Number of live keys.

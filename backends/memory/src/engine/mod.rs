@@ -31,6 +31,7 @@ use staunch_core::{Access, Clock, Command, Error, ErrorKind, Reply, Result};
 
 pub(crate) mod blocking;
 pub(crate) mod db;
+pub(crate) mod eviction;
 pub mod handle;
 pub(crate) mod hashes;
 pub(crate) mod keyspace;
@@ -227,6 +228,8 @@ pub(crate) struct Shared {
     /// Wakes blocked pops after writes; only signalled while someone is blocked.
     pub(crate) wakeup: tokio::sync::Notify,
     pub(crate) blocked: AtomicUsize,
+    /// Present when the engine is size-bounded.
+    pub(crate) evictor: Option<eviction::Evictor>,
 }
 
 impl Shared {
@@ -246,6 +249,14 @@ impl Shared {
         let reply = write(db, &mut ctx, command);
         if reply.is_err() {
             return (reply, None);
+        }
+        if let Some(evictor) = &self.evictor {
+            if matches!(command, Command::FlushDb) {
+                evictor.clear();
+            } else {
+                evictor.record_write(db, now, command.keys().into_iter());
+            }
+            evictor.evict(db, false);
         }
         let log = self.log.read().clone();
         let Some(log) = log else {
