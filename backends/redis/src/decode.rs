@@ -1,0 +1,169 @@
+//! From the `redis` crate's types to the contract's: [`Value`] to [`Reply`], and
+//! [`RedisError`]/[`ServerError`] to [`Error`] with the right [`ErrorKind`].
+//!
+//! The connection speaks RESP3, so a reply already has the shape the contract documents (maps,
+//! sets, doubles, nulls) and the conversion is generic: no per-command decoding here.
+//!
+//! The error mapping is what lets callers and `Failover` tell "my data was wrong" from "Redis is
+//! not there": `WRONGTYPE` is `WrongType`, `ERR no such key` is `NotFound`, other argument
+//! errors are `InvalidInput`, while `LOADING`, `READONLY`, `MASTERDOWN`, `TRYAGAIN`, `BUSY`,
+//! `CLUSTERDOWN`, `OOM` and every refused, reset or closed connection are `Unavailable`, and a
+//! reply that did not come in time is `Timeout`. An outage never becomes a `Nil`.
+
+use bytes::Bytes;
+use redis::{RedisError, ServerError, Value};
+use staunch_core::{Error, ErrorKind, Reply, Result};
+
+/// Converts a reply value. A `Value::ServerError` (an error inside a pipeline or `EXEC`)
+/// becomes that error.
+pub(crate) fn to_reply(value: Value) -> Result<Reply> {
+    Ok(match value {
+        Value::Nil => Reply::Nil,
+        Value::Int(n) => Reply::Int(n),
+        Value::BulkString(bytes) => Reply::Bulk(Bytes::from(bytes)),
+        Value::SimpleString(s) => Reply::Status(s),
+        Value::Okay => Reply::ok(),
+        Value::Double(d) => Reply::Double(d),
+        Value::Boolean(b) => Reply::Int(i64::from(b)),
+        Value::VerbatimString { text, .. } => Reply::Bulk(Bytes::from(text)),
+        Value::Array(items) => Reply::Array(to_replies(items)?),
+        Value::Set(items) => Reply::Set(to_replies(items)?),
+        Value::Map(pairs) => Reply::Map(
+            pairs
+                .into_iter()
+                .map(|(k, v)| Ok((to_reply(k)?, to_reply(v)?)))
+                .collect::<Result<_>>()?,
+        ),
+        Value::Attribute { data, .. } => to_reply(*data)?,
+        Value::Push { data, .. } => Reply::Array(to_replies(data)?),
+        Value::ServerError(err) => return Err(server_error(&err)),
+        other => {
+            return Err(Error::new(
+                ErrorKind::Protocol,
+                format!("unexpected reply from Redis: {other:?}"),
+            ));
+        }
+    })
+}
+
+fn to_replies(items: Vec<Value>) -> Result<Vec<Reply>> {
+    items.into_iter().map(to_reply).collect()
+}
+
+/// The kind of a server error, from its code and message.
+fn server_kind(code: &str, detail: &str) -> ErrorKind {
+    match code {
+        "WRONGTYPE" => ErrorKind::WrongType,
+        "LOADING" | "READONLY" | "MASTERDOWN" | "TRYAGAIN" | "BUSY" | "CLUSTERDOWN" | "OOM"
+        | "MISCONF" => ErrorKind::Unavailable,
+        "NOSCRIPT" => ErrorKind::Internal,
+        "ERR" if detail.starts_with("no such key") => ErrorKind::NotFound,
+        _ => ErrorKind::InvalidInput,
+    }
+}
+
+/// Converts an error reply from the server.
+pub(crate) fn server_error(err: &ServerError) -> Error {
+    let code = err.code();
+    let detail = err.details().unwrap_or("");
+    let kind = server_kind(code, detail);
+    let message = if detail.is_empty() {
+        code.to_owned()
+    } else {
+        format!("{code} {detail}")
+    };
+    match code {
+        "NOAUTH" | "WRONGPASS" => Error::new(
+            kind,
+            format!(
+                "Redis refused the credentials (check user and password in the URL): {message}"
+            ),
+        ),
+        "NOPERM" => Error::new(kind, format!("the ACL user may not run this: {message}")),
+        _ => Error::new(kind, message),
+    }
+}
+
+/// Converts any failure of the `redis` crate.
+pub(crate) fn redis_error(err: RedisError) -> Error {
+    use redis::ErrorKind as K;
+    if err.is_timeout() {
+        return Error::new(
+            ErrorKind::Timeout,
+            format!("Redis did not answer in time: {err}"),
+        )
+        .with_source(err);
+    }
+    if let Some(code) = err.code() {
+        let detail = err.detail().unwrap_or("");
+        let kind = server_kind(code, detail);
+        let message = match code {
+            "NOAUTH" | "WRONGPASS" => {
+                format!("Redis refused the credentials (check user and password in the URL): {err}")
+            }
+            _ => err.to_string(),
+        };
+        return Error::new(kind, message).with_source(err);
+    }
+    let (kind, what) = match err.kind() {
+        K::Io => (ErrorKind::Unavailable, "Redis is unreachable"),
+        K::AuthenticationFailed => (
+            ErrorKind::InvalidInput,
+            "Redis refused the credentials (check user and password in the URL)",
+        ),
+        K::InvalidClientConfig => (ErrorKind::InvalidInput, "invalid Redis configuration"),
+        K::RESP3NotSupported => (
+            ErrorKind::Unsupported,
+            "the server does not speak RESP3 (Redis 6 or later is required)",
+        ),
+        K::Parse | K::UnexpectedReturnType => (ErrorKind::Protocol, "unexpected reply from Redis"),
+        K::Client => (ErrorKind::Internal, "redis client error"),
+        _ => (ErrorKind::InvalidInput, "Redis error"),
+    };
+    Error::new(kind, format!("{what}: {err}")).with_source(err)
+}
+
+/// A timeout error for a wait this crate measured itself.
+pub(crate) fn timeout(what: &str, after: std::time::Duration) -> Error {
+    Error::new(
+        ErrorKind::Timeout,
+        format!("Redis did not answer {what} within {after:?}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_follow_the_codes() {
+        assert_eq!(server_kind("WRONGTYPE", "x"), ErrorKind::WrongType);
+        assert_eq!(server_kind("ERR", "no such key"), ErrorKind::NotFound);
+        assert_eq!(
+            server_kind("ERR", "value is not an integer"),
+            ErrorKind::InvalidInput
+        );
+        for code in ["LOADING", "READONLY", "MASTERDOWN", "TRYAGAIN", "BUSY"] {
+            assert_eq!(server_kind(code, ""), ErrorKind::Unavailable, "{code}");
+        }
+    }
+
+    #[test]
+    fn values_map_generically() {
+        let value = Value::Array(vec![
+            Value::BulkString(b"m".to_vec()),
+            Value::Double(1.5),
+            Value::Nil,
+            Value::Okay,
+        ]);
+        assert_eq!(
+            to_reply(value).ok(),
+            Some(Reply::Array(vec![
+                Reply::bulk("m"),
+                Reply::Double(1.5),
+                Reply::Nil,
+                Reply::ok()
+            ]))
+        );
+    }
+}

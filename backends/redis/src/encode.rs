@@ -1,0 +1,504 @@
+//! From a [`Command`] to what is sent to Redis: one big match, one arm per variant.
+//!
+//! Most commands are one Redis command whose RESP3 reply already has the documented shape, so
+//! this file only writes arguments. Blocking commands are marked as such (they go to a dedicated
+//! connection, see `connection.rs`), and the atomic compound operations become Lua scripts
+//! (see `scripts.rs`). A variant this backend does not know yet is `ErrorKind::Unsupported`,
+//! never a panic.
+
+use std::time::Duration;
+
+use redis::Cmd;
+use staunch_core::options::*;
+use staunch_core::{Command, Error, Result};
+
+use crate::scripts::Script;
+
+/// How one command is carried out.
+#[derive(Debug)]
+pub(crate) enum Plan {
+    /// One ordinary command on the shared multiplexed connection.
+    Plain(Cmd),
+    /// A blocking command: a dedicated connection, waiting up to `block` (zero: forever).
+    Blocking {
+        /// The command as Redis receives it.
+        cmd: Cmd,
+        /// Its blocking timeout.
+        block: Duration,
+    },
+    /// A compound operation: a Lua script with its keys and arguments.
+    Script {
+        /// Which script.
+        script: Script,
+        /// `KEYS`.
+        keys: Vec<Vec<u8>>,
+        /// `ARGV`.
+        args: Vec<Vec<u8>>,
+    },
+}
+
+impl Plan {
+    /// The script as `EVALSHA sha numkeys keys.. args..`.
+    pub(crate) fn evalsha(script: Script, keys: &[Vec<u8>], args: &[Vec<u8>]) -> Cmd {
+        let mut cmd = redis::cmd("EVALSHA");
+        cmd.arg(script.sha()).arg(keys.len()).arg(keys).arg(args);
+        cmd
+    }
+
+    /// The script as `EVAL source numkeys keys.. args..` (also caches it on the server).
+    pub(crate) fn eval(script: Script, keys: &[Vec<u8>], args: &[Vec<u8>]) -> Cmd {
+        let mut cmd = redis::cmd("EVAL");
+        cmd.arg(script.source()).arg(keys.len()).arg(keys).arg(args);
+        cmd
+    }
+}
+
+/// A float as Redis parses it (`inf`, `-inf`, shortest round-trip digits otherwise).
+pub(crate) fn num(x: f64) -> String {
+    if x == f64::INFINITY {
+        "+inf".to_owned()
+    } else if x == f64::NEG_INFINITY {
+        "-inf".to_owned()
+    } else {
+        format!("{x:?}")
+    }
+}
+
+/// A blocking timeout in seconds with millisecond precision, rounded up so that a tiny
+/// positive timeout never turns into zero ("forever").
+pub(crate) fn block_secs(timeout: Duration) -> String {
+    if timeout.is_zero() {
+        return "0".to_owned();
+    }
+    let ms = timeout.as_micros().div_ceil(1000).max(1);
+    format!("{}.{:03}", ms / 1000, ms % 1000)
+}
+
+fn set_expiry_args(cmd: &mut Cmd, expiry: SetExpiry) {
+    match expiry {
+        SetExpiry::Ex(s) => cmd.arg("EX").arg(s),
+        SetExpiry::Px(ms) => cmd.arg("PX").arg(ms),
+        SetExpiry::ExAt(s) => cmd.arg("EXAT").arg(s),
+        SetExpiry::PxAt(ms) => cmd.arg("PXAT").arg(ms),
+        SetExpiry::KeepTtl => cmd.arg("KEEPTTL"),
+    };
+}
+
+fn set_expiry_words(expiry: Option<SetExpiry>) -> Vec<Vec<u8>> {
+    let pair = |word: &str, n: u64| vec![word.as_bytes().to_vec(), n.to_string().into_bytes()];
+    match expiry {
+        None => Vec::new(),
+        Some(SetExpiry::Ex(s)) => pair("EX", s),
+        Some(SetExpiry::Px(ms)) => pair("PX", ms),
+        Some(SetExpiry::ExAt(s)) => pair("EXAT", s),
+        Some(SetExpiry::PxAt(ms)) => pair("PXAT", ms),
+        Some(SetExpiry::KeepTtl) => vec![b"KEEPTTL".to_vec()],
+    }
+}
+
+fn condition_word(condition: SetCondition) -> &'static str {
+    match condition {
+        SetCondition::Nx => "NX",
+        SetCondition::Xx => "XX",
+    }
+}
+
+/// `rcmd!("NAME", arg, ...)`: a command with its arguments.
+macro_rules! rcmd {
+    ($name:expr, $($arg:expr),+ $(,)?) => {{
+        let mut cmd = redis::cmd($name);
+        $(cmd.arg($arg);)+
+        cmd
+    }};
+}
+
+fn named(name: &str) -> Cmd {
+    redis::cmd(name)
+}
+
+fn key_cmd(name: &str, key: &str) -> Cmd {
+    let mut cmd = redis::cmd(name);
+    cmd.arg(key);
+    cmd
+}
+
+fn keys_cmd(name: &str, keys: &[String]) -> Cmd {
+    let mut cmd = redis::cmd(name);
+    cmd.arg(keys);
+    cmd
+}
+
+fn blocking_keys(name: &str, keys: &[String], timeout: Duration) -> Plan {
+    let mut cmd = keys_cmd(name, keys);
+    cmd.arg(block_secs(timeout));
+    Plan::Blocking {
+        cmd,
+        block: timeout,
+    }
+}
+
+fn bytes_list(values: &[bytes::Bytes]) -> Vec<&[u8]> {
+    values.iter().map(|v| v.as_ref()).collect()
+}
+
+fn script(script: Script, keys: &[&str], args: Vec<Vec<u8>>) -> Plan {
+    Plan::Script {
+        script,
+        keys: keys.iter().map(|k| k.as_bytes().to_vec()).collect(),
+        args,
+    }
+}
+
+/// Plans one command.
+pub(crate) fn plan(command: &Command) -> Result<Plan> {
+    use Command as C;
+    let plain = |cmd: Cmd| Ok(Plan::Plain(cmd));
+    match command {
+        // ----- keyspace -----
+        C::Exists { keys } => plain(keys_cmd("EXISTS", keys)),
+        C::Del { keys } => plain(keys_cmd("DEL", keys)),
+        C::Expire {
+            key,
+            expiry,
+            condition,
+        } => {
+            let (name, t) = match *expiry {
+                Expiry::Seconds(s) => ("EXPIRE", s),
+                Expiry::Millis(ms) => ("PEXPIRE", ms),
+                Expiry::AtSeconds(s) => ("EXPIREAT", s),
+                Expiry::AtMillis(ms) => ("PEXPIREAT", ms),
+            };
+            let mut cmd = key_cmd(name, key);
+            cmd.arg(t);
+            if let Some(condition) = condition {
+                cmd.arg(match condition {
+                    ExpireCondition::Nx => "NX",
+                    ExpireCondition::Xx => "XX",
+                    ExpireCondition::Gt => "GT",
+                    ExpireCondition::Lt => "LT",
+                });
+            }
+            plain(cmd)
+        }
+        C::Persist { key } => plain(key_cmd("PERSIST", key)),
+        C::Ttl { key } => plain(key_cmd("TTL", key)),
+        C::Pttl { key } => plain(key_cmd("PTTL", key)),
+        C::Type { key } => plain(key_cmd("TYPE", key)),
+        C::Scan { cursor, options } => {
+            let mut cmd = named("SCAN");
+            cmd.arg(*cursor);
+            if let Some(pattern) = &options.pattern {
+                cmd.arg("MATCH").arg(pattern);
+            }
+            if let Some(count) = options.count {
+                cmd.arg("COUNT").arg(count);
+            }
+            if let Some(key_type) = options.key_type {
+                cmd.arg("TYPE").arg(key_type.as_str());
+            }
+            plain(cmd)
+        }
+        C::DbSize => plain(named("DBSIZE")),
+        C::FlushDb => plain(named("FLUSHDB")),
+        C::Rename { key, new_key } => plain(keys_cmd("RENAME", &[key.clone(), new_key.clone()])),
+        C::RenameNx { key, new_key } => {
+            plain(keys_cmd("RENAMENX", &[key.clone(), new_key.clone()]))
+        }
+
+        // ----- strings -----
+        C::Get { key } => plain(key_cmd("GET", key)),
+        C::Set {
+            key,
+            value,
+            options,
+        } => {
+            let mut cmd = key_cmd("SET", key);
+            cmd.arg(value.as_ref());
+            if let Some(condition) = options.condition {
+                cmd.arg(condition_word(condition));
+            }
+            if options.get {
+                cmd.arg("GET");
+            }
+            if let Some(expiry) = options.expiry {
+                set_expiry_args(&mut cmd, expiry);
+            }
+            plain(cmd)
+        }
+        C::MGet { keys } => plain(keys_cmd("MGET", keys)),
+        C::MSet { pairs } => {
+            let mut cmd = named("MSET");
+            for (key, value) in pairs {
+                cmd.arg(key).arg(value.as_ref());
+            }
+            plain(cmd)
+        }
+        C::IncrBy { key, delta } => plain(rcmd!("INCRBY", key, *delta)),
+        C::DecrBy { key, delta } => plain(rcmd!("DECRBY", key, *delta)),
+        C::IncrByFloat { key, delta } => plain(rcmd!("INCRBYFLOAT", key, num(*delta))),
+        C::GetDel { key } => plain(key_cmd("GETDEL", key)),
+        C::GetEx { key, expiry } => {
+            let mut cmd = key_cmd("GETEX", key);
+            match expiry {
+                None => {}
+                Some(GetExExpiry::Persist) => {
+                    cmd.arg("PERSIST");
+                }
+                Some(GetExExpiry::Set(expiry)) => set_expiry_args(&mut cmd, *expiry),
+            }
+            plain(cmd)
+        }
+        C::Append { key, value } => plain(rcmd!("APPEND", key, value.as_ref())),
+        C::StrLen { key } => plain(key_cmd("STRLEN", key)),
+
+        // ----- hashes -----
+        C::HGet { key, field } => plain(rcmd!("HGET", key, field)),
+        C::HSet { key, fields } => {
+            let mut cmd = key_cmd("HSET", key);
+            for (field, value) in fields {
+                cmd.arg(field).arg(value.as_ref());
+            }
+            plain(cmd)
+        }
+        C::HSetNx { key, field, value } => plain(rcmd!("HSETNX", key, field, value.as_ref())),
+        C::HDel { key, fields } => plain(rcmd!("HDEL", key, fields)),
+        C::HGetAll { key } => plain(key_cmd("HGETALL", key)),
+        C::HMGet { key, fields } => plain(rcmd!("HMGET", key, fields)),
+        C::HIncrBy { key, field, delta } => plain(rcmd!("HINCRBY", key, field, *delta)),
+        C::HIncrByFloat { key, field, delta } => {
+            plain(rcmd!("HINCRBYFLOAT", key, field, num(*delta)))
+        }
+        C::HExists { key, field } => plain(rcmd!("HEXISTS", key, field)),
+        C::HLen { key } => plain(key_cmd("HLEN", key)),
+        C::HKeys { key } => plain(key_cmd("HKEYS", key)),
+        C::HVals { key } => plain(key_cmd("HVALS", key)),
+
+        // ----- lists -----
+        C::LPush { key, values } => plain(rcmd!("LPUSH", key, bytes_list(values))),
+        C::RPush { key, values } => plain(rcmd!("RPUSH", key, bytes_list(values))),
+        C::LPop { key, count } => plain(rcmd!("LPOP", key, *count)),
+        C::RPop { key, count } => plain(rcmd!("RPOP", key, *count)),
+        C::LRange { key, start, stop } => plain(rcmd!("LRANGE", key, *start, *stop)),
+        C::LLen { key } => plain(key_cmd("LLEN", key)),
+        C::LIndex { key, index } => plain(rcmd!("LINDEX", key, *index)),
+        C::LSet { key, index, value } => plain(rcmd!("LSET", key, *index, value.as_ref())),
+        C::LRem { key, count, value } => plain(rcmd!("LREM", key, *count, value.as_ref())),
+        C::LTrim { key, start, stop } => plain(rcmd!("LTRIM", key, *start, *stop)),
+        C::LMove {
+            source,
+            destination,
+            from,
+            to,
+        } => plain(rcmd!(
+            "LMOVE",
+            source,
+            destination,
+            from.as_str(),
+            to.as_str()
+        )),
+        C::BLPop { keys, timeout } => Ok(blocking_keys("BLPOP", keys, *timeout)),
+        C::BRPop { keys, timeout } => Ok(blocking_keys("BRPOP", keys, *timeout)),
+        C::BLMove {
+            source,
+            destination,
+            from,
+            to,
+            timeout,
+        } => Ok(Plan::Blocking {
+            cmd: rcmd!(
+                "BLMOVE",
+                source,
+                destination,
+                from.as_str(),
+                to.as_str(),
+                block_secs(*timeout)
+            ),
+            block: *timeout,
+        }),
+
+        // ----- sets -----
+        C::SAdd { key, members } => plain(rcmd!("SADD", key, bytes_list(members))),
+        C::SRem { key, members } => plain(rcmd!("SREM", key, bytes_list(members))),
+        C::SMembers { key } => plain(key_cmd("SMEMBERS", key)),
+        C::SIsMember { key, member } => plain(rcmd!("SISMEMBER", key, member.as_ref())),
+        C::SMIsMember { key, members } => plain(rcmd!("SMISMEMBER", key, bytes_list(members))),
+        C::SCard { key } => plain(key_cmd("SCARD", key)),
+        C::SPop { key, count } => plain(rcmd!("SPOP", key, *count)),
+        C::SRandMember { key, count } => plain(rcmd!("SRANDMEMBER", key, *count)),
+        C::SInter { keys } => plain(keys_cmd("SINTER", keys)),
+        C::SUnion { keys } => plain(keys_cmd("SUNION", keys)),
+        C::SDiff { keys } => plain(keys_cmd("SDIFF", keys)),
+
+        // ----- sorted sets -----
+        C::ZAdd {
+            key,
+            members,
+            options,
+        } => {
+            let mut cmd = key_cmd("ZADD", key);
+            if let Some(condition) = options.condition {
+                cmd.arg(condition_word(condition));
+            }
+            if let Some(comparison) = options.comparison {
+                cmd.arg(match comparison {
+                    ZAddComparison::Gt => "GT",
+                    ZAddComparison::Lt => "LT",
+                });
+            }
+            if options.ch {
+                cmd.arg("CH");
+            }
+            if options.incr {
+                cmd.arg("INCR");
+            }
+            for (score, member) in members {
+                cmd.arg(num(*score)).arg(member.as_ref());
+            }
+            plain(cmd)
+        }
+        C::ZRem { key, members } => plain(rcmd!("ZREM", key, bytes_list(members))),
+        C::ZScore { key, member } => plain(rcmd!("ZSCORE", key, member.as_ref())),
+        C::ZMScore { key, members } => plain(rcmd!("ZMSCORE", key, bytes_list(members))),
+        C::ZIncrBy { key, delta, member } => {
+            plain(rcmd!("ZINCRBY", key, num(*delta), member.as_ref()))
+        }
+        C::ZCard { key } => plain(key_cmd("ZCARD", key)),
+        C::ZCount { key, min, max } => plain(rcmd!("ZCOUNT", key, min.to_arg(), max.to_arg())),
+        C::ZRank { key, member } => plain(rcmd!("ZRANK", key, member.as_ref())),
+        C::ZRevRank { key, member } => plain(rcmd!("ZREVRANK", key, member.as_ref())),
+        C::ZRange { key, by, options } => {
+            let mut cmd = key_cmd("ZRANGE", key);
+            match by {
+                ZRangeBy::Rank { start, stop } => {
+                    cmd.arg(*start).arg(*stop);
+                }
+                ZRangeBy::Score { min, max } => {
+                    let (first, second) = if options.rev { (max, min) } else { (min, max) };
+                    cmd.arg(first.to_arg()).arg(second.to_arg()).arg("BYSCORE");
+                }
+                ZRangeBy::Lex { min, max } => {
+                    let (first, second) = if options.rev { (max, min) } else { (min, max) };
+                    cmd.arg(first.to_arg()).arg(second.to_arg()).arg("BYLEX");
+                }
+            }
+            if options.rev {
+                cmd.arg("REV");
+            }
+            if let Some((offset, count)) = options.limit {
+                cmd.arg("LIMIT").arg(offset).arg(count);
+            }
+            if options.with_scores {
+                cmd.arg("WITHSCORES");
+            }
+            plain(cmd)
+        }
+        C::ZPopMin { key, count } => plain(rcmd!("ZPOPMIN", key, *count)),
+        C::ZPopMax { key, count } => plain(rcmd!("ZPOPMAX", key, *count)),
+        C::BZPopMin { keys, timeout } => Ok(blocking_keys("BZPOPMIN", keys, *timeout)),
+        C::BZPopMax { keys, timeout } => Ok(blocking_keys("BZPOPMAX", keys, *timeout)),
+        C::ZRemRangeByScore { key, min, max } => {
+            plain(rcmd!("ZREMRANGEBYSCORE", key, min.to_arg(), max.to_arg()))
+        }
+        C::ZRemRangeByRank { key, start, stop } => {
+            plain(rcmd!("ZREMRANGEBYRANK", key, *start, *stop))
+        }
+
+        // ----- pub/sub -----
+        C::Publish { channel, message } => plain(rcmd!("PUBLISH", channel, message.as_ref())),
+
+        // ----- atomic compound operations -----
+        C::ZMoveByScore {
+            source,
+            destination,
+            min,
+            max,
+            limit,
+            score,
+        } => {
+            let (mode, fixed) = match score {
+                MoveScore::Keep => ("keep", String::new()),
+                MoveScore::Fixed(s) => ("fixed", num(*s)),
+            };
+            let args = vec![
+                min.to_arg().into_bytes(),
+                max.to_arg().into_bytes(),
+                limit
+                    .map(|n| n.to_string())
+                    .unwrap_or_default()
+                    .into_bytes(),
+                mode.as_bytes().to_vec(),
+                fixed.into_bytes(),
+            ];
+            Ok(script(Script::ZMove, &[source, destination], args))
+        }
+        C::CompareAndSet {
+            key,
+            expected,
+            value,
+            expiry,
+        } => {
+            let mut args = match expected {
+                None => vec![b"nx".to_vec(), Vec::new()],
+                Some(expected) => vec![b"eq".to_vec(), expected.to_vec()],
+            };
+            args.push(value.to_vec());
+            args.extend(set_expiry_words(*expiry));
+            Ok(script(Script::Cas, &[key], args))
+        }
+        C::CompareAndDelete { key, expected } => {
+            Ok(script(Script::Cad, &[key], vec![expected.to_vec()]))
+        }
+        C::HCompareAndSet {
+            key,
+            field,
+            expected,
+            value,
+        } => {
+            let (mode, expected) = match expected {
+                None => (b"nx".to_vec(), Vec::new()),
+                Some(expected) => (b"eq".to_vec(), expected.to_vec()),
+            };
+            let args = vec![mode, field.as_bytes().to_vec(), expected, value.to_vec()];
+            Ok(script(Script::HCas, &[key], args))
+        }
+        C::HCompareAndDelete {
+            key,
+            field,
+            expected,
+        } => Ok(script(
+            Script::HCad,
+            &[key],
+            vec![field.as_bytes().to_vec(), expected.to_vec()],
+        )),
+        C::IncrByEx { key, delta, ttl_ms } => Ok(script(
+            Script::IncrByEx,
+            &[key],
+            vec![
+                delta.to_string().into_bytes(),
+                ttl_ms.to_string().into_bytes(),
+            ],
+        )),
+        other => Err(Error::unsupported(other.name())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_timeouts_round_up_to_milliseconds() {
+        assert_eq!(block_secs(Duration::ZERO), "0");
+        assert_eq!(block_secs(Duration::from_micros(1)), "0.001");
+        assert_eq!(block_secs(Duration::from_millis(1500)), "1.500");
+        assert_eq!(block_secs(Duration::from_secs(2)), "2.000");
+    }
+
+    #[test]
+    fn floats_are_written_as_redis_reads_them() {
+        assert_eq!(num(f64::INFINITY), "+inf");
+        assert_eq!(num(f64::NEG_INFINITY), "-inf");
+        assert_eq!(num(1.0), "1.0");
+        assert_eq!(num(0.1), "0.1");
+    }
+}

@@ -1,0 +1,173 @@
+//! The Lua scripts behind the contract's atomic compound operations.
+//!
+//! Redis runs a script without interleaving any other command, so each compound operation
+//! (`ZMoveByScore`, compare-and-set/-delete on strings and hash fields, `IncrByEx`) is one
+//! script: no check-then-act race is possible. Scripts are invoked by SHA1 (`EVALSHA`); a
+//! server that does not know the script yet (fresh or restarted) answers `NOSCRIPT` and the
+//! call is repeated once with `EVAL`, which also caches it. Inside a batch the scripts are sent
+//! with `EVAL` directly, because a pipeline cannot react to `NOSCRIPT` half-way.
+//!
+//! Every key a script touches is passed in `KEYS`, so Redis Cluster can route it once the keys
+//! share a hash tag (`{name}`).
+//!
+//! Lua sees Redis numbers as doubles, which would round integers above 2^53 and scores printed
+//! with too few digits. The scripts therefore hand back exact text (the value read with `GET`,
+//! scores as Redis prints them with 17 significant digits) and [`Script::finish`] turns it into
+//! the reply shape the command documents.
+
+use bytes::Bytes;
+use staunch_core::{Error, ErrorKind, Reply, Result};
+
+/// One compound operation's script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Script {
+    /// `ZMoveByScore`.
+    ZMove,
+    /// `CompareAndSet`.
+    Cas,
+    /// `CompareAndDelete`.
+    Cad,
+    /// `HCompareAndSet`.
+    HCas,
+    /// `HCompareAndDelete`.
+    HCad,
+    /// `IncrByEx`.
+    IncrByEx,
+}
+
+/// KEYS[1] source, KEYS[2] destination; ARGV: min, max, limit ('' for all), 'keep' or
+/// 'fixed', fixed score. Returns the moved members and their old scores, flat.
+const ZMOVE: &str = r#"
+local src, dst = KEYS[1], KEYS[2]
+for _, k in ipairs(KEYS) do
+  local t = redis.call('TYPE', k).ok
+  if t ~= 'zset' and t ~= 'none' then
+    return redis.error_reply('WRONGTYPE Operation against a key holding the wrong kind of value')
+  end
+end
+local items
+if ARGV[3] == '' then
+  items = redis.call('ZRANGE', src, ARGV[1], ARGV[2], 'BYSCORE', 'WITHSCORES')
+else
+  items = redis.call('ZRANGE', src, ARGV[1], ARGV[2], 'BYSCORE', 'LIMIT', 0, ARGV[3], 'WITHSCORES')
+end
+local n = #items
+local i = 1
+while i <= n do
+  local add, rem = {}, {}
+  local j = i
+  while j <= n and #rem < 1000 do
+    rem[#rem + 1] = items[j]
+    if ARGV[4] == 'fixed' then add[#add + 1] = ARGV[5] else add[#add + 1] = items[j + 1] end
+    add[#add + 1] = items[j]
+    j = j + 2
+  end
+  if src ~= dst then redis.call('ZREM', src, unpack(rem)) end
+  redis.call('ZADD', dst, unpack(add))
+  i = j
+end
+return items
+"#;
+
+/// KEYS[1]; ARGV: 'nx' (must be missing) or 'eq', expected, value, then SET expiry words.
+const CAS: &str = r#"
+local cur = redis.call('GET', KEYS[1])
+if ARGV[1] == 'nx' then
+  if cur then return 0 end
+elseif cur ~= ARGV[2] then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[3], unpack(ARGV, 4))
+return 1
+"#;
+
+/// KEYS[1]; ARGV: expected.
+const CAD: &str = r#"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"#;
+
+/// KEYS[1]; ARGV: 'nx' or 'eq', field, expected, value.
+const HCAS: &str = r#"
+local cur = redis.call('HGET', KEYS[1], ARGV[2])
+if ARGV[1] == 'nx' then
+  if cur then return 0 end
+elseif cur ~= ARGV[3] then
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[4])
+return 1
+"#;
+
+/// KEYS[1]; ARGV: field, expected.
+const HCAD: &str = r#"
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
+  return redis.call('HDEL', KEYS[1], ARGV[1])
+end
+return 0
+"#;
+
+/// KEYS[1]; ARGV: delta, ttl in ms. Returns the new value as text (exact for any i64).
+const INCRBYEX: &str = r#"
+redis.call('INCRBY', KEYS[1], ARGV[1])
+local v = redis.call('GET', KEYS[1])
+if redis.call('PTTL', KEYS[1]) == -1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return v
+"#;
+
+impl Script {
+    /// The Lua source.
+    pub(crate) fn source(self) -> &'static str {
+        match self {
+            Script::ZMove => ZMOVE,
+            Script::Cas => CAS,
+            Script::Cad => CAD,
+            Script::HCas => HCAS,
+            Script::HCad => HCAD,
+            Script::IncrByEx => INCRBYEX,
+        }
+    }
+
+    /// The SHA1 Redis knows the script by.
+    pub(crate) fn sha(self) -> String {
+        redis::Script::new(self.source()).get_hash().to_owned()
+    }
+
+    /// Shapes the script's raw reply as the command documents it.
+    pub(crate) fn finish(self, reply: Reply) -> Result<Reply> {
+        match self {
+            Script::ZMove => {
+                let flat = reply.into_items()?;
+                let mut pairs = Vec::with_capacity(flat.len() / 2);
+                let mut it = flat.into_iter();
+                while let Some(member) = it.next() {
+                    let score = it.next().ok_or_else(|| {
+                        Error::new(ErrorKind::Protocol, "member without a score from ZMOVE")
+                    })?;
+                    pairs.push(Reply::Array(vec![
+                        Reply::Bulk(member.into_bytes()?),
+                        Reply::Double(score.into_double()?),
+                    ]));
+                }
+                Ok(Reply::Array(pairs))
+            }
+            Script::IncrByEx => match reply {
+                Reply::Bulk(text) => parse_int(&text).map(Reply::Int),
+                Reply::Int(n) => Ok(Reply::Int(n)),
+                other => Err(Error::unexpected_reply("an integer", &other)),
+            },
+            Script::Cas | Script::Cad | Script::HCas | Script::HCad => Ok(reply),
+        }
+    }
+}
+
+fn parse_int(text: &Bytes) -> Result<i64> {
+    std::str::from_utf8(text)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| Error::new(ErrorKind::Protocol, "INCRBYEX returned a non-integer"))
+}
