@@ -66,7 +66,8 @@ pub use bytes::Bytes;
 /// Everything needed to use a store: the traits, the commands and option types.
 pub mod prelude {
     pub use crate::families::{
-        Atomic, Batches, Hashes, IntoValue, Keyspace, Lists, Sets, SortedSets, Strings,
+        Atomic, Batches, Hashes, IntoValue, Keyspace, Lists, SetReply, Sets, SortedSets, Strings,
+        ZMoveOptions,
     };
     pub use crate::options::*;
     pub use crate::{

@@ -50,16 +50,6 @@ impl Value {
         }
     }
 
-    /// Approximate heap bytes, for size-aware eviction.
-    pub(crate) fn weight(&self) -> usize {
-        match self {
-            Value::String(b) => b.len(),
-            Value::Hash(h) => h.iter().map(|(k, v)| k.len() + v.len() + 48).sum(),
-            Value::List(l) => l.iter().map(|v| v.len() + 32).sum(),
-            Value::Set(s) => s.iter().map(|v| v.len() + 40).sum(),
-            Value::ZSet(z) => z.weight(),
-        }
-    }
 }
 
 /// A key's value and its absolute deadline in Unix milliseconds.

@@ -1,0 +1,410 @@
+//! Differential testing: random command sequences applied to two stores must give the same
+//! replies.
+//!
+//! Commands are generated from a small space (a handful of keys, members and values) so that
+//! sequences collide: the same key is written as a string and read as a list (`WRONGTYPE`),
+//! collections empty out, TTLs are set, kept and cleared. Replies are compared after
+//! [`Reply::normalized`] (unordered replies sorted) with two allowances for time and chance:
+//! `TTL` may differ by one second (the two stores read their clocks a moment apart) and
+//! replies of commands that return members in random order are compared as sorted lists.
+//! Commands whose *result* is random (`SPOP`, `SRANDMEMBER`) are generated only with counts
+//! that take every member, so their outcome is determined.
+
+use std::time::Duration;
+
+use proptest::prelude::*;
+use staunch_core::{
+    Bytes, Command, Expiry, ExpireCondition, GetExExpiry, LexBound, ListEnd, MoveScore, Reply,
+    ScanOptions, ScoreBound, SetCondition, SetExpiry, SetOptions, Store, ZAddComparison,
+    ZAddOptions, ZRangeBy, ZRangeOptions,
+};
+
+/// One step of a sequence.
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// Run a command on both stores.
+    Cmd(Command),
+    /// A full `SCAN` iteration (with an optional `MATCH`), compared as a set of keys.
+    ScanAll(Option<String>),
+    /// Close and reopen the store (durable backends; a no-op for others).
+    Reopen,
+}
+
+const KEYS: [&str; 6] = ["k0", "k1", "k2", "k3", "{t}a", "{t}b"];
+const MEMBERS: [&str; 6] = ["m0", "m1", "m2", "m3", "", "\u{0}\u{ff}"];
+const VALUES: [&str; 9] = ["", "a", "hello", "1", "-7", "10.5", "3.25", "x y", "0"];
+const PATTERNS: [&str; 5] = ["k*", "k?", "{t}*", "*[12]", "nomatch*"];
+
+/// Raw random material one command is built from.
+#[derive(Debug, Clone)]
+pub struct Raw {
+    pick: u8,
+    k1: usize,
+    k2: usize,
+    members: Vec<usize>,
+    n: i64,
+    m: i64,
+    quarter: i8,
+    flag: u8,
+}
+
+fn raw() -> impl Strategy<Value = Raw> {
+    (
+        any::<u8>(),
+        0..KEYS.len(),
+        0..KEYS.len(),
+        proptest::collection::vec(0..MEMBERS.len(), 1..4),
+        -4i64..6,
+        -4i64..6,
+        -8i8..9,
+        any::<u8>(),
+    )
+        .prop_map(|(pick, k1, k2, members, n, m, quarter, flag)| Raw {
+            pick,
+            k1,
+            k2,
+            members,
+            n,
+            m,
+            quarter,
+            flag,
+        })
+}
+
+/// A strategy for one operation (never `Reopen`; durable tests mix that in themselves).
+pub fn op() -> impl Strategy<Value = Op> {
+    raw().prop_map(|raw| build(&raw))
+}
+
+/// A strategy for one operation that is `Reopen` about once in `every` steps.
+pub fn op_with_reopen(every: u32) -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (every - 1) => op(),
+        1 => Just(Op::Reopen),
+    ]
+}
+
+fn b(text: &str) -> Bytes {
+    Bytes::copy_from_slice(text.as_bytes())
+}
+
+fn build(r: &Raw) -> Op {
+    let key = KEYS[r.k1].to_owned();
+    let key2 = KEYS[r.k2].to_owned();
+    let member = b(MEMBERS[r.members[0]]);
+    let members: Vec<Bytes> = r.members.iter().map(|&i| b(MEMBERS[i])).collect();
+    let fields: Vec<String> = r.members.iter().map(|&i| MEMBERS[i].to_owned()).collect();
+    let value = b(VALUES[(r.flag as usize) % VALUES.len()]);
+    let float = f64::from(r.quarter) * 0.25;
+    let score = r.n as f64 + if r.flag % 2 == 0 { 0.0 } else { 0.5 };
+    let short = Duration::from_millis(10);
+    let score_bound = |x: i64, exclusive: bool| {
+        if x <= -4 {
+            ScoreBound::MIN
+        } else if x >= 5 {
+            ScoreBound::MAX
+        } else if exclusive {
+            ScoreBound::Exclusive(x as f64)
+        } else {
+            ScoreBound::Inclusive(x as f64)
+        }
+    };
+    let (lo, hi) = (r.n.min(r.m), r.n.max(r.m));
+    let min = score_bound(lo, r.flag & 1 == 1);
+    let max = score_bound(hi, r.flag & 2 == 2);
+    let end = |bit: u8| if r.flag & bit == 0 { ListEnd::Left } else { ListEnd::Right };
+    let count = (r.flag & 4 == 4).then_some((r.m.unsigned_abs() % 4) as u64);
+    let command = match r.pick % 82 {
+        0 => Command::Exists { keys: vec![key, key2] },
+        1 => Command::Del { keys: vec![key] },
+        2 => Command::Expire {
+            key,
+            expiry: match r.flag % 4 {
+                0 => Expiry::Seconds(100 + r.n * 50),
+                1 => Expiry::Millis(200_000 + r.n * 1000),
+                2 => Expiry::Seconds(r.n.min(0)),
+                _ => Expiry::AtSeconds(4_000_000_000 + r.m),
+            },
+            condition: match (r.flag / 4) % 5 {
+                0 => None,
+                1 => Some(ExpireCondition::Nx),
+                2 => Some(ExpireCondition::Xx),
+                3 => Some(ExpireCondition::Gt),
+                _ => Some(ExpireCondition::Lt),
+            },
+        },
+        3 => Command::Persist { key },
+        4 => Command::Ttl { key },
+        5 => Command::Type { key },
+        6 => {
+            return Op::ScanAll(
+                (r.flag % 2 == 0).then(|| PATTERNS[r.k2 % PATTERNS.len()].to_owned()),
+            );
+        }
+        7 => Command::DbSize,
+        8 => Command::Rename { key, new_key: key2 },
+        9 => Command::RenameNx { key, new_key: key2 },
+        10 => Command::Get { key },
+        11 => {
+            let mut options = SetOptions::new();
+            options.expiry = match r.flag % 5 {
+                0 => None,
+                1 => Some(SetExpiry::Ex(100 + r.m.unsigned_abs())),
+                2 => Some(SetExpiry::Px(300_000)),
+                3 => Some(SetExpiry::KeepTtl),
+                _ => Some(SetExpiry::ExAt(4_000_000_000)),
+            };
+            options.condition = match (r.flag / 5) % 3 {
+                0 => None,
+                1 => Some(SetCondition::Nx),
+                _ => Some(SetCondition::Xx),
+            };
+            options.get = r.flag / 15 % 2 == 1;
+            Command::Set { key, value, options }
+        }
+        12 => Command::MGet { keys: vec![key, key2] },
+        13 => Command::MSet {
+            pairs: vec![(key, value.clone()), (key2, b("1"))],
+        },
+        14 => Command::IncrBy { key, delta: r.n },
+        15 => Command::DecrBy { key, delta: r.m },
+        16 => Command::IncrByFloat { key, delta: float },
+        17 => Command::GetDel { key },
+        18 => Command::GetEx {
+            key,
+            expiry: match r.flag % 3 {
+                0 => None,
+                1 => Some(GetExExpiry::Persist),
+                _ => Some(GetExExpiry::Set(SetExpiry::Ex(500))),
+            },
+        },
+        19 => Command::Append { key, value },
+        20 => Command::StrLen { key },
+        21 => Command::HGet { key, field: fields[0].clone() },
+        22 => Command::HSet {
+            key,
+            fields: fields.iter().map(|f| (f.clone(), value.clone())).collect(),
+        },
+        23 => Command::HSetNx { key, field: fields[0].clone(), value },
+        24 => Command::HDel { key, fields },
+        25 => Command::HGetAll { key },
+        26 => Command::HMGet { key, fields },
+        27 => Command::HIncrBy { key, field: fields[0].clone(), delta: r.n },
+        28 => Command::HIncrByFloat { key, field: fields[0].clone(), delta: float },
+        29 => Command::HExists { key, field: fields[0].clone() },
+        30 => Command::HLen { key },
+        31 => Command::HKeys { key },
+        32 => Command::HVals { key },
+        33 => Command::LPush { key, values: members },
+        34 => Command::RPush { key, values: members },
+        35 => Command::LPop { key, count },
+        36 => Command::RPop { key, count },
+        37 => Command::LRange { key, start: r.n, stop: r.m },
+        38 => Command::LLen { key },
+        39 => Command::LIndex { key, index: r.n },
+        40 => Command::LSet { key, index: r.n, value },
+        41 => Command::LRem { key, count: r.n, value: member },
+        42 => Command::LTrim { key, start: r.n, stop: r.m },
+        43 => Command::LMove { source: key, destination: key2, from: end(1), to: end(2) },
+        44 => Command::BLPop { keys: vec![key, key2], timeout: short },
+        45 => Command::BLMove {
+            source: key,
+            destination: key2,
+            from: end(1),
+            to: end(2),
+            timeout: short,
+        },
+        46 => Command::SAdd { key, members },
+        47 => Command::SRem { key, members },
+        48 => Command::SMembers { key },
+        49 => Command::SIsMember { key, member },
+        50 => Command::SMIsMember { key, members },
+        51 => Command::SCard { key },
+        52 => Command::SPop { key, count: Some(100) },
+        53 => Command::SRandMember { key, count: Some(100) },
+        54 => Command::SInter { keys: vec![key, key2] },
+        55 => Command::SUnion { keys: vec![key, key2] },
+        56 => Command::SDiff { keys: vec![key, key2] },
+        57 => {
+            let mut options = ZAddOptions::new();
+            options.condition = match r.flag % 3 {
+                0 => None,
+                1 => Some(SetCondition::Nx),
+                _ => Some(SetCondition::Xx),
+            };
+            if options.condition != Some(SetCondition::Nx) {
+                options.comparison = match (r.flag / 3) % 3 {
+                    0 => None,
+                    1 => Some(ZAddComparison::Gt),
+                    _ => Some(ZAddComparison::Lt),
+                };
+            }
+            options.ch = r.flag / 9 % 2 == 1;
+            options.incr = r.flag / 18 % 4 == 1;
+            let pairs: Vec<(f64, Bytes)> = if options.incr {
+                vec![(score, member)]
+            } else {
+                members.into_iter().map(|m| (score, m)).collect()
+            };
+            Command::ZAdd { key, members: pairs, options }
+        }
+        58 => Command::ZRem { key, members },
+        59 => Command::ZScore { key, member },
+        60 => Command::ZMScore { key, members },
+        61 => Command::ZIncrBy { key, delta: float, member },
+        62 => Command::ZCard { key },
+        63 => Command::ZCount { key, min, max },
+        64 => Command::ZRank { key, member },
+        65 => Command::ZRevRank { key, member },
+        66 => Command::ZRange {
+            key,
+            by: ZRangeBy::Rank { start: r.n, stop: r.m },
+            options: ZRangeOptions::new().rev(r.flag & 8 == 8).with_scores(r.flag & 16 == 16),
+        },
+        67 => {
+            let mut options = ZRangeOptions::new().rev(r.flag & 8 == 8).with_scores(r.flag & 16 == 16);
+            if r.flag & 32 == 32 {
+                options = options.limit(r.n.max(0), r.m);
+            }
+            Command::ZRange { key, by: ZRangeBy::Score { min, max }, options }
+        }
+        68 => {
+            let bound = |i: usize, inclusive: bool| match i {
+                0 => LexBound::Min,
+                5 => LexBound::Max,
+                _ if inclusive => LexBound::Inclusive(b(MEMBERS[i])),
+                _ => LexBound::Exclusive(b(MEMBERS[i])),
+            };
+            let (a, z) = (r.k1.min(r.k2), r.k1.max(r.k2));
+            let mut options = ZRangeOptions::new().rev(r.flag & 8 == 8);
+            if r.flag & 32 == 32 {
+                options = options.limit(r.n.max(0), r.m);
+            }
+            Command::ZRange {
+                key: "lex".to_owned(),
+                by: ZRangeBy::Lex { min: bound(a, r.flag & 1 == 1), max: bound(z, r.flag & 2 == 2) },
+                options,
+            }
+        }
+        69 => Command::ZPopMin { key, count },
+        70 => Command::ZPopMax { key, count },
+        71 => Command::BZPopMin { keys: vec![key, key2], timeout: short },
+        72 => Command::ZRemRangeByScore { key, min, max },
+        73 => Command::ZRemRangeByRank { key, start: r.n, stop: r.m },
+        74 => Command::ZMoveByScore {
+            source: key,
+            destination: key2,
+            min,
+            max,
+            limit: count,
+            score: if r.flag & 64 == 64 { MoveScore::Fixed(score) } else { MoveScore::Keep },
+        },
+        75 => Command::CompareAndSet {
+            key,
+            expected: (r.flag % 3 != 0).then(|| b(VALUES[(r.flag as usize / 3) % VALUES.len()])),
+            value,
+            expiry: match r.flag % 4 {
+                0 => None,
+                1 => Some(SetExpiry::KeepTtl),
+                _ => Some(SetExpiry::Px(400_000)),
+            },
+        },
+        76 => Command::CompareAndDelete { key, expected: value },
+        77 => Command::HCompareAndSet {
+            key,
+            field: fields[0].clone(),
+            expected: (r.flag % 3 != 0).then(|| b(VALUES[(r.flag as usize / 3) % VALUES.len()])),
+            value,
+        },
+        78 => Command::HCompareAndDelete { key, field: fields[0].clone(), expected: value },
+        79 => Command::IncrByEx { key, delta: r.n, ttl_ms: 600_000 },
+        80 => Command::Publish { channel: key, message: value },
+        _ => Command::ZAdd {
+            key: "lex".to_owned(),
+            members: members.into_iter().map(|m| (0.0, m)).collect(),
+            options: ZAddOptions::new(),
+        },
+    };
+    Op::Cmd(command)
+}
+
+/// What an operation observably did: a normalized reply or an error kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Observed {
+    /// A reply, normalized.
+    Reply(Reply),
+    /// An error, by kind.
+    Error(String),
+}
+
+/// Runs `op` (not `Reopen`) on `store` and returns what can be compared.
+pub async fn observe(store: &dyn Store, op: &Op) -> Observed {
+    match op {
+        Op::Cmd(command) => match store.execute(command.clone()).await {
+            Ok(reply) => Observed::Reply(canonical(command, reply)),
+            Err(e) => Observed::Error(e.kind().to_string()),
+        },
+        Op::ScanAll(pattern) => {
+            let mut options = ScanOptions::new().count(3);
+            options.pattern = pattern.clone();
+            let mut keys = Vec::new();
+            let mut cursor = 0u64;
+            loop {
+                let reply = store
+                    .execute(Command::Scan { cursor, options: options.clone() })
+                    .await;
+                let (next, batch) = match reply.and_then(|r| {
+                    let mut items = r.into_items()?.into_iter();
+                    let next = items.next().map(Reply::into_string).transpose()?;
+                    let batch = items.next().map(Reply::into_string_vec).transpose()?;
+                    Ok((next, batch))
+                }) {
+                    Ok((Some(next), Some(batch))) => (next, batch),
+                    Ok(_) => return Observed::Error("bad scan reply".into()),
+                    Err(e) => return Observed::Error(e.kind().to_string()),
+                };
+                keys.extend(batch);
+                cursor = next.parse().unwrap_or(0);
+                if cursor == 0 {
+                    break;
+                }
+            }
+            keys.sort();
+            keys.dedup();
+            Observed::Reply(Reply::Array(
+                keys.into_iter().map(|k| Reply::Bulk(Bytes::from(k))).collect(),
+            ))
+        }
+        Op::Reopen => Observed::Reply(Reply::Nil),
+    }
+}
+
+/// Normalizes a reply: unordered collections sorted, and arrays whose order Redis leaves to
+/// chance sorted too.
+fn canonical(command: &Command, reply: Reply) -> Reply {
+    let random_order = matches!(
+        command,
+        Command::HKeys { .. } | Command::HVals { .. } | Command::SRandMember { .. } | Command::SPop { .. }
+    );
+    match reply.normalized() {
+        Reply::Array(mut items) if random_order => {
+            items.sort_by_key(|r| format!("{r:?}"));
+            Reply::Set(items)
+        }
+        Reply::Set(items) => Reply::Set(items),
+        other => other,
+    }
+}
+
+/// True when two observations of `op` agree, allowing `TTL` to differ by a second.
+pub fn agree(op: &Op, a: &Observed, b: &Observed) -> bool {
+    if a == b {
+        return true;
+    }
+    match (op, a, b) {
+        (Op::Cmd(Command::Ttl { .. }), Observed::Reply(Reply::Int(x)), Observed::Reply(Reply::Int(y))) => {
+            *x >= 0 && *y >= 0 && (x - y).abs() <= 1
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,5 @@
+//! Shared helpers for the workspace-level tests.
+
+#![allow(dead_code)]
+
+pub mod diff;
