@@ -7,6 +7,8 @@
 
 pub use staunch_core::*;
 
+pub mod queue;
+
 /// The in-memory backend (feature `memory`).
 #[cfg(feature = "memory")]
 pub use staunch_memory as memory;

@@ -1,0 +1,265 @@
+//! How jobs look in the store: queue scores, the fence field, job hashes, timestamps and ids.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use staunch_core::{Bytes, Error, ErrorKind, Reply, Result};
+
+use super::job::{JobInfo, JobStatus, MAX_PRIORITY, MIN_PRIORITY};
+
+/// Unix ms of 2024-01-01T00:00:00Z: the origin of the FIFO fraction of queue scores.
+pub(crate) const SCORE_EPOCH_MS: i64 = 1_704_067_200_000;
+/// 2^42: milliseconds in the FIFO fraction's range (about 139 years).
+const FIFO_SPAN: f64 = 4_398_046_511_104.0;
+
+/// Hash fields of a job. The first six are seed 000's.
+pub(crate) mod field {
+    pub const ID: &str = "id";
+    pub const TYPE: &str = "type";
+    pub const DATA: &str = "data";
+    pub const PRIORITY: &str = "priority";
+    pub const CREATED_AT: &str = "created_at";
+    pub const STATUS: &str = "status";
+    pub const TOKEN: &str = "token";
+    pub const ATTEMPTS: &str = "attempts";
+    pub const MAX_RETRIES: &str = "max_retries";
+    pub const CREATED_MS: &str = "created_ms";
+    pub const RUN_AT: &str = "run_at";
+    pub const TIMEOUT_MS: &str = "timeout_ms";
+    pub const UNIQUE_KEY: &str = "unique_key";
+    pub const PROGRESS: &str = "progress";
+    pub const LAST_ERROR: &str = "last_error";
+    pub const RESULT: &str = "result";
+    pub const STARTED_AT: &str = "started_at";
+    pub const FINISHED_AT: &str = "finished_at";
+    pub const FINISHED_MS: &str = "finished_ms";
+}
+
+/// The queue score of a job: `-priority + (run_at - 2024-01-01) / 2^42`.
+///
+/// The integer part is seed 000's `-priority`; the fraction orders jobs of one priority by due
+/// time. Both parts are exact in an f64 for |priority| ≤ 1000 and due times between 2024 and
+/// 2163 (times outside are clamped, so FIFO order degrades to ties broken by id there).
+pub(crate) fn queue_score(priority: i32, run_at_ms: i64) -> f64 {
+    let offset = (run_at_ms - SCORE_EPOCH_MS).clamp(0, FIFO_SPAN as i64 - 1);
+    -(priority as f64) + offset as f64 / FIFO_SPAN
+}
+
+/// The priority band a queue score lies in.
+pub(crate) fn score_priority(score: f64) -> i32 {
+    -(score.floor() as i32)
+}
+
+/// Checks a numeric priority.
+pub(crate) fn check_priority(priority: i32) -> Result<()> {
+    if (MIN_PRIORITY..=MAX_PRIORITY).contains(&priority) {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "priority {priority} is outside {MIN_PRIORITY}..={MAX_PRIORITY}"
+        )))
+    }
+}
+
+/// The `token` field: an integer while the job is open, `"<token>:<outcome>"` once a holder of
+/// `<token>` has committed an outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Fence {
+    Open(u64),
+    Closed(u64, Outcome),
+}
+
+/// Outcomes a fence can be closed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Completed,
+    Dead,
+    Cancelled,
+    /// A retry is being scheduled (transient: reopened when the effects land).
+    Retry,
+    /// The lease is being given back (transient).
+    Release,
+}
+
+impl Outcome {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Completed => "completed",
+            Outcome::Dead => "dead",
+            Outcome::Cancelled => "cancelled",
+            Outcome::Retry => "retry",
+            Outcome::Release => "release",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Outcome> {
+        Some(match text {
+            "completed" => Outcome::Completed,
+            "dead" => Outcome::Dead,
+            "cancelled" => Outcome::Cancelled,
+            "retry" => Outcome::Retry,
+            "release" => Outcome::Release,
+            _ => return None,
+        })
+    }
+
+    /// The final status this outcome leaves, if it is final.
+    pub(crate) fn final_status(self) -> Option<JobStatus> {
+        match self {
+            Outcome::Completed => Some(JobStatus::Completed),
+            Outcome::Dead => Some(JobStatus::Dead),
+            Outcome::Cancelled => Some(JobStatus::Cancelled),
+            Outcome::Retry | Outcome::Release => None,
+        }
+    }
+}
+
+impl Fence {
+    pub(crate) fn parse(text: &str) -> Option<Fence> {
+        match text.split_once(':') {
+            None => text.parse().ok().map(Fence::Open),
+            Some((token, outcome)) => {
+                Some(Fence::Closed(token.parse().ok()?, Outcome::parse(outcome)?))
+            }
+        }
+    }
+
+    pub(crate) fn closed(token: u64, outcome: Outcome) -> String {
+        format!("{token}:{}", outcome.as_str())
+    }
+}
+
+/// A job hash as field → text.
+pub(crate) type Fields = HashMap<String, String>;
+
+/// Decodes an `HGETALL` reply.
+pub(crate) fn fields(reply: Reply) -> Result<Fields> {
+    reply
+        .into_pairs()?
+        .into_iter()
+        .map(|(k, v)| Ok((k.into_string()?, v.into_string()?)))
+        .collect()
+}
+
+fn num<T: std::str::FromStr>(fields: &Fields, name: &str) -> Option<T> {
+    fields.get(name).and_then(|v| v.parse().ok())
+}
+
+/// Rebuilds a [`JobInfo`] from its hash; `None` when the hash is not a job (missing, or only
+/// debris of a claim on a job that no longer exists).
+pub(crate) fn job_info(id: &str, fields: &Fields) -> Option<JobInfo> {
+    let task_type = fields.get(field::TYPE)?.clone();
+    let status = fields
+        .get(field::STATUS)
+        .and_then(|s| JobStatus::parse(s))
+        .unwrap_or(JobStatus::Pending);
+    Some(JobInfo {
+        id: id.to_owned(),
+        task_type,
+        data: fields.get(field::DATA).cloned().unwrap_or_default(),
+        priority: num(fields, field::PRIORITY).unwrap_or(0),
+        status,
+        attempts: num(fields, field::ATTEMPTS).unwrap_or(0),
+        max_retries: num(fields, field::MAX_RETRIES).unwrap_or(0),
+        created_at_ms: num(fields, field::CREATED_MS).unwrap_or(0),
+        run_at_ms: num(fields, field::RUN_AT).unwrap_or(0),
+        finished_at_ms: num(fields, field::FINISHED_MS),
+        timeout: num::<u64>(fields, field::TIMEOUT_MS).map(Duration::from_millis),
+        unique_key: fields.get(field::UNIQUE_KEY).cloned(),
+        progress: fields.get(field::PROGRESS).cloned(),
+        last_error: fields.get(field::LAST_ERROR).cloned(),
+        result: fields.get(field::RESULT).cloned(),
+    })
+}
+
+/// Field/value pairs for `HSET`.
+pub(crate) fn pairs<const N: usize>(items: [(&str, String); N]) -> Vec<(String, Bytes)> {
+    items
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), Bytes::from(v)))
+        .collect()
+}
+
+/// A new job id: creation time (ms, hex) then a process-wide counter then randomness, so ids
+/// sort by creation order within one process (ties of equal queue scores stay FIFO).
+pub(crate) fn new_id(now_ms: i64) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed) & 0xf_ffff;
+    let r: u32 = rand::random::<u32>() & 0xff_ffff;
+    format!("{:011x}{n:05x}{r:06x}", now_ms.max(0))
+}
+
+/// Unix ms as ISO 8601 UTC (`2025-09-28T05:15:14Z`), as seed 000 writes timestamps.
+pub(crate) fn iso8601(unix_ms: i64) -> String {
+    let secs = unix_ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Converts a duration to whole milliseconds (at least 1).
+pub(crate) fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX).max(1)
+}
+
+/// An error for a reply that breaks the queue's own invariants.
+pub(crate) fn corrupt(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Corrupt, message)
+}
+
+/// The error for a stale lease (see [`super::is_lease_lost`]).
+pub(crate) fn lease_lost(id: &str, token: u64) -> Error {
+    Error::new(
+        ErrorKind::Locked,
+        format!("lease lost: job {id} is no longer held with fencing token {token}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_order_priority_then_time() {
+        let t = 1_800_000_000_000;
+        assert!(queue_score(10, t + 5) < queue_score(9, t));
+        assert!(queue_score(5, t) < queue_score(5, t + 1));
+        assert_eq!(score_priority(queue_score(10, t)), 10);
+        assert_eq!(score_priority(queue_score(-3, t)), -3);
+        assert_eq!(score_priority(queue_score(1000, SCORE_EPOCH_MS)), 1000);
+        assert!(queue_score(-1000, t) < queue_score(-1000, t + 1));
+        assert!(queue_score(1000, t) < queue_score(1000, t + 1));
+    }
+
+    #[test]
+    fn fences_round_trip() {
+        assert_eq!(Fence::parse("7"), Some(Fence::Open(7)));
+        assert_eq!(
+            Fence::parse(&Fence::closed(7, Outcome::Dead)),
+            Some(Fence::Closed(7, Outcome::Dead))
+        );
+        assert_eq!(Fence::parse("x"), None);
+    }
+
+    #[test]
+    fn iso_dates() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso8601(1_759_036_514_000), "2025-09-28T05:15:14Z");
+    }
+}

@@ -1,0 +1,253 @@
+//! Queue settings ([`QueueConfig`], [`Backoff`]) and the key layout they produce.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use staunch_core::{Clock, Error, Result, SystemClock};
+
+/// How long a failed job waits before its next attempt: `base × factor^(n-1)` after the `n`th
+/// failed attempt, capped at `max`, then shortened by up to `jitter` (a fraction) at random so
+/// that jobs failing together do not retry together.
+///
+/// The default is seed 004's schedule: 60 s, 120 s, 240 s, ... capped at one hour, 10 % jitter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct Backoff {
+    /// Delay after the first failed attempt.
+    pub base: Duration,
+    /// Growth per further attempt.
+    pub factor: f64,
+    /// Longest delay.
+    pub max: Duration,
+    /// Fraction (0..=1) of the delay removed at random.
+    pub jitter: f64,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff {
+            base: Duration::from_secs(60),
+            factor: 2.0,
+            max: Duration::from_secs(3600),
+            jitter: 0.1,
+        }
+    }
+}
+
+impl Backoff {
+    /// Seed 004's schedule (see the type docs).
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// An exponential schedule from `base` growing by `factor`, capped at `max`, without jitter.
+    pub fn exponential(base: Duration, factor: f64, max: Duration) -> Self {
+        Backoff {
+            base,
+            factor,
+            max,
+            jitter: 0.0,
+        }
+    }
+    /// Sets the jitter fraction (clamped to 0..=1).
+    pub fn jitter(mut self, jitter: f64) -> Self {
+        self.jitter = jitter.clamp(0.0, 1.0);
+        self
+    }
+
+    /// The delay after failed attempt number `attempt` (1-based), with jitter drawn from `unit`
+    /// (a number in 0..1).
+    pub fn delay(&self, attempt: u32, unit: f64) -> Duration {
+        let exp = attempt.saturating_sub(1).min(64) as i32;
+        let raw = self.base.as_secs_f64() * self.factor.max(1.0).powi(exp);
+        let capped = raw.min(self.max.as_secs_f64()).max(0.0);
+        let jittered = capped * (1.0 - self.jitter.clamp(0.0, 1.0) * unit.clamp(0.0, 1.0));
+        Duration::from_secs_f64(jittered)
+    }
+}
+
+/// Settings of a [`Queue`](super::Queue).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct QueueConfig {
+    /// Key prefix (default `bot`, giving seed 000's `bot:tasks:queue` and `bot:task:{id}`).
+    pub prefix: String,
+    /// Wrap the prefix in a Redis Cluster hash tag (`{bot}:tasks:queue`) so every key of the
+    /// queue lives in one slot. Ignored when the prefix already contains `{...}`.
+    pub hash_tag: bool,
+    /// How long a claim holds a job before the reaper may take it back (default 30 s).
+    pub lease: Duration,
+    /// How long a completed or cancelled job (with its result) is kept (default 1 h).
+    pub result_ttl: Duration,
+    /// How long a dead letter is kept (default 7 days).
+    pub dead_ttl: Duration,
+    /// Retry schedule.
+    pub backoff: Backoff,
+    /// Retries of a job that does not say (default 3, so at most 4 attempts).
+    pub default_max_retries: u32,
+    /// Where "now" comes from (default: the system clock). Tests inject a `ManualClock`; use the
+    /// same clock as the store's so expiry and scheduling agree.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        QueueConfig {
+            prefix: "bot".to_owned(),
+            hash_tag: false,
+            lease: Duration::from_secs(30),
+            result_ttl: Duration::from_secs(3600),
+            dead_ttl: Duration::from_secs(7 * 24 * 3600),
+            backoff: Backoff::default(),
+            default_max_retries: 3,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl QueueConfig {
+    /// The defaults (see the field docs).
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets the key prefix.
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+    /// Asks for a hash tag around the prefix.
+    pub fn hash_tag(mut self, on: bool) -> Self {
+        self.hash_tag = on;
+        self
+    }
+    /// Sets the lease length.
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+    /// Sets how long results are kept.
+    pub fn result_ttl(mut self, ttl: Duration) -> Self {
+        self.result_ttl = ttl;
+        self
+    }
+    /// Sets how long dead letters are kept.
+    pub fn dead_ttl(mut self, ttl: Duration) -> Self {
+        self.dead_ttl = ttl;
+        self
+    }
+    /// Sets the retry schedule.
+    pub fn backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
+    }
+    /// Sets the default number of retries.
+    pub fn default_max_retries(mut self, retries: u32) -> Self {
+        self.default_max_retries = retries;
+        self
+    }
+
+    /// Sets the clock.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        if self.prefix.is_empty() {
+            return Err(Error::invalid("queue prefix must not be empty"));
+        }
+        if self.lease < Duration::from_millis(1) {
+            return Err(Error::invalid("queue lease must be at least 1 ms"));
+        }
+        Ok(())
+    }
+}
+
+/// Every key and channel of one queue.
+#[derive(Debug, Clone)]
+pub(crate) struct Keys {
+    /// Pending jobs (seed 000's `bot:tasks:queue`), scored by priority then FIFO order.
+    pub queue: String,
+    /// Delayed jobs and retries waiting for their time, scored by due time (ms).
+    pub scheduled: String,
+    /// Due jobs on their way from `scheduled` to `queue`, scored by when they were taken.
+    pub promoting: String,
+    /// Claimed jobs, scored by lease deadline (ms).
+    pub processing: String,
+    /// Dead letters, scored by time of death (ms).
+    pub dead: String,
+    /// Present while the queue is paused.
+    pub paused: String,
+    /// Counters (a hash).
+    pub stats: String,
+    /// Channel of state changes.
+    pub events: String,
+    task_prefix: String,
+    unique_prefix: String,
+}
+
+impl Keys {
+    pub(crate) fn new(config: &QueueConfig) -> Keys {
+        let base = if config.hash_tag && !has_hash_tag(&config.prefix) {
+            format!("{{{}}}", config.prefix)
+        } else {
+            config.prefix.clone()
+        };
+        Keys {
+            queue: format!("{base}:tasks:queue"),
+            scheduled: format!("{base}:tasks:scheduled"),
+            promoting: format!("{base}:tasks:promoting"),
+            processing: format!("{base}:tasks:processing"),
+            dead: format!("{base}:tasks:dead"),
+            paused: format!("{base}:tasks:paused"),
+            stats: format!("{base}:tasks:stats"),
+            events: format!("{base}:tasks:events"),
+            task_prefix: format!("{base}:task:"),
+            unique_prefix: format!("{base}:tasks:unique:"),
+        }
+    }
+
+    /// The hash of one job (seed 000's `bot:task:{id}`).
+    pub(crate) fn task(&self, id: &str) -> String {
+        format!("{}{id}", self.task_prefix)
+    }
+
+    /// The string holding the id of the live job with unique key `key`.
+    pub(crate) fn unique(&self, key: &str) -> String {
+        format!("{}{key}", self.unique_prefix)
+    }
+}
+
+fn has_hash_tag(prefix: &str) -> bool {
+    match (prefix.find('{'), prefix.find('}')) {
+        (Some(open), Some(close)) => close > open + 1,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_layout_and_hash_tags() {
+        let keys = Keys::new(&QueueConfig::new());
+        assert_eq!(keys.queue, "bot:tasks:queue");
+        assert_eq!(keys.task("7"), "bot:task:7");
+        let tagged = Keys::new(&QueueConfig::new().hash_tag(true));
+        assert_eq!(tagged.queue, "{bot}:tasks:queue");
+        assert_eq!(tagged.task("7"), "{bot}:task:7");
+        let explicit = Keys::new(&QueueConfig::new().prefix("{app}:jobs").hash_tag(true));
+        assert_eq!(explicit.queue, "{app}:jobs:tasks:queue");
+    }
+
+    #[test]
+    fn backoff_follows_seed_004() {
+        let b = Backoff::default().jitter(0.0);
+        assert_eq!(b.delay(1, 0.5), Duration::from_secs(60));
+        assert_eq!(b.delay(2, 0.5), Duration::from_secs(120));
+        assert_eq!(b.delay(3, 0.5), Duration::from_secs(240));
+        assert_eq!(b.delay(30, 0.5), Duration::from_secs(3600));
+        let j = Backoff::default();
+        assert!(j.delay(1, 0.99) >= Duration::from_secs(54));
+    }
+}

@@ -1,0 +1,143 @@
+//! A priority task queue with leases, fencing tokens, retries, dead letters and workers, on any
+//! [`Store`](staunch_core::Store) (seeds 000 and 004).
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use staunch::queue::{BotTask, NewJob, Queue};
+//!
+//! # async fn demo(store: Arc<dyn staunch::Store>) -> staunch::Result<()> {
+//! let queue = Queue::new(store);
+//! let job = queue.enqueue(NewJob::bot(BotTask::Login, serde_json::json!({"username": "u"}))).await?;
+//! if let Some(lease) = queue.claim().await? {
+//!     queue.complete_with(&lease, &"logged in").await?;
+//! }
+//! # let _ = job; Ok(()) }
+//! ```
+//!
+//! # Layout
+//!
+//! - `queue`: [`Queue`], enqueue (single, bulk, unique) and claim.
+//! - `outcome`: heartbeat, progress, complete, fail, release, cancel.
+//! - `admin`: pause/resume, `get`, sizes, counters, maintenance, dead letters, events.
+//! - `worker`: [`Worker`], handlers per task type, concurrency, graceful shutdown.
+//! - `job`, `config`, `events`, `codec`, `cmd`: value types, settings, the channel, the
+//!   stored format, command constructors.
+//!
+//! # Data in the store (prefix `bot`, readable with `redis-cli`)
+//!
+//! | key | type | what |
+//! |---|---|---|
+//! | `bot:tasks:queue` | zset | pending job ids (seed 000), score `-priority + fifo` (below) |
+//! | `bot:task:{id}` | hash | the job: seed 000's `id type data priority created_at status`, plus `token attempts max_retries created_ms run_at timeout_ms unique_key progress last_error result started_at finished_at finished_ms` |
+//! | `bot:tasks:scheduled` | zset | delayed jobs and retries, score = due time (Unix ms) |
+//! | `bot:tasks:promoting` | zset | due jobs in transit to the queue (crash-safe hand-over) |
+//! | `bot:tasks:processing` | zset | claimed jobs, score = lease deadline (Unix ms) |
+//! | `bot:tasks:dead` | zset | dead letters, score = time of death |
+//! | `bot:tasks:paused` | string | present while paused |
+//! | `bot:tasks:stats` | hash | counters `enqueued completed failed retried dead cancelled reaped` |
+//! | `bot:tasks:unique:{key}` | string | id of the live job holding a unique key |
+//! | `bot:tasks:events` | channel | JSON state changes ([`QueueEvent`]) |
+//!
+//! With [`QueueConfig::hash_tag`] the prefix becomes `{bot}`, so all keys of a queue share one
+//! Redis Cluster slot (every multi-key step touches only these keys).
+//!
+//! `data`, `result` and `progress` are JSON; times are ISO 8601 in seed 000's fields
+//! (`created_at`, ...) and Unix ms in the `*_ms`/`run_at` fields the queue computes with.
+//!
+//! # Score encoding
+//!
+//! A pending job's score is `-priority + (run_at - 2024-01-01) / 2^42` with `run_at` its due
+//! time in ms. The integer part is seed 000's `-priority`, so `ZRANGE bot:tasks:queue 0 -1
+//! WITHSCORES` reads as the seed says, lowest score = highest priority; the fraction orders one
+//! priority's jobs by due time (FIFO). Both parts are exact in an f64 for priorities in
+//! `-1000..=1000` ([`MIN_PRIORITY`], [`MAX_PRIORITY`]; others are rejected) and due times from
+//! 2024 to 2163 (clamped outside). Jobs due in the same millisecond tie and are ordered by id,
+//! and ids begin with their creation time and a per-process counter, so one producer's jobs
+//! stay FIFO. A retried job is due at its retry time; a released or reaped job keeps its due
+//! time and so its place near the head of its priority.
+//!
+//! # How steps stay atomic without scripts
+//!
+//! The contract offers atomic building blocks, not scripting, so every transition is built
+//! from them and the rule is *whoever atomically removes a job from a waiting set owns the
+//! next step*:
+//!
+//! - **Claim**: `ZMoveByScore` moves the lowest-scored id from the queue to `processing` with
+//!   the lease deadline as score: concurrent claimers never get the same job. One atomic batch
+//!   then increments the job's `token` (the fencing token) and `attempts` and reads it.
+//! - **Outcomes** (complete, fail → retry or dead, release) first close the fence: an
+//!   `HCompareAndSet` turns `token` from the holder's `T` into `"T:<outcome>"`. It fails for a
+//!   stale holder (the job was reaped and re-claimed, so the token moved on, or someone else
+//!   already finished it), which gets an error of kind `Locked` ([`is_lease_lost`]). The
+//!   effects follow in one atomic batch. A crash between the two leaves a closed fence; the
+//!   next claim or promotion that meets it completes the effects (a retry or release is
+//!   reopened, a completion/death/cancel is settled), so no outcome is lost or applied twice.
+//!   A claim's `HINCRBY` on a closed fence fails, so a finished job is never run again.
+//! - **Heartbeat** checks the token and extends the lease with `ZADD XX GT` in one batch.
+//! - **Reaper** ([`Queue::maintain`]): `ZMoveByScore` moves leases past their deadline to
+//!   `scheduled` as due now; the attempt stays counted, and a claim that finds a job out of
+//!   attempts dead-letters it with `last_error = "lease expired"`.
+//! - **Promotion** (in `claim` when due jobs exist, and in `maintain`): `ZMoveByScore` moves
+//!   due ids to `promoting`, then one atomic batch adds each to the queue at its score. A
+//!   promoter that dies midway leaves ids in `promoting`; after 60 s they go back to
+//!   `scheduled` and are promoted again.
+//! - **Unique keys**: `CompareAndSet` (`SET NX` with a 30 s reservation TTL) on
+//!   `bot:tasks:unique:{key}`, made permanent by the enqueue batch and removed with
+//!   `CompareAndDelete` when the job completes, dies or is cancelled. A key left behind by a
+//!   finished job whose cleanup was interrupted is taken over.
+//! - **Pause** is a flag read in the same round trip as the claim; a job moved while the flag
+//!   was set goes straight back with its old score.
+//!
+//! Delivery is at least once: a job runs again only when its lease ran out (a crashed or
+//! stalled worker), and then the stale worker can no longer complete, fail or renew it.
+//! Without heartbeats a handler running longer than the lease may be run twice; workers renew
+//! at a third of the lease.
+//!
+//! # Retention
+//!
+//! Completed and cancelled jobs expire after [`QueueConfig::result_ttl`] (default 1 h), dead
+//! letters after [`QueueConfig::dead_ttl`] (default 7 days; `maintain` trims the dead set to
+//! match). Live jobs never expire. Nothing grows without bound as long as jobs finish.
+//!
+//! # Statuses
+//!
+//! `pending` (queued), `scheduled` (delayed), `processing`, `failed` (an attempt failed, a retry
+//! is scheduled: seed 000's `failed`), `completed`, `dead` (out of retries), `cancelled`.
+//! `max_retries` is the number of retries after the first attempt (default 3, seed 004), and
+//! retries wait `60 s × 2^(n-1)` (with 10 % jitter, capped at 1 h; [`Backoff`]).
+//!
+//! # Time
+//!
+//! The queue reads time from [`QueueConfig::clock`]; give it the store's clock (for the memory
+//! and file backends, a `ManualClock` in tests) so scheduling and expiry agree.
+
+mod admin;
+mod cmd;
+mod codec;
+mod config;
+mod events;
+mod job;
+mod outcome;
+#[allow(clippy::module_inception)]
+mod queue;
+pub mod worker;
+
+pub use config::{Backoff, QueueConfig};
+pub use events::QueueEvent;
+pub use job::{
+    BotTask, Counters, Enqueued, FailOutcome, JobInfo, JobStatus, Lease, MAX_PRIORITY,
+    MIN_PRIORITY, Maintenance, NewJob, Priority, RunAt, Sizes,
+};
+pub use queue::Queue;
+pub use worker::{HandlerError, JobContext, ShutdownReport, Worker, WorkerHandle, WorkerStats};
+
+/// How many jobs one promotion or reaping step moves at most.
+pub(crate) const PROMOTE_BATCH: u64 = 256;
+/// How long ids may sit in `promoting` before they count as abandoned.
+pub(crate) const PROMOTION_GRACE_MS: i64 = 60_000;
+
+/// True when `error` says a lease was lost: the fencing token is stale because the job was
+/// reaped and claimed again, or it already finished. The holder must stop working on it.
+pub fn is_lease_lost(error: &staunch_core::Error) -> bool {
+    error.kind() == staunch_core::ErrorKind::Locked && error.message().starts_with("lease lost")
+}

@@ -1,0 +1,563 @@
+//! [`Queue`]: enqueueing (single, bulk, unique) and claiming.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use staunch_core::{
+    Bytes, Command, Error, MoveScore, Reply, Result, ScoreBound, SetExpiry, SetOptions, Store,
+};
+
+use super::cmd::{self, take};
+use super::codec::{self, Fence, corrupt, field, iso8601, millis, queue_score};
+use super::config::{Keys, QueueConfig};
+use super::events::QueueEvent;
+use super::job::{Enqueued, JobStatus, Lease, NewJob, RunAt};
+
+/// How long a unique key reservation lives before the job it names is written (a producer
+/// that dies in between frees the key after this).
+const RESERVATION_MS: u64 = 30_000;
+/// How many skipped claims (jobs found finished or gone) one `claim` call tolerates.
+const CLAIM_ROUNDS: usize = 8;
+pub(crate) const STAT_ENQUEUED: &str = "enqueued";
+
+/// A priority task queue over any [`Store`]. Cheap to clone; clones share everything.
+///
+/// See the [module docs](super) for the data layout and the guarantees.
+#[derive(Clone, Debug)]
+pub struct Queue {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) keys: Keys,
+    pub(crate) config: QueueConfig,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Queue")
+            .field("keys", &self.keys)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A job serialized and ready to write.
+struct Prepared {
+    id: String,
+    fields: Vec<(String, Bytes)>,
+    priority: i32,
+    run_at: i64,
+    due: bool,
+    unique: Option<String>,
+}
+
+impl Queue {
+    /// A queue with the default configuration (prefix `bot`, seed 000's keys).
+    pub fn new(store: Arc<dyn Store>) -> Queue {
+        Queue::build(store, QueueConfig::default())
+    }
+
+    /// A queue with `config`; `InvalidInput` if the configuration is unusable.
+    pub fn with_config(store: Arc<dyn Store>, config: QueueConfig) -> Result<Queue> {
+        config.validate()?;
+        Ok(Queue::build(store, config))
+    }
+
+    fn build(store: Arc<dyn Store>, config: QueueConfig) -> Queue {
+        Queue {
+            inner: Arc::new(Inner {
+                store,
+                keys: Keys::new(&config),
+                config,
+            }),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &QueueConfig {
+        &self.inner.config
+    }
+
+    /// The store underneath.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.store
+    }
+
+    /// The sorted set of pending jobs (`bot:tasks:queue` by default).
+    pub fn queue_key(&self) -> &str {
+        &self.inner.keys.queue
+    }
+
+    /// The hash of job `id` (`bot:task:{id}` by default).
+    pub fn task_key(&self, id: &str) -> String {
+        self.inner.keys.task(id)
+    }
+
+    /// The pub/sub channel of state changes (`bot:tasks:events` by default).
+    pub fn events_channel(&self) -> &str {
+        &self.inner.keys.events
+    }
+
+    pub(crate) fn now(&self) -> i64 {
+        self.inner.config.clock.now_ms()
+    }
+
+    pub(crate) fn keys(&self) -> &Keys {
+        &self.inner.keys
+    }
+
+    pub(crate) fn st(&self) -> &dyn Store {
+        self.inner.store.as_ref()
+    }
+
+    /// Adds a job. With a unique key held by a live job, adds nothing and returns that job's id
+    /// with `duplicate: true`.
+    ///
+    /// One atomic round trip (two or more with a unique key).
+    pub async fn enqueue<T: Serialize>(&self, job: NewJob<T>) -> Result<Enqueued> {
+        let now = self.now();
+        let prepared = self.prepare(job, now)?;
+        if let Some(key) = &prepared.unique {
+            if let Some(existing) = self.reserve_unique(key, &prepared.id).await? {
+                return Ok(Enqueued {
+                    id: existing,
+                    duplicate: true,
+                });
+            }
+        }
+        let commands = self.insert_commands(&prepared, now);
+        cmd::check_all(self.st().batch(commands, true).await?)?;
+        Ok(Enqueued {
+            id: prepared.id,
+            duplicate: false,
+        })
+    }
+
+    /// Adds many jobs in one atomic round trip (plus one for their unique keys, if any).
+    /// Results are in input order.
+    pub async fn enqueue_bulk<T: Serialize>(&self, jobs: Vec<NewJob<T>>) -> Result<Vec<Enqueued>> {
+        let now = self.now();
+        let prepared = jobs
+            .into_iter()
+            .map(|job| self.prepare(job, now))
+            .collect::<Result<Vec<_>>>()?;
+        let mut duplicates: Vec<Option<String>> = vec![None; prepared.len()];
+        let unique: Vec<usize> = (0..prepared.len())
+            .filter(|&i| prepared[i].unique.is_some())
+            .collect();
+        if !unique.is_empty() {
+            let reservations = unique
+                .iter()
+                .map(|&i| self.reserve_command(&prepared[i]))
+                .collect();
+            let replies = self.st().batch(reservations, false).await?;
+            for (&i, reply) in unique.iter().zip(replies) {
+                if !reply?.into_bool()? {
+                    let key = prepared[i].unique.as_deref().unwrap_or_default();
+                    duplicates[i] = self.reserve_unique(key, &prepared[i].id).await?;
+                }
+            }
+        }
+        let commands = prepared
+            .iter()
+            .zip(&duplicates)
+            .filter(|(_, dup)| dup.is_none())
+            .flat_map(|(p, _)| self.insert_commands(p, now))
+            .collect::<Vec<_>>();
+        if !commands.is_empty() {
+            cmd::check_all(self.st().batch(commands, true).await?)?;
+        }
+        Ok(prepared
+            .into_iter()
+            .zip(duplicates)
+            .map(|(p, dup)| match dup {
+                Some(id) => Enqueued {
+                    id,
+                    duplicate: true,
+                },
+                None => Enqueued {
+                    id: p.id,
+                    duplicate: false,
+                },
+            })
+            .collect())
+    }
+
+    fn prepare<T: Serialize>(&self, job: NewJob<T>, now: i64) -> Result<Prepared> {
+        let priority = job.priority.value();
+        codec::check_priority(priority)?;
+        if job.task_type.is_empty() {
+            return Err(Error::invalid("task type must not be empty"));
+        }
+        let data = serde_json::to_string(&job.payload)
+            .map_err(|e| Error::invalid(format!("job payload does not serialize: {e}")))?;
+        let run_at = match job.run_at {
+            RunAt::Now => now,
+            RunAt::After(delay) => now.saturating_add(millis(delay)),
+            RunAt::AtMs(at) => at,
+        };
+        let due = run_at <= now;
+        let id = codec::new_id(now);
+        let status = if due {
+            JobStatus::Pending
+        } else {
+            JobStatus::Scheduled
+        };
+        let max_retries = job
+            .max_retries
+            .unwrap_or(self.inner.config.default_max_retries);
+        let mut fields = codec::pairs([
+            (field::ID, id.clone()),
+            (field::TYPE, job.task_type),
+            (field::DATA, data),
+            (field::PRIORITY, priority.to_string()),
+            (field::CREATED_AT, iso8601(now)),
+            (field::STATUS, status.as_str().to_owned()),
+            (field::TOKEN, "0".to_owned()),
+            (field::ATTEMPTS, "0".to_owned()),
+            (field::MAX_RETRIES, max_retries.to_string()),
+            (field::CREATED_MS, now.to_string()),
+            (field::RUN_AT, run_at.to_string()),
+        ]);
+        if let Some(timeout) = job.timeout {
+            fields.extend(codec::pairs([(
+                field::TIMEOUT_MS,
+                millis(timeout).to_string(),
+            )]));
+        }
+        if let Some(key) = &job.unique_key {
+            fields.extend(codec::pairs([(field::UNIQUE_KEY, key.clone())]));
+        }
+        Ok(Prepared {
+            id,
+            fields,
+            priority,
+            run_at,
+            due,
+            unique: job.unique_key,
+        })
+    }
+
+    fn insert_commands(&self, p: &Prepared, now: i64) -> Vec<Command> {
+        let keys = self.keys();
+        let mut commands = vec![cmd::hset(&keys.task(&p.id), p.fields.clone())];
+        let status = if p.due {
+            commands.push(cmd::zadd(
+                &keys.queue,
+                queue_score(p.priority, p.run_at),
+                &p.id,
+            ));
+            JobStatus::Pending
+        } else {
+            commands.push(cmd::zadd(&keys.scheduled, p.run_at as f64, &p.id));
+            JobStatus::Scheduled
+        };
+        if let Some(key) = &p.unique {
+            // Keep the reservation, without its safety TTL, for as long as the job is live.
+            commands.push(Command::Set {
+                key: keys.unique(key),
+                value: Bytes::from(p.id.clone()),
+                options: SetOptions::new(),
+            });
+        }
+        commands.push(cmd::hincr(&keys.stats, STAT_ENQUEUED, 1));
+        commands.push(QueueEvent::status(&p.id, status, now).to_command(&keys.events));
+        commands
+    }
+
+    fn reserve_command(&self, p: &Prepared) -> Command {
+        Command::CompareAndSet {
+            key: self.keys().unique(p.unique.as_deref().unwrap_or_default()),
+            expected: None,
+            value: Bytes::from(p.id.clone()),
+            expiry: Some(SetExpiry::Px(RESERVATION_MS)),
+        }
+    }
+
+    /// Reserves unique key `key` for job `id`. `Some(existing)` when a live job holds it.
+    async fn reserve_unique(&self, key: &str, id: &str) -> Result<Option<String>> {
+        let unique_key = self.keys().unique(key);
+        for _ in 0..4 {
+            let reserve = Command::CompareAndSet {
+                key: unique_key.clone(),
+                expected: None,
+                value: Bytes::from(id.to_owned()),
+                expiry: Some(SetExpiry::Px(RESERVATION_MS)),
+            };
+            if self.st().execute(reserve).await?.into_bool()? {
+                return Ok(None);
+            }
+            let Some(existing) = self
+                .st()
+                .execute(Command::Get {
+                    key: unique_key.clone(),
+                })
+                .await?
+                .into_opt_bytes()?
+            else {
+                continue;
+            };
+            let existing = String::from_utf8_lossy(&existing).into_owned();
+            let mut r = self
+                .st()
+                .batch(
+                    vec![
+                        Command::HGet {
+                            key: self.keys().task(&existing),
+                            field: field::TOKEN.to_owned(),
+                        },
+                        Command::Pttl {
+                            key: unique_key.clone(),
+                        },
+                    ],
+                    false,
+                )
+                .await?;
+            let fence = take(&mut r, 0)?.into_opt_bytes()?;
+            let ttl = take(&mut r, 1)?.into_int()?;
+            let stale = match fence.as_deref().map(String::from_utf8_lossy) {
+                // No job behind a key without a reservation TTL: left over, take it over.
+                None => ttl == -1,
+                // A finished job whose cleanup did not happen: take it over.
+                Some(text) => {
+                    matches!(Fence::parse(&text), Some(Fence::Closed(_, o)) if o.final_status().is_some())
+                }
+            };
+            if !stale {
+                return Ok(Some(existing));
+            }
+            let takeover = Command::CompareAndSet {
+                key: unique_key.clone(),
+                expected: Some(Bytes::from(existing.clone())),
+                value: Bytes::from(id.to_owned()),
+                expiry: Some(SetExpiry::Px(RESERVATION_MS)),
+            };
+            if self.st().execute(takeover).await?.into_bool()? {
+                return Ok(None);
+            }
+        }
+        Err(Error::new(
+            staunch_core::ErrorKind::Timeout,
+            format!("unique key {key} kept changing while enqueueing"),
+        ))
+    }
+
+    /// Claims the highest-priority due job (oldest first within a priority) with a lease of the
+    /// configured length. `None` when nothing is due or the queue is paused.
+    ///
+    /// Due scheduled jobs are promoted first, so a delayed job is claimable as soon as its time
+    /// has come. Expired leases are *not* reclaimed here: that is [`Queue::maintain`]'s job.
+    pub async fn claim(&self) -> Result<Option<Lease>> {
+        let keys = self.keys();
+        let lease_ms = millis(self.inner.config.lease);
+        for _ in 0..CLAIM_ROUNDS {
+            let now = self.now();
+            let until = now.saturating_add(lease_ms);
+            let mut r = self
+                .st()
+                .batch(
+                    vec![
+                        Command::Get {
+                            key: keys.paused.clone(),
+                        },
+                        Command::ZCount {
+                            key: keys.scheduled.clone(),
+                            min: ScoreBound::MIN,
+                            max: ScoreBound::Inclusive(now as f64),
+                        },
+                        cmd::zmove(
+                            &keys.queue,
+                            &keys.processing,
+                            ScoreBound::MAX,
+                            1,
+                            MoveScore::Fixed(until as f64),
+                        ),
+                    ],
+                    false,
+                )
+                .await?;
+            let paused = !take(&mut r, 0)?.is_nil();
+            let due = take(&mut r, 1)?.into_int()?;
+            let claimed = take(&mut r, 2)?.into_scored()?.into_iter().next();
+            if paused || due > 0 {
+                if let Some((member, score)) = &claimed {
+                    let id = member_id(member)?;
+                    let back = vec![
+                        cmd::zadd(&keys.queue, *score, &id),
+                        cmd::zrem(&keys.processing, &id),
+                    ];
+                    cmd::check_all(self.st().batch(back, true).await?)?;
+                }
+                if paused {
+                    return Ok(None);
+                }
+                self.promote(now).await?;
+                continue;
+            }
+            let Some((member, _)) = claimed else {
+                return Ok(None);
+            };
+            let id = member_id(&member)?;
+            if let Some(lease) = self.start(&id, until).await? {
+                return Ok(Some(lease));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Takes a job just moved into `processing`: bumps its fencing token and attempt count.
+    /// `None` when the job turned out to be finished or gone (then it is cleaned up).
+    async fn start(&self, id: &str, until: i64) -> Result<Option<Lease>> {
+        let task = self.keys().task(id);
+        for _ in 0..3 {
+            let now = self.now();
+            let commands = vec![
+                cmd::hincr(&task, field::TOKEN, 1),
+                cmd::hincr(&task, field::ATTEMPTS, 1),
+                cmd::hset(
+                    &task,
+                    codec::pairs([
+                        (field::STATUS, JobStatus::Processing.as_str().to_owned()),
+                        (field::STARTED_AT, iso8601(now)),
+                    ]),
+                ),
+                cmd::hgetall(&task),
+            ];
+            let mut r = self.st().batch(commands, true).await?;
+            let token = take(&mut r, 0);
+            let fields = codec::fields(take(&mut r, 3)?)?;
+            let Some(job) = codec::job_info(id, &fields) else {
+                // The hash is gone (expired or purged): drop the debris our claim created.
+                let cleanup = vec![cmd::del(&task), cmd::zrem(&self.keys().processing, id)];
+                cmd::check_all(self.st().batch(cleanup, true).await?)?;
+                return Ok(None);
+            };
+            if let Ok(Reply::Int(token)) = token {
+                let lease = Lease {
+                    job,
+                    token: token as u64,
+                    expires_at_ms: until,
+                };
+                if lease.job.attempts > lease.job.max_retries.saturating_add(1) {
+                    // Its earlier leases expired until no attempt was left.
+                    let error = lease
+                        .job
+                        .last_error
+                        .clone()
+                        .unwrap_or_else(|| "lease expired".to_owned());
+                    self.finish_dead(&lease, &error, true).await?;
+                    return Ok(None);
+                }
+                return Ok(Some(lease));
+            }
+            let text = fields.get(field::TOKEN).cloned().unwrap_or_default();
+            match Fence::parse(&text) {
+                Some(Fence::Closed(t, outcome)) if outcome.final_status().is_some() => {
+                    let mut fix = self.settle_commands(id, t, outcome, &fields);
+                    fix.push(cmd::hincr(&task, field::ATTEMPTS, -1));
+                    cmd::check_all(self.st().batch(fix, true).await?)?;
+                    return Ok(None);
+                }
+                Some(Fence::Closed(t, _)) => {
+                    // A retry or release whose effects never landed: reopen and take it.
+                    let reopen = vec![
+                        cmd::hcas(&task, field::TOKEN, Some(text), (t + 1).to_string()),
+                        cmd::hincr(&task, field::ATTEMPTS, -1),
+                    ];
+                    cmd::check_all(self.st().batch(reopen, true).await?)?;
+                }
+                _ => return Err(corrupt(format!("job {id} has a bad token field {text:?}"))),
+            }
+        }
+        Ok(None)
+    }
+
+    /// Moves due scheduled jobs into the queue at their priority; returns how many.
+    pub(crate) async fn promote(&self, now: i64) -> Result<u64> {
+        let keys = self.keys();
+        let stale = now.saturating_sub(super::PROMOTION_GRACE_MS);
+        let mut r = self
+            .st()
+            .batch(
+                vec![
+                    // Promotions abandoned by a crashed process go back to be promoted again.
+                    cmd::zmove(
+                        &keys.promoting,
+                        &keys.scheduled,
+                        ScoreBound::Inclusive(stale as f64),
+                        1000,
+                        MoveScore::Fixed(now as f64),
+                    ),
+                    cmd::zmove(
+                        &keys.scheduled,
+                        &keys.promoting,
+                        ScoreBound::Inclusive(now as f64),
+                        super::PROMOTE_BATCH,
+                        MoveScore::Fixed(now as f64),
+                    ),
+                ],
+                false,
+            )
+            .await?;
+        take(&mut r, 0)?;
+        let ids = take(&mut r, 1)?
+            .into_scored()?
+            .into_iter()
+            .map(|(m, _)| member_id(&m))
+            .collect::<Result<Vec<_>>>()?;
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let reads = ids.iter().map(|id| cmd::hgetall(&keys.task(id))).collect();
+        let replies = self.st().batch(reads, false).await?;
+        let mut writes = Vec::new();
+        let mut promoted = 0;
+        for (id, reply) in ids.iter().zip(replies) {
+            let fields = codec::fields(reply?)?;
+            writes.push(cmd::zrem(&keys.promoting, id));
+            let Some(job) = codec::job_info(id, &fields) else {
+                continue;
+            };
+            let text = fields.get(field::TOKEN).cloned().unwrap_or_default();
+            match Fence::parse(&text) {
+                Some(Fence::Closed(t, outcome)) if outcome.final_status().is_some() => {
+                    writes.extend(self.settle_commands(id, t, outcome, &fields));
+                    continue;
+                }
+                Some(Fence::Closed(t, _)) => writes.push(cmd::hcas(
+                    &keys.task(id),
+                    field::TOKEN,
+                    Some(text),
+                    (t + 1).to_string(),
+                )),
+                _ => {}
+            }
+            writes.push(cmd::zadd(
+                &keys.queue,
+                queue_score(job.priority, job.run_at_ms),
+                id,
+            ));
+            let mut update =
+                codec::pairs([(field::STATUS, JobStatus::Pending.as_str().to_owned())]);
+            if job.status == JobStatus::Processing {
+                // Back from an expired lease (the reaper moved it here).
+                update.extend(codec::pairs([(
+                    field::LAST_ERROR,
+                    "lease expired".to_owned(),
+                )]));
+            }
+            writes.push(cmd::hset(&keys.task(id), update));
+            writes.push(QueueEvent::status(id, JobStatus::Pending, now).to_command(&keys.events));
+            promoted += 1;
+        }
+        cmd::check_all(self.st().batch(writes, true).await?)?;
+        Ok(promoted)
+    }
+}
+
+/// A zset member as a job id.
+pub(crate) fn member_id(member: &[u8]) -> Result<String> {
+    String::from_utf8(member.to_vec()).map_err(|_| corrupt("queue member is not a UTF-8 job id"))
+}
