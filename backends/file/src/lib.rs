@@ -1,1 +1,62 @@
-//! `staunch-file`: the embedded durable backend (in progress).
+//! `staunch-file`: the embedded, durable backend of staunch.
+//!
+//! [`FileStore`] is the memory engine of `staunch-memory` (so every command behaves exactly
+//! as on the memory backend, and as on Redis) plus durability in a local directory: every
+//! acknowledged write is in an append-only log first, the log is compacted into snapshots,
+//! and opening the directory after a crash gives back every acknowledged write. It is what
+//! staunch runs on when no Redis is configured and where `Failover` keeps an outage's writes.
+//!
+//! ```no_run
+//! use staunch_core::prelude::*;
+//! use staunch_file::FileStore;
+//!
+//! # async fn demo() -> staunch_core::Result<()> {
+//! let store = FileStore::open("data/app").await?;
+//! store.incr("visits").await?;
+//! store.close().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Guarantees
+//!
+//! - **Acknowledged means logged.** A write is acknowledged after its record reached the
+//!   operating system (all policies) or the disk ([`FsyncPolicy::Always`], with group commit).
+//!   Killing the process never loses an acknowledged write; a machine crash loses at most the
+//!   last second under the default [`FsyncPolicy::EverySec`].
+//! - **Absolute time.** Expiries are stored as Unix-millisecond deadlines and records are
+//!   replayed at the time they were written, so a key that expired while the process was down
+//!   stays gone and a relative TTL does not restart at open.
+//! - **Never a silently wrong store.** Every file has a versioned header and every record a
+//!   length and two CRC-32 checksums. A torn last record (a crash during a write) is cut off
+//!   and reported in the [`OpenReport`]; any other damage is an `ErrorKind::Corrupt` error
+//!   naming the file and byte offset, unless [`FileOptions::repair`] asks to keep the valid
+//!   prefix. A file from a newer format version is refused with an error naming the version.
+//! - **One owner.** The directory is locked (`flock` on `LOCK`, holding the owner's pid); a
+//!   second open, from another process or this one, gets `ErrorKind::Locked` naming the holder.
+//!
+//! # Layout
+//!
+//! - [`store`](FileStore): the `Store` implementation and its life cycle.
+//! - `log`: the engine's write log, fsync policies and group commit.
+//! - `compact`: snapshots and log rotation, and why a crash at any step is harmless.
+//! - `recovery` (with `reader`): opening a directory, torn tails, damage and repair.
+//! - `format`: headers, frames and records, byte by byte. `files`: names and fsync of the
+//!   directory. `lock`: the directory lock. `tasks`: background flusher, compactor, purger.
+//! - [`options`](FileOptions): [`FileOptions`], [`FsyncPolicy`], [`OpenReport`],
+//!   [`CompactionReport`].
+
+#![deny(missing_docs)]
+
+mod compact;
+mod files;
+mod format;
+mod lock;
+mod log;
+mod options;
+mod reader;
+mod recovery;
+mod store;
+mod tasks;
+
+pub use options::{CompactionReport, FileOptions, FsyncPolicy, OpenReport};
+pub use store::FileStore;

@@ -1,0 +1,424 @@
+//! The append-only log: the engine's [`WriteLog`], with group commit.
+//!
+//! # How a write becomes durable
+//!
+//! 1. Under the engine's write lock, [`Log::append`] encodes the write's effects as one framed
+//!    record into an in-memory buffer and hands back its sequence number (the ticket). This is
+//!    only an encode and a `memcpy`: the engine lock is never held across I/O.
+//! 2. After the lock is released, [`Log::wait_durable`] makes the record as durable as the
+//!    policy promises, and only then is the write acknowledged:
+//!    - `EverySec` / `No`: the caller writes whatever is buffered (its own record and any
+//!      others') to the file with one `write(2)`, so a killed process loses nothing
+//!      acknowledged. `EverySec`'s background task fsyncs once a second.
+//!    - `Always`: the caller wakes the flusher task and waits until the durable sequence number
+//!      reaches its ticket. The flusher writes everything buffered and fsyncs once; while that
+//!      fsync runs, more writers append and wait, and the next round makes them all durable
+//!      together. That is group commit: sixteen concurrent writers share fsyncs instead of
+//!      queueing for sixteen of them.
+//!
+//! Records reach the file in sequence order (the buffer is taken and written under one
+//! mutex), so "record n is durable" implies "every record before n is": the log on disk is
+//! always a prefix of the acknowledged history plus, at most, a torn tail.
+//!
+//! # Failure
+//!
+//! If a record cannot be written or synced (disk full, I/O error), the write that needed it
+//! fails and the log enters a failed state: every later write is refused with an
+//! `ErrorKind::Io` error naming the cause. The engine had already applied that write in
+//! memory, so until the store is reopened reads may show changes the disk does not have;
+//! reopening recovers exactly what reached the log. A failed fsync is never retried (after
+//! one, the kernel may have dropped the dirty pages, so a later "successful" fsync proves
+//! nothing).
+//!
+//! # Rotation
+//!
+//! Compaction calls [`Log::rotate`] while the engine's read lock is held (no write can be
+//! applied or logged meanwhile): the current file is written out and fsynced, a new
+//! generation is created, and its header records the sequence number the snapshot ends at.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use parking_lot::Mutex;
+use staunch_core::{Command, Error, ErrorKind, Result};
+use staunch_memory::WriteLog;
+use tokio::sync::{Notify, watch};
+
+use crate::files;
+use crate::format::{self, FORMAT_VERSION, FileHeader, HEADER_LEN, LOG_MAGIC};
+use crate::options::FsyncPolicy;
+
+/// Sequence numbers written and made durable, and whether the log has failed.
+#[derive(Debug, Clone, Copy, Default)]
+struct Progress {
+    written: u64,
+    durable: u64,
+    failed: bool,
+}
+
+/// What `append` touches under the engine lock.
+#[derive(Debug)]
+struct Pending {
+    /// Encoded frames not yet written.
+    buf: Vec<u8>,
+    /// Sequence number of the last appended record.
+    last_seq: u64,
+    /// Size of the active log file once `buf` is written.
+    log_bytes: u64,
+    /// Log size at which compaction is asked for (`u64::MAX`: never).
+    compact_at: u64,
+    /// Whether compaction was already asked for on this generation.
+    compact_signalled: bool,
+}
+
+/// The file being appended to.
+#[derive(Debug)]
+struct Active {
+    file: File,
+    /// A second handle to the same file, so an fsync can run without holding the mutex (and
+    /// without blocking writers that only need `write(2)`).
+    sync: Arc<File>,
+    generation: u64,
+    path: PathBuf,
+    /// The buffer swapped out of `Pending` for writing, kept to reuse its allocation.
+    spare: Vec<u8>,
+}
+
+/// The log of one open store. See the module docs.
+#[derive(Debug)]
+pub(crate) struct Log {
+    dir: PathBuf,
+    policy: FsyncPolicy,
+    pending: Mutex<Pending>,
+    active: Mutex<Active>,
+    progress: watch::Sender<Progress>,
+    /// `Always`: a writer waits for an fsync.
+    pub(crate) flush_wanted: Notify,
+    /// The log outgrew the compaction threshold.
+    pub(crate) compact_wanted: Notify,
+    failed: AtomicBool,
+    failure: Mutex<Option<String>>,
+    closed: AtomicBool,
+}
+
+/// Where a recovered log ends, to continue appending there.
+#[derive(Debug)]
+pub(crate) struct LogTail {
+    pub(crate) file: File,
+    pub(crate) path: PathBuf,
+    pub(crate) generation: u64,
+    pub(crate) last_seq: u64,
+    pub(crate) len: u64,
+}
+
+impl Log {
+    /// A log appending to `tail`, which recovery left positioned at the end of valid data.
+    pub(crate) fn new(
+        dir: &Path,
+        policy: FsyncPolicy,
+        tail: LogTail,
+        compact_at: u64,
+    ) -> Result<Log> {
+        let sync = tail
+            .file
+            .try_clone()
+            .map_err(|e| crate::lock::io_error(e, "reopen", &tail.path))?;
+        let (progress, _) = watch::channel(Progress {
+            written: tail.last_seq,
+            durable: tail.last_seq,
+            failed: false,
+        });
+        Ok(Log {
+            dir: dir.to_path_buf(),
+            policy,
+            pending: Mutex::new(Pending {
+                buf: Vec::with_capacity(64 << 10),
+                last_seq: tail.last_seq,
+                log_bytes: tail.len,
+                compact_at,
+                compact_signalled: false,
+            }),
+            active: Mutex::new(Active {
+                file: tail.file,
+                sync: Arc::new(sync),
+                generation: tail.generation,
+                path: tail.path,
+                spare: Vec::with_capacity(64 << 10),
+            }),
+            progress,
+            flush_wanted: Notify::new(),
+            compact_wanted: Notify::new(),
+            failed: AtomicBool::new(false),
+            failure: Mutex::new(None),
+            closed: AtomicBool::new(false),
+        })
+    }
+
+    /// True once a write to the log has failed (see the module docs).
+    pub(crate) fn has_failed(&self) -> bool {
+        self.failed.load(Ordering::Acquire)
+    }
+
+    /// The error every write gets once the log has failed.
+    pub(crate) fn failure(&self) -> Error {
+        let cause = self
+            .failure
+            .lock()
+            .clone()
+            .unwrap_or_else(|| "the log failed".to_owned());
+        Error::new(
+            ErrorKind::Io,
+            format!(
+                "the file store at {} refuses writes: {cause}. Data in memory may be ahead of \
+                 the disk; reopen the store to recover what reached the log",
+                self.dir.display()
+            ),
+        )
+    }
+
+    /// Enters the failed state because `what` failed with `cause`; returns the error to report.
+    fn fail(&self, what: &str, cause: impl std::fmt::Display) -> Error {
+        let message = format!("{what} failed: {cause}");
+        tracing::error!(dir = %self.dir.display(), "staunch-file log failure: {message}");
+        {
+            let mut failure = self.failure.lock();
+            if failure.is_none() {
+                *failure = Some(message);
+            }
+        }
+        self.failed.store(true, Ordering::Release);
+        self.progress.send_modify(|p| p.failed = true);
+        self.failure()
+    }
+
+    fn closed_error(&self) -> Error {
+        Error::new(
+            ErrorKind::Unavailable,
+            format!("the file store at {} is closed", self.dir.display()),
+        )
+    }
+
+    /// Takes the buffered records and writes them to the active file (whose mutex the caller
+    /// holds); returns the sequence number now written. `close` also marks the log closed,
+    /// under the same lock `append` checks it under, so no record can slip in afterwards.
+    fn write_out(&self, active: &mut Active, close: bool) -> Result<u64> {
+        let upto = {
+            let mut pending = self.pending.lock();
+            std::mem::swap(&mut pending.buf, &mut active.spare);
+            if close {
+                self.closed.store(true, Ordering::Release);
+            }
+            pending.last_seq
+        };
+        if !active.spare.is_empty() {
+            let written = active.file.write_all(&active.spare);
+            active.spare.clear();
+            if let Err(e) = written {
+                let what = format!("writing to {}", active.path.display());
+                return Err(self.fail(&what, e));
+            }
+        }
+        self.progress
+            .send_if_modified(|p| bump(&mut p.written, upto));
+        Ok(upto)
+    }
+
+    /// fsyncs `file` and records that everything up to `upto` is durable.
+    fn sync(&self, file: &File, upto: u64) -> Result<()> {
+        if self.progress.borrow().durable >= upto {
+            return Ok(());
+        }
+        if let Err(e) = file.sync_data() {
+            return Err(self.fail("fsync of the log", e));
+        }
+        self.progress
+            .send_if_modified(|p| bump(&mut p.durable, upto));
+        Ok(())
+    }
+
+    /// Writes everything buffered to the file and, when `sync`, fsyncs it. Safe to call from
+    /// any thread at any time; a no-op once the log is closed, an error once it failed.
+    pub(crate) fn flush(&self, sync: bool) -> Result<()> {
+        if self.has_failed() {
+            return Err(self.failure());
+        }
+        let (sync_file, upto) = {
+            let mut guard = self.active.lock();
+            if self.is_closed() {
+                return Ok(());
+            }
+            let upto = self.write_out(&mut guard, false)?;
+            (guard.sync.clone(), upto)
+        };
+        // The fsync runs on the second handle without the mutex: writers that only need
+        // `write(2)` are not held up by it.
+        if sync {
+            self.sync(&sync_file, upto)?;
+        }
+        Ok(())
+    }
+
+    /// Ends the log: writes and fsyncs what is buffered (under every policy), then refuses
+    /// further writes. Idempotent.
+    pub(crate) fn close(&self) -> Result<()> {
+        if self.has_failed() {
+            self.closed.store(true, Ordering::Release);
+            return Err(self.failure());
+        }
+        let mut guard = self.active.lock();
+        if self.is_closed() {
+            return Ok(());
+        }
+        let upto = self.write_out(&mut guard, true)?;
+        let file = guard.sync.clone();
+        self.sync(&file, upto)
+    }
+
+    /// True once [`Log::close`] ran.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// The generation being appended to.
+    pub(crate) fn generation(&self) -> u64 {
+        self.active.lock().generation
+    }
+
+    /// Sets the log size that asks for compaction (`u64::MAX`: never).
+    pub(crate) fn set_compact_threshold(&self, bytes: u64) {
+        let mut pending = self.pending.lock();
+        pending.compact_at = bytes;
+        pending.compact_signalled = false;
+    }
+
+    /// Current size of the active log, including buffered records.
+    pub(crate) fn log_bytes(&self) -> u64 {
+        self.pending.lock().log_bytes
+    }
+
+    /// Switches to log generation `generation`; returns the sequence number of the last record
+    /// in the old generation. Must be called while no write can be appended (under the
+    /// engine's read lock; see [`staunch_memory::Engine::snapshot_with`]).
+    pub(crate) fn rotate(&self, generation: u64) -> Result<u64> {
+        if self.has_failed() {
+            return Err(self.failure());
+        }
+        let mut guard = self.active.lock();
+        if self.closed.load(Ordering::Acquire) {
+            return Err(self.closed_error());
+        }
+        let upto = self.write_out(&mut guard, false)?;
+        let file = guard.sync.clone();
+        self.sync(&file, upto)?;
+        // The old generation is complete and durable; from here on a failure only means the
+        // old file stays active.
+        let path = files::log_path(&self.dir, generation);
+        let header = FileHeader {
+            magic: LOG_MAGIC,
+            version: FORMAT_VERSION,
+            generation,
+            seq: upto,
+        }
+        .encode();
+        let created = files::create_with_header(&self.dir, &path, &header).and_then(|file| {
+            let sync = file
+                .try_clone()
+                .map_err(|e| crate::lock::io_error(e, "reopen", &path))?;
+            Ok((file, sync))
+        });
+        let (file, sync) = match created {
+            Ok(pair) => pair,
+            Err(e) => {
+                // A half-made newer generation would be replayed after records that go on
+                // being appended to the old one; it must not survive.
+                if files::remove_if_exists(&path).is_err() {
+                    return Err(self.fail(&format!("removing {}", path.display()), &e));
+                }
+                return Err(e);
+            }
+        };
+        guard.file = file;
+        guard.sync = Arc::new(sync);
+        guard.generation = generation;
+        guard.path = path;
+        let mut pending = self.pending.lock();
+        pending.log_bytes = HEADER_LEN as u64;
+        pending.compact_signalled = false;
+        Ok(upto)
+    }
+}
+
+/// Raises `slot` to `to`; true if it changed.
+fn bump(slot: &mut u64, to: u64) -> bool {
+    if to > *slot {
+        *slot = to;
+        true
+    } else {
+        false
+    }
+}
+
+#[async_trait::async_trait]
+impl WriteLog for Log {
+    fn append(&self, now_ms: i64, effects: &[Command]) -> Result<u64> {
+        if self.has_failed() {
+            return Err(self.failure());
+        }
+        let mut pending = self.pending.lock();
+        if self.is_closed() {
+            return Err(self.closed_error());
+        }
+        let seq = pending.last_seq + 1;
+        match format::push_log_record(&mut pending.buf, seq, now_ms, effects) {
+            Ok(len) => {
+                pending.last_seq = seq;
+                pending.log_bytes += len as u64;
+                if pending.log_bytes >= pending.compact_at && !pending.compact_signalled {
+                    pending.compact_signalled = true;
+                    self.compact_wanted.notify_one();
+                }
+                Ok(seq)
+            }
+            Err(cause) => {
+                drop(pending);
+                Err(self.fail("logging a write", cause))
+            }
+        }
+    }
+
+    async fn wait_durable(&self, ticket: u64) -> Result<()> {
+        match self.policy {
+            FsyncPolicy::Always => {
+                if self.progress.borrow().durable >= ticket {
+                    return Ok(());
+                }
+                let mut progress = self.progress.subscribe();
+                self.flush_wanted.notify_one();
+                let reached = progress
+                    .wait_for(|p| p.durable >= ticket || p.failed)
+                    .await
+                    .map(|p| p.durable >= ticket);
+                match reached {
+                    Ok(true) => Ok(()),
+                    _ => Err(self.failure()),
+                }
+            }
+            _ => {
+                if self.progress.borrow().written >= ticket {
+                    return Ok(());
+                }
+                self.flush(false)?;
+                if self.progress.borrow().written >= ticket {
+                    Ok(())
+                } else if self.is_closed() {
+                    Err(self.closed_error())
+                } else {
+                    Err(self.failure())
+                }
+            }
+        }
+    }
+}

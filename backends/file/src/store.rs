@@ -1,0 +1,237 @@
+//! [`FileStore`]: the memory engine as a [`Store`], made durable by the log.
+//!
+//! The store adds no command semantics of its own: every command runs in
+//! [`staunch_memory::Engine`], which reports each successful write to the store's log (see
+//! `log`) under its lock and waits for the log before answering. What this file adds is the
+//! life cycle: lock the directory, recover, start the background tasks, refuse writes once the
+//! log has failed, close.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_trait::async_trait;
+use staunch_core::{
+    Access, Capabilities, Command, Error, ErrorKind, Eviction, Persistence, PubSubReach, Reply,
+    Result, Store, Subscription,
+};
+use staunch_memory::{Engine, WriteLog};
+
+use crate::compact::Compactor;
+use crate::lock::{DirLock, io_error};
+use crate::log::Log;
+use crate::options::{CompactionReport, FileOptions, OpenReport};
+use crate::recovery;
+use crate::tasks::Background;
+
+/// A durable store with Redis semantics in a local directory. Clones share the same store.
+///
+/// ```no_run
+/// use staunch_core::prelude::*;
+/// use staunch_file::{FileOptions, FileStore, FsyncPolicy};
+///
+/// # async fn demo() -> staunch_core::Result<()> {
+/// let store = FileStore::open_with("data/app", FileOptions::new().fsync(FsyncPolicy::Always)).await?;
+/// println!("opened in {:?}", store.open_report().duration);
+/// store.set("greeting", "hello").await?;
+/// store.close().await?;
+/// # Ok(()) }
+/// ```
+///
+/// # Behavior
+/// - Every command behaves as on the memory backend (they share the engine).
+/// - A write is acknowledged only after its record reached the log as the
+///   [`FsyncPolicy`](crate::FsyncPolicy) promises; killing the process never loses an
+///   acknowledged write, under any policy.
+/// - If the log cannot be written, that write fails with `ErrorKind::Io` and so does every
+///   later write; reads keep working. The failed write *was* applied in memory, so reads may
+///   show it until the store is reopened (which recovers exactly what the log holds).
+/// - After [`FileStore::close`], every call fails with `ErrorKind::Unavailable`.
+/// - A batch is applied atomically in memory, but its commands are logged as consecutive
+///   records: a crash in the middle of writing a batch that was never acknowledged can leave
+///   a prefix of it on disk.
+#[derive(Clone, Debug)]
+pub struct FileStore {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    dir: PathBuf,
+    engine: Engine,
+    log: Arc<Log>,
+    compactor: Arc<Compactor>,
+    report: OpenReport,
+    background: tokio::sync::Mutex<Background>,
+}
+
+impl FileStore {
+    /// Opens (creating if needed) the store in `dir` with the default options.
+    pub async fn open(dir: impl AsRef<Path>) -> Result<FileStore> {
+        FileStore::open_with(dir, FileOptions::default()).await
+    }
+
+    /// Opens (creating if needed) the store in `dir`.
+    ///
+    /// # Errors
+    /// - `Locked` when another process, or another open store in this process, holds `dir`.
+    /// - `Corrupt` when the data is damaged other than by a torn last write, naming the file
+    ///   and byte offset (unless [`FileOptions::repair`] is set).
+    /// - `InvalidInput` when a file was written by a newer format version.
+    /// - `Io` when the directory cannot be created, read or written.
+    pub async fn open_with(dir: impl AsRef<Path>, options: FileOptions) -> Result<FileStore> {
+        let dir = dir.as_ref().to_path_buf();
+        tokio::task::spawn_blocking(move || FileStore::open_blocking(dir, options))
+            .await
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Internal,
+                    format!("opening the file store panicked: {e}"),
+                )
+            })?
+    }
+
+    fn open_blocking(dir: PathBuf, options: FileOptions) -> Result<FileStore> {
+        let started = Instant::now();
+        std::fs::create_dir_all(&dir).map_err(|e| io_error(e, "create", &dir))?;
+        let lock = DirLock::acquire(&dir)?;
+        let engine = Engine::new(options.clock.clone());
+        let recovered = recovery::recover(&dir, &engine, &options)?;
+        let log = Arc::new(Log::new(&dir, options.fsync, recovered.tail, u64::MAX)?);
+        engine.set_write_log(Some(log.clone() as Arc<dyn WriteLog>));
+        let compactor = Arc::new(Compactor::new(
+            &dir,
+            engine.clone(),
+            log.clone(),
+            options.clone(),
+            lock,
+        ));
+        let mut report = recovered.report;
+        if report.repaired_bytes_dropped > 0 {
+            // Leave a clean directory behind: a new snapshot of what was kept and a fresh log,
+            // so the next open does not meet the damage again.
+            compactor.compact()?;
+        } else {
+            compactor.arm(recovered.snapshot_bytes);
+        }
+        let background = Background::start(
+            engine.clone(),
+            log.clone(),
+            compactor.clone(),
+            options.fsync,
+            options.sync_interval,
+            options.purge_interval,
+        );
+        report.duration = started.elapsed();
+        Ok(FileStore {
+            inner: Arc::new(Inner {
+                dir,
+                engine,
+                log,
+                compactor,
+                report,
+                background: tokio::sync::Mutex::new(background),
+            }),
+        })
+    }
+
+    /// What opening found and did: records replayed, torn bytes cut, bytes repair dropped,
+    /// the time it took.
+    pub fn open_report(&self) -> &OpenReport {
+        &self.inner.report
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.inner.dir
+    }
+
+    /// Writes a snapshot of the live data and starts a new log, now (it also happens by itself
+    /// when the log outgrows [`FileOptions::compact_ratio`] times the last snapshot).
+    pub async fn compact(&self) -> Result<CompactionReport> {
+        self.check_open()?;
+        let compactor = self.inner.compactor.clone();
+        tokio::task::spawn_blocking(move || compactor.compact())
+            .await
+            .map_err(|e| Error::new(ErrorKind::Internal, format!("compaction panicked: {e}")))?
+    }
+
+    /// Size of the current log file in bytes (including writes not yet flushed).
+    pub fn log_bytes(&self) -> u64 {
+        self.inner.log.log_bytes()
+    }
+
+    /// Stops the background tasks, writes and fsyncs everything, and releases the directory
+    /// lock, so the directory can be opened again (here or by another process). Every handle
+    /// of this store fails afterwards. Idempotent.
+    pub async fn close(&self) -> Result<()> {
+        self.inner.background.lock().await.stop().await;
+        let log = self.inner.log.clone();
+        let result = tokio::task::spawn_blocking(move || log.close())
+            .await
+            .map_err(|e| Error::new(ErrorKind::Internal, format!("closing panicked: {e}")))?;
+        let compactor = self.inner.compactor.clone();
+        tokio::task::spawn_blocking(move || compactor.release_lock())
+            .await
+            .map_err(|e| Error::new(ErrorKind::Internal, format!("closing panicked: {e}")))?;
+        result
+    }
+
+    fn check_open(&self) -> Result<()> {
+        if self.inner.log.is_closed() {
+            return Err(Error::new(
+                ErrorKind::Unavailable,
+                format!("the file store at {} is closed", self.inner.dir.display()),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses a write up front once the log has failed, so the engine does not apply it.
+    fn check_writable(&self, command: &Command) -> Result<()> {
+        self.check_open()?;
+        let writes = matches!(command.access(), Access::Write | Access::BlockingWrite);
+        if writes && self.inner.log.has_failed() {
+            return Err(self.inner.log.failure());
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // The last handle is gone: write out and fsync what is buffered (acknowledged writes
+        // are already in the file; this covers writes whose caller stopped waiting).
+        if let Err(e) = self.log.close() {
+            tracing::warn!(dir = %self.dir.display(), "staunch-file: closing the log failed: {e}");
+        }
+    }
+}
+
+#[async_trait]
+impl Store for FileStore {
+    async fn execute(&self, command: Command) -> Result<Reply> {
+        self.check_writable(&command)?;
+        self.inner.engine.execute(command).await
+    }
+
+    async fn batch(&self, commands: Vec<Command>, _atomic: bool) -> Result<Vec<Result<Reply>>> {
+        for command in &commands {
+            self.check_writable(command)?;
+        }
+        self.inner.engine.batch(commands).await
+    }
+
+    async fn subscribe(
+        &self,
+        channels: Vec<String>,
+        patterns: Vec<String>,
+    ) -> Result<Subscription> {
+        self.check_open()?;
+        Ok(self.inner.engine.subscribe(channels, patterns))
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::new(Persistence::Local, PubSubReach::Process, Eviction::None)
+    }
+}
