@@ -874,3 +874,231 @@ async fn subscriptions_receive_messages_and_patterns() {
     let _ = GapReason::Reconnected;
     let _ = SubscriptionEvent::Gap(GapReason::Reconnected);
 }
+
+#[tokio::test]
+async fn more_reply_shapes_match_the_command_docs() {
+    let Some((_target, s)) = store("more reply shapes").await else {
+        return;
+    };
+    run(
+        &s,
+        Command::SAdd {
+            key: "a".into(),
+            members: vec![b("x"), b("y")],
+        },
+    )
+    .await;
+    run(
+        &s,
+        Command::SAdd {
+            key: "c".into(),
+            members: vec![b("y")],
+        },
+    )
+    .await;
+    for command in [
+        Command::SInter {
+            keys: vec!["a".into(), "c".into()],
+        },
+        Command::SUnion {
+            keys: vec!["a".into(), "c".into()],
+        },
+        Command::SDiff {
+            keys: vec!["a".into(), "c".into()],
+        },
+    ] {
+        let reply = run(&s, command).await;
+        assert!(
+            matches!(reply, Reply::Set(ref m) if m.len() == 1 || m.len() == 2),
+            "{reply:?}"
+        );
+    }
+    run(
+        &s,
+        Command::HSet {
+            key: "h".into(),
+            fields: vec![("f".into(), b("1"))],
+        },
+    )
+    .await;
+    assert_eq!(
+        run(&s, Command::HKeys { key: "h".into() }).await,
+        Reply::Array(vec![bulk("f")])
+    );
+    assert_eq!(
+        run(&s, Command::HVals { key: "h".into() }).await,
+        Reply::Array(vec![bulk("1")])
+    );
+    assert_eq!(
+        run(
+            &s,
+            Command::HIncrByFloat {
+                key: "h".into(),
+                field: "f".into(),
+                delta: 0.5
+            }
+        )
+        .await,
+        bulk("1.5")
+    );
+    assert_eq!(
+        run(
+            &s,
+            Command::HMGet {
+                key: "h".into(),
+                fields: vec!["f".into(), "g".into()]
+            }
+        )
+        .await,
+        Reply::Array(vec![bulk("1.5"), Reply::Nil])
+    );
+    assert_eq!(
+        run(
+            &s,
+            Command::ZIncrBy {
+                key: "z".into(),
+                delta: 2.0,
+                member: b("m")
+            }
+        )
+        .await,
+        Reply::Double(2.0)
+    );
+    assert_eq!(
+        run(
+            &s,
+            Command::ZScore {
+                key: "z".into(),
+                member: b("m")
+            }
+        )
+        .await,
+        Reply::Double(2.0)
+    );
+    assert_eq!(
+        run(
+            &s,
+            Command::ZRank {
+                key: "z".into(),
+                member: b("m")
+            }
+        )
+        .await,
+        Reply::Int(0)
+    );
+    assert_eq!(
+        run(
+            &s,
+            Command::ZRevRank {
+                key: "z".into(),
+                member: b("q")
+            }
+        )
+        .await,
+        Reply::Nil
+    );
+    assert_eq!(
+        run(
+            &s,
+            Command::MGet {
+                keys: vec!["h".into(), "none".into()]
+            }
+        )
+        .await,
+        Reply::Array(vec![Reply::Nil, Reply::Nil])
+    );
+    run(
+        &s,
+        Command::RPush {
+            key: "l".into(),
+            values: vec![b("1"), b("2")],
+        },
+    )
+    .await;
+    assert_eq!(
+        run(
+            &s,
+            Command::LSet {
+                key: "l".into(),
+                index: 0,
+                value: b("0")
+            }
+        )
+        .await,
+        Reply::ok()
+    );
+    let e = s
+        .execute(Command::LSet {
+            key: "l".into(),
+            index: 9,
+            value: b("0"),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}");
+    let e = s
+        .execute(Command::LSet {
+            key: "nol".into(),
+            index: 0,
+            value: b("0"),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+    assert_eq!(
+        run(
+            &s,
+            Command::LMove {
+                source: "l".into(),
+                destination: "l2".into(),
+                from: ListEnd::Left,
+                to: ListEnd::Right,
+            }
+        )
+        .await,
+        bulk("0")
+    );
+    assert_eq!(
+        run(
+            &s,
+            Command::ZRange {
+                key: "z".into(),
+                by: ZRangeBy::Score {
+                    min: ScoreBound::Exclusive(1.0),
+                    max: ScoreBound::MAX
+                },
+                options: ZRangeOptions::new().rev(true).limit(0, 1),
+            }
+        )
+        .await,
+        Reply::Array(vec![bulk("m")])
+    );
+    assert_eq!(
+        run(
+            &s,
+            Command::ZRange {
+                key: "z".into(),
+                by: ZRangeBy::Lex {
+                    min: LexBound::Min,
+                    max: LexBound::Inclusive(b("m"))
+                },
+                options: ZRangeOptions::new().rev(true),
+            }
+        )
+        .await,
+        Reply::Array(vec![bulk("m")])
+    );
+    assert_eq!(
+        run(
+            &s,
+            Command::GetEx {
+                key: "none".into(),
+                expiry: Some(GetExExpiry::Persist)
+            }
+        )
+        .await,
+        Reply::Nil
+    );
+    assert_eq!(run(&s, Command::FlushDb).await, Reply::ok());
+    assert_eq!(run(&s, Command::DbSize).await, Reply::Int(0));
+}
