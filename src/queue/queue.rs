@@ -424,6 +424,7 @@ impl Queue {
                     ]),
                 ),
                 cmd::hgetall(&task),
+                QueueEvent::status(id, JobStatus::Processing, now).to_command(&self.keys().events),
             ];
             let mut r = self.st().batch(commands, true).await?;
             let token = take(&mut r, 0);
