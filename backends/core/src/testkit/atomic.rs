@@ -21,6 +21,7 @@ pub fn cases() -> Vec<Case> {
         test_cas_px_sets_ttl,
         test_cas_wrong_type,
         test_cas_binary_values,
+        test_cas_expired_key_is_missing,
         test_cad_deletes_only_on_match,
         test_hcas_none_sets_only_when_field_missing,
         test_hcas_matching_and_mismatch,
@@ -1107,5 +1108,34 @@ pub async fn test_race_incrbyex_counts_every_call(store: TestStore) {
     assert!(
         (59..=60).contains(&ttl),
         "the window has the TTL of the first write, got {ttl}"
+    );
+}
+
+/// An expired key counts as missing for compare-and-set and compare-and-delete.
+pub async fn test_cas_expired_key_is_missing(store: TestStore) {
+    store
+        .set_ex("k", "old", Duration::from_millis(50))
+        .await
+        .unwrap();
+    store
+        .set_ex("d", "token", Duration::from_millis(50))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    assert!(
+        !store
+            .compare_and_set("k", b("old"), "new", None)
+            .await
+            .unwrap(),
+        "CAS expecting the expired value fails"
+    );
+    assert!(
+        store.compare_and_set("k", None, "new", None).await.unwrap(),
+        "CAS expecting a missing key succeeds on an expired key"
+    );
+    assert_eq!(store.ttl("k").await.unwrap(), -1, "the old TTL is gone");
+    assert!(
+        !store.compare_and_delete("d", "token").await.unwrap(),
+        "CAD of an expired key is 0"
     );
 }

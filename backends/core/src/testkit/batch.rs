@@ -24,6 +24,7 @@ pub fn cases() -> Vec<Case> {
         test_batch_transaction_is_isolated,
         test_batch_pipeline_many_commands,
         test_batch_ttl_commands,
+        test_batch_compound_operations,
     ]
 }
 
@@ -423,4 +424,94 @@ pub async fn test_batch_ttl_commands(store: TestStore) {
         ],
         "EXPIRE, TTL and PERSIST in a transaction"
     );
+}
+
+/// Compound operations and `PUBLISH` run inside batches with their usual replies.
+pub async fn test_batch_compound_operations(store: TestStore) {
+    for atomic in [false, true] {
+        store.flushdb().await.unwrap();
+        store.zadd("src", 1.0, "a").await.unwrap();
+        store.zadd("src", 9.0, "z").await.unwrap();
+        let commands = vec![
+            Command::CompareAndSet {
+                key: "lock".into(),
+                expected: None,
+                value: Bytes::from("t1"),
+                expiry: Some(SetExpiry::Px(60_000)),
+            },
+            Command::CompareAndSet {
+                key: "lock".into(),
+                expected: None,
+                value: Bytes::from("t2"),
+                expiry: None,
+            },
+            Command::CompareAndDelete {
+                key: "lock".into(),
+                expected: Bytes::from("t1"),
+            },
+            Command::HCompareAndSet {
+                key: "h".into(),
+                field: "f".into(),
+                expected: None,
+                value: Bytes::from("v"),
+            },
+            Command::HCompareAndDelete {
+                key: "h".into(),
+                field: "f".into(),
+                expected: Bytes::from("other"),
+            },
+            Command::IncrByEx {
+                key: "rl".into(),
+                delta: 2,
+                ttl_ms: 60_000,
+            },
+            Command::ZMoveByScore {
+                source: "src".into(),
+                destination: "dst".into(),
+                min: ScoreBound::MIN,
+                max: ScoreBound::Inclusive(5.0),
+                limit: None,
+                score: MoveScore::Fixed(100.0),
+            },
+            Command::Publish {
+                channel: super::keyspace::unique("batch"),
+                message: Bytes::from("m"),
+            },
+        ];
+        let replies = ok_replies(store.batch(commands, atomic).await.unwrap(), "batch");
+        assert_eq!(
+            replies,
+            vec![
+                Reply::Int(1),
+                Reply::Int(0),
+                Reply::Int(1),
+                Reply::Int(1),
+                Reply::Int(0),
+                Reply::Int(2),
+                Reply::Array(vec![Reply::Array(vec![bulk("a"), Reply::Double(1.0)])]),
+                Reply::Int(0),
+            ],
+            "compound operations in a batch (atomic: {atomic})"
+        );
+        assert_eq!(
+            store.exists(&["lock"]).await.unwrap(),
+            0,
+            "CAD in the batch deleted"
+        );
+        assert_eq!(
+            store.hget("h", "f").await.unwrap(),
+            Some(Bytes::from("v")),
+            "HCAS in the batch wrote"
+        );
+        let ttl = store.ttl("rl").await.unwrap();
+        assert!(
+            (59..=60).contains(&ttl),
+            "IncrByEx in a batch set the TTL, got {ttl}"
+        );
+        assert_eq!(
+            store.zscore("dst", "a").await.unwrap(),
+            Some(100.0),
+            "ZMoveByScore in a batch moved with the fixed score"
+        );
+    }
 }

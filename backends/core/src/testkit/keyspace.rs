@@ -26,6 +26,7 @@ pub fn cases() -> Vec<Case> {
         test_expire_xx,
         test_expire_gt_lt_without_ttl_is_infinite,
         test_expire_gt_lt_compare,
+        test_expire_condition_checked_before_delete,
         test_expire_non_positive_deletes,
         test_expireat_past_deletes,
         test_expireat_future_sets_ttl,
@@ -49,6 +50,9 @@ pub fn cases() -> Vec<Case> {
         test_rename_overwrites_destination,
         test_rename_missing_key_not_found,
         test_renamenx,
+        test_rename_onto_itself,
+        test_collection_writes_keep_ttl,
+        test_emptied_collection_loses_ttl,
         test_expired_key_invisible,
         test_expired_collection_invisible,
         test_expired_key_is_absent_for_writes,
@@ -510,11 +514,11 @@ pub async fn test_ttl_rounds_to_nearest_second(store: TestStore) {
         1,
         "1300 ms remaining rounds to 1 s"
     );
-    store.pexpire("a", 1_800).await.unwrap();
+    store.pexpire("a", 1_950).await.unwrap();
     assert_eq!(
         store.ttl("a").await.unwrap(),
         2,
-        "1800 ms remaining rounds to 2 s"
+        "1950 ms remaining rounds to 2 s"
     );
     store.pexpire("a", 2_300).await.unwrap();
     assert_eq!(
@@ -1011,14 +1015,20 @@ pub async fn test_renamenx(store: TestStore) {
 /// An expired key is gone for every read at once, before any purge.
 pub async fn test_expired_key_invisible(store: TestStore) {
     store.set("live", "v").await.unwrap();
+    store.set("dead2", "v").await.unwrap();
+    assert_eq!(
+        store.exists(&["dead2"]).await.unwrap(),
+        1,
+        "the key exists before it expires"
+    );
+    // One key expires through SET PX, the other through PEXPIRE.
     store
         .set_ex("dead", "v", Duration::from_millis(50))
         .await
         .unwrap();
-    assert_eq!(
-        store.exists(&["dead"]).await.unwrap(),
-        1,
-        "the key exists before it expires"
+    assert!(
+        store.pexpire("dead2", 50).await.unwrap(),
+        "PEXPIRE 50 applied"
     );
     tokio::time::sleep(Duration::from_millis(120)).await;
     assert_eq!(
@@ -1055,6 +1065,16 @@ pub async fn test_expired_key_invisible(store: TestStore) {
         store.strlen("dead").await.unwrap(),
         0,
         "STRLEN of an expired key is 0"
+    );
+    assert_eq!(
+        store.exists(&["dead2"]).await.unwrap(),
+        0,
+        "a key expired by PEXPIRE is gone too"
+    );
+    assert_eq!(
+        store.get("dead2").await.unwrap(),
+        None,
+        "GET after PEXPIRE ran out"
     );
     let keys = store.scan_all(ScanOptions::new()).await.unwrap();
     assert_eq!(keys, ["live"], "SCAN does not return an expired key");
@@ -1127,5 +1147,130 @@ pub async fn test_expired_key_is_absent_for_writes(store: TestStore) {
     assert!(
         !store.expire("gone", 10).await.unwrap(),
         "EXPIRE of a missing key is 0"
+    );
+}
+
+/// The `NX|XX|GT|LT` condition is checked before a non-positive expiry deletes the key.
+pub async fn test_expire_condition_checked_before_delete(store: TestStore) {
+    let cond = |c| Some(c);
+    store.set("ttl", "v").await.unwrap();
+    store.expire("ttl", 100).await.unwrap();
+    assert!(
+        !store
+            .expire_options("ttl", Expiry::Seconds(-1), cond(ExpireCondition::Gt))
+            .await
+            .unwrap(),
+        "EXPIRE -1 GT fails against a positive TTL"
+    );
+    assert_eq!(
+        store.exists(&["ttl"]).await.unwrap(),
+        1,
+        "a failed GT deletes nothing"
+    );
+    assert!(
+        store
+            .expire_options("ttl", Expiry::Seconds(-1), cond(ExpireCondition::Lt))
+            .await
+            .unwrap(),
+        "EXPIRE -1 LT succeeds against a positive TTL"
+    );
+    assert_eq!(
+        store.exists(&["ttl"]).await.unwrap(),
+        0,
+        "and deletes the key"
+    );
+
+    store.set("plain", "v").await.unwrap();
+    for condition in [ExpireCondition::Gt, ExpireCondition::Xx] {
+        assert!(
+            !store
+                .expire_options("plain", Expiry::Millis(0), cond(condition))
+                .await
+                .unwrap(),
+            "PEXPIRE 0 {condition:?} fails on a key without TTL"
+        );
+        assert_eq!(
+            store.exists(&["plain"]).await.unwrap(),
+            1,
+            "a failed {condition:?} deletes nothing"
+        );
+    }
+    assert!(
+        store
+            .expire_options("plain", Expiry::AtSeconds(1), cond(ExpireCondition::Nx))
+            .await
+            .unwrap(),
+        "EXPIREAT in the past with NX succeeds on a key without TTL"
+    );
+    assert_eq!(
+        store.exists(&["plain"]).await.unwrap(),
+        0,
+        "and deletes the key"
+    );
+}
+
+/// `RENAME` of a key onto itself succeeds and keeps value and TTL.
+pub async fn test_rename_onto_itself(store: TestStore) {
+    store
+        .set_ex("k", "v", Duration::from_secs(100))
+        .await
+        .unwrap();
+    store.rename("k", "k").await.unwrap();
+    assert_eq!(
+        store.get("k").await.unwrap().as_deref(),
+        Some(&b"v"[..]),
+        "RENAME k k keeps the value"
+    );
+    let ttl = store.ttl("k").await.unwrap();
+    assert!(
+        (99..=100).contains(&ttl),
+        "RENAME k k keeps the TTL, got {ttl}"
+    );
+}
+
+/// Writes into an existing collection keep its TTL.
+pub async fn test_collection_writes_keep_ttl(store: TestStore) {
+    for kind in COLLECTIONS {
+        populate(&store, kind.as_str(), kind).await;
+        store.expire(kind.as_str(), 100).await.unwrap();
+    }
+    store.rpush("list", ["c"]).await.unwrap();
+    store.lpop("list").await.unwrap();
+    store.hset("hash", "g", "w").await.unwrap();
+    store.hdel("hash", &["field"]).await.unwrap();
+    store.sadd("set", ["c"]).await.unwrap();
+    store.srem("set", ["a"]).await.unwrap();
+    store.zadd("zset", 2.0, "b").await.unwrap();
+    store.zincr_by("zset", 1.0, "a").await.unwrap();
+    for kind in COLLECTIONS {
+        let ttl = store.ttl(kind.as_str()).await.unwrap();
+        assert!(
+            (99..=100).contains(&ttl),
+            "writes to a {} keep its TTL, got {ttl}",
+            kind.as_str()
+        );
+    }
+}
+
+/// A collection emptied by a write is deleted with its TTL; a new one starts without TTL.
+pub async fn test_emptied_collection_loses_ttl(store: TestStore) {
+    store.rpush("l", ["a"]).await.unwrap();
+    store.expire("l", 100).await.unwrap();
+    store.lpop("l").await.unwrap();
+    assert_eq!(store.ttl("l").await.unwrap(), -2, "an emptied list is gone");
+    store.rpush("l", ["b"]).await.unwrap();
+    assert_eq!(
+        store.ttl("l").await.unwrap(),
+        -1,
+        "a re-created list has no old TTL"
+    );
+    store.sadd("s", ["a"]).await.unwrap();
+    store.pexpire("s", 100_000).await.unwrap();
+    store.srem("s", ["a"]).await.unwrap();
+    store.sadd("s", ["b"]).await.unwrap();
+    assert_eq!(
+        store.ttl("s").await.unwrap(),
+        -1,
+        "a re-created set has no old TTL"
     );
 }

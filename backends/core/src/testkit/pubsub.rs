@@ -24,6 +24,8 @@ pub fn cases() -> Vec<Case> {
         test_psubscribe_star,
         test_psubscribe_question_and_class,
         test_psubscribe_counts_receivers,
+        test_psubscribe_escaped_glob_is_literal,
+        test_subscribe_duplicate_channel_delivered_once,
         test_channel_and_pattern_deliver_twice,
         test_drop_unsubscribes,
         test_drop_one_of_two_subscriptions,
@@ -393,4 +395,52 @@ pub async fn test_messages_arrive_in_publish_order(store: TestStore) {
             "messages arrive in publish order"
         );
     }
+}
+
+/// A `\*` in a pattern matches only a literal `*`.
+pub async fn test_psubscribe_escaped_glob_is_literal(store: TestStore) {
+    let base = unique("lit");
+    let pattern = format!(r"{base}.\*");
+    let mut sub = store.psubscribe(&[&pattern]).await.unwrap();
+    assert_eq!(
+        store.publish(&format!("{base}.x"), "no").await.unwrap(),
+        0,
+        r"\* does not match x"
+    );
+    let star = format!("{base}.*");
+    assert_eq!(
+        store.publish(&star, "yes").await.unwrap(),
+        1,
+        r"\* matches *"
+    );
+    assert_eq!(
+        next_message(&mut sub, "escaped pattern").await,
+        msg(&star, Some(&pattern), b"yes"),
+        "the literal channel arrives with the escaped pattern"
+    );
+}
+
+/// A channel named twice in one subscription is subscribed once: one delivery, one receiver.
+pub async fn test_subscribe_duplicate_channel_delivered_once(store: TestStore) {
+    let channel = unique("dup");
+    let mut sub = store
+        .subscribe(vec![channel.clone(), channel.clone()], vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.publish(&channel, "one").await.unwrap(),
+        1,
+        "a duplicated channel counts one receiver"
+    );
+    store.publish(&channel, "two").await.unwrap();
+    assert_eq!(
+        next_message(&mut sub, "dup").await.payload,
+        "one",
+        "first message once"
+    );
+    assert_eq!(
+        next_message(&mut sub, "dup").await.payload,
+        "two",
+        "no second copy of the first message"
+    );
 }

@@ -38,9 +38,13 @@ pub fn cases() -> Vec<Case> {
         test_incrby_keeps_ttl,
         test_incrby_not_an_integer,
         test_incrby_overflow,
+        test_incrby_strict_integer_syntax,
         test_incrbyfloat_formatting,
         test_incrbyfloat_keeps_ttl,
         test_incrbyfloat_not_a_float,
+        test_incrbyfloat_lenient_number_syntax,
+        test_incrbyfloat_infinity_and_nan_invalid,
+        test_set_nx_with_expiry_on_existing_key,
         test_append_and_strlen,
         test_append_binary_keeps_ttl,
         test_getdel,
@@ -984,4 +988,100 @@ pub async fn test_string_commands_wrong_type_on_set(store: TestStore) {
 /// String commands on a sorted set are `WrongType` and change nothing.
 pub async fn test_string_commands_wrong_type_on_zset(store: TestStore) {
     string_commands_wrong_type(store, KeyType::ZSet).await;
+}
+
+/// `INCRBY` accepts only canonical integers: no sign `+`, no leading zeros, no `-0`, no spaces.
+pub async fn test_incrby_strict_integer_syntax(store: TestStore) {
+    for text in ["007", "+1", "-0", "0x10", " 5", "1e3"] {
+        store.set("n", text).await.unwrap();
+        assert_kind(
+            store.incr_by("n", 1).await,
+            ErrorKind::InvalidInput,
+            &format!("INCRBY of {text:?} (not a canonical integer)"),
+        );
+        assert_eq!(store.get("n").await.unwrap(), b(text), "{text:?} is kept");
+    }
+    for (text, want) in [("0", 1), ("-5", -4), ("9", 10)] {
+        store.set("n", text).await.unwrap();
+        assert_eq!(store.incr("n").await.unwrap(), want, "INCR of {text:?}");
+    }
+}
+
+/// `INCRBYFLOAT` reads any decimal float: leading zeros, `.5`, `5.`, exponents.
+pub async fn test_incrbyfloat_lenient_number_syntax(store: TestStore) {
+    for (text, want) in [("007", "8"), (".5", "1.5"), ("5.", "6"), ("2.5e1", "26")] {
+        store.set("f", text).await.unwrap();
+        store.incr_by_float("f", 1.0).await.unwrap();
+        assert_eq!(
+            store.get("f").await.unwrap(),
+            b(want),
+            "INCRBYFLOAT 1 of {text:?}"
+        );
+    }
+    for text in [" 5", "5 ", "1.5.5", ""] {
+        store.set("f", text).await.unwrap();
+        assert_kind(
+            store.incr_by_float("f", 1.0).await,
+            ErrorKind::InvalidInput,
+            &format!("INCRBYFLOAT of {text:?}"),
+        );
+    }
+}
+
+/// An infinite or NaN increment or result is `InvalidInput` and changes nothing.
+pub async fn test_incrbyfloat_infinity_and_nan_invalid(store: TestStore) {
+    store.set("f", "1").await.unwrap();
+    for delta in [f64::INFINITY, f64::NEG_INFINITY, f64::NAN] {
+        assert_kind(
+            store.incr_by_float("f", delta).await,
+            ErrorKind::InvalidInput,
+            &format!("INCRBYFLOAT by {delta}"),
+        );
+    }
+    assert_eq!(
+        store.get("f").await.unwrap(),
+        b("1"),
+        "an invalid INCRBYFLOAT keeps 1"
+    );
+    store.set("inf", "inf").await.unwrap();
+    assert_kind(
+        store.incr_by_float("inf", 1.0).await,
+        ErrorKind::InvalidInput,
+        "INCRBYFLOAT of a stored \"inf\" would produce Infinity",
+    );
+    assert_eq!(store.get("inf").await.unwrap(), b("inf"), "\"inf\" is kept");
+}
+
+/// `SET NX PX` on an existing key writes nothing: neither value nor TTL.
+pub async fn test_set_nx_with_expiry_on_existing_key(store: TestStore) {
+    store.set("k", "v").await.unwrap();
+    let options = SetOptions::new()
+        .condition(SetCondition::Nx)
+        .expiry(SetExpiry::Px(5_000));
+    assert_eq!(
+        set_opts(&store, "k", "w", options).await,
+        SetReply::NotWritten,
+        "SET NX PX on an existing key replies nil"
+    );
+    assert_eq!(
+        store.ttl("k").await.unwrap(),
+        -1,
+        "a refused SET NX sets no TTL"
+    );
+    let options = SetOptions::new()
+        .condition(SetCondition::Xx)
+        .expiry(SetExpiry::KeepTtl)
+        .get(true);
+    store.expire("k", 100).await.unwrap();
+    assert_eq!(
+        set_opts(&store, "k", "x", options).await,
+        SetReply::Previous(b("v")),
+        "SET XX KEEPTTL GET returns the old value"
+    );
+    let ttl = store.ttl("k").await.unwrap();
+    assert!(
+        (99..=100).contains(&ttl),
+        "SET XX KEEPTTL GET keeps the TTL, got {ttl}"
+    );
+    assert_eq!(store.get("k").await.unwrap(), b("x"), "and writes");
 }
