@@ -163,6 +163,9 @@ impl SharedConnection {
             // Someone tried while we waited and failed: report that instead of trying again.
             return Err(error.clone());
         }
+        // Cleared first: if this caller is cancelled mid-attempt, waiters must not mistake an
+        // older failure for the outcome of this attempt.
+        attempts.last_error = None;
         let generation = self.attempts.fetch_add(1, Ordering::AcqRel) + 1;
         match self
             .connector

@@ -128,7 +128,7 @@ impl RedisStore {
     /// Useful when the application must start while Redis is down (`Failover`).
     pub fn lazy(options: RedisOptions) -> Result<RedisStore> {
         options.validate()?;
-        let client = client(&options.url)?;
+        let client = client(&options.url, options.tcp_user_timeout)?;
         let connector = Arc::new(Connector::new(
             client,
             options.connect_timeout,
@@ -175,7 +175,7 @@ fn is_noscript(error: &Error) -> bool {
 }
 
 /// A client for `url`, always speaking RESP3.
-fn client(url: &str) -> Result<Client> {
+fn client(url: &str, tcp_user_timeout: Duration) -> Result<Client> {
     let secure = url.starts_with("rediss://") || url.starts_with("valkeys://");
     if secure && !cfg!(feature = "tls") {
         return Err(Error::new(
@@ -190,7 +190,16 @@ fn client(url: &str) -> Result<Client> {
         .redis_settings()
         .clone()
         .set_protocol(ProtocolVersion::RESP3);
-    Client::open(info.set_redis_settings(settings)).map_err(redis_error)
+    // Small commands must not wait for Nagle's algorithm. On Linux, a connection whose sent data
+    // stays unacknowledged (a black-holed peer, not a merely slow or stopped one) is dropped by
+    // the kernel, so it is replaced instead of timing out forever.
+    let tcp = redis::io::tcp::TcpSettings::default().set_nodelay(true);
+    #[cfg(target_os = "linux")]
+    let tcp = tcp.set_user_timeout(tcp_user_timeout);
+    #[cfg(not(target_os = "linux"))]
+    let _ = tcp_user_timeout;
+    let info = info.set_redis_settings(settings).set_tcp_settings(tcp);
+    Client::open(info).map_err(redis_error)
 }
 
 /// Where one command of a batch went.

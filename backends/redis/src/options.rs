@@ -39,6 +39,11 @@ pub struct RedisOptions {
     /// How often an idle subscription connection is checked with `PING` so a hung server is
     /// noticed (default 10 s).
     pub subscription_ping_interval: Duration,
+    /// On Linux, how long sent data may stay unacknowledged by the peer's TCP stack before the
+    /// kernel drops the connection (`TCP_USER_TIMEOUT`, default 20 s). A server that is merely
+    /// slow or stopped still acknowledges, so this only replaces black-holed connections (a
+    /// network partition), which would otherwise time out call after call.
+    pub tcp_user_timeout: Duration,
 }
 
 impl Default for RedisOptions {
@@ -52,6 +57,7 @@ impl Default for RedisOptions {
             reconnect_backoff_min: Duration::from_millis(50),
             reconnect_backoff_max: Duration::from_secs(2),
             subscription_ping_interval: Duration::from_secs(10),
+            tcp_user_timeout: Duration::from_secs(20),
         }
     }
 }
@@ -99,6 +105,12 @@ impl RedisOptions {
     /// Sets [`RedisOptions::subscription_ping_interval`].
     pub fn subscription_ping_interval(mut self, interval: Duration) -> Self {
         self.subscription_ping_interval = interval;
+        self
+    }
+
+    /// Sets [`RedisOptions::tcp_user_timeout`].
+    pub fn tcp_user_timeout(mut self, timeout: Duration) -> Self {
+        self.tcp_user_timeout = timeout;
         self
     }
 
