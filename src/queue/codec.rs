@@ -185,9 +185,9 @@ pub(crate) fn pairs<const N: usize>(items: [(&str, String); N]) -> Vec<(String, 
 /// sort by creation order within one process (ties of equal queue scores stay FIFO).
 pub(crate) fn new_id(now_ms: i64) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed) & 0xf_ffff;
-    let r: u32 = rand::random::<u32>() & 0xff_ffff;
-    format!("{:011x}{n:05x}{r:06x}", now_ms.max(0))
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed) & 0xffff_ffff;
+    let r: u32 = rand::random::<u32>();
+    format!("{:011x}{n:08x}{r:08x}", now_ms.max(0))
 }
 
 /// Unix ms as ISO 8601 UTC (`2025-09-28T05:15:14Z`), as seed 000 writes timestamps.

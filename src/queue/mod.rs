@@ -75,8 +75,10 @@
 //!   A claim's `HINCRBY` on a closed fence fails, so a finished job is never run again.
 //! - **Heartbeat** checks the token and extends the lease with `ZADD XX GT` in one batch.
 //! - **Reaper** ([`Queue::maintain`]): `ZMoveByScore` moves leases past their deadline to
-//!   `scheduled` as due now; the attempt stays counted, and a claim that finds a job out of
-//!   attempts dead-letters it with `last_error = "lease expired"`.
+//!   `scheduled` as due now and promotes them at once, bumping their token so the old
+//!   holder's lease is lost from then on (a holder that finishes after its deadline but before
+//!   the reaper ran still succeeds). The attempt stays counted, and a claim that finds a job
+//!   out of attempts dead-letters it with `last_error = "lease expired"`.
 //! - **Promotion** (in `claim` when due jobs exist, and in `maintain`): `ZMoveByScore` moves
 //!   due ids to `promoting`, then one atomic batch adds each to the queue at its score. A
 //!   promoter that dies midway leaves ids in `promoting`; after 60 s they go back to

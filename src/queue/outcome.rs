@@ -46,7 +46,8 @@ impl Queue {
     /// Renews the lease for another lease length from now and returns the new deadline (Unix
     /// ms). `Locked` ("lease lost") if another claim has taken the job or it has finished.
     ///
-    /// A lease that ran out but was not reaped yet is renewed; one already reaped is lost.
+    /// A lease that ran out but was not reaped yet is renewed (and may still complete or
+    /// fail); once the reaper has taken the job back, the lease is lost.
     pub async fn heartbeat(&self, lease: &Lease) -> Result<i64> {
         let until = self.now().saturating_add(millis(self.inner.config.lease));
         let token = lease.token.to_string();

@@ -16,8 +16,9 @@ use super::job::{Enqueued, JobStatus, Lease, NewJob, RunAt};
 /// How long a unique key reservation lives before the job it names is written (a producer
 /// that dies in between frees the key after this).
 const RESERVATION_MS: u64 = 30_000;
-/// How many skipped claims (jobs found finished or gone) one `claim` call tolerates.
-const CLAIM_ROUNDS: usize = 8;
+/// Bound on the rounds of one `claim` call. Every round makes progress (a job is promoted,
+/// taken, or found finished and dropped), so this is only a guard against a broken store.
+const CLAIM_ROUNDS: usize = 10_000;
 pub(crate) const STAT_ENQUEUED: &str = "enqueued";
 
 /// A priority task queue over any [`Store`]. Cheap to clone; clones share everything.
@@ -533,6 +534,15 @@ impl Queue {
                     Some(text),
                     (t + 1).to_string(),
                 )),
+                // Back from an expired lease: the old holder's token stops working now.
+                Some(Fence::Open(t)) if job.status == JobStatus::Processing => {
+                    writes.push(cmd::hcas(
+                        &keys.task(id),
+                        field::TOKEN,
+                        Some(text),
+                        (t + 1).to_string(),
+                    ))
+                }
                 _ => {}
             }
             writes.push(cmd::zadd(
