@@ -205,6 +205,10 @@ impl Drop for Inner {
         if let Err(e) = self.log.close() {
             tracing::warn!(dir = %self.dir.display(), "staunch-file: closing the log failed: {e}");
         }
+        // Release the directory now rather than when the background tasks notice they were
+        // stopped, so the directory can be reopened as soon as the last handle is gone. A
+        // compaction still running finishes first; none can start (the log is closed).
+        self.compactor.release_lock();
     }
 }
 

@@ -1,0 +1,98 @@
+//! Test helper for `staunch-file`'s crash tests: a process to kill.
+//!
+//! ```text
+//! staunch-file-crash-writer write <dir> <writers>   # write self-checking data until killed
+//! staunch-file-crash-writer try-open <dir>          # open once, print "ok" or "error <kind> <msg>"
+//! ```
+//!
+//! `write` opens `<dir>` with `FsyncPolicy::Always` and a tiny compaction threshold (so kills
+//! also land in the middle of compactions), then runs `<writers>` concurrent tasks. Task `t`
+//! repeatedly does `RPUSH seq:t i` then `INCR n:t` for `i = 1, 2, ...` and, once both are
+//! acknowledged, prints `t i` on a line of its own. Whoever kills it can then check that
+//! `seq:t` is exactly `1..=m` with `m` at least the last `i` printed for `t`, and that `n:t`
+//! is `m` or `m - 1` (the kill may land between the two writes). On start it continues where
+//! the directory left off, first bringing `n:t` up to `m`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use staunch_core::Result;
+use staunch_core::prelude::*;
+use staunch_file::{FileOptions, FileStore, FsyncPolicy};
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let result = match args.get(1).map(String::as_str) {
+        Some("write") if args.len() == 4 => match args[3].parse::<usize>() {
+            Ok(writers) => write(&args[2], writers).await,
+            Err(e) => Err(Error::invalid(format!("bad writer count: {e}"))),
+        },
+        Some("try-open") if args.len() == 3 => match FileStore::open(&args[2]).await {
+            Ok(store) => {
+                println!("ok");
+                store.close().await
+            }
+            Err(e) => {
+                println!("error {} {}", e.kind(), e.message());
+                Ok(())
+            }
+        },
+        _ => Err(Error::invalid(
+            "usage: staunch-file-crash-writer write <dir> <writers> | try-open <dir>",
+        )),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("staunch-file-crash-writer: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn write(dir: &str, writers: usize) -> Result<()> {
+    let options = FileOptions::new()
+        .fsync(FsyncPolicy::Always)
+        .compact_min_bytes(32 << 10)
+        .compact_ratio(1.0);
+    let store = FileStore::open_with(dir, options).await?;
+    let mut tasks = Vec::new();
+    for t in 0..writers {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move { writer(store, t).await }));
+    }
+    for task in tasks {
+        match task.await {
+            Ok(result) => result?,
+            Err(e) => return Err(Error::new(ErrorKind::Internal, e.to_string())),
+        }
+    }
+    Ok(())
+}
+
+async fn writer(store: FileStore, t: usize) -> Result<()> {
+    let list = format!("seq:{t}");
+    let counter = format!("n:{t}");
+    let done = store.llen(&list).await?;
+    let count = match store.get_string(&counter).await? {
+        Some(text) => text
+            .parse::<u64>()
+            .map_err(|e| Error::invalid(format!("{counter} is {text:?}: {e}")))?,
+        None => 0,
+    };
+    if count < done {
+        store.set(&counter, done.to_string()).await?;
+    }
+    let mut i = done;
+    loop {
+        i += 1;
+        store.rpush(&list, [i.to_string()]).await?;
+        store.incr(&counter).await?;
+        let mut out = std::io::stdout().lock();
+        if writeln!(out, "{t} {i}").and_then(|()| out.flush()).is_err() {
+            // Whoever reads us is gone; nothing left to prove.
+            return Ok(());
+        }
+    }
+}
