@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use staunch_core::prelude::*;
-use staunch_core::testkit::redis_server::{RedisServerOptions, test_redis, test_redis_server};
+use staunch_core::testkit::redis_server::{
+    RedisServerOptions, RedisTarget, test_redis, test_redis_server,
+};
 use staunch_core::{GapReason, SubscriptionEvent};
 use staunch_redis::{RedisOptions, RedisStore};
 
@@ -18,13 +20,26 @@ fn bulk(s: &str) -> Reply {
     Reply::Bulk(b(s))
 }
 
-async fn store(
-    what: &str,
-) -> Option<(staunch_core::testkit::redis_server::RedisTarget, RedisStore)> {
+/// Tests in this file may share one external server (`STAUNCH_TEST_REDIS_URL`) and each
+/// starts with `FLUSHDB`, so they run one at a time.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Keeps the server (and the turn) for the length of a test.
+struct Fixture {
+    _serial: tokio::sync::MutexGuard<'static, ()>,
+    target: RedisTarget,
+}
+
+async fn store(what: &str) -> Option<(Fixture, RedisStore)> {
+    let serial = SERIAL.lock().await;
     let target = test_redis(what).await?;
     let store = RedisStore::connect(target.url()).await.expect("connect");
     store.flushdb().await.expect("flushdb");
-    Some((target, store))
+    let fixture = Fixture {
+        _serial: serial,
+        target,
+    };
+    Some((fixture, store))
 }
 
 async fn run(store: &RedisStore, command: Command) -> Reply {
@@ -484,7 +499,7 @@ async fn compound_operations_run_as_scripts() {
     );
 
     // The scripts survive a SCRIPT FLUSH (EVALSHA falls back to EVAL).
-    let raw = redis::Client::open(_target.url()).unwrap();
+    let raw = redis::Client::open(_target.target.url()).unwrap();
     let mut conn = raw.get_multiplexed_async_connection().await.unwrap();
     let _: () = redis::cmd("SCRIPT")
         .arg("FLUSH")
