@@ -23,6 +23,7 @@ pub fn cases() -> Vec<Case> {
         test_cas_binary_values,
         test_cas_expired_key_is_missing,
         test_cad_deletes_only_on_match,
+        test_cad_wrong_type,
         test_hcas_none_sets_only_when_field_missing,
         test_hcas_matching_and_mismatch,
         test_hcas_wrong_type,
@@ -1137,5 +1138,21 @@ pub async fn test_cas_expired_key_is_missing(store: TestStore) {
     assert!(
         !store.compare_and_delete("d", "token").await.unwrap(),
         "CAD of an expired key is 0"
+    );
+}
+
+/// Compare-and-delete on a non-string is `WrongType` and deletes nothing, as `CAS` is.
+pub async fn test_cad_wrong_type(store: TestStore) {
+    populate(&store, "h", KeyType::Hash).await;
+    let before = snapshot(&store, "h").await;
+    assert_kind(
+        store.compare_and_delete("h", "value").await,
+        ErrorKind::WrongType,
+        "CAD on a hash",
+    );
+    assert_eq!(
+        snapshot(&store, "h").await,
+        before,
+        "a WRONGTYPE CAD deletes nothing"
     );
 }
