@@ -157,6 +157,13 @@ impl RedisStore {
         Ok(started.elapsed())
     }
 
+    /// Sends `INFO` and returns the server's report as text (`# Server`, `redis_version:...`):
+    /// the figures `Failover`'s health report shows (version, memory, clients, uptime).
+    pub async fn info(&self) -> Result<String> {
+        let value = self.inner.shared.query(&redis::cmd("INFO")).await?;
+        to_reply(value)?.into_string()
+    }
+
     async fn run_script(&self, plan: Plan) -> Result<Reply> {
         let Plan::Script { script, keys, args } = plan else {
             return Err(Error::new(ErrorKind::Internal, "not a script"));
