@@ -8,6 +8,11 @@
 pub use staunch_core::*;
 
 pub mod queue;
+pub mod cache;
+pub mod events;
+pub mod lock;
+pub mod ratelimit;
+pub mod session;
 
 /// The in-memory backend (feature `memory`).
 #[cfg(feature = "memory")]

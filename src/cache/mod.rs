@@ -1,0 +1,718 @@
+//! A tenant-scoped JSON cache (seed 004): per-type TTLs, get-or-fetch with single flight and
+//! optional stale-while-revalidate, TTL jitter, invalidation by key and by pattern, a memoize
+//! helper and hit/miss statistics.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use staunch::cache::{Cache, CacheKey, cache_type};
+//!
+//! # async fn load_workflow(id: &str) -> Result<serde_json::Value, std::io::Error> { Ok(serde_json::json!({})) }
+//! # async fn demo(store: Arc<dyn staunch::Store>) -> Result<(), Box<dyn std::error::Error>> {
+//! let cache = Cache::new(store);
+//! let key = CacheKey::tenant("tenant-1", cache_type::WORKFLOW_DEF, "abc-456");
+//! let workflow: serde_json::Value = cache.get_or_fetch(&key, || load_workflow("abc-456")).await?;
+//! cache.invalidate_pattern(Some("tenant-1"), cache_type::WORKFLOW_DEF, "abc-*").await?;
+//! # let _ = workflow; Ok(()) }
+//! ```
+//!
+//! # Keys (seed 004) and why some characters are encoded
+//!
+//! `cache:tenant:{tenant_id}:{cache_type}:{identifier}` and, for data shared by all tenants,
+//! `cache:{cache_type}:{identifier}`. Values are JSON strings with a TTL, readable with
+//! `redis-cli GET`.
+//!
+//! Pattern invalidation builds a `SCAN MATCH` pattern from the tenant id, the type and a glob
+//! for the identifier. Escaping the glob characters of the tenant id (`staunch_core::glob::escape`)
+//! is necessary but not sufficient: a tenant id containing `:` could still reach another
+//! tenant's keys (`a` with type `t` would match the keys of tenant `a:t`). So in keys, the
+//! tenant id and the cache type have `%` and `:` percent-encoded (`%25`, `%3A`); ordinary ids
+//! (`123`, `tenant-1`) are unchanged. A tenant segment then never contains `:`, a pattern for
+//! tenant `a` pins the whole segment, and no pattern of one tenant can match another tenant's
+//! key. The identifier is the last segment and kept as given (it may contain `:`). The cache
+//! type `tenant` is refused, so global keys can never look like tenant keys.
+//!
+//! # Outages are not misses
+//!
+//! [`Cache::get`] returns the store's error on an outage (`Unavailable`, `Timeout`), never
+//! `None`. [`Cache::get_or_fetch`] treats a failed read as "no cached value", fetches (still in
+//! single flight, so an outage causes one fetch per key, not a stampede), tries to store the
+//! result and returns it; store errors there are counted in [`CacheStats::errors`] and logged,
+//! never returned.
+//!
+//! # Stale-while-revalidate
+//!
+//! With [`CacheConfig::stale_while_revalidate`] set to `w`, entries live `ttl + w` in the store.
+//! An entry whose remaining TTL is at most `w` is stale: `get_or_fetch` serves it at once to
+//! every caller except one, which refreshes it inline (single flight). Freshness is read from
+//! the key's own TTL (`GET` and `PTTL` in one atomic batch), so the value stays plain JSON.
+//!
+//! # Single flight is per process
+//!
+//! Concurrent misses on one key in one process run the fetch once. Across processes each may
+//! fetch once; use a [`crate::lock::Locks`] lock inside the fetch if that matters.
+
+mod flight;
+mod memo;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use staunch_core::glob::escape;
+use staunch_core::prelude::*;
+use staunch_core::{Result, ScanOptions};
+
+pub use memo::Memo;
+
+use flight::{Flights, Role};
+
+/// The cache types of seed 004's TTL table.
+pub mod cache_type {
+    /// Workflow definitions (2 h).
+    pub const WORKFLOW_DEF: &str = "workflow_def";
+    /// Tenant configuration (30 min).
+    pub const TENANT_CONFIG: &str = "tenant_config";
+    /// Provider settings (30 min).
+    pub const PROVIDER_CONFIG: &str = "provider_config";
+    /// API responses (5 min).
+    pub const API_RESPONSE: &str = "api_response";
+    /// Session data (24 h).
+    pub const USER_SESSION: &str = "user_session";
+    /// Rate limiting counters (1 min).
+    pub const RATE_LIMIT: &str = "rate_limit";
+    /// Health status (30 s).
+    pub const HEALTH_CHECK: &str = "health_check";
+}
+
+/// Seed 004's TTL table.
+pub fn default_ttls() -> HashMap<String, Duration> {
+    use cache_type::*;
+    [
+        (WORKFLOW_DEF, 2 * 3600),
+        (TENANT_CONFIG, 30 * 60),
+        (PROVIDER_CONFIG, 30 * 60),
+        (API_RESPONSE, 5 * 60),
+        (USER_SESSION, 24 * 3600),
+        (RATE_LIMIT, 60),
+        (HEALTH_CHECK, 30),
+    ]
+    .into_iter()
+    .map(|(name, secs)| (name.to_owned(), Duration::from_secs(secs)))
+    .collect()
+}
+
+/// Settings of a [`Cache`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CacheConfig {
+    /// Key prefix (default `cache`).
+    pub prefix: String,
+    /// TTL per cache type (default: seed 004's table, [`default_ttls`]).
+    pub ttls: HashMap<String, Duration>,
+    /// TTL of types not in the table (default 5 min).
+    pub default_ttl: Duration,
+    /// Fraction (0..=1) by which each TTL is shortened at random, so entries written together
+    /// do not expire together (default 0.1).
+    pub jitter: f64,
+    /// Serve stale entries this long past their TTL while one caller refreshes (default: off).
+    pub stale_while_revalidate: Option<Duration>,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        CacheConfig {
+            prefix: "cache".to_owned(),
+            ttls: default_ttls(),
+            default_ttl: Duration::from_secs(300),
+            jitter: 0.1,
+            stale_while_revalidate: None,
+        }
+    }
+}
+
+impl CacheConfig {
+    /// The defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets the key prefix.
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+    /// Sets the TTL of one cache type.
+    pub fn ttl(mut self, cache_type: impl Into<String>, ttl: Duration) -> Self {
+        self.ttls.insert(cache_type.into(), ttl);
+        self
+    }
+    /// Sets the TTL of types not in the table.
+    pub fn default_ttl(mut self, ttl: Duration) -> Self {
+        self.default_ttl = ttl;
+        self
+    }
+    /// Sets the jitter fraction (clamped to 0..=1).
+    pub fn jitter(mut self, jitter: f64) -> Self {
+        self.jitter = jitter.clamp(0.0, 1.0);
+        self
+    }
+    /// Turns stale-while-revalidate on with this window.
+    pub fn stale_while_revalidate(mut self, window: Duration) -> Self {
+        self.stale_while_revalidate = Some(window);
+        self
+    }
+}
+
+/// Which entry: tenant (or global), cache type and identifier.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CacheKey {
+    tenant: Option<String>,
+    cache_type: String,
+    identifier: String,
+}
+
+impl CacheKey {
+    /// `cache:tenant:{tenant_id}:{cache_type}:{identifier}`.
+    pub fn tenant(tenant_id: &str, cache_type: &str, identifier: &str) -> CacheKey {
+        CacheKey {
+            tenant: Some(tenant_id.to_owned()),
+            cache_type: cache_type.to_owned(),
+            identifier: identifier.to_owned(),
+        }
+    }
+
+    /// `cache:{cache_type}:{identifier}`, shared by all tenants.
+    pub fn global(cache_type: &str, identifier: &str) -> CacheKey {
+        CacheKey {
+            tenant: None,
+            cache_type: cache_type.to_owned(),
+            identifier: identifier.to_owned(),
+        }
+    }
+
+    /// Tenant-scoped when `tenant_id` is given, global otherwise.
+    pub fn scoped(tenant_id: Option<&str>, cache_type: &str, identifier: &str) -> CacheKey {
+        CacheKey {
+            tenant: tenant_id.map(str::to_owned),
+            cache_type: cache_type.to_owned(),
+            identifier: identifier.to_owned(),
+        }
+    }
+
+    /// The cache type.
+    pub fn cache_type(&self) -> &str {
+        &self.cache_type
+    }
+}
+
+/// Percent-encodes `%` and `:` so a segment never contains the separator.
+pub fn encode_segment(text: &str) -> String {
+    text.replace('%', "%25").replace(':', "%3A")
+}
+
+/// The key prefix (ending in `:`) of a scope and type, checked; `literal_glob` escapes it for
+/// use as a pattern.
+fn scope_prefix(
+    prefix: &str,
+    tenant: Option<&str>,
+    cache_type: &str,
+    literal_glob: bool,
+) -> Result<String> {
+    if cache_type.is_empty() {
+        return Err(Error::invalid("cache type must not be empty"));
+    }
+    if cache_type == "tenant" {
+        return Err(Error::invalid(
+            "cache type `tenant` is reserved (it would collide with tenant keys)",
+        ));
+    }
+    let lit = |s: String| if literal_glob { escape(&s) } else { s };
+    let mut out = lit(format!("{prefix}:"));
+    if let Some(tenant) = tenant {
+        if tenant.is_empty() {
+            return Err(Error::invalid("tenant id must not be empty"));
+        }
+        out.push_str(&lit(format!("tenant:{}:", encode_segment(tenant))));
+    }
+    out.push_str(&lit(format!("{}:", encode_segment(cache_type))));
+    Ok(out)
+}
+
+/// Hit/miss counters of one [`Cache`] handle (in-process).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CacheStats {
+    /// Reads that found a fresh value.
+    pub hits: u64,
+    /// Reads that found a stale value (stale-while-revalidate).
+    pub stale_hits: u64,
+    /// Reads that found nothing.
+    pub misses: u64,
+    /// Fetches run by get-or-fetch (leaders only).
+    pub fetches: u64,
+    /// Fetches that failed.
+    pub fetch_errors: u64,
+    /// Store errors (outages included) met and survived by get-or-fetch, or returned by others.
+    pub errors: u64,
+    /// Keys removed by invalidation.
+    pub invalidated: u64,
+}
+
+impl CacheStats {
+    /// `(hits + stale_hits) / (hits + stale_hits + misses)`, 0 before any read.
+    pub fn hit_rate(&self) -> f64 {
+        let found = self.hits + self.stale_hits;
+        let total = found + self.misses;
+        if total == 0 {
+            0.0
+        } else {
+            found as f64 / total as f64
+        }
+    }
+}
+
+#[derive(Default)]
+struct Counters {
+    hits: AtomicU64,
+    stale_hits: AtomicU64,
+    misses: AtomicU64,
+    fetches: AtomicU64,
+    fetch_errors: AtomicU64,
+    errors: AtomicU64,
+    invalidated: AtomicU64,
+}
+
+fn bump(counter: &AtomicU64, n: u64) {
+    counter.fetch_add(n, Ordering::Relaxed);
+}
+
+/// Why [`Cache::get_or_fetch`] failed: the fetch failed (shared with every caller that waited
+/// for it), or the key or value was invalid.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum FetchError<E> {
+    /// The fetch function's error.
+    Fetch(Arc<E>),
+    /// An invalid key, or a value that does not serialize or deserialize as JSON.
+    Cache(Error),
+}
+
+impl<E: std::fmt::Display> std::fmt::Display for FetchError<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FetchError::Fetch(e) => write!(f, "fetch failed: {e}"),
+            FetchError::Cache(e) => write!(f, "cache: {e}"),
+        }
+    }
+}
+
+impl<E: std::fmt::Debug + std::fmt::Display> std::error::Error for FetchError<E> {}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    config: CacheConfig,
+    flights: Arc<Flights>,
+    counters: Counters,
+}
+
+/// The cache service. Cheap to clone (clones share counters and flights).
+#[derive(Clone)]
+pub struct Cache {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cache")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a read found.
+enum Found {
+    Fresh(Bytes),
+    Stale(Bytes),
+    Missing,
+}
+
+impl Cache {
+    /// A cache on `store` with the defaults.
+    pub fn new(store: Arc<dyn Store>) -> Cache {
+        Cache::with_config(store, CacheConfig::default())
+    }
+
+    /// A cache on `store` with `config`.
+    pub fn with_config(store: Arc<dyn Store>, config: CacheConfig) -> Cache {
+        Cache {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                flights: Arc::new(Flights::default()),
+                counters: Counters::default(),
+            }),
+        }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &CacheConfig {
+        &self.inner.config
+    }
+
+    /// The store key of `key` (checked: empty tenant or type and the type `tenant` are refused).
+    pub fn key(&self, key: &CacheKey) -> Result<String> {
+        let mut out = scope_prefix(
+            &self.inner.config.prefix,
+            key.tenant.as_deref(),
+            &key.cache_type,
+            false,
+        )?;
+        out.push_str(&key.identifier);
+        Ok(out)
+    }
+
+    /// The configured TTL of `cache_type` (before jitter).
+    pub fn ttl_of(&self, cache_type: &str) -> Duration {
+        self.inner
+            .config
+            .ttls
+            .get(cache_type)
+            .copied()
+            .unwrap_or(self.inner.config.default_ttl)
+    }
+
+    /// The TTL to write: configured TTL shortened by jitter, plus the stale window.
+    fn write_ttl(&self, ttl: Duration) -> Duration {
+        let jitter = self.inner.config.jitter;
+        let fresh = if jitter > 0.0 {
+            ttl.mul_f64(1.0 - jitter * rand::random::<f64>())
+        } else {
+            ttl
+        };
+        fresh.max(Duration::from_millis(1))
+            + self.inner.config.stale_while_revalidate.unwrap_or_default()
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> CacheStats {
+        let c = &self.inner.counters;
+        let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        CacheStats {
+            hits: load(&c.hits),
+            stale_hits: load(&c.stale_hits),
+            misses: load(&c.misses),
+            fetches: load(&c.fetches),
+            fetch_errors: load(&c.fetch_errors),
+            errors: load(&c.errors),
+            invalidated: load(&c.invalidated),
+        }
+    }
+
+    /// How many fetches are running in this process right now.
+    pub fn fetches_in_flight(&self) -> usize {
+        self.inner.flights.in_flight()
+    }
+
+    async fn read(&self, store_key: &str) -> Result<Found> {
+        let store = &self.inner.store;
+        let Some(window) = self.inner.config.stale_while_revalidate else {
+            return Ok(match store.get(store_key).await? {
+                Some(v) => Found::Fresh(v),
+                None => Found::Missing,
+            });
+        };
+        let mut replies = store
+            .batch(
+                vec![
+                    Command::Get {
+                        key: store_key.to_owned(),
+                    },
+                    Command::Pttl {
+                        key: store_key.to_owned(),
+                    },
+                ],
+                true,
+            )
+            .await?
+            .into_iter();
+        let (Some(value), Some(pttl)) = (replies.next(), replies.next()) else {
+            return Err(Error::new(
+                ErrorKind::Protocol,
+                "batch returned too few replies",
+            ));
+        };
+        let (value, pttl) = (value?.into_opt_bytes()?, pttl?.into_int()?);
+        Ok(match value {
+            None => Found::Missing,
+            Some(v) if pttl >= 0 && pttl as u128 <= window.as_millis() => Found::Stale(v),
+            Some(v) => Found::Fresh(v),
+        })
+    }
+
+    fn count_found(&self, found: &Found) {
+        let c = &self.inner.counters;
+        match found {
+            Found::Fresh(_) => bump(&c.hits, 1),
+            Found::Stale(_) => bump(&c.stale_hits, 1),
+            Found::Missing => bump(&c.misses, 1),
+        }
+    }
+
+    fn store_error(&self, e: &Error, what: &str, key: &str) {
+        bump(&self.inner.counters.errors, 1);
+        tracing::warn!(key, error = %e, "cache {what} failed");
+    }
+
+    /// The value of `key`, `None` when absent. An undecodable value is `InvalidInput`; an
+    /// outage is the store's error, never `None`.
+    pub async fn get<T: DeserializeOwned>(&self, key: &CacheKey) -> Result<Option<T>> {
+        let store_key = self.key(key)?;
+        let found = match self.read(&store_key).await {
+            Ok(found) => found,
+            Err(e) => {
+                bump(&self.inner.counters.errors, 1);
+                return Err(e);
+            }
+        };
+        self.count_found(&found);
+        match found {
+            Found::Fresh(raw) | Found::Stale(raw) => decode(&raw).map(Some),
+            Found::Missing => Ok(None),
+        }
+    }
+
+    /// Stores `value` under `key` with its type's TTL.
+    pub async fn set<T: Serialize + ?Sized>(&self, key: &CacheKey, value: &T) -> Result<()> {
+        self.set_with_ttl(key, value, self.ttl_of(&key.cache_type))
+            .await
+    }
+
+    /// Stores `value` under `key` for `ttl` (jitter and the stale window apply).
+    pub async fn set_with_ttl<T: Serialize + ?Sized>(
+        &self,
+        key: &CacheKey,
+        value: &T,
+        ttl: Duration,
+    ) -> Result<()> {
+        let store_key = self.key(key)?;
+        let raw = encode(value)?;
+        self.inner
+            .store
+            .set_ex(&store_key, raw, self.write_ttl(ttl))
+            .await
+    }
+
+    /// Removes `key`; true if it was there.
+    pub async fn invalidate(&self, key: &CacheKey) -> Result<bool> {
+        let removed = self.inner.store.del(&[&self.key(key)?]).await?;
+        bump(&self.inner.counters.invalidated, removed);
+        Ok(removed > 0)
+    }
+
+    /// Removes every entry of a tenant (or the global scope) and type whose identifier matches
+    /// the Redis glob `identifier_glob` (`*` for all). Uses `SCAN`, never `KEYS`. The tenant and
+    /// type are matched literally, whatever characters they hold. Returns how many keys went.
+    pub async fn invalidate_pattern(
+        &self,
+        tenant_id: Option<&str>,
+        cache_type: &str,
+        identifier_glob: &str,
+    ) -> Result<u64> {
+        let mut pattern = scope_prefix(&self.inner.config.prefix, tenant_id, cache_type, true)?;
+        pattern.push_str(identifier_glob);
+        self.delete_matching(&pattern).await
+    }
+
+    /// Removes every entry of a tenant and type whose identifier starts with `prefix` (taken
+    /// literally).
+    pub async fn invalidate_prefix(
+        &self,
+        tenant_id: Option<&str>,
+        cache_type: &str,
+        prefix: &str,
+    ) -> Result<u64> {
+        self.invalidate_pattern(tenant_id, cache_type, &format!("{}*", escape(prefix)))
+            .await
+    }
+
+    /// Removes every entry of one tenant, all types.
+    pub async fn invalidate_tenant(&self, tenant_id: &str) -> Result<u64> {
+        if tenant_id.is_empty() {
+            return Err(Error::invalid("tenant id must not be empty"));
+        }
+        let pattern = format!(
+            "{}*",
+            escape(&format!(
+                "{}:tenant:{}:",
+                self.inner.config.prefix,
+                encode_segment(tenant_id)
+            ))
+        );
+        self.delete_matching(&pattern).await
+    }
+
+    async fn delete_matching(&self, pattern: &str) -> Result<u64> {
+        let store = &self.inner.store;
+        let mut cursor = 0;
+        let mut removed = 0;
+        loop {
+            let (next, keys) = store
+                .scan(cursor, ScanOptions::new().pattern(pattern).count(500))
+                .await?;
+            if !keys.is_empty() {
+                let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+                removed += store.del(&refs).await?;
+            }
+            if next == 0 {
+                break;
+            }
+            cursor = next;
+        }
+        bump(&self.inner.counters.invalidated, removed);
+        Ok(removed)
+    }
+
+    /// The cached value of `key`, or the result of `fetch` (stored with the type's TTL). See
+    /// the module docs for single flight, outages and stale-while-revalidate.
+    pub async fn get_or_fetch<T, F, Fut, E>(
+        &self,
+        key: &CacheKey,
+        fetch: F,
+    ) -> std::result::Result<T, FetchError<E>>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = std::result::Result<T, E>>,
+        E: Send + Sync + 'static,
+    {
+        let ttl = self.ttl_of(&key.cache_type);
+        self.get_or_fetch_with_ttl(key, ttl, fetch).await
+    }
+
+    /// [`Cache::get_or_fetch`] with an explicit TTL.
+    pub async fn get_or_fetch_with_ttl<T, F, Fut, E>(
+        &self,
+        key: &CacheKey,
+        ttl: Duration,
+        fetch: F,
+    ) -> std::result::Result<T, FetchError<E>>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = std::result::Result<T, E>>,
+        E: Send + Sync + 'static,
+    {
+        let store_key = self.key(key).map_err(FetchError::Cache)?;
+        let mut fetch = Some(fetch);
+        let mut checked_after_join = false;
+        loop {
+            let found = match self.read(&store_key).await {
+                Ok(found) => {
+                    self.count_found(&found);
+                    found
+                }
+                Err(e) => {
+                    self.store_error(&e, "read", &store_key);
+                    checked_after_join = true; // the store is not there: do not read again
+                    Found::Missing
+                }
+            };
+            let stale = match found {
+                Found::Fresh(raw) => match decode(&raw) {
+                    Ok(value) => return Ok(value),
+                    Err(e) => {
+                        self.store_error(&e, "decode", &store_key);
+                        None
+                    }
+                },
+                Found::Stale(raw) => Some(raw),
+                Found::Missing => None,
+            };
+            match self.inner.flights.join(&store_key) {
+                Role::Follower(slot) => {
+                    if let Some(raw) = stale {
+                        // Someone is refreshing: serve the stale value now.
+                        if let Ok(value) = decode(&raw) {
+                            return Ok(value);
+                        }
+                    }
+                    match flight::wait(slot).await {
+                        Some(Ok(raw)) => return decode(&raw).map_err(FetchError::Cache),
+                        Some(Err(shared)) => match shared.downcast::<E>() {
+                            Ok(e) => return Err(FetchError::Fetch(e)),
+                            Err(_) => continue, // a fetch of another error type: try ourselves
+                        },
+                        None => continue, // the leader gave up: start over
+                    }
+                }
+                Role::Leader(leader) => {
+                    // A flight may have finished between our read and our join; its value is
+                    // in the store by now, so read once more before fetching.
+                    if !checked_after_join && stale.is_none() {
+                        if let Ok(Found::Fresh(raw)) = self.read(&store_key).await
+                            && let Ok(value) = decode::<T>(&raw)
+                        {
+                            leader.finish(Ok(raw));
+                            return Ok(value);
+                        }
+                    }
+                    let Some(fetch) = fetch.take() else {
+                        return Err(FetchError::Cache(Error::new(
+                            ErrorKind::Internal,
+                            "fetch already used",
+                        )));
+                    };
+                    bump(&self.inner.counters.fetches, 1);
+                    match fetch().await {
+                        Ok(value) => {
+                            let raw = encode(&value).map_err(FetchError::Cache)?;
+                            let write_ttl = self.write_ttl(ttl);
+                            if let Err(e) = self
+                                .inner
+                                .store
+                                .set_ex(&store_key, raw.clone(), write_ttl)
+                                .await
+                            {
+                                self.store_error(&e, "write", &store_key);
+                            }
+                            leader.finish(Ok(raw));
+                            return Ok(value);
+                        }
+                        Err(e) => {
+                            bump(&self.inner.counters.fetch_errors, 1);
+                            let shared = Arc::new(e);
+                            leader.finish(Err(shared.clone()));
+                            // A failed refresh still has the stale value to serve.
+                            if let Some(raw) = &stale
+                                && let Ok(value) = decode(raw)
+                            {
+                                return Ok(value);
+                            }
+                            return Err(FetchError::Fetch(shared));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A memoized async function (seed 004's `@cached` decorator): results of `f` cached under
+    /// `cache_type` with identifiers `{name}:{arguments as JSON}`. See [`Memo`].
+    pub fn memoize<F>(&self, cache_type: &str, name: &str, f: F) -> Memo<F> {
+        Memo::new(self.clone(), cache_type, name, f)
+    }
+}
+
+fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Bytes> {
+    serde_json::to_vec(value)
+        .map(Bytes::from)
+        .map_err(|e| Error::invalid(format!("cache value does not serialize as JSON: {e}")))
+}
+
+fn decode<T: DeserializeOwned>(raw: &[u8]) -> Result<T> {
+    serde_json::from_slice(raw)
+        .map_err(|e| Error::invalid(format!("cached value does not decode: {e}")))
+}
