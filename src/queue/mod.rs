@@ -73,7 +73,7 @@
 //!   next claim or promotion that meets it completes the effects (a retry or release is
 //!   reopened, a completion/death/cancel is settled), so no outcome is lost or applied twice.
 //!   A claim's `HINCRBY` on a closed fence fails, so a finished job is never run again.
-//! - **Heartbeat** checks the token and extends the lease with `ZADD XX GT` in one batch.
+//! - **Heartbeat** checks the token, then extends the lease with `ZADD XX GT`.
 //! - **Reaper** ([`Queue::maintain`]): `ZMoveByScore` moves leases past their deadline to
 //!   `scheduled` as due now and promotes them at once, bumping their token so the old
 //!   holder's lease is lost from then on (a holder that finishes after its deadline but before

@@ -51,21 +51,21 @@ impl Queue {
     pub async fn heartbeat(&self, lease: &Lease) -> Result<i64> {
         let until = self.now().saturating_add(millis(self.inner.config.lease));
         let token = lease.token.to_string();
-        let commands = vec![
-            cmd::hcas(
-                &self.keys().task(lease.id()),
-                field::TOKEN,
-                Some(token.clone()),
-                token,
-            ),
-            cmd::zadd_xx_gt(&self.keys().processing, until as f64, lease.id()),
-        ];
-        let mut r = self.st().batch(commands, true).await?;
-        if cmd::take(&mut r, 0)?.into_bool()? {
-            Ok(until)
-        } else {
-            Err(lease_lost(lease.id(), lease.token))
+        // Check first, then renew: a stale holder must not stretch the new holder's lease. (If
+        // the lease is lost between the two steps, the renewal lands on the new holder's lease:
+        // a longer lease, never a lost job.)
+        let check = cmd::hcas(
+            &self.keys().task(lease.id()),
+            field::TOKEN,
+            Some(token.clone()),
+            token,
+        );
+        if !self.st().execute(check).await?.into_bool()? {
+            return Err(lease_lost(lease.id(), lease.token));
         }
+        let renew = cmd::zadd_xx_gt(&self.keys().processing, until as f64, lease.id());
+        self.st().execute(renew).await?;
+        Ok(until)
     }
 
     /// Records progress (any serializable value, stored as JSON) and publishes it.

@@ -1,0 +1,512 @@
+//! A small reference model of the queue, and a driver that runs a sequence of operations on a
+//! real [`Queue`] and on the model and compares every observable result.
+//!
+//! Shared by the proptest in `tests/queue_model.rs` and the cargo-fuzz target
+//! `fuzz/fuzz_targets/queue_model.rs`: both turn bytes into operations with [`decode`], so a
+//! failing fuzz input replays in the proptest harness and the other way round.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use staunch::queue::{Backoff, FailOutcome, JobStatus, NewJob, Queue, QueueConfig, is_lease_lost};
+use staunch_core::{ManualClock, Store};
+
+/// Lease length in the model runs.
+pub const LEASE_MS: i64 = 1_000;
+/// First retry delay; doubles per attempt up to `BACKOFF_MAX_MS`, no jitter.
+pub const BACKOFF_MS: i64 = 500;
+/// Longest retry delay.
+pub const BACKOFF_MAX_MS: i64 = 4_000;
+/// Where the manual clock starts.
+pub const START_MS: i64 = 1_800_000_000_000;
+
+/// One step of a sequence. Indexes wrap around the leases or jobs seen so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    Enqueue {
+        priority: i32,
+        delay_ms: i64,
+        max_retries: u32,
+        unique: Option<u8>,
+    },
+    Claim,
+    Heartbeat(usize),
+    Complete(usize),
+    Fail(usize),
+    FailPermanently(usize),
+    Release(usize),
+    Cancel(usize),
+    Advance(i64),
+    Reap,
+    Pause,
+    Resume,
+}
+
+/// Two bytes per operation; any input decodes.
+pub fn decode(bytes: &[u8]) -> Vec<Op> {
+    bytes
+        .chunks(2)
+        .map(|pair| {
+            let (a, b) = (pair[0], pair.get(1).copied().unwrap_or(0));
+            let n = b as usize;
+            match a % 16 {
+                0..=3 => Op::Enqueue {
+                    priority: [1, 5, 10][n % 3],
+                    delay_ms: ((n / 3) % 3) as i64 * 400,
+                    max_retries: ((n / 9) % 3) as u32,
+                    unique: match (n / 27) % 4 {
+                        0 => Some(0),
+                        1 => Some(1),
+                        _ => None,
+                    },
+                },
+                4..=6 => Op::Claim,
+                7 => Op::Heartbeat(n),
+                8 => Op::Complete(n),
+                9 => Op::Fail(n),
+                10 => Op::FailPermanently(n),
+                11 => Op::Release(n),
+                12 => Op::Cancel(n),
+                13 => Op::Advance((n % 8 + 1) as i64 * 250),
+                14 => Op::Reap,
+                _ if n % 2 == 0 => Op::Pause,
+                _ => Op::Resume,
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Pending,
+    Scheduled,
+    Failed,
+    Processing { deadline: i64 },
+    Completed,
+    Dead,
+    Cancelled,
+}
+
+impl State {
+    fn status(self) -> JobStatus {
+        match self {
+            State::Pending => JobStatus::Pending,
+            State::Scheduled => JobStatus::Scheduled,
+            State::Failed => JobStatus::Failed,
+            State::Processing { .. } => JobStatus::Processing,
+            State::Completed => JobStatus::Completed,
+            State::Dead => JobStatus::Dead,
+            State::Cancelled => JobStatus::Cancelled,
+        }
+    }
+    fn is_final(self) -> bool {
+        self.status().is_final()
+    }
+}
+
+#[derive(Debug, Clone)]
+struct MJob {
+    priority: i32,
+    run_at: i64,
+    state: State,
+    attempts: u32,
+    max_retries: u32,
+    token: u64,
+    unique: Option<u8>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct MLease {
+    job: usize,
+    token: u64,
+    attempts: u32,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Totals {
+    enqueued: u64,
+    completed: u64,
+    failed: u64,
+    retried: u64,
+    dead: u64,
+    cancelled: u64,
+    reaped: u64,
+}
+
+/// The reference model: a list of jobs and what happened to them.
+#[derive(Debug, Default)]
+struct Model {
+    now: i64,
+    paused: bool,
+    jobs: Vec<MJob>,
+    leases: Vec<MLease>,
+    totals: Totals,
+}
+
+impl Model {
+    fn promote_due(&mut self) -> u64 {
+        let mut promoted = 0;
+        for job in &mut self.jobs {
+            if matches!(job.state, State::Scheduled | State::Failed) && job.run_at <= self.now {
+                job.state = State::Pending;
+                promoted += 1;
+            }
+        }
+        promoted
+    }
+
+    fn enqueue(
+        &mut self,
+        priority: i32,
+        delay: i64,
+        max_retries: u32,
+        unique: Option<u8>,
+    ) -> (usize, bool) {
+        if let Some(key) = unique {
+            let live = self
+                .jobs
+                .iter()
+                .position(|j| j.unique == Some(key) && !j.state.is_final());
+            if let Some(existing) = live {
+                return (existing, true);
+            }
+        }
+        self.totals.enqueued += 1;
+        self.jobs.push(MJob {
+            priority,
+            run_at: self.now + delay,
+            state: if delay > 0 {
+                State::Scheduled
+            } else {
+                State::Pending
+            },
+            attempts: 0,
+            max_retries,
+            token: 0,
+            unique,
+        });
+        (self.jobs.len() - 1, false)
+    }
+
+    fn claim(&mut self) -> Option<usize> {
+        if self.paused {
+            return None;
+        }
+        self.promote_due();
+        loop {
+            // Highest priority, then earliest due, then oldest (ids sort by creation).
+            let best = (0..self.jobs.len())
+                .filter(|&i| self.jobs[i].state == State::Pending)
+                .min_by_key(|&i| (-self.jobs[i].priority, self.jobs[i].run_at, i))?;
+            let now = self.now;
+            let job = &mut self.jobs[best];
+            job.token += 1;
+            if job.attempts + 1 > job.max_retries + 1 {
+                job.state = State::Dead;
+                self.totals.dead += 1;
+                continue;
+            }
+            job.attempts += 1;
+            job.state = State::Processing {
+                deadline: now + LEASE_MS,
+            };
+            self.leases.push(MLease {
+                job: best,
+                token: job.token,
+                attempts: job.attempts,
+            });
+            return Some(self.leases.len() - 1);
+        }
+    }
+
+    /// The job of `lease` if the lease is still the current one.
+    fn held(&mut self, lease: usize) -> Option<(usize, MLease)> {
+        let l = *self.leases.get(lease)?;
+        let job = &self.jobs[l.job];
+        (job.token == l.token && matches!(job.state, State::Processing { .. }))
+            .then_some((l.job, l))
+    }
+
+    fn reap(&mut self) -> (u64, u64) {
+        let mut reaped = 0;
+        for job in &mut self.jobs {
+            if let State::Processing { deadline } = job.state {
+                if deadline <= self.now {
+                    job.state = State::Scheduled;
+                    job.token += 1;
+                    reaped += 1;
+                }
+            }
+        }
+        self.totals.reaped += reaped;
+        (reaped, self.promote_due())
+    }
+
+    fn backoff(attempt: u32) -> i64 {
+        (BACKOFF_MS << (attempt.saturating_sub(1)).min(20)).min(BACKOFF_MAX_MS)
+    }
+}
+
+/// Runs `ops` on a queue over `store` (whose clock must be `clock`) and on the model, and
+/// returns the first difference.
+pub async fn check(store: Arc<dyn Store>, clock: ManualClock, ops: &[Op]) -> Result<(), String> {
+    clock.set(START_MS);
+    let config = QueueConfig::new()
+        .prefix("model")
+        .clock(Arc::new(clock.clone()))
+        .lease(Duration::from_millis(LEASE_MS as u64))
+        .result_ttl(Duration::from_secs(86_400))
+        .dead_ttl(Duration::from_secs(30 * 86_400))
+        .backoff(Backoff::exponential(
+            Duration::from_millis(BACKOFF_MS as u64),
+            2.0,
+            Duration::from_millis(BACKOFF_MAX_MS as u64),
+        ));
+    let queue = Queue::with_config(store, config).map_err(|e| e.to_string())?;
+    let mut model = Model {
+        now: START_MS,
+        ..Model::default()
+    };
+    let mut ids: Vec<String> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut leases = Vec::new();
+    let trace = std::env::var_os("STAUNCH_QUEUE_MODEL_TRACE").is_some();
+    for (step, op) in ops.iter().enumerate() {
+        let fail = |what: String| Err(format!("step {step} {op:?}: {what}"));
+        match op {
+            Op::Enqueue {
+                priority,
+                delay_ms,
+                max_retries,
+                unique,
+            } => {
+                let mut job = NewJob::new("t", step)
+                    .priority(*priority)
+                    .max_retries(*max_retries);
+                if *delay_ms > 0 {
+                    job = job.delay(Duration::from_millis(*delay_ms as u64));
+                }
+                if let Some(key) = unique {
+                    job = job.unique(format!("u{key}"));
+                }
+                let got = queue.enqueue(job).await.map_err(|e| e.to_string())?;
+                let (want, duplicate) = model.enqueue(*priority, *delay_ms, *max_retries, *unique);
+                if duplicate != got.duplicate {
+                    return fail(format!("duplicate {} vs model {duplicate}", got.duplicate));
+                }
+                if duplicate {
+                    if ids[want] != got.id {
+                        return fail(format!("duplicate of {} vs model {}", got.id, ids[want]));
+                    }
+                } else {
+                    index.insert(got.id.clone(), ids.len());
+                    ids.push(got.id);
+                }
+            }
+            Op::Claim => {
+                let got = queue.claim().await.map_err(|e| e.to_string())?;
+                let want = model.claim();
+                match (got, want) {
+                    (None, None) => {}
+                    (Some(lease), Some(l)) => {
+                        let m = model.leases[l];
+                        let job = index.get(&lease.job.id).copied();
+                        if job != Some(m.job)
+                            || lease.token != m.token
+                            || lease.job.attempts != m.attempts
+                        {
+                            return fail(format!(
+                                "claimed job {job:?} token {} attempts {} vs model {m:?}",
+                                lease.token, lease.job.attempts
+                            ));
+                        }
+                        leases.push(lease);
+                    }
+                    (got, want) => {
+                        return fail(format!(
+                            "claim {:?} vs model {want:?}",
+                            got.map(|l| l.job.id)
+                        ));
+                    }
+                }
+            }
+            Op::Heartbeat(n)
+            | Op::Complete(n)
+            | Op::Fail(n)
+            | Op::FailPermanently(n)
+            | Op::Release(n) => {
+                if leases.is_empty() {
+                    continue;
+                }
+                let i = n % leases.len();
+                let lease = &leases[i];
+                let held = model.held(i);
+                let now = model.now;
+                let got: Result<String, String> = match op {
+                    Op::Heartbeat(_) => queue.heartbeat(lease).await.map(|t| format!("until {t}")),
+                    Op::Complete(_) => queue.complete(lease).await.map(|_| "completed".into()),
+                    Op::Fail(_) => queue.fail(lease, "x").await.map(|o| format!("{o:?}")),
+                    Op::FailPermanently(_) => queue
+                        .fail_permanently(lease, "x")
+                        .await
+                        .map(|_| "dead".into()),
+                    _ => queue.release(lease).await.map(|_| "released".into()),
+                }
+                .or_else(|e| {
+                    if is_lease_lost(&e) {
+                        Err("lost".to_owned())
+                    } else {
+                        Ok(format!("error {e}"))
+                    }
+                });
+                let want: Result<String, String> = match held {
+                    None => Err("lost".to_owned()),
+                    Some((j, l)) => {
+                        let job = &mut model.jobs[j];
+                        Ok(match op {
+                            Op::Heartbeat(_) => {
+                                if let State::Processing { deadline } = job.state {
+                                    job.state = State::Processing {
+                                        deadline: deadline.max(now + LEASE_MS),
+                                    };
+                                }
+                                format!("until {}", now + LEASE_MS)
+                            }
+                            Op::Complete(_) => {
+                                job.state = State::Completed;
+                                model.totals.completed += 1;
+                                "completed".into()
+                            }
+                            Op::Fail(_) if l.attempts <= job.max_retries => {
+                                let run_at = now + Model::backoff(l.attempts);
+                                job.state = State::Failed;
+                                job.run_at = run_at;
+                                job.token += 1;
+                                model.totals.failed += 1;
+                                model.totals.retried += 1;
+                                format!("{:?}", FailOutcome::Retrying { run_at_ms: run_at })
+                            }
+                            Op::Fail(_) | Op::FailPermanently(_) => {
+                                job.state = State::Dead;
+                                model.totals.failed += 1;
+                                model.totals.dead += 1;
+                                if matches!(op, Op::Fail(_)) {
+                                    format!("{:?}", FailOutcome::Dead)
+                                } else {
+                                    "dead".into()
+                                }
+                            }
+                            _ => {
+                                job.state = State::Pending;
+                                job.token += 1;
+                                job.attempts -= 1;
+                                "released".into()
+                            }
+                        })
+                    }
+                };
+                if got != want {
+                    return fail(format!("{got:?} vs model {want:?}"));
+                }
+            }
+            Op::Cancel(n) => {
+                if ids.is_empty() {
+                    continue;
+                }
+                let j = n % ids.len();
+                let got = queue.cancel(&ids[j]).await.map_err(|e| e.to_string())?;
+                let job = &mut model.jobs[j];
+                let want = matches!(job.state, State::Pending | State::Scheduled | State::Failed);
+                if want {
+                    job.state = State::Cancelled;
+                    model.totals.cancelled += 1;
+                }
+                if got != want {
+                    return fail(format!("cancel {got} vs model {want}"));
+                }
+            }
+            Op::Advance(ms) => {
+                clock.advance(*ms);
+                model.now += ms;
+            }
+            Op::Reap => {
+                let got = queue.maintain().await.map_err(|e| e.to_string())?;
+                let want = model.reap();
+                if (got.reaped, got.promoted) != want {
+                    return fail(format!(
+                        "reaped/promoted {:?} vs model {want:?}",
+                        (got.reaped, got.promoted)
+                    ));
+                }
+            }
+            Op::Pause => {
+                queue.pause().await.map_err(|e| e.to_string())?;
+                model.paused = true;
+            }
+            Op::Resume => {
+                queue.resume().await.map_err(|e| e.to_string())?;
+                model.paused = false;
+            }
+        }
+        if trace {
+            eprintln!(
+                "step {step} {op:?} -> {:?}",
+                queue.sizes().await.map_err(|e| e.to_string())?
+            );
+        }
+        compare_state(&queue, &model, &ids)
+            .await
+            .map_err(|e| format!("after step {step} {op:?}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Compares every job's status and attempts, the sizes and the counters.
+async fn compare_state(queue: &Queue, model: &Model, ids: &[String]) -> Result<(), String> {
+    for (j, id) in ids.iter().enumerate() {
+        let job = queue
+            .get(id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or(format!("job {j} missing"))?;
+        let want = &model.jobs[j];
+        if job.status != want.state.status() || job.attempts != want.attempts {
+            return Err(format!(
+                "job {j}: {} attempts {} vs model {:?} attempts {}",
+                job.status, job.attempts, want.state, want.attempts
+            ));
+        }
+    }
+    let sizes = queue.sizes().await.map_err(|e| e.to_string())?;
+    let count = |f: &dyn Fn(State) -> bool| model.jobs.iter().filter(|j| f(j.state)).count() as u64;
+    let want = (
+        count(&|s| s == State::Pending),
+        count(&|s| matches!(s, State::Scheduled | State::Failed)),
+        count(&|s| matches!(s, State::Processing { .. })),
+        count(&|s| s == State::Dead),
+    );
+    let got = (sizes.pending, sizes.scheduled, sizes.processing, sizes.dead);
+    if got != want {
+        return Err(format!(
+            "sizes (pending, scheduled, processing, dead) {got:?} vs model {want:?}"
+        ));
+    }
+    let c = queue.counters().await.map_err(|e| e.to_string())?;
+    let got = Totals {
+        enqueued: c.enqueued,
+        completed: c.completed,
+        failed: c.failed,
+        retried: c.retried,
+        dead: c.dead,
+        cancelled: c.cancelled,
+        reaped: c.reaped,
+    };
+    if got != model.totals {
+        return Err(format!("counters {got:?} vs model {:?}", model.totals));
+    }
+    if queue.is_paused().await.map_err(|e| e.to_string())? != model.paused {
+        return Err("paused flag differs".into());
+    }
+    Ok(())
+}
