@@ -1,0 +1,775 @@
+//! Bot state, sessions, metrics, events and tasks (seed 000, the AtoZ Bot Dashboard), with the
+//! seed's exact key schema so its `redis-cli` monitoring commands show live state.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use staunch::bot::Bot;
+//! use staunch::queue::BotTask;
+//!
+//! # async fn demo(store: Arc<dyn staunch::Store>) -> staunch::Result<()> {
+//! let bot = Bot::new(store);
+//! let session = bot.start("Redis Bot Test", "api").await?;        // POST /api/bot/start
+//! bot.add_task(BotTask::Login, serde_json::json!({"session_id": session.id})).await?;
+//! bot.record_login(&session.id, true).await?;
+//! bot.record_check(&session.id, 1).await?;
+//! bot.record_accepted(&session.id).await?;
+//! let status = bot.system_status().await?;                          // GET /api/bot/system-status
+//! bot.stop("api").await?;                                           // POST /api/bot/stop
+//! # let _ = status; Ok(()) }
+//! ```
+//!
+//! # Keys (seed 000; prefix `bot`)
+//!
+//! | key | type | what |
+//! |---|---|---|
+//! | `bot:state` | hash | `state session_id timestamp updated_by` |
+//! | `bot:sessions:active` | set | ids of running sessions |
+//! | `bot:sessions:all` | zset | every session id, score = creation (Unix ms): the seed's "DB all" |
+//! | `bot:session:{id}` | hash | `id session_name start_time status login_status total_checks total_accepted total_rejected created_at updated_at`, plus `end_time` and `start_ms` |
+//! | `bot:metrics:{id}` | hash | `total_checks total_accepted total_rejected login_status status uptime timestamp` |
+//! | `bot:events` | list + channel | seed 000's event JSON, newest first, capped (default 1000); each event is also published on channel `bot:events` |
+//! | `bot:tasks:queue`, `bot:task:{id}` | zset, hash | the task queue: [`crate::queue`] with prefix `bot` |
+//!
+//! # The state machine and racing controllers
+//!
+//! Transitions are validated against [`BotState::can_become`] and made with `HCompareAndSet` on
+//! the `state` field of `bot:state`, expecting the state that was read (or the field's absence:
+//! a bot that never ran is `stopped`). Two controllers that both read `stopped` and race to
+//! `starting` cannot both succeed: one compare-and-set wins, the other re-reads, finds
+//! `starting` and gets an `InvalidInput` error ([`is_invalid_transition`]). The other fields of
+//! `bot:state` are written right after by the winner; a reader may briefly see the new state
+//! with the previous `session_id`.
+//!
+//! [`Bot::start`] goes `stopped|error → starting`, creates the session, then `starting →
+//! running`; [`Bot::stop`] goes `running|starting → stopping`, closes the session, then `→
+//! stopped`; [`Bot::fail`] records an error. [`Bot::transition`] is there for other flows.
+//!
+//! # Counters
+//!
+//! Each `record_*` call is one atomic batch of `HINCRBY`s on both the session hash and the
+//! metrics hash (the seed keeps totals in both), the timestamps, the uptime, and the event.
+//! Concurrent recorders never lose counts. Uptime is seconds since the session's start, written
+//! at each update (the seed's `uptime: "300.5"`).
+
+mod types;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use staunch_core::prelude::*;
+use staunch_core::{Clock, Result, SystemClock};
+
+pub use types::{
+    BotEvent, BotEventType, BotMetrics, BotSession, BotSessions, BotState, BotStatus, SystemStatus,
+    TaskOverview,
+};
+
+use crate::events::stamp::{iso8601, new_id};
+use crate::queue::{BotTask, NewJob, Queue, QueueConfig};
+
+/// Settings of a [`Bot`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct BotConfig {
+    /// Key prefix (default `bot`).
+    pub prefix: String,
+    /// How many events `bot:events` keeps (default 1000).
+    pub events_cap: u64,
+    /// Where "now" comes from (default: system clock).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for BotConfig {
+    fn default() -> Self {
+        BotConfig {
+            prefix: "bot".to_owned(),
+            events_cap: 1000,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl BotConfig {
+    /// The defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets the key prefix (the task queue uses it too).
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+    /// Sets the event log cap (at least 1).
+    pub fn events_cap(mut self, cap: u64) -> Self {
+        self.events_cap = cap.max(1);
+        self
+    }
+    /// Sets the clock (the task queue uses it too).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+}
+
+/// True when `error` is a refused state transition (including losing a race to another
+/// controller).
+pub fn is_invalid_transition(error: &Error) -> bool {
+    error.kind() == ErrorKind::InvalidInput && error.message().starts_with("bot state:")
+}
+
+/// The bot service. Cheap to clone.
+#[derive(Clone)]
+pub struct Bot {
+    store: Arc<dyn Store>,
+    config: BotConfig,
+    queue: Queue,
+    /// Session start times (Unix ms), to compute uptime without a read per update.
+    starts: Arc<Mutex<HashMap<String, i64>>>,
+}
+
+impl std::fmt::Debug for Bot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bot")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Bot {
+    /// The bot on `store` with the defaults.
+    pub fn new(store: Arc<dyn Store>) -> Bot {
+        // The default queue configuration is valid; fall back to it in any case.
+        Bot::with_config(store.clone(), BotConfig::default()).unwrap_or_else(|_| {
+            Bot::from_parts(store.clone(), BotConfig::default(), Queue::new(store))
+        })
+    }
+
+    /// The bot on `store` with `config`.
+    pub fn with_config(store: Arc<dyn Store>, config: BotConfig) -> Result<Bot> {
+        let queue = Queue::with_config(
+            store.clone(),
+            QueueConfig::new()
+                .prefix(config.prefix.clone())
+                .clock(config.clock.clone()),
+        )?;
+        Ok(Bot::from_parts(store, config, queue))
+    }
+
+    fn from_parts(store: Arc<dyn Store>, config: BotConfig, queue: Queue) -> Bot {
+        Bot {
+            store,
+            config,
+            queue,
+            starts: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// The task queue (for workers: `Worker` takes it).
+    pub fn queue(&self) -> &Queue {
+        &self.queue
+    }
+
+    fn key(&self, rest: &str) -> String {
+        format!("{}:{rest}", self.config.prefix)
+    }
+    /// `bot:state`.
+    pub fn state_key(&self) -> String {
+        self.key("state")
+    }
+    /// `bot:sessions:active`.
+    pub fn active_key(&self) -> String {
+        self.key("sessions:active")
+    }
+    /// `bot:sessions:all`.
+    pub fn all_sessions_key(&self) -> String {
+        self.key("sessions:all")
+    }
+    /// `bot:session:{id}`.
+    pub fn session_key(&self, id: &str) -> String {
+        self.key(&format!("session:{id}"))
+    }
+    /// `bot:metrics:{id}`.
+    pub fn metrics_key(&self, id: &str) -> String {
+        self.key(&format!("metrics:{id}"))
+    }
+    /// `bot:events` (list and channel).
+    pub fn events_key(&self) -> String {
+        self.key("events")
+    }
+
+    fn now(&self) -> i64 {
+        self.config.clock.now_ms()
+    }
+
+    /// The current state (`stopped` when never set).
+    pub async fn state(&self) -> Result<BotState> {
+        Ok(self.read_state().await?.0)
+    }
+
+    async fn read_state(&self) -> Result<(BotState, Option<Bytes>)> {
+        let raw = self.store.hget(&self.state_key(), "state").await?;
+        let state = match &raw {
+            None => BotState::Stopped,
+            Some(text) => BotState::parse(&String::from_utf8_lossy(text)).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Corrupt,
+                    format!("bot:state has an unknown state {text:?}"),
+                )
+            })?,
+        };
+        Ok((state, raw))
+    }
+
+    /// Moves the bot to `to` if the transition is allowed from the current state, atomically.
+    /// Returns the state it left.
+    pub async fn transition(&self, to: BotState, updated_by: &str) -> Result<BotState> {
+        self.transition_from(&[], to, updated_by).await
+    }
+
+    /// Like [`Bot::transition`], but only from one of `from` (empty: any allowed state).
+    async fn transition_from(
+        &self,
+        from: &[BotState],
+        to: BotState,
+        updated_by: &str,
+    ) -> Result<BotState> {
+        let key = self.state_key();
+        loop {
+            let (current, raw) = self.read_state().await?;
+            if !current.can_become(to) || (!from.is_empty() && !from.contains(&current)) {
+                return Err(Error::invalid(format!(
+                    "bot state: cannot go from {current} to {to}"
+                )));
+            }
+            if self
+                .store
+                .hcompare_and_set(&key, "state", raw, to.as_str())
+                .await?
+            {
+                let stamp = iso8601(self.now());
+                self.store
+                    .hset_multiple(
+                        &key,
+                        [("timestamp", stamp.as_str()), ("updated_by", updated_by)],
+                    )
+                    .await?;
+                return Ok(current);
+            }
+            // Someone else changed the state in between: re-read and re-validate.
+        }
+    }
+
+    /// Starts the bot with a new session named `session_name` (seed: `POST /api/bot/start`).
+    pub async fn start(&self, session_name: &str, updated_by: &str) -> Result<BotSession> {
+        self.transition_from(
+            &[BotState::Stopped, BotState::Error],
+            BotState::Starting,
+            updated_by,
+        )
+        .await?;
+        let now = self.now();
+        let stamp = iso8601(now);
+        let id = new_id();
+        let session = BotSession {
+            id: id.clone(),
+            session_name: session_name.to_owned(),
+            start_time: stamp.clone(),
+            status: "starting".to_owned(),
+            login_status: "pending".to_owned(),
+            total_checks: 0,
+            total_accepted: 0,
+            total_rejected: 0,
+            created_at: stamp.clone(),
+            updated_at: stamp.clone(),
+            end_time: None,
+        };
+        let now_text = now.to_string();
+        let session_fields: Vec<(String, Bytes)> = [
+            ("id", id.as_str()),
+            ("session_name", session_name),
+            ("start_time", &stamp),
+            ("status", "starting"),
+            ("login_status", "pending"),
+            ("total_checks", "0"),
+            ("total_accepted", "0"),
+            ("total_rejected", "0"),
+            ("created_at", &stamp),
+            ("updated_at", &stamp),
+            ("start_ms", &now_text),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), Bytes::from(v.to_owned())))
+        .collect();
+        let metrics_fields = pairs(&[
+            ("total_checks", "0"),
+            ("total_accepted", "0"),
+            ("total_rejected", "0"),
+            ("login_status", "pending"),
+            ("status", "starting"),
+            ("uptime", "0.0"),
+            ("timestamp", &stamp),
+        ]);
+        let mut commands = vec![
+            Command::HSet {
+                key: self.session_key(&id),
+                fields: session_fields,
+            },
+            Command::HSet {
+                key: self.metrics_key(&id),
+                fields: metrics_fields,
+            },
+            Command::SAdd {
+                key: self.active_key(),
+                members: vec![Bytes::from(id.clone())],
+            },
+            Command::ZAdd {
+                key: self.all_sessions_key(),
+                members: vec![(now as f64, Bytes::from(id.clone()))],
+                options: ZAddOptions::new(),
+            },
+            Command::HSet {
+                key: self.state_key(),
+                fields: pairs(&[("session_id", &id)]),
+            },
+        ];
+        let data = serde_json::json!({ "session_name": session_name, "updated_by": updated_by });
+        self.event_commands(&mut commands, &id, &BotEventType::BotStarted, &data, now)?;
+        check(self.store.batch(commands, true).await?)?;
+        self.remember_start(&id, now);
+        self.transition_from(&[BotState::Starting], BotState::Running, updated_by)
+            .await?;
+        self.set_status(&id, "running").await?;
+        Ok(BotSession {
+            status: "running".to_owned(),
+            ..session
+        })
+    }
+
+    /// Stops the bot and closes its session (seed: `POST /api/bot/stop`). Returns the session id.
+    pub async fn stop(&self, updated_by: &str) -> Result<Option<String>> {
+        self.transition_from(
+            &[BotState::Running, BotState::Starting],
+            BotState::Stopping,
+            updated_by,
+        )
+        .await?;
+        let session = self.status().await?.session_id;
+        if let Some(id) = &session {
+            let data = serde_json::json!({ "updated_by": updated_by });
+            self.close_session(id, "stopped", &BotEventType::BotStopped, &data)
+                .await?;
+        }
+        self.transition_from(&[BotState::Stopping], BotState::Stopped, updated_by)
+            .await?;
+        Ok(session)
+    }
+
+    /// Records a failure: state `error`, session status `error`, event `bot_error`.
+    pub async fn fail(&self, reason: &str, updated_by: &str) -> Result<()> {
+        self.transition(BotState::Error, updated_by).await?;
+        if let Some(id) = self.status().await?.session_id {
+            let data = serde_json::json!({ "reason": reason, "updated_by": updated_by });
+            self.close_session(
+                &id,
+                "error",
+                &BotEventType::Other("bot_error".to_owned()),
+                &data,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn close_session(
+        &self,
+        id: &str,
+        status: &str,
+        event: &BotEventType,
+        data: &serde_json::Value,
+    ) -> Result<()> {
+        let now = self.now();
+        let stamp = iso8601(now);
+        let uptime = self.uptime(id, now).await?;
+        let mut commands = vec![
+            Command::HSet {
+                key: self.session_key(id),
+                fields: pairs(&[
+                    ("status", status),
+                    ("end_time", &stamp),
+                    ("updated_at", &stamp),
+                ]),
+            },
+            Command::HSet {
+                key: self.metrics_key(id),
+                fields: pairs(&[
+                    ("status", status),
+                    ("uptime", &uptime),
+                    ("timestamp", &stamp),
+                ]),
+            },
+            Command::SRem {
+                key: self.active_key(),
+                members: vec![Bytes::from(id.to_owned())],
+            },
+        ];
+        self.event_commands(&mut commands, id, event, data, now)?;
+        check(self.store.batch(commands, true).await?)
+    }
+
+    async fn set_status(&self, id: &str, status: &str) -> Result<()> {
+        let stamp = iso8601(self.now());
+        let commands = vec![
+            Command::HSet {
+                key: self.session_key(id),
+                fields: pairs(&[("status", status), ("updated_at", &stamp)]),
+            },
+            Command::HSet {
+                key: self.metrics_key(id),
+                fields: pairs(&[("status", status), ("timestamp", &stamp)]),
+            },
+        ];
+        check(self.store.batch(commands, true).await?)
+    }
+
+    fn remember_start(&self, id: &str, start_ms: i64) {
+        if let Ok(mut starts) = self.starts.lock() {
+            if starts.len() > 10_000 {
+                starts.clear();
+            }
+            starts.insert(id.to_owned(), start_ms);
+        }
+    }
+
+    /// Seconds since session `id` started, as text with one decimal. `NotFound` for an unknown
+    /// session.
+    async fn uptime(&self, id: &str, now: i64) -> Result<String> {
+        let cached = self.starts.lock().ok().and_then(|s| s.get(id).copied());
+        let start = match cached {
+            Some(start) => start,
+            None => {
+                let raw = self.store.hget(&self.session_key(id), "start_ms").await?;
+                let start = raw
+                    .and_then(|r| String::from_utf8_lossy(&r).parse::<i64>().ok())
+                    .ok_or_else(|| {
+                        Error::new(ErrorKind::NotFound, format!("no bot session {id}"))
+                    })?;
+                self.remember_start(id, start);
+                start
+            }
+        };
+        Ok(format!("{:.1}", (now - start).max(0) as f64 / 1000.0))
+    }
+
+    /// Records a login attempt: `login_status` success/failed, event `login_success` or
+    /// `login_failed`.
+    pub async fn record_login(&self, session_id: &str, success: bool) -> Result<()> {
+        let (status, event) = if success {
+            ("success", BotEventType::LoginSuccess)
+        } else {
+            ("failed", BotEventType::Other("login_failed".to_owned()))
+        };
+        self.record(
+            session_id,
+            None,
+            Some(status),
+            &event,
+            &serde_json::json!({ "login_status": status }),
+        )
+        .await
+    }
+
+    /// Counts one job check; `jobs_found > 0` also logs `job_found`.
+    pub async fn record_check(&self, session_id: &str, jobs_found: u64) -> Result<()> {
+        let event = (jobs_found > 0).then_some(BotEventType::JobFound);
+        let data = serde_json::json!({ "jobs_found": jobs_found });
+        match event {
+            Some(event) => {
+                self.record(session_id, Some("total_checks"), None, &event, &data)
+                    .await
+            }
+            None => self.record_quiet(session_id, "total_checks").await,
+        }
+    }
+
+    /// Counts an accepted job (event `job_accepted`).
+    pub async fn record_accepted(&self, session_id: &str) -> Result<()> {
+        self.record(
+            session_id,
+            Some("total_accepted"),
+            None,
+            &BotEventType::JobAccepted,
+            &serde_json::json!({}),
+        )
+        .await
+    }
+
+    /// Counts a rejected job (event `job_rejected`).
+    pub async fn record_rejected(&self, session_id: &str) -> Result<()> {
+        self.record(
+            session_id,
+            Some("total_rejected"),
+            None,
+            &BotEventType::JobRejected,
+            &serde_json::json!({}),
+        )
+        .await
+    }
+
+    async fn record_quiet(&self, id: &str, counter: &str) -> Result<()> {
+        let commands = self.counter_commands(id, Some(counter), None).await?;
+        check(self.store.batch(commands, true).await?)
+    }
+
+    async fn record(
+        &self,
+        id: &str,
+        counter: Option<&str>,
+        login: Option<&str>,
+        event: &BotEventType,
+        data: &serde_json::Value,
+    ) -> Result<()> {
+        let mut commands = self.counter_commands(id, counter, login).await?;
+        self.event_commands(&mut commands, id, event, data, self.now())?;
+        check(self.store.batch(commands, true).await?)
+    }
+
+    async fn counter_commands(
+        &self,
+        id: &str,
+        counter: Option<&str>,
+        login: Option<&str>,
+    ) -> Result<Vec<Command>> {
+        let now = self.now();
+        let stamp = iso8601(now);
+        let uptime = self.uptime(id, now).await?;
+        let mut commands = Vec::new();
+        if let Some(counter) = counter {
+            for key in [self.session_key(id), self.metrics_key(id)] {
+                commands.push(Command::HIncrBy {
+                    key,
+                    field: counter.to_owned(),
+                    delta: 1,
+                });
+            }
+        }
+        let mut session_fields = vec![("updated_at", stamp.as_str())];
+        let mut metrics_fields = vec![("timestamp", stamp.as_str()), ("uptime", uptime.as_str())];
+        if let Some(login) = login {
+            session_fields.push(("login_status", login));
+            metrics_fields.push(("login_status", login));
+        }
+        commands.push(Command::HSet {
+            key: self.session_key(id),
+            fields: pairs(&session_fields),
+        });
+        commands.push(Command::HSet {
+            key: self.metrics_key(id),
+            fields: pairs(&metrics_fields),
+        });
+        Ok(commands)
+    }
+
+    fn event_commands(
+        &self,
+        commands: &mut Vec<Command>,
+        session_id: &str,
+        event_type: &BotEventType,
+        data: &impl Serialize,
+        now: i64,
+    ) -> Result<()> {
+        let event = BotEvent {
+            id: new_id(),
+            session_id: session_id.to_owned(),
+            event_type: event_type.as_str().to_owned(),
+            data: serde_json::to_string(data)
+                .map_err(|e| Error::invalid(format!("event data: {e}")))?,
+            timestamp: iso8601(now),
+        };
+        let raw = Bytes::from(
+            serde_json::to_vec(&event).map_err(|e| Error::invalid(format!("event: {e}")))?,
+        );
+        let key = self.events_key();
+        commands.push(Command::LPush {
+            key: key.clone(),
+            values: vec![raw.clone()],
+        });
+        commands.push(Command::LTrim {
+            key: key.clone(),
+            start: 0,
+            stop: self.config.events_cap.max(1) as i64 - 1,
+        });
+        commands.push(Command::Publish {
+            channel: key,
+            message: raw,
+        });
+        Ok(())
+    }
+
+    /// Logs an application event for a session (seed event types or your own).
+    pub async fn log_event(
+        &self,
+        session_id: &str,
+        event_type: BotEventType,
+        data: &impl Serialize,
+    ) -> Result<()> {
+        let mut commands = Vec::new();
+        self.event_commands(&mut commands, session_id, &event_type, data, self.now())?;
+        check(self.store.batch(commands, true).await?)
+    }
+
+    /// `HGETALL bot:state` (seed: `GET /api/bot/status`).
+    pub async fn status(&self) -> Result<BotStatus> {
+        let map = self.store.hgetall(&self.state_key()).await?;
+        let state = match types::field(&map, "state") {
+            None => BotState::Stopped,
+            Some(text) => BotState::parse(&text).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Corrupt,
+                    format!("bot:state has an unknown state {text:?}"),
+                )
+            })?,
+        };
+        Ok(BotStatus {
+            state,
+            session_id: types::field(&map, "session_id"),
+            timestamp: types::field(&map, "timestamp"),
+            updated_by: types::field(&map, "updated_by"),
+        })
+    }
+
+    /// One session's hash.
+    pub async fn session(&self, id: &str) -> Result<Option<BotSession>> {
+        Ok(BotSession::from_hash(
+            &self.store.hgetall(&self.session_key(id)).await?,
+        ))
+    }
+
+    /// Active ids and every known session, newest first (seed: `GET /api/bot/sessions`).
+    pub async fn sessions(&self) -> Result<BotSessions> {
+        let mut active: Vec<String> = self
+            .store
+            .smembers(&self.active_key())
+            .await?
+            .iter()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .collect();
+        active.sort();
+        let ids = self
+            .store
+            .zrange_by(
+                &self.all_sessions_key(),
+                ZRangeBy::Rank { start: 0, stop: -1 },
+                ZRangeOptions::new().rev(true),
+            )
+            .await?;
+        let commands = ids
+            .iter()
+            .map(|id| Command::HGetAll {
+                key: self.session_key(&String::from_utf8_lossy(id)),
+            })
+            .collect::<Vec<_>>();
+        let mut all = Vec::new();
+        if !commands.is_empty() {
+            for reply in self.store.batch(commands, false).await? {
+                let map = hash_from_reply(reply?)?;
+                all.extend(BotSession::from_hash(&map));
+            }
+        }
+        Ok(BotSessions { active, all })
+    }
+
+    /// One session's metrics (seed: `GET /api/bot/metrics/{session_id}`).
+    pub async fn metrics(&self, session_id: &str) -> Result<Option<BotMetrics>> {
+        Ok(BotMetrics::from_hash(
+            &self.store.hgetall(&self.metrics_key(session_id)).await?,
+        ))
+    }
+
+    /// The newest `limit` events, newest first.
+    pub async fn recent_events(&self, limit: u64) -> Result<Vec<BotEvent>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let raw = self
+            .store
+            .lrange(&self.events_key(), 0, limit.min(i64::MAX as u64) as i64 - 1)
+            .await?;
+        Ok(raw
+            .iter()
+            .filter_map(|r| serde_json::from_slice(r).ok())
+            .collect())
+    }
+
+    /// The newest `limit` logged events of one session (seed: `GET /api/bot/events/{id}`).
+    pub async fn events(&self, session_id: &str, limit: u64) -> Result<Vec<BotEvent>> {
+        let all = self.recent_events(self.config.events_cap).await?;
+        Ok(all
+            .into_iter()
+            .filter(|e| e.session_id == session_id)
+            .take(limit.min(usize::MAX as u64) as usize)
+            .collect())
+    }
+
+    /// Queues a task of a seed type with its seed priority (seed: `POST /api/bot/tasks/add`).
+    /// Returns the task id (`bot:task:{id}`).
+    pub async fn add_task(&self, task: BotTask, data: serde_json::Value) -> Result<String> {
+        Ok(self.queue.enqueue(NewJob::bot(task, data)).await?.id)
+    }
+
+    /// The task queue (seed: `GET /api/bot/tasks`).
+    pub async fn tasks(&self) -> Result<TaskOverview> {
+        let pending = self
+            .store
+            .zrange_by_with_scores(
+                self.queue.queue_key(),
+                ZRangeBy::Rank { start: 0, stop: -1 },
+                ZRangeOptions::new(),
+            )
+            .await?;
+        let sizes = self.queue.sizes().await?;
+        Ok(TaskOverview::new(pending, &sizes))
+    }
+
+    /// Everything (seed: `GET /api/bot/system-status`).
+    pub async fn system_status(&self) -> Result<SystemStatus> {
+        let bot = self.status().await?;
+        let sessions = self.sessions().await?;
+        let mut metrics = HashMap::new();
+        for id in &sessions.active {
+            if let Some(m) = self.metrics(id).await? {
+                metrics.insert(id.clone(), m);
+            }
+        }
+        Ok(SystemStatus {
+            bot,
+            active_sessions: sessions.active,
+            metrics,
+            tasks: self.tasks().await?,
+            recent_events: self.recent_events(10).await?,
+            timestamp: iso8601(self.now()),
+        })
+    }
+}
+
+fn pairs(fields: &[(&str, &str)]) -> Vec<(String, Bytes)> {
+    fields
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), Bytes::from((*v).to_owned())))
+        .collect()
+}
+
+fn check(replies: Vec<Result<Reply>>) -> Result<()> {
+    for reply in replies {
+        reply?;
+    }
+    Ok(())
+}
+
+fn hash_from_reply(reply: Reply) -> Result<HashMap<String, Bytes>> {
+    reply
+        .into_pairs()?
+        .into_iter()
+        .map(|(k, v)| Ok((k.into_string()?, v.into_bytes()?)))
+        .collect()
+}

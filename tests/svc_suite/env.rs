@@ -1,0 +1,58 @@
+//! The stores every service case runs on: memory, file (in a temp dir) and a real
+//! `redis-server` started for the test (skipped only with `STAUNCH_SKIP_REDIS=1`).
+
+use std::any::Any;
+use std::sync::Arc;
+
+use staunch_core::Store;
+
+/// A store under test and what must live as long as it.
+pub struct Env {
+    pub store: Arc<dyn Store>,
+    pub name: &'static str,
+    /// `redis-cli` connection arguments when the store is Redis.
+    pub redis_url: Option<String>,
+    _keep: Box<dyn Any + Send + Sync>,
+}
+
+impl Env {
+    pub fn memory() -> Env {
+        Env {
+            store: Arc::new(staunch_memory::MemoryStore::new()),
+            name: "memory",
+            redis_url: None,
+            _keep: Box::new(()),
+        }
+    }
+
+    pub async fn file() -> Env {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = staunch_file::FileStore::open(dir.path())
+            .await
+            .expect("open file store");
+        Env {
+            store: Arc::new(store),
+            name: "file",
+            redis_url: None,
+            _keep: Box::new(dir),
+        }
+    }
+
+    pub async fn redis(what: &str) -> Option<Env> {
+        let target = staunch_core::testkit::redis_server::test_redis(what).await?;
+        let store = staunch_redis::RedisStore::connect(target.url())
+            .await
+            .expect("connect to redis");
+        Some(Env {
+            store: Arc::new(store),
+            name: "redis",
+            redis_url: Some(target.url().to_owned()),
+            _keep: Box::new(target),
+        })
+    }
+}
+
+/// A random suffix so cases never share keys.
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}{:08x}", rand::random::<u32>())
+}
