@@ -8,6 +8,7 @@
 pub use staunch_core::*;
 
 pub mod queue;
+pub mod resilience;
 pub mod bot;
 pub mod cache;
 pub mod events;

@@ -1,0 +1,619 @@
+//! [`Failover`]: a `Store` that serves from Redis while it is healthy and from a local store
+//! while it is not, and hands the local writes back to Redis when it returns.
+//!
+//! # Routing
+//!
+//! | state        | reads     | writes                                   | publish |
+//! |--------------|-----------|------------------------------------------|---------|
+//! | `Healthy`    | primary   | primary (`Mirror`: then local as well)   | primary |
+//! | `Degraded`   | local     | local, then journal, then acknowledge    | local   |
+//! | `Recovering` | local     | local, then journal, then acknowledge    | local   |
+//!
+//! Every call to the primary goes through the circuit breaker and a timeout. An outage error
+//! ([`Error::is_outage`]) is retried (with backoff, see [`super::retry`]) only when the command
+//! is idempotent or surely never reached Redis, and never after a timeout (a second full wait
+//! would double the worst case a caller sees); when the breaker opens meanwhile, such a call is
+//! served locally instead. A non-idempotent write that failed *ambiguously* (the connection
+//! broke after it was sent) is never retried or diverted: Redis may have applied it, so the
+//! caller gets the error and decides. Data errors (`WrongType`, ...) are returned as they are.
+//!
+//! # Degraded writes
+//!
+//! A degraded write runs on the local store first, then the journal records what it did
+//! (resolved by `resolve.rs`: a pop is recorded as the removal of the element it took, a
+//! conditional write that did nothing is not recorded), then the caller gets the local reply.
+//! Recording after the local run is deliberate: only then is it known what a pop took or
+//! whether a condition held, and a write the local store rejected is never replayed. The local
+//! run and the journal append for the same keys happen under a per-key stripe lock, so the
+//! journal orders same-key writes as the local store applied them. A crash between the two
+//! loses a write that was never acknowledged, which is allowed.
+//!
+//! # Blocking commands and batches
+//!
+//! - Healthy: a blocking command (`BLPOP`, `BZPOPMIN`, ...) runs on Redis with its own timeout
+//!   plus [`FailoverOptions::call_timeout`]. Degraded: it waits on the local store in slices of
+//!   [`FailoverOptions::blocking_slice`]; between slices it looks whether traffic went back
+//!   to Redis and continues there with the time left. What it popped locally is journaled as a
+//!   removal of that element.
+//! - A batch goes to one backend as a whole. Degraded, its writes become *one* journal entry,
+//!   so an atomic batch is replayed atomically too. Healthy, a batch whose commands are all
+//!   idempotent is retried and diverted like an idempotent command; any other batch that
+//!   failed ambiguously returns the error.
+//!
+//! # Pub/sub
+//!
+//! Messages are published to the active backend; subscriptions follow it and yield
+//! `Gap(BackendSwitched)` when delivery moves (see `pubsub.rs`). Published messages are not
+//! journaled: pub/sub is fire-and-forget in Redis too.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::{Duration, Instant};
+
+use futures_util::future::BoxFuture;
+use parking_lot::Mutex;
+use staunch_core::{
+    Access, Capabilities, Command, Error, ErrorKind, Reply, Result, Store, Subscription,
+    async_trait,
+};
+use tokio::sync::{Notify, watch};
+
+use super::breaker::{BreakerState, CircuitBreaker, Transition};
+use super::health::Probe;
+use super::journal::Journal;
+use super::options::{FailoverOptions, FailoverState, Policy, StateCallback, StateChange};
+use super::resolve::resolve;
+use super::retry::never_sent;
+use super::stats::Stats;
+
+const STRIPES: usize = 64;
+
+/// Shared state of a `Failover` and its background tasks.
+pub(crate) struct Core {
+    pub(crate) primary: Arc<dyn Store>,
+    pub(crate) probe: Arc<dyn Probe>,
+    pub(crate) local: Arc<dyn Store>,
+    pub(crate) journal: Arc<Journal>,
+    pub(crate) breaker: CircuitBreaker,
+    pub(crate) stats: Stats,
+    pub(crate) options: FailoverOptions,
+    state: AtomicU8,
+    pub(crate) state_tx: watch::Sender<FailoverState>,
+    /// Degraded writers hold it shared; switching traffic back to Redis holds it exclusively.
+    pub(crate) route: tokio::sync::RwLock<()>,
+    stripes: Vec<tokio::sync::Mutex<()>>,
+    pub(crate) wake: Notify,
+    pub(crate) shutdown: Notify,
+    degraded: Mutex<DegradedTime>,
+    callback: Option<StateCallback>,
+    /// Closes the owned file store, if any.
+    pub(crate) closer: Option<Box<dyn Fn() -> BoxFuture<'static, Result<()>> + Send + Sync>>,
+}
+
+#[derive(Default)]
+struct DegradedTime {
+    since: Option<Instant>,
+    total: Duration,
+}
+
+/// What a healthy-path attempt decided.
+enum Routed<T> {
+    Done(Result<T>),
+    Local,
+}
+
+impl Core {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        primary: Arc<dyn Store>,
+        probe: Arc<dyn Probe>,
+        local: Arc<dyn Store>,
+        journal: Arc<Journal>,
+        options: FailoverOptions,
+        callback: Option<StateCallback>,
+        closer: Option<Box<dyn Fn() -> BoxFuture<'static, Result<()>> + Send + Sync>>,
+    ) -> Core {
+        // A journal left by an earlier process must drain before Redis serves again.
+        let initial = if journal.is_empty() {
+            FailoverState::Healthy
+        } else {
+            FailoverState::Recovering
+        };
+        let (state_tx, _) = watch::channel(initial);
+        Core {
+            primary,
+            probe,
+            local,
+            journal,
+            breaker: CircuitBreaker::new(options.breaker.clone()),
+            stats: Stats::new(),
+            state: AtomicU8::new(initial.as_u8()),
+            state_tx,
+            route: tokio::sync::RwLock::new(()),
+            stripes: (0..STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
+            wake: Notify::new(),
+            shutdown: Notify::new(),
+            degraded: Mutex::new(DegradedTime {
+                since: (initial != FailoverState::Healthy).then(Instant::now),
+                total: Duration::ZERO,
+            }),
+            callback,
+            closer,
+            options,
+        }
+    }
+
+    pub(crate) fn state(&self) -> FailoverState {
+        FailoverState::from_u8(self.state.load(Ordering::Acquire))
+    }
+
+    /// Moves to `to` (from anything but `to`), announcing it. Returns whether it changed.
+    pub(crate) fn set_state(&self, to: FailoverState, reason: &str) -> bool {
+        let from = FailoverState::from_u8(self.state.swap(to.as_u8(), Ordering::AcqRel));
+        if from == to {
+            return false;
+        }
+        {
+            let mut d = self.degraded.lock();
+            match (from, to) {
+                (FailoverState::Healthy, _) => d.since = Some(Instant::now()),
+                (_, FailoverState::Healthy) => {
+                    if let Some(since) = d.since.take() {
+                        d.total += since.elapsed();
+                    }
+                }
+                _ => {}
+            }
+        }
+        let change = StateChange {
+            from,
+            to,
+            reason: reason.to_owned(),
+            journal_len: self.journal.len(),
+        };
+        match to {
+            FailoverState::Healthy => {
+                tracing::info!(target: "staunch::failover", from = from.as_str(), to = to.as_str(), reason, "failover state change")
+            }
+            _ => {
+                tracing::warn!(target: "staunch::failover", from = from.as_str(), to = to.as_str(), reason, journal_len = change.journal_len, "failover state change")
+            }
+        }
+        self.state_tx.send_replace(to);
+        if let Some(cb) = &self.callback {
+            cb(&change);
+        }
+        self.wake.notify_one();
+        true
+    }
+
+    /// Time spent not healthy: (current stretch, total including it).
+    pub(crate) fn degraded_time(&self) -> (Option<Duration>, Duration) {
+        let d = self.degraded.lock();
+        let current = d.since.map(|s| s.elapsed());
+        (current, d.total + current.unwrap_or_default())
+    }
+
+    /// Reacts to a breaker transition caused anywhere.
+    pub(crate) fn on_transition(&self, t: Option<Transition>) {
+        if let Some(t) = t
+            && t.to == BreakerState::Open
+        {
+            self.stats.record_trip();
+            if self.options.policy != Policy::FailFast || self.state() == FailoverState::Healthy
+            {
+                self.set_state(FailoverState::Degraded, "circuit breaker opened");
+            }
+        }
+    }
+
+    /// One call to the primary through the breaker and the timeout.
+    pub(crate) async fn call_primary<T, F>(&self, timeout: Option<Duration>, fut: F) -> Result<T>
+    where
+        F: Future<Output = Result<T>>,
+    {
+        let permit = self.breaker.try_acquire()?;
+        let started = permit.started();
+        let result = match timeout {
+            Some(limit) => match tokio::time::timeout(limit, fut).await {
+                Ok(r) => r,
+                Err(_) => Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!("the primary did not answer within {limit:?}"),
+                )),
+            },
+            None => fut.await,
+        };
+        let outage = matches!(&result, Err(e) if e.is_outage());
+        self.stats.record(!outage, started.elapsed());
+        let t = self.breaker.record(permit, &result);
+        self.on_transition(t);
+        result
+    }
+
+    /// Tries the primary while healthy, retrying safe commands; `Local` when the call should
+    /// be served locally instead.
+    async fn via_primary<T, F, Fut>(&self, safe: bool, timeout: Option<Duration>, op: F) -> Routed<T>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let retry = &self.options.retry;
+        let mut attempt = 1;
+        loop {
+            if self.state() != FailoverState::Healthy {
+                return Routed::Local;
+            }
+            match self.call_primary(timeout, op()).await {
+                Err(e) if e.is_outage() => {
+                    let safe = safe || never_sent(&e);
+                    if !safe {
+                        return Routed::Done(Err(e));
+                    }
+                    if self.state() != FailoverState::Healthy {
+                        return Routed::Local;
+                    }
+                    // A timeout already cost a full wait: never add another one on top, so
+                    // no call waits much longer than one timeout.
+                    if attempt >= retry.max_attempts || e.kind() == ErrorKind::Timeout {
+                        return Routed::Done(Err(e));
+                    }
+                    let mut changed = self.state_tx.subscribe();
+                    tokio::select! {
+                        _ = tokio::time::sleep(retry.backoff_for(attempt)) => {}
+                        _ = changed.changed() => {}
+                    }
+                    attempt += 1;
+                }
+                other => return Routed::Done(other),
+            }
+        }
+    }
+
+    fn fail_fast(&self) -> Error {
+        Error::new(
+            ErrorKind::Unavailable,
+            "the primary is down and the failover policy is FailFast",
+        )
+    }
+
+    /// Locks the stripes of every key the commands touch (all of them for keyless writes).
+    async fn lock_keys(&self, commands: &[Command]) -> Vec<tokio::sync::MutexGuard<'_, ()>> {
+        let mut idx: Vec<usize> = Vec::new();
+        for c in commands.iter().filter(|c| c.is_write()) {
+            let keys = c.keys();
+            if keys.is_empty() {
+                idx = (0..STRIPES).collect();
+                break;
+            }
+            idx.extend(keys.iter().map(|k| stripe(k)));
+        }
+        idx.sort_unstable();
+        idx.dedup();
+        let mut guards = Vec::with_capacity(idx.len());
+        for i in idx {
+            guards.push(self.stripes[i].lock().await);
+        }
+        guards
+    }
+
+    /// Runs commands on the local store and journals what the writes did. `None` when traffic
+    /// went back to the primary meanwhile (the caller starts over).
+    async fn local_writes(
+        &self,
+        commands: Vec<Command>,
+        batch: Option<bool>,
+    ) -> Option<Result<Vec<Result<Reply>>>> {
+        let route = self.route.read().await;
+        if self.state() == FailoverState::Healthy {
+            return None;
+        }
+        let now = self.options.clock.now_ms();
+        let commands: Vec<Command> =
+            commands.iter().map(|c| c.with_absolute_expiry(now)).collect();
+        let stripes = self.lock_keys(&commands).await;
+        let results = match batch {
+            None => {
+                let mut results = Vec::with_capacity(commands.len());
+                for c in &commands {
+                    results.push(self.local.execute(c.clone()).await);
+                }
+                results
+            }
+            Some(atomic) => match self.local.batch(commands.clone(), atomic).await {
+                Ok(r) => r,
+                Err(e) => return Some(Err(e)),
+            },
+        };
+        self.stats.record_local();
+        let resolved: Vec<Command> = commands
+            .into_iter()
+            .zip(&results)
+            .flat_map(|(c, r)| resolve(c, r))
+            .collect();
+        let ticket = if resolved.is_empty() {
+            None
+        } else {
+            match self.journal.append(now, resolved) {
+                Ok(t) => Some(t),
+                Err(e) => return Some(Err(e)),
+            }
+        };
+        drop(stripes);
+        drop(route);
+        if let Some((_, offset)) = ticket {
+            self.stats.record_journaled();
+            if let Err(e) = self.journal.sync_to(offset).await {
+                return Some(Err(e));
+            }
+        }
+        Some(Ok(results))
+    }
+
+    /// `Mirror`: copies what a write did on the primary into the local store (best effort).
+    async fn mirror(&self, commands: Vec<Command>, results: &[Result<Reply>]) {
+        if self.options.policy != Policy::Mirror {
+            return;
+        }
+        let now = self.options.clock.now_ms();
+        let resolved: Vec<Command> = commands
+            .into_iter()
+            .zip(results)
+            .flat_map(|(c, r)| resolve(c.with_absolute_expiry(now), r))
+            .collect();
+        if resolved.is_empty() {
+            return;
+        }
+        if let Err(e) = self.local.batch(resolved, true).await {
+            tracing::warn!(target: "staunch::failover", error = %e, "mirroring a write to the local store failed");
+        }
+    }
+
+    pub(crate) async fn execute(&self, command: Command) -> Result<Reply> {
+        match command.access() {
+            Access::BlockingWrite => return self.blocking(command).await,
+            Access::Read => {
+                let timeout = Some(self.options.call_timeout);
+                let routed = self
+                    .via_primary(true, timeout, || self.primary.execute(command.clone()))
+                    .await;
+                return match routed {
+                    Routed::Done(r) => r,
+                    Routed::Local if self.options.policy == Policy::FailFast => {
+                        Err(self.fail_fast())
+                    }
+                    Routed::Local => {
+                        self.stats.record_local();
+                        self.local.execute(command).await
+                    }
+                };
+            }
+            Access::Write | Access::Publish => {}
+        }
+        let publish = command.access() == Access::Publish;
+        loop {
+            let safe = command.is_idempotent();
+            let timeout = Some(self.options.call_timeout);
+            match self
+                .via_primary(safe, timeout, || self.primary.execute(command.clone()))
+                .await
+            {
+                Routed::Done(r) => {
+                    if r.is_ok() && !publish {
+                        self.mirror(vec![command], std::slice::from_ref(&r)).await;
+                    }
+                    return r;
+                }
+                Routed::Local if self.options.policy == Policy::FailFast => {
+                    return Err(self.fail_fast());
+                }
+                Routed::Local if publish => {
+                    self.stats.record_local();
+                    return self.local.execute(command).await;
+                }
+                Routed::Local => {
+                    if let Some(r) = self.local_writes(vec![command.clone()], None).await {
+                        return r?.pop().unwrap_or_else(|| {
+                            Err(Error::new(ErrorKind::Internal, "no reply from local store"))
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    pub(crate) async fn batch(
+        &self,
+        commands: Vec<Command>,
+        atomic: bool,
+    ) -> Result<Vec<Result<Reply>>> {
+        let safe = commands.iter().all(Command::is_idempotent);
+        let writes = commands.iter().any(Command::is_write);
+        loop {
+            let timeout = Some(self.options.call_timeout);
+            let routed = self
+                .via_primary(safe, timeout, || self.primary.batch(commands.clone(), atomic))
+                .await;
+            match routed {
+                Routed::Done(r) => {
+                    if let Ok(results) = &r
+                        && writes
+                    {
+                        self.mirror(commands, results).await;
+                    }
+                    return r;
+                }
+                Routed::Local if self.options.policy == Policy::FailFast => {
+                    return Err(self.fail_fast());
+                }
+                Routed::Local if !writes => {
+                    self.stats.record_local();
+                    return self.local.batch(commands, atomic).await;
+                }
+                Routed::Local => {
+                    if let Some(r) = self.local_writes(commands.clone(), Some(atomic)).await {
+                        return r;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn blocking(&self, command: Command) -> Result<Reply> {
+        let total = block_timeout(&command);
+        let deadline = (!total.is_zero()).then(|| tokio::time::Instant::now() + total);
+        loop {
+            let remaining = match deadline {
+                Some(d) => {
+                    let left = d.saturating_duration_since(tokio::time::Instant::now());
+                    if left.is_zero() {
+                        return Ok(Reply::Nil);
+                    }
+                    left
+                }
+                None => Duration::ZERO,
+            };
+            if self.state() == FailoverState::Healthy {
+                let cmd = with_block_timeout(&command, remaining);
+                let limit = (!remaining.is_zero()).then(|| remaining + self.options.call_timeout);
+                match self
+                    .via_primary(false, limit, || self.primary.execute(cmd.clone()))
+                    .await
+                {
+                    Routed::Done(r) => {
+                        if r.is_ok() {
+                            self.mirror(vec![cmd], std::slice::from_ref(&r)).await;
+                        }
+                        return r;
+                    }
+                    Routed::Local => continue,
+                }
+            }
+            if self.options.policy == Policy::FailFast {
+                return Err(self.fail_fast());
+            }
+            // Degraded: wait one slice on the local store, holding the route shared so traffic
+            // cannot switch back to Redis under this call.
+            let slice = if remaining.is_zero() {
+                self.options.blocking_slice
+            } else {
+                remaining.min(self.options.blocking_slice)
+            };
+            let route = self.route.read().await;
+            if self.state() == FailoverState::Healthy {
+                continue;
+            }
+            let now = self.options.clock.now_ms();
+            let cmd = with_block_timeout(&command, slice);
+            let reply = self.local.execute(cmd.clone()).await;
+            self.stats.record_local();
+            let resolved = resolve(cmd.with_absolute_expiry(now), &reply);
+            if resolved.is_empty() {
+                drop(route);
+                match reply {
+                    Ok(Reply::Nil) => continue,
+                    other => return other,
+                }
+            }
+            let stripes = self.lock_keys(&resolved).await;
+            let ticket = self.journal.append(now, resolved);
+            drop(stripes);
+            drop(route);
+            let (_, offset) = ticket?;
+            self.stats.record_journaled();
+            self.journal.sync_to(offset).await?;
+            return reply;
+        }
+    }
+
+    pub(crate) async fn subscribe(
+        self: &Arc<Self>,
+        channels: Vec<String>,
+        patterns: Vec<String>,
+    ) -> Result<Subscription> {
+        super::pubsub::subscribe(self.clone(), channels, patterns).await
+    }
+
+    pub(crate) fn capabilities(&self) -> Capabilities {
+        let mut caps = self.primary.capabilities();
+        let local = self.local.capabilities();
+        caps.blocking = caps.blocking && local.blocking;
+        caps.transactions = caps.transactions && local.transactions;
+        caps
+    }
+}
+
+fn stripe(key: &str) -> usize {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut h);
+    (h.finish() % STRIPES as u64) as usize
+}
+
+fn block_timeout(command: &Command) -> Duration {
+    match command {
+        Command::BLPop { timeout, .. }
+        | Command::BRPop { timeout, .. }
+        | Command::BLMove { timeout, .. }
+        | Command::BZPopMin { timeout, .. }
+        | Command::BZPopMax { timeout, .. } => *timeout,
+        _ => Duration::ZERO,
+    }
+}
+
+/// The blocking command with its timeout replaced (zero: forever).
+fn with_block_timeout(command: &Command, wait: Duration) -> Command {
+    let mut c = command.clone();
+    match &mut c {
+        Command::BLPop { timeout, .. }
+        | Command::BRPop { timeout, .. }
+        | Command::BLMove { timeout, .. }
+        | Command::BZPopMin { timeout, .. }
+        | Command::BZPopMax { timeout, .. } => *timeout = wait,
+        _ => {}
+    }
+    c
+}
+
+/// A `Store` over a primary (Redis) and a local store. Build it with
+/// [`Failover::builder`](super::Failover::builder); see the [module docs](super) for the rules.
+/// Cheap to clone; the background monitor stops when the last clone is dropped or
+/// [`Failover::close`] is called.
+#[derive(Clone)]
+pub struct Failover {
+    pub(crate) core: Arc<Core>,
+    pub(crate) _guard: Arc<super::health::MonitorGuard>,
+}
+
+impl std::fmt::Debug for Failover {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Failover")
+            .field("state", &self.core.state())
+            .field("policy", &self.core.options.policy)
+            .field("journal", &self.core.journal)
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl Store for Failover {
+    async fn execute(&self, command: Command) -> Result<Reply> {
+        self.core.execute(command).await
+    }
+
+    async fn batch(&self, commands: Vec<Command>, atomic: bool) -> Result<Vec<Result<Reply>>> {
+        self.core.batch(commands, atomic).await
+    }
+
+    async fn subscribe(
+        &self,
+        channels: Vec<String>,
+        patterns: Vec<String>,
+    ) -> Result<Subscription> {
+        self.core.subscribe(channels, patterns).await
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.core.capabilities()
+    }
+}

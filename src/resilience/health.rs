@@ -1,0 +1,259 @@
+//! The health monitor: a background task that probes the primary, brings a degraded
+//! `Failover` back, and the on-demand [`HealthReport`].
+//!
+//! # The task
+//!
+//! As in mini-redis, a background task is a handle, a drop guard and a `Notify`: the task owns
+//! an `Arc` of the shared state and loops in a `select!` over a sleep, a wake-up `Notify`
+//! (poked on every state change) and a shutdown `Notify` that the [`MonitorGuard`] fires when
+//! the last `Failover` clone is dropped (or [`Failover::close`](super::Failover::close) is
+//! called). Each round depends on the state:
+//!
+//! - `Healthy`: a `PING` every [`HealthOptions::interval`] (30 s) through the breaker, so a
+//!   Redis that died while the application was idle is noticed without a user call failing.
+//! - `Degraded`: every [`HealthOptions::degraded_interval`] (1 s) ask the breaker for a probe;
+//!   it admits one only once its open timeout has passed (half-open). When enough probes
+//!   succeed the breaker closes and the state becomes `Recovering`.
+//! - `Recovering`: replay the journal (see `replay.rs`); an outage during replay opens the
+//!   breaker at once and the state goes back to `Degraded`.
+//!
+//! [`HealthOptions::interval`]: super::HealthOptions::interval
+//! [`HealthOptions::degraded_interval`]: super::HealthOptions::degraded_interval
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use staunch_core::{Command, Result, Store, async_trait};
+
+use super::breaker::BreakerState;
+use super::failover::{Core, Failover};
+use super::options::FailoverState;
+use super::stats::StatsSnapshot;
+
+/// How the monitor checks the primary. Implemented for `RedisStore` (with `INFO`) and, through
+/// [`StoreProbe`], for any `Store`.
+#[async_trait]
+pub trait Probe: Send + Sync + 'static {
+    /// A cheap round trip (`PING`); returns its latency.
+    async fn ping(&self) -> Result<Duration>;
+    /// The server's `INFO` text, when the primary has one.
+    async fn info(&self) -> Result<Option<String>>;
+}
+
+/// A [`Probe`] for any `Store`: the round trip is an `EXISTS` of a key nobody uses.
+#[derive(Clone)]
+pub struct StoreProbe(pub Arc<dyn Store>);
+
+#[async_trait]
+impl Probe for StoreProbe {
+    async fn ping(&self) -> Result<Duration> {
+        let started = std::time::Instant::now();
+        self.0
+            .execute(Command::Exists {
+                keys: vec!["staunch:probe".to_owned()],
+            })
+            .await?;
+        Ok(started.elapsed())
+    }
+    async fn info(&self) -> Result<Option<String>> {
+        Ok(None)
+    }
+}
+
+#[cfg(feature = "redis")]
+#[async_trait]
+impl Probe for staunch_redis::RedisStore {
+    async fn ping(&self) -> Result<Duration> {
+        staunch_redis::RedisStore::ping(self).await
+    }
+    async fn info(&self) -> Result<Option<String>> {
+        staunch_redis::RedisStore::info(self).await.map(Some)
+    }
+}
+
+/// Stops the monitor task when dropped (held by every `Failover` clone through an `Arc`).
+pub struct MonitorGuard {
+    core: Arc<Core>,
+}
+
+impl std::fmt::Debug for MonitorGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MonitorGuard")
+    }
+}
+
+impl Drop for MonitorGuard {
+    fn drop(&mut self) {
+        // `notify_one` stores a permit, so the task sees it even if it is not waiting now.
+        self.core.shutdown.notify_one();
+    }
+}
+
+/// Starts the monitor for `core` and returns the guard that stops it.
+pub(crate) fn spawn_monitor(core: Arc<Core>) -> MonitorGuard {
+    tokio::spawn(monitor(core.clone()));
+    MonitorGuard { core }
+}
+
+async fn monitor(core: Arc<Core>) {
+    loop {
+        let wait = match core.state() {
+            FailoverState::Healthy => core.options.health.interval,
+            _ => core.options.health.degraded_interval,
+        };
+        // A journal left by a crashed process is replayed at once.
+        if core.state() != FailoverState::Recovering {
+            tokio::select! {
+                _ = core.shutdown.notified() => return,
+                _ = core.wake.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+        match core.state() {
+            FailoverState::Healthy => {
+                probe(&core).await;
+            }
+            FailoverState::Degraded => {
+                if probe(&core).await && core.breaker.state() == BreakerState::Closed {
+                    core.set_state(FailoverState::Recovering, "primary answers again");
+                }
+            }
+            FailoverState::Recovering => {
+                let outcome = tokio::select! {
+                    _ = core.shutdown.notified() => return,
+                    r = core.replay() => r,
+                };
+                if let Err(e) = outcome {
+                    tracing::warn!(target: "staunch::failover", error = %e, "replay stopped");
+                    if e.is_outage() {
+                        let t = core.breaker.force_open();
+                        core.on_transition(t);
+                        core.set_state(FailoverState::Degraded, "replay failed: primary down");
+                    }
+                    tokio::select! {
+                        _ = core.shutdown.notified() => return,
+                        _ = tokio::time::sleep(core.options.health.degraded_interval) => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One `PING` through the breaker (if it admits one). True when it succeeded.
+async fn probe(core: &Core) -> bool {
+    let limit = Some(core.options.health.probe_timeout);
+    match core.call_primary(limit, core.probe.ping()).await {
+        Ok(latency) => {
+            tracing::debug!(target: "staunch::failover", ?latency, "probe ok");
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// Redis's own figures, parsed from `INFO`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServerInfo {
+    /// `redis_version`.
+    pub version: Option<String>,
+    /// `used_memory` in bytes.
+    pub used_memory: Option<u64>,
+    /// `connected_clients`.
+    pub connected_clients: Option<u64>,
+    /// `uptime_in_seconds`.
+    pub uptime: Option<Duration>,
+    /// Every `field:value` line of the report.
+    pub fields: BTreeMap<String, String>,
+}
+
+impl ServerInfo {
+    /// Parses the text of `INFO`.
+    pub fn parse(text: &str) -> ServerInfo {
+        let fields: BTreeMap<String, String> = text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.trim().split_once(':'))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let num = |k: &str| fields.get(k).and_then(|v| v.parse::<u64>().ok());
+        ServerInfo {
+            version: fields.get("redis_version").cloned(),
+            used_memory: num("used_memory"),
+            connected_clients: num("connected_clients"),
+            uptime: num("uptime_in_seconds").map(Duration::from_secs),
+            fields,
+        }
+    }
+}
+
+/// A health report: what [`Failover::health`](super::Failover::health) measured just now.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct HealthReport {
+    /// Where traffic goes.
+    pub state: FailoverState,
+    /// The breaker's state.
+    pub breaker: BreakerState,
+    /// Round-trip time of a `PING` made for this report, if the primary answered.
+    pub latency: Option<Duration>,
+    /// Why the primary did not answer, if it did not.
+    pub error: Option<String>,
+    /// The server's figures, when the primary is Redis and answered.
+    pub server: Option<ServerInfo>,
+    /// How long the current outage has lasted (`None` while healthy).
+    pub degraded_for: Option<Duration>,
+    /// Time spent degraded or recovering since the store was opened.
+    pub total_degraded: Duration,
+    /// Journal entries waiting for replay.
+    pub journal_len: usize,
+    /// Age of the oldest entry waiting for replay.
+    pub replay_lag: Option<Duration>,
+    /// This node's id (its watermark is `staunch:replay:<node id>`).
+    pub node_id: String,
+    /// Counters of calls to the primary.
+    pub stats: StatsSnapshot,
+}
+
+impl Failover {
+    /// Measures and reports health now: a `PING` and (for Redis) `INFO`, bounded by the probe
+    /// timeout and made outside the breaker so a report never changes the state.
+    pub async fn health(&self) -> HealthReport {
+        let core = &self.core;
+        let limit = core.options.health.probe_timeout;
+        let ping = tokio::time::timeout(limit, core.probe.ping()).await;
+        let (latency, error) = match ping {
+            Ok(Ok(l)) => (Some(l), None),
+            Ok(Err(e)) => (None, Some(e.to_string())),
+            Err(_) => (None, Some(format!("no answer within {limit:?}"))),
+        };
+        let server = if latency.is_some() {
+            match tokio::time::timeout(limit, core.probe.info()).await {
+                Ok(Ok(Some(text))) => Some(ServerInfo::parse(&text)),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        let (degraded_for, total_degraded) = core.degraded_time();
+        let now = core.options.clock.now_ms();
+        HealthReport {
+            state: core.state(),
+            breaker: core.breaker.state(),
+            latency,
+            error,
+            server,
+            degraded_for,
+            total_degraded,
+            journal_len: core.journal.len(),
+            replay_lag: core
+                .journal
+                .oldest_at_ms()
+                .map(|at| Duration::from_millis(now.saturating_sub(at).max(0) as u64)),
+            node_id: core.journal.node_id().to_owned(),
+            stats: core.stats.snapshot(),
+        }
+    }
+}

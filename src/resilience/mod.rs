@@ -1,0 +1,320 @@
+//! Resilience: keep serving through a Redis outage and lose nothing.
+//!
+//! [`Failover`] is a [`Store`] that wraps a primary (Redis) and a local store (the embedded
+//! file store by default, memory if asked). While Redis is healthy it is a thin layer over it
+//! (a timeout and a circuit breaker); when Redis dies, hangs or restarts, calls are served by
+//! the local store at local speed and every write is recorded in a durable replay journal;
+//! when Redis answers again the journal is replayed into it, in order and exactly once, and
+//! only then does traffic go back to Redis.
+//!
+//! ```no_run
+//! # #[cfg(all(feature = "redis", feature = "file"))]
+//! # async fn demo() -> staunch::Result<()> {
+//! use staunch::prelude::*;
+//! use staunch::redis::{RedisOptions, RedisStore};
+//! use staunch::resilience::{Failover, Policy};
+//! use std::time::Duration;
+//!
+//! let redis = RedisStore::lazy(
+//!     RedisOptions::new("redis://127.0.0.1:6379").response_timeout(Duration::from_secs(1)),
+//! )?;
+//! let store = Failover::redis(redis)
+//!     .local_file("data/failover") // local store in data/failover/local, journal in .../journal
+//!     .policy(Policy::Divert)
+//!     .on_state_change(|change| eprintln!("{} -> {}", change.from.as_str(), change.to.as_str()))
+//!     .open()
+//!     .await?;
+//! store.incr("visits").await?; // works whether Redis is up or not
+//! # Ok(()) }
+//! ```
+//!
+//! # Layout
+//!
+//! - [`breaker`]: the circuit breaker (closed/open/half-open; consecutive failures, failure
+//!   rate, slow calls).
+//! - [`retry`]: exponential backoff with jitter, only for calls that are safe to repeat.
+//! - [`stats`]: per-store counters.
+//! - [`journal`]: the durable replay journal and its file format.
+//! - `failover.rs`: the `Store` implementation and the routing rules (read its docs for
+//!   blocking commands, batches and the order of a degraded write).
+//! - `resolve.rs`: how a write is recorded so that replay does what it did.
+//! - `replay.rs`: exactly-once replay with a watermark, and switching back.
+//! - [`health`]: the background monitor and the [`HealthReport`].
+//! - `pubsub.rs`: subscriptions that follow the active backend.
+//!
+//! # Conflict rules: what Redis holds after replay
+//!
+//! Replay applies *operations*, in journal order, on top of whatever Redis holds by then
+//! (including what other nodes wrote during the outage). Per data type:
+//!
+//! - **Counters** (`INCRBY`, `DECRBY`, `INCRBYFLOAT`, `HINCRBY`, `ZINCRBY`, `IncrByEx`): the
+//!   increments add up with everyone else's. Nothing is lost and nothing counted twice.
+//! - **Sets** (`SADD`/`SREM`) and **sorted sets** (`ZADD`/`ZREM`): members merge; a member
+//!   added here and removed elsewhere ends as the later replayed operation says. `ZADD`
+//!   replays its score (last replayed wins per member); `GT`/`LT`/`NX`/`XX` are re-checked
+//!   against Redis.
+//! - **Lists**: pushes are appended to what Redis holds (so a queue keeps both nodes' jobs).
+//!   Pops and moves are replayed as removals of the exact elements they returned locally
+//!   (`LREM`), never as "pop whatever is first", so a job another node enqueued is not lost.
+//!   Index-based writes (`LSET`, `LTRIM`, `LREM` with counts) apply to Redis's list as it is
+//!   then, which may differ from the local one.
+//! - **Hashes**: `HSET` writes its fields (last replayed wins per field); other fields merge.
+//! - **Strings** (`SET`, `MSET`, `APPEND`, `GETDEL`) and **`DEL`/`FLUSHDB`/`RENAME`**: last
+//!   replayed wins. A `SET` made during the outage overwrites a value another node set
+//!   meanwhile, even if that one was later in wall-clock time.
+//! - **TTLs** are recorded as absolute deadlines, so replay never extends them; a key whose
+//!   deadline passed before replay is written and expires at once.
+//! - **Conditional writes** (`SET NX/XX`, compare-and-set/delete, `HSETNX`, `RENAMENX`) are
+//!   journaled only if they succeeded locally, and re-check their condition in Redis on replay:
+//!   one that won locally may lose against Redis's value.
+//! - **Pub/sub** messages are not journaled; subscribers get `Gap(BackendSwitched)` instead.
+//!
+//! # Reads while degraded
+//!
+//! Under [`Policy::Divert`] the local store holds only what was written during the outage:
+//! reads see those writes and nothing of what Redis held (a `GET` of an older key misses). The
+//! local store is cleared once the journal is drained, so the next outage starts clean. Under
+//! [`Policy::Mirror`] every write Redis acknowledged is copied to the local store as well, so
+//! reads during an outage see the state as of the outage's start plus the outage's writes
+//! (writes made to Redis by *other* processes are not mirrored). [`Policy::FailFast`] does not
+//! fall back: calls fail with `Unavailable` while the breaker is open.
+
+pub mod breaker;
+mod failover;
+pub mod health;
+pub mod journal;
+mod options;
+mod pubsub;
+mod replay;
+mod resolve;
+pub mod retry;
+pub mod stats;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use staunch_core::{Error, Result, Store};
+
+pub use breaker::{BreakerOptions, BreakerState, CircuitBreaker};
+pub use failover::Failover;
+pub use health::{HealthReport, Probe, ServerInfo, StoreProbe};
+pub use journal::{Journal, JournalReport, JournalSync};
+pub use options::{
+    FailoverOptions, FailoverState, HealthOptions, Policy, StateCallback, StateChange,
+};
+pub use replay::watermark_key;
+pub use retry::RetryOptions;
+pub use stats::{Stats, StatsSnapshot};
+
+use failover::Core;
+
+enum Local {
+    Unset,
+    #[cfg(feature = "file")]
+    File(PathBuf, staunch_file::FileOptions),
+    #[cfg(feature = "memory")]
+    Memory,
+    Store(Arc<dyn Store>),
+}
+
+/// Builds a [`Failover`]: the primary, where the local store and the journal live, options.
+#[must_use]
+pub struct FailoverBuilder {
+    primary: Arc<dyn Store>,
+    probe: Arc<dyn Probe>,
+    local: Local,
+    journal_dir: Option<PathBuf>,
+    options: FailoverOptions,
+    callback: Option<StateCallback>,
+}
+
+impl std::fmt::Debug for FailoverBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FailoverBuilder")
+            .field("journal_dir", &self.journal_dir)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Failover {
+    /// A builder over any primary `Store` (probed with a cheap `EXISTS`).
+    pub fn builder(primary: Arc<dyn Store>) -> FailoverBuilder {
+        FailoverBuilder {
+            probe: Arc::new(StoreProbe(primary.clone())),
+            primary,
+            local: Local::Unset,
+            journal_dir: None,
+            options: FailoverOptions::default(),
+            callback: None,
+        }
+    }
+
+    /// A builder over a Redis primary (probed with `PING`, reporting `INFO`).
+    #[cfg(feature = "redis")]
+    pub fn redis(store: staunch_redis::RedisStore) -> FailoverBuilder {
+        let mut builder = Self::builder(Arc::new(store.clone()));
+        builder.probe = Arc::new(store);
+        builder
+    }
+
+    /// Where traffic goes now.
+    pub fn state(&self) -> FailoverState {
+        self.core.state()
+    }
+
+    /// The circuit breaker guarding the primary.
+    pub fn breaker(&self) -> &CircuitBreaker {
+        &self.core.breaker
+    }
+
+    /// Counters of calls to the primary and of local service.
+    pub fn stats(&self) -> StatsSnapshot {
+        self.core.stats.snapshot()
+    }
+
+    /// Journal entries waiting for replay.
+    pub fn journal_len(&self) -> usize {
+        self.core.journal.len()
+    }
+
+    /// The node id naming this journal's watermark in Redis.
+    pub fn node_id(&self) -> &str {
+        self.core.journal.node_id()
+    }
+
+    /// A receiver of state changes (the current state first).
+    pub fn watch_state(&self) -> tokio::sync::watch::Receiver<FailoverState> {
+        self.core.state_tx.subscribe()
+    }
+
+    /// The local store (for inspection; writing to it directly bypasses the journal).
+    pub fn local(&self) -> &Arc<dyn Store> {
+        &self.core.local
+    }
+
+    /// Stops the monitor, syncs the journal and closes a file store this `Failover` opened.
+    /// Other clones stop working properly afterwards; the journal stays on disk and is replayed
+    /// by the next open.
+    pub async fn close(&self) -> Result<()> {
+        self.core.shutdown.notify_one();
+        self.core.journal.sync_to(u64::MAX).await.ok();
+        match &self.core.closer {
+            Some(close) => close().await,
+            None => Ok(()),
+        }
+    }
+}
+
+impl FailoverBuilder {
+    /// Local store: a file store in `<dir>/local`, journal in `<dir>/journal` (feature `file`).
+    #[cfg(feature = "file")]
+    pub fn local_file(self, dir: impl AsRef<Path>) -> Self {
+        self.local_file_with(dir, staunch_file::FileOptions::default())
+    }
+
+    /// Like [`FailoverBuilder::local_file`] with file store options.
+    #[cfg(feature = "file")]
+    pub fn local_file_with(mut self, dir: impl AsRef<Path>, options: staunch_file::FileOptions) -> Self {
+        let dir = dir.as_ref();
+        self.local = Local::File(dir.join("local"), options);
+        self.journal_dir = Some(dir.join("journal"));
+        self
+    }
+
+    /// Local store in memory. The journal stays in memory too unless
+    /// [`FailoverBuilder::journal_dir`] says where to keep it.
+    #[cfg(feature = "memory")]
+    pub fn local_memory(mut self) -> Self {
+        self.local = Local::Memory;
+        self
+    }
+
+    /// Any local store.
+    pub fn local_store(mut self, store: Arc<dyn Store>) -> Self {
+        self.local = Local::Store(store);
+        self
+    }
+
+    /// Keeps the journal in `dir` (locked while open).
+    pub fn journal_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.journal_dir = Some(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Sets every option at once.
+    pub fn options(mut self, options: FailoverOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sets the policy.
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.options.policy = policy;
+        self
+    }
+
+    /// Calls `callback` on every state change (from the task that caused it: keep it short).
+    pub fn on_state_change(mut self, callback: impl Fn(&StateChange) + Send + Sync + 'static) -> Self {
+        self.callback = Some(Arc::new(callback));
+        self
+    }
+
+    /// Opens the local store and the journal and starts the monitor. A journal left by an
+    /// earlier process starts the store in `Recovering`: it is replayed as soon as the primary
+    /// answers.
+    pub async fn open(self) -> Result<Failover> {
+        type Closer = Box<dyn Fn() -> futures_util::future::BoxFuture<'static, Result<()>> + Send + Sync>;
+        let mut closer: Option<Closer> = None;
+        let local: Arc<dyn Store> = match self.local {
+            Local::Unset => {
+                return Err(Error::invalid(
+                    "Failover needs a local store: call local_file(dir), local_memory() or local_store(..)",
+                ));
+            }
+            #[cfg(feature = "file")]
+            Local::File(dir, options) => {
+                let store = staunch_file::FileStore::open_with(&dir, options).await?;
+                let for_close = store.clone();
+                closer = Some(Box::new(move || {
+                    let s = for_close.clone();
+                    Box::pin(async move { s.close().await })
+                }));
+                Arc::new(store)
+            }
+            #[cfg(feature = "memory")]
+            Local::Memory => Arc::new(staunch_memory::MemoryStore::new()),
+            Local::Store(store) => store,
+        };
+        let journal = match &self.journal_dir {
+            Some(dir) => {
+                let (journal, report) =
+                    Journal::open(dir, self.options.journal_sync, self.options.node_id.clone())?;
+                if report.entries > 0 || report.truncated_bytes > 0 {
+                    tracing::info!(target: "staunch::failover", entries = report.entries, truncated = report.truncated_bytes, "opened a journal with writes to replay");
+                }
+                journal
+            }
+            None => Journal::in_memory(
+                self.options
+                    .node_id
+                    .clone()
+                    .unwrap_or_else(|| format!("{:016x}", rand::random::<u64>())),
+            ),
+        };
+        let core = Arc::new(Core::new(
+            self.primary,
+            self.probe,
+            local,
+            Arc::new(journal),
+            self.options,
+            self.callback,
+            closer,
+        ));
+        let guard = health::spawn_monitor(core.clone());
+        Ok(Failover {
+            core,
+            _guard: Arc::new(guard),
+        })
+    }
+}

@@ -1,0 +1,141 @@
+//! Replaying the journal into Redis, exactly once per entry, and switching traffic back.
+//!
+//! # The watermark
+//!
+//! Each journal has a node id, and Redis holds `staunch:replay:<node id>`: the sequence number
+//! of the last entry of this journal that Redis has applied. Replay works like this:
+//!
+//! 1. Read the watermark (`GET`) and drop every journal entry at or below it: those are in
+//!    Redis already (a previous run applied them and then crashed, or lost its reply).
+//! 2. Take the next group of entries (at most [`FailoverOptions::replay_group`]) and send
+//!    their commands followed by `SET staunch:replay:<node> <last seq of the group>` as one
+//!    `MULTI`/`EXEC` transaction. Redis applies all of it or none of it: there is no moment at
+//!    which an entry is applied and the watermark does not say so.
+//! 3. On success drop the group from the journal and go on; on an outage error stop, let the
+//!    breaker open and start again at step 1 when Redis is back.
+//!
+//! So a crash of the application at any point (before, during or after a transaction) leaves
+//! Redis and the watermark consistent, and the next run skips exactly what was applied. The
+//! check "seq above the watermark" happens in step 1 rather than inside Redis, which is sound
+//! because one journal has one replayer at a time (the journal directory is locked, and in the
+//! process only the monitor task replays) and because the read follows the previous
+//! transaction on the same ordered connection: a reply that timed out does not close the
+//! connection (staunch-redis keeps it and discards the late answer in order), so the `GET`
+//! that starts the next run is answered after the earlier `EXEC`. If the connection broke, the
+//! earlier transaction either ran before Redis closed it or never will. If Redis itself
+//! restarted without persistence the watermark is gone along with the data it described, and
+//! the entries still in the journal are applied again, which is what that empty Redis needs.
+//!
+//! A command inside a group that Redis rejects (`WRONGTYPE` because another node stored a
+//! different type under the key meanwhile) is logged and counted, not retried: the data
+//! decided, exactly as if the write had been made against Redis at replay time. If Redis
+//! refuses the whole transaction (`EXECABORT`), the group is retried one entry at a time so one
+//! bad entry cannot hold back the rest.
+//!
+//! # Switching back
+//!
+//! While replay runs, new writes still go to the local store and the journal (behind the
+//! entries being replayed). When the journal looks empty, the replayer takes the route lock
+//! exclusively (waiting for in-flight local writes), checks again, and only then sets the state
+//! to `Healthy`; the journal file is emptied and, under `Divert`, the local store is cleared.
+//!
+//! [`FailoverOptions::replay_group`]: super::FailoverOptions::replay_group
+
+use staunch_core::{Bytes, Command, Reply, Result, SetOptions};
+
+use super::failover::Core;
+use super::journal::JournalEntry;
+use super::options::{FailoverState, Policy};
+
+/// The Redis key holding the replay watermark of `node_id`.
+pub fn watermark_key(node_id: &str) -> String {
+    format!("staunch:replay:{node_id}")
+}
+
+impl Core {
+    /// Replays until the journal is drained and traffic is back on the primary (`Ok(true)`),
+    /// or stops at the first outage (`Err`).
+    pub(crate) async fn replay(&self) -> Result<bool> {
+        let key = watermark_key(self.journal.node_id());
+        let timeout = Some(self.options.call_timeout);
+        let reply = self
+            .call_primary(timeout, self.primary.execute(Command::Get { key: key.clone() }))
+            .await?;
+        let watermark = match reply {
+            Reply::Bulk(b) => std::str::from_utf8(&b)
+                .ok()
+                .and_then(|s| s.parse::<u64>().ok())
+                .unwrap_or(0),
+            _ => 0,
+        };
+        self.journal.pop_through(watermark);
+        loop {
+            let group = self.journal.front(self.options.replay_group.max(1));
+            if group.is_empty() {
+                let route = self.route.write().await;
+                if !self.journal.is_empty() {
+                    drop(route);
+                    continue;
+                }
+                if let Err(e) = self.journal.compact_if_drained() {
+                    tracing::warn!(target: "staunch::failover", error = %e, "could not empty the drained journal file");
+                }
+                if self.options.policy == Policy::Divert && self.options.clear_local_after_replay {
+                    if let Err(e) = self.local.execute(Command::FlushDb).await {
+                        tracing::warn!(target: "staunch::failover", error = %e, "could not clear the local store after replay");
+                    }
+                }
+                self.set_state(FailoverState::Healthy, "journal replayed");
+                drop(route);
+                return Ok(true);
+            }
+            if self.state() != FailoverState::Recovering {
+                return Ok(false);
+            }
+            if !self.apply_group(&key, &group).await? {
+                for entry in &group {
+                    self.apply_group(&key, std::slice::from_ref(entry)).await?;
+                }
+            }
+        }
+    }
+
+    /// Applies `group` with the watermark in one transaction and drops it from the journal.
+    /// `Ok(false)` when Redis refused the whole transaction and nothing was applied.
+    async fn apply_group(&self, key: &str, group: &[JournalEntry]) -> Result<bool> {
+        let Some(last) = group.last().map(|e| e.seq) else {
+            return Ok(true);
+        };
+        let mut commands: Vec<Command> =
+            group.iter().flat_map(|e| e.commands.iter().cloned()).collect();
+        let n = commands.len();
+        commands.push(Command::Set {
+            key: key.to_owned(),
+            value: Bytes::from(last.to_string()),
+            options: SetOptions::default(),
+        });
+        let timeout = Some(self.options.call_timeout);
+        let results = self
+            .call_primary(timeout, self.primary.batch(commands, true))
+            .await?;
+        if let Some(Err(e)) = results.get(n) {
+            if e.is_outage() {
+                return Err(e.clone());
+            }
+            if group.len() > 1 {
+                return Ok(false);
+            }
+            tracing::error!(target: "staunch::failover", seq = last, error = %e, "Redis refused a journal entry; it is dropped");
+        }
+        for (i, r) in results.iter().take(n).enumerate() {
+            if let Err(e) = r {
+                tracing::warn!(target: "staunch::failover", command = i, error = %e, "a replayed command failed in Redis (the data decided)");
+            }
+        }
+        self.journal.pop_through(last);
+        for _ in group {
+            self.stats.record_replayed();
+        }
+        Ok(true)
+    }
+}

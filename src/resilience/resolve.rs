@@ -1,0 +1,270 @@
+//! Turning a write that ran into the commands that replay *what it did*.
+//!
+//! The journal records operations, not values, so that replay merges with what other nodes
+//! wrote to Redis meanwhile. Most writes can be recorded as they are (`INCRBY`, `SADD`,
+//! `RPUSH`, `HSET`, `SET PXAT`). A few cannot, because what they do depends on the state they
+//! met, and that state is not Redis's:
+//!
+//! - **Pops** (`LPOP`, `BLPOP`, `SPOP`, `ZPOPMIN`, `BZPOPMAX`, ...) took particular elements
+//!   from the local store. Replaying "pop one" would take a *different* element from Redis (a
+//!   job another node enqueued) and lose it. They are recorded as removals of exactly the
+//!   elements they returned: `LREM key ±1 v`, `SREM`, `ZREM`.
+//! - **Moves** (`LMOVE`, `BLMOVE`, the atomic `ZMoveByScore`) become a removal plus an add of
+//!   the same elements (with the scores they got).
+//! - `GETDEL` that returned a value becomes `DEL` (last-replayed-wins, as `DEL` itself).
+//! - **Conditional writes** that did nothing locally (`SET NX` answered nil, a compare-and-set
+//!   answered 0, a pop found nothing) are not recorded at all; those that did something are
+//!   recorded as they are and re-check their condition against Redis on replay.
+//! - Failed writes (an error reply) are not recorded: the caller was told they failed.
+//!
+//! The same resolution serves `Mirror`, which copies each write Redis acknowledged into the
+//! local store: copying `LPOP` literally would pop a different local element.
+
+use staunch_core::{
+    Bytes, Command, ListEnd, MoveScore, Reply, Result, SetOptions, ZAddOptions,
+};
+
+/// The commands that reproduce the effect `command` had, given the reply it got. Reads and
+/// publishes give nothing.
+pub(crate) fn resolve(command: Command, reply: &Result<Reply>) -> Vec<Command> {
+    use Command::*;
+    let Ok(reply) = reply else {
+        return Vec::new();
+    };
+    if !command.is_write() {
+        return Vec::new();
+    }
+    match command {
+        LPop { key, .. } => list_removals(key, 1, reply),
+        RPop { key, .. } => list_removals(key, -1, reply),
+        BLPop { .. } | BRPop { .. } => {
+            let count = if matches!(command, BLPop { .. }) { 1 } else { -1 };
+            match reply {
+                Reply::Array(items) if items.len() == 2 => match (&items[0], &items[1]) {
+                    (Reply::Bulk(k), Reply::Bulk(v)) => vec![LRem {
+                        key: String::from_utf8_lossy(k).into_owned(),
+                        count,
+                        value: v.clone(),
+                    }],
+                    _ => Vec::new(),
+                },
+                _ => Vec::new(),
+            }
+        }
+        LMove {
+            source,
+            destination,
+            from,
+            to,
+        }
+        | BLMove {
+            source,
+            destination,
+            from,
+            to,
+            ..
+        } => match reply {
+            Reply::Bulk(v) => {
+                let count = if from == ListEnd::Left { 1 } else { -1 };
+                let push = match to {
+                    ListEnd::Left => LPush {
+                        key: destination,
+                        values: vec![v.clone()],
+                    },
+                    ListEnd::Right => RPush {
+                        key: destination,
+                        values: vec![v.clone()],
+                    },
+                };
+                vec![
+                    LRem {
+                        key: source,
+                        count,
+                        value: v.clone(),
+                    },
+                    push,
+                ]
+            }
+            _ => Vec::new(),
+        },
+        SPop { key, .. } => {
+            let members = bulks(reply);
+            if members.is_empty() {
+                Vec::new()
+            } else {
+                vec![SRem { key, members }]
+            }
+        }
+        ZPopMin { key, .. } | ZPopMax { key, .. } => {
+            let members: Vec<Bytes> = scored(reply).into_iter().map(|(m, _)| m).collect();
+            if members.is_empty() {
+                Vec::new()
+            } else {
+                vec![ZRem { key, members }]
+            }
+        }
+        BZPopMin { .. } | BZPopMax { .. } => match reply {
+            Reply::Array(items) if items.len() == 3 => match (&items[0], &items[1]) {
+                (Reply::Bulk(k), Reply::Bulk(m)) => vec![ZRem {
+                    key: String::from_utf8_lossy(k).into_owned(),
+                    members: vec![m.clone()],
+                }],
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        },
+        ZMoveByScore {
+            source,
+            destination,
+            score,
+            ..
+        } => {
+            let moved = scored(reply);
+            if moved.is_empty() {
+                return Vec::new();
+            }
+            let members = moved
+                .iter()
+                .map(|(m, old)| {
+                    let s = match score {
+                        MoveScore::Fixed(s) => s,
+                        _ => *old,
+                    };
+                    (s, m.clone())
+                })
+                .collect();
+            vec![
+                ZRem {
+                    key: source,
+                    members: moved.into_iter().map(|(m, _)| m).collect(),
+                },
+                ZAdd {
+                    key: destination,
+                    members,
+                    options: ZAddOptions::default(),
+                },
+            ]
+        }
+        GetDel { key } => match reply {
+            Reply::Bulk(_) => vec![Del { keys: vec![key] }],
+            _ => Vec::new(),
+        },
+        GetEx { .. } if reply.is_nil() => Vec::new(),
+        Set {
+            key,
+            value,
+            options,
+        } => {
+            let did_nothing = options.condition.is_some() && reply.is_nil() && !options.get;
+            if did_nothing {
+                Vec::new()
+            } else {
+                // `GET` only changes the reply; replaying without it is the same write.
+                let mut options: SetOptions = options;
+                options.get = false;
+                vec![Set {
+                    key,
+                    value,
+                    options,
+                }]
+            }
+        }
+        CompareAndSet { .. }
+        | CompareAndDelete { .. }
+        | HCompareAndSet { .. }
+        | HCompareAndDelete { .. }
+        | HSetNx { .. }
+        | RenameNx { .. } => {
+            if matches!(reply, Reply::Int(0)) {
+                Vec::new()
+            } else {
+                vec![command]
+            }
+        }
+        other => vec![other],
+    }
+}
+
+fn list_removals(key: String, count: i64, reply: &Reply) -> Vec<Command> {
+    bulks(reply)
+        .into_iter()
+        .map(|value| Command::LRem {
+            key: key.clone(),
+            count,
+            value,
+        })
+        .collect()
+}
+
+fn bulks(reply: &Reply) -> Vec<Bytes> {
+    match reply {
+        Reply::Bulk(b) => vec![b.clone()],
+        Reply::Array(items) | Reply::Set(items) => items
+            .iter()
+            .filter_map(|r| match r {
+                Reply::Bulk(b) => Some(b.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn scored(reply: &Reply) -> Vec<(Bytes, f64)> {
+    // `ZPOPMIN key` without a count answers one flat `[member, score]` pair.
+    if let Reply::Array(items) = reply
+        && let [Reply::Bulk(m), Reply::Double(s)] = items.as_slice()
+    {
+        return vec![(m.clone(), *s)];
+    }
+    reply.clone().into_scored().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pops_become_removals_of_what_they_took() {
+        let c = Command::LPop {
+            key: "q".into(),
+            count: None,
+        };
+        let r = resolve(c, &Ok(Reply::Bulk(Bytes::from_static(b"a"))));
+        assert_eq!(
+            r,
+            vec![Command::LRem {
+                key: "q".into(),
+                count: 1,
+                value: Bytes::from_static(b"a")
+            }]
+        );
+        let none = resolve(
+            Command::RPop {
+                key: "q".into(),
+                count: None,
+            },
+            &Ok(Reply::Nil),
+        );
+        assert!(none.is_empty());
+    }
+
+    #[test]
+    fn failed_conditions_and_reads_are_not_recorded() {
+        let set_nx = Command::Set {
+            key: "k".into(),
+            value: Bytes::from_static(b"v"),
+            options: SetOptions {
+                condition: Some(staunch_core::SetCondition::Nx),
+                ..SetOptions::default()
+            },
+        };
+        assert!(resolve(set_nx, &Ok(Reply::Nil)).is_empty());
+        assert!(resolve(Command::Get { key: "k".into() }, &Ok(Reply::Nil)).is_empty());
+        let incr = Command::IncrBy {
+            key: "c".into(),
+            delta: 2,
+        };
+        assert_eq!(resolve(incr.clone(), &Ok(Reply::Int(2))), vec![incr]);
+    }
+}
