@@ -27,6 +27,17 @@ pub trait Store: Send + Sync {
     /// Runs one command.
     async fn execute(&self, command: Command) -> Result<Reply>;
 
+    /// Runs `command` right now if this backend can complete it without waiting, or returns
+    /// `None` and leaves it to [`Store::execute`].
+    ///
+    /// This is a fast path for in-process backends: the typed methods try it first, so a
+    /// memory `GET` costs no future allocation. It must give exactly the reply `execute`
+    /// would. Backends that always wait (network, fsync) keep the default, which declines.
+    fn execute_now(&self, command: &Command) -> Option<Result<Reply>> {
+        let _ = command;
+        None
+    }
+
     /// Runs many commands in one round trip and returns one result per command, in order.
     ///
     /// # Behavior
@@ -136,6 +147,9 @@ impl Stream for Subscription {
 impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     async fn execute(&self, command: Command) -> Result<Reply> {
         (**self).execute(command).await
+    }
+    fn execute_now(&self, command: &Command) -> Option<Result<Reply>> {
+        (**self).execute_now(command)
     }
     async fn batch(&self, commands: Vec<Command>, atomic: bool) -> Result<Vec<Result<Reply>>> {
         (**self).batch(commands, atomic).await

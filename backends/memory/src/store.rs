@@ -111,6 +111,10 @@ impl Store for MemoryStore {
         self.engine.execute(command).await
     }
 
+    fn execute_now(&self, command: &Command) -> Option<Result<Reply>> {
+        self.engine.execute_now(command)
+    }
+
     async fn batch(&self, commands: Vec<Command>, _atomic: bool) -> Result<Vec<Result<Reply>>> {
         self.engine.batch(commands).await
     }

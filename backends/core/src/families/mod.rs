@@ -110,6 +110,9 @@ pub(crate) async fn run<S, T>(
 where
     S: Store + ?Sized,
 {
+    if let Some(reply) = store.execute_now(&command) {
+        return decode(reply?);
+    }
     decode(store.execute(command).await?)
 }
 

@@ -95,6 +95,35 @@ impl Engine {
         }
     }
 
+    /// Runs `command` at once when it needs no waiting: anything but a blocking pop, and, when
+    /// a write log is installed, anything but a write (whose durability must be awaited).
+    pub fn execute_now(&self, command: &Command) -> Option<Result<Reply>> {
+        match command.access() {
+            Access::Read => {
+                if let Some(evictor) = &self.shared.evictor {
+                    command.keys().into_iter().for_each(|k| evictor.record_read(k));
+                }
+                let now = self.shared.now();
+                let db = self.shared.db.read();
+                Some(read(&db, now, command))
+            }
+            Access::Write => {
+                if self.shared.log.read().is_some() {
+                    return None;
+                }
+                let (reply, _) = {
+                    let mut db = self.shared.db.write();
+                    let now = self.shared.now();
+                    self.shared.write_locked(&mut db, now, command)
+                };
+                self.shared.wake_blocked();
+                Some(reply)
+            }
+            Access::BlockingWrite => None,
+            Access::Publish => Some(Ok(self.publish(command))),
+        }
+    }
+
     fn publish(&self, command: &Command) -> Reply {
         match command {
             Command::Publish { channel, message } => {
