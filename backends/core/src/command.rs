@@ -40,8 +40,10 @@ pub enum Command {
     /// is missing or the condition failed.
     ///
     /// # Behavior
-    /// - A non-positive relative time or a past absolute time deletes the key (reply 1).
+    /// - The condition is checked first; when it holds, a non-positive relative time or a past
+    ///   absolute time deletes the key (reply 1). When it fails, nothing changes (reply 0).
     /// - `GT`/`LT` treat a key without TTL as having an infinite one.
+    /// - An expiry that overflows is `InvalidInput`.
     Expire {
         /// The key.
         key: String,
@@ -55,7 +57,8 @@ pub enum Command {
         /// The key.
         key: String,
     },
-    /// `TTL key` → `Int` seconds (rounded up from ms as Redis does), -1 without TTL, -2 missing.
+    /// `TTL key` → `Int` seconds (rounded to the nearest second, as Redis does), -1 without
+    /// TTL, -2 missing.
     Ttl {
         /// The key.
         key: String,
@@ -114,6 +117,7 @@ pub enum Command {
     /// # Behavior
     /// - Without an expiry and without `KEEPTTL`, any TTL is cleared.
     /// - A zero expiry is `InvalidInput`. With `GET` on a non-string key, `WrongType`.
+    /// - An absolute expiry in the past replies as usual and leaves no key.
     Set {
         /// The key.
         key: String,
@@ -277,7 +281,8 @@ pub enum Command {
         /// Values.
         values: Vec<Bytes>,
     },
-    /// `LPOP key [count]` → without count `Bulk`/`Nil`; with count `Array` or `Nil` when missing.
+    /// `LPOP key [count]` → without count `Bulk`/`Nil`; with count `Array` (empty for count 0)
+    /// or `Nil` when the key is missing.
     LPop {
         /// The key.
         key: String,
@@ -340,6 +345,11 @@ pub enum Command {
         stop: i64,
     },
     /// `LMOVE source destination LEFT|RIGHT LEFT|RIGHT` → `Bulk`/`Nil`.
+    ///
+    /// # Behavior
+    /// - A missing source answers `Nil` whatever the destination holds; a non-list source, or a
+    ///   non-list destination when the source has elements, is `WrongType` and nothing moves.
+    /// - `source == destination` rotates the list.
     LMove {
         /// Source list.
         source: String,
@@ -627,7 +637,8 @@ pub enum Command {
         /// Expiry of the new value.
         expiry: Option<SetExpiry>,
     },
-    /// Deletes `key` only if its value equals `expected`. → `Int` 1 if deleted.
+    /// Deletes `key` only if its value equals `expected`. → `Int` 1 if deleted; `WrongType`
+    /// (and no change) if the key holds a non-string.
     CompareAndDelete {
         /// The key.
         key: String,
