@@ -138,13 +138,16 @@ impl SharedConnection {
         }
     }
 
-    fn live(&self) -> Option<(u64, Live)> {
+    fn live(&self) -> Option<(u64, MultiplexedConnection)> {
         let guard = self.current.read().unwrap_or_else(|e| e.into_inner());
-        guard.as_ref().filter(|(_, live)| !live.is_dead()).cloned()
+        match guard.as_ref() {
+            Some((generation, live)) if !live.is_dead() => Some((*generation, live.conn.clone())),
+            _ => None,
+        }
     }
 
     /// A live connection and its generation, connecting if there is none.
-    pub(crate) async fn get(&self) -> Result<(u64, Live)> {
+    pub(crate) async fn get(&self) -> Result<(u64, MultiplexedConnection)> {
         if let Some(live) = self.live() {
             return Ok(live);
         }
@@ -175,8 +178,9 @@ impl SharedConnection {
             Ok(live) => {
                 attempts.last_error = None;
                 let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
-                *current = Some((generation, live.clone()));
-                Ok((generation, live))
+                let conn = live.conn.clone();
+                *current = Some((generation, live));
+                Ok((generation, conn))
             }
             Err(error) => {
                 attempts.last_error = Some(error.clone());
@@ -205,8 +209,8 @@ impl SharedConnection {
     /// Sends one command and returns its raw reply (`Value::ServerError` for an error reply is
     /// returned as an `Err`).
     pub(crate) async fn query(&self, cmd: &Cmd) -> Result<Value> {
-        let (generation, mut live) = self.get().await?;
-        let result = live.conn.send_packed_command(cmd).await;
+        let (generation, mut conn) = self.get().await?;
+        let result = conn.send_packed_command(cmd).await;
         match self.check(generation, result)? {
             Value::ServerError(e) => Err(crate::decode::server_error(&e)),
             value => Ok(value),
@@ -237,12 +241,8 @@ impl SharedConnection {
         offset: usize,
         count: usize,
     ) -> Result<std::result::Result<Vec<Value>, Aborted>> {
-        let (generation, mut live) = self.get().await?;
-        match live
-            .conn
-            .send_packed_commands(pipeline, offset, count)
-            .await
-        {
+        let (generation, mut conn) = self.get().await?;
+        match conn.send_packed_commands(pipeline, offset, count).await {
             Ok(values) => Ok(Ok(values)),
             Err(e) if e.kind() == redis::ErrorKind::Server(ServerErrorKind::ExecAbort) => {
                 match e.clone().into_server_errors() {
