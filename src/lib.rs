@@ -11,6 +11,7 @@ pub mod queue;
 pub mod resilience;
 pub mod bot;
 pub mod cache;
+pub mod config;
 pub mod events;
 pub mod lock;
 pub mod ratelimit;

@@ -1,0 +1,430 @@
+//! Configuration and named databases (seeds 001, 002, 003, 004): one shared handle,
+//! [`Staunch`], that opens a store per named database and hands them to the services.
+//!
+//! ```no_run
+//! use staunch::config::{Settings, Staunch};
+//! use staunch::cache::Cache;
+//!
+//! # async fn demo() -> staunch::Result<()> {
+//! // REDIS_URL set: Redis logical databases; unset: embedded file stores in ./staunch-data.
+//! let app = Staunch::open(Settings::load()?).await?;
+//! let cache = Cache::new(app.db("cache")?);
+//! let health = app.health().await;
+//! println!("{}", if health.healthy { "ok" } else { "degraded" });
+//! app.close().await?;
+//! # let _ = cache; Ok(()) }
+//! ```
+//!
+//! # Named databases
+//!
+//! Seed 002's ten names, `main` 0, `cache` 1, `sessions` 2, `tasks` 3, `metrics` 4, `logs` 5,
+//! `knowledge` 6, `vectors` 7, `analytics` 8, `temp` 9, are the default; names can be added,
+//! renumbered or dropped ([`Settings::database`], [`Settings::only_databases`], the
+//! `[databases]` table of the file). Two names may not share a number.
+//!
+//! - **With Redis** each name is a Redis logical database (`SELECT n`, i.e. the URL's `/n`),
+//!   as seeds 001 and 002 do, so `redis-cli -n 1 dbsize` counts the cache. Connections are
+//!   opened lazily: the application starts while Redis is down and calls fail with
+//!   `Unavailable` until it is back.
+//! - **Without Redis** each name is its own embedded file store in `{data_dir}/{name}/`
+//!   (decision: separate stores rather than one store with key prefixes, so a name's `FLUSHDB`,
+//!   `DBSIZE` and `SCAN` mean what they mean on Redis, and one database's compaction never
+//!   stalls another's writes). [`Embedded::Memory`] keeps them in memory instead.
+//!
+//! Key-prefix mapping (all names in one logical database, for Redis Cluster) is not offered
+//! yet: it needs a key-rewriting store wrapper.
+//!
+//! # Failover
+//!
+//! With Redis, each named database is wrapped in [`crate::resilience::Failover`] (policy
+//! [`Settings::failover`], default `Divert`, per database with [`Settings::failover_for`]):
+//! during an outage its calls are served by a local store, `{data_dir}/{name}/local` (a file
+//! store; in memory with [`Embedded::Memory`]), its writes journaled in `{data_dir}/{name}/journal`
+//! and replayed into Redis when it is back. `STAUNCH_FAILOVER=off` uses Redis directly.
+//! `REDIS_RETRY_ON_TIMEOUT=false` turns off Failover's retries.
+//!
+//! # Sources of settings
+//!
+//! [`Settings::load`]: defaults, then the TOML file named by `STAUNCH_CONFIG`, then the
+//! environment. Environment variables (seed 004's names): `REDIS_URL`, `REDIS_PASSWORD`,
+//! `REDIS_SOCKET_TIMEOUT`, `REDIS_SOCKET_CONNECT_TIMEOUT` (seconds), `REDIS_MAX_CONNECTIONS`,
+//! `REDIS_RETRY_ON_TIMEOUT`, `REDIS_SSL`, `REDIS_SSL_CA_CERTS`, `REDIS_SSL_CERTFILE`,
+//! `REDIS_SSL_KEYFILE`, plus `STAUNCH_DATA_DIR`, `STAUNCH_EMBEDDED` (`file`/`memory`) and
+//! `STAUNCH_FAILOVER` (`divert`/`mirror`/`fail_fast`/`off`). The file:
+//!
+//! ```toml
+//! data_dir = "/var/lib/app/staunch"
+//! embedded = "file"
+//! failover = "divert"
+//!
+//! [failover_overrides]
+//! temp = "off"
+//!
+//! [redis]
+//! url = "redis://redis:6379"
+//! password = "from-a-secret-store"
+//! socket_timeout = 5.0
+//! connect_timeout = 5.0
+//! max_connections = 50
+//! retry_on_timeout = true
+//! ssl = false
+//!
+//! [databases]
+//! main = 0
+//! cache = 1
+//! ```
+//!
+//! Unknown keys, malformed numbers, durations that are not positive, duplicate database
+//! numbers and bad URLs are errors that name the setting and say what is wrong. Custom TLS
+//! certificates are refused with an explanation (the Redis backend verifies against the system
+//! roots); `REDIS_SSL=true` or a `rediss://` URL needs staunch-redis's `tls` feature.
+//!
+//! Passwords never reach `Debug`, `Display` or logs: [`Secret`] prints `[redacted]` and URLs
+//! are shown with `***` in place of a password.
+
+mod instrument;
+mod settings;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use staunch_core::Result;
+use staunch_core::prelude::*;
+
+pub use instrument::DatabaseStats;
+pub use settings::{DEFAULT_DATABASES, Embedded, RedisSettings, Secret, Settings};
+
+use instrument::{Counters, Instrumented};
+
+/// What backs the databases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Mode {
+    /// Redis logical databases; the URL is shown without its password.
+    Redis {
+        /// Redacted URL.
+        url: String,
+    },
+    /// Embedded file stores under this directory.
+    File {
+        /// The data directory.
+        dir: PathBuf,
+    },
+    /// In memory.
+    Memory,
+}
+
+enum Backend {
+    #[cfg(feature = "file")]
+    File(Arc<staunch_file::FileStore>),
+    #[cfg(feature = "redis")]
+    Redis(staunch_redis::RedisStore),
+    #[cfg(feature = "redis")]
+    Failover(crate::resilience::Failover),
+    Other,
+}
+
+struct Database {
+    number: u32,
+    store: Arc<dyn Store>,
+    backend: Backend,
+    counters: Arc<Counters>,
+}
+
+/// The application's handle on its named databases. Cheap to clone; share it.
+#[derive(Clone)]
+pub struct Staunch {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    mode: Mode,
+    databases: BTreeMap<String, Database>,
+}
+
+impl std::fmt::Debug for Staunch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Staunch")
+            .field("mode", &self.inner.mode)
+            .field("databases", &self.names())
+            .finish()
+    }
+}
+
+/// One database's health.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DatabaseHealth {
+    /// Whether it answered.
+    pub healthy: bool,
+    /// Its Redis logical database number.
+    pub number: u32,
+    /// Round trip of the probe (`PING` on Redis, `DBSIZE` elsewhere).
+    pub latency: Option<Duration>,
+    /// Number of keys, when it answered.
+    pub keys: Option<u64>,
+    /// Why not, when it did not.
+    pub error: Option<String>,
+    /// With `Failover`: `healthy`, `degraded` (served locally) or `recovering` (replaying).
+    pub failover_state: Option<String>,
+    /// With `Failover`: writes waiting to be replayed into Redis.
+    pub journal_len: Option<usize>,
+}
+
+/// [`Staunch::health`]'s answer (seed 003: `overall_healthy` plus per-database status).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct HealthReport {
+    /// All databases answered.
+    pub healthy: bool,
+    /// What backs them.
+    pub mode: Mode,
+    /// Per database.
+    pub databases: BTreeMap<String, DatabaseHealth>,
+}
+
+impl Staunch {
+    /// Opens every named database of `settings` (checked first).
+    pub async fn open(settings: Settings) -> Result<Staunch> {
+        settings.validate()?;
+        let mode = match &settings.redis {
+            Some(redis) => Mode::Redis {
+                url: redis.redacted_url(),
+            },
+            None if settings.embedded == Embedded::Memory => Mode::Memory,
+            None => Mode::File {
+                dir: settings.data_dir.clone(),
+            },
+        };
+        let mut databases = BTreeMap::new();
+        for (name, number) in &settings.databases {
+            let (store, backend) = match &mode {
+                Mode::Redis { .. } => remote_store(&settings, name, *number).await?,
+                Mode::File { dir } => file_store(&dir.join(name)).await?,
+                Mode::Memory => memory_store()?,
+            };
+            let counters = Arc::new(Counters::default());
+            let store: Arc<dyn Store> = Arc::new(Instrumented {
+                inner: store,
+                counters: counters.clone(),
+            });
+            databases.insert(
+                name.clone(),
+                Database {
+                    number: *number,
+                    store,
+                    backend,
+                    counters,
+                },
+            );
+        }
+        tracing::info!(mode = ?mode, databases = databases.len(), "staunch opened");
+        Ok(Staunch {
+            inner: Arc::new(Inner { mode, databases }),
+        })
+    }
+
+    /// [`Settings::load`] then [`Staunch::open`]: the environment decides.
+    pub async fn from_env() -> Result<Staunch> {
+        Staunch::open(Settings::load()?).await
+    }
+
+    /// The store of named database `name`; `NotFound` naming it when it is not configured.
+    pub fn db(&self, name: &str) -> Result<Arc<dyn Store>> {
+        self.inner
+            .databases
+            .get(name)
+            .map(|db| db.store.clone())
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::NotFound,
+                    format!(
+                        "no database named `{name}` (configured: {})",
+                        self.names().join(", ")
+                    ),
+                )
+            })
+    }
+
+    /// The configured names, sorted.
+    pub fn names(&self) -> Vec<String> {
+        self.inner.databases.keys().cloned().collect()
+    }
+
+    /// What backs the databases.
+    pub fn mode(&self) -> &Mode {
+        &self.inner.mode
+    }
+
+    /// Probes every database now.
+    pub async fn health(&self) -> HealthReport {
+        let mut databases = BTreeMap::new();
+        for (name, db) in &self.inner.databases {
+            databases.insert(name.clone(), probe(db).await);
+        }
+        HealthReport {
+            healthy: databases.values().all(|d| d.healthy),
+            mode: self.inner.mode.clone(),
+            databases,
+        }
+    }
+
+    /// Counters per database since opening.
+    pub fn stats(&self) -> BTreeMap<String, DatabaseStats> {
+        self.inner
+            .databases
+            .iter()
+            .map(|(name, db)| (name.clone(), db.counters.snapshot()))
+            .collect()
+    }
+
+    /// Flushes and closes the embedded stores (pending writes reach the disk). Redis
+    /// connections close when the last handle is dropped. Using a store after `close` fails.
+    pub async fn close(&self) -> Result<()> {
+        let mut first_error = None;
+        for (name, db) in &self.inner.databases {
+            let result: Result<()> = match &db.backend {
+                #[cfg(feature = "file")]
+                Backend::File(file) => file.close().await,
+                #[cfg(feature = "redis")]
+                Backend::Redis(_) => Ok(()),
+                #[cfg(feature = "redis")]
+                Backend::Failover(failover) => failover.close().await,
+                Backend::Other => Ok(()),
+            };
+            if let Err(e) = result {
+                tracing::warn!(database = %name, error = %e, "closing a database failed");
+                first_error.get_or_insert(e);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+}
+
+async fn probe(db: &Database) -> DatabaseHealth {
+    let started = Instant::now();
+    let mut failover_state = None;
+    let mut journal_len = None;
+    let ping: Result<()> = match &db.backend {
+        #[cfg(feature = "redis")]
+        Backend::Redis(redis) => redis.ping().await.map(|_| ()),
+        #[cfg(feature = "redis")]
+        Backend::Failover(failover) => {
+            let report = failover.health().await;
+            failover_state = Some(report.state.as_str().to_owned());
+            journal_len = Some(report.journal_len);
+            match report.error {
+                None => Ok(()),
+                Some(e) => Err(Error::new(ErrorKind::Unavailable, e)),
+            }
+        }
+        _ => Ok(()),
+    };
+    let keys = match ping {
+        Ok(()) => db.store.dbsize().await,
+        Err(e) => Err(e),
+    };
+    match keys {
+        Ok(keys) => DatabaseHealth {
+            healthy: true,
+            number: db.number,
+            latency: Some(started.elapsed()),
+            keys: Some(keys),
+            error: None,
+            failover_state,
+            journal_len,
+        },
+        Err(e) => DatabaseHealth {
+            healthy: false,
+            number: db.number,
+            latency: None,
+            keys: None,
+            error: Some(e.to_string()),
+            failover_state,
+            journal_len,
+        },
+    }
+}
+
+/// The store of one named database on Redis, wrapped in `Failover` unless its policy is off.
+#[cfg(feature = "redis")]
+async fn remote_store(
+    settings: &Settings,
+    name: &str,
+    number: u32,
+) -> Result<(Arc<dyn Store>, Backend)> {
+    let (Some(redis), Some(url)) = (&settings.redis, settings.url_for(number)?) else {
+        return Err(Error::new(
+            ErrorKind::Internal,
+            "remote_store without Redis settings",
+        ));
+    };
+    let options = staunch_redis::RedisOptions::new(url)
+        .connect_timeout(redis.connect_timeout)
+        .response_timeout(redis.socket_timeout)
+        .blocking_pool_size(redis.max_connections);
+    let store = staunch_redis::RedisStore::lazy(options)
+        .map_err(|e| Error::invalid(format!("invalid setting REDIS_URL: {}", e.message())))?;
+    let Some(policy) = settings.failover_policy(name) else {
+        return Ok((Arc::new(store.clone()), Backend::Redis(store)));
+    };
+    use crate::resilience::{Failover, FailoverOptions, RetryOptions};
+    let mut options = FailoverOptions::new().policy(policy);
+    if !redis.retry_on_timeout {
+        options = options.retry(RetryOptions::none());
+    }
+    let builder = Failover::redis(store).options(options);
+    let dir = settings.data_dir.join(name);
+    let builder = match settings.embedded {
+        #[cfg(feature = "memory")]
+        Embedded::Memory => builder.local_memory(),
+        #[cfg(feature = "file")]
+        _ => builder.local_file(&dir),
+        #[cfg(all(not(feature = "file"), feature = "memory"))]
+        _ => builder.local_memory().journal_dir(dir.join("journal")),
+        #[cfg(not(any(feature = "file", feature = "memory")))]
+        _ => {
+            return Err(Error::invalid(format!(
+                "invalid setting STAUNCH_FAILOVER: Failover needs staunch's `file` or `memory` \
+                 feature for its local store (or set it to off); database {name} in {}",
+                dir.display()
+            )));
+        }
+    };
+    let failover = builder.open().await?;
+    Ok((Arc::new(failover.clone()), Backend::Failover(failover)))
+}
+
+#[cfg(not(feature = "redis"))]
+async fn remote_store(_: &Settings, _: &str, _: u32) -> Result<(Arc<dyn Store>, Backend)> {
+    Err(Error::invalid(
+        "invalid setting REDIS_URL: staunch was built without its `redis` feature",
+    ))
+}
+
+#[cfg(feature = "file")]
+async fn file_store(dir: &std::path::Path) -> Result<(Arc<dyn Store>, Backend)> {
+    let store = Arc::new(staunch_file::FileStore::open(dir).await?);
+    Ok((store.clone(), Backend::File(store)))
+}
+
+#[cfg(not(feature = "file"))]
+async fn file_store(_: &std::path::Path) -> Result<(Arc<dyn Store>, Backend)> {
+    Err(Error::invalid(
+        "invalid setting STAUNCH_EMBEDDED: `file` needs staunch's `file` feature (or use `memory`)",
+    ))
+}
+
+#[cfg(feature = "memory")]
+fn memory_store() -> Result<(Arc<dyn Store>, Backend)> {
+    Ok((Arc::new(staunch_memory::MemoryStore::new()), Backend::Other))
+}
+
+#[cfg(not(feature = "memory"))]
+fn memory_store() -> Result<(Arc<dyn Store>, Backend)> {
+    Err(Error::invalid(
+        "invalid setting STAUNCH_EMBEDDED: `memory` needs staunch's `memory` feature",
+    ))
+}

@@ -1,0 +1,416 @@
+//! Configuration: settings from code, environment and TOML; named databases on embedded file
+//! stores, in memory and on real Redis logical databases; health, stats, close; secrets never
+//! printed.
+//!
+//! `cargo test -p staunch --features redis --test svc_config`
+
+use std::time::Duration;
+
+use staunch::config::{DEFAULT_DATABASES, Embedded, Mode, Settings, Staunch};
+use staunch_core::prelude::*;
+
+fn env(pairs: &[(&str, &str)]) -> staunch::Result<Settings> {
+    Settings::new().merge_env_vars(pairs.iter().copied())
+}
+
+#[test]
+fn defaults_are_seed_002s_databases() {
+    let s = Settings::new();
+    assert!(s.redis.is_none());
+    assert_eq!(s.embedded, Embedded::File);
+    assert_eq!(s.databases.len(), 10);
+    for (name, db) in DEFAULT_DATABASES {
+        assert_eq!(s.databases[name], db);
+    }
+    s.validate().unwrap();
+}
+
+#[test]
+fn environment_variables_of_seed_004() {
+    let s = env(&[
+        ("REDIS_URL", "redis://localhost:6379/0"),
+        ("REDIS_PASSWORD", "your-secure-password"),
+        ("REDIS_MAX_CONNECTIONS", "50"),
+        ("REDIS_SOCKET_TIMEOUT", "5.0"),
+        ("REDIS_SOCKET_CONNECT_TIMEOUT", "2.5"),
+        ("REDIS_RETRY_ON_TIMEOUT", "true"),
+        ("REDIS_SSL", "false"),
+        ("STAUNCH_DATA_DIR", "/tmp/somewhere"),
+        ("PATH", "/usr/bin"),
+    ])
+    .unwrap();
+    let redis = s.redis.clone().unwrap();
+    assert_eq!(redis.max_connections, 50);
+    assert_eq!(redis.socket_timeout, Duration::from_secs(5));
+    assert_eq!(redis.connect_timeout, Duration::from_millis(2500));
+    assert!(redis.retry_on_timeout && !redis.ssl);
+    assert_eq!(
+        redis.password.as_ref().unwrap().expose(),
+        "your-secure-password"
+    );
+    assert_eq!(s.data_dir, std::path::PathBuf::from("/tmp/somewhere"));
+    s.validate().unwrap();
+    // Empty variables change nothing.
+    assert!(env(&[("REDIS_URL", "")]).unwrap().redis.is_none());
+}
+
+#[test]
+fn invalid_settings_name_the_setting_and_the_problem() {
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (
+            &[("REDIS_URL", "redis://h"), ("REDIS_SOCKET_TIMEOUT", "abc")],
+            "REDIS_SOCKET_TIMEOUT",
+        ),
+        (
+            &[
+                ("REDIS_URL", "redis://h"),
+                ("REDIS_SOCKET_CONNECT_TIMEOUT", "0"),
+            ],
+            "REDIS_SOCKET_CONNECT_TIMEOUT",
+        ),
+        (
+            &[("REDIS_URL", "redis://h"), ("REDIS_MAX_CONNECTIONS", "0")],
+            "REDIS_MAX_CONNECTIONS",
+        ),
+        (
+            &[
+                ("REDIS_URL", "redis://h"),
+                ("REDIS_MAX_CONNECTIONS", "many"),
+            ],
+            "REDIS_MAX_CONNECTIONS",
+        ),
+        (
+            &[("REDIS_URL", "redis://h"), ("REDIS_SSL", "maybe")],
+            "REDIS_SSL",
+        ),
+        (&[("REDIS_PASSWORD", "x")], "REDIS_PASSWORD"),
+        (&[("STAUNCH_EMBEDDED", "floppy")], "STAUNCH_EMBEDDED"),
+    ];
+    for (vars, setting) in cases {
+        let err = env(vars).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        assert!(
+            err.to_string().contains(setting),
+            "{err} should name {setting}"
+        );
+    }
+    for (url, problem) in [
+        ("http://h", "scheme"),
+        ("redis://", "host"),
+        ("redis://h:99999", "port"),
+        ("localhost", "expected"),
+    ] {
+        let err = env(&[("REDIS_URL", url)]).unwrap().validate().unwrap_err();
+        assert!(
+            err.to_string().contains("REDIS_URL") && err.to_string().contains(problem),
+            "{err}"
+        );
+    }
+    let err = Settings::new()
+        .database("cache_copy", 1)
+        .validate()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("databases.cache_copy")
+            && err.to_string().contains("already used"),
+        "{err}"
+    );
+    let err = Settings::new()
+        .database("bad/name", 12)
+        .validate()
+        .unwrap_err();
+    assert!(err.to_string().contains("databases.bad/name"), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, "x").unwrap();
+    let ca = ca.to_string_lossy().into_owned();
+    let err = env(&[("REDIS_URL", "rediss://h"), ("REDIS_SSL_CA_CERTS", &ca)])
+        .unwrap()
+        .validate()
+        .unwrap_err();
+    assert!(err.to_string().contains("REDIS_SSL_CA_CERTS"), "{err}");
+    let err = env(&[
+        ("REDIS_URL", "rediss://h"),
+        ("REDIS_SSL_KEYFILE", "/no/such/file"),
+    ])
+    .unwrap()
+    .validate()
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("REDIS_SSL_KEYFILE")
+            && err.to_string().contains("not a readable file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn toml_file_settings() {
+    let text = r#"
+data_dir = "/var/lib/app"
+embedded = "memory"
+
+[redis]
+url = "redis://redis:6379"
+password = "hunter2"
+socket_timeout = 1.5
+max_connections = 20
+
+[databases]
+main = 0
+cache = 11
+extra = 12
+"#;
+    let s = Settings::new().merge_toml_str(text).unwrap();
+    assert_eq!(s.embedded, Embedded::Memory);
+    assert_eq!(s.databases["cache"], 11);
+    assert_eq!(s.databases["extra"], 12);
+    let redis = s.redis.clone().unwrap();
+    assert_eq!(redis.socket_timeout, Duration::from_millis(1500));
+    assert_eq!(redis.max_connections, 20);
+    s.validate().unwrap();
+    // A file on disk, then the environment on top.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("staunch.toml");
+    std::fs::write(&path, text).unwrap();
+    let s = Settings::from_toml_file(&path)
+        .unwrap()
+        .merge_env_vars([("REDIS_SOCKET_TIMEOUT", "3")])
+        .unwrap();
+    assert_eq!(s.redis.unwrap().socket_timeout, Duration::from_secs(3));
+    for (bad, setting) in [
+        (
+            "[redis]\nurl = \"redis://h\"\nsocket_timout = 1.0\n",
+            "socket_timout",
+        ),
+        (
+            "[redis]\nurl = \"redis://h\"\nsocket_timeout = -1.0\n",
+            "redis.socket_timeout",
+        ),
+        ("[databases]\ncache = -1\n", "databases.cache"),
+        ("[redis]\npassword = \"x\"\n", "redis.url"),
+        ("embedded = \"tape\"\n", "embedded"),
+        ("failover = \"sometimes\"\n", "failover"),
+    ] {
+        let err = Settings::new().merge_toml_str(bad).unwrap_err();
+        assert!(
+            err.to_string().contains(setting),
+            "{err} should name {setting}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn secrets_never_printed() {
+    let s = env(&[
+        ("REDIS_URL", "redis://app:url-secret@127.0.0.1:1/0"),
+        ("REDIS_PASSWORD", "env-secret"),
+    ])
+    .unwrap();
+    let shown = format!("{s:?} {:?}", s.redis);
+    assert!(
+        !shown.contains("url-secret") && !shown.contains("env-secret"),
+        "{shown}"
+    );
+    assert!(shown.contains("***") && shown.contains("[redacted]"));
+    let dir = tempfile::tempdir().unwrap();
+    let app = Staunch::open(s.data_dir(dir.path()).failover(None).redis(Some({
+        let mut r = staunch::config::RedisSettings::new("redis://app:url-secret@127.0.0.1:1/0");
+        r.password = Some(staunch::config::Secret::new("env-secret"));
+        r.connect_timeout = Duration::from_millis(200);
+        r
+    })))
+    .await;
+    // Built without the redis feature this is an error; with it, a lazy handle.
+    if let Ok(app) = app {
+        let shown = format!("{app:?} {:?}", app.mode());
+        assert!(
+            !shown.contains("url-secret") && !shown.contains("env-secret"),
+            "{shown}"
+        );
+        let health = app.health().await;
+        assert!(!health.healthy, "nothing listens on port 1");
+        let shown = format!("{health:?}");
+        assert!(
+            !shown.contains("url-secret") && !shown.contains("env-secret"),
+            "{shown}"
+        );
+        let err = app.db("main").unwrap().get("k").await.unwrap_err();
+        assert!(err.is_outage(), "a down Redis is an outage: {err}");
+        assert!(!err.to_string().contains("secret"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn embedded_file_stores_per_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings::new().data_dir(dir.path());
+    let app = Staunch::open(settings.clone()).await.unwrap();
+    assert_eq!(
+        app.mode(),
+        &Mode::File {
+            dir: dir.path().to_path_buf()
+        }
+    );
+    assert_eq!(app.names().len(), 10);
+    app.db("cache").unwrap().set("k", "in cache").await.unwrap();
+    app.db("main").unwrap().set("k", "in main").await.unwrap();
+    assert_eq!(
+        app.db("sessions").unwrap().get("k").await.unwrap(),
+        None,
+        "databases are separate"
+    );
+    let Err(err) = app.db("nope") else {
+        panic!("no such database")
+    };
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert!(err.to_string().contains("nope") && err.to_string().contains("cache"));
+    let health = app.health().await;
+    assert!(health.healthy);
+    assert_eq!(health.databases["cache"].keys, Some(1));
+    assert_eq!(health.databases["cache"].number, 1);
+    let stats = app.stats();
+    assert!(stats["cache"].successful_operations >= 1);
+    assert_eq!(stats["cache"].failed_operations, 0);
+    assert!(dir.path().join("cache").is_dir() && dir.path().join("temp").is_dir());
+    app.close().await.unwrap();
+    drop(app);
+    // Durable: reopen and read back.
+    let app = Staunch::open(settings).await.unwrap();
+    assert_eq!(
+        app.db("cache")
+            .unwrap()
+            .get_string("k")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("in cache")
+    );
+    assert_eq!(
+        app.db("main")
+            .unwrap()
+            .get_string("k")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("in main")
+    );
+    app.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn embedded_memory() {
+    let app = Staunch::open(
+        Settings::new()
+            .embedded(Embedded::Memory)
+            .only_databases(&["main", "cache"]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(app.mode(), &Mode::Memory);
+    assert_eq!(app.names(), ["cache", "main"]);
+    app.db("main").unwrap().incr("n").await.unwrap();
+    assert!(app.db("tasks").is_err());
+    assert!(app.health().await.healthy);
+}
+
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn redis_logical_databases() {
+    let Some(target) = staunch_core::testkit::redis_server::test_redis("config on Redis").await
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let app = Staunch::open(
+        Settings::new()
+            .redis_url(target.url())
+            .data_dir(dir.path())
+            .failover_for("temp", None),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(app.mode(), Mode::Redis { .. }));
+    app.db("cache")
+        .unwrap()
+        .set("cache:health_check:x", "1")
+        .await
+        .unwrap();
+    app.db("metrics").unwrap().set("m", "4").await.unwrap();
+    // The cache is Redis database 1, metrics database 4, as seed 002 numbers them.
+    let base = target.url().trim_end_matches('/').to_owned();
+    let base = match base.rsplit_once('/') {
+        Some((head, tail))
+            if tail.parse::<u32>().is_ok()
+                && head.contains("//")
+                && head.len() > "redis://".len() =>
+        {
+            head.to_owned()
+        }
+        _ => base,
+    };
+    let db1 = staunch_redis::RedisStore::connect(&format!("{base}/1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        db1.get_string("cache:health_check:x")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("1")
+    );
+    let db4 = staunch_redis::RedisStore::connect(&format!("{base}/4"))
+        .await
+        .unwrap();
+    assert_eq!(db4.get_string("m").await.unwrap().as_deref(), Some("4"));
+    let db0 = staunch_redis::RedisStore::connect(&format!("{base}/0"))
+        .await
+        .unwrap();
+    assert_eq!(db0.get("m").await.unwrap(), None);
+    let health = app.health().await;
+    assert!(health.healthy, "{health:?}");
+    assert_eq!(health.databases["cache"].keys, Some(1));
+    assert!(app.stats()["cache"].successful_operations >= 1);
+    // Every database but `temp` goes through Failover, its local store under the data dir.
+    assert_eq!(
+        health.databases["cache"].failover_state.as_deref(),
+        Some("healthy")
+    );
+    assert_eq!(health.databases["temp"].failover_state, None);
+    assert!(dir.path().join("cache").join("journal").is_dir());
+    app.close().await.unwrap();
+}
+
+/// With Redis down, a Failover-wrapped database keeps answering from its local store.
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn failover_keeps_serving_when_redis_is_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings::new()
+        .redis_url("redis://127.0.0.1:1")
+        .data_dir(dir.path())
+        .only_databases(&["main", "cache"]);
+    let app = Staunch::open(settings).await.unwrap();
+    let cache = staunch::cache::Cache::new(app.db("cache").unwrap());
+    let key = staunch::cache::CacheKey::tenant("t1", "api_response", "x");
+    let mut served = false;
+    for _ in 0..20 {
+        if cache.set(&key, "v").await.is_ok() {
+            served = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(served, "the local store takes over");
+    assert_eq!(
+        cache.get::<String>(&key).await.unwrap().as_deref(),
+        Some("v")
+    );
+    let health = app.health().await;
+    assert!(!health.healthy);
+    assert_eq!(
+        health.databases["cache"].failover_state.as_deref(),
+        Some("degraded")
+    );
+    assert!(health.databases["cache"].journal_len.unwrap_or(0) >= 1);
+    app.close().await.unwrap();
+}
