@@ -1,5 +1,5 @@
-//! The services' behaviour suite (issue 6): every case runs on memory, file and a real
-//! `redis-server`; racing cases included.
+//! The services' behaviour suite (issue 6): every case runs on memory, file, a real
+//! `redis-server`, and that server behind `Failover`; racing cases included.
 //!
 //! `cargo test -p staunch --test svc_suite` (Redis cases start their own `redis-server`;
 //! `STAUNCH_SKIP_REDIS=1` skips them with a printed notice).
@@ -44,6 +44,16 @@ macro_rules! suite {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $case() {
                     if let Some(env) = crate::Env::redis(stringify!($case)).await {
+                        crate::$module::$case(&env).await;
+                    }
+                }
+            )*
+        }
+        mod on_failover {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    if let Some(env) = crate::Env::failover(stringify!($case)).await {
                         crate::$module::$case(&env).await;
                     }
                 }

@@ -52,6 +52,29 @@ impl Env {
     }
 }
 
+impl Env {
+    /// Redis behind `Failover` (local file store and journal in a temp dir): healthy, so calls go
+    /// to Redis through the breaker and timeouts.
+    pub async fn failover(what: &str) -> Option<Env> {
+        let target = staunch_core::testkit::redis_server::test_redis(what).await?;
+        let redis = staunch_redis::RedisStore::connect(target.url())
+            .await
+            .expect("connect to redis");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = staunch::resilience::Failover::builder(Arc::new(redis))
+            .local_file(dir.path())
+            .open()
+            .await
+            .expect("open failover");
+        Some(Env {
+            store: Arc::new(store),
+            name: "failover",
+            redis_url: Some(target.url().to_owned()),
+            _keep: Box::new((target, dir)),
+        })
+    }
+}
+
 /// A random suffix so cases never share keys.
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}{:08x}", rand::random::<u32>())
