@@ -3,46 +3,78 @@
 //! [`RedisStore`] implements [`staunch_core::Store`] with the `redis` crate (1.x) speaking
 //! RESP3, so every reply already has the shape the contract documents (maps, sets, doubles,
 //! nulls) and is converted generically. What this crate adds over the raw client is what a
-//! store that must survive Redis needs:
+//! store that must survive Redis needs.
 //!
-//! - **Time limits everywhere.** A connection attempt is bounded by
-//!   [`RedisOptions::connect_timeout`] and every reply by [`RedisOptions::response_timeout`]
-//!   (5 s each by default; zero is refused). A server that stopped answering (SIGSTOP, a
-//!   partition) yields `ErrorKind::Timeout`, a refused or reset connection `Unavailable`; an
-//!   outage is never reported as a `Nil`.
-//! - **Reconnection without waiting.** One multiplexed connection carries ordinary commands and
-//!   is replaced on the next call after it broke (see `connection.rs` for why not the crate's
-//!   `ConnectionManager`).
-//! - **Blocking commands on their own connections**, so a `BLPOP` never stalls other callers.
-//! - **Atomic compound operations as Lua scripts** invoked by SHA (`scripts.rs`).
-//! - **Pub/sub that survives restarts**: a dedicated connection per subscription that
-//!   resubscribes and tells the subscriber it may have missed messages (`pubsub.rs`).
+//! # Time limits and errors
 //!
-//! # Layout
+//! The `redis` crate waits forever by default; this crate never does. A connection attempt is
+//! bounded by [`RedisOptions::connect_timeout`] and every reply by
+//! [`RedisOptions::response_timeout`] (5 s each by default; zero is refused). Failures map onto
+//! [`ErrorKind`] so a caller (or `Failover`) can tell data errors from outages:
 //!
-//! - `options.rs`: [`RedisOptions`], the URL and the time limits.
-//! - `connection.rs`: the shared reconnecting connection and the pool for blocking commands.
-//! - `encode.rs`: each [`Command`] as the Redis command (or script) that carries it out.
-//! - `decode.rs`: replies to [`Reply`], `redis` errors to [`ErrorKind`]s.
-//! - `scripts.rs`: the Lua scripts.
-//! - `pubsub.rs`: subscriptions.
+//! | Redis says | `ErrorKind` |
+//! | --- | --- |
+//! | `WRONGTYPE` | `WrongType` |
+//! | `ERR no such key` | `NotFound` |
+//! | other `ERR ...` (not an integer, out of range, syntax), `EXECABORT`, bad credentials | `InvalidInput` |
+//! | refused, reset or closed connection, `LOADING`, `READONLY`, `MASTERDOWN`, `TRYAGAIN`, `BUSY`, `OOM` | `Unavailable` |
+//! | no reply within the response timeout (a hung or SIGSTOPped server) | `Timeout` |
 //!
-//! # URL
+//! An outage is never reported as a `Nil`.
 //!
-//! `redis://[user[:password]@]host[:port][/db]`: the logical database, ACL user and password come
-//! from the URL. `rediss://` (TLS) needs the cargo feature `tls`; without it connecting is an
-//! `ErrorKind::Unsupported` error that says so.
+//! # Connections
+//!
+//! - Ordinary commands share **one multiplexed connection**. After it breaks (the server
+//!   restarted, the network reset it) the next call opens a new one, one attempt bounded by the
+//!   connect timeout and shared by every caller waiting at that moment: no background retry loop
+//!   a call could get stuck behind. A reply that times out does not close the connection (a
+//!   stopped server that resumes answers in order). On Linux a black-holed connection is dropped
+//!   by the kernel after [`RedisOptions::tcp_user_timeout`].
+//! - **Blocking commands** (`BLPOP`, `BRPOP`, `BLMOVE`, `BZPOPMIN`, `BZPOPMAX`) run on dedicated
+//!   connections from a small pool, so they never stall other callers. They may wait their own
+//!   timeout plus the response timeout; a zero timeout waits forever, as in Redis (bound it with
+//!   your own `tokio::time::timeout` if you must). A blocking call that is dropped or times out
+//!   closes its connection, so Redis stops waiting for it rather than handing a popped element
+//!   to nobody.
+//! - **Pub/sub**: each [`Store::subscribe`] opens a dedicated connection and returns once Redis
+//!   acknowledged the subscriptions. If the connection drops (restart) or stops answering `PING`,
+//!   it reconnects with exponential backoff, subscribes again and yields
+//!   `SubscriptionEvent::Gap(GapReason::Reconnected)`; a subscriber that falls more than
+//!   [`RedisOptions::subscription_buffer`] messages behind gets `Gap(GapReason::Lagged(n))`.
+//!   Dropping the [`Subscription`] closes the connection.
+//!
+//! # Atomic compound operations
+//!
+//! `ZMoveByScore`, the compare-and-set/-delete operations and `IncrByEx` are Lua scripts run
+//! with `EVALSHA` (falling back to `EVAL` when the server does not know the script yet, e.g.
+//! after a restart), so no other client's command can run in between. Keys used together must
+//! share a hash tag (`{queue}:due`, `{queue}:running`) to keep working on Redis Cluster.
 //!
 //! # Batches
 //!
-//! [`Store::batch`] sends all commands in one round trip. With `atomic: true` they are wrapped
-//! in `MULTI`/`EXEC`. In a plain pipeline each blocking command is wrapped in its own
-//! `MULTI`/`EXEC`, which is how Redis runs a blocking command without blocking (as if its timeout
-//! had already passed), so a batch never stalls the shared connection. Compound operations are
-//! sent as `EVAL` (a pipeline cannot react to `NOSCRIPT` half-way). A command error (`WrongType`,
-//! ...) is that command's result; inside `MULTI` a command Redis rejects before running it
-//! (wrong arguments) aborts the whole transaction, and every other command's result is then an
-//! `InvalidInput` error naming `EXECABORT`.
+//! [`Store::batch`] sends all commands in one round trip. With `atomic: true` they run inside
+//! `MULTI`/`EXEC`; in a plain pipeline each blocking command is wrapped in its own
+//! `MULTI`/`EXEC`, which is how Redis runs it without blocking (as if its timeout had passed).
+//! Compound operations are sent as `EVAL`. A command's error (`WrongType`, ...) is its own
+//! result; inside `MULTI` a command Redis rejects while queueing (wrong arguments) aborts the
+//! transaction, and every other command's result is then an `InvalidInput` naming `EXECABORT`.
+//!
+//! # URL
+//!
+//! `redis://[user[:password]@]host[:port][/db]`: the logical database, ACL user and password
+//! come from the URL (percent-encode special characters). `rediss://` (TLS; append
+//! `#insecure` to skip certificate checks) needs the cargo feature `tls`; without it,
+//! connecting is an `ErrorKind::Unsupported` error that says so. The connection always speaks
+//! RESP3, so Redis 6 or later is required.
+//!
+//! # Layout
+//!
+//! - `options.rs`: [`RedisOptions`].
+//! - `connection.rs`: the shared reconnecting connection and the blocking pool.
+//! - `encode.rs`: each [`Command`] as the Redis command (or script) that carries it out.
+//! - `decode.rs`: replies to [`Reply`], `redis` errors to [`ErrorKind`]s.
+//! - `scripts.rs`: the Lua scripts. `batch.rs`: pipelines and transactions.
+//! - `pubsub.rs`: subscriptions.
 //!
 //! ```no_run
 //! use staunch_core::prelude::*;
@@ -61,6 +93,7 @@
 
 #![deny(missing_docs)]
 
+mod batch;
 mod connection;
 mod decode;
 mod encode;
@@ -72,14 +105,14 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use redis::{Client, IntoConnectionInfo, ProtocolVersion, Value};
+use redis::{Client, IntoConnectionInfo, ProtocolVersion};
 use staunch_core::{
     Capabilities, Command, Error, ErrorKind, Eviction, Persistence, PubSubReach, Reply, Result,
     Store, Subscription, async_trait,
 };
 
 use crate::connection::{BlockingPool, Connector, SharedConnection};
-use crate::decode::{redis_error, server_error, to_reply};
+use crate::decode::{redis_error, to_reply};
 use crate::encode::{Plan, plan};
 
 pub use crate::options::RedisOptions;
@@ -210,18 +243,6 @@ fn client(url: &str, tcp_user_timeout: Duration) -> Result<Client> {
     Client::open(info).map_err(redis_error)
 }
 
-/// Where one command of a batch went.
-enum Slot {
-    /// Not sent: planning failed.
-    Failed(Error),
-    /// Sent as the pipeline command at `index`; `wrapped` when inside its own MULTI/EXEC.
-    Sent {
-        index: usize,
-        wrapped: bool,
-        script: Option<scripts::Script>,
-    },
-}
-
 #[async_trait]
 impl Store for RedisStore {
     async fn execute(&self, command: Command) -> Result<Reply> {
@@ -235,89 +256,7 @@ impl Store for RedisStore {
     }
 
     async fn batch(&self, commands: Vec<Command>, atomic: bool) -> Result<Vec<Result<Reply>>> {
-        let mut pipe = redis::pipe();
-        let mut slots = Vec::with_capacity(commands.len());
-        let mut sent = 0;
-        for command in &commands {
-            let (cmd, wrapped, script) = match plan(command) {
-                Err(e) => {
-                    slots.push(Slot::Failed(e));
-                    continue;
-                }
-                Ok(Plan::Plain(cmd)) => (cmd, false, None),
-                Ok(Plan::Blocking { cmd, .. }) => (cmd, !atomic, None),
-                Ok(Plan::Script { script, keys, args }) => {
-                    (Plan::eval(script, &keys, &args), false, Some(script))
-                }
-            };
-            if wrapped {
-                pipe.cmd("MULTI");
-                sent += 1;
-            }
-            slots.push(Slot::Sent {
-                index: sent,
-                wrapped,
-                script,
-            });
-            pipe.add_command(cmd);
-            sent += 1;
-            if wrapped {
-                pipe.cmd("EXEC");
-                sent += 1;
-            }
-        }
-        let mut values: Vec<Option<Result<Value>>> = if sent == 0 {
-            Vec::new()
-        } else if atomic {
-            pipe.atomic();
-            exec_transaction(&self.inner.shared, &pipe, sent).await?
-        } else {
-            self.inner
-                .shared
-                .query_pipeline(&pipe, 0, sent)
-                .await?
-                .into_iter()
-                .map(|v| Some(Ok(v)))
-                .collect()
-        };
-        let mut results = Vec::with_capacity(slots.len());
-        for slot in slots {
-            results.push(match slot {
-                Slot::Failed(e) => Err(e),
-                Slot::Sent {
-                    index,
-                    wrapped,
-                    script,
-                } => {
-                    let value = values
-                        .get_mut(index)
-                        .and_then(Option::take)
-                        .unwrap_or_else(|| {
-                            Err(Error::new(ErrorKind::Protocol, "batch reply missing"))
-                        });
-                    let value = if wrapped {
-                        // [MULTI: OK] [cmd: QUEUED or its error] [EXEC: [reply] or EXECABORT]
-                        match value {
-                            Ok(Value::ServerError(e)) => Err(server_error(&e)),
-                            _ => values
-                                .get_mut(index + 1)
-                                .and_then(Option::take)
-                                .unwrap_or_else(|| {
-                                    Err(Error::new(ErrorKind::Protocol, "EXEC reply missing"))
-                                })
-                                .and_then(first_of_exec),
-                        }
-                    } else {
-                        value
-                    };
-                    value.and_then(to_reply).and_then(|reply| match script {
-                        Some(script) => script.finish(reply),
-                        None => Ok(reply),
-                    })
-                }
-            });
-        }
-        Ok(results)
+        batch::run(&self.inner.shared, &commands, atomic).await
     }
 
     async fn subscribe(
@@ -340,57 +279,5 @@ impl Store for RedisStore {
             PubSubReach::CrossProcess,
             Eviction::ServerPolicy,
         )
-    }
-}
-
-/// The only reply inside the `EXEC` of a single wrapped command.
-fn first_of_exec(value: Value) -> Result<Value> {
-    match value {
-        Value::Array(mut items) if items.len() == 1 => Ok(items.remove(0)),
-        Value::ServerError(e) => Err(server_error(&e)),
-        other => Err(Error::new(
-            ErrorKind::Protocol,
-            format!("unexpected EXEC reply: {other:?}"),
-        )),
-    }
-}
-
-/// Runs an atomic pipeline of `count` commands and returns one result per command.
-async fn exec_transaction(
-    shared: &SharedConnection,
-    pipe: &redis::Pipeline,
-    count: usize,
-) -> Result<Vec<Option<Result<Value>>>> {
-    match shared.query_pipeline_raw(pipe, count + 1, 1).await? {
-        Ok(mut replies) => match replies.pop() {
-            Some(Value::Array(items)) if items.len() == count => {
-                Ok(items.into_iter().map(|v| Some(Ok(v))).collect())
-            }
-            Some(Value::ServerError(e)) => {
-                let error = server_error(&e);
-                Ok((0..count).map(|_| Some(Err(error.clone()))).collect())
-            }
-            other => Err(Error::new(
-                ErrorKind::Protocol,
-                format!("unexpected EXEC reply: {other:?}"),
-            )),
-        },
-        Err(aborted) => {
-            // Redis rejected some commands while queueing them, so nothing ran.
-            let mut results: Vec<Option<Result<Value>>> = (0..count)
-                .map(|_| {
-                    Some(Err(Error::new(
-                        ErrorKind::InvalidInput,
-                        "EXECABORT Transaction discarded because of previous errors.",
-                    )))
-                })
-                .collect();
-            for (index, error) in aborted.iter() {
-                if let Some(slot) = results.get_mut(*index) {
-                    *slot = Some(Err(server_error(error)));
-                }
-            }
-            Ok(results)
-        }
     }
 }
