@@ -253,6 +253,8 @@ pub struct CacheStats {
     pub misses: u64,
     /// Fetches run by get-or-fetch (leaders only).
     pub fetches: u64,
+    /// Misses answered by another caller's fetch (single flight) instead of their own.
+    pub coalesced: u64,
     /// Fetches that failed.
     pub fetch_errors: u64,
     /// Store errors (outages included) met and survived by get-or-fetch, or returned by others.
@@ -280,6 +282,7 @@ struct Counters {
     stale_hits: AtomicU64,
     misses: AtomicU64,
     fetches: AtomicU64,
+    coalesced: AtomicU64,
     fetch_errors: AtomicU64,
     errors: AtomicU64,
     invalidated: AtomicU64,
@@ -405,6 +408,7 @@ impl Cache {
             stale_hits: load(&c.stale_hits),
             misses: load(&c.misses),
             fetches: load(&c.fetches),
+            coalesced: load(&c.coalesced),
             fetch_errors: load(&c.fetch_errors),
             errors: load(&c.errors),
             invalidated: load(&c.invalidated),
@@ -640,7 +644,10 @@ impl Cache {
                         }
                     }
                     match flight::wait(slot).await {
-                        Some(Ok(raw)) => return decode(&raw).map_err(FetchError::Cache),
+                        Some(Ok(raw)) => {
+                            bump(&self.inner.counters.coalesced, 1);
+                            return decode(&raw).map_err(FetchError::Cache);
+                        }
                         Some(Err(shared)) => match shared.downcast::<E>() {
                             Ok(e) => return Err(FetchError::Fetch(e)),
                             Err(_) => continue, // a fetch of another error type: try ourselves

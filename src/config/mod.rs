@@ -303,6 +303,8 @@ impl Staunch {
     }
 }
 
+// Without the `redis` feature the Failover fields stay `None`.
+#[cfg_attr(not(feature = "redis"), allow(unused_mut))]
 async fn probe(db: &Database) -> DatabaseHealth {
     let started = Instant::now();
     let mut failover_state = None;

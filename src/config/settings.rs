@@ -546,6 +546,7 @@ impl Settings {
 
     /// The URL of named database number `db`: scheme (TLS applied), credentials (the
     /// password setting applied), host, port and `/db`.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn url_for(&self, db: u32) -> Result<Option<String>> {
         let Some(redis) = &self.redis else {
             return Ok(None);
