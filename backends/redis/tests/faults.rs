@@ -239,3 +239,29 @@ async fn slow_subscriber_gets_a_lag_marker() {
     assert_eq!(got + lagged, 20, "every message is delivered or counted");
     assert!(got >= 4, "the buffer's messages are delivered");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn appendonly_server_keeps_data_across_a_crash() {
+    let Some(mut server) = test_redis_server(
+        "append-only restart",
+        RedisServerOptions::new()
+            .appendonly(true)
+            .appendfsync("always"),
+    )
+    .await
+    else {
+        return;
+    };
+    let s = store(&server).await;
+    s.set("durable", "yes").await.unwrap();
+    server.kill();
+    server
+        .restart()
+        .await
+        .expect("restart with the same directory");
+    until_ok(&s, Duration::from_secs(3)).await;
+    assert_eq!(
+        s.get("durable").await.unwrap(),
+        Some(Bytes::from_static(b"yes"))
+    );
+}
