@@ -28,12 +28,20 @@ async fn run(policy: Policy, name: &str) {
         let (redis, store) = (redis.clone(), store.clone());
         async move {
             redis.flushdb().await.expect("FLUSHDB");
-            store.local().execute(Command::FlushDb).await.expect("local FLUSHDB");
+            store
+                .local()
+                .execute(Command::FlushDb)
+                .await
+                .expect("local FLUSHDB");
             Arc::new(store) as TestStore
         }
     })
     .await;
-    assert_eq!(store.state(), FailoverState::Healthy, "the testkit made it degrade");
+    assert_eq!(
+        store.state(),
+        FailoverState::Healthy,
+        "the testkit made it degrade"
+    );
     assert_eq!(store.journal_len(), 0);
     let report = store.health().await;
     assert!(report.latency.is_some_and(|l| l < Duration::from_secs(1)));

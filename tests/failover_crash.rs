@@ -87,8 +87,7 @@ async fn child_process() {
         }
         "replayer" => {
             let t = Instant::now();
-            while store.state() != FailoverState::Healthy && t.elapsed() < Duration::from_secs(60)
-            {
+            while store.state() != FailoverState::Healthy && t.elapsed() < Duration::from_secs(60) {
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
             println!("healthy");
@@ -100,12 +99,17 @@ async fn child_process() {
 fn spawn_child(mode: &str, url: &str, dir: &Path, count: Option<u64>) -> Child {
     let exe = std::env::current_exe().expect("test binary path");
     let mut cmd = Process::new(exe);
-    cmd.args(["child_process", "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, mode)
-        .env("CHILD_URL", url)
-        .env("CHILD_DIR", dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+    cmd.args([
+        "child_process",
+        "--exact",
+        "--nocapture",
+        "--test-threads=1",
+    ])
+    .env(CHILD_ENV, mode)
+    .env("CHILD_URL", url)
+    .env("CHILD_DIR", dir)
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null());
     if let Some(c) = count {
         cmd.env("CHILD_COUNT", c.to_string());
     }
@@ -175,7 +179,10 @@ async fn app_crash_while_degraded() {
     child.kill().expect("SIGKILL the child");
     child.wait().expect("reap child");
     let (incr_acked, pushed) = reader.join().expect("reader");
-    assert!(incr_acked > 100, "the child acknowledged only {incr_acked} writes");
+    assert!(
+        incr_acked > 100,
+        "the child acknowledged only {incr_acked} writes"
+    );
 
     server.restart().await.expect("restart redis");
     let store = open(&url, dir.path()).await;
@@ -218,7 +225,10 @@ async fn crash_during_replay() {
     for l in text.lines().filter(|l| l.starts_with("error")) {
         println!("writer child: {l}");
     }
-    assert_eq!(text.lines().filter(|l| l.starts_with("incr ")).count() as u64, COUNT);
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("incr ")).count() as u64,
+        COUNT
+    );
 
     server.restart().await.expect("restart redis");
     let direct = RedisStore::connect(&url).await.expect("connect");
@@ -230,28 +240,28 @@ async fn crash_during_replay() {
         let mut child = spawn_child("replayer", &url, dir.path(), None);
         let target = round * 2 * COUNT / 5;
         let t = Instant::now();
-        loop {
+        let mark = loop {
             let mark: u64 = direct
                 .get(&key)
                 .await
                 .expect("GET watermark")
                 .and_then(|b| String::from_utf8_lossy(&b).parse().ok())
                 .unwrap_or(0);
-            if mark >= target {
-                child.kill().expect("SIGKILL replayer");
-                child.wait().expect("reap");
-                kills.push(mark);
-                break;
+            if mark >= target || t.elapsed() > Duration::from_secs(60) {
+                break mark;
             }
-            assert!(
-                t.elapsed() < Duration::from_secs(60),
-                "replay did not reach {target}"
-            );
             tokio::time::sleep(Duration::from_millis(2)).await;
-        }
+        };
+        child.kill().expect("SIGKILL replayer");
+        child.wait().expect("reap");
+        assert!(mark >= target, "replay did not reach {target}");
+        kills.push(mark);
     }
     let partial = counter(&direct).await;
-    assert!(partial < COUNT as i64, "replay was already complete: {partial}");
+    assert!(
+        partial < COUNT as i64,
+        "replay was already complete: {partial}"
+    );
     // Phase 3: finish here.
     let store = open(&url, dir.path()).await;
     wait_healthy(&store).await;

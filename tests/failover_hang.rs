@@ -17,8 +17,7 @@ const MARGIN: Duration = Duration::from_millis(250);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn hung_redis_is_bypassed_and_rejoined() {
-    let Some(server) =
-        test_redis_server("failover hung redis", RedisServerOptions::new()).await
+    let Some(server) = test_redis_server("failover hung redis", RedisServerOptions::new()).await
     else {
         return;
     };
@@ -41,7 +40,10 @@ async fn hung_redis_is_bypassed_and_rejoined() {
                         .failure_threshold(3)
                         .open_timeout(Duration::from_millis(500)),
                 )
-                .retry(RetryOptions::new().backoff(Duration::from_millis(10), Duration::from_millis(50)))
+                .retry(
+                    RetryOptions::new()
+                        .backoff(Duration::from_millis(10), Duration::from_millis(50)),
+                )
                 .probe_intervals(Duration::from_millis(200), Duration::from_millis(100))
                 .call_timeout(TIMEOUT),
         )
@@ -58,8 +60,12 @@ async fn hung_redis_is_bypassed_and_rejoined() {
     let ambiguous = Arc::new(AtomicI64::new(0));
     let mut tasks = Vec::new();
     for _ in 0..8 {
-        let (store, stop, acked, ambiguous) =
-            (store.clone(), stop.clone(), acked.clone(), ambiguous.clone());
+        let (store, stop, acked, ambiguous) = (
+            store.clone(),
+            stop.clone(),
+            acked.clone(),
+            ambiguous.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let mut worst = Duration::ZERO;
             let mut calls = 0u32;
@@ -82,7 +88,10 @@ async fn hung_redis_is_bypassed_and_rejoined() {
     }
     // Wait for the breaker to open and local serving to start.
     while store.state() != FailoverState::Degraded {
-        assert!(paused.elapsed() < Duration::from_secs(3), "breaker did not open");
+        assert!(
+            paused.elapsed() < Duration::from_secs(3),
+            "breaker did not open"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let degraded_after = paused.elapsed();
@@ -144,7 +153,10 @@ async fn hung_redis_is_bypassed_and_rejoined() {
         .expect("GET")
         .map(|b| String::from_utf8_lossy(&b).parse().unwrap_or(-1))
         .unwrap_or(0);
-    let (a, m) = (acked.load(Ordering::Relaxed), ambiguous.load(Ordering::Relaxed));
+    let (a, m) = (
+        acked.load(Ordering::Relaxed),
+        ambiguous.load(Ordering::Relaxed),
+    );
     assert!(
         counter >= a && counter <= a + m,
         "counter {counter}: acknowledged {a}, ambiguous (timed out) {m}"

@@ -83,10 +83,7 @@ async fn writer(id: usize, store: Failover, stop: Arc<AtomicBool>) -> Log {
             ),
             3 => (
                 "hash",
-                store
-                    .hset("kill:hash", &tag, tag.clone())
-                    .await
-                    .map(|_| ()),
+                store.hset("kill:hash", &tag, tag.clone()).await.map(|_| ()),
             ),
             4 => {
                 let deadline = now_ms() + 3_600_000;
@@ -152,7 +149,9 @@ async fn wait_for(store: &Failover, state: FailoverState, limit: Duration) {
 async fn kill_under_load_loses_nothing() {
     let Some(mut server) = test_redis_server(
         "failover kill under load",
-        RedisServerOptions::new().appendonly(true).appendfsync("always"),
+        RedisServerOptions::new()
+            .appendonly(true)
+            .appendfsync("always"),
     )
     .await
     else {
@@ -286,7 +285,10 @@ async fn kill_under_load_loses_nothing() {
     for log in &logs {
         for (key, deadline) in &log.ttl_deadlines {
             let pttl = direct.pttl(key).await.expect("PTTL");
-            assert!(pttl > 0, "{key}: acknowledged SET EX is missing (pttl {pttl})");
+            assert!(
+                pttl > 0,
+                "{key}: acknowledged SET EX is missing (pttl {pttl})"
+            );
             assert!(
                 now_ms() + pttl <= deadline + 50,
                 "{key}: TTL extended beyond the acknowledged deadline"

@@ -83,7 +83,10 @@ async fn subscribers_follow_the_active_backend() {
     }
     // The subscriber moves to the local backend; give it a moment, then publish.
     tokio::time::sleep(Duration::from_millis(100)).await;
-    store.publish("news", "degraded-1").await.expect("local publish");
+    store
+        .publish("news", "degraded-1")
+        .await
+        .expect("local publish");
     expect_message(&mut sub, "degraded-1", &mut gaps).await;
     assert!(
         gaps.contains(&GapReason::BackendSwitched),
@@ -99,7 +102,10 @@ async fn subscribers_follow_the_active_backend() {
         .subscribe(vec!["news".into()], Vec::new())
         .await
         .expect("remote subscribe");
-    store.publish("news", "healthy-2").await.expect("publish to redis");
+    store
+        .publish("news", "healthy-2")
+        .await
+        .expect("publish to redis");
     expect_message(&mut sub, "healthy-2", &mut gaps).await;
     assert!(
         gaps.contains(&GapReason::BackendSwitched),

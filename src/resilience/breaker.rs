@@ -377,9 +377,8 @@ impl CircuitBreaker {
         if calls == 0 || calls < o.minimum_calls as usize {
             return false;
         }
-        let share = |kind: Outcome| {
-            s.window.iter().filter(|&&x| x == kind).count() as f64 / calls as f64
-        };
+        let share =
+            |kind: Outcome| s.window.iter().filter(|&&x| x == kind).count() as f64 / calls as f64;
         share(Outcome::Failure) >= o.failure_rate_threshold
             || share(Outcome::Slow) >= o.slow_call_rate_threshold
     }
@@ -424,6 +423,11 @@ impl CircuitBreaker {
 mod tests {
     use super::*;
 
+    /// Real time, kept short: an open timeout of 50 ms.
+    fn quick() -> BreakerOptions {
+        BreakerOptions::default().open_timeout(Duration::from_millis(50))
+    }
+
     fn outage() -> Result<()> {
         Err(Error::new(ErrorKind::Unavailable, "down"))
     }
@@ -435,9 +439,9 @@ mod tests {
         }
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn opens_after_consecutive_failures_and_closes_after_probes() {
-        let b = CircuitBreaker::new(BreakerOptions::default());
+        let b = CircuitBreaker::new(quick());
         for _ in 0..4 {
             assert!(call(&b, outage()).is_none());
         }
@@ -445,7 +449,7 @@ mod tests {
         call(&b, outage());
         assert_eq!(b.state(), BreakerState::Open);
         assert!(b.try_acquire().is_err());
-        tokio::time::advance(Duration::from_secs(61)).await;
+        tokio::time::sleep(Duration::from_millis(60)).await;
         assert_eq!(b.state(), BreakerState::HalfOpen);
         let p1 = b.try_acquire();
         let p2 = b.try_acquire();
@@ -460,58 +464,54 @@ mod tests {
         assert_eq!(b.trips(), 1);
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn data_errors_never_count() {
-        let b = CircuitBreaker::new(BreakerOptions::default());
+        let b = CircuitBreaker::new(quick());
         for _ in 0..50 {
             call(&b, Err(Error::wrong_type()));
         }
         assert_eq!(b.state(), BreakerState::Closed);
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn half_open_failure_reopens() {
-        let b = CircuitBreaker::new(BreakerOptions::default().failure_threshold(1));
+        let b = CircuitBreaker::new(quick().failure_threshold(1));
         call(&b, outage());
-        tokio::time::advance(Duration::from_secs(60)).await;
+        tokio::time::sleep(Duration::from_millis(60)).await;
         call(&b, outage());
         assert_eq!(b.state(), BreakerState::Open);
         assert_eq!(b.trips(), 2);
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn failure_rate_opens_without_a_run() {
-        let b = CircuitBreaker::new(BreakerOptions::default().failure_rate(10, 10, 0.5));
+        let b = CircuitBreaker::new(quick().failure_rate(10, 10, 0.5));
         for i in 0..10 {
             call(&b, if i % 2 == 0 { outage() } else { Ok(()) });
         }
         assert_eq!(b.state(), BreakerState::Open);
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn slow_calls_open() {
         let b = CircuitBreaker::new(
-            BreakerOptions::default()
+            quick()
                 .failure_rate(4, 4, 0.5)
-                .slow_calls(Duration::from_millis(100), 0.75),
+                .slow_calls(Duration::from_millis(10), 0.75),
         );
         for _ in 0..4 {
             let Ok(p) = b.try_acquire() else { break };
-            tokio::time::advance(Duration::from_millis(150)).await;
+            tokio::time::sleep(Duration::from_millis(15)).await;
             b.record(p, &Ok::<(), Error>(()));
         }
         assert_eq!(b.state(), BreakerState::Open);
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn dropped_probe_frees_its_slot() {
-        let b = CircuitBreaker::new(
-            BreakerOptions::default()
-                .failure_threshold(1)
-                .half_open_max_calls(1),
-        );
+        let b = CircuitBreaker::new(quick().failure_threshold(1).half_open_max_calls(1));
         call(&b, outage());
-        tokio::time::advance(Duration::from_secs(60)).await;
+        tokio::time::sleep(Duration::from_millis(60)).await;
         drop(b.try_acquire());
         assert!(b.try_acquire().is_ok());
     }

@@ -97,7 +97,7 @@ struct DegradedTime {
 }
 
 /// What a healthy-path attempt decided.
-enum Routed<T> {
+pub(crate) enum Routed<T> {
     Done(Result<T>),
     Local,
 }
@@ -200,10 +200,7 @@ impl Core {
             && t.to == BreakerState::Open
         {
             self.stats.record_trip();
-            if self.options.policy != Policy::FailFast || self.state() == FailoverState::Healthy
-            {
-                self.set_state(FailoverState::Degraded, "circuit breaker opened");
-            }
+            self.set_state(FailoverState::Degraded, "circuit breaker opened");
         }
     }
 
@@ -212,7 +209,16 @@ impl Core {
     where
         F: Future<Output = Result<T>>,
     {
-        let permit = self.breaker.try_acquire()?;
+        let permit = match self.breaker.try_acquire() {
+            Ok(permit) => permit,
+            Err(refused) => {
+                // Opened by hand (`force_open`) or by a probe: traffic follows the breaker.
+                if self.state() == FailoverState::Healthy {
+                    self.set_state(FailoverState::Degraded, "circuit breaker is open");
+                }
+                return Err(refused);
+            }
+        };
         let started = permit.started();
         let result = match timeout {
             Some(limit) => match tokio::time::timeout(limit, fut).await {
@@ -233,7 +239,12 @@ impl Core {
 
     /// Tries the primary while healthy, retrying safe commands; `Local` when the call should
     /// be served locally instead.
-    async fn via_primary<T, F, Fut>(&self, safe: bool, timeout: Option<Duration>, op: F) -> Routed<T>
+    pub(crate) async fn via_primary<T, F, Fut>(
+        &self,
+        safe: bool,
+        timeout: Option<Duration>,
+        op: F,
+    ) -> Routed<T>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<T>>,
@@ -270,7 +281,7 @@ impl Core {
         }
     }
 
-    fn fail_fast(&self) -> Error {
+    pub(crate) fn fail_fast(&self) -> Error {
         Error::new(
             ErrorKind::Unavailable,
             "the primary is down and the failover policy is FailFast",
@@ -278,7 +289,10 @@ impl Core {
     }
 
     /// Locks the stripes of every key the commands touch (all of them for keyless writes).
-    async fn lock_keys(&self, commands: &[Command]) -> Vec<tokio::sync::MutexGuard<'_, ()>> {
+    pub(crate) async fn lock_keys(
+        &self,
+        commands: &[Command],
+    ) -> Vec<tokio::sync::MutexGuard<'_, ()>> {
         let mut idx: Vec<usize> = Vec::new();
         for c in commands.iter().filter(|c| c.is_write()) {
             let keys = c.keys();
@@ -309,8 +323,10 @@ impl Core {
             return None;
         }
         let now = self.options.clock.now_ms();
-        let commands: Vec<Command> =
-            commands.iter().map(|c| c.with_absolute_expiry(now)).collect();
+        let commands: Vec<Command> = commands
+            .iter()
+            .map(|c| c.with_absolute_expiry(now))
+            .collect();
         let stripes = self.lock_keys(&commands).await;
         let results = match batch {
             None => {
@@ -351,7 +367,7 @@ impl Core {
     }
 
     /// `Mirror`: copies what a write did on the primary into the local store (best effort).
-    async fn mirror(&self, commands: Vec<Command>, results: &[Result<Reply>]) {
+    pub(crate) async fn mirror(&self, commands: Vec<Command>, results: &[Result<Reply>]) {
         if self.options.policy != Policy::Mirror {
             return;
         }
@@ -432,7 +448,9 @@ impl Core {
         loop {
             let timeout = Some(self.options.call_timeout);
             let routed = self
-                .via_primary(safe, timeout, || self.primary.batch(commands.clone(), atomic))
+                .via_primary(safe, timeout, || {
+                    self.primary.batch(commands.clone(), atomic)
+                })
                 .await;
             match routed {
                 Routed::Done(r) => {
@@ -459,73 +477,6 @@ impl Core {
         }
     }
 
-    async fn blocking(&self, command: Command) -> Result<Reply> {
-        let total = block_timeout(&command);
-        let deadline = (!total.is_zero()).then(|| tokio::time::Instant::now() + total);
-        loop {
-            let remaining = match deadline {
-                Some(d) => {
-                    let left = d.saturating_duration_since(tokio::time::Instant::now());
-                    if left.is_zero() {
-                        return Ok(Reply::Nil);
-                    }
-                    left
-                }
-                None => Duration::ZERO,
-            };
-            if self.state() == FailoverState::Healthy {
-                let cmd = with_block_timeout(&command, remaining);
-                let limit = (!remaining.is_zero()).then(|| remaining + self.options.call_timeout);
-                match self
-                    .via_primary(false, limit, || self.primary.execute(cmd.clone()))
-                    .await
-                {
-                    Routed::Done(r) => {
-                        if r.is_ok() {
-                            self.mirror(vec![cmd], std::slice::from_ref(&r)).await;
-                        }
-                        return r;
-                    }
-                    Routed::Local => continue,
-                }
-            }
-            if self.options.policy == Policy::FailFast {
-                return Err(self.fail_fast());
-            }
-            // Degraded: wait one slice on the local store, holding the route shared so traffic
-            // cannot switch back to Redis under this call.
-            let slice = if remaining.is_zero() {
-                self.options.blocking_slice
-            } else {
-                remaining.min(self.options.blocking_slice)
-            };
-            let route = self.route.read().await;
-            if self.state() == FailoverState::Healthy {
-                continue;
-            }
-            let now = self.options.clock.now_ms();
-            let cmd = with_block_timeout(&command, slice);
-            let reply = self.local.execute(cmd.clone()).await;
-            self.stats.record_local();
-            let resolved = resolve(cmd.with_absolute_expiry(now), &reply);
-            if resolved.is_empty() {
-                drop(route);
-                match reply {
-                    Ok(Reply::Nil) => continue,
-                    other => return other,
-                }
-            }
-            let stripes = self.lock_keys(&resolved).await;
-            let ticket = self.journal.append(now, resolved);
-            drop(stripes);
-            drop(route);
-            let (_, offset) = ticket?;
-            self.stats.record_journaled();
-            self.journal.sync_to(offset).await?;
-            return reply;
-        }
-    }
-
     pub(crate) async fn subscribe(
         self: &Arc<Self>,
         channels: Vec<String>,
@@ -548,31 +499,6 @@ fn stripe(key: &str) -> usize {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     key.hash(&mut h);
     (h.finish() % STRIPES as u64) as usize
-}
-
-fn block_timeout(command: &Command) -> Duration {
-    match command {
-        Command::BLPop { timeout, .. }
-        | Command::BRPop { timeout, .. }
-        | Command::BLMove { timeout, .. }
-        | Command::BZPopMin { timeout, .. }
-        | Command::BZPopMax { timeout, .. } => *timeout,
-        _ => Duration::ZERO,
-    }
-}
-
-/// The blocking command with its timeout replaced (zero: forever).
-fn with_block_timeout(command: &Command, wait: Duration) -> Command {
-    let mut c = command.clone();
-    match &mut c {
-        Command::BLPop { timeout, .. }
-        | Command::BRPop { timeout, .. }
-        | Command::BLMove { timeout, .. }
-        | Command::BZPopMin { timeout, .. }
-        | Command::BZPopMax { timeout, .. } => *timeout = wait,
-        _ => {}
-    }
-    c
 }
 
 /// A `Store` over a primary (Redis) and a local store. Build it with

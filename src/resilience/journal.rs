@@ -248,8 +248,9 @@ impl Journal {
                 // A partial frame may be on disk: cut it so later frames stay readable.
                 let _ = file.set_len(written);
                 let _ = file.seek(SeekFrom::Start(written));
-                return Err(Error::new(ErrorKind::Io, format!("journal append failed: {e}"))
-                    .with_source(e));
+                return Err(
+                    Error::new(ErrorKind::Io, format!("journal append failed: {e}")).with_source(e),
+                );
             }
             inner.written += frame.len() as u64;
             inner.logical += frame.len() as u64;
@@ -262,7 +263,12 @@ impl Journal {
             inner.last_sync = Instant::now();
             if let Some(Ok(file)) = inner.file.as_ref().map(File::try_clone) {
                 // Fire and forget: EverySec promises "about a second", not this call.
-                std::mem::drop(tokio::task::spawn_blocking(move || file.sync_data()));
+                match tokio::runtime::Handle::try_current() {
+                    Ok(runtime) => std::mem::drop(runtime.spawn_blocking(move || file.sync_data())),
+                    Err(_) => {
+                        let _ = file.sync_data();
+                    }
+                }
             }
         }
         Ok((seq, offset))
@@ -296,7 +302,13 @@ impl Journal {
 
     /// Copies of up to `max` entries from the front of the queue.
     pub fn front(&self, max: usize) -> Vec<JournalEntry> {
-        self.inner.lock().pending.iter().take(max).cloned().collect()
+        self.inner
+            .lock()
+            .pending
+            .iter()
+            .take(max)
+            .cloned()
+            .collect()
     }
 
     /// Forgets the entries up to and including `seq` (they are in Redis).
@@ -343,7 +355,10 @@ fn bincode_config() -> impl bincode::config::Config {
 
 fn encode_frame(entry: &JournalEntry) -> Result<Vec<u8>> {
     let payload = bincode::serde::encode_to_vec(entry, bincode_config()).map_err(|e| {
-        Error::new(ErrorKind::Internal, format!("cannot encode a journal entry: {e}"))
+        Error::new(
+            ErrorKind::Internal,
+            format!("cannot encode a journal entry: {e}"),
+        )
     })?;
     let len = u32::try_from(payload.len())
         .ok()
@@ -477,7 +492,11 @@ fn lock_dir(dir: &Path) -> Result<File> {
 }
 
 fn io_error(e: std::io::Error, what: &str, path: &Path) -> Error {
-    Error::new(ErrorKind::Io, format!("cannot {what} {}: {e}", path.display())).with_source(e)
+    Error::new(
+        ErrorKind::Io,
+        format!("cannot {what} {}: {e}", path.display()),
+    )
+    .with_source(e)
 }
 
 #[cfg(test)]
@@ -501,14 +520,20 @@ mod tests {
         }
         let path = dir.path().join(FILE);
         let len = std::fs::metadata(&path).map_err(Error::from)?.len();
-        let f = OpenOptions::new().write(true).open(&path).map_err(Error::from)?;
+        let f = OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .map_err(Error::from)?;
         f.set_len(len - 3).map_err(Error::from)?;
         let (j, report) = Journal::open(dir.path(), JournalSync::Never, None)?;
         assert_eq!(report.entries, 1);
         assert!(report.truncated_bytes > 0);
         let (seq, _) = j.append(3, incr(3))?;
         assert_eq!(seq, 2);
-        assert!(Journal::open(dir.path(), JournalSync::Never, None).is_err(), "locked");
+        assert!(
+            Journal::open(dir.path(), JournalSync::Never, None).is_err(),
+            "locked"
+        );
         Ok(())
     }
 

@@ -37,6 +37,7 @@
 //! - [`journal`]: the durable replay journal and its file format.
 //! - `failover.rs`: the `Store` implementation and the routing rules (read its docs for
 //!   blocking commands, batches and the order of a degraded write).
+//! - `blocking.rs`: blocking pops in both modes.
 //! - `resolve.rs`: how a write is recorded so that replay does what it did.
 //! - `replay.rs`: exactly-once replay with a watermark, and switching back.
 //! - [`health`]: the background monitor and the [`HealthReport`].
@@ -79,6 +80,7 @@
 //! (writes made to Redis by *other* processes are not mirrored). [`Policy::FailFast`] does not
 //! fall back: calls fail with `Unavailable` while the breaker is open.
 
+mod blocking;
 pub mod breaker;
 mod failover;
 pub mod health;
@@ -215,7 +217,11 @@ impl FailoverBuilder {
 
     /// Like [`FailoverBuilder::local_file`] with file store options.
     #[cfg(feature = "file")]
-    pub fn local_file_with(mut self, dir: impl AsRef<Path>, options: staunch_file::FileOptions) -> Self {
+    pub fn local_file_with(
+        mut self,
+        dir: impl AsRef<Path>,
+        options: staunch_file::FileOptions,
+    ) -> Self {
         let dir = dir.as_ref();
         self.local = Local::File(dir.join("local"), options);
         self.journal_dir = Some(dir.join("journal"));
@@ -255,7 +261,10 @@ impl FailoverBuilder {
     }
 
     /// Calls `callback` on every state change (from the task that caused it: keep it short).
-    pub fn on_state_change(mut self, callback: impl Fn(&StateChange) + Send + Sync + 'static) -> Self {
+    pub fn on_state_change(
+        mut self,
+        callback: impl Fn(&StateChange) + Send + Sync + 'static,
+    ) -> Self {
         self.callback = Some(Arc::new(callback));
         self
     }
@@ -264,7 +273,8 @@ impl FailoverBuilder {
     /// earlier process starts the store in `Recovering`: it is replayed as soon as the primary
     /// answers.
     pub async fn open(self) -> Result<Failover> {
-        type Closer = Box<dyn Fn() -> futures_util::future::BoxFuture<'static, Result<()>> + Send + Sync>;
+        type Closer =
+            Box<dyn Fn() -> futures_util::future::BoxFuture<'static, Result<()>> + Send + Sync>;
         let mut closer: Option<Closer> = None;
         let local: Arc<dyn Store> = match self.local {
             Local::Unset => {

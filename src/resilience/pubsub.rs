@@ -25,7 +25,7 @@ use staunch_core::{GapReason, Result, Subscription, SubscriptionEvent};
 use tokio::sync::mpsc;
 
 use super::failover::Core;
-use super::options::FailoverState;
+use super::options::{FailoverState, Policy};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Target {
@@ -33,8 +33,9 @@ enum Target {
     Local,
 }
 
-fn target_of(state: FailoverState) -> Target {
-    if state == FailoverState::Healthy {
+fn target_of(core: &Core, state: FailoverState) -> Target {
+    // FailFast never publishes locally: its subscribers stay on Redis (which resubscribes).
+    if state == FailoverState::Healthy || core.options.policy == Policy::FailFast {
         Target::Primary
     } else {
         Target::Local
@@ -77,7 +78,7 @@ pub(crate) async fn subscribe(
     patterns: Vec<String>,
 ) -> Result<Subscription> {
     let mut state_rx = core.state_tx.subscribe();
-    let mut target = target_of(*state_rx.borrow_and_update());
+    let mut target = target_of(&core, *state_rx.borrow_and_update());
     let first = match open(&core, target, &channels, &patterns).await {
         Ok(s) => s,
         Err(e) if e.is_outage() && target == Target::Primary => {
@@ -91,7 +92,7 @@ pub(crate) async fn subscribe(
         let mut current = first;
         let mut retry: Option<Duration> = None;
         loop {
-            let want = target_of(*state_rx.borrow());
+            let want = target_of(&core, *state_rx.borrow());
             if want != target {
                 match open(&core, want, &channels, &patterns).await {
                     Ok(next) => {

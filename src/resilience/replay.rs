@@ -59,7 +59,10 @@ impl Core {
         let key = watermark_key(self.journal.node_id());
         let timeout = Some(self.options.call_timeout);
         let reply = self
-            .call_primary(timeout, self.primary.execute(Command::Get { key: key.clone() }))
+            .call_primary(
+                timeout,
+                self.primary.execute(Command::Get { key: key.clone() }),
+            )
             .await?;
         let watermark = match reply {
             Reply::Bulk(b) => std::str::from_utf8(&b)
@@ -80,10 +83,11 @@ impl Core {
                 if let Err(e) = self.journal.compact_if_drained() {
                     tracing::warn!(target: "staunch::failover", error = %e, "could not empty the drained journal file");
                 }
-                if self.options.policy == Policy::Divert && self.options.clear_local_after_replay {
-                    if let Err(e) = self.local.execute(Command::FlushDb).await {
-                        tracing::warn!(target: "staunch::failover", error = %e, "could not clear the local store after replay");
-                    }
+                if self.options.policy == Policy::Divert
+                    && self.options.clear_local_after_replay
+                    && let Err(e) = self.local.execute(Command::FlushDb).await
+                {
+                    tracing::warn!(target: "staunch::failover", error = %e, "could not clear the local store after replay");
                 }
                 self.set_state(FailoverState::Healthy, "journal replayed");
                 drop(route);
@@ -106,8 +110,10 @@ impl Core {
         let Some(last) = group.last().map(|e| e.seq) else {
             return Ok(true);
         };
-        let mut commands: Vec<Command> =
-            group.iter().flat_map(|e| e.commands.iter().cloned()).collect();
+        let mut commands: Vec<Command> = group
+            .iter()
+            .flat_map(|e| e.commands.iter().cloned())
+            .collect();
         let n = commands.len();
         commands.push(Command::Set {
             key: key.to_owned(),

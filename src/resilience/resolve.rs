@@ -20,9 +20,7 @@
 //! The same resolution serves `Mirror`, which copies each write Redis acknowledged into the
 //! local store: copying `LPOP` literally would pop a different local element.
 
-use staunch_core::{
-    Bytes, Command, ListEnd, MoveScore, Reply, Result, SetOptions, ZAddOptions,
-};
+use staunch_core::{Bytes, Command, ListEnd, MoveScore, Reply, Result, SetOptions, ZAddOptions};
 
 /// The commands that reproduce the effect `command` had, given the reply it got. Reads and
 /// publishes give nothing.
@@ -38,7 +36,11 @@ pub(crate) fn resolve(command: Command, reply: &Result<Reply>) -> Vec<Command> {
         LPop { key, .. } => list_removals(key, 1, reply),
         RPop { key, .. } => list_removals(key, -1, reply),
         BLPop { .. } | BRPop { .. } => {
-            let count = if matches!(command, BLPop { .. }) { 1 } else { -1 };
+            let count = if matches!(command, BLPop { .. }) {
+                1
+            } else {
+                -1
+            };
             match reply {
                 Reply::Array(items) if items.len() == 2 => match (&items[0], &items[1]) {
                     (Reply::Bulk(k), Reply::Bulk(v)) => vec![LRem {
@@ -251,13 +253,12 @@ mod tests {
 
     #[test]
     fn failed_conditions_and_reads_are_not_recorded() {
+        let mut options = SetOptions::new();
+        options.condition = Some(staunch_core::SetCondition::Nx);
         let set_nx = Command::Set {
             key: "k".into(),
             value: Bytes::from_static(b"v"),
-            options: SetOptions {
-                condition: Some(staunch_core::SetCondition::Nx),
-                ..SetOptions::default()
-            },
+            options,
         };
         assert!(resolve(set_nx, &Ok(Reply::Nil)).is_empty());
         assert!(resolve(Command::Get { key: "k".into() }, &Ok(Reply::Nil)).is_empty());

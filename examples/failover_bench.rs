@@ -1,0 +1,253 @@
+//! Failover figures, measured side by side in one run against a `redis-server` this program
+//! starts (and kills, and stops):
+//!
+//! 1. healthy overhead: `Failover` over Redis against the Redis backend used directly;
+//! 2. degraded latency: `Failover` serving locally against the same local store used directly;
+//! 3. time from SIGKILL of Redis to the first call served locally;
+//! 4. call latency while Redis is hung (SIGSTOP): p50, p99, max.
+//!
+//! ```text
+//! cargo run --release --example failover_bench --features redis
+//! ```
+//!
+//! Needs `redis-server` on `PATH` (or `STAUNCH_REDIS_SERVER_BIN`). Figures are printed, never
+//! asserted: they depend on the machine.
+
+#[cfg(feature = "redis")]
+mod bench {
+    use std::time::{Duration, Instant};
+
+    use staunch::prelude::*;
+    use staunch::redis::{RedisOptions, RedisStore};
+    use staunch::resilience::{
+        BreakerOptions, Failover, FailoverOptions, FailoverState, RetryOptions,
+    };
+    use staunch_core::testkit::redis_server::{RedisServer, RedisServerOptions};
+    use staunch_file::FileStore;
+
+    type Res<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+    const OPS: usize = 20_000;
+    const ROUNDS: usize = 5;
+    const TIMEOUT: Duration = Duration::from_millis(300);
+
+    /// Mean per-call latency of a sequential mix of INCR, SET and GET.
+    async fn mix(store: &dyn Store, prefix: &str) -> Res<Duration> {
+        let started = Instant::now();
+        for i in 0..OPS {
+            let key = format!("{prefix}:{}", i % 100);
+            match i % 3 {
+                0 => {
+                    store.incr(&format!("{prefix}:counter")).await?;
+                }
+                1 => store.set(&key, "value").await?,
+                _ => {
+                    store.get(&key).await?;
+                }
+            }
+        }
+        Ok(started.elapsed() / OPS as u32)
+    }
+
+    /// Alternates A and B `ROUNDS` times and returns the medians.
+    async fn side_by_side(a: &dyn Store, b: &dyn Store, prefix: &str) -> Res<(Duration, Duration)> {
+        let (mut xs, mut ys) = (Vec::new(), Vec::new());
+        mix(a, prefix).await?; // warm-up
+        mix(b, prefix).await?;
+        for _ in 0..ROUNDS {
+            xs.push(mix(a, prefix).await?);
+            ys.push(mix(b, prefix).await?);
+        }
+        xs.sort();
+        ys.sort();
+        Ok((xs[ROUNDS / 2], ys[ROUNDS / 2]))
+    }
+
+    fn redis(url: &str) -> Res<RedisStore> {
+        Ok(RedisStore::lazy(
+            RedisOptions::new(url)
+                .response_timeout(TIMEOUT)
+                .connect_timeout(TIMEOUT),
+        )?)
+    }
+
+    fn options(threshold: u32, retry: RetryOptions, open: Duration) -> FailoverOptions {
+        FailoverOptions::new()
+            .breaker(
+                BreakerOptions::new()
+                    .failure_threshold(threshold)
+                    .open_timeout(open),
+            )
+            .retry(retry)
+            .probe_intervals(Duration::from_secs(30), Duration::from_millis(50))
+            .call_timeout(TIMEOUT)
+    }
+
+    async fn wait_for(store: &Failover, state: FailoverState) -> Res<()> {
+        let t = Instant::now();
+        while store.state() != state {
+            if t.elapsed() > Duration::from_secs(30) {
+                return Err(format!("never reached {state:?}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        Ok(())
+    }
+
+    /// Time from SIGKILL to the first call answered by the local store, one caller.
+    async fn kill_to_local(server: &mut RedisServer, store: &Failover) -> Res<Duration> {
+        store.incr("bench:k").await?;
+        server.kill();
+        let killed = Instant::now();
+        loop {
+            if store.incr("bench:k").await.is_ok() && store.state() != FailoverState::Healthy {
+                let took = killed.elapsed();
+                server.restart().await?;
+                wait_for(store, FailoverState::Healthy).await?;
+                return Ok(took);
+            }
+        }
+    }
+
+    fn percentile(sorted: &[Duration], p: f64) -> Duration {
+        if sorted.is_empty() {
+            return Duration::ZERO;
+        }
+        let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+        sorted[i.min(sorted.len() - 1)]
+    }
+
+    pub async fn run() -> Res<()> {
+        let mut server = RedisServer::start_with(RedisServerOptions::new()).await?;
+        let url = server.url();
+        let dir = tempfile::tempdir()?;
+
+        // 1. Healthy overhead.
+        let direct = redis(&url)?;
+        let failover = Failover::redis(redis(&url)?)
+            .local_file(dir.path().join("healthy"))
+            .open()
+            .await?;
+        let (d, f) = side_by_side(&direct, &failover, "bench:h").await?;
+        println!(
+            "healthy:  Redis backend {:>8.1} µs/call | Failover over it {:>8.1} µs/call | ratio {:.3} (target <= 1.05)",
+            d.as_secs_f64() * 1e6,
+            f.as_secs_f64() * 1e6,
+            f.as_secs_f64() / d.as_secs_f64()
+        );
+        failover.close().await?;
+        drop(failover);
+
+        // 2. Degraded against the local store used directly (same file store options).
+        let local = FileStore::open(dir.path().join("plain-local")).await?;
+        let degraded = Failover::redis(redis(&url)?)
+            .local_file(dir.path().join("degraded"))
+            .options(options(1, RetryOptions::none(), Duration::from_secs(3600)))
+            .open()
+            .await?;
+        degraded.breaker().force_open();
+        degraded.incr("bench:open").await?;
+        wait_for(&degraded, FailoverState::Degraded).await?;
+        let (l, g) = side_by_side(&local, &degraded, "bench:d").await?;
+        println!(
+            "degraded: file store    {:>8.1} µs/call | Failover degraded {:>7.1} µs/call | ratio {:.3} (target <= 1.2; writes also journaled)",
+            l.as_secs_f64() * 1e6,
+            g.as_secs_f64() * 1e6,
+            g.as_secs_f64() / l.as_secs_f64()
+        );
+        println!(
+            "          journal entries written while measuring: {}",
+            degraded.journal_len()
+        );
+        degraded.close().await?;
+        drop(degraded);
+        local.close().await?;
+
+        // 3. SIGKILL to first local call.
+        for (name, opts) in [
+            (
+                "seed defaults (5 failures, retry 0.5 s..10 s x3)",
+                options(5, RetryOptions::default(), Duration::from_millis(500)),
+            ),
+            (
+                "tuned (3 failures, retry 5..50 ms)",
+                options(
+                    3,
+                    RetryOptions::new()
+                        .backoff(Duration::from_millis(5), Duration::from_millis(50)),
+                    Duration::from_millis(500),
+                ),
+            ),
+        ] {
+            let store = Failover::redis(redis(&url)?)
+                .local_memory()
+                .options(opts)
+                .open()
+                .await?;
+            let mut runs = Vec::new();
+            for _ in 0..3 {
+                runs.push(kill_to_local(&mut server, &store).await?);
+            }
+            runs.sort();
+            println!(
+                "kill:     SIGKILL -> first call served locally, one sequential caller, {name}: median {:?} (runs {runs:?})",
+                runs[1]
+            );
+            store.close().await?;
+        }
+
+        // 4. Latency while hung.
+        let store = Failover::redis(redis(&url)?)
+            .local_memory()
+            .options(options(5, RetryOptions::default(), Duration::from_secs(60)))
+            .open()
+            .await?;
+        store.set("bench:s", "v").await?;
+        server.pause()?;
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut lat = Vec::new();
+                let t = Instant::now();
+                while t.elapsed() < Duration::from_secs(2) {
+                    let s = Instant::now();
+                    let _ = store.get("bench:s").await;
+                    lat.push(s.elapsed());
+                }
+                lat
+            }));
+        }
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await?);
+        }
+        server.resume()?;
+        all.sort();
+        println!(
+            "hung:     {} calls in 2 s after SIGSTOP (8 callers, response timeout {TIMEOUT:?}): p50 {:?}, p99 {:?}, max {:?}",
+            all.len(),
+            percentile(&all, 0.50),
+            percentile(&all, 0.99),
+            all.last().copied().unwrap_or_default()
+        );
+        store.close().await?;
+        Ok(())
+    }
+}
+
+#[cfg(feature = "redis")]
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    if let Err(e) = bench::run().await {
+        eprintln!("failover_bench failed: {e}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(not(feature = "redis"))]
+fn main() {
+    eprintln!(
+        "failover_bench needs the `redis` feature: cargo run --release --example failover_bench --features redis"
+    );
+}
