@@ -417,6 +417,12 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         } => {
             let (mode, fixed) = match score {
                 MoveScore::Keep => ("keep", String::new()),
+                // Checked here: the script could not undo the removals if ZADD refused it.
+                MoveScore::Fixed(s) if s.is_nan() => {
+                    return Err(Error::invalid(
+                        "ZMoveByScore: the fixed score is not a number",
+                    ));
+                }
                 MoveScore::Fixed(s) => ("fixed", num(*s)),
             };
             let args = vec![
