@@ -228,6 +228,7 @@ impl RedisServer {
 
     async fn spawn_and_wait(&mut self) -> io::Result<()> {
         let bin = std::env::var(BIN_ENV).unwrap_or_else(|_| "redis-server".to_owned());
+        let ready_lines_before = self.ready_lines();
         // Configuration errors are printed on stderr before the log file is opened.
         let stderr = std::fs::File::create(self.dir.path().join("stderr.log"))?;
         let child = Command::new(&bin)
@@ -248,6 +249,10 @@ impl RedisServer {
                 }
             })?;
         self.child = Some(child);
+        // The server's own log proves that *this* process is the one answering on the port
+        // (another test could have grabbed the same free port); a restart appends to the same
+        // log, so wait for one more "ready" line than before.
+        let ready_before = ready_lines_before;
         let deadline = Instant::now() + self.options.startup_timeout;
         loop {
             if let Some(child) = self.child.as_mut()
@@ -259,7 +264,7 @@ impl RedisServer {
                     self.log_tail()
                 )));
             }
-            if ping(self.port).await {
+            if self.ready_lines() > ready_before && ping(self.port).await {
                 return Ok(());
             }
             if Instant::now() >= deadline {
@@ -275,6 +280,12 @@ impl RedisServer {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+
+    fn ready_lines(&self) -> usize {
+        std::fs::read_to_string(self.log_path())
+            .map(|log| log.matches("Ready to accept connections").count())
+            .unwrap_or(0)
     }
 
     fn log_tail(&self) -> String {
