@@ -256,7 +256,7 @@ pub struct SystemStatus {
     pub timestamp: String,
 }
 
-pub(crate) fn field<'a>(map: &'a HashMap<String, Bytes>, name: &str) -> Option<String> {
+pub(crate) fn field(map: &HashMap<String, Bytes>, name: &str) -> Option<String> {
     map.get(name)
         .map(|v| String::from_utf8_lossy(v).into_owned())
 }

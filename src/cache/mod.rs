@@ -52,7 +52,9 @@
 //! fetch once; use a [`crate::lock::Locks`] lock inside the fetch if that matters.
 
 mod flight;
+mod keys;
 mod memo;
+mod stats;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -66,44 +68,13 @@ use staunch_core::glob::escape;
 use staunch_core::prelude::*;
 use staunch_core::{Result, ScanOptions};
 
+pub use keys::{CacheKey, cache_type, default_ttls, encode_segment};
 pub use memo::Memo;
+pub use stats::CacheStats;
 
 use flight::{Flights, Role};
-
-/// The cache types of seed 004's TTL table.
-pub mod cache_type {
-    /// Workflow definitions (2 h).
-    pub const WORKFLOW_DEF: &str = "workflow_def";
-    /// Tenant configuration (30 min).
-    pub const TENANT_CONFIG: &str = "tenant_config";
-    /// Provider settings (30 min).
-    pub const PROVIDER_CONFIG: &str = "provider_config";
-    /// API responses (5 min).
-    pub const API_RESPONSE: &str = "api_response";
-    /// Session data (24 h).
-    pub const USER_SESSION: &str = "user_session";
-    /// Rate limiting counters (1 min).
-    pub const RATE_LIMIT: &str = "rate_limit";
-    /// Health status (30 s).
-    pub const HEALTH_CHECK: &str = "health_check";
-}
-
-/// Seed 004's TTL table.
-pub fn default_ttls() -> HashMap<String, Duration> {
-    use cache_type::*;
-    [
-        (WORKFLOW_DEF, 2 * 3600),
-        (TENANT_CONFIG, 30 * 60),
-        (PROVIDER_CONFIG, 30 * 60),
-        (API_RESPONSE, 5 * 60),
-        (USER_SESSION, 24 * 3600),
-        (RATE_LIMIT, 60),
-        (HEALTH_CHECK, 30),
-    ]
-    .into_iter()
-    .map(|(name, secs)| (name.to_owned(), Duration::from_secs(secs)))
-    .collect()
-}
+use keys::scope_prefix;
+use stats::{Counters, bump};
 
 /// Settings of a [`Cache`].
 #[derive(Debug, Clone)]
@@ -164,132 +135,6 @@ impl CacheConfig {
         self.stale_while_revalidate = Some(window);
         self
     }
-}
-
-/// Which entry: tenant (or global), cache type and identifier.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct CacheKey {
-    tenant: Option<String>,
-    cache_type: String,
-    identifier: String,
-}
-
-impl CacheKey {
-    /// `cache:tenant:{tenant_id}:{cache_type}:{identifier}`.
-    pub fn tenant(tenant_id: &str, cache_type: &str, identifier: &str) -> CacheKey {
-        CacheKey {
-            tenant: Some(tenant_id.to_owned()),
-            cache_type: cache_type.to_owned(),
-            identifier: identifier.to_owned(),
-        }
-    }
-
-    /// `cache:{cache_type}:{identifier}`, shared by all tenants.
-    pub fn global(cache_type: &str, identifier: &str) -> CacheKey {
-        CacheKey {
-            tenant: None,
-            cache_type: cache_type.to_owned(),
-            identifier: identifier.to_owned(),
-        }
-    }
-
-    /// Tenant-scoped when `tenant_id` is given, global otherwise.
-    pub fn scoped(tenant_id: Option<&str>, cache_type: &str, identifier: &str) -> CacheKey {
-        CacheKey {
-            tenant: tenant_id.map(str::to_owned),
-            cache_type: cache_type.to_owned(),
-            identifier: identifier.to_owned(),
-        }
-    }
-
-    /// The cache type.
-    pub fn cache_type(&self) -> &str {
-        &self.cache_type
-    }
-}
-
-/// Percent-encodes `%` and `:` so a segment never contains the separator.
-pub fn encode_segment(text: &str) -> String {
-    text.replace('%', "%25").replace(':', "%3A")
-}
-
-/// The key prefix (ending in `:`) of a scope and type, checked; `literal_glob` escapes it for
-/// use as a pattern.
-fn scope_prefix(
-    prefix: &str,
-    tenant: Option<&str>,
-    cache_type: &str,
-    literal_glob: bool,
-) -> Result<String> {
-    if cache_type.is_empty() {
-        return Err(Error::invalid("cache type must not be empty"));
-    }
-    if cache_type == "tenant" {
-        return Err(Error::invalid(
-            "cache type `tenant` is reserved (it would collide with tenant keys)",
-        ));
-    }
-    let lit = |s: String| if literal_glob { escape(&s) } else { s };
-    let mut out = lit(format!("{prefix}:"));
-    if let Some(tenant) = tenant {
-        if tenant.is_empty() {
-            return Err(Error::invalid("tenant id must not be empty"));
-        }
-        out.push_str(&lit(format!("tenant:{}:", encode_segment(tenant))));
-    }
-    out.push_str(&lit(format!("{}:", encode_segment(cache_type))));
-    Ok(out)
-}
-
-/// Hit/miss counters of one [`Cache`] handle (in-process).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct CacheStats {
-    /// Reads that found a fresh value.
-    pub hits: u64,
-    /// Reads that found a stale value (stale-while-revalidate).
-    pub stale_hits: u64,
-    /// Reads that found nothing.
-    pub misses: u64,
-    /// Fetches run by get-or-fetch (leaders only).
-    pub fetches: u64,
-    /// Misses answered by another caller's fetch (single flight) instead of their own.
-    pub coalesced: u64,
-    /// Fetches that failed.
-    pub fetch_errors: u64,
-    /// Store errors (outages included) met and survived by get-or-fetch, or returned by others.
-    pub errors: u64,
-    /// Keys removed by invalidation.
-    pub invalidated: u64,
-}
-
-impl CacheStats {
-    /// `(hits + stale_hits) / (hits + stale_hits + misses)`, 0 before any read.
-    pub fn hit_rate(&self) -> f64 {
-        let found = self.hits + self.stale_hits;
-        let total = found + self.misses;
-        if total == 0 {
-            0.0
-        } else {
-            found as f64 / total as f64
-        }
-    }
-}
-
-#[derive(Default)]
-struct Counters {
-    hits: AtomicU64,
-    stale_hits: AtomicU64,
-    misses: AtomicU64,
-    fetches: AtomicU64,
-    coalesced: AtomicU64,
-    fetch_errors: AtomicU64,
-    errors: AtomicU64,
-    invalidated: AtomicU64,
-}
-
-fn bump(counter: &AtomicU64, n: u64) {
-    counter.fetch_add(n, Ordering::Relaxed);
 }
 
 /// Why [`Cache::get_or_fetch`] failed: the fetch failed (shared with every caller that waited
@@ -658,13 +503,13 @@ impl Cache {
                 Role::Leader(leader) => {
                     // A flight may have finished between our read and our join; its value is
                     // in the store by now, so read once more before fetching.
-                    if !checked_after_join && stale.is_none() {
-                        if let Ok(Found::Fresh(raw)) = self.read(&store_key).await
-                            && let Ok(value) = decode::<T>(&raw)
-                        {
-                            leader.finish(Ok(raw));
-                            return Ok(value);
-                        }
+                    if !checked_after_join
+                        && stale.is_none()
+                        && let Ok(Found::Fresh(raw)) = self.read(&store_key).await
+                        && let Ok(value) = decode::<T>(&raw)
+                    {
+                        leader.finish(Ok(raw));
+                        return Ok(value);
                     }
                     let Some(fetch) = fetch.take() else {
                         return Err(FetchError::Cache(Error::new(

@@ -84,6 +84,7 @@
 
 mod instrument;
 mod settings;
+mod url;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -123,6 +124,8 @@ enum Backend {
     Redis(staunch_redis::RedisStore),
     #[cfg(feature = "redis")]
     Failover(crate::resilience::Failover),
+    /// In memory: nothing to close or probe. (Unused when built without `memory`.)
+    #[cfg_attr(not(feature = "memory"), allow(dead_code))]
     Other,
 }
 

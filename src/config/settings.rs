@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use staunch_core::{Error, Result};
 
+use super::url::parse_url;
 use crate::resilience::Policy;
 
 /// A secret string (a password). `Debug` and `Display` print `[redacted]`; read it with
@@ -171,7 +172,7 @@ impl Default for Settings {
     }
 }
 
-fn bad(setting: &str, problem: impl fmt::Display) -> Error {
+pub(super) fn bad(setting: &str, problem: impl fmt::Display) -> Error {
     Error::invalid(format!("invalid setting {setting}: {problem}"))
 }
 
@@ -566,7 +567,7 @@ impl Settings {
 }
 
 fn positive(setting: &str, n: i64) -> Result<usize> {
-    if n < 1 || n > 10_000 {
+    if !(1..=10_000).contains(&n) {
         return Err(bad(setting, format!("{n} must be between 1 and 10000")));
     }
     Ok(n as usize)
@@ -594,100 +595,4 @@ fn parse_embedded(setting: &str, text: &str) -> Result<Embedded> {
             format!("{other:?} is neither `file` nor `memory`"),
         )),
     }
-}
-
-/// A Redis URL taken apart.
-#[derive(Debug, Clone)]
-struct RedisUrl {
-    scheme: String,
-    user: Option<String>,
-    password: Option<String>,
-    host_port: String,
-    query: Option<String>,
-}
-
-fn parse_url(url: &str) -> Result<RedisUrl> {
-    let (scheme, rest) = url.split_once("://").ok_or_else(|| {
-        bad(
-            "REDIS_URL",
-            "expected redis://host[:port][/db] or rediss://...",
-        )
-    })?;
-    if scheme != "redis" && scheme != "rediss" {
-        return Err(bad(
-            "REDIS_URL",
-            format!("scheme {scheme:?} is not redis or rediss"),
-        ));
-    }
-    let (rest, query) = match rest.split_once('?') {
-        Some((r, q)) => (r, Some(q.to_owned())),
-        None => (rest, None),
-    };
-    let (userinfo, hostpath) = match rest.rsplit_once('@') {
-        Some((u, h)) => (Some(u), h),
-        None => (None, rest),
-    };
-    let host_port = hostpath.split('/').next().unwrap_or_default();
-    if host_port.is_empty() {
-        return Err(bad("REDIS_URL", "has no host"));
-    }
-    if let Some((_, port)) = host_port.rsplit_once(':')
-        && !host_port.ends_with(']')
-        && port.parse::<u16>().is_err()
-    {
-        return Err(bad(
-            "REDIS_URL",
-            format!("port {port:?} is not a number from 0 to 65535"),
-        ));
-    }
-    let (user, password) = match userinfo {
-        None => (None, None),
-        Some(info) => match info.split_once(':') {
-            Some((u, p)) => ((!u.is_empty()).then(|| u.to_owned()), Some(p.to_owned())),
-            None => ((!info.is_empty()).then(|| info.to_owned()), None),
-        },
-    };
-    Ok(RedisUrl {
-        scheme: scheme.to_owned(),
-        user,
-        password,
-        host_port: host_port.to_owned(),
-        query,
-    })
-}
-
-impl RedisUrl {
-    /// The URL with `password` (already URL-safe, or to be encoded) and database `db`.
-    fn render(&self, password: Option<&str>, db: Option<u32>) -> String {
-        let mut out = format!("{}://", self.scheme);
-        match (&self.user, password) {
-            (Some(user), Some(p)) => out.push_str(&format!("{user}:{}@", encode_userinfo(p))),
-            (None, Some(p)) => out.push_str(&format!(":{}@", encode_userinfo(p))),
-            (Some(user), None) => out.push_str(&format!("{user}@")),
-            (None, None) => {}
-        }
-        out.push_str(&self.host_port);
-        if let Some(db) = db {
-            out.push_str(&format!("/{db}"));
-        }
-        if let Some(q) = &self.query {
-            out.push('?');
-            out.push_str(q);
-        }
-        out
-    }
-}
-
-/// Percent-encodes what may not appear raw in a URL's userinfo (keeps existing `%XX`).
-fn encode_userinfo(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'%' | b'*' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }

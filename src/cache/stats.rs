@@ -1,0 +1,54 @@
+//! Hit/miss statistics of a cache handle.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Hit/miss counters of one [`Cache`] handle (in-process).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CacheStats {
+    /// Reads that found a fresh value.
+    pub hits: u64,
+    /// Reads that found a stale value (stale-while-revalidate).
+    pub stale_hits: u64,
+    /// Reads that found nothing.
+    pub misses: u64,
+    /// Fetches run by get-or-fetch (leaders only).
+    pub fetches: u64,
+    /// Misses answered by another caller's fetch (single flight) instead of their own.
+    pub coalesced: u64,
+    /// Fetches that failed.
+    pub fetch_errors: u64,
+    /// Store errors (outages included) met and survived by get-or-fetch, or returned by others.
+    pub errors: u64,
+    /// Keys removed by invalidation.
+    pub invalidated: u64,
+}
+
+impl CacheStats {
+    /// `(hits + stale_hits) / (hits + stale_hits + misses)`, 0 before any read.
+    pub fn hit_rate(&self) -> f64 {
+        let found = self.hits + self.stale_hits;
+        let total = found + self.misses;
+        if total == 0 {
+            0.0
+        } else {
+            found as f64 / total as f64
+        }
+    }
+}
+
+#[derive(Default)]
+pub(super) struct Counters {
+    pub(super) hits: AtomicU64,
+    pub(super) stale_hits: AtomicU64,
+    pub(super) misses: AtomicU64,
+    pub(super) fetches: AtomicU64,
+    pub(super) coalesced: AtomicU64,
+    pub(super) fetch_errors: AtomicU64,
+    pub(super) errors: AtomicU64,
+    pub(super) invalidated: AtomicU64,
+}
+
+pub(super) fn bump(counter: &AtomicU64, n: u64) {
+    counter.fetch_add(n, Ordering::Relaxed);
+}
