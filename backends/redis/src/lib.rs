@@ -74,7 +74,7 @@
 //! - `encode.rs`: each [`Command`] as the Redis command (or script) that carries it out.
 //! - `decode.rs`: replies to [`Reply`], `redis` errors to [`ErrorKind`]s.
 //! - `scripts.rs`: the Lua scripts. `batch.rs`: pipelines and transactions.
-//! - `pubsub.rs`: subscriptions.
+//! - `pubsub.rs`: subscriptions. `info.rs`: [`ServerInfo`] from `INFO`.
 //!
 //! ```no_run
 //! use staunch_core::prelude::*;
@@ -97,6 +97,7 @@ mod batch;
 mod connection;
 mod decode;
 mod encode;
+mod info;
 mod options;
 mod pubsub;
 mod scripts;
@@ -115,6 +116,7 @@ use crate::connection::{BlockingPool, Connector, SharedConnection};
 use crate::decode::{redis_error, to_reply};
 use crate::encode::{Plan, plan};
 
+pub use crate::info::ServerInfo;
 pub use crate::options::RedisOptions;
 
 /// A [`Store`] backed by a Redis server (6.0 or later; RESP3). Cheap to clone: clones share
@@ -195,6 +197,13 @@ impl RedisStore {
     pub async fn info(&self) -> Result<String> {
         let value = self.inner.shared.query(&redis::cmd("INFO")).await?;
         to_reply(value)?.into_string()
+    }
+
+    /// Reads `INFO` (all default sections): version, memory, clients, uptime, role and every
+    /// other field, for health reports.
+    pub async fn server_info(&self) -> Result<ServerInfo> {
+        let reply = to_reply(self.inner.shared.query(&redis::cmd("INFO")).await?)?;
+        Ok(ServerInfo::parse(&reply.into_string()?))
     }
 
     async fn run_script(&self, plan: Plan) -> Result<Reply> {

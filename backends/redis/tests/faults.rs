@@ -156,6 +156,12 @@ async fn lazy_store_starts_without_a_server() {
     server.restart().await.unwrap();
     until_ok(&s, Duration::from_secs(3)).await;
     assert!(s.ping().await.is_ok());
+    let info = s.server_info().await.unwrap();
+    assert!(
+        info.version.as_ref().is_some_and(|v| !v.is_empty()),
+        "{info:?}"
+    );
+    assert!(info.connected_clients.is_some_and(|n| n >= 1));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
