@@ -1,15 +1,16 @@
 //! The conformance testkit on a healthy `Failover` over a real `redis-server`: wrapping Redis
 //! must not change a single documented behaviour.
-#![cfg(feature = "redis")]
+
+mod failover_support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use staunch::prelude::*;
-use staunch::redis::{RedisOptions, RedisStore};
-use staunch::resilience::{Failover, FailoverState, Policy};
+use staunch::resilience::{FailoverState, Policy};
 use staunch_core::testkit::redis_server::test_redis;
 use staunch_core::testkit::{TestStore, run_all};
+use staunch_redis::{RedisOptions, RedisStore};
 
 async fn run(policy: Policy, name: &str) {
     let Some(target) = test_redis(name).await else {
@@ -18,7 +19,7 @@ async fn run(policy: Policy, name: &str) {
     let redis = RedisStore::connect_with(RedisOptions::new(target.url()))
         .await
         .expect("connect");
-    let store = Failover::redis(redis.clone())
+    let store = failover_support::failover(redis.clone())
         .local_memory()
         .policy(policy)
         .open()

@@ -9,7 +9,8 @@
 //! - `crash_during_replay`: a child replays a large journal and is killed part-way, three times
 //!   in a row; then replay finishes here and the counters are exact: no entry applied twice,
 //!   none lost.
-#![cfg(feature = "redis")]
+
+mod failover_support;
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
@@ -18,11 +19,11 @@ use std::process::{Child, Command as Process, Stdio};
 use std::time::{Duration, Instant};
 
 use staunch::prelude::*;
-use staunch::redis::{RedisOptions, RedisStore};
 use staunch::resilience::{
     BreakerOptions, Failover, FailoverOptions, FailoverState, RetryOptions, watermark_key,
 };
 use staunch_core::testkit::redis_server::{RedisServer, RedisServerOptions, test_redis_server};
+use staunch_redis::{RedisOptions, RedisStore};
 
 const CHILD_ENV: &str = "STAUNCH_FAILOVER_CHILD";
 
@@ -47,7 +48,7 @@ async fn open(url: &str, dir: &Path) -> Failover {
             .connect_timeout(Duration::from_millis(300)),
     )
     .expect("redis options");
-    Failover::redis(redis)
+    failover_support::failover(redis)
         .local_file(dir)
         .options(options())
         .open()

@@ -1,16 +1,17 @@
 //! Hung Redis (SIGSTOP): no call waits much longer than the response timeout, the breaker
 //! opens and calls are served locally, and after SIGCONT the store returns to Redis by itself
 //! with the outage's writes replayed.
-#![cfg(feature = "redis")]
+
+mod failover_support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use staunch::prelude::*;
-use staunch::redis::{RedisOptions, RedisStore};
-use staunch::resilience::{BreakerOptions, Failover, FailoverOptions, FailoverState, RetryOptions};
+use staunch::resilience::{BreakerOptions, FailoverOptions, FailoverState, RetryOptions};
 use staunch_core::testkit::redis_server::{RedisServerOptions, test_redis_server};
+use staunch_redis::{RedisOptions, RedisStore};
 
 const TIMEOUT: Duration = Duration::from_millis(300);
 const MARGIN: Duration = Duration::from_millis(250);
@@ -31,7 +32,7 @@ async fn hung_redis_is_bypassed_and_rejoined() {
     .expect("connect");
     let changes = Arc::new(parking_lot::Mutex::new(Vec::new()));
     let seen = changes.clone();
-    let store = Failover::redis(redis)
+    let store = failover_support::failover(redis)
         .local_file(dir.path())
         .options(
             FailoverOptions::new()

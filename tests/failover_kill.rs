@@ -9,7 +9,8 @@
 //! as with any Redis client. Failover never retries or diverts such a non-idempotent write, so
 //! the checks are: every acknowledged effect is present exactly once, and nothing is present
 //! beyond acknowledged plus ambiguous writes.
-#![cfg(feature = "redis")]
+
+mod failover_support;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -17,11 +18,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use staunch::prelude::*;
-use staunch::redis::{RedisOptions, RedisStore};
 use staunch::resilience::{
     BreakerOptions, Failover, FailoverOptions, FailoverState, HealthOptions, RetryOptions,
 };
 use staunch_core::testkit::redis_server::{RedisServerOptions, test_redis_server};
+use staunch_redis::{RedisOptions, RedisStore};
 
 const CYCLES: usize = 20;
 const WRITERS: usize = 6;
@@ -164,7 +165,7 @@ async fn kill_under_load_loses_nothing() {
             .connect_timeout(Duration::from_millis(300)),
     )
     .expect("redis options");
-    let store = Failover::redis(redis)
+    let store = failover_support::failover(redis)
         .local_file(dir.path())
         .options(options())
         .open()

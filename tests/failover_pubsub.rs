@@ -1,16 +1,17 @@
 //! Pub/sub across an outage: a subscriber through `Failover` keeps receiving messages published
 //! through it, gets `Gap(BackendSwitched)` when delivery moves, and once Redis is back messages
 //! published through `Failover` reach a subscriber on another Redis connection again.
-#![cfg(feature = "redis")]
+
+mod failover_support;
 
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use staunch::prelude::*;
-use staunch::redis::{RedisOptions, RedisStore};
 use staunch::resilience::{BreakerOptions, Failover, FailoverOptions, FailoverState};
 use staunch::{GapReason, Subscription, SubscriptionEvent};
 use staunch_core::testkit::redis_server::{RedisServerOptions, test_redis_server};
+use staunch_redis::{RedisOptions, RedisStore};
 
 async fn next_event(sub: &mut Subscription) -> SubscriptionEvent {
     tokio::time::timeout(Duration::from_secs(5), sub.next())
@@ -51,7 +52,7 @@ async fn subscribers_follow_the_active_backend() {
             .connect_timeout(Duration::from_millis(300)),
     )
     .expect("options");
-    let store = Failover::redis(redis)
+    let store = failover_support::failover(redis)
         .local_memory()
         .options(
             FailoverOptions::new()

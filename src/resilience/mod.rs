@@ -152,12 +152,19 @@ impl Failover {
         }
     }
 
+    /// A builder over any primary with a [`Probe`] of your own (a `PING` and `INFO` for a
+    /// Redis reached through a wrapper, for example).
+    pub fn builder_with_probe(primary: Arc<dyn Store>, probe: Arc<dyn Probe>) -> FailoverBuilder {
+        let mut builder = Self::builder(primary);
+        builder.probe = probe;
+        builder
+    }
+
     /// A builder over a Redis primary (probed with `PING`, reporting `INFO`).
     #[cfg(feature = "redis")]
     pub fn redis(store: staunch_redis::RedisStore) -> FailoverBuilder {
-        let mut builder = Self::builder(Arc::new(store.clone()));
-        builder.probe = Arc::new(store);
-        builder
+        let probe = Arc::new(store.clone());
+        Self::builder_with_probe(Arc::new(store), probe)
     }
 
     /// Where traffic goes now.

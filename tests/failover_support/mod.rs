@@ -1,0 +1,30 @@
+//! Shared by the `failover_*` tests: a `Failover` builder over a Redis primary that works
+//! without the `redis` cargo feature of `staunch` (the tests use `staunch-redis` directly, a
+//! dev-dependency, so `cargo test --workspace` runs them).
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use staunch::resilience::{Failover, FailoverBuilder, Probe};
+use staunch::{Result, async_trait};
+use staunch_redis::RedisStore;
+
+/// Probes with `PING` and reports `INFO`, as `Failover::redis` does with the feature.
+pub struct RedisProbe(pub RedisStore);
+
+#[async_trait]
+impl Probe for RedisProbe {
+    async fn ping(&self) -> Result<Duration> {
+        self.0.ping().await
+    }
+    async fn info(&self) -> Result<Option<String>> {
+        self.0.info().await.map(Some)
+    }
+}
+
+/// `Failover::redis(store)` without the feature.
+pub fn failover(store: RedisStore) -> FailoverBuilder {
+    Failover::builder_with_probe(Arc::new(store.clone()), Arc::new(RedisProbe(store)))
+}
