@@ -80,6 +80,16 @@ async fn hung_server_times_out_then_recovers() {
     assert!(err.is_outage(), "{err}");
     assert!(started.elapsed() < 2 * (RESPONSE + MARGIN) + Duration::from_millis(100));
 
+    // Subscribing to a stopped server fails in bounded time too (connect, then the ack).
+    let started = Instant::now();
+    let err = s.subscribe(vec!["c".into()], vec![]).await.unwrap_err();
+    assert!(err.is_outage(), "{err}");
+    assert!(
+        started.elapsed() < 2 * RESPONSE + MARGIN,
+        "{:?}",
+        started.elapsed()
+    );
+
     server.resume().expect("SIGCONT");
     until_ok(&s, Duration::from_secs(3)).await;
     assert_eq!(s.get("k").await.unwrap(), Some(Bytes::from_static(b"v")));
@@ -269,5 +279,40 @@ async fn appendonly_server_keeps_data_across_a_crash() {
     assert_eq!(
         s.get("durable").await.unwrap(),
         Some(Bytes::from_static(b"yes"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscription_notices_a_hung_server_by_ping() {
+    let Some(server) = server("pub/sub across a SIGSTOP").await else {
+        return;
+    };
+    let s = RedisStore::connect_with(
+        RedisOptions::new(server.url())
+            .connect_timeout(RESPONSE)
+            .response_timeout(RESPONSE)
+            .reconnect_backoff(Duration::from_millis(20), Duration::from_millis(200))
+            .subscription_ping_interval(Duration::from_millis(200)),
+    )
+    .await
+    .unwrap();
+    let mut sub = s.subscribe(vec!["events".into()], vec![]).await.unwrap();
+    server.pause().unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    server.resume().unwrap();
+    let event = tokio::time::timeout(Duration::from_secs(5), sub.next())
+        .await
+        .expect("a gap marker after the hang")
+        .unwrap();
+    assert_eq!(event, SubscriptionEvent::Gap(GapReason::Reconnected));
+    until_ok(&s, Duration::from_secs(3)).await;
+    assert_eq!(s.publish("events", "after").await.unwrap(), 1);
+    let event = tokio::time::timeout(Duration::from_secs(2), sub.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        event.into_message().unwrap().payload,
+        Bytes::from_static(b"after")
     );
 }
