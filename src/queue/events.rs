@@ -3,6 +3,7 @@
 //!
 //! Each message is one JSON object, readable with `redis-cli SUBSCRIBE bot:tasks:events`:
 //! `{"event":"status","id":"...","status":"pending","at":1759036514000}`, or
+//! `{"event":"statuses","ids":[...],"status":"pending",...}` for a bulk enqueue,
 //! `{"event":"progress",...}`, `{"event":"paused",...}`, `{"event":"resumed",...}`. Pub/sub is
 //! fire-and-forget: a subscriber that was away misses messages and should re-read state
 //! (`SubscriptionEvent::Gap` says when that happened).
@@ -23,6 +24,15 @@ pub enum QueueEvent {
         /// The job.
         id: String,
         /// Its new status, as the `status` field spells it.
+        status: String,
+        /// When, Unix ms.
+        at: i64,
+    },
+    /// Several jobs entered the same state at once (a bulk enqueue).
+    Statuses {
+        /// The jobs.
+        ids: Vec<String>,
+        /// Their new status.
         status: String,
         /// When, Unix ms.
         at: i64,
@@ -57,10 +67,25 @@ impl QueueEvent {
         }
     }
 
+    /// One job's event, or a bulk one for several.
+    pub(crate) fn statuses(ids: Vec<String>, status: JobStatus, at: i64) -> QueueEvent {
+        if ids.len() == 1 {
+            let id = ids.into_iter().next().unwrap_or_default();
+            return QueueEvent::status(&id, status, at);
+        }
+        QueueEvent::Statuses {
+            ids,
+            status: status.as_str().to_owned(),
+            at,
+        }
+    }
+
     /// The job status this event announces, if it is a status change.
     pub fn job_status(&self) -> Option<JobStatus> {
         match self {
-            QueueEvent::Status { status, .. } => JobStatus::parse(status),
+            QueueEvent::Status { status, .. } | QueueEvent::Statuses { status, .. } => {
+                JobStatus::parse(status)
+            }
             _ => None,
         }
     }

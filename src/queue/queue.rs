@@ -128,7 +128,7 @@ impl Queue {
                 });
             }
         }
-        let commands = self.insert_commands(&prepared, now);
+        let commands = self.insert_commands(&[&prepared], now);
         cmd::check_all(self.st().batch(commands, true).await?)?;
         Ok(Enqueued {
             id: prepared.id,
@@ -161,13 +161,14 @@ impl Queue {
                 }
             }
         }
-        let commands = prepared
+        let fresh = prepared
             .iter()
             .zip(&duplicates)
             .filter(|(_, dup)| dup.is_none())
-            .flat_map(|(p, _)| self.insert_commands(p, now))
+            .map(|(p, _)| p)
             .collect::<Vec<_>>();
-        if !commands.is_empty() {
+        if !fresh.is_empty() {
+            let commands = self.insert_commands(&fresh, now);
             cmd::check_all(self.st().batch(commands, true).await?)?;
         }
         Ok(prepared
@@ -241,30 +242,48 @@ impl Queue {
         })
     }
 
-    fn insert_commands(&self, p: &Prepared, now: i64) -> Vec<Command> {
+    /// One atomic batch's worth of commands adding `jobs`: their hashes, one `ZADD` per
+    /// target set, one counter increment and one event per status.
+    fn insert_commands(&self, jobs: &[&Prepared], now: i64) -> Vec<Command> {
         let keys = self.keys();
-        let mut commands = vec![cmd::hset(&keys.task(&p.id), p.fields.clone())];
-        let status = if p.due {
-            commands.push(cmd::zadd(
-                &keys.queue,
-                queue_score(p.priority, p.run_at),
-                &p.id,
-            ));
-            JobStatus::Pending
-        } else {
-            commands.push(cmd::zadd(&keys.scheduled, p.run_at as f64, &p.id));
-            JobStatus::Scheduled
-        };
-        if let Some(key) = &p.unique {
-            // Keep the reservation, without its safety TTL, for as long as the job is live.
-            commands.push(Command::Set {
-                key: keys.unique(key),
-                value: Bytes::from(p.id.clone()),
-                options: SetOptions::new(),
-            });
+        let mut commands = Vec::with_capacity(jobs.len() + 4);
+        let (mut pending, mut scheduled) = (Vec::new(), Vec::new());
+        for p in jobs {
+            commands.push(cmd::hset(&keys.task(&p.id), p.fields.clone()));
+            let member = Bytes::from(p.id.clone());
+            if p.due {
+                pending.push((queue_score(p.priority, p.run_at), member));
+            } else {
+                scheduled.push((p.run_at as f64, member));
+            }
+            if let Some(key) = &p.unique {
+                // Keep the reservation, without its safety TTL, for as long as the job is live.
+                commands.push(Command::Set {
+                    key: keys.unique(key),
+                    value: Bytes::from(p.id.clone()),
+                    options: SetOptions::new(),
+                });
+            }
         }
-        commands.push(cmd::hincr(&keys.stats, STAT_ENQUEUED, 1));
-        commands.push(QueueEvent::status(&p.id, status, now).to_command(&keys.events));
+        for (key, members, status) in [
+            (&keys.queue, pending, JobStatus::Pending),
+            (&keys.scheduled, scheduled, JobStatus::Scheduled),
+        ] {
+            if members.is_empty() {
+                continue;
+            }
+            let ids = members
+                .iter()
+                .map(|(_, m)| String::from_utf8_lossy(m).into_owned())
+                .collect();
+            commands.push(Command::ZAdd {
+                key: key.clone(),
+                members,
+                options: staunch_core::ZAddOptions::new(),
+            });
+            commands.push(QueueEvent::statuses(ids, status, now).to_command(&keys.events));
+        }
+        commands.push(cmd::hincr(&keys.stats, STAT_ENQUEUED, jobs.len() as i64));
         commands
     }
 
