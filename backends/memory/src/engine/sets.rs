@@ -1,14 +1,220 @@
-//! sets commands (to be written).
+//! Set commands: `SADD`, `SREM`, `SMEMBERS`, `SISMEMBER`, `SMISMEMBER`, `SCARD`, `SPOP`,
+//! `SRANDMEMBER`, `SINTER`, `SUNION`, `SDIFF`.
+//!
+//! Replies follow Redis 7 over RESP3: member lists of `SMEMBERS`, `SPOP key count` and the
+//! algebra commands are `Set`s, `SRANDMEMBER key count` is an `Array` (it may repeat members).
+//! Missing keys behave as empty sets; an emptied set is deleted; modifications keep the TTL.
+//!
+//! `SPOP` is random, so the write log records the `SREM` of the members it actually took (see
+//! the engine docs). Picking a random member of a `HashSet` walks it (O(n)); Redis's dict can
+//! sample in O(1), which only matters for very large sets.
 
-use staunch_core::{Command, Reply, Result};
+use std::collections::HashSet;
+
+use rand::Rng;
+use rand::seq::{IndexedRandom, IteratorRandom};
+use staunch_core::{Bytes, Command, Error, Reply, Result};
 
 use super::db::Db;
+use super::keyspace::non_empty;
 use super::{WriteCtx, unsupported};
 
-pub(crate) fn read(_db: &Db, _now: i64, command: &Command) -> Result<Reply> {
-    Err(unsupported(command))
+/// The largest `|count|` of a negative `SRANDMEMBER` count the engine answers. Redis would try
+/// to build any reply asked for; the memory engine refuses a reply that could exhaust memory.
+const MAX_RANDOM_REPEATS: u64 = 1 << 24;
+
+pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
+    match command {
+        Command::SMembers { key } => Ok(Reply::Set(
+            db.set(key, now)?
+                .map(|s| s.iter().cloned().map(Reply::Bulk).collect())
+                .unwrap_or_default(),
+        )),
+        Command::SIsMember { key, member } => Ok(Reply::Int(i64::from(
+            db.set(key, now)?.is_some_and(|s| s.contains(member)),
+        ))),
+        Command::SMIsMember { key, members } => {
+            non_empty(members, "smismember")?;
+            let set = db.set(key, now)?;
+            Ok(Reply::Array(
+                members
+                    .iter()
+                    .map(|m| Reply::Int(i64::from(set.is_some_and(|s| s.contains(m)))))
+                    .collect(),
+            ))
+        }
+        Command::SCard { key } => Ok(Reply::Int(db.set(key, now)?.map_or(0, HashSet::len) as i64)),
+        Command::SRandMember { key, count } => srandmember(db.set(key, now)?, *count),
+        Command::SInter { keys } => {
+            non_empty(keys, "sinter")?;
+            let sets = sets_of(db, now, keys)?;
+            // Iterate the smallest set; a missing key makes the intersection empty.
+            let Some(smallest) = sets
+                .iter()
+                .map(|s| s.as_ref())
+                .min_by_key(|s| s.map_or(0, |s| s.len()))
+            else {
+                return Ok(Reply::Set(Vec::new()));
+            };
+            let members = match smallest {
+                None => Vec::new(),
+                Some(smallest) => smallest
+                    .iter()
+                    .filter(|m| sets.iter().all(|s| s.is_some_and(|s| s.contains(*m))))
+                    .cloned()
+                    .map(Reply::Bulk)
+                    .collect(),
+            };
+            Ok(Reply::Set(members))
+        }
+        Command::SUnion { keys } => {
+            non_empty(keys, "sunion")?;
+            let sets = sets_of(db, now, keys)?;
+            let mut union: HashSet<&Bytes> = HashSet::new();
+            for set in sets.iter().flatten() {
+                union.extend(set.iter());
+            }
+            Ok(Reply::Set(
+                union.into_iter().cloned().map(Reply::Bulk).collect(),
+            ))
+        }
+        Command::SDiff { keys } => {
+            non_empty(keys, "sdiff")?;
+            let sets = sets_of(db, now, keys)?;
+            let (first, rest) = sets.split_first().unwrap_or((&None, &[]));
+            let members = first
+                .iter()
+                .flat_map(|s| s.iter())
+                .filter(|m| !rest.iter().flatten().any(|s| s.contains(*m)))
+                .cloned()
+                .map(Reply::Bulk)
+                .collect();
+            Ok(Reply::Set(members))
+        }
+        other => Err(unsupported(other)),
+    }
 }
 
-pub(crate) fn write(_db: &mut Db, _ctx: &mut WriteCtx, command: &Command) -> Result<Reply> {
-    Err(unsupported(command))
+/// Every key's set (`None` when missing), or `WrongType` if any key holds another type.
+fn sets_of<'a>(db: &'a Db, now: i64, keys: &[String]) -> Result<Vec<Option<&'a HashSet<Bytes>>>> {
+    keys.iter().map(|k| db.set(k, now)).collect()
+}
+
+fn srandmember(set: Option<&HashSet<Bytes>>, count: Option<i64>) -> Result<Reply> {
+    let mut rng = rand::rng();
+    let Some(count) = count else {
+        return Ok(set
+            .and_then(|s| s.iter().choose(&mut rng))
+            .map_or(Reply::Nil, |m| Reply::Bulk(m.clone())));
+    };
+    if count == i64::MIN {
+        return Err(Error::invalid(
+            "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+        ));
+    }
+    let Some(set) = set.filter(|s| !s.is_empty()) else {
+        return Ok(Reply::Array(Vec::new()));
+    };
+    if count >= 0 {
+        let count = usize::try_from(count).unwrap_or(usize::MAX);
+        let members: Vec<Reply> = if count >= set.len() {
+            set.iter().cloned().map(Reply::Bulk).collect()
+        } else {
+            set.iter()
+                .choose_multiple(&mut rng, count)
+                .into_iter()
+                .cloned()
+                .map(Reply::Bulk)
+                .collect()
+        };
+        return Ok(Reply::Array(members));
+    }
+    let repeats = count.unsigned_abs();
+    if repeats > MAX_RANDOM_REPEATS {
+        return Err(Error::invalid(format!(
+            "ERR value is out of range: the memory engine answers SRANDMEMBER counts down to -{MAX_RANDOM_REPEATS}"
+        )));
+    }
+    let all: Vec<&Bytes> = set.iter().collect();
+    let mut members = Vec::with_capacity(repeats as usize);
+    for _ in 0..repeats {
+        if let Some(m) = all.choose(&mut rng) {
+            members.push(Reply::Bulk((*m).clone()));
+        }
+    }
+    Ok(Reply::Array(members))
+}
+
+pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Result<Reply> {
+    let now = ctx.now;
+    match command {
+        Command::SAdd { key, members } => {
+            non_empty(members, "sadd")?;
+            let set = db.set_or_create(key, now)?;
+            let added = members.iter().filter(|m| set.insert((*m).clone())).count();
+            Ok(Reply::Int(added as i64))
+        }
+        Command::SRem { key, members } => {
+            non_empty(members, "srem")?;
+            let Some(set) = db.set_mut(key, now)? else {
+                return Ok(Reply::Int(0));
+            };
+            let removed = members.iter().filter(|m| set.remove(&m[..])).count();
+            db.remove_if_empty(key);
+            Ok(Reply::Int(removed as i64))
+        }
+        Command::SPop { key, count } => {
+            let count = match count {
+                None => None,
+                Some(c) => Some(
+                    usize::try_from(i64::try_from(*c).map_err(|_| out_of_range())?)
+                        .unwrap_or(usize::MAX),
+                ),
+            };
+            let popped = match db.set_mut(key, now)? {
+                None => Vec::new(),
+                Some(set) => spop(set, count.unwrap_or(1)),
+            };
+            db.remove_if_empty(key);
+            ctx.rewrite = Some(if popped.is_empty() {
+                Vec::new()
+            } else {
+                vec![Command::SRem {
+                    key: key.clone(),
+                    members: popped.clone(),
+                }]
+            });
+            Ok(match count {
+                None => popped.into_iter().next().map_or(Reply::Nil, Reply::Bulk),
+                Some(_) => Reply::Set(popped.into_iter().map(Reply::Bulk).collect()),
+            })
+        }
+        other => Err(unsupported(other)),
+    }
+}
+
+/// Removes and returns up to `count` random members.
+fn spop(set: &mut HashSet<Bytes>, count: usize) -> Vec<Bytes> {
+    if count >= set.len() {
+        return set.drain().collect();
+    }
+    let mut rng = rand::rng();
+    let picked: Vec<Bytes> = if count == 1 {
+        let index = rng.random_range(0..set.len());
+        set.iter().nth(index).cloned().into_iter().collect()
+    } else {
+        set.iter()
+            .choose_multiple(&mut rng, count)
+            .into_iter()
+            .cloned()
+            .collect()
+    };
+    for member in &picked {
+        set.remove(member);
+    }
+    picked
+}
+
+fn out_of_range() -> Error {
+    Error::invalid("ERR value is out of range, must be positive")
 }

@@ -2,9 +2,20 @@
 //!
 //! Order is by score, then by member bytes, which is exactly Redis's tie rule. Scores are never
 //! NaN (commands reject NaN before they get here), so a total order on `f64` is sound.
+//!
+//! # Layout
+//!
+//! - `scores`: member → score, for `ZSCORE`, `ZADD` updates and membership (O(1)).
+//! - `order`: every `(score, member)` in ascending order, kept as a list of sorted chunks of at
+//!   most [`MAX_CHUNK`] entries (the layout of Python's `sortedcontainers`). Seeking a score or a
+//!   member is two binary searches (chunk by its last entry, then inside the chunk); an insert or
+//!   a removal moves at most one chunk's entries. Unlike a `BTreeSet`, the chunk lengths give
+//!   ranks cheaply: `ZRANK`, `ZCOUNT` and ranges by rank sum the lengths of the chunks before
+//!   the position (n / 256 additions) instead of walking n entries, and iteration is a walk
+//!   over contiguous memory.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use bytes::Bytes;
 
@@ -26,27 +37,40 @@ impl Ord for Score {
     }
 }
 
+/// One entry of the order index.
+type Item = (Score, Bytes);
+
+/// Chunks split when they grow past this many entries.
+const MAX_CHUNK: usize = 512;
+/// A chunk that shrinks below this many entries is merged into a neighbour when they fit.
+const MIN_CHUNK: usize = MAX_CHUNK / 4;
+
 /// A sorted set.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ZSet {
     scores: HashMap<Bytes, f64>,
-    order: BTreeSet<(Score, Bytes)>,
+    /// Sorted, non-empty chunks; concatenated they are the ascending order.
+    order: Vec<Vec<Item>>,
 }
 
 impl ZSet {
+    /// Number of members.
     pub(crate) fn len(&self) -> usize {
         self.scores.len()
     }
 
+    /// True when there are no members.
     pub(crate) fn is_empty(&self) -> bool {
         self.scores.is_empty()
     }
 
+    /// The score of `member`.
     pub(crate) fn score(&self, member: &[u8]) -> Option<f64> {
         self.scores.get(member).copied()
     }
 
-    /// Sets `member`'s score; returns the previous one.
+    /// Sets `member`'s score; returns the previous one. `-0.0` is stored as `0.0`, as Redis
+    /// replies it.
     pub(crate) fn insert(&mut self, member: Bytes, score: f64) -> Option<f64> {
         let score = if score == 0.0 { 0.0 } else { score };
         let old = self.scores.insert(member.clone(), score);
@@ -54,42 +78,285 @@ impl ZSet {
             if old == score {
                 return Some(old);
             }
-            self.order.remove(&(Score(old), member.clone()));
+            self.remove_item(&(Score(old), member.clone()));
         }
-        self.order.insert((Score(score), member));
+        self.insert_item((Score(score), member));
         old
     }
 
     /// Removes `member`; returns its score.
     pub(crate) fn remove(&mut self, member: &[u8]) -> Option<f64> {
         let (member, score) = self.scores.remove_entry(member)?;
-        self.order.remove(&(Score(score), member));
+        self.remove_item(&(Score(score), member));
         Some(score)
     }
 
     /// Members in ascending order.
     pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = (&Bytes, f64)> {
-        self.order.iter().map(|(s, m)| (m, s.0))
+        self.order.iter().flatten().map(|(s, m)| (m, s.0))
     }
 
-    /// Members in ascending order starting at the first with score >= `min`.
-    pub(crate) fn iter_from(&self, min: f64) -> impl Iterator<Item = (&Bytes, f64)> {
-        self.order
-            .range((Score(min), Bytes::new())..)
+    /// Members in ascending order from rank `rank` on.
+    pub(crate) fn iter_at(&self, rank: usize) -> impl Iterator<Item = (&Bytes, f64)> {
+        let (chunk, pos) = self.locate_rank(rank);
+        let first = self
+            .order
+            .get(chunk)
+            .map_or(&[][..], |c| &c[pos.min(c.len())..]);
+        let rest = self.order.get(chunk + 1..).unwrap_or(&[]);
+        first
+            .iter()
+            .chain(rest.iter().flatten())
             .map(|(s, m)| (m, s.0))
+    }
+
+    /// Members in descending order from rank `rank` (ascending rank, inclusive) down to rank 0.
+    pub(crate) fn iter_rev_at(&self, rank: usize) -> impl Iterator<Item = (&Bytes, f64)> {
+        let end = rank.saturating_add(1).min(self.len());
+        let (chunk, pos) = self.locate_rank(end);
+        let last = self
+            .order
+            .get(chunk)
+            .map_or(&[][..], |c| &c[..pos.min(c.len())]);
+        let before = self.order.get(..chunk.min(self.order.len())).unwrap_or(&[]);
+        last.iter()
+            .rev()
+            .chain(before.iter().rev().flat_map(|c| c.iter().rev()))
+            .map(|(s, m)| (m, s.0))
+    }
+
+    /// The member at ascending rank `rank`.
+    pub(crate) fn at(&self, rank: usize) -> Option<(&Bytes, f64)> {
+        let (chunk, pos) = self.locate_rank(rank);
+        self.order
+            .get(chunk)
+            .and_then(|c| c.get(pos))
+            .map(|(s, m)| (m, s.0))
+    }
+
+    /// The rank of the first member (in ascending order) for which `past(score, member)` is
+    /// true; `past` must be false for a prefix of the order and true for the rest. `len()` when
+    /// it is true for none.
+    pub(crate) fn first_where(&self, past: impl Fn(f64, &[u8]) -> bool) -> usize {
+        let test = |(s, m): &Item| past(s.0, m);
+        let chunk = self
+            .order
+            .partition_point(|c| c.last().is_some_and(|item| !test(item)));
+        let Some(c) = self.order.get(chunk) else {
+            return self.len();
+        };
+        self.ranks_before(chunk) + c.partition_point(|item| !test(item))
     }
 
     /// 0-based rank of `member` in ascending order.
     pub(crate) fn rank(&self, member: &[u8]) -> Option<usize> {
         let score = self.score(member)?;
-        Some(
-            self.order
-                .range(..(Score(score), Bytes::copy_from_slice(member)))
-                .count(),
-        )
+        Some(self.first_where(|s, m| Score(s).cmp(&Score(score)).then(m.cmp(member)).is_ge()))
     }
 
-    pub(crate) fn weight(&self) -> usize {
-        self.scores.keys().map(|m| 2 * m.len() + 64).sum()
+    /// Removes and returns the members at ascending ranks `start..end`, in ascending order.
+    /// Only the chunks holding those ranks are touched (a pop from either end is cheap).
+    pub(crate) fn drain_ranks(&mut self, start: usize, end: usize) -> Vec<(Bytes, f64)> {
+        let end = end.min(self.len());
+        if start >= end {
+            return Vec::new();
+        }
+        let mut out = Vec::with_capacity(end - start);
+        let (first, mut pos) = self.locate_rank(start);
+        let mut i = first;
+        let mut remaining = end - start;
+        while remaining > 0 && i < self.order.len() {
+            let chunk = &mut self.order[i];
+            let take = remaining.min(chunk.len() - pos);
+            for (s, m) in chunk.drain(pos..pos + take) {
+                self.scores.remove(&m);
+                out.push((m, s.0));
+            }
+            remaining -= take;
+            if chunk.is_empty() {
+                self.order.remove(i);
+            } else {
+                i += 1;
+            }
+            pos = 0;
+        }
+        // Only the first and the last touched chunk can be partly drained.
+        for j in [i.min(self.order.len().saturating_sub(1)), first] {
+            if j < self.order.len() && self.order[j].len() < MIN_CHUNK {
+                self.merge_small(j);
+            }
+        }
+        out
+    }
+
+    // ----- the order index -----
+
+    /// Entries in the chunks before `chunk`, summed from the nearer end.
+    fn ranks_before(&self, chunk: usize) -> usize {
+        if chunk <= self.order.len() / 2 {
+            self.order[..chunk].iter().map(Vec::len).sum()
+        } else {
+            self.len() - self.order[chunk..].iter().map(Vec::len).sum::<usize>()
+        }
+    }
+
+    /// The chunk and position of ascending rank `rank` (`(order.len(), 0)` past the end),
+    /// walking from the nearer end.
+    fn locate_rank(&self, rank: usize) -> (usize, usize) {
+        if rank >= self.len() {
+            return (self.order.len(), 0);
+        }
+        if rank <= self.len() / 2 {
+            let mut rank = rank;
+            for (i, chunk) in self.order.iter().enumerate() {
+                if rank < chunk.len() {
+                    return (i, rank);
+                }
+                rank -= chunk.len();
+            }
+        } else {
+            // Count ranks from the top: `above` members lie after position `rank`.
+            let mut above = self.len() - rank;
+            for (i, chunk) in self.order.iter().enumerate().rev() {
+                if above <= chunk.len() {
+                    return (i, chunk.len() - above);
+                }
+                above -= chunk.len();
+            }
+        }
+        (self.order.len(), 0)
+    }
+
+    fn insert_item(&mut self, item: Item) {
+        if self.order.is_empty() {
+            let mut chunk = Vec::with_capacity(4);
+            chunk.push(item);
+            self.order.push(chunk);
+            return;
+        }
+        let last = self.order.len() - 1;
+        let i = self
+            .order
+            .partition_point(|c| c.last().is_some_and(|l| *l < item))
+            .min(last);
+        let chunk = &mut self.order[i];
+        let pos = chunk.partition_point(|e| *e < item);
+        chunk.insert(pos, item);
+        if chunk.len() > MAX_CHUNK {
+            let upper = chunk.split_off(chunk.len() / 2);
+            self.order.insert(i + 1, upper);
+        }
+    }
+
+    fn remove_item(&mut self, item: &Item) {
+        let i = self
+            .order
+            .partition_point(|c| c.last().is_some_and(|l| l < item));
+        let Some(chunk) = self.order.get_mut(i) else {
+            return;
+        };
+        let Ok(pos) = chunk.binary_search(item) else {
+            return;
+        };
+        chunk.remove(pos);
+        if chunk.is_empty() {
+            self.order.remove(i);
+        } else if chunk.len() < MIN_CHUNK {
+            self.merge_small(i);
+        }
+    }
+
+    /// Merges chunk `i` into a neighbour when the two fit in one chunk.
+    fn merge_small(&mut self, i: usize) {
+        let len = self.order[i].len();
+        if i + 1 < self.order.len() && len + self.order[i + 1].len() <= MAX_CHUNK {
+            let next = self.order.remove(i + 1);
+            self.order[i].extend(next);
+        } else if i > 0 && len + self.order[i - 1].len() <= MAX_CHUNK {
+            let this = self.order.remove(i);
+            self.order[i - 1].extend(this);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use rand::Rng;
+
+    use super::*;
+
+    /// The chunked index agrees with a `BTreeSet` model through random inserts, updates,
+    /// removals and range drains, across many chunk splits and merges.
+    #[test]
+    fn chunked_index_matches_a_btreeset() {
+        let mut rng = rand::rng();
+        let mut z = ZSet::default();
+        let mut model: BTreeSet<(Score, Bytes)> = BTreeSet::new();
+        let mut scores: HashMap<Bytes, f64> = HashMap::new();
+        for round in 0..60_000 {
+            let member = Bytes::from(format!("m{}", rng.random_range(0..20_000)));
+            match rng.random_range(0..1000) {
+                0..=599 => {
+                    let score = f64::from(rng.random_range(-50..50));
+                    if let Some(old) = scores.insert(member.clone(), score) {
+                        model.remove(&(Score(old), member.clone()));
+                    }
+                    model.insert((Score(score), member.clone()));
+                    z.insert(member, score);
+                }
+                600..=998 => {
+                    if let Some(old) = scores.remove(&member) {
+                        model.remove(&(Score(old), member.clone()));
+                    }
+                    z.remove(&member);
+                }
+                _ => {
+                    let start = rng.random_range(0..=model.len());
+                    let end = (start + rng.random_range(0..200)).min(model.len());
+                    let expected: Vec<(Bytes, f64)> = model
+                        .iter()
+                        .skip(start)
+                        .take(end - start)
+                        .map(|(s, m)| (m.clone(), s.0))
+                        .collect();
+                    for (m, s) in &expected {
+                        model.remove(&(Score(*s), m.clone()));
+                        scores.remove(m);
+                    }
+                    assert_eq!(
+                        z.drain_ranks(start, end),
+                        expected,
+                        "drain at round {round}"
+                    );
+                }
+            }
+            if round % 5000 == 0 {
+                let all: Vec<(Bytes, f64)> = z.iter().map(|(m, s)| (m.clone(), s)).collect();
+                let want: Vec<(Bytes, f64)> = model.iter().map(|(s, m)| (m.clone(), s.0)).collect();
+                assert_eq!(all, want, "order at round {round}");
+                for (rank, (m, _)) in want.iter().enumerate() {
+                    assert_eq!(z.rank(m), Some(rank), "rank of {m:?}");
+                }
+                let r = rng.random_range(0..=want.len());
+                let up: Vec<_> = z.iter_at(r).map(|(m, _)| m.clone()).collect();
+                assert_eq!(up.len(), want.len() - r, "iter_at length");
+                let down: Vec<_> = z.iter_rev_at(r).map(|(m, _)| m.clone()).collect();
+                let want_down: Vec<_> = want
+                    .iter()
+                    .take(r + 1)
+                    .rev()
+                    .map(|(m, _)| m.clone())
+                    .collect();
+                assert_eq!(down, want_down, "iter_rev_at");
+            }
+            assert_eq!(z.len(), model.len());
+        }
+        assert!(
+            z.order.len() > 4,
+            "the test grew the set past several chunks ({} chunks)",
+            z.order.len()
+        );
     }
 }
