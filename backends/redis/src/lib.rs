@@ -199,11 +199,10 @@ impl RedisStore {
         to_reply(value)?.into_string()
     }
 
-    /// Reads `INFO` (all default sections): version, memory, clients, uptime, role and every
-    /// other field, for health reports.
+    /// [`RedisStore::info`] parsed: version, memory, clients, uptime, role and every other
+    /// field.
     pub async fn server_info(&self) -> Result<ServerInfo> {
-        let reply = to_reply(self.inner.shared.query(&redis::cmd("INFO")).await?)?;
-        Ok(ServerInfo::parse(&reply.into_string()?))
+        Ok(ServerInfo::parse(&self.info().await?))
     }
 
     async fn run_script(&self, plan: Plan) -> Result<Reply> {
