@@ -62,6 +62,9 @@ pub(crate) const FRAME_HEADER_LEN: usize = 12;
 /// Largest payload a frame may claim (a sanity bound against damaged lengths; 1 GiB).
 pub(crate) const MAX_FRAME: u32 = 1 << 30;
 
+/// Generations and record numbers in a header must be below this (2^62).
+const LIMIT: u64 = 1 << 62;
+
 /// bincode settings: the standard (varint) encoding, with a bound on what one record may claim
 /// to allocate, so a crafted length inside a payload cannot exhaust memory.
 fn config() -> impl bincode::config::Config {
@@ -134,11 +137,20 @@ impl FileHeader {
                 "format version 0 does not exist".into(),
             ));
         }
+        let generation = le_u64(&bytes[12..20]);
+        let seq = le_u64(&bytes[20..28]);
+        // Real numbers are nowhere near these; refusing them keeps every `+ 1` far from
+        // overflowing, whatever a crafted file says.
+        if generation >= LIMIT || seq >= LIMIT {
+            return Err(HeaderError::Damaged(format!(
+                "impossible generation {generation} or record number {seq}"
+            )));
+        }
         Ok(FileHeader {
             magic,
             version,
-            generation: le_u64(&bytes[12..20]),
-            seq: le_u64(&bytes[20..28]),
+            generation,
+            seq,
         })
     }
 }

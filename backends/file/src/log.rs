@@ -66,6 +66,8 @@ struct Pending {
     buf: Vec<u8>,
     /// Sequence number of the last appended record.
     last_seq: u64,
+    /// Number of records in `buf`.
+    records: u64,
     /// Size of the active log file once `buf` is written.
     log_bytes: u64,
     /// Log size at which compaction is asked for (`u64::MAX`: never).
@@ -137,6 +139,7 @@ impl Log {
             pending: Mutex::new(Pending {
                 buf: Vec::with_capacity(64 << 10),
                 last_seq: tail.last_seq,
+                records: 0,
                 log_bytes: tail.len,
                 compact_at,
                 compact_signalled: false,
@@ -202,16 +205,16 @@ impl Log {
     }
 
     /// Takes the buffered records and writes them to the active file (whose mutex the caller
-    /// holds); returns the sequence number now written. `close` also marks the log closed,
+    /// holds); returns the sequence number now written and how many records that was. `close` also marks the log closed,
     /// under the same lock `append` checks it under, so no record can slip in afterwards.
-    fn write_out(&self, active: &mut Active, close: bool) -> Result<u64> {
-        let upto = {
+    fn write_out(&self, active: &mut Active, close: bool) -> Result<(u64, u64)> {
+        let (upto, records) = {
             let mut pending = self.pending.lock();
             std::mem::swap(&mut pending.buf, &mut active.spare);
             if close {
                 self.closed.store(true, Ordering::Release);
             }
-            pending.last_seq
+            (pending.last_seq, std::mem::take(&mut pending.records))
         };
         if !active.spare.is_empty() {
             let written = active.file.write_all(&active.spare);
@@ -223,7 +226,7 @@ impl Log {
         }
         self.progress
             .send_if_modified(|p| bump(&mut p.written, upto));
-        Ok(upto)
+        Ok((upto, records))
     }
 
     /// fsyncs `file` and records that everything up to `upto` is durable.
@@ -241,24 +244,30 @@ impl Log {
 
     /// Writes everything buffered to the file and, when `sync`, fsyncs it. Safe to call from
     /// any thread at any time; a no-op once the log is closed, an error once it failed.
-    pub(crate) fn flush(&self, sync: bool) -> Result<()> {
+    /// Returns how many records it wrote.
+    pub(crate) fn flush(&self, sync: bool) -> Result<u64> {
         if self.has_failed() {
             return Err(self.failure());
         }
-        let (sync_file, upto) = {
+        let (sync_file, upto, records) = {
             let mut guard = self.active.lock();
             if self.is_closed() {
-                return Ok(());
+                return Ok(0);
             }
-            let upto = self.write_out(&mut guard, false)?;
-            (guard.sync.clone(), upto)
+            let (upto, records) = self.write_out(&mut guard, false)?;
+            (guard.sync.clone(), upto, records)
         };
         // The fsync runs on the second handle without the mutex: writers that only need
         // `write(2)` are not held up by it.
         if sync {
             self.sync(&sync_file, upto)?;
         }
-        Ok(())
+        Ok(records)
+    }
+
+    /// Records appended but not yet handed to a flush.
+    pub(crate) fn buffered_records(&self) -> u64 {
+        self.pending.lock().records
     }
 
     /// Ends the log: writes and fsyncs what is buffered (under every policy), then refuses
@@ -272,7 +281,7 @@ impl Log {
         if self.is_closed() {
             return Ok(());
         }
-        let upto = self.write_out(&mut guard, true)?;
+        let (upto, _) = self.write_out(&mut guard, true)?;
         let file = guard.sync.clone();
         self.sync(&file, upto)
     }
@@ -310,7 +319,7 @@ impl Log {
         if self.closed.load(Ordering::Acquire) {
             return Err(self.closed_error());
         }
-        let upto = self.write_out(&mut guard, false)?;
+        let (upto, _) = self.write_out(&mut guard, false)?;
         let file = guard.sync.clone();
         self.sync(&file, upto)?;
         // The old generation is complete and durable; from here on a failure only means the
@@ -375,6 +384,7 @@ impl WriteLog for Log {
         match format::push_log_record(&mut pending.buf, seq, now_ms, effects) {
             Ok(len) => {
                 pending.last_seq = seq;
+                pending.records += 1;
                 pending.log_bytes += len as u64;
                 if pending.log_bytes >= pending.compact_at && !pending.compact_signalled {
                     pending.compact_signalled = true;
@@ -420,5 +430,72 @@ impl WriteLog for Log {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn command() -> Command {
+        Command::IncrBy {
+            key: "k".into(),
+            delta: 1,
+        }
+    }
+
+    /// A log whose file cannot be written (opened read-only) fails the write that needed it
+    /// and refuses every later one, naming the cause.
+    #[tokio::test]
+    async fn a_failed_write_fails_the_log_for_good() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = files::log_path(dir.path(), 1);
+        std::fs::write(&path, b"").expect("create");
+        let read_only = File::open(&path).expect("open read-only");
+        for policy in [FsyncPolicy::EverySec, FsyncPolicy::No] {
+            let tail = LogTail {
+                file: read_only.try_clone().expect("clone"),
+                path: path.clone(),
+                generation: 1,
+                last_seq: 0,
+                len: 0,
+            };
+            let log = Log::new(dir.path(), policy, tail, u64::MAX).expect("log");
+            let ticket = log.append(0, &[command()]).expect("append only buffers");
+            let err = log.wait_durable(ticket).await.expect_err("the write fails");
+            assert_eq!(err.kind(), ErrorKind::Io);
+            assert!(err.message().contains("refuses writes"), "{err}");
+            assert!(log.has_failed());
+            let again = log.append(0, &[command()]).expect_err("refused");
+            assert!(again.message().contains("writing to"), "{again}");
+        }
+    }
+
+    #[tokio::test]
+    async fn closing_writes_out_and_refuses_appends() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = files::log_path(dir.path(), 1);
+        let file = files::create_with_header(dir.path(), &path, &[0u8; HEADER_LEN]).expect("file");
+        let tail = LogTail {
+            file,
+            path: path.clone(),
+            generation: 1,
+            last_seq: 0,
+            len: HEADER_LEN as u64,
+        };
+        let log = Log::new(dir.path(), FsyncPolicy::Always, tail, u64::MAX).expect("log");
+        log.append(0, &[command()]).expect("append");
+        // Appending only buffers: nothing reached the file yet.
+        assert_eq!(
+            std::fs::metadata(&path).expect("stat").len(),
+            HEADER_LEN as u64
+        );
+        log.close().expect("close");
+        assert_eq!(
+            std::fs::metadata(&path).expect("stat").len(),
+            log.log_bytes()
+        );
+        let err = log.append(0, &[command()]).expect_err("closed");
+        assert_eq!(err.kind(), ErrorKind::Unavailable);
     }
 }

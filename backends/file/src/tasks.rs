@@ -77,27 +77,51 @@ impl Drop for Background {
     }
 }
 
-/// Writes and fsyncs the log: on demand under `Always` (group commit: requests that arrive
-/// during an fsync are served together by the next one), every `interval` otherwise.
+/// Writes and fsyncs the log: on demand under `Always` (group commit), every `interval`
+/// otherwise.
+///
+/// Group commit needs more than "fsync whatever is there": right after an fsync the writers
+/// it released come back one by one, and an fsync started as soon as the first is back would
+/// carry one record, leaving the rest for the next (batches would alternate between 1 and
+/// n-1). So before each fsync under `Always` the flusher gathers: it waits until as many
+/// records are buffered as the previous round carried, or [`GATHER_LIMIT`] passes. One
+/// writer is never delayed (its round carried one record); a writer that goes away costs one
+/// short wait, after which the expected batch shrinks to what actually came.
 async fn flusher(log: Arc<Log>, policy: FsyncPolicy, interval: Duration, stop: Arc<Notify>) {
     let sync = policy != FsyncPolicy::No;
     let mut tick = tokio::time::interval(interval);
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut last_round = 1u64;
     loop {
-        tokio::select! {
+        let requested = tokio::select! {
             _ = stop.notified() => return,
-            _ = log.flush_wanted.notified() => {}
-            _ = tick.tick() => {}
-        }
+            _ = log.flush_wanted.notified() => true,
+            _ = tick.tick() => false,
+        };
         if log.has_failed() || log.is_closed() {
             // Writers are refused and told why; nothing is left to flush.
             continue;
         }
+        if requested && policy == FsyncPolicy::Always && last_round > 1 {
+            let deadline = tokio::time::Instant::now() + GATHER_LIMIT;
+            while log.buffered_records() < last_round {
+                let more = tokio::time::timeout_at(deadline, log.flush_wanted.notified());
+                tokio::select! {
+                    _ = stop.notified() => return,
+                    arrived = more => if arrived.is_err() { break },
+                }
+            }
+        }
         let log = log.clone();
         // Errors put the log in its failed state, which is what writers see.
-        let _ = tokio::task::spawn_blocking(move || log.flush(sync)).await;
+        if let Ok(Ok(records)) = tokio::task::spawn_blocking(move || log.flush(sync)).await {
+            last_round = records.clamp(1, 4096);
+        }
     }
 }
+
+/// The longest the flusher waits for a group of writers to come back before an fsync.
+const GATHER_LIMIT: Duration = Duration::from_millis(1);
 
 /// Compacts when the log asks for it.
 async fn compactor_task(compactor: Arc<Compactor>, stop: Arc<Notify>) {
