@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use staunch::config::{DEFAULT_DATABASES, Embedded, Mode, Settings, Staunch};
+use staunch::config::{DEFAULT_DATABASES, Embedded, Mapping, Mode, Settings, Staunch};
 use staunch_core::prelude::*;
 
 fn env(pairs: &[(&str, &str)]) -> staunch::Result<Settings> {
@@ -412,5 +412,65 @@ async fn failover_keeps_serving_when_redis_is_down() {
         Some("degraded")
     );
     assert!(health.databases["cache"].journal_len.unwrap_or(0) >= 1);
+    app.close().await.unwrap();
+}
+
+/// The key-prefix mapping: every name in Redis database 0 under `{name}:`, each seeing only
+/// its own keys.
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn redis_key_prefixes() {
+    let Some(target) = staunch_core::testkit::redis_server::test_redis("config key prefixes").await
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings::new()
+        .redis_url(target.url())
+        .data_dir(dir.path())
+        .mapping(Mapping::Prefixes)
+        .database("also_one", 1); // numbers are ignored under prefixes: no clash error
+    let app = Staunch::open(settings).await.unwrap();
+    let (cache, main) = (app.db("cache").unwrap(), app.db("main").unwrap());
+    cache.set("k", "c").await.unwrap();
+    cache.rpush("list", ["a"]).await.unwrap();
+    main.set("k", "m").await.unwrap();
+    let raw = staunch_redis::RedisStore::connect(target.url())
+        .await
+        .unwrap();
+    assert_eq!(
+        raw.get_string("cache:k").await.unwrap().as_deref(),
+        Some("c")
+    );
+    assert_eq!(
+        raw.get_string("main:k").await.unwrap().as_deref(),
+        Some("m")
+    );
+    assert_eq!(cache.dbsize().await.unwrap(), 2);
+    let mut keys = cache
+        .scan_all(staunch_core::ScanOptions::new())
+        .await
+        .unwrap();
+    keys.sort();
+    assert_eq!(keys, ["k", "list"]);
+    assert_eq!(
+        cache
+            .blpop(&["list"], Duration::from_millis(100))
+            .await
+            .unwrap(),
+        Some(("list".to_owned(), staunch_core::Bytes::from("a")))
+    );
+    cache.flushdb().await.unwrap();
+    assert_eq!(cache.dbsize().await.unwrap(), 0);
+    assert_eq!(
+        main.get_string("k").await.unwrap().as_deref(),
+        Some("m"),
+        "flushdb stays in its prefix"
+    );
+    assert!(
+        Settings::new()
+            .merge_env_vars([("STAUNCH_DB_MAPPING", "shards")])
+            .is_err()
+    );
     app.close().await.unwrap();
 }

@@ -2,7 +2,8 @@
 //! `redis-server`, and that server behind `Failover`; racing cases included.
 //!
 //! `cargo test -p staunch --test svc_suite` (Redis cases start their own `redis-server`;
-//! `STAUNCH_SKIP_REDIS=1` skips them with a printed notice).
+//! `STAUNCH_SKIP_REDIS=1` skips them with a printed notice). With `--features redis` every case
+//! also runs on a named database of `staunch::config` under the key-prefix mapping.
 
 #[path = "svc_suite/bot.rs"]
 mod bot;
@@ -44,6 +45,17 @@ macro_rules! suite {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $case() {
                     if let Some(env) = crate::Env::redis(stringify!($case)).await {
+                        crate::$module::$case(&env).await;
+                    }
+                }
+            )*
+        }
+        #[cfg(feature = "redis")]
+        mod on_prefixed {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    if let Some(env) = crate::Env::prefixed(stringify!($case)).await {
                         crate::$module::$case(&env).await;
                     }
                 }

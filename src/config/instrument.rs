@@ -89,6 +89,14 @@ impl Store for Instrumented {
         result
     }
 
+    fn execute_now(&self, command: &Command) -> Option<Result<Reply>> {
+        let started = Instant::now();
+        let result = self.inner.execute_now(command)?;
+        self.counters.trip(started);
+        self.counters.outcome(&result);
+        Some(result)
+    }
+
     async fn batch(&self, commands: Vec<Command>, atomic: bool) -> Result<Vec<Result<Reply>>> {
         let started = Instant::now();
         let n = commands.len();

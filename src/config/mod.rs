@@ -31,8 +31,11 @@
 //!   `DBSIZE` and `SCAN` mean what they mean on Redis, and one database's compaction never
 //!   stalls another's writes). [`Embedded::Memory`] keeps them in memory instead.
 //!
-//! Key-prefix mapping (all names in one logical database, for Redis Cluster) is not offered
-//! yet: it needs a key-rewriting store wrapper.
+//! - **With Redis and [`Mapping::Prefixes`]** (`STAUNCH_DB_MAPPING=prefixes`) all names share
+//!   the URL's logical database (0 by default, the only one Redis Cluster has) and each name's
+//!   keys live under `{name}:` (`cache:cache:tenant:…`): a wrapper prefixes every key and strips
+//!   it from replies, so the services see the same keyspace either way. `DBSIZE`/`FLUSHDB`
+//!   become `SCAN`s of the prefix. The embedded stores are separate per name in both mappings.
 //!
 //! # Failover
 //!
@@ -50,12 +53,14 @@
 //! `REDIS_SOCKET_TIMEOUT`, `REDIS_SOCKET_CONNECT_TIMEOUT` (seconds), `REDIS_MAX_CONNECTIONS`,
 //! `REDIS_RETRY_ON_TIMEOUT`, `REDIS_SSL`, `REDIS_SSL_CA_CERTS`, `REDIS_SSL_CERTFILE`,
 //! `REDIS_SSL_KEYFILE`, plus `STAUNCH_DATA_DIR`, `STAUNCH_EMBEDDED` (`file`/`memory`) and
-//! `STAUNCH_FAILOVER` (`divert`/`mirror`/`fail_fast`/`off`). The file:
+//! `STAUNCH_FAILOVER` (`divert`/`mirror`/`fail_fast`/`off`) and `STAUNCH_DB_MAPPING`
+//! (`databases`/`prefixes`). The file:
 //!
 //! ```toml
 //! data_dir = "/var/lib/app/staunch"
 //! embedded = "file"
 //! failover = "divert"
+//! mapping = "databases"
 //!
 //! [failover_overrides]
 //! temp = "off"
@@ -83,6 +88,8 @@
 //! are shown with `***` in place of a password.
 
 mod instrument;
+#[cfg(feature = "redis")]
+mod prefixed;
 mod settings;
 mod url;
 
@@ -95,7 +102,7 @@ use staunch_core::Result;
 use staunch_core::prelude::*;
 
 pub use instrument::DatabaseStats;
-pub use settings::{DEFAULT_DATABASES, Embedded, RedisSettings, Secret, Settings};
+pub use settings::{DEFAULT_DATABASES, Embedded, Mapping, RedisSettings, Secret, Settings};
 
 use instrument::{Counters, Instrumented};
 
@@ -372,8 +379,14 @@ async fn remote_store(
         .blocking_pool_size(redis.max_connections);
     let store = staunch_redis::RedisStore::lazy(options)
         .map_err(|e| Error::invalid(format!("invalid setting REDIS_URL: {}", e.message())))?;
+    let prefix = |store: Arc<dyn Store>| -> Arc<dyn Store> {
+        match settings.mapping {
+            Mapping::Prefixes => Arc::new(prefixed::Prefixed::new(store, name)),
+            _ => store,
+        }
+    };
     let Some(policy) = settings.failover_policy(name) else {
-        return Ok((Arc::new(store.clone()), Backend::Redis(store)));
+        return Ok((prefix(Arc::new(store.clone())), Backend::Redis(store)));
     };
     use crate::resilience::{Failover, FailoverOptions, RetryOptions};
     let mut options = FailoverOptions::new().policy(policy);
@@ -399,7 +412,10 @@ async fn remote_store(
         }
     };
     let failover = builder.open().await?;
-    Ok((Arc::new(failover.clone()), Backend::Failover(failover)))
+    Ok((
+        prefix(Arc::new(failover.clone())),
+        Backend::Failover(failover),
+    ))
 }
 
 #[cfg(not(feature = "redis"))]

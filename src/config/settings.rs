@@ -50,6 +50,19 @@ pub enum Embedded {
     Memory,
 }
 
+/// How named databases map onto Redis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Mapping {
+    /// Each name is its own logical database (`SELECT n`), numbered by
+    /// [`Settings::databases`] (the default; seeds 001 and 002).
+    #[default]
+    LogicalDatabases,
+    /// All names share the URL's logical database (0 if it names none), each name's keys
+    /// under `{name}:` (for Redis Cluster, which has only database 0).
+    Prefixes,
+}
+
 /// Seed 002's named databases and their Redis logical database numbers.
 pub const DEFAULT_DATABASES: [(&str, u32); 10] = [
     ("main", 0),
@@ -149,6 +162,8 @@ pub struct Settings {
     pub embedded: Embedded,
     /// Named databases and their Redis logical database numbers (default: seed 002's ten).
     pub databases: BTreeMap<String, u32>,
+    /// Logical databases or key prefixes (`STAUNCH_DB_MAPPING=databases|prefixes`).
+    pub mapping: Mapping,
     /// With Redis: wrap each database in `Failover` with this policy (`STAUNCH_FAILOVER=divert|
     /// mirror|fail_fast|off`; default divert). `None` uses Redis directly.
     pub failover: Option<Policy>,
@@ -166,6 +181,7 @@ impl Default for Settings {
                 .iter()
                 .map(|(name, db)| ((*name).to_owned(), *db))
                 .collect(),
+            mapping: Mapping::LogicalDatabases,
             failover: Some(Policy::Divert),
             failover_overrides: BTreeMap::new(),
         }
@@ -211,6 +227,7 @@ fn boolean(setting: &str, text: &str) -> Result<bool> {
 struct FileSettings {
     data_dir: Option<PathBuf>,
     embedded: Option<String>,
+    mapping: Option<String>,
     failover: Option<String>,
     failover_overrides: Option<BTreeMap<String, String>>,
     redis: Option<FileRedis>,
@@ -269,6 +286,12 @@ impl Settings {
     /// Adds or renumbers a named database.
     pub fn database(mut self, name: impl Into<String>, redis_db: u32) -> Self {
         self.databases.insert(name.into(), redis_db);
+        self
+    }
+
+    /// Sets how names map onto Redis.
+    pub fn mapping(mut self, mapping: Mapping) -> Self {
+        self.mapping = mapping;
         self
     }
 
@@ -342,6 +365,9 @@ impl Settings {
         }
         if let Some(embedded) = file.embedded {
             self.embedded = parse_embedded("embedded", &embedded)?;
+        }
+        if let Some(mapping) = file.mapping {
+            self.mapping = parse_mapping("mapping", &mapping)?;
         }
         if let Some(policy) = file.failover {
             self.failover = parse_policy("failover", &policy)?;
@@ -419,6 +445,9 @@ impl Settings {
         }
         if let Some(embedded) = get("STAUNCH_EMBEDDED") {
             self.embedded = parse_embedded("STAUNCH_EMBEDDED", embedded)?;
+        }
+        if let Some(mapping) = get("STAUNCH_DB_MAPPING") {
+            self.mapping = parse_mapping("STAUNCH_DB_MAPPING", mapping)?;
         }
         if let Some(policy) = get("STAUNCH_FAILOVER") {
             self.failover = parse_policy("STAUNCH_FAILOVER", policy)?;
@@ -500,6 +529,9 @@ impl Settings {
                     "names are 1-64 characters of a-z, 0-9, _ and -",
                 ));
             }
+            if self.mapping == Mapping::Prefixes {
+                continue; // numbers are not used
+            }
             if let Some(other) = seen.insert(*db, name) {
                 return Err(bad(
                     &format!("databases.{name}"),
@@ -553,6 +585,10 @@ impl Settings {
             return Ok(None);
         };
         let mut url = parse_url(&redis.url)?;
+        let db = match self.mapping {
+            Mapping::Prefixes => url.db.unwrap_or(0),
+            _ => db,
+        };
         if redis.ssl {
             url.scheme = "rediss".to_owned();
         }
@@ -571,6 +607,17 @@ fn positive(setting: &str, n: i64) -> Result<usize> {
         return Err(bad(setting, format!("{n} must be between 1 and 10000")));
     }
     Ok(n as usize)
+}
+
+fn parse_mapping(setting: &str, text: &str) -> Result<Mapping> {
+    match text.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+        "databases" | "logical_databases" => Ok(Mapping::LogicalDatabases),
+        "prefixes" | "key_prefixes" => Ok(Mapping::Prefixes),
+        other => Err(bad(
+            setting,
+            format!("{other:?} is neither `databases` nor `prefixes`"),
+        )),
+    }
 }
 
 fn parse_policy(setting: &str, text: &str) -> Result<Option<Policy>> {

@@ -13,6 +13,8 @@ pub(super) struct RedisUrl {
     pub(super) password: Option<String>,
     host_port: String,
     query: Option<String>,
+    /// The database number in the path, if any.
+    pub(super) db: Option<u32>,
 }
 
 pub(super) fn parse_url(url: &str) -> Result<RedisUrl> {
@@ -36,7 +38,17 @@ pub(super) fn parse_url(url: &str) -> Result<RedisUrl> {
         Some((u, h)) => (Some(u), h),
         None => (None, rest),
     };
-    let host_port = hostpath.split('/').next().unwrap_or_default();
+    let mut path = hostpath.splitn(2, '/');
+    let host_port = path.next().unwrap_or_default();
+    let db = match path.next().map(|p| p.trim_matches('/')) {
+        None | Some("") => None,
+        Some(n) => Some(n.parse::<u32>().map_err(|_| {
+            bad(
+                "REDIS_URL",
+                format!("database {n:?} in the path is not a number"),
+            )
+        })?),
+    };
     if host_port.is_empty() {
         return Err(bad("REDIS_URL", "has no host"));
     }
@@ -62,6 +74,7 @@ pub(super) fn parse_url(url: &str) -> Result<RedisUrl> {
         password,
         host_port: host_port.to_owned(),
         query,
+        db,
     })
 }
 

@@ -75,6 +75,29 @@ impl Env {
     }
 }
 
+#[cfg(feature = "redis")]
+impl Env {
+    /// Named database `main` of a [`staunch::config::Staunch`] with the key-prefix mapping:
+    /// every key under `main:` in Redis database 0, behind `Failover`.
+    pub async fn prefixed(what: &str) -> Option<Env> {
+        use staunch::config::{Mapping, Settings, Staunch};
+        let target = staunch_core::testkit::redis_server::test_redis(what).await?;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let settings = Settings::new()
+            .redis_url(target.url())
+            .mapping(Mapping::Prefixes)
+            .data_dir(dir.path())
+            .only_databases(&["main", "cache"]);
+        let app = Staunch::open(settings).await.expect("open staunch");
+        Some(Env {
+            store: app.db("main").expect("main"),
+            name: "prefixed",
+            redis_url: None, // keys are under `main:`, not where seed 000's commands look
+            _keep: Box::new((target, dir, app)),
+        })
+    }
+}
+
 /// A random suffix so cases never share keys.
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}{:08x}", rand::random::<u32>())

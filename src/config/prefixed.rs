@@ -1,0 +1,244 @@
+//! [`Prefixed`]: a store that puts every key of one named database under `{name}:`, for the
+//! key-prefix mapping ([`super::Mapping::Prefixes`]): all names share one Redis logical
+//! database (Redis Cluster has only database 0), each sees only its own keys.
+//!
+//! Every key a command names is prefixed on the way in; keys in replies (`SCAN`, `BLPOP`,
+//! `BRPOP`, `BZPOPMIN`, `BZPOPMAX`) lose the prefix on the way out. `SCAN` matches only the
+//! prefix (escaped, so a name never acts as a glob). `DBSIZE` and `FLUSHDB` count and delete
+//! the prefix's keys with `SCAN`, which is O(keys) where Redis's own are O(1); they are refused
+//! inside batches. Pub/sub channels are not prefixed: Redis's pub/sub ignores logical
+//! databases too, so both mappings behave alike. A command this wrapper does not know (a newer
+//! contract) is refused with `Unsupported`, never passed through unprefixed.
+
+use std::sync::Arc;
+
+use staunch_core::glob::escape;
+use staunch_core::prelude::*;
+use staunch_core::{Result, ScanOptions, Subscription, async_trait};
+
+/// See the module docs.
+pub(crate) struct Prefixed {
+    inner: Arc<dyn Store>,
+    prefix: String,
+}
+
+impl Prefixed {
+    /// Keys of `inner` under `{name}:`.
+    pub(crate) fn new(inner: Arc<dyn Store>, name: &str) -> Prefixed {
+        Prefixed {
+            inner,
+            prefix: format!("{name}:"),
+        }
+    }
+
+    fn add(&self, key: &mut String) {
+        key.insert_str(0, &self.prefix);
+    }
+
+    fn pattern(&self, pattern: Option<&str>) -> String {
+        format!("{}{}", escape(&self.prefix), pattern.unwrap_or("*"))
+    }
+
+    /// The command with its keys prefixed, or `None` for `DBSIZE`/`FLUSHDB` (done by scanning).
+    fn map(&self, mut command: Command) -> Result<Option<Command>> {
+        use Command::*;
+        match &mut command {
+            Exists { keys }
+            | Del { keys }
+            | MGet { keys }
+            | SInter { keys }
+            | SUnion { keys }
+            | SDiff { keys }
+            | BLPop { keys, .. }
+            | BRPop { keys, .. }
+            | BZPopMin { keys, .. }
+            | BZPopMax { keys, .. } => keys.iter_mut().for_each(|k| self.add(k)),
+            Rename { key, new_key } | RenameNx { key, new_key } => {
+                self.add(key);
+                self.add(new_key);
+            }
+            LMove {
+                source,
+                destination,
+                ..
+            }
+            | BLMove {
+                source,
+                destination,
+                ..
+            }
+            | ZMoveByScore {
+                source,
+                destination,
+                ..
+            } => {
+                self.add(source);
+                self.add(destination);
+            }
+            MSet { pairs } => pairs.iter_mut().for_each(|(k, _)| self.add(k)),
+            Scan { options, .. } => {
+                options.pattern = Some(self.pattern(options.pattern.as_deref()));
+            }
+            DbSize | FlushDb => return Ok(None),
+            Publish { .. } => {}
+            Expire { key, .. }
+            | Persist { key }
+            | Ttl { key }
+            | Pttl { key }
+            | Type { key }
+            | Get { key }
+            | Set { key, .. }
+            | IncrBy { key, .. }
+            | DecrBy { key, .. }
+            | IncrByFloat { key, .. }
+            | GetDel { key }
+            | GetEx { key, .. }
+            | Append { key, .. }
+            | StrLen { key }
+            | HGet { key, .. }
+            | HSet { key, .. }
+            | HSetNx { key, .. }
+            | HDel { key, .. }
+            | HGetAll { key }
+            | HMGet { key, .. }
+            | HIncrBy { key, .. }
+            | HIncrByFloat { key, .. }
+            | HExists { key, .. }
+            | HLen { key }
+            | HKeys { key }
+            | HVals { key }
+            | LPush { key, .. }
+            | RPush { key, .. }
+            | LPop { key, .. }
+            | RPop { key, .. }
+            | LRange { key, .. }
+            | LLen { key }
+            | LIndex { key, .. }
+            | LSet { key, .. }
+            | LRem { key, .. }
+            | LTrim { key, .. }
+            | SAdd { key, .. }
+            | SRem { key, .. }
+            | SMembers { key }
+            | SIsMember { key, .. }
+            | SMIsMember { key, .. }
+            | SCard { key }
+            | SPop { key, .. }
+            | SRandMember { key, .. }
+            | ZAdd { key, .. }
+            | ZRem { key, .. }
+            | ZScore { key, .. }
+            | ZMScore { key, .. }
+            | ZIncrBy { key, .. }
+            | ZCard { key }
+            | ZCount { key, .. }
+            | ZRank { key, .. }
+            | ZRevRank { key, .. }
+            | ZRange { key, .. }
+            | ZPopMin { key, .. }
+            | ZPopMax { key, .. }
+            | ZRemRangeByScore { key, .. }
+            | ZRemRangeByRank { key, .. }
+            | CompareAndSet { key, .. }
+            | CompareAndDelete { key, .. }
+            | HCompareAndSet { key, .. }
+            | HCompareAndDelete { key, .. }
+            | IncrByEx { key, .. } => self.add(key),
+            other => {
+                return Err(Error::unsupported(format!(
+                    "{} under a key-prefix mapping",
+                    other.name()
+                )));
+            }
+        }
+        Ok(Some(command))
+    }
+
+    fn strip(&self, key: Reply) -> Reply {
+        match key {
+            Reply::Bulk(b) if b.starts_with(self.prefix.as_bytes()) => {
+                Reply::Bulk(b.slice(self.prefix.len()..))
+            }
+            other => other,
+        }
+    }
+
+    /// Removes the prefix from keys in the replies that carry keys.
+    fn unmap(&self, name: &str, reply: Reply) -> Reply {
+        match (name, reply) {
+            ("SCAN", Reply::Array(mut parts)) if parts.len() == 2 => {
+                if let Some(Reply::Array(keys)) = parts.pop() {
+                    let keys = keys.into_iter().map(|k| self.strip(k)).collect();
+                    parts.push(Reply::Array(keys));
+                }
+                Reply::Array(parts)
+            }
+            ("BLPOP" | "BRPOP" | "BZPOPMIN" | "BZPOPMAX", Reply::Array(mut parts))
+                if !parts.is_empty() =>
+            {
+                let key = parts.remove(0);
+                parts.insert(0, self.strip(key));
+                Reply::Array(parts)
+            }
+            (_, reply) => reply,
+        }
+    }
+
+    async fn scan_keys(&self) -> Result<Vec<String>> {
+        let options = ScanOptions::new().pattern(self.pattern(None)).count(1000);
+        self.inner.scan_all(options).await
+    }
+}
+
+#[async_trait]
+impl Store for Prefixed {
+    async fn execute(&self, command: Command) -> Result<Reply> {
+        let name = command.name();
+        match self.map(command.clone())? {
+            Some(mapped) => Ok(self.unmap(name, self.inner.execute(mapped).await?)),
+            None if matches!(command, Command::DbSize) => {
+                Ok(Reply::Int(self.scan_keys().await?.len() as i64))
+            }
+            None => {
+                for chunk in self.scan_keys().await?.chunks(500) {
+                    let keys: Vec<&str> = chunk.iter().map(String::as_str).collect();
+                    self.inner.del(&keys).await?;
+                }
+                Ok(Reply::ok())
+            }
+        }
+    }
+
+    async fn batch(&self, commands: Vec<Command>, atomic: bool) -> Result<Vec<Result<Reply>>> {
+        let names: Vec<&'static str> = commands.iter().map(Command::name).collect();
+        let mut mapped = Vec::with_capacity(commands.len());
+        for command in commands {
+            match self.map(command)? {
+                Some(command) => mapped.push(command),
+                None => {
+                    return Err(Error::unsupported(
+                        "DBSIZE or FLUSHDB inside a batch under a key-prefix mapping",
+                    ));
+                }
+            }
+        }
+        let replies = self.inner.batch(mapped, atomic).await?;
+        Ok(names
+            .into_iter()
+            .zip(replies)
+            .map(|(name, reply)| reply.map(|r| self.unmap(name, r)))
+            .collect())
+    }
+
+    async fn subscribe(
+        &self,
+        channels: Vec<String>,
+        patterns: Vec<String>,
+    ) -> Result<Subscription> {
+        self.inner.subscribe(channels, patterns).await
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.inner.capabilities()
+    }
+}
