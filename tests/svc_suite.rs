@@ -78,6 +78,7 @@ suite!(
     bot::lifecycle_follows_the_seed_schema,
     bot::concurrent_starts_have_one_winner,
     bot::invalid_transitions_are_refused,
+    bot::live_events_reach_subscribers,
     bot::counters_are_atomic,
     bot::monitoring_commands_show_live_state,
     cache::set_get_and_key_layout,

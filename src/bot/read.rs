@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 
-use staunch_core::Result;
+use futures_util::{Stream, StreamExt};
 use staunch_core::prelude::*;
+use staunch_core::{Result, SubscriptionEvent};
 
 use super::{
     Bot, BotEvent, BotMetrics, BotSession, BotSessions, BotState, BotStatus, SystemStatus,
@@ -105,6 +106,28 @@ impl Bot {
             .filter(|e| e.session_id == session_id)
             .take(limit.min(usize::MAX as u64) as usize)
             .collect())
+    }
+
+    /// Events as they are logged, from the `bot:events` channel: what a dashboard's WebSocket
+    /// or SSE endpoint forwards. `None` items mark a gap (messages may have been missed, e.g.
+    /// across a reconnect or a failover): re-read [`Bot::recent_events`] then.
+    pub async fn subscribe_events(
+        &self,
+    ) -> Result<impl Stream<Item = Option<BotEvent>> + Send + use<>> {
+        let subscription = self
+            .store
+            .subscribe(vec![self.events_key()], Vec::new())
+            .await?;
+        Ok(subscription.filter_map(|event| async move {
+            match event {
+                SubscriptionEvent::Message(message) => {
+                    serde_json::from_slice::<BotEvent>(&message.payload)
+                        .ok()
+                        .map(Some)
+                }
+                _ => Some(None),
+            }
+        }))
     }
 
     /// Queues a task of a seed type with its seed priority (seed: `POST /api/bot/tasks/add`).

@@ -162,6 +162,27 @@ pub async fn concurrent_starts_have_one_winner(env: &Env) {
     assert!(a.is_ok() != b.is_ok());
 }
 
+pub async fn live_events_reach_subscribers(env: &Env) {
+    use futures_util::StreamExt;
+    let bot = Bot::new(env.store.clone());
+    let events = bot.subscribe_events().await.unwrap();
+    let mut events = Box::pin(events);
+    let session = bot.start("live", "api").await.unwrap();
+    bot.record_accepted(&session.id).await.unwrap();
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        let next = tokio::time::timeout(std::time::Duration::from_secs(5), events.next())
+            .await
+            .expect("an event within 5 s")
+            .expect("stream open");
+        if let Some(event) = next {
+            assert_eq!(event.session_id, session.id);
+            seen.push(event.event_type);
+        }
+    }
+    assert_eq!(seen, ["bot_started", "job_accepted"]);
+}
+
 pub async fn invalid_transitions_are_refused(env: &Env) {
     let bot = Bot::new(env.store.clone());
     let e = bot.stop("api").await.unwrap_err();
