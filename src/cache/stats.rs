@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Hit/miss counters of one [`Cache`] handle (in-process).
+/// Hit/miss counters of one [`Cache`](super::Cache) handle (in-process).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CacheStats {
