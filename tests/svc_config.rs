@@ -376,6 +376,15 @@ async fn redis_logical_databases() {
         Some("healthy")
     );
     assert_eq!(health.databases["temp"].failover_state, None);
+    // Seed 004's health fields, from Redis's INFO, through Failover and without it.
+    for name in ["cache", "temp"] {
+        let server = health.databases[name].server.clone().expect("INFO figures");
+        assert!(
+            server.version.is_some() && server.used_memory.is_some(),
+            "{name}: {server:?}"
+        );
+        assert!(server.connected_clients.unwrap_or(0) >= 1);
+    }
     assert!(dir.path().join("cache").join("journal").is_dir());
     app.close().await.unwrap();
 }

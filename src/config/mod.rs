@@ -181,6 +181,9 @@ pub struct DatabaseHealth {
     pub failover_state: Option<String>,
     /// With `Failover`: writes waiting to be replayed into Redis.
     pub journal_len: Option<usize>,
+    /// Redis's own figures from `INFO` (seed 004's health fields: version, used memory,
+    /// connected clients, uptime), when Redis answered.
+    pub server: Option<crate::resilience::ServerInfo>,
 }
 
 /// [`Staunch::health`]'s answer (seed 003: `overall_healthy` plus per-database status).
@@ -319,14 +322,26 @@ async fn probe(db: &Database) -> DatabaseHealth {
     let started = Instant::now();
     let mut failover_state = None;
     let mut journal_len = None;
+    let mut server = None;
     let ping: Result<()> = match &db.backend {
         #[cfg(feature = "redis")]
-        Backend::Redis(redis) => redis.ping().await.map(|_| ()),
+        Backend::Redis(redis) => match redis.ping().await {
+            Ok(_) => {
+                server = redis
+                    .info()
+                    .await
+                    .ok()
+                    .map(|text| crate::resilience::ServerInfo::parse(&text));
+                Ok(())
+            }
+            Err(e) => Err(e),
+        },
         #[cfg(feature = "redis")]
         Backend::Failover(failover) => {
             let report = failover.health().await;
             failover_state = Some(report.state.as_str().to_owned());
             journal_len = Some(report.journal_len);
+            server = report.server;
             match report.error {
                 None => Ok(()),
                 Some(e) => Err(Error::new(ErrorKind::Unavailable, e)),
@@ -347,6 +362,7 @@ async fn probe(db: &Database) -> DatabaseHealth {
             error: None,
             failover_state,
             journal_len,
+            server,
         },
         Err(e) => DatabaseHealth {
             healthy: false,
@@ -356,6 +372,7 @@ async fn probe(db: &Database) -> DatabaseHealth {
             error: Some(e.to_string()),
             failover_state,
             journal_len,
+            server,
         },
     }
 }
