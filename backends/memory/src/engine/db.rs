@@ -18,11 +18,15 @@ use staunch_core::{Error, KeyType, Result};
 
 use super::zset::ZSet;
 
+/// A `HashMap` with foldhash: much faster than SipHash on short keys; the per-process random
+/// seed is the defence against crafted colliding keys.
+pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// A stored value.
 #[derive(Debug, Clone)]
 pub(crate) enum Value {
     String(Bytes),
-    Hash(HashMap<String, Bytes>),
+    Hash(FastMap<String, Bytes>),
     List(VecDeque<Bytes>),
     Set(HashSet<Bytes>),
     ZSet(ZSet),
@@ -84,7 +88,7 @@ pub(crate) fn scan_hash(key: &str) -> u64 {
 /// short keys, with the per-process seed as the defence against crafted colliding keys.
 #[derive(Debug, Default)]
 pub(crate) struct Db {
-    map: HashMap<Arc<str>, Entry, foldhash::fast::RandomState>,
+    map: FastMap<Arc<str>, Entry>,
     scan_order: BTreeSet<(u64, Arc<str>)>,
     expiries: BTreeSet<(i64, Arc<str>)>,
 }
@@ -197,6 +201,11 @@ impl Db {
         }
     }
 
+    /// True when some key has a TTL (so the current time matters to lookups).
+    pub(crate) fn has_expiring_keys(&self) -> bool {
+        !self.expiries.is_empty()
+    }
+
     /// Number of live keys.
     pub(crate) fn len(&self, now: i64) -> usize {
         let expired = self
@@ -266,7 +275,7 @@ impl Db {
     }
 
     /// See [`Db::string`].
-    pub(crate) fn hash(&self, key: &str, now: i64) -> Result<Option<&HashMap<String, Bytes>>> {
+    pub(crate) fn hash(&self, key: &str, now: i64) -> Result<Option<&FastMap<String, Bytes>>> {
         match self.value(key, now) {
             None => Ok(None),
             Some(Value::Hash(h)) => Ok(Some(h)),
@@ -306,7 +315,7 @@ impl Db {
         &mut self,
         key: &str,
         now: i64,
-    ) -> Result<Option<&mut HashMap<String, Bytes>>> {
+    ) -> Result<Option<&mut FastMap<String, Bytes>>> {
         match self.value_mut(key, now) {
             None => Ok(None),
             Some(Value::Hash(h)) => Ok(Some(h)),
@@ -320,9 +329,9 @@ impl Db {
         &mut self,
         key: &str,
         now: i64,
-    ) -> Result<&mut HashMap<String, Bytes>> {
+    ) -> Result<&mut FastMap<String, Bytes>> {
         if self.hash_mut(key, now)?.is_none() {
-            self.insert(key, Value::Hash(HashMap::new()), None);
+            self.insert(key, Value::Hash(FastMap::default()), None);
         }
         match self.value_mut(key, now) {
             Some(Value::Hash(h)) => Ok(h),

@@ -48,6 +48,7 @@ impl Engine {
                 log: RwLock::new(None),
                 wakeup: tokio::sync::Notify::new(),
                 blocked: AtomicUsize::new(0),
+                has_log: std::sync::atomic::AtomicBool::new(false),
                 evictor: max_bytes.map(Evictor::new),
             }),
             hub: Arc::new(Hub::default()),
@@ -56,7 +57,11 @@ impl Engine {
 
     /// Installs the log every successful write is reported to (see [`WriteLog`]).
     pub fn set_write_log(&self, log: Option<Arc<dyn WriteLog>>) {
-        *self.shared.log.write() = log;
+        let mut slot = self.shared.log.write();
+        self.shared
+            .has_log
+            .store(log.is_some(), std::sync::atomic::Ordering::Release);
+        *slot = log;
     }
 
     /// The engine's current time in Unix milliseconds.
@@ -66,33 +71,24 @@ impl Engine {
 
     /// Runs one command with Redis semantics; blocking pops wait as Redis's do.
     pub async fn execute(&self, command: Command) -> Result<Reply> {
-        match command.access() {
-            Access::Read => {
-                if let Some(evictor) = &self.shared.evictor {
-                    command
-                        .keys()
-                        .into_iter()
-                        .for_each(|k| evictor.record_read(k));
-                }
-                let now = self.shared.now();
-                let db = self.shared.db.read();
-                read(&db, now, &command)
-            }
-            Access::Write => {
-                let (reply, ticket) = {
-                    let mut db = self.shared.db.write();
-                    let now = self.shared.now();
-                    self.shared.write_locked(&mut db, now, &command)
-                };
-                self.shared.wake_blocked();
-                if let Some((log, ticket)) = ticket {
-                    log.wait_durable(ticket).await?;
-                }
-                reply
-            }
-            Access::BlockingWrite => blocking::execute(&self.shared, &command).await,
-            Access::Publish => Ok(self.publish(&command)),
+        if let Some(reply) = self.execute_now(&command) {
+            return reply;
         }
+        if command.access() == Access::BlockingWrite {
+            return blocking::execute(&self.shared, &command).await;
+        }
+        // A write with a log installed: apply and record under the lock, then wait for the
+        // record to be durable outside it.
+        let (reply, ticket) = {
+            let mut db = self.shared.db.write();
+            let now = self.shared.now();
+            self.shared.write_locked(&mut db, now, &command)
+        };
+        self.shared.wake_blocked();
+        if let Some((log, ticket)) = ticket {
+            log.wait_durable(ticket).await?;
+        }
+        reply
     }
 
     /// Runs `command` at once when it needs no waiting: anything but a blocking pop, and, when
@@ -103,17 +99,17 @@ impl Engine {
                 if let Some(evictor) = &self.shared.evictor {
                     command.keys().into_iter().for_each(|k| evictor.record_read(k));
                 }
-                let now = self.shared.now();
                 let db = self.shared.db.read();
+                let now = self.shared.now_for(&db, command);
                 Some(read(&db, now, command))
             }
             Access::Write => {
-                if self.shared.log.read().is_some() {
+                if self.shared.has_log() {
                     return None;
                 }
                 let (reply, _) = {
                     let mut db = self.shared.db.write();
-                    let now = self.shared.now();
+                    let now = self.shared.now_for(&db, command);
                     self.shared.write_locked(&mut db, now, command)
                 };
                 self.shared.wake_blocked();

@@ -1,12 +1,10 @@
 //! Hash commands (`HGET`, `HSET`, `HINCRBY`, ...) and the compound hash-field operations
 //! (compare-and-set, compare-and-delete).
 //!
-//! A hash is a `HashMap<String, Bytes>` under its key. Writes modify it in place, so a hash
+//! A hash is a `HashMap<String, Bytes>` (foldhash) under its key. Writes modify it in place, so a hash
 //! keeps its TTL however it changes; a hash created by a write has none, and a write that
 //! leaves it empty deletes the key, as Redis never keeps an empty collection. Values are
 //! `Bytes`, so replies share the stored bytes instead of copying them.
-
-use std::collections::HashMap;
 
 use staunch_core::{Bytes, Command, Error, Reply, Result};
 
@@ -15,7 +13,7 @@ use super::keyspace::non_empty;
 use super::strings::{format_float, parse_float, parse_int};
 use super::{WriteCtx, unsupported};
 
-type Hash = HashMap<String, Bytes>;
+type Hash = super::db::FastMap<String, Bytes>;
 
 pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
     match command {

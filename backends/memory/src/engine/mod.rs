@@ -185,6 +185,23 @@ pub(crate) fn unsupported(command: &Command) -> Error {
     )
 }
 
+/// True for commands whose result depends on the time even when no key has a TTL: those that
+/// set or report one.
+fn uses_time(command: &Command) -> bool {
+    use staunch_core::{GetExExpiry, SetExpiry};
+    match command {
+        Command::Set { options, .. } => options.expiry.is_some(),
+        Command::CompareAndSet { expiry, .. } => {
+            expiry.is_some_and(|e| e != SetExpiry::KeepTtl)
+        }
+        Command::GetEx { expiry, .. } => matches!(expiry, Some(GetExExpiry::Set(_))),
+        Command::Expire { .. } | Command::IncrByEx { .. } | Command::Ttl { .. } | Command::Pttl { .. } => {
+            true
+        }
+        _ => false,
+    }
+}
+
 /// Runs a read-only command.
 pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
     match family(command) {
@@ -228,6 +245,8 @@ pub(crate) struct Shared {
     /// Wakes blocked pops after writes; only signalled while someone is blocked.
     pub(crate) wakeup: tokio::sync::Notify,
     pub(crate) blocked: AtomicUsize,
+    /// Mirrors `log.is_some()` so the hot path can ask without taking a lock.
+    pub(crate) has_log: std::sync::atomic::AtomicBool,
     /// Present when the engine is size-bounded.
     pub(crate) evictor: Option<eviction::Evictor>,
 }
@@ -235,6 +254,22 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn now(&self) -> i64 {
         self.clock.now_ms()
+    }
+
+    pub(crate) fn has_log(&self) -> bool {
+        self.has_log.load(Ordering::Acquire)
+    }
+
+    /// The time `command` should run at. Reading the clock costs more than a whole `GET` on
+    /// some machines, and it only matters when a key can expire: when no key has a TTL, the
+    /// command sets none and no log records times, every instant gives the same result, so the
+    /// clock is not read at all.
+    pub(crate) fn now_for(&self, db: &Db, command: &Command) -> i64 {
+        if db.has_expiring_keys() || uses_time(command) || self.has_log() {
+            self.now()
+        } else {
+            0
+        }
     }
 
     /// Applies one write under the lock, logs its effects, and returns the reply plus the
@@ -257,6 +292,9 @@ impl Shared {
                 evictor.record_write(db, now, command.keys().into_iter());
             }
             evictor.evict(db, false);
+        }
+        if !self.has_log() {
+            return (reply, None);
         }
         let log = self.log.read().clone();
         let Some(log) = log else {
