@@ -17,11 +17,12 @@ pub const MAX_PRIORITY: i32 = 1000;
 /// How urgent a job is: higher runs first. Named levels map onto seed 000's numbers
 /// (`High` = 10 like `login`, `Normal` = 5 like `job_check`, `Low` = 1 like `screenshot`);
 /// any number in `MIN_PRIORITY..=MAX_PRIORITY` is accepted.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub enum Priority {
     /// 10.
     High,
-    /// 5.
+    /// 5 (the default).
+    #[default]
     Normal,
     /// 1.
     Low,
@@ -38,12 +39,6 @@ impl Priority {
             Priority::Low => 1,
             Priority::Value(v) => v,
         }
-    }
-}
-
-impl Default for Priority {
-    fn default() -> Self {
-        Priority::Normal
     }
 }
 

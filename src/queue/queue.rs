@@ -120,13 +120,13 @@ impl Queue {
     pub async fn enqueue<T: Serialize>(&self, job: NewJob<T>) -> Result<Enqueued> {
         let now = self.now();
         let prepared = self.prepare(job, now)?;
-        if let Some(key) = &prepared.unique {
-            if let Some(existing) = self.reserve_unique(key, &prepared.id).await? {
-                return Ok(Enqueued {
-                    id: existing,
-                    duplicate: true,
-                });
-            }
+        if let Some(key) = &prepared.unique
+            && let Some(existing) = self.reserve_unique(key, &prepared.id).await?
+        {
+            return Ok(Enqueued {
+                id: existing,
+                duplicate: true,
+            });
         }
         let commands = self.insert_commands(&[&prepared], now);
         cmd::check_all(self.st().batch(commands, true).await?)?;

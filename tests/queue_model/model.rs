@@ -70,7 +70,7 @@ pub fn decode(bytes: &[u8]) -> Vec<Op> {
                 12 => Op::Cancel(n),
                 13 => Op::Advance((n % 8 + 1) as i64 * 250),
                 14 => Op::Reap,
-                _ if n % 2 == 0 => Op::Pause,
+                _ if n.is_multiple_of(2) => Op::Pause,
                 _ => Op::Resume,
             }
         })
@@ -231,12 +231,12 @@ impl Model {
     fn reap(&mut self) -> (u64, u64) {
         let mut reaped = 0;
         for job in &mut self.jobs {
-            if let State::Processing { deadline } = job.state {
-                if deadline <= self.now {
-                    job.state = State::Scheduled;
-                    job.token += 1;
-                    reaped += 1;
-                }
+            if let State::Processing { deadline } = job.state
+                && deadline <= self.now
+            {
+                job.state = State::Scheduled;
+                job.token += 1;
+                reaped += 1;
             }
         }
         self.totals.reaped += reaped;
