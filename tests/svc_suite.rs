@@ -86,6 +86,7 @@ suite!(
     cache::fetch_errors_are_shared_not_repeated,
     cache::pattern_invalidation_stays_in_its_tenant,
     cache::stale_while_revalidate_serves_stale_during_refresh,
+    cache::background_refresh_serves_stale_to_everyone,
     cache::memoize_caches_per_argument,
     events::emit_reaches_global_and_tenant_subscribers,
     events::log_is_capped_newest_first,

@@ -43,7 +43,10 @@
 //!
 //! With [`CacheConfig::stale_while_revalidate`] set to `w`, entries live `ttl + w` in the store.
 //! An entry whose remaining TTL is at most `w` is stale: `get_or_fetch` serves it at once to
-//! every caller except one, which refreshes it inline (single flight). Freshness is read from
+//! every caller except one, which refreshes it inline (single flight); with
+//! [`Cache::get_or_fetch_background`] (a `'static` fetch) every caller gets the stale value and
+//! the refresh runs in a background task. If a refresh fails, the stale value is still served
+//! until the entry expires. Freshness is read from
 //! the key's own TTL (`GET` and `PTTL` in one atomic batch), so the value stays plain JSON.
 //!
 //! # Single flight is per process
@@ -51,13 +54,13 @@
 //! Concurrent misses on one key in one process run the fetch once. Across processes each may
 //! fetch once; use a [`crate::lock::Locks`] lock inside the fetch if that matters.
 
+mod fetch;
 mod flight;
 mod keys;
 mod memo;
 mod stats;
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -72,7 +75,7 @@ pub use keys::{CacheKey, cache_type, default_ttls, encode_segment};
 pub use memo::Memo;
 pub use stats::CacheStats;
 
-use flight::{Flights, Role};
+use flight::Flights;
 use keys::scope_prefix;
 use stats::{Counters, bump};
 
@@ -422,133 +425,6 @@ impl Cache {
         }
         bump(&self.inner.counters.invalidated, removed);
         Ok(removed)
-    }
-
-    /// The cached value of `key`, or the result of `fetch` (stored with the type's TTL). See
-    /// the module docs for single flight, outages and stale-while-revalidate.
-    pub async fn get_or_fetch<T, F, Fut, E>(
-        &self,
-        key: &CacheKey,
-        fetch: F,
-    ) -> std::result::Result<T, FetchError<E>>
-    where
-        T: Serialize + DeserializeOwned,
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = std::result::Result<T, E>>,
-        E: Send + Sync + 'static,
-    {
-        let ttl = self.ttl_of(&key.cache_type);
-        self.get_or_fetch_with_ttl(key, ttl, fetch).await
-    }
-
-    /// [`Cache::get_or_fetch`] with an explicit TTL.
-    pub async fn get_or_fetch_with_ttl<T, F, Fut, E>(
-        &self,
-        key: &CacheKey,
-        ttl: Duration,
-        fetch: F,
-    ) -> std::result::Result<T, FetchError<E>>
-    where
-        T: Serialize + DeserializeOwned,
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = std::result::Result<T, E>>,
-        E: Send + Sync + 'static,
-    {
-        let store_key = self.key(key).map_err(FetchError::Cache)?;
-        let mut fetch = Some(fetch);
-        let mut checked_after_join = false;
-        loop {
-            let found = match self.read(&store_key).await {
-                Ok(found) => {
-                    self.count_found(&found);
-                    found
-                }
-                Err(e) => {
-                    self.store_error(&e, "read", &store_key);
-                    checked_after_join = true; // the store is not there: do not read again
-                    Found::Missing
-                }
-            };
-            let stale = match found {
-                Found::Fresh(raw) => match decode(&raw) {
-                    Ok(value) => return Ok(value),
-                    Err(e) => {
-                        self.store_error(&e, "decode", &store_key);
-                        None
-                    }
-                },
-                Found::Stale(raw) => Some(raw),
-                Found::Missing => None,
-            };
-            match self.inner.flights.join(&store_key) {
-                Role::Follower(slot) => {
-                    if let Some(raw) = stale {
-                        // Someone is refreshing: serve the stale value now.
-                        if let Ok(value) = decode(&raw) {
-                            return Ok(value);
-                        }
-                    }
-                    match flight::wait(slot).await {
-                        Some(Ok(raw)) => {
-                            bump(&self.inner.counters.coalesced, 1);
-                            return decode(&raw).map_err(FetchError::Cache);
-                        }
-                        Some(Err(shared)) => match shared.downcast::<E>() {
-                            Ok(e) => return Err(FetchError::Fetch(e)),
-                            Err(_) => continue, // a fetch of another error type: try ourselves
-                        },
-                        None => continue, // the leader gave up: start over
-                    }
-                }
-                Role::Leader(leader) => {
-                    // A flight may have finished between our read and our join; its value is
-                    // in the store by now, so read once more before fetching.
-                    if !checked_after_join
-                        && stale.is_none()
-                        && let Ok(Found::Fresh(raw)) = self.read(&store_key).await
-                        && let Ok(value) = decode::<T>(&raw)
-                    {
-                        leader.finish(Ok(raw));
-                        return Ok(value);
-                    }
-                    let Some(fetch) = fetch.take() else {
-                        return Err(FetchError::Cache(Error::new(
-                            ErrorKind::Internal,
-                            "fetch already used",
-                        )));
-                    };
-                    bump(&self.inner.counters.fetches, 1);
-                    match fetch().await {
-                        Ok(value) => {
-                            let raw = encode(&value).map_err(FetchError::Cache)?;
-                            let write_ttl = self.write_ttl(ttl);
-                            if let Err(e) = self
-                                .inner
-                                .store
-                                .set_ex(&store_key, raw.clone(), write_ttl)
-                                .await
-                            {
-                                self.store_error(&e, "write", &store_key);
-                            }
-                            leader.finish(Ok(raw));
-                            return Ok(value);
-                        }
-                        Err(e) => {
-                            bump(&self.inner.counters.fetch_errors, 1);
-                            let shared = Arc::new(e);
-                            leader.finish(Err(shared.clone()));
-                            // A failed refresh still has the stale value to serve.
-                            if let Some(raw) = &stale
-                                && let Ok(value) = decode(raw)
-                            {
-                                return Ok(value);
-                            }
-                            return Err(FetchError::Fetch(shared));
-                        }
-                    }
-                }
-            }
-        }
     }
 
     /// A memoized async function (seed 004's `@cached` decorator): results of `f` cached under

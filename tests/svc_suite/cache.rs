@@ -236,6 +236,60 @@ pub async fn stale_while_revalidate_serves_stale_during_refresh(env: &Env) {
     assert!(cache.stats().stale_hits >= 2);
 }
 
+pub async fn background_refresh_serves_stale_to_everyone(env: &Env) {
+    let config = CacheConfig::new()
+        .prefix(unique("cache"))
+        .jitter(0.0)
+        .stale_while_revalidate(Duration::from_secs(30));
+    let cache = Cache::with_config(env.store.clone(), config);
+    let key = CacheKey::tenant("t1", "api_response", "bg");
+    cache
+        .set_with_ttl(&key, &1u32, Duration::from_millis(300))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let calls = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let (cache, key, calls) = (cache.clone(), key.clone(), calls.clone());
+        tasks.push(tokio::spawn(async move {
+            cache
+                .get_or_fetch_background(&key, move || async move {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    Ok::<_, std::io::Error>(2u32)
+                })
+                .await
+                .unwrap()
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), 1, "stale served");
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(280),
+        "nobody waited for the refresh"
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while cache.get::<u32>(&key).await.unwrap() != Some(2) {
+        assert!(Instant::now() < deadline, "refreshed in the background");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "one refresh for ten stale reads"
+    );
+    // A miss still fetches inline.
+    let missing = CacheKey::tenant("t1", "api_response", "missing");
+    let v: u32 = cache
+        .get_or_fetch_background(&missing, || async { Ok::<_, std::io::Error>(7u32) })
+        .await
+        .unwrap();
+    assert_eq!(v, 7);
+}
+
 pub async fn memoize_caches_per_argument(env: &Env) {
     let cache = cache(env);
     let calls = Arc::new(AtomicU64::new(0));
