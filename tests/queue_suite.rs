@@ -1,11 +1,13 @@
 //! The queue's behaviour suite, one list of cases run on every backend: memory and file (with a
-//! `ManualClock`, so time is deterministic) and a real `redis-server` (real time, short waits).
+//! `ManualClock`, so time is deterministic), a real `redis-server` and `Failover` over a healthy
+//! one (real time, short waits).
 //!
 //! `cargo test -p staunch --test queue_suite` (the Redis cases start their own `redis-server`;
 //! `STAUNCH_SKIP_REDIS=1` skips them with a printed notice).
 
 #[path = "queue_suite/cases.rs"]
 mod cases;
+mod failover_support;
 
 use std::any::Any;
 use std::sync::Arc;
@@ -68,6 +70,26 @@ impl Env {
         })
     }
 
+    /// `Failover` over a healthy Redis with a local memory store: the suite must pass through
+    /// the wrapper unchanged.
+    pub async fn failover(what: &str) -> Option<Env> {
+        let target = staunch_core::testkit::redis_server::test_redis(what).await?;
+        let redis = staunch_redis::RedisStore::connect(target.url())
+            .await
+            .expect("connect to redis");
+        let store = failover_support::failover(redis)
+            .local_memory()
+            .open()
+            .await
+            .expect("open failover");
+        Some(Env {
+            store: Arc::new(store),
+            clock: Arc::new(SystemClock),
+            manual: None,
+            _keep: Box::new(target),
+        })
+    }
+
     /// A fresh queue (own prefix) with small timings: lease 2U, backoff U·2^(n-1), no jitter.
     pub fn config(&self) -> QueueConfig {
         QueueConfig::new()
@@ -121,6 +143,18 @@ macro_rules! suite {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
                     let Some(env) = super::Env::redis(concat!("queue suite: ", stringify!($case))).await else {
+                        return;
+                    };
+                    super::cases::$case(&env).await;
+                }
+            )*
+        }
+        mod failover {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let what = concat!("queue suite on failover: ", stringify!($case));
+                    let Some(env) = super::Env::failover(what).await else {
                         return;
                     };
                     super::cases::$case(&env).await;
