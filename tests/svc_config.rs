@@ -50,6 +50,26 @@ fn environment_variables_of_seed_004() {
     );
     assert_eq!(s.data_dir, std::path::PathBuf::from("/tmp/somewhere"));
     s.validate().unwrap();
+    let prefixed = env(&[
+        ("STAUNCH_DB_MAPPING", "prefixes"),
+        ("STAUNCH_FAILOVER", "mirror"),
+    ])
+    .unwrap();
+    assert_eq!(prefixed.mapping, Mapping::Prefixes);
+    assert_eq!(
+        prefixed.failover_policy("cache"),
+        Some(staunch::resilience::Policy::Mirror)
+    );
+    // Under prefixes the numbers are unused, so sharing one is no error.
+    prefixed.database("copy", 1).validate().unwrap();
+    let off = env(&[("STAUNCH_FAILOVER", "off")])
+        .unwrap()
+        .failover_for("main", Some(staunch::resilience::Policy::FailFast));
+    assert_eq!(off.failover_policy("cache"), None);
+    assert_eq!(
+        off.failover_policy("main"),
+        Some(staunch::resilience::Policy::FailFast)
+    );
     // Empty variables change nothing.
     assert!(env(&[("REDIS_URL", "")]).unwrap().redis.is_none());
 }
