@@ -50,6 +50,22 @@
 //! metrics hash (the seed keeps totals in both), the timestamps, the uptime, and the event.
 //! Concurrent recorders never lose counts. Uptime is seconds since the session's start, written
 //! at each update (the seed's `uptime: "300.5"`).
+//!
+//! # Decisions where the seed is vague
+//!
+//! - Event JSON is the seed's, `data` included: a JSON document *carried as a string*
+//!   (`"data": "{\"jobs_found\":1}"`); [`BotEvent::data_json`] parses it. Besides the seed's six
+//!   types, staunch logs `login_failed` and `bot_error` ([`BotEventType::Other`]).
+//! - `start` takes the bot through `starting` to `running` in one call (a session exists from
+//!   `starting` on); flows that need the bot to report readiness use [`Bot::transition`].
+//! - The seed's "all sessions" came from PostgreSQL; here they are `bot:sessions:all`, so the
+//!   dashboard needs nothing else. Session hashes are kept (they are the history).
+//! - Live events: [`Bot::subscribe_events`] (channel `bot:events`), for the dashboard's
+//!   WebSocket; the list is the record to resynchronise from after a gap.
+//! - Behind `Failover`, prefer [`Policy::Mirror`](crate::resilience::Policy::Mirror) for the
+//!   database holding the bot: under `Divert`, reads during an outage see only what was written
+//!   during it, so `bot:state` would read as `stopped` and `stop` would be refused. Counters
+//!   are safe either way (increments are replayed as increments).
 
 mod read;
 mod record;
