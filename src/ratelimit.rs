@@ -119,11 +119,31 @@ impl FixedWindow {
         let key = self.key(subject);
         let delta =
             i64::try_from(cost).map_err(|_| Error::invalid("rate limit cost is too large"))?;
-        let count = self.store.incr_by_ex(&key, delta, self.window).await?;
-        let count = u64::try_from(count).unwrap_or(0);
+        // The increment and the window's remaining time in one atomic round trip.
+        let mut replies = self
+            .store
+            .batch(
+                vec![
+                    Command::IncrByEx {
+                        key: key.clone(),
+                        delta,
+                        ttl_ms: window_ms,
+                    },
+                    Command::Pttl { key },
+                ],
+                true,
+            )
+            .await?
+            .into_iter();
+        let (Some(count), Some(pttl)) = (replies.next(), replies.next()) else {
+            return Err(Error::new(
+                ErrorKind::Protocol,
+                "batch returned too few replies",
+            ));
+        };
+        let count = u64::try_from(count?.into_int()?).unwrap_or(0);
+        let pttl = pttl?.into_int()?;
         let allowed = count <= self.limit;
-        // Remaining time of the window: one more read, only needed to report it.
-        let pttl = self.store.pttl(&key).await?;
         let reset = Duration::from_millis(if pttl > 0 { pttl as u64 } else { window_ms });
         Ok(Decision {
             allowed,
