@@ -115,6 +115,7 @@ impl Locks {
         wait: Duration,
         retry: Duration,
     ) -> Result<Option<LockGuard>> {
+        let retry = retry.max(Duration::from_millis(1));
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             if let Some(guard) = self.acquire(name, ttl).await? {
