@@ -159,6 +159,11 @@ fn pair(member: Bytes, score: f64) -> Reply {
     Reply::Array(vec![Reply::Bulk(member), Reply::Double(score)])
 }
 
+/// A score as the set stores it (`-0.0` becomes `0.0`).
+fn stored(score: f64) -> f64 {
+    if score == 0.0 { 0.0 } else { score }
+}
+
 fn not_a_float() -> Error {
     Error::invalid("ERR value is not a valid float")
 }
@@ -435,7 +440,9 @@ fn zadd(
                     z.insert(member.clone(), score);
                     updated += 1;
                 }
-                incr_reply = Reply::Double(z.score(member).unwrap_or(score));
+                if options.incr {
+                    incr_reply = Reply::Double(stored(score));
+                }
             }
             None => {
                 if xx {
@@ -443,11 +450,15 @@ fn zadd(
                 }
                 z.insert(member.clone(), score);
                 added += 1;
-                incr_reply = Reply::Double(z.score(member).unwrap_or(score));
+                if options.incr {
+                    incr_reply = Reply::Double(stored(score));
+                }
             }
         }
     }
-    db.remove_if_empty(key);
+    if z.is_empty() {
+        db.remove_if_empty(key);
+    }
     Ok(if options.incr {
         incr_reply
     } else if options.ch {
