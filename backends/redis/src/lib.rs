@@ -256,10 +256,12 @@ impl Store for RedisStore {
     async fn execute(&self, command: Command) -> Result<Reply> {
         match plan(&command)? {
             Plan::Plain(cmd) => to_reply(self.inner.shared.query(&cmd).await?),
+            // The rarer paths are boxed so their larger futures do not grow every call's future
+            // (the hot path is the plain command above).
             Plan::Blocking { cmd, block } => {
-                to_reply(self.inner.blocking.query(&cmd, block).await?)
+                to_reply(Box::pin(self.inner.blocking.query(&cmd, block)).await?)
             }
-            script @ Plan::Script { .. } => self.run_script(script).await,
+            script @ Plan::Script { .. } => Box::pin(self.run_script(script)).await,
         }
     }
 
