@@ -16,7 +16,8 @@
 //!
 //! # Layout
 //!
-//! - `queue`: [`Queue`], enqueue (single, bulk, unique) and claim.
+//! - `queue`: [`Queue`], enqueue (single, bulk, unique).
+//! - `claim`: claiming under a lease, promoting due jobs.
 //! - `outcome`: heartbeat, progress, complete, fail, release, cancel.
 //! - `admin`: pause/resume, `get`, sizes, counters, maintenance, dead letters, events.
 //! - `worker`: [`Worker`], handlers per task type, concurrency, graceful shutdown.
@@ -114,6 +115,7 @@
 //! and file backends, a `ManualClock` in tests) so scheduling and expiry agree.
 
 mod admin;
+mod claim;
 mod cmd;
 mod codec;
 mod config;

@@ -1,24 +1,19 @@
-//! [`Queue`]: enqueueing (single, bulk, unique) and claiming.
+//! [`Queue`]: enqueueing (single, bulk, unique).
 
 use std::sync::Arc;
 
 use serde::Serialize;
-use staunch_core::{
-    Bytes, Command, Error, MoveScore, Reply, Result, ScoreBound, SetExpiry, SetOptions, Store,
-};
+use staunch_core::{Bytes, Command, Error, Result, SetExpiry, SetOptions, Store};
 
 use super::cmd::{self, take};
 use super::codec::{self, Fence, corrupt, field, iso8601, millis, queue_score};
 use super::config::{Keys, QueueConfig};
 use super::events::QueueEvent;
-use super::job::{Enqueued, JobStatus, Lease, NewJob, RunAt};
+use super::job::{Enqueued, JobStatus, NewJob, RunAt};
 
 /// How long a unique key reservation lives before the job it names is written (a producer
 /// that dies in between frees the key after this).
 const RESERVATION_MS: u64 = 30_000;
-/// Bound on the rounds of one `claim` call. Every round makes progress (a job is promoted,
-/// taken, or found finished and dropped), so this is only a guard against a broken store.
-const CLAIM_ROUNDS: usize = 10_000;
 pub(crate) const STAT_ENQUEUED: &str = "enqueued";
 
 /// A priority task queue over any [`Store`]. Cheap to clone; clones share everything.
@@ -362,228 +357,6 @@ impl Queue {
             staunch_core::ErrorKind::Timeout,
             format!("unique key {key} kept changing while enqueueing"),
         ))
-    }
-
-    /// Claims the highest-priority due job (oldest first within a priority) with a lease of the
-    /// configured length. `None` when nothing is due or the queue is paused.
-    ///
-    /// Due scheduled jobs are promoted first, so a delayed job is claimable as soon as its time
-    /// has come. Expired leases are *not* reclaimed here: that is [`Queue::maintain`]'s job.
-    pub async fn claim(&self) -> Result<Option<Lease>> {
-        let keys = self.keys();
-        let lease_ms = millis(self.inner.config.lease);
-        for _ in 0..CLAIM_ROUNDS {
-            let now = self.now();
-            let until = now.saturating_add(lease_ms);
-            let mut r = self
-                .st()
-                .batch(
-                    vec![
-                        Command::Get {
-                            key: keys.paused.clone(),
-                        },
-                        Command::ZCount {
-                            key: keys.scheduled.clone(),
-                            min: ScoreBound::MIN,
-                            max: ScoreBound::Inclusive(now as f64),
-                        },
-                        cmd::zmove(
-                            &keys.queue,
-                            &keys.processing,
-                            ScoreBound::MAX,
-                            1,
-                            MoveScore::Fixed(until as f64),
-                        ),
-                    ],
-                    false,
-                )
-                .await?;
-            let paused = !take(&mut r, 0)?.is_nil();
-            let due = take(&mut r, 1)?.into_int()?;
-            let claimed = take(&mut r, 2)?.into_scored()?.into_iter().next();
-            if paused || due > 0 {
-                if let Some((member, score)) = &claimed {
-                    let id = member_id(member)?;
-                    let back = vec![
-                        cmd::zadd(&keys.queue, *score, &id),
-                        cmd::zrem(&keys.processing, &id),
-                    ];
-                    cmd::check_all(self.st().batch(back, true).await?)?;
-                }
-                if paused {
-                    return Ok(None);
-                }
-                self.promote(now).await?;
-                continue;
-            }
-            let Some((member, _)) = claimed else {
-                return Ok(None);
-            };
-            let id = member_id(&member)?;
-            if let Some(lease) = self.start(&id, until).await? {
-                return Ok(Some(lease));
-            }
-        }
-        Ok(None)
-    }
-
-    /// Takes a job just moved into `processing`: bumps its fencing token and attempt count.
-    /// `None` when the job turned out to be finished or gone (then it is cleaned up).
-    async fn start(&self, id: &str, until: i64) -> Result<Option<Lease>> {
-        let task = self.keys().task(id);
-        for _ in 0..3 {
-            let now = self.now();
-            let commands = vec![
-                cmd::hincr(&task, field::TOKEN, 1),
-                cmd::hincr(&task, field::ATTEMPTS, 1),
-                cmd::hset(
-                    &task,
-                    codec::pairs([
-                        (field::STATUS, JobStatus::Processing.as_str().to_owned()),
-                        (field::STARTED_AT, iso8601(now)),
-                    ]),
-                ),
-                cmd::hgetall(&task),
-                QueueEvent::status(id, JobStatus::Processing, now).to_command(&self.keys().events),
-            ];
-            let mut r = self.st().batch(commands, true).await?;
-            let token = take(&mut r, 0);
-            let fields = codec::fields(take(&mut r, 3)?)?;
-            let Some(job) = codec::job_info(id, &fields) else {
-                // The hash is gone (expired or purged): drop the debris our claim created.
-                let cleanup = vec![cmd::del(&task), cmd::zrem(&self.keys().processing, id)];
-                cmd::check_all(self.st().batch(cleanup, true).await?)?;
-                return Ok(None);
-            };
-            if let Ok(Reply::Int(token)) = token {
-                let lease = Lease {
-                    job,
-                    token: token as u64,
-                    expires_at_ms: until,
-                };
-                if lease.job.attempts > lease.job.max_retries.saturating_add(1) {
-                    // Its earlier leases expired until no attempt was left.
-                    let error = lease
-                        .job
-                        .last_error
-                        .clone()
-                        .unwrap_or_else(|| "lease expired".to_owned());
-                    self.finish_dead(&lease, &error, true).await?;
-                    return Ok(None);
-                }
-                return Ok(Some(lease));
-            }
-            let text = fields.get(field::TOKEN).cloned().unwrap_or_default();
-            match Fence::parse(&text) {
-                Some(Fence::Closed(t, outcome)) if outcome.final_status().is_some() => {
-                    let mut fix = self.settle_commands(id, t, outcome, &fields);
-                    fix.push(cmd::hincr(&task, field::ATTEMPTS, -1));
-                    cmd::check_all(self.st().batch(fix, true).await?)?;
-                    return Ok(None);
-                }
-                Some(Fence::Closed(t, _)) => {
-                    // A retry or release whose effects never landed: reopen and take it.
-                    let reopen = vec![
-                        cmd::hcas(&task, field::TOKEN, Some(text), (t + 1).to_string()),
-                        cmd::hincr(&task, field::ATTEMPTS, -1),
-                    ];
-                    cmd::check_all(self.st().batch(reopen, true).await?)?;
-                }
-                _ => return Err(corrupt(format!("job {id} has a bad token field {text:?}"))),
-            }
-        }
-        Ok(None)
-    }
-
-    /// Moves due scheduled jobs into the queue at their priority; returns how many.
-    pub(crate) async fn promote(&self, now: i64) -> Result<u64> {
-        let keys = self.keys();
-        let stale = now.saturating_sub(super::PROMOTION_GRACE_MS);
-        let mut r = self
-            .st()
-            .batch(
-                vec![
-                    // Promotions abandoned by a crashed process go back to be promoted again.
-                    cmd::zmove(
-                        &keys.promoting,
-                        &keys.scheduled,
-                        ScoreBound::Inclusive(stale as f64),
-                        1000,
-                        MoveScore::Fixed(now as f64),
-                    ),
-                    cmd::zmove(
-                        &keys.scheduled,
-                        &keys.promoting,
-                        ScoreBound::Inclusive(now as f64),
-                        super::PROMOTE_BATCH,
-                        MoveScore::Fixed(now as f64),
-                    ),
-                ],
-                false,
-            )
-            .await?;
-        take(&mut r, 0)?;
-        let ids = take(&mut r, 1)?
-            .into_scored()?
-            .into_iter()
-            .map(|(m, _)| member_id(&m))
-            .collect::<Result<Vec<_>>>()?;
-        if ids.is_empty() {
-            return Ok(0);
-        }
-        let reads = ids.iter().map(|id| cmd::hgetall(&keys.task(id))).collect();
-        let replies = self.st().batch(reads, false).await?;
-        let mut writes = Vec::new();
-        let mut promoted = 0;
-        for (id, reply) in ids.iter().zip(replies) {
-            let fields = codec::fields(reply?)?;
-            writes.push(cmd::zrem(&keys.promoting, id));
-            let Some(job) = codec::job_info(id, &fields) else {
-                continue;
-            };
-            let text = fields.get(field::TOKEN).cloned().unwrap_or_default();
-            match Fence::parse(&text) {
-                Some(Fence::Closed(t, outcome)) if outcome.final_status().is_some() => {
-                    writes.extend(self.settle_commands(id, t, outcome, &fields));
-                    continue;
-                }
-                Some(Fence::Closed(t, _)) => writes.push(cmd::hcas(
-                    &keys.task(id),
-                    field::TOKEN,
-                    Some(text),
-                    (t + 1).to_string(),
-                )),
-                // Back from an expired lease: the old holder's token stops working now.
-                Some(Fence::Open(t)) if job.status == JobStatus::Processing => {
-                    writes.push(cmd::hcas(
-                        &keys.task(id),
-                        field::TOKEN,
-                        Some(text),
-                        (t + 1).to_string(),
-                    ))
-                }
-                _ => {}
-            }
-            writes.push(cmd::zadd(
-                &keys.queue,
-                queue_score(job.priority, job.run_at_ms),
-                id,
-            ));
-            let mut update =
-                codec::pairs([(field::STATUS, JobStatus::Pending.as_str().to_owned())]);
-            if job.status == JobStatus::Processing {
-                // Back from an expired lease (the reaper moved it here).
-                update.extend(codec::pairs([(
-                    field::LAST_ERROR,
-                    "lease expired".to_owned(),
-                )]));
-            }
-            writes.push(cmd::hset(&keys.task(id), update));
-            writes.push(QueueEvent::status(id, JobStatus::Pending, now).to_command(&keys.events));
-            promoted += 1;
-        }
-        cmd::check_all(self.st().batch(writes, true).await?)?;
-        Ok(promoted)
     }
 }
 

@@ -31,6 +31,7 @@ pub enum Op {
         unique: Option<u8>,
     },
     Claim,
+    ClaimMany(usize),
     Heartbeat(usize),
     Complete(usize),
     Fail(usize),
@@ -61,7 +62,8 @@ pub fn decode(bytes: &[u8]) -> Vec<Op> {
                         _ => None,
                     },
                 },
-                4..=6 => Op::Claim,
+                4 | 5 => Op::Claim,
+                6 => Op::ClaimMany(n % 3 + 2),
                 7 => Op::Heartbeat(n),
                 8 => Op::Complete(n),
                 9 => Op::Fail(n),
@@ -189,34 +191,47 @@ impl Model {
         (self.jobs.len() - 1, false)
     }
 
-    fn claim(&mut self) -> Option<usize> {
+    /// Claims up to `k` jobs: the `k` best pending ones are taken together; those out of
+    /// attempts are dead-lettered (not replaced); if none is left to run, try again.
+    fn claim_many(&mut self, k: usize) -> Vec<usize> {
         if self.paused {
-            return None;
+            return Vec::new();
         }
-        self.promote_due();
         loop {
+            self.promote_due();
             // Highest priority, then earliest due, then oldest (ids sort by creation).
-            let best = (0..self.jobs.len())
+            let mut best: Vec<usize> = (0..self.jobs.len())
                 .filter(|&i| self.jobs[i].state == State::Pending)
-                .min_by_key(|&i| (-self.jobs[i].priority, self.jobs[i].run_at, i))?;
-            let now = self.now;
-            let job = &mut self.jobs[best];
-            job.token += 1;
-            if job.attempts + 1 > job.max_retries + 1 {
-                job.state = State::Dead;
-                self.totals.dead += 1;
-                continue;
+                .collect();
+            best.sort_by_key(|&i| (-self.jobs[i].priority, self.jobs[i].run_at, i));
+            best.truncate(k);
+            if best.is_empty() {
+                return Vec::new();
             }
-            job.attempts += 1;
-            job.state = State::Processing {
-                deadline: now + LEASE_MS,
-            };
-            self.leases.push(MLease {
-                job: best,
-                token: job.token,
-                attempts: job.attempts,
-            });
-            return Some(self.leases.len() - 1);
+            let mut leases = Vec::new();
+            for j in best {
+                let now = self.now;
+                let job = &mut self.jobs[j];
+                job.token += 1;
+                if job.attempts + 1 > job.max_retries + 1 {
+                    job.state = State::Dead;
+                    self.totals.dead += 1;
+                    continue;
+                }
+                job.attempts += 1;
+                job.state = State::Processing {
+                    deadline: now + LEASE_MS,
+                };
+                self.leases.push(MLease {
+                    job: j,
+                    token: job.token,
+                    attempts: job.attempts,
+                });
+                leases.push(self.leases.len() - 1);
+            }
+            if !leases.is_empty() {
+                return leases;
+            }
         }
     }
 
@@ -304,31 +319,38 @@ pub async fn check(store: Arc<dyn Store>, clock: ManualClock, ops: &[Op]) -> Res
                     ids.push(got.id);
                 }
             }
-            Op::Claim => {
-                let got = queue.claim().await.map_err(|e| e.to_string())?;
-                let want = model.claim();
-                match (got, want) {
-                    (None, None) => {}
-                    (Some(lease), Some(l)) => {
-                        let m = model.leases[l];
-                        let job = index.get(&lease.job.id).copied();
-                        if job != Some(m.job)
-                            || lease.token != m.token
-                            || lease.job.attempts != m.attempts
-                        {
-                            return fail(format!(
-                                "claimed job {job:?} token {} attempts {} vs model {m:?}",
-                                lease.token, lease.job.attempts
-                            ));
-                        }
-                        leases.push(lease);
-                    }
-                    (got, want) => {
+            Op::Claim | Op::ClaimMany(_) => {
+                let k = if let Op::ClaimMany(k) = op { *k } else { 1 };
+                let got = if k == 1 {
+                    queue
+                        .claim()
+                        .await
+                        .map(|l| l.into_iter().collect::<Vec<_>>())
+                } else {
+                    queue.claim_many(k).await
+                }
+                .map_err(|e| e.to_string())?;
+                let want = model.claim_many(k);
+                if got.len() != want.len() {
+                    return fail(format!(
+                        "claimed {} jobs vs model {}",
+                        got.len(),
+                        want.len()
+                    ));
+                }
+                for (lease, l) in got.into_iter().zip(want) {
+                    let m = model.leases[l];
+                    let job = index.get(&lease.job.id).copied();
+                    if job != Some(m.job)
+                        || lease.token != m.token
+                        || lease.job.attempts != m.attempts
+                    {
                         return fail(format!(
-                            "claim {:?} vs model {want:?}",
-                            got.map(|l| l.job.id)
+                            "claimed job {job:?} token {} attempts {} vs model {m:?}",
+                            lease.token, lease.job.attempts
                         ));
                     }
+                    leases.push(lease);
                 }
             }
             Op::Heartbeat(n)

@@ -200,21 +200,25 @@ async fn claim_loop(
                 Err(_) => break,
             },
         };
-        match shared.queue.claim().await {
-            Ok(Some(lease)) => {
-                shared.counts.claimed.fetch_add(1, Ordering::Relaxed);
-                let shared = shared.clone();
-                jobs.spawn(async move {
-                    run_job(&shared, lease).await;
-                    drop(permit);
-                });
+        // Fill every free slot with one claim.
+        let mut slots = vec![permit];
+        while let Ok(more) = permits.clone().try_acquire_owned() {
+            slots.push(more);
+        }
+        match shared.queue.claim_many(slots.len()).await {
+            Ok(leases) if !leases.is_empty() => {
+                for (lease, permit) in leases.into_iter().zip(slots) {
+                    shared.counts.claimed.fetch_add(1, Ordering::Relaxed);
+                    let shared = shared.clone();
+                    jobs.spawn(async move {
+                        run_job(&shared, lease).await;
+                        drop(permit);
+                    });
+                }
                 continue;
             }
-            Ok(None) => drop(permit),
-            Err(e) => {
-                drop(permit);
-                tracing::warn!(error = %e, "claim failed");
-            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "claim failed"),
         }
         if let Wake::Stop = idle(&mut events, &mut stop, poll).await {
             break;
