@@ -43,7 +43,7 @@
 //! - `format`: headers, frames and records, byte by byte. `files`: names and fsync of the
 //!   directory. `lock`: the directory lock. `tasks`: background flusher, compactor, purger.
 //! - [`options`](FileOptions): [`FileOptions`], [`FsyncPolicy`], [`OpenReport`],
-//!   [`CompactionReport`].
+//!   [`CompactionReport`], [`LogStats`].
 
 #![deny(missing_docs)]
 
@@ -58,5 +58,5 @@ mod recovery;
 mod store;
 mod tasks;
 
-pub use options::{CompactionReport, FileOptions, FsyncPolicy, OpenReport};
+pub use options::{CompactionReport, FileOptions, FsyncPolicy, LogStats, OpenReport};
 pub use store::FileStore;

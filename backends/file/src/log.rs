@@ -40,7 +40,7 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 use staunch_core::{Command, Error, ErrorKind, Result};
@@ -49,7 +49,7 @@ use tokio::sync::{Notify, watch};
 
 use crate::files;
 use crate::format::{self, FORMAT_VERSION, FileHeader, HEADER_LEN, LOG_MAGIC};
-use crate::options::FsyncPolicy;
+use crate::options::{FsyncPolicy, LogStats};
 
 /// Sequence numbers written and made durable, and whether the log has failed.
 #[derive(Debug, Clone, Copy, Default)]
@@ -102,6 +102,10 @@ pub(crate) struct Log {
     /// The log outgrew the compaction threshold.
     pub(crate) compact_wanted: Notify,
     failed: AtomicBool,
+    /// fsyncs of the log so far (for [`Log::stats`]).
+    fsyncs: AtomicU64,
+    /// Records appended since open.
+    appended: AtomicU64,
     failure: Mutex<Option<String>>,
     closed: AtomicBool,
 }
@@ -155,6 +159,8 @@ impl Log {
             flush_wanted: Notify::new(),
             compact_wanted: Notify::new(),
             failed: AtomicBool::new(false),
+            fsyncs: AtomicU64::new(0),
+            appended: AtomicU64::new(0),
             failure: Mutex::new(None),
             closed: AtomicBool::new(false),
         })
@@ -237,6 +243,7 @@ impl Log {
         if let Err(e) = file.sync_data() {
             return Err(self.fail("fsync of the log", e));
         }
+        self.fsyncs.fetch_add(1, Ordering::Relaxed);
         self.progress
             .send_if_modified(|p| bump(&mut p.durable, upto));
         Ok(())
@@ -263,6 +270,16 @@ impl Log {
             self.sync(&sync_file, upto)?;
         }
         Ok(records)
+    }
+
+    /// Counters since open.
+    pub(crate) fn stats(&self) -> LogStats {
+        LogStats {
+            records: self.appended.load(Ordering::Relaxed),
+            fsyncs: self.fsyncs.load(Ordering::Relaxed),
+            log_bytes: self.log_bytes(),
+            generation: self.generation(),
+        }
     }
 
     /// Records appended but not yet handed to a flush.
@@ -385,6 +402,7 @@ impl WriteLog for Log {
             Ok(len) => {
                 pending.last_seq = seq;
                 pending.records += 1;
+                self.appended.fetch_add(1, Ordering::Relaxed);
                 pending.log_bytes += len as u64;
                 if pending.log_bytes >= pending.compact_at && !pending.compact_signalled {
                     pending.compact_signalled = true;

@@ -182,3 +182,22 @@ pub struct CompactionReport {
     /// Time it took.
     pub duration: Duration,
 }
+
+/// Counters of a store's log since it was opened (see [`FileStore::log_stats`]).
+///
+/// `records / fsyncs` under [`FsyncPolicy::Always`] is group commit made visible: how many
+/// writes shared each fsync.
+///
+/// [`FileStore::log_stats`]: crate::FileStore::log_stats
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LogStats {
+    /// Log records appended (one per write command).
+    pub records: u64,
+    /// fsyncs of the log (by any policy, including close and compaction).
+    pub fsyncs: u64,
+    /// Size of the current log file, including records not yet written.
+    pub log_bytes: u64,
+    /// The current log generation (it grows by one with each compaction).
+    pub generation: u64,
+}

@@ -20,7 +20,7 @@ use staunch_memory::{Engine, WriteLog};
 use crate::compact::Compactor;
 use crate::lock::{DirLock, io_error};
 use crate::log::Log;
-use crate::options::{CompactionReport, FileOptions, OpenReport};
+use crate::options::{CompactionReport, FileOptions, LogStats, OpenReport};
 use crate::recovery;
 use crate::tasks::Background;
 
@@ -159,6 +159,12 @@ impl FileStore {
     /// Size of the current log file in bytes (including writes not yet flushed).
     pub fn log_bytes(&self) -> u64 {
         self.inner.log.log_bytes()
+    }
+
+    /// Counters of the log since open: records, fsyncs (their ratio shows group commit at
+    /// work), size, generation.
+    pub fn log_stats(&self) -> LogStats {
+        self.inner.log.stats()
     }
 
     /// Stops the background tasks, writes and fsyncs everything, and releases the directory

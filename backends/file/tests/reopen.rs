@@ -300,6 +300,15 @@ async fn always_acknowledges_concurrent_writers_and_survives_reopen() {
     for task in tasks {
         task.await.expect("writer");
     }
+    // Group commit: concurrent writers share fsyncs.
+    let stats = store.log_stats();
+    assert_eq!(stats.records, 16 * 50);
+    assert!(
+        stats.fsyncs * 2 <= stats.records,
+        "{} fsyncs for {} records: writers did not share fsyncs",
+        stats.fsyncs,
+        stats.records
+    );
     let replies = store
         .batch(
             vec![
