@@ -184,6 +184,23 @@ impl Queue {
         })
     }
 
+    /// When the earliest scheduled job (delayed, or waiting for a retry) comes due, Unix ms.
+    pub(crate) async fn next_scheduled_ms(&self) -> Result<Option<i64>> {
+        let reply = self
+            .st()
+            .execute(Command::ZRange {
+                key: self.keys().scheduled.clone(),
+                by: ZRangeBy::Rank { start: 0, stop: 0 },
+                options: ZRangeOptions::new().with_scores(true),
+            })
+            .await?;
+        Ok(reply
+            .into_scored()?
+            .into_iter()
+            .next()
+            .map(|(_, score)| score as i64))
+    }
+
     /// Dead letters, newest first: `offset` and `limit` page through them.
     pub async fn dead_letters(&self, offset: u64, limit: u64) -> Result<Vec<JobInfo>> {
         if limit == 0 {

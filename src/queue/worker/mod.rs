@@ -29,8 +29,8 @@
 //!   says the lease was lost (the job was reaped and claimed elsewhere), the handler is aborted
 //!   and nothing is reported. A job's timeout aborts the handler and fails the attempt.
 //! - Idle workers sleep until an event on the queue's channel says a job became pending (or
-//!   the queue was resumed), or until the poll interval passes (the fallback that catches
-//!   scheduled jobs coming due and missed messages). There is no busy polling.
+//!   the queue was resumed), until the earliest scheduled job comes due, or until the poll
+//!   interval passes (the fallback for missed messages). There is no busy polling.
 //! - A maintenance task runs [`Queue::maintain`](super::Queue::maintain) every maintenance
 //!   interval: it reaps expired leases and promotes due jobs.
 //! - Shutdown ([`WorkerHandle::shutdown`]) stops claiming, lets running jobs finish until the

@@ -220,7 +220,15 @@ async fn claim_loop(
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "claim failed"),
         }
-        if let Wake::Stop = idle(&mut events, &mut stop, poll).await {
+        // Sleep until a scheduled job comes due, at most the poll interval.
+        let wait = match shared.queue.next_scheduled_ms().await {
+            Ok(Some(due)) => {
+                let until_due = due.saturating_sub(shared.queue.now()).max(1);
+                poll.min(Duration::from_millis(until_due as u64))
+            }
+            _ => poll,
+        };
+        if let Wake::Stop = idle(&mut events, &mut stop, wait).await {
             break;
         }
     }
