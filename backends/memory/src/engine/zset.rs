@@ -76,12 +76,19 @@ impl ZSet {
     /// replies it.
     pub(crate) fn insert(&mut self, member: Bytes, score: f64) -> Option<f64> {
         let score = if score == 0.0 { 0.0 } else { score };
-        let old = self.scores.insert(member.clone(), score);
+        // Update in place when present: no clone of the member for the map.
+        let old = match self.scores.get_mut(&member) {
+            Some(current) => Some(std::mem::replace(current, score)),
+            None => {
+                self.scores.insert(member.clone(), score);
+                None
+            }
+        };
         if let Some(old) = old {
             if old == score {
                 return Some(old);
             }
-            self.remove_item(&(Score(old), member.clone()));
+            self.remove_item(Score(old), &member);
         }
         self.insert_item((Score(score), member));
         old
@@ -89,8 +96,8 @@ impl ZSet {
 
     /// Removes `member`; returns its score.
     pub(crate) fn remove(&mut self, member: &[u8]) -> Option<f64> {
-        let (member, score) = self.scores.remove_entry(member)?;
-        self.remove_item(&(Score(score), member));
+        let score = self.scores.remove(member)?;
+        self.remove_item(Score(score), member);
         Some(score)
     }
 
@@ -251,14 +258,15 @@ impl ZSet {
         }
     }
 
-    fn remove_item(&mut self, item: &Item) {
+    fn remove_item(&mut self, score: Score, member: &[u8]) {
+        let cmp = |(s, m): &Item| s.cmp(&score).then_with(|| m[..].cmp(member));
         let i = self
             .order
-            .partition_point(|c| c.back().is_some_and(|l| l < item));
+            .partition_point(|c| c.back().is_some_and(|l| cmp(l).is_lt()));
         let Some(chunk) = self.order.get_mut(i) else {
             return;
         };
-        let Ok(pos) = chunk.binary_search(item) else {
+        let Ok(pos) = chunk.binary_search_by(cmp) else {
             return;
         };
         chunk.remove(pos);
