@@ -104,13 +104,16 @@ async fn memory_strings() {
     report("memory GET/SET (1:3 SET:GET)", ours, theirs, "bare moka", 0.8);
 }
 
+/// A baseline sorted set: scores by member plus an order index.
+type BaselineZSet = (HashMap<Bytes, f64>, BTreeSet<(u64, Bytes)>);
+
 /// The baseline for collections: the same data structures under one `RwLock<HashMap>`,
 /// without any of Redis's rules (types, TTLs, empty-key removal, replies).
 #[derive(Default)]
 struct Baseline {
     hashes: RwLock<HashMap<String, HashMap<String, Bytes>>>,
     lists: RwLock<HashMap<String, VecDeque<Bytes>>>,
-    zsets: RwLock<HashMap<String, (HashMap<Bytes, f64>, BTreeSet<(u64, Bytes)>)>>,
+    zsets: RwLock<HashMap<String, BaselineZSet>>,
 }
 
 fn ordered(score: f64) -> u64 {

@@ -237,6 +237,9 @@ pub(crate) fn apply(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
     }
 }
 
+/// A logged write still to be made durable: the log and the ticket to wait for.
+pub(crate) type PendingDurability = (Arc<dyn WriteLog>, u64);
+
 /// Shared state of one engine: the keyspace and who waits on it.
 pub(crate) struct Shared {
     pub(crate) db: RwLock<Db>,
@@ -279,7 +282,7 @@ impl Shared {
         db: &mut Db,
         now: i64,
         command: &Command,
-    ) -> (Result<Reply>, Option<(Arc<dyn WriteLog>, u64)>) {
+    ) -> (Result<Reply>, Option<PendingDurability>) {
         let mut ctx = WriteCtx::new(now);
         let reply = write(db, &mut ctx, command);
         if reply.is_err() {

@@ -68,15 +68,15 @@ impl Hub {
             }
         }
         for (pattern, id) in &registry.patterns {
-            if glob::matches(pattern.as_bytes(), channel.as_bytes()) {
-                if let Some(sub) = registry.subscribers.get(id) {
-                    sub.deliver(Message::new(
-                        channel,
-                        Some(pattern.clone()),
-                        payload.clone(),
-                    ));
-                    delivered += 1;
-                }
+            if glob::matches(pattern.as_bytes(), channel.as_bytes())
+                && let Some(sub) = registry.subscribers.get(id)
+            {
+                sub.deliver(Message::new(
+                    channel,
+                    Some(pattern.clone()),
+                    payload.clone(),
+                ));
+                delivered += 1;
             }
         }
         delivered
