@@ -41,7 +41,10 @@ impl Core {
             };
             if self.state() == FailoverState::Healthy {
                 let cmd = with_block_timeout(&command, remaining);
-                let limit = (!remaining.is_zero()).then(|| remaining + self.options.call_timeout);
+                let limit = self
+                    .call_limit()
+                    .filter(|_| !remaining.is_zero())
+                    .map(|t| remaining + t);
                 match self
                     .via_primary(false, limit, || self.primary.execute(cmd.clone()))
                     .await

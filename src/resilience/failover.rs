@@ -143,6 +143,12 @@ impl Core {
         }
     }
 
+    /// The outer time limit of a call to the primary: none when the primary bounds every
+    /// call itself (the Redis backend's response timeout), which saves a timer per call.
+    pub(crate) fn call_limit(&self) -> Option<Duration> {
+        (!self.probe.bounds_calls()).then_some(self.options.call_timeout)
+    }
+
     pub(crate) fn state(&self) -> FailoverState {
         FailoverState::from_u8(self.state.load(Ordering::Acquire))
     }
@@ -387,9 +393,11 @@ impl Core {
 
     pub(crate) async fn execute(&self, command: Command) -> Result<Reply> {
         match command.access() {
-            Access::BlockingWrite => return self.blocking(command).await,
+            // Boxed: the blocking state machine is large and rare; inlining it would make
+            // every call's future (moved into a box by `async_trait`) that much bigger.
+            Access::BlockingWrite => return Box::pin(self.blocking(command)).await,
             Access::Read => {
-                let timeout = Some(self.options.call_timeout);
+                let timeout = self.call_limit();
                 let routed = self
                     .via_primary(true, timeout, || self.primary.execute(command.clone()))
                     .await;
@@ -409,14 +417,14 @@ impl Core {
         let publish = command.access() == Access::Publish;
         loop {
             let safe = command.is_idempotent();
-            let timeout = Some(self.options.call_timeout);
+            let timeout = self.call_limit();
             match self
                 .via_primary(safe, timeout, || self.primary.execute(command.clone()))
                 .await
             {
                 Routed::Done(r) => {
-                    if r.is_ok() && !publish {
-                        self.mirror(vec![command], std::slice::from_ref(&r)).await;
+                    if r.is_ok() && !publish && self.options.policy == Policy::Mirror {
+                        Box::pin(self.mirror(vec![command], std::slice::from_ref(&r))).await;
                     }
                     return r;
                 }
@@ -446,7 +454,7 @@ impl Core {
         let safe = commands.iter().all(Command::is_idempotent);
         let writes = commands.iter().any(Command::is_write);
         loop {
-            let timeout = Some(self.options.call_timeout);
+            let timeout = self.call_limit();
             let routed = self
                 .via_primary(safe, timeout, || {
                     self.primary.batch(commands.clone(), atomic)
@@ -456,8 +464,9 @@ impl Core {
                 Routed::Done(r) => {
                     if let Ok(results) = &r
                         && writes
+                        && self.options.policy == Policy::Mirror
                     {
-                        self.mirror(commands, results).await;
+                        Box::pin(self.mirror(commands, results)).await;
                     }
                     return r;
                 }
@@ -469,7 +478,8 @@ impl Core {
                     return self.local.batch(commands, atomic).await;
                 }
                 Routed::Local => {
-                    if let Some(r) = self.local_writes(commands.clone(), Some(atomic)).await {
+                    let local = Box::pin(self.local_writes(commands.clone(), Some(atomic)));
+                    if let Some(r) = local.await {
                         return r;
                     }
                 }

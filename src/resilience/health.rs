@@ -39,6 +39,13 @@ pub trait Probe: Send + Sync + 'static {
     async fn ping(&self) -> Result<Duration>;
     /// The server's `INFO` text, when the primary has one.
     async fn info(&self) -> Result<Option<String>>;
+    /// True when the primary bounds every call by a response timeout of its own (the Redis
+    /// backend does), so `Failover` need not add its [`call_timeout`] timer. Default false.
+    ///
+    /// [`call_timeout`]: super::FailoverOptions::call_timeout
+    fn bounds_calls(&self) -> bool {
+        false
+    }
 }
 
 /// A [`Probe`] for any `Store`: the round trip is an `EXISTS` of a key nobody uses.
@@ -69,6 +76,9 @@ impl Probe for staunch_redis::RedisStore {
     }
     async fn info(&self) -> Result<Option<String>> {
         staunch_redis::RedisStore::info(self).await.map(Some)
+    }
+    fn bounds_calls(&self) -> bool {
+        true
     }
 }
 

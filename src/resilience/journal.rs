@@ -311,12 +311,15 @@ impl Journal {
             .collect()
     }
 
-    /// Forgets the entries up to and including `seq` (they are in Redis).
-    pub fn pop_through(&self, seq: u64) {
+    /// Forgets the entries up to and including `seq` (they are in Redis); returns how many.
+    pub fn pop_through(&self, seq: u64) -> usize {
         let mut inner = self.inner.lock();
+        let mut n = 0;
         while inner.pending.front().is_some_and(|e| e.seq <= seq) {
             inner.pending.pop_front();
+            n += 1;
         }
+        n
     }
 
     /// When every entry was replayed, replaces the file by an empty one that remembers the last
@@ -354,22 +357,24 @@ fn bincode_config() -> impl bincode::config::Config {
 }
 
 fn encode_frame(entry: &JournalEntry) -> Result<Vec<u8>> {
-    let payload = bincode::serde::encode_to_vec(entry, bincode_config()).map_err(|e| {
+    // One buffer: room for the frame header, then the payload encoded in place.
+    let mut frame = Vec::with_capacity(128);
+    frame.extend_from_slice(&[0u8; FRAME_HEADER_LEN]);
+    bincode::serde::encode_into_std_write(entry, &mut frame, bincode_config()).map_err(|e| {
         Error::new(
             ErrorKind::Internal,
             format!("cannot encode a journal entry: {e}"),
         )
     })?;
-    let len = u32::try_from(payload.len())
+    let len = u32::try_from(frame.len() - FRAME_HEADER_LEN)
         .ok()
         .filter(|&l| l <= MAX_FRAME)
         .ok_or_else(|| Error::invalid("journal entry too large"))?;
-    let mut frame = Vec::with_capacity(FRAME_HEADER_LEN + payload.len());
-    frame.extend_from_slice(&len.to_le_bytes());
-    frame.extend_from_slice(&crc(&payload).to_le_bytes());
+    let payload_crc = crc(&frame[FRAME_HEADER_LEN..]);
+    frame[0..4].copy_from_slice(&len.to_le_bytes());
+    frame[4..8].copy_from_slice(&payload_crc.to_le_bytes());
     let header_crc = crc(&frame[..8]);
-    frame.extend_from_slice(&header_crc.to_le_bytes());
-    frame.extend_from_slice(&payload);
+    frame[8..12].copy_from_slice(&header_crc.to_le_bytes());
     Ok(frame)
 }
 

@@ -60,8 +60,10 @@ pub struct FailoverOptions {
     pub retry: RetryOptions,
     /// Health monitor settings.
     pub health: HealthOptions,
-    /// Longest wait for the primary's answer to one call or batch, on top of the backend's own
-    /// response timeout (default 5 s). Blocking commands wait their block time plus this.
+    /// Longest wait for the primary's answer to one call or batch (default 5 s); blocking
+    /// commands wait their block time plus this. Not applied when the primary bounds its calls
+    /// itself ([`Probe::bounds_calls`](super::Probe::bounds_calls), true for the Redis
+    /// backend, whose `response_timeout` then is the limit).
     pub call_timeout: Duration,
     /// When journal appends reach the disk (default [`JournalSync::EverySec`]).
     pub journal_sync: JournalSync,

@@ -57,7 +57,7 @@ impl Core {
     /// or stops at the first outage (`Err`).
     pub(crate) async fn replay(&self) -> Result<bool> {
         let key = watermark_key(self.journal.node_id());
-        let timeout = Some(self.options.call_timeout);
+        let timeout = self.call_limit();
         let reply = self
             .call_primary(
                 timeout,
@@ -71,7 +71,12 @@ impl Core {
                 .unwrap_or(0),
             _ => 0,
         };
-        self.journal.pop_through(watermark);
+        let skipped = self.journal.pop_through(watermark);
+        if skipped > 0 {
+            // A previous run applied these and lost the reply (or crashed): never again.
+            tracing::info!(target: "staunch::failover", skipped, watermark, "journal entries already in Redis skipped");
+            self.stats.record_skipped(skipped as u64);
+        }
         loop {
             let group = self.journal.front(self.options.replay_group.max(1));
             if group.is_empty() {
@@ -120,7 +125,7 @@ impl Core {
             value: Bytes::from(last.to_string()),
             options: SetOptions::default(),
         });
-        let timeout = Some(self.options.call_timeout);
+        let timeout = self.call_limit();
         let results = self
             .call_primary(timeout, self.primary.batch(commands, true))
             .await?;

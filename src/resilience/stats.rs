@@ -23,6 +23,7 @@ pub struct Stats {
     served_locally: AtomicU64,
     journaled: AtomicU64,
     replayed: AtomicU64,
+    skipped: AtomicU64,
 }
 
 impl Stats {
@@ -71,6 +72,11 @@ impl Stats {
         self.replayed.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Records journal entries found already applied (by the watermark) and not replayed.
+    pub fn record_skipped(&self, n: u64) {
+        self.skipped.fetch_add(n, Ordering::Relaxed);
+    }
+
     /// A consistent-enough copy of the counters.
     pub fn snapshot(&self) -> StatsSnapshot {
         let operations = self.operations.load(Ordering::Relaxed);
@@ -85,6 +91,7 @@ impl Stats {
             served_locally: self.served_locally.load(Ordering::Relaxed),
             journaled: self.journaled.load(Ordering::Relaxed),
             replayed: self.replayed.load(Ordering::Relaxed),
+            replay_skipped: self.skipped.load(Ordering::Relaxed),
         }
     }
 }
@@ -111,6 +118,9 @@ pub struct StatsSnapshot {
     pub journaled: u64,
     /// Journal entries replayed into the primary.
     pub replayed: u64,
+    /// Journal entries a replay found already applied (their transaction ran but its reply
+    /// was lost, or the process crashed right after) and skipped thanks to the watermark.
+    pub replay_skipped: u64,
 }
 
 #[cfg(test)]

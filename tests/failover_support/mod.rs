@@ -22,6 +22,9 @@ impl Probe for RedisProbe {
     async fn info(&self) -> Result<Option<String>> {
         self.0.info().await.map(Some)
     }
+    fn bounds_calls(&self) -> bool {
+        true
+    }
 }
 
 /// `Failover::redis(store)` without the feature.
