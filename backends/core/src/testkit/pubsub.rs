@@ -1,7 +1,7 @@
 //! Conformance cases for pub/sub: delivery, receiver counts, pattern subscriptions, double
 //! delivery to a channel and a matching pattern, unsubscribe on drop, binary payloads, ordering.
 //!
-//! Channel names are unique per case ([`unique`]) because a Redis server shares pub/sub across
+//! Channel names are unique per case (`keyspace::unique`) because a Redis server shares pub/sub across
 //! its logical databases. Every wait is bounded, so a missing message fails instead of hanging.
 
 use std::time::{Duration, Instant};
