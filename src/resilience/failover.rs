@@ -518,7 +518,7 @@ fn stripe(key: &str) -> usize {
 #[derive(Clone)]
 pub struct Failover {
     pub(crate) core: Arc<Core>,
-    pub(crate) _guard: Arc<super::health::MonitorGuard>,
+    pub(crate) guard: Arc<super::health::MonitorGuard>,
 }
 
 impl std::fmt::Debug for Failover {

@@ -85,6 +85,18 @@ impl Probe for staunch_redis::RedisStore {
 /// Stops the monitor task when dropped (held by every `Failover` clone through an `Arc`).
 pub struct MonitorGuard {
     core: Arc<Core>,
+    task: parking_lot::Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl MonitorGuard {
+    /// Stops the task and waits until it has exited.
+    pub(crate) async fn stop(&self) {
+        self.core.shutdown.notify_one();
+        let task = self.task.lock().take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+    }
 }
 
 impl std::fmt::Debug for MonitorGuard {
@@ -102,8 +114,11 @@ impl Drop for MonitorGuard {
 
 /// Starts the monitor for `core` and returns the guard that stops it.
 pub(crate) fn spawn_monitor(core: Arc<Core>) -> MonitorGuard {
-    tokio::spawn(monitor(core.clone()));
-    MonitorGuard { core }
+    let task = tokio::spawn(monitor(core.clone()));
+    MonitorGuard {
+        core,
+        task: parking_lot::Mutex::new(Some(task)),
+    }
 }
 
 async fn monitor(core: Arc<Core>) {

@@ -114,7 +114,7 @@ pub struct Journal {
     sync: JournalSync,
     inner: Mutex<Inner>,
     sync_lock: tokio::sync::Mutex<u64>,
-    _lock: Option<File>,
+    lock: Mutex<Option<File>>,
 }
 
 impl std::fmt::Debug for Journal {
@@ -144,7 +144,7 @@ impl Journal {
                 last_sync: Instant::now(),
             }),
             sync_lock: tokio::sync::Mutex::new(0),
-            _lock: None,
+            lock: Mutex::new(None),
         }
     }
 
@@ -200,7 +200,7 @@ impl Journal {
                 last_sync: Instant::now(),
             }),
             sync_lock: tokio::sync::Mutex::new(0),
-            _lock: Some(lock),
+            lock: Mutex::new(Some(lock)),
         };
         Ok((journal, report))
     }
@@ -241,6 +241,9 @@ impl Journal {
             at_ms,
             commands,
         };
+        if self.dir.is_some() && inner.file.is_none() {
+            return Err(Error::new(ErrorKind::Io, "the replay journal is closed"));
+        }
         let written = inner.written;
         if let Some(file) = inner.file.as_mut() {
             let frame = encode_frame(&entry)?;
@@ -297,6 +300,18 @@ impl Journal {
             .await
             .map_err(|e| Error::new(ErrorKind::Internal, format!("fsync task failed: {e}")))??;
         *synced = upto;
+        Ok(())
+    }
+
+    /// Syncs the file and releases it and the directory lock, so another `Journal::open` of
+    /// the directory (in this process or another) succeeds. Appends fail afterwards; entries
+    /// not replayed stay in the file for the next open.
+    pub fn close(&self) -> Result<()> {
+        let mut inner = self.inner.lock();
+        if let Some(file) = inner.file.take() {
+            file.sync_data()?;
+        }
+        self.lock.lock().take();
         Ok(())
     }
 

@@ -202,16 +202,19 @@ impl Failover {
         &self.core.local
     }
 
-    /// Stops the monitor, syncs the journal and closes a file store this `Failover` opened.
-    /// Other clones stop working properly afterwards; the journal stays on disk and is replayed
-    /// by the next open.
+    /// Stops the monitor (waiting for it), syncs and closes the journal (releasing its lock) and
+    /// closes a file store this `Failover` opened, so the directory can be opened again at
+    /// once. Other clones stop working afterwards (degraded writes fail); the journal stays on
+    /// disk and is replayed by the next open.
     pub async fn close(&self) -> Result<()> {
-        self.core.shutdown.notify_one();
-        self.core.journal.sync_to(u64::MAX).await.ok();
-        match &self.core.closer {
+        self.guard.stop().await;
+        // Releases the journal's lock too, so the directory can be opened again at once.
+        let journal = self.core.journal.close();
+        let local = match &self.core.closer {
             Some(close) => close().await,
             None => Ok(()),
-        }
+        };
+        journal.and(local)
     }
 }
 
@@ -344,7 +347,7 @@ impl FailoverBuilder {
         let guard = health::spawn_monitor(core.clone());
         Ok(Failover {
             core,
-            _guard: Arc::new(guard),
+            guard: Arc::new(guard),
         })
     }
 }
