@@ -7,6 +7,11 @@
 //! process, so a second open *in the same process* is refused too. The lock goes away with
 //! the file handle, including when the process is killed: a stale `LOCK` file never blocks a
 //! restart.
+//!
+//! One caveat of `flock`: a child process forked while the lock is held shares the lock's
+//! file description until it calls `exec` (the descriptor is close-on-exec). A program that
+//! closes a store and at once reopens it from a child, while other threads spawn processes,
+//! can therefore see a brief `Locked`.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};

@@ -222,14 +222,21 @@ impl Drop for Inner {
 impl Store for FileStore {
     async fn execute(&self, command: Command) -> Result<Reply> {
         self.check_writable(&command)?;
-        self.inner.engine.execute(command).await
+        let reply = self.inner.engine.execute(command).await;
+        // Most commands finish without ever waiting (reads, and writes under `everysec`/`no`),
+        // so a tight loop of them would never yield and could starve the flusher and the
+        // compactor on the same runtime; spend tokio's cooperative budget like I/O does.
+        tokio::task::coop::consume_budget().await;
+        reply
     }
 
     async fn batch(&self, commands: Vec<Command>, _atomic: bool) -> Result<Vec<Result<Reply>>> {
         for command in &commands {
             self.check_writable(command)?;
         }
-        self.inner.engine.batch(commands).await
+        let replies = self.inner.engine.batch(commands).await;
+        tokio::task::coop::consume_budget().await;
+        replies
     }
 
     async fn subscribe(

@@ -1,11 +1,13 @@
 //! Test helper for `staunch-file`'s crash tests: a process to kill.
 //!
 //! ```text
-//! staunch-file-crash-writer write <dir> <writers>   # write self-checking data until killed
+//! staunch-file-crash-writer write <dir> <writers> [always|everysec|no]
+//!                                                  # write self-checking data until killed
 //! staunch-file-crash-writer try-open <dir>          # open once, print "ok" or "error <kind> <msg>"
 //! ```
 //!
-//! `write` opens `<dir>` with `FsyncPolicy::Always` and a tiny compaction threshold (so kills
+//! `write` opens `<dir>` with `FsyncPolicy::Always` (or the policy named) and a tiny compaction
+//! threshold (so kills
 //! also land in the middle of compactions), then runs `<writers>` concurrent tasks. Task `t`
 //! repeatedly does `RPUSH seq:t i` then `INCR n:t` for `i = 1, 2, ...` and, once both are
 //! acknowledged, prints `t i` on a line of its own. Whoever kills it can then check that
@@ -24,10 +26,19 @@ use staunch_file::{FileOptions, FileStore, FsyncPolicy};
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let result = match args.get(1).map(String::as_str) {
-        Some("write") if args.len() == 4 => match args[3].parse::<usize>() {
-            Ok(writers) => write(&args[2], writers).await,
-            Err(e) => Err(Error::invalid(format!("bad writer count: {e}"))),
-        },
+        Some("write") if args.len() == 4 || args.len() == 5 => {
+            let policy = match args.get(4).map(String::as_str) {
+                None | Some("always") => Ok(FsyncPolicy::Always),
+                Some("everysec") => Ok(FsyncPolicy::EverySec),
+                Some("no") => Ok(FsyncPolicy::No),
+                Some(other) => Err(Error::invalid(format!("unknown fsync policy {other}"))),
+            };
+            match (args[3].parse::<usize>(), policy) {
+                (Ok(writers), Ok(policy)) => write(&args[2], writers, policy).await,
+                (Err(e), _) => Err(Error::invalid(format!("bad writer count: {e}"))),
+                (_, Err(e)) => Err(e),
+            }
+        }
         Some("try-open") if args.len() == 3 => match FileStore::open(&args[2]).await {
             Ok(store) => {
                 println!("ok");
@@ -39,7 +50,8 @@ async fn main() -> ExitCode {
             }
         },
         _ => Err(Error::invalid(
-            "usage: staunch-file-crash-writer write <dir> <writers> | try-open <dir>",
+            "usage: staunch-file-crash-writer write <dir> <writers> [always|everysec|no] \
+             | try-open <dir>",
         )),
     };
     match result {
@@ -51,9 +63,9 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn write(dir: &str, writers: usize) -> Result<()> {
+async fn write(dir: &str, writers: usize, policy: FsyncPolicy) -> Result<()> {
     let options = FileOptions::new()
-        .fsync(FsyncPolicy::Always)
+        .fsync(policy)
         .compact_min_bytes(32 << 10)
         .compact_ratio(1.0);
     let store = FileStore::open_with(dir, options).await?;
