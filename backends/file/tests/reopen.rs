@@ -344,3 +344,32 @@ async fn always_acknowledges_concurrent_writers_and_survives_reopen() {
     );
     store.close().await.expect("close");
 }
+
+/// Every policy works on a current-thread runtime too (the flusher and the waiting writer
+/// share the one thread).
+#[tokio::test]
+async fn works_on_a_current_thread_runtime() {
+    for policy in [FsyncPolicy::Always, FsyncPolicy::EverySec, FsyncPolicy::No] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let options = FileOptions::new().fsync(policy);
+        let store = FileStore::open_with(dir.path(), options.clone())
+            .await
+            .expect("open");
+        for i in 0..20 {
+            store.incr("n").await.expect("incr");
+            store.rpush("l", [format!("{i}")]).await.expect("rpush");
+        }
+        store.compact().await.expect("compact");
+        store.incr("n").await.expect("incr");
+        store.close().await.expect("close");
+        let store = FileStore::open_with(dir.path(), options)
+            .await
+            .expect("reopen");
+        assert_eq!(
+            store.get_string("n").await.expect("get").as_deref(),
+            Some("21")
+        );
+        assert_eq!(store.llen("l").await.expect("llen"), 20);
+        store.close().await.expect("close");
+    }
+}
