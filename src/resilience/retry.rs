@@ -7,9 +7,10 @@
 //!
 //! - it is idempotent ([`Command::is_idempotent`]): `GET`, `SET` without conditions, `SADD`,
 //!   `HSET`, `DEL`, ... applying it twice is the same as once;
-//! - the error proves it never reached Redis ([`never_sent`]): the connection was refused, or
-//!   the connection attempt or its handshake timed out (commands are written only on an
-//!   established connection), or a circuit breaker refused the call.
+//! - the error proves it never ran in Redis ([`never_sent`]): the connection was refused, the
+//!   connection attempt or its handshake timed out (commands are written only on an
+//!   established connection), Redis rejected it unexecuted (`LOADING`, `READONLY`), or a
+//!   circuit breaker refused the call.
 //!
 //! Waits grow exponentially from [`RetryOptions::initial_backoff`] (0.5 s) to
 //! [`RetryOptions::max_backoff`] (10 s), with "full jitter" (a uniform draw between half the
@@ -125,9 +126,10 @@ impl RetryOptions {
     }
 }
 
-/// True when `error` proves the command was never written to Redis: a refused connection, a
+/// True when `error` proves the command never ran in Redis: a refused connection, a
 /// connection attempt or handshake that timed out (commands are only written on an
-/// established connection), or a circuit breaker's refusal.
+/// established connection), Redis's own refusal (`LOADING`, `READONLY`, `MASTERDOWN`: the
+/// command was rejected before it ran), or a circuit breaker's refusal.
 ///
 /// The Redis backend reports these as `Unavailable`/`Timeout` with the cause in the message;
 /// this reads the message (and the source chain), so it errs on the side of "maybe sent".
@@ -144,6 +146,10 @@ pub fn never_sent(error: &Error) -> bool {
     }
     text.contains("connection refused")
         || text.contains("os error 111")
+        // Redis refused to run it: still loading, a read-only replica, no master.
+        || text.contains("loading")
+        || text.contains("readonly")
+        || text.contains("masterdown")
         || text.contains("the connection handshake")
         || text.contains("a connection attempt")
         || text.contains("circuit breaker is open")
@@ -186,6 +192,11 @@ mod tests {
         assert!(o.should_retry(&incr, &refused));
         assert!(o.should_retry(&get, &reset));
         assert!(!o.should_retry(&get, &Error::wrong_type()));
+        let loading = Error::new(
+            ErrorKind::Unavailable,
+            "LOADING Redis is loading the dataset in memory",
+        );
+        assert!(o.should_retry(&incr, &loading));
     }
 
     #[tokio::test]
