@@ -169,14 +169,22 @@ async fn sigkilled_workers_lose_no_jobs() {
     let total = ids.len();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let c = q.counters().await.expect("counters");
         let s = q.sizes().await.expect("sizes");
-        if c.completed as usize >= total && s.pending + s.scheduled + s.processing == 0 {
+        let mut unfinished = Vec::new();
+        for id in &ids {
+            let job = q.get(id).await.expect("get");
+            if job.as_ref().map(|j| j.status) != Some(JobStatus::Completed) {
+                unfinished.push((id.clone(), job));
+            }
+        }
+        if unfinished.is_empty() && s.pending + s.scheduled + s.processing == 0 {
             break;
         }
         assert!(
             Instant::now() < deadline,
-            "not drained: {c:?} {s:?} of {total}"
+            "not drained: {s:?}, {} of {total} unfinished: {:?}",
+            unfinished.len(),
+            unfinished.iter().take(5).collect::<Vec<_>>()
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -100,7 +100,7 @@ impl Queue {
             for (i, (id, _)) in moved.iter().enumerate() {
                 // A failed HINCRBY (a closed fence) is not an error here: see `interpret`.
                 let token = take(&mut r, i * START_COMMANDS).unwrap_or(Reply::Nil);
-                let fields = codec::fields(take(&mut r, i * START_COMMANDS + 3)?)?;
+                let fields = codec::fields(take(&mut r, i * START_COMMANDS + 2)?)?;
                 let mut started = self.interpret(id, token, fields, until).await?;
                 for _ in 0..3 {
                     if !matches!(started, Started::Reopened) {
@@ -121,12 +121,14 @@ impl Queue {
 
     /// The atomic batch that takes one moved job: bump token and attempts, mark it processing,
     /// read it, announce it. [`START_COMMANDS`] commands; the token reply is first, the hash
-    /// fourth.
+    /// (as it was before this claim marked it) third.
     fn start_commands(&self, id: &str, now: i64) -> Vec<Command> {
         let task = self.keys().task(id);
         vec![
             cmd::hincr(&task, field::TOKEN, 1),
             cmd::hincr(&task, field::ATTEMPTS, 1),
+            // Read before marking it processing, so a finished job's real status is seen.
+            cmd::hgetall(&task),
             cmd::hset(
                 &task,
                 codec::pairs([
@@ -134,7 +136,6 @@ impl Queue {
                     (field::STARTED_AT, iso8601(now)),
                 ]),
             ),
-            cmd::hgetall(&task),
             QueueEvent::status(id, JobStatus::Processing, now).to_command(&self.keys().events),
         ]
     }
@@ -146,7 +147,7 @@ impl Queue {
             .batch(self.start_commands(id, self.now()), true)
             .await?;
         let token = take(&mut r, 0).unwrap_or(Reply::Nil);
-        let fields = codec::fields(take(&mut r, 3)?)?;
+        let fields = codec::fields(take(&mut r, 2)?)?;
         self.interpret(id, token, fields, until).await
     }
 
@@ -159,13 +160,14 @@ impl Queue {
         until: i64,
     ) -> Result<Started> {
         let task = self.keys().task(id);
-        let Some(job) = codec::job_info(id, &fields) else {
+        let Some(mut job) = codec::job_info(id, &fields) else {
             // The hash is gone (expired or purged): drop the debris our claim created.
             let cleanup = vec![cmd::del(&task), cmd::zrem(&self.keys().processing, id)];
             cmd::check_all(self.st().batch(cleanup, true).await?)?;
             return Ok(Started::Skipped);
         };
         if let Reply::Int(token) = token {
+            job.status = JobStatus::Processing;
             let lease = Lease {
                 job,
                 token: token as u64,
@@ -277,16 +279,20 @@ impl Queue {
                 queue_score(job.priority, job.run_at_ms),
                 id,
             ));
-            let mut update =
-                codec::pairs([(field::STATUS, JobStatus::Pending.as_str().to_owned())]);
+            // Only if nobody changed it since we read it (a late holder finishing it).
+            writes.push(cmd::hcas(
+                &keys.task(id),
+                field::STATUS,
+                fields.get(field::STATUS).cloned(),
+                JobStatus::Pending.as_str().to_owned(),
+            ));
             if job.status == JobStatus::Processing {
                 // Back from an expired lease (the reaper moved it here).
-                update.extend(codec::pairs([(
-                    field::LAST_ERROR,
-                    "lease expired".to_owned(),
-                )]));
+                writes.push(cmd::hset(
+                    &keys.task(id),
+                    codec::pairs([(field::LAST_ERROR, "lease expired".to_owned())]),
+                ));
             }
-            writes.push(cmd::hset(&keys.task(id), update));
             writes.push(QueueEvent::status(id, JobStatus::Pending, now).to_command(&keys.events));
             promoted += 1;
         }

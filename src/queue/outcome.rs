@@ -25,17 +25,40 @@ pub(crate) const STAT_CANCELLED: &str = "cancelled";
 
 impl Queue {
     /// Closes the fence of `lease` with `outcome`; `Locked` ("lease lost") if the token is stale.
-    async fn close_fence(&self, lease: &Lease, outcome: Outcome) -> Result<()> {
-        let closed = self
-            .st()
-            .execute(cmd::hcas(
-                &self.keys().task(lease.id()),
-                field::TOKEN,
-                Some(lease.token.to_string()),
-                Fence::closed(lease.token, outcome),
-            ))
-            .await?
-            .into_bool()?;
+    ///
+    /// `note` (a field name and its text: the result or the error) is written in the same
+    /// atomic step as `<field>:<token>`, so what the outcome carries survives a crash before its
+    /// effects land: settling copies it to `<field>`. A stale holder's note is deleted again.
+    async fn close_fence(
+        &self,
+        lease: &Lease,
+        outcome: Outcome,
+        note: Option<(&str, &str)>,
+    ) -> Result<()> {
+        let task = self.keys().task(lease.id());
+        let close = cmd::hcas(
+            &task,
+            field::TOKEN,
+            Some(lease.token.to_string()),
+            Fence::closed(lease.token, outcome),
+        );
+        let closed = match note {
+            None => self.st().execute(close).await?.into_bool()?,
+            Some((name, text)) => {
+                let name = note_field(name, lease.token);
+                let write = cmd::hset(&task, vec![(name.clone(), Bytes::from(text.to_owned()))]);
+                let mut r = self.st().batch(vec![close, write], true).await?;
+                let closed = cmd::take(&mut r, 0)?.into_bool()?;
+                if !closed {
+                    let undo = Command::HDel {
+                        key: task.clone(),
+                        fields: vec![name],
+                    };
+                    self.st().execute(undo).await?;
+                }
+                closed
+            }
+        };
         if closed {
             Ok(())
         } else {
@@ -112,7 +135,12 @@ impl Queue {
     }
 
     pub(crate) async fn complete_inner(&self, lease: &Lease, result: Option<String>) -> Result<()> {
-        self.close_fence(lease, Outcome::Completed).await?;
+        self.close_fence(
+            lease,
+            Outcome::Completed,
+            result.as_deref().map(|r| (field::RESULT, r)),
+        )
+        .await?;
         let now = self.now();
         let keys = self.keys();
         let task = keys.task(lease.id());
@@ -127,6 +155,7 @@ impl Queue {
         let mut commands = vec![
             cmd::zrem(&keys.processing, lease.id()),
             cmd::hset(&task, fields),
+            drop_notes(&task, lease.token),
         ];
         commands.push(self.retention(&task, self.inner.config.result_ttl));
         commands.push(cmd::hincr(&keys.stats, STAT_COMPLETED, 1));
@@ -156,7 +185,8 @@ impl Queue {
     }
 
     async fn finish_retry(&self, lease: &Lease, error: &str) -> Result<FailOutcome> {
-        self.close_fence(lease, Outcome::Retry).await?;
+        self.close_fence(lease, Outcome::Retry, Some((field::LAST_ERROR, error)))
+            .await?;
         let now = self.now();
         let keys = self.keys();
         let task = keys.task(lease.id());
@@ -179,6 +209,7 @@ impl Queue {
                     (field::TOKEN, (lease.token + 1).to_string()),
                 ]),
             ),
+            drop_notes(&task, lease.token),
             cmd::hincr(&keys.stats, STAT_FAILED, 1),
             cmd::hincr(&keys.stats, STAT_RETRIED, 1),
             QueueEvent::status(lease.id(), JobStatus::Failed, now).to_command(&keys.events),
@@ -195,7 +226,8 @@ impl Queue {
         error: &str,
         uncount: bool,
     ) -> Result<()> {
-        self.close_fence(lease, Outcome::Dead).await?;
+        self.close_fence(lease, Outcome::Dead, Some((field::LAST_ERROR, error)))
+            .await?;
         let now = self.now();
         let keys = self.keys();
         let task = keys.task(lease.id());
@@ -212,6 +244,7 @@ impl Queue {
                 ]),
             ),
             self.retention(&task, self.inner.config.dead_ttl),
+            drop_notes(&task, lease.token),
             cmd::hincr(&keys.stats, STAT_DEAD, 1),
         ];
         if uncount {
@@ -230,7 +263,7 @@ impl Queue {
     /// Gives the job back to the queue at its old place, as if this attempt never started
     /// (used by workers shutting down). `Locked` if the lease was already lost.
     pub async fn release(&self, lease: &Lease) -> Result<()> {
-        self.close_fence(lease, Outcome::Release).await?;
+        self.close_fence(lease, Outcome::Release, None).await?;
         let now = self.now();
         let keys = self.keys();
         let task = keys.task(lease.id());
@@ -317,7 +350,7 @@ impl Queue {
     pub(crate) fn settle_commands(
         &self,
         id: &str,
-        _token: u64,
+        token: u64,
         outcome: Outcome,
         fields: &Fields,
     ) -> Vec<Command> {
@@ -330,6 +363,12 @@ impl Queue {
             .get(field::FINISHED_MS)
             .and_then(|v| v.parse::<i64>().ok())
             .unwrap_or_else(|| self.now());
+        let mut notes = Vec::new();
+        for name in [field::RESULT, field::LAST_ERROR] {
+            if let Some(text) = fields.get(&note_field(name, token)) {
+                notes.push((name.to_owned(), Bytes::from(text.clone())));
+            }
+        }
         let mut commands = vec![
             cmd::zrem(&keys.processing, id),
             cmd::zrem(&keys.queue, id),
@@ -343,6 +382,19 @@ impl Queue {
                 ]),
             ),
         ];
+        if !notes.is_empty() {
+            commands.push(cmd::hset(&task, notes));
+            commands.push(drop_notes(&task, token));
+        }
+        if fields.get(field::STATUS).map(String::as_str) != Some(status.as_str()) {
+            // The committer's effects never landed (they set the status): count it now.
+            let stat = match status {
+                JobStatus::Completed => STAT_COMPLETED,
+                JobStatus::Dead => STAT_DEAD,
+                _ => STAT_CANCELLED,
+            };
+            commands.push(cmd::hincr(&keys.stats, stat, 1));
+        }
         if status == JobStatus::Dead {
             commands.push(cmd::zadd(&keys.dead, finished as f64, id));
             commands.push(self.retention(&task, self.inner.config.dead_ttl));
@@ -353,5 +405,21 @@ impl Queue {
             commands.push(cmd::cad(&keys.unique(unique), id));
         }
         commands
+    }
+}
+
+/// The field holding a note (`result` or `last_error`) of the holder of `token`.
+fn note_field(name: &str, token: u64) -> String {
+    format!("{name}:{token}")
+}
+
+/// Deletes the notes of `token` once the outcome's effects have landed.
+fn drop_notes(task: &str, token: u64) -> Command {
+    Command::HDel {
+        key: task.to_owned(),
+        fields: vec![
+            note_field(field::RESULT, token),
+            note_field(field::LAST_ERROR, token),
+        ],
     }
 }
