@@ -63,17 +63,22 @@
 //! from them and the rule is *whoever atomically removes a job from a waiting set owns the
 //! next step*:
 //!
-//! - **Claim**: `ZMoveByScore` moves the lowest-scored id from the queue to `processing` with
-//!   the lease deadline as score: concurrent claimers never get the same job. One atomic batch
-//!   then increments the job's `token` (the fencing token) and `attempts` and reads it.
+//! - **Claim**: `ZMoveByScore` moves the lowest-scored id (or the `n` lowest, for
+//!   [`Queue::claim_many`]) from the queue to `processing` with the lease deadline as score:
+//!   concurrent claimers never get the same job. One atomic batch then increments each job's
+//!   `token` (the fencing token) and `attempts` and reads it. Two round trips.
 //! - **Outcomes** (complete, fail → retry or dead, release) first close the fence: an
 //!   `HCompareAndSet` turns `token` from the holder's `T` into `"T:<outcome>"`. It fails for a
 //!   stale holder (the job was reaped and re-claimed, so the token moved on, or someone else
 //!   already finished it), which gets an error of kind `Locked` ([`is_lease_lost`]). The
-//!   effects follow in one atomic batch. A crash between the two leaves a closed fence; the
-//!   next claim or promotion that meets it completes the effects (a retry or release is
-//!   reopened, a completion/death/cancel is settled), so no outcome is lost or applied twice.
-//!   A claim's `HINCRBY` on a closed fence fails, so a finished job is never run again.
+//!   effects follow in one atomic batch. The result or error is written with the fence, as a
+//!   field named for the token (`result:T`, `last_error:T`), so it survives too. A crash
+//!   between the two steps leaves a closed fence; the next claim or promotion that meets it
+//!   completes the effects (a retry or release is reopened, a completion/death/cancel is
+//!   settled with its result or error), so no outcome is lost or applied twice. A claim's
+//!   `HINCRBY` on a closed fence fails, so a finished job is never run again.
+//!   Counters are exact except in that crash window: a settled outcome is counted when its
+//!   status shows its effects never landed.
 //! - **Heartbeat** checks the token, then extends the lease with `ZADD XX GT`.
 //! - **Reaper** ([`Queue::maintain`]): `ZMoveByScore` moves leases past their deadline to
 //!   `scheduled` as due now and promotes them at once, bumping their token so the old
@@ -81,9 +86,10 @@
 //!   the reaper ran still succeeds). The attempt stays counted, and a claim that finds a job
 //!   out of attempts dead-letters it with `last_error = "lease expired"`.
 //! - **Promotion** (in `claim` when due jobs exist, and in `maintain`): `ZMoveByScore` moves
-//!   due ids to `promoting`, then one atomic batch adds each to the queue at its score. A
-//!   promoter that dies midway leaves ids in `promoting`; after 60 s they go back to
-//!   `scheduled` and are promoted again.
+//!   due ids to `promoting`, then one atomic batch adds each to the queue at its score (and
+//!   sets `status` to `pending` only if nobody changed it meanwhile). A promoter that dies
+//!   midway leaves ids in `promoting`; after 60 s they go back to `scheduled` and are promoted
+//!   again.
 //! - **Unique keys**: `CompareAndSet` (`SET NX` with a 30 s reservation TTL) on
 //!   `bot:tasks:unique:{key}`, made permanent by the enqueue batch and removed with
 //!   `CompareAndDelete` when the job completes, dies or is cancelled. A key left behind by a
@@ -94,7 +100,17 @@
 //! Delivery is at least once: a job runs again only when its lease ran out (a crashed or
 //! stalled worker), and then the stale worker can no longer complete, fail or renew it.
 //! Without heartbeats a handler running longer than the lease may be run twice; workers renew
-//! at a third of the lease.
+//! at a third of the lease. The `status` field is written next to the moves that change the
+//! state, so after a crash it can lag for a moment; `sizes` (the sets) are authoritative.
+//!
+//! Cancelling works on jobs that have not started (pending, scheduled, waiting for a retry);
+//! a running job is not interrupted (its handler would have to cooperate).
+//!
+//! # Round trips (Redis)
+//!
+//! Enqueue 1 (bulk: 1 for any number of jobs; +1 with unique keys), claim 2, complete 2,
+//! fail 2, heartbeat 2, `maintain` 1 when idle. Every state change also publishes one message
+//! on `bot:tasks:events`, inside the same atomic batch.
 //!
 //! # Retention
 //!
