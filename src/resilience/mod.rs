@@ -304,8 +304,7 @@ impl FailoverBuilder {
     pub async fn open(self) -> Result<Failover> {
         type Closer =
             Box<dyn Fn() -> futures_util::future::BoxFuture<'static, Result<()>> + Send + Sync>;
-        let mut closer: Option<Closer> = None;
-        let local: Arc<dyn Store> = match self.local {
+        let (local, closer): (Arc<dyn Store>, Option<Closer>) = match self.local {
             Local::Unset => {
                 return Err(Error::invalid(
                     "Failover needs a local store: call local_file(dir), local_memory() or local_store(..)",
@@ -315,15 +314,15 @@ impl FailoverBuilder {
             Local::File(dir, options) => {
                 let store = staunch_file::FileStore::open_with(&dir, options).await?;
                 let for_close = store.clone();
-                closer = Some(Box::new(move || {
+                let closer: Closer = Box::new(move || {
                     let s = for_close.clone();
                     Box::pin(async move { s.close().await })
-                }));
-                Arc::new(store)
+                });
+                (Arc::new(store), Some(closer))
             }
             #[cfg(feature = "memory")]
-            Local::Memory => Arc::new(staunch_memory::MemoryStore::new()),
-            Local::Store(store) => store,
+            Local::Memory => (Arc::new(staunch_memory::MemoryStore::new()), None),
+            Local::Store(store) => (store, None),
         };
         let journal = match &self.journal_dir {
             Some(dir) => {
