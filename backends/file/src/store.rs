@@ -47,9 +47,8 @@ use crate::tasks::Background;
 ///   later write; reads keep working. The failed write *was* applied in memory, so reads may
 ///   show it until the store is reopened (which recovers exactly what the log holds).
 /// - After [`FileStore::close`], every call fails with `ErrorKind::Unavailable`.
-/// - A batch is applied atomically in memory, but its commands are logged as consecutive
-///   records: a crash in the middle of writing a batch that was never acknowledged can leave
-///   a prefix of it on disk.
+/// - A batch is applied atomically in memory and logged as one record, so after a crash
+///   either all of its writes are there or none are.
 #[derive(Clone, Debug)]
 pub struct FileStore {
     inner: Arc<Inner>,

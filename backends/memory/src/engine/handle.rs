@@ -133,25 +133,28 @@ impl Engine {
     /// be; blocking commands answer at once as inside `MULTI`.
     pub async fn batch(&self, commands: Vec<Command>) -> Result<Vec<Result<Reply>>> {
         let mut replies = Vec::with_capacity(commands.len());
-        let mut last_ticket = None;
-        {
+        let pending = {
             let mut db = self.shared.db.write();
             let now = self.shared.now();
+            // The batch's effects go to the log as one record, so a crash can never leave
+            // half a batch on disk.
+            let mut effects = Vec::new();
             for command in &commands {
-                let (reply, ticket) = match command.access() {
-                    Access::Read => (read(&db, now, command), None),
-                    Access::Publish => (Ok(self.publish(command)), None),
-                    _ => self.shared.write_locked(&mut db, now, command),
+                let reply = match command.access() {
+                    Access::Read => read(&db, now, command),
+                    Access::Publish => Ok(self.publish(command)),
+                    _ => {
+                        let (reply, mut written) = self.shared.apply_write(&mut db, now, command);
+                        effects.append(&mut written);
+                        reply
+                    }
                 };
-                if let Some(ticket) = ticket {
-                    last_ticket = Some(ticket);
-                }
                 replies.push(reply);
             }
-        }
+            self.shared.record(now, &effects)?
+        };
         self.shared.wake_blocked();
-        // Tickets are ordered: the last one durable means all of them are.
-        if let Some((log, ticket)) = last_ticket {
+        if let Some((log, ticket)) = pending {
             log.wait_durable(ticket).await?;
         }
         Ok(replies)

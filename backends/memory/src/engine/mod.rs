@@ -275,18 +275,18 @@ impl Shared {
         }
     }
 
-    /// Applies one write under the lock, logs its effects, and returns the reply plus the
-    /// log ticket to wait on.
-    pub(crate) fn write_locked(
+    /// Applies one write under the lock and returns its reply plus the effects to record
+    /// (none when no log is installed or the write failed).
+    pub(crate) fn apply_write(
         &self,
         db: &mut Db,
         now: i64,
         command: &Command,
-    ) -> (Result<Reply>, Option<PendingDurability>) {
+    ) -> (Result<Reply>, Vec<Command>) {
         let mut ctx = WriteCtx::new(now);
         let reply = write(db, &mut ctx, command);
         if reply.is_err() {
-            return (reply, None);
+            return (reply, Vec::new());
         }
         if let Some(evictor) = &self.evictor {
             if matches!(command, Command::FlushDb) {
@@ -297,21 +297,41 @@ impl Shared {
             evictor.evict(db, false);
         }
         if !self.has_log() {
-            return (reply, None);
+            return (reply, Vec::new());
         }
-        let log = self.log.read().clone();
-        let Some(log) = log else {
-            return (reply, None);
-        };
         let effects = match ctx.rewrite {
             Some(effects) => effects,
             None => vec![command.with_absolute_expiry(now)],
         };
+        (reply, effects)
+    }
+
+    /// Hands `effects` to the log as one record (still under the lock, so records keep apply
+    /// order). `None` when there is nothing to record or no log.
+    pub(crate) fn record(&self, now: i64, effects: &[Command]) -> Result<Option<PendingDurability>> {
         if effects.is_empty() {
+            return Ok(None);
+        }
+        let Some(log) = self.log.read().clone() else {
+            return Ok(None);
+        };
+        log.append(now, effects).map(|ticket| Some((log, ticket)))
+    }
+
+    /// Applies one write under the lock, records its effects, and returns the reply plus the
+    /// durability to wait for.
+    pub(crate) fn write_locked(
+        &self,
+        db: &mut Db,
+        now: i64,
+        command: &Command,
+    ) -> (Result<Reply>, Option<PendingDurability>) {
+        let (reply, effects) = self.apply_write(db, now, command);
+        if reply.is_err() {
             return (reply, None);
         }
-        match log.append(now, &effects) {
-            Ok(ticket) => (reply, Some((log, ticket))),
+        match self.record(now, &effects) {
+            Ok(pending) => (reply, pending),
             Err(e) => (Err(e), None),
         }
     }
