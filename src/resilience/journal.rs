@@ -578,6 +578,26 @@ mod tests {
         Ok(())
     }
 
+    #[tokio::test]
+    async fn group_commit_syncs_and_close_releases_the_lock() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(Error::from)?;
+        let (j, _) = Journal::open(dir.path(), JournalSync::Always, None)?;
+        let (_, a) = j.append(1, incr(1))?;
+        let (_, b) = j.append(2, incr(2))?;
+        assert!(b > a);
+        j.sync_to(b).await?;
+        j.sync_to(a).await?; // already durable: returns at once
+        j.close()?;
+        assert!(
+            j.append(3, incr(3)).is_err(),
+            "closed journals refuse appends"
+        );
+        let (j2, report) = Journal::open(dir.path(), JournalSync::Always, None)?;
+        assert_eq!(report.entries, 2);
+        assert_eq!(j2.front(1)[0].commands, incr(1));
+        Ok(())
+    }
+
     #[test]
     fn damage_in_the_middle_is_an_error() -> Result<()> {
         let dir = tempfile::tempdir().map_err(Error::from)?;
