@@ -9,7 +9,9 @@
 //! | `Degraded`   | local     | local, then journal, then acknowledge    | local   |
 //! | `Recovering` | local     | local, then journal, then acknowledge    | local   |
 //!
-//! Every call to the primary goes through the circuit breaker and a timeout. An outage error
+//! Every call to the primary goes through the circuit breaker and a timeout (the Redis
+//! backend's own response timeout, or [`FailoverOptions::call_timeout`] for a primary that does
+//! not bound its calls, see [`Probe::bounds_calls`](super::Probe::bounds_calls)). An outage error
 //! ([`Error::is_outage`]) is retried (with backoff, see [`super::retry`]) only when the command
 //! is idempotent or surely never reached Redis, and never after a timeout (a second full wait
 //! would double the worst case a caller sees); when the breaker opens meanwhile, such a call is
@@ -26,7 +28,10 @@
 //! whether a condition held, and a write the local store rejected is never replayed. The local
 //! run and the journal append for the same keys happen under a per-key stripe lock, so the
 //! journal orders same-key writes as the local store applied them. A crash between the two
-//! loses a write that was never acknowledged, which is allowed.
+//! can leave a write in a file-backed local store that never reaches Redis; it was never
+//! acknowledged, so either outcome is allowed (and under `Divert` the local store is cleared
+//! after the next replay anyway). This differs from "journal first" on purpose: a journal-first
+//! design would have to replay a pop as "pop whatever is first" and lose another node's job.
 //!
 //! # Blocking commands and batches
 //!
