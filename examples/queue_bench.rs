@@ -8,8 +8,8 @@
 //!
 //! - enqueue + claim + complete, one job at a time and 16 at once, on the Redis backend against
 //!   a raw loop over one multiplexed connection doing what a plain seed-000 queue with leases
-//!   and events does per job, without fencing (MULTI HSET (the same 11 fields) + ZADD + HINCRBY
-//!   + PUBLISH; ZPOPMIN; MULTI ZADD processing, HINCRBY token/attempts, HSET status, HGETALL,
+//!   and events does per job, without fencing (MULTI HSET (the same 11 fields), ZADD, HINCRBY,
+//!   PUBLISH; ZPOPMIN; MULTI ZADD processing, HINCRBY token/attempts, HSET status, HGETALL,
 //!   PUBLISH; MULTI ZREM, HSET status, PEXPIRE, HINCRBY, PUBLISH): 4 round trips to staunch's 5
 //!   (target: at least 0.5x);
 //! - bulk enqueue (1000 jobs per call) against a raw MULTI pipeline writing the same hashes and
