@@ -96,7 +96,7 @@ fn build(r: &Raw) -> Op {
     let fields: Vec<String> = r.members.iter().map(|&i| MEMBERS[i].to_owned()).collect();
     let value = b(VALUES[(r.flag as usize) % VALUES.len()]);
     let float = f64::from(r.quarter) * 0.25;
-    let score = r.n as f64 + if r.flag % 2 == 0 { 0.0 } else { 0.5 };
+    let score = r.n as f64 + if r.flag.is_multiple_of(2) { 0.0 } else { 0.5 };
     let short = Duration::from_millis(10);
     let score_bound = |x: i64, exclusive: bool| {
         if x <= -4 {
@@ -113,7 +113,7 @@ fn build(r: &Raw) -> Op {
     let min = score_bound(lo, r.flag & 1 == 1);
     let max = score_bound(hi, r.flag & 2 == 2);
     let end = |bit: u8| if r.flag & bit == 0 { ListEnd::Left } else { ListEnd::Right };
-    let count = (r.flag & 4 == 4).then_some((r.m.unsigned_abs() % 4) as u64);
+    let count = (r.flag & 4 == 4).then_some(r.m.unsigned_abs() % 4);
     let command = match r.pick % 82 {
         0 => Command::Exists { keys: vec![key, key2] },
         1 => Command::Del { keys: vec![key] },
@@ -138,7 +138,7 @@ fn build(r: &Raw) -> Op {
         5 => Command::Type { key },
         6 => {
             return Op::ScanAll(
-                (r.flag % 2 == 0).then(|| PATTERNS[r.k2 % PATTERNS.len()].to_owned()),
+                r.flag.is_multiple_of(2).then(|| PATTERNS[r.k2 % PATTERNS.len()].to_owned()),
             );
         }
         7 => Command::DbSize,
@@ -301,7 +301,7 @@ fn build(r: &Raw) -> Op {
         },
         75 => Command::CompareAndSet {
             key,
-            expected: (r.flag % 3 != 0).then(|| b(VALUES[(r.flag as usize / 3) % VALUES.len()])),
+            expected: (!r.flag.is_multiple_of(3)).then(|| b(VALUES[(r.flag as usize / 3) % VALUES.len()])),
             value,
             expiry: match r.flag % 4 {
                 0 => None,
@@ -313,7 +313,7 @@ fn build(r: &Raw) -> Op {
         77 => Command::HCompareAndSet {
             key,
             field: fields[0].clone(),
-            expected: (r.flag % 3 != 0).then(|| b(VALUES[(r.flag as usize / 3) % VALUES.len()])),
+            expected: (!r.flag.is_multiple_of(3)).then(|| b(VALUES[(r.flag as usize / 3) % VALUES.len()])),
             value,
         },
         78 => Command::HCompareAndDelete { key, field: fields[0].clone(), expected: value },
