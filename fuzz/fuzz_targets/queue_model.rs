@@ -13,29 +13,48 @@ use std::sync::{Arc, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
 use staunch_core::ManualClock;
+use staunch_core::prelude::*;
 use staunch_memory::{MemoryOptions, MemoryStore};
 
 #[path = "../../tests/queue_model/model.rs"]
 #[allow(dead_code)]
 mod model;
 
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_current_thread()
+/// One runtime, store and clock for the whole campaign (the store is flushed and the clock
+/// reset before each input), so an execution costs the operations and nothing else.
+struct Harness {
+    runtime: tokio::runtime::Runtime,
+    store: Arc<MemoryStore>,
+    clock: ManualClock,
+}
+
+fn harness() -> &'static Harness {
+    static HARNESS: OnceLock<Harness> = OnceLock::new();
+    HARNESS.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .expect("a tokio runtime")
+            .expect("a tokio runtime");
+        let clock = ManualClock::new(model::START_MS);
+        let store = {
+            let _guard = runtime.enter();
+            let options = MemoryOptions::new().clock(Arc::new(clock.clone()));
+            Arc::new(MemoryStore::with_options(options))
+        };
+        Harness {
+            runtime,
+            store,
+            clock,
+        }
     })
 }
 
 fuzz_target!(|data: &[u8]| {
     let ops = model::decode(data);
-    let clock = ManualClock::new(model::START_MS);
-    let result = runtime().block_on(async {
-        let options = MemoryOptions::new().clock(Arc::new(clock.clone()));
-        let store = Arc::new(MemoryStore::with_options(options));
-        model::check(store, clock, &ops).await
+    let h = harness();
+    let result = h.runtime.block_on(async {
+        h.store.flushdb().await.map_err(|e| e.to_string())?;
+        model::check(h.store.clone(), h.clock.clone(), &ops).await
     });
     if let Err(e) = result {
         panic!("the queue diverged from its model: {e}\nops: {ops:?}");
