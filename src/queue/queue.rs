@@ -114,7 +114,7 @@ impl Queue {
     /// One atomic round trip (two or more with a unique key).
     pub async fn enqueue<T: Serialize>(&self, job: NewJob<T>) -> Result<Enqueued> {
         let now = self.now();
-        let prepared = self.prepare(job, now)?;
+        let mut prepared = self.prepare(job, now)?;
         if let Some(key) = &prepared.unique
             && let Some(existing) = self.reserve_unique(key, &prepared.id).await?
         {
@@ -123,7 +123,7 @@ impl Queue {
                 duplicate: true,
             });
         }
-        let commands = self.insert_commands(&[&prepared], now);
+        let commands = self.insert_commands(vec![&mut prepared], now);
         cmd::check_all(self.st().batch(commands, true).await?)?;
         Ok(Enqueued {
             id: prepared.id,
@@ -156,14 +156,15 @@ impl Queue {
                 }
             }
         }
+        let mut prepared = prepared;
         let fresh = prepared
-            .iter()
+            .iter_mut()
             .zip(&duplicates)
             .filter(|(_, dup)| dup.is_none())
             .map(|(p, _)| p)
             .collect::<Vec<_>>();
         if !fresh.is_empty() {
-            let commands = self.insert_commands(&fresh, now);
+            let commands = self.insert_commands(fresh, now);
             cmd::check_all(self.st().batch(commands, true).await?)?;
         }
         Ok(prepared
@@ -239,12 +240,13 @@ impl Queue {
 
     /// One atomic batch's worth of commands adding `jobs`: their hashes, one `ZADD` per
     /// target set, one counter increment and one event per status.
-    fn insert_commands(&self, jobs: &[&Prepared], now: i64) -> Vec<Command> {
+    fn insert_commands(&self, jobs: Vec<&mut Prepared>, now: i64) -> Vec<Command> {
         let keys = self.keys();
         let mut commands = Vec::with_capacity(jobs.len() + 4);
         let (mut pending, mut scheduled) = (Vec::new(), Vec::new());
+        let count = jobs.len() as i64;
         for p in jobs {
-            commands.push(cmd::hset(&keys.task(&p.id), p.fields.clone()));
+            commands.push(cmd::hset(&keys.task(&p.id), std::mem::take(&mut p.fields)));
             let member = Bytes::from(p.id.clone());
             if p.due {
                 pending.push((queue_score(p.priority, p.run_at), member));
@@ -278,7 +280,7 @@ impl Queue {
             });
             commands.push(QueueEvent::statuses(ids, status, now).to_command(&keys.events));
         }
-        commands.push(cmd::hincr(&keys.stats, STAT_ENQUEUED, jobs.len() as i64));
+        commands.push(cmd::hincr(&keys.stats, STAT_ENQUEUED, count));
         commands
     }
 
