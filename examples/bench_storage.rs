@@ -57,7 +57,11 @@ where
 
 fn report(name: &str, ours: f64, theirs: f64, baseline: &str, target: f64) {
     let ratio = ours / theirs;
-    let verdict = if ratio >= target { "ok" } else { "BELOW TARGET" };
+    let verdict = if ratio >= target {
+        "ok"
+    } else {
+        "BELOW TARGET"
+    };
     println!(
         "{name:<34} staunch {:>12.0} ops/s   {baseline:<18} {:>12.0} ops/s   ratio {ratio:>5.2}x (target {target}x) {verdict}",
         ours, theirs
@@ -101,7 +105,13 @@ async fn memory_strings() {
         },
     )
     .await;
-    report("memory GET/SET (1:3 SET:GET)", ours, theirs, "bare moka", 0.8);
+    report(
+        "memory GET/SET (1:3 SET:GET)",
+        ours,
+        theirs,
+        "bare moka",
+        0.8,
+    );
 }
 
 /// A baseline sorted set: scores by member plus an order index.
@@ -125,7 +135,9 @@ async fn memory_collections() {
     const OPS: usize = 100_000;
     let fields: Vec<String> = (0..64).map(|i| format!("field:{i}")).collect();
     let value = Bytes::from_static(b"value");
-    let members: Vec<Bytes> = (0..256).map(|i| Bytes::from(format!("member:{i}"))).collect();
+    let members: Vec<Bytes> = (0..256)
+        .map(|i| Bytes::from(format!("member:{i}")))
+        .collect();
 
     // Hashes: HSET then HGET on 100 keys.
     let store = MemoryStore::new();
@@ -156,7 +168,12 @@ async fn memory_collections() {
                         .or_default()
                         .insert(field.clone(), value.clone());
                 } else {
-                    black_box(base.hashes.read().get(&key).and_then(|h| h.get(field).cloned()));
+                    black_box(
+                        base.hashes
+                            .read()
+                            .get(&key)
+                            .and_then(|h| h.get(field).cloned()),
+                    );
                 }
             }
             OPS as f64 / start.elapsed().as_secs_f64()
@@ -184,7 +201,11 @@ async fn memory_collections() {
             for i in 0..OPS {
                 let key = format!("l:{}", i % 100);
                 if i % 2 == 0 {
-                    base.lists.write().entry(key).or_default().push_back(value.clone());
+                    base.lists
+                        .write()
+                        .entry(key)
+                        .or_default()
+                        .push_back(value.clone());
                 } else {
                     let mut lists = base.lists.write();
                     let popped = lists.get_mut(&key).and_then(VecDeque::pop_front);
@@ -208,7 +229,10 @@ async fn memory_collections() {
                 let key = format!("z:{}", i % 100);
                 let member = &members[i % 256];
                 if i % 2 == 0 {
-                    store.zadd(&key, (i % 1000) as f64, member).await.expect("zadd");
+                    store
+                        .zadd(&key, (i % 1000) as f64, member)
+                        .await
+                        .expect("zadd");
                 } else {
                     black_box(store.zscore(&key, member).await.expect("zscore"));
                 }
@@ -229,7 +253,12 @@ async fn memory_collections() {
                     }
                     order.insert((ordered(score), member.clone()));
                 } else {
-                    black_box(base.zsets.read().get(&key).and_then(|(s, _)| s.get(member).copied()));
+                    black_box(
+                        base.zsets
+                            .read()
+                            .get(&key)
+                            .and_then(|(s, _)| s.get(member).copied()),
+                    );
                 }
             }
             OPS as f64 / start.elapsed().as_secs_f64()

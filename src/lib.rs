@@ -7,14 +7,14 @@
 
 pub use staunch_core::*;
 
-pub mod queue;
-pub mod resilience;
 pub mod bot;
 pub mod cache;
 pub mod config;
 pub mod events;
 pub mod lock;
+pub mod queue;
 pub mod ratelimit;
+pub mod resilience;
 pub mod session;
 
 /// The in-memory backend (feature `memory`).

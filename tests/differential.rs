@@ -62,7 +62,9 @@ fn memory_matches_redis_on_random_sequences() {
     };
     let mut runner = TestRunner::new(config);
     let strategy = proptest::collection::vec(op(), 50..80);
-    let result = runner.run(&strategy, |ops| runtime.block_on(run_sequence(&redis, &ops)));
+    let result = runner.run(&strategy, |ops| {
+        runtime.block_on(run_sequence(&redis, &ops))
+    });
     if let Err(e) = result {
         panic!("memory and redis disagree: {e}");
     }

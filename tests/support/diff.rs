@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use staunch_core::{
-    Bytes, Command, Expiry, ExpireCondition, GetExExpiry, LexBound, ListEnd, MoveScore, Reply,
+    Bytes, Command, ExpireCondition, Expiry, GetExExpiry, LexBound, ListEnd, MoveScore, Reply,
     ScanOptions, ScoreBound, SetCondition, SetExpiry, SetOptions, Store, ZAddComparison,
     ZAddOptions, ZRangeBy, ZRangeOptions,
 };
@@ -112,10 +112,18 @@ fn build(r: &Raw) -> Op {
     let (lo, hi) = (r.n.min(r.m), r.n.max(r.m));
     let min = score_bound(lo, r.flag & 1 == 1);
     let max = score_bound(hi, r.flag & 2 == 2);
-    let end = |bit: u8| if r.flag & bit == 0 { ListEnd::Left } else { ListEnd::Right };
+    let end = |bit: u8| {
+        if r.flag & bit == 0 {
+            ListEnd::Left
+        } else {
+            ListEnd::Right
+        }
+    };
     let count = (r.flag & 4 == 4).then_some(r.m.unsigned_abs() % 4);
     let command = match r.pick % 82 {
-        0 => Command::Exists { keys: vec![key, key2] },
+        0 => Command::Exists {
+            keys: vec![key, key2],
+        },
         1 => Command::Del { keys: vec![key] },
         2 => Command::Expire {
             key,
@@ -138,7 +146,9 @@ fn build(r: &Raw) -> Op {
         5 => Command::Type { key },
         6 => {
             return Op::ScanAll(
-                r.flag.is_multiple_of(2).then(|| PATTERNS[r.k2 % PATTERNS.len()].to_owned()),
+                r.flag
+                    .is_multiple_of(2)
+                    .then(|| PATTERNS[r.k2 % PATTERNS.len()].to_owned()),
             );
         }
         7 => Command::DbSize,
@@ -160,9 +170,15 @@ fn build(r: &Raw) -> Op {
                 _ => Some(SetCondition::Xx),
             };
             options.get = r.flag / 15 % 2 == 1;
-            Command::Set { key, value, options }
+            Command::Set {
+                key,
+                value,
+                options,
+            }
         }
-        12 => Command::MGet { keys: vec![key, key2] },
+        12 => Command::MGet {
+            keys: vec![key, key2],
+        },
         13 => Command::MSet {
             pairs: vec![(key, value.clone()), (key2, b("1"))],
         },
@@ -180,33 +196,81 @@ fn build(r: &Raw) -> Op {
         },
         19 => Command::Append { key, value },
         20 => Command::StrLen { key },
-        21 => Command::HGet { key, field: fields[0].clone() },
+        21 => Command::HGet {
+            key,
+            field: fields[0].clone(),
+        },
         22 => Command::HSet {
             key,
             fields: fields.iter().map(|f| (f.clone(), value.clone())).collect(),
         },
-        23 => Command::HSetNx { key, field: fields[0].clone(), value },
+        23 => Command::HSetNx {
+            key,
+            field: fields[0].clone(),
+            value,
+        },
         24 => Command::HDel { key, fields },
         25 => Command::HGetAll { key },
         26 => Command::HMGet { key, fields },
-        27 => Command::HIncrBy { key, field: fields[0].clone(), delta: r.n },
-        28 => Command::HIncrByFloat { key, field: fields[0].clone(), delta: float },
-        29 => Command::HExists { key, field: fields[0].clone() },
+        27 => Command::HIncrBy {
+            key,
+            field: fields[0].clone(),
+            delta: r.n,
+        },
+        28 => Command::HIncrByFloat {
+            key,
+            field: fields[0].clone(),
+            delta: float,
+        },
+        29 => Command::HExists {
+            key,
+            field: fields[0].clone(),
+        },
         30 => Command::HLen { key },
         31 => Command::HKeys { key },
         32 => Command::HVals { key },
-        33 => Command::LPush { key, values: members },
-        34 => Command::RPush { key, values: members },
+        33 => Command::LPush {
+            key,
+            values: members,
+        },
+        34 => Command::RPush {
+            key,
+            values: members,
+        },
         35 => Command::LPop { key, count },
         36 => Command::RPop { key, count },
-        37 => Command::LRange { key, start: r.n, stop: r.m },
+        37 => Command::LRange {
+            key,
+            start: r.n,
+            stop: r.m,
+        },
         38 => Command::LLen { key },
         39 => Command::LIndex { key, index: r.n },
-        40 => Command::LSet { key, index: r.n, value },
-        41 => Command::LRem { key, count: r.n, value: member },
-        42 => Command::LTrim { key, start: r.n, stop: r.m },
-        43 => Command::LMove { source: key, destination: key2, from: end(1), to: end(2) },
-        44 => Command::BLPop { keys: vec![key, key2], timeout: short },
+        40 => Command::LSet {
+            key,
+            index: r.n,
+            value,
+        },
+        41 => Command::LRem {
+            key,
+            count: r.n,
+            value: member,
+        },
+        42 => Command::LTrim {
+            key,
+            start: r.n,
+            stop: r.m,
+        },
+        43 => Command::LMove {
+            source: key,
+            destination: key2,
+            from: end(1),
+            to: end(2),
+        },
+        44 => Command::BLPop {
+            keys: vec![key, key2],
+            timeout: short,
+        },
         45 => Command::BLMove {
             source: key,
             destination: key2,
@@ -220,11 +284,23 @@ fn build(r: &Raw) -> Op {
         49 => Command::SIsMember { key, member },
         50 => Command::SMIsMember { key, members },
         51 => Command::SCard { key },
-        52 => Command::SPop { key, count: Some(100) },
-        53 => Command::SRandMember { key, count: Some(100) },
-        54 => Command::SInter { keys: vec![key, key2] },
-        55 => Command::SUnion { keys: vec![key, key2] },
-        56 => Command::SDiff { keys: vec![key, key2] },
+        52 => Command::SPop {
+            key,
+            count: Some(100),
+        },
+        53 => Command::SRandMember {
+            key,
+            count: Some(100),
+        },
+        54 => Command::SInter {
+            keys: vec![key, key2],
+        },
+        55 => Command::SUnion {
+            keys: vec![key, key2],
+        },
+        56 => Command::SDiff {
+            keys: vec![key, key2],
+        },
         57 => {
             let mut options = ZAddOptions::new();
             options.condition = match r.flag % 3 {
@@ -246,27 +322,46 @@ fn build(r: &Raw) -> Op {
             } else {
                 members.into_iter().map(|m| (score, m)).collect()
             };
-            Command::ZAdd { key, members: pairs, options }
+            Command::ZAdd {
+                key,
+                members: pairs,
+                options,
+            }
         }
         58 => Command::ZRem { key, members },
         59 => Command::ZScore { key, member },
         60 => Command::ZMScore { key, members },
-        61 => Command::ZIncrBy { key, delta: float, member },
+        61 => Command::ZIncrBy {
+            key,
+            delta: float,
+            member,
+        },
         62 => Command::ZCard { key },
         63 => Command::ZCount { key, min, max },
         64 => Command::ZRank { key, member },
         65 => Command::ZRevRank { key, member },
         66 => Command::ZRange {
             key,
-            by: ZRangeBy::Rank { start: r.n, stop: r.m },
-            options: ZRangeOptions::new().rev(r.flag & 8 == 8).with_scores(r.flag & 16 == 16),
+            by: ZRangeBy::Rank {
+                start: r.n,
+                stop: r.m,
+            },
+            options: ZRangeOptions::new()
+                .rev(r.flag & 8 == 8)
+                .with_scores(r.flag & 16 == 16),
         },
         67 => {
-            let mut options = ZRangeOptions::new().rev(r.flag & 8 == 8).with_scores(r.flag & 16 == 16);
+            let mut options = ZRangeOptions::new()
+                .rev(r.flag & 8 == 8)
+                .with_scores(r.flag & 16 == 16);
             if r.flag & 32 == 32 {
                 options = options.limit(r.n.max(0), r.m);
             }
-            Command::ZRange { key, by: ZRangeBy::Score { min, max }, options }
+            Command::ZRange {
+                key,
+                by: ZRangeBy::Score { min, max },
+                options,
+            }
         }
         68 => {
             let bound = |i: usize, inclusive: bool| match i {
@@ -282,26 +377,41 @@ fn build(r: &Raw) -> Op {
             }
             Command::ZRange {
                 key: "lex".to_owned(),
-                by: ZRangeBy::Lex { min: bound(a, r.flag & 1 == 1), max: bound(z, r.flag & 2 == 2) },
+                by: ZRangeBy::Lex {
+                    min: bound(a, r.flag & 1 == 1),
+                    max: bound(z, r.flag & 2 == 2),
+                },
                 options,
             }
         }
         69 => Command::ZPopMin { key, count },
         70 => Command::ZPopMax { key, count },
-        71 => Command::BZPopMin { keys: vec![key, key2], timeout: short },
+        71 => Command::BZPopMin {
+            keys: vec![key, key2],
+            timeout: short,
+        },
         72 => Command::ZRemRangeByScore { key, min, max },
-        73 => Command::ZRemRangeByRank { key, start: r.n, stop: r.m },
+        73 => Command::ZRemRangeByRank {
+            key,
+            start: r.n,
+            stop: r.m,
+        },
         74 => Command::ZMoveByScore {
             source: key,
             destination: key2,
             min,
             max,
             limit: count,
-            score: if r.flag & 64 == 64 { MoveScore::Fixed(score) } else { MoveScore::Keep },
+            score: if r.flag & 64 == 64 {
+                MoveScore::Fixed(score)
+            } else {
+                MoveScore::Keep
+            },
         },
         75 => Command::CompareAndSet {
             key,
-            expected: (!r.flag.is_multiple_of(3)).then(|| b(VALUES[(r.flag as usize / 3) % VALUES.len()])),
+            expected: (!r.flag.is_multiple_of(3))
+                .then(|| b(VALUES[(r.flag as usize / 3) % VALUES.len()])),
             value,
             expiry: match r.flag % 4 {
                 0 => None,
@@ -309,16 +419,31 @@ fn build(r: &Raw) -> Op {
                 _ => Some(SetExpiry::Px(400_000)),
             },
         },
-        76 => Command::CompareAndDelete { key, expected: value },
+        76 => Command::CompareAndDelete {
+            key,
+            expected: value,
+        },
         77 => Command::HCompareAndSet {
             key,
             field: fields[0].clone(),
-            expected: (!r.flag.is_multiple_of(3)).then(|| b(VALUES[(r.flag as usize / 3) % VALUES.len()])),
+            expected: (!r.flag.is_multiple_of(3))
+                .then(|| b(VALUES[(r.flag as usize / 3) % VALUES.len()])),
             value,
         },
-        78 => Command::HCompareAndDelete { key, field: fields[0].clone(), expected: value },
-        79 => Command::IncrByEx { key, delta: r.n, ttl_ms: 600_000 },
-        80 => Command::Publish { channel: key, message: value },
+        78 => Command::HCompareAndDelete {
+            key,
+            field: fields[0].clone(),
+            expected: value,
+        },
+        79 => Command::IncrByEx {
+            key,
+            delta: r.n,
+            ttl_ms: 600_000,
+        },
+        80 => Command::Publish {
+            channel: key,
+            message: value,
+        },
         _ => Command::ZAdd {
             key: "lex".to_owned(),
             members: members.into_iter().map(|m| (0.0, m)).collect(),
@@ -351,7 +476,10 @@ pub async fn observe(store: &dyn Store, op: &Op) -> Observed {
             let mut cursor = 0u64;
             loop {
                 let reply = store
-                    .execute(Command::Scan { cursor, options: options.clone() })
+                    .execute(Command::Scan {
+                        cursor,
+                        options: options.clone(),
+                    })
                     .await;
                 let (next, batch) = match reply.and_then(|r| {
                     let mut items = r.into_items()?.into_iter();
@@ -372,7 +500,9 @@ pub async fn observe(store: &dyn Store, op: &Op) -> Observed {
             keys.sort();
             keys.dedup();
             Observed::Reply(Reply::Array(
-                keys.into_iter().map(|k| Reply::Bulk(Bytes::from(k))).collect(),
+                keys.into_iter()
+                    .map(|k| Reply::Bulk(Bytes::from(k)))
+                    .collect(),
             ))
         }
         Op::Reopen => Observed::Reply(Reply::Nil),
@@ -384,7 +514,10 @@ pub async fn observe(store: &dyn Store, op: &Op) -> Observed {
 fn canonical(command: &Command, reply: Reply) -> Reply {
     let random_order = matches!(
         command,
-        Command::HKeys { .. } | Command::HVals { .. } | Command::SRandMember { .. } | Command::SPop { .. }
+        Command::HKeys { .. }
+            | Command::HVals { .. }
+            | Command::SRandMember { .. }
+            | Command::SPop { .. }
     );
     match reply.normalized() {
         Reply::Array(mut items) if random_order => {
@@ -402,9 +535,11 @@ pub fn agree(op: &Op, a: &Observed, b: &Observed) -> bool {
         return true;
     }
     match (op, a, b) {
-        (Op::Cmd(Command::Ttl { .. }), Observed::Reply(Reply::Int(x)), Observed::Reply(Reply::Int(y))) => {
-            *x >= 0 && *y >= 0 && (x - y).abs() <= 1
-        }
+        (
+            Op::Cmd(Command::Ttl { .. }),
+            Observed::Reply(Reply::Int(x)),
+            Observed::Reply(Reply::Int(y)),
+        ) => *x >= 0 && *y >= 0 && (x - y).abs() <= 1,
         _ => false,
     }
 }

@@ -53,7 +53,6 @@ impl Value {
             Value::ZSet(z) => z.is_empty(),
         }
     }
-
 }
 
 /// A key's value and its absolute deadline in Unix milliseconds.

@@ -97,7 +97,10 @@ impl Engine {
         match command.access() {
             Access::Read => {
                 if let Some(evictor) = &self.shared.evictor {
-                    command.keys().into_iter().for_each(|k| evictor.record_read(k));
+                    command
+                        .keys()
+                        .into_iter()
+                        .for_each(|k| evictor.record_read(k));
                 }
                 let db = self.shared.db.read();
                 let now = self.shared.now_for(&db, command);

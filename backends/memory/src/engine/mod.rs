@@ -191,13 +191,12 @@ fn uses_time(command: &Command) -> bool {
     use staunch_core::{GetExExpiry, SetExpiry};
     match command {
         Command::Set { options, .. } => options.expiry.is_some(),
-        Command::CompareAndSet { expiry, .. } => {
-            expiry.is_some_and(|e| e != SetExpiry::KeepTtl)
-        }
+        Command::CompareAndSet { expiry, .. } => expiry.is_some_and(|e| e != SetExpiry::KeepTtl),
         Command::GetEx { expiry, .. } => matches!(expiry, Some(GetExExpiry::Set(_))),
-        Command::Expire { .. } | Command::IncrByEx { .. } | Command::Ttl { .. } | Command::Pttl { .. } => {
-            true
-        }
+        Command::Expire { .. }
+        | Command::IncrByEx { .. }
+        | Command::Ttl { .. }
+        | Command::Pttl { .. } => true,
         _ => false,
     }
 }
@@ -308,7 +307,11 @@ impl Shared {
 
     /// Hands `effects` to the log as one record (still under the lock, so records keep apply
     /// order). `None` when there is nothing to record or no log.
-    pub(crate) fn record(&self, now: i64, effects: &[Command]) -> Result<Option<PendingDurability>> {
+    pub(crate) fn record(
+        &self,
+        now: i64,
+        effects: &[Command],
+    ) -> Result<Option<PendingDurability>> {
         if effects.is_empty() {
             return Ok(None);
         }
