@@ -7,8 +7,8 @@
 //! prefix (escaped, so a name never acts as a glob). `DBSIZE` and `FLUSHDB` count and delete
 //! the prefix's keys with `SCAN`, which is O(keys) where Redis's own are O(1); they are refused
 //! inside batches. Pub/sub channels are not prefixed: Redis's pub/sub ignores logical
-//! databases too, so both mappings behave alike. A command this wrapper does not know (a newer
-//! contract) is refused with `Unsupported`, never passed through unprefixed.
+//! databases too, so both mappings behave alike. Which fields are keys comes from
+//! `Command::keys_mut`, so every command of the contract is prefixed, never passed through.
 
 use std::sync::Arc;
 
@@ -40,116 +40,15 @@ impl Prefixed {
     }
 
     /// The command with its keys prefixed, or `None` for `DBSIZE`/`FLUSHDB` (done by scanning).
+    /// Which fields are keys comes from [`Command::keys_mut`], so a command added to the
+    /// contract is prefixed here without a change.
     fn map(&self, mut command: Command) -> Result<Option<Command>> {
-        use Command::*;
         match &mut command {
-            Exists { keys }
-            | Del { keys }
-            | MGet { keys }
-            | SInter { keys }
-            | SUnion { keys }
-            | SDiff { keys }
-            | BLPop { keys, .. }
-            | BRPop { keys, .. }
-            | BZPopMin { keys, .. }
-            | BZPopMax { keys, .. } => keys.iter_mut().for_each(|k| self.add(k)),
-            Rename { key, new_key } | RenameNx { key, new_key } => {
-                self.add(key);
-                self.add(new_key);
-            }
-            LMove {
-                source,
-                destination,
-                ..
-            }
-            | BLMove {
-                source,
-                destination,
-                ..
-            }
-            | ZMoveByScore {
-                source,
-                destination,
-                ..
-            } => {
-                self.add(source);
-                self.add(destination);
-            }
-            MSet { pairs } => pairs.iter_mut().for_each(|(k, _)| self.add(k)),
-            Scan { options, .. } => {
+            Command::DbSize | Command::FlushDb => return Ok(None),
+            Command::Scan { options, .. } => {
                 options.pattern = Some(self.pattern(options.pattern.as_deref()));
             }
-            DbSize | FlushDb => return Ok(None),
-            Publish { .. } => {}
-            Expire { key, .. }
-            | Persist { key }
-            | Ttl { key }
-            | Pttl { key }
-            | Type { key }
-            | Get { key }
-            | Set { key, .. }
-            | IncrBy { key, .. }
-            | DecrBy { key, .. }
-            | IncrByFloat { key, .. }
-            | GetDel { key }
-            | GetEx { key, .. }
-            | Append { key, .. }
-            | StrLen { key }
-            | HGet { key, .. }
-            | HSet { key, .. }
-            | HSetNx { key, .. }
-            | HDel { key, .. }
-            | HGetAll { key }
-            | HMGet { key, .. }
-            | HIncrBy { key, .. }
-            | HIncrByFloat { key, .. }
-            | HExists { key, .. }
-            | HLen { key }
-            | HKeys { key }
-            | HVals { key }
-            | LPush { key, .. }
-            | RPush { key, .. }
-            | LPop { key, .. }
-            | RPop { key, .. }
-            | LRange { key, .. }
-            | LLen { key }
-            | LIndex { key, .. }
-            | LSet { key, .. }
-            | LRem { key, .. }
-            | LTrim { key, .. }
-            | SAdd { key, .. }
-            | SRem { key, .. }
-            | SMembers { key }
-            | SIsMember { key, .. }
-            | SMIsMember { key, .. }
-            | SCard { key }
-            | SPop { key, .. }
-            | SRandMember { key, .. }
-            | ZAdd { key, .. }
-            | ZRem { key, .. }
-            | ZScore { key, .. }
-            | ZMScore { key, .. }
-            | ZIncrBy { key, .. }
-            | ZCard { key }
-            | ZCount { key, .. }
-            | ZRank { key, .. }
-            | ZRevRank { key, .. }
-            | ZRange { key, .. }
-            | ZPopMin { key, .. }
-            | ZPopMax { key, .. }
-            | ZRemRangeByScore { key, .. }
-            | ZRemRangeByRank { key, .. }
-            | CompareAndSet { key, .. }
-            | CompareAndDelete { key, .. }
-            | HCompareAndSet { key, .. }
-            | HCompareAndDelete { key, .. }
-            | IncrByEx { key, .. } => self.add(key),
-            other => {
-                return Err(Error::unsupported(format!(
-                    "{} under a key-prefix mapping",
-                    other.name()
-                )));
-            }
+            other => other.keys_mut().into_iter().for_each(|k| self.add(k)),
         }
         Ok(Some(command))
     }

@@ -5,6 +5,108 @@
 use super::Command;
 use crate::options::Expiry;
 
+/// Expands to the key fields of a command, borrowed by `$iter` (`iter` or `iter_mut`), in
+/// argument order: one list that [`Command::keys`] and [`Command::keys_mut`] share, so the two
+/// can never disagree about a command.
+macro_rules! key_fields {
+    ($command:expr, $iter:ident) => {{
+        use Command::*;
+        match $command {
+            Exists { keys }
+            | Del { keys }
+            | MGet { keys }
+            | BLPop { keys, .. }
+            | BRPop { keys, .. }
+            | SInter { keys }
+            | SUnion { keys }
+            | SDiff { keys }
+            | BZPopMin { keys, .. }
+            | BZPopMax { keys, .. } => keys.$iter().collect(),
+            MSet { pairs } => pairs.$iter().map(|(k, _)| k).collect(),
+            Rename { key, new_key } | RenameNx { key, new_key } => vec![key, new_key],
+            LMove {
+                source,
+                destination,
+                ..
+            }
+            | BLMove {
+                source,
+                destination,
+                ..
+            }
+            | ZMoveByScore {
+                source,
+                destination,
+                ..
+            } => vec![source, destination],
+            Scan { .. } | DbSize | FlushDb | Publish { .. } => Vec::new(),
+            Expire { key, .. }
+            | Persist { key }
+            | Ttl { key }
+            | Pttl { key }
+            | Type { key }
+            | Get { key }
+            | Set { key, .. }
+            | IncrBy { key, .. }
+            | DecrBy { key, .. }
+            | IncrByFloat { key, .. }
+            | GetDel { key }
+            | GetEx { key, .. }
+            | Append { key, .. }
+            | StrLen { key }
+            | HGet { key, .. }
+            | HSet { key, .. }
+            | HSetNx { key, .. }
+            | HDel { key, .. }
+            | HGetAll { key }
+            | HMGet { key, .. }
+            | HIncrBy { key, .. }
+            | HIncrByFloat { key, .. }
+            | HExists { key, .. }
+            | HLen { key }
+            | HKeys { key }
+            | HVals { key }
+            | LPush { key, .. }
+            | RPush { key, .. }
+            | LPop { key, .. }
+            | RPop { key, .. }
+            | LRange { key, .. }
+            | LLen { key }
+            | LIndex { key, .. }
+            | LSet { key, .. }
+            | LRem { key, .. }
+            | LTrim { key, .. }
+            | SAdd { key, .. }
+            | SRem { key, .. }
+            | SMembers { key }
+            | SIsMember { key, .. }
+            | SMIsMember { key, .. }
+            | SCard { key }
+            | SPop { key, .. }
+            | SRandMember { key, .. }
+            | ZAdd { key, .. }
+            | ZRem { key, .. }
+            | ZScore { key, .. }
+            | ZMScore { key, .. }
+            | ZIncrBy { key, .. }
+            | ZCard { key }
+            | ZCount { key, .. }
+            | ZRank { key, .. }
+            | ZRevRank { key, .. }
+            | ZRange { key, .. }
+            | ZPopMin { key, .. }
+            | ZPopMax { key, .. }
+            | ZRemRangeByScore { key, .. }
+            | ZRemRangeByRank { key, .. }
+            | CompareAndSet { key, .. }
+            | CompareAndDelete { key, .. }
+            | HCompareAndSet { key, .. }
+            | HCompareAndDelete { key, .. }
+            | IncrByEx { key, .. } => vec![key],
+        }
+    }};
+}
+
 /// What a command does to data: used by the file log, `Failover` and retry decisions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -191,99 +293,13 @@ impl Command {
     /// The keys the command touches, in argument order (empty for `DBSIZE`, `FLUSHDB`, `SCAN`
     /// and `PUBLISH`).
     pub fn keys(&self) -> Vec<&str> {
-        use Command::*;
-        match self {
-            Exists { keys }
-            | Del { keys }
-            | MGet { keys }
-            | BLPop { keys, .. }
-            | BRPop { keys, .. }
-            | SInter { keys }
-            | SUnion { keys }
-            | SDiff { keys }
-            | BZPopMin { keys, .. }
-            | BZPopMax { keys, .. } => keys.iter().map(String::as_str).collect(),
-            MSet { pairs } => pairs.iter().map(|(k, _)| k.as_str()).collect(),
-            Rename { key, new_key } | RenameNx { key, new_key } => vec![key, new_key],
-            LMove {
-                source,
-                destination,
-                ..
-            }
-            | BLMove {
-                source,
-                destination,
-                ..
-            }
-            | ZMoveByScore {
-                source,
-                destination,
-                ..
-            } => vec![source, destination],
-            Scan { .. } | DbSize | FlushDb | Publish { .. } => Vec::new(),
-            Expire { key, .. }
-            | Persist { key }
-            | Ttl { key }
-            | Pttl { key }
-            | Type { key }
-            | Get { key }
-            | Set { key, .. }
-            | IncrBy { key, .. }
-            | DecrBy { key, .. }
-            | IncrByFloat { key, .. }
-            | GetDel { key }
-            | GetEx { key, .. }
-            | Append { key, .. }
-            | StrLen { key }
-            | HGet { key, .. }
-            | HSet { key, .. }
-            | HSetNx { key, .. }
-            | HDel { key, .. }
-            | HGetAll { key }
-            | HMGet { key, .. }
-            | HIncrBy { key, .. }
-            | HIncrByFloat { key, .. }
-            | HExists { key, .. }
-            | HLen { key }
-            | HKeys { key }
-            | HVals { key }
-            | LPush { key, .. }
-            | RPush { key, .. }
-            | LPop { key, .. }
-            | RPop { key, .. }
-            | LRange { key, .. }
-            | LLen { key }
-            | LIndex { key, .. }
-            | LSet { key, .. }
-            | LRem { key, .. }
-            | LTrim { key, .. }
-            | SAdd { key, .. }
-            | SRem { key, .. }
-            | SMembers { key }
-            | SIsMember { key, .. }
-            | SMIsMember { key, .. }
-            | SCard { key }
-            | SPop { key, .. }
-            | SRandMember { key, .. }
-            | ZAdd { key, .. }
-            | ZRem { key, .. }
-            | ZScore { key, .. }
-            | ZMScore { key, .. }
-            | ZIncrBy { key, .. }
-            | ZCard { key }
-            | ZCount { key, .. }
-            | ZRank { key, .. }
-            | ZRevRank { key, .. }
-            | ZRange { key, .. }
-            | ZPopMin { key, .. }
-            | ZPopMax { key, .. }
-            | ZRemRangeByScore { key, .. }
-            | ZRemRangeByRank { key, .. }
-            | CompareAndSet { key, .. }
-            | CompareAndDelete { key, .. }
-            | HCompareAndSet { key, .. }
-            | HCompareAndDelete { key, .. }
-            | IncrByEx { key, .. } => vec![key],
-        }
+        let keys: Vec<&String> = key_fields!(self, iter);
+        keys.into_iter().map(String::as_str).collect()
+    }
+
+    /// The keys the command touches, for rewriting in place (a key-prefix wrapper adds its
+    /// prefix to each). Same order and coverage as [`Command::keys`].
+    pub fn keys_mut(&mut self) -> Vec<&mut String> {
+        key_fields!(self, iter_mut)
     }
 }
