@@ -156,7 +156,7 @@ mod bench {
             wait_for(&degraded, FailoverState::Degraded).await?;
             let (l, g) = side_by_side(&local, &degraded, "bench:d").await?;
             println!(
-                "degraded: file store    {:>8.1} µs/call | Failover degraded, file local {:>7.1} µs/call | ratio {:.3} (target <= 1.2; two logs: the store's and the journal)",
+                "degraded: file store    {:>8.1} µs/call | Failover degraded, file local {:>7.1} µs/call | ratio {:.3} (target <= 1.2; the store's log is the journal)",
                 l.as_secs_f64() * 1e6,
                 g.as_secs_f64() * 1e6,
                 g.as_secs_f64() / l.as_secs_f64()

@@ -233,7 +233,7 @@ async fn crash_during_replay() {
 
     server.restart().await.expect("restart redis");
     let direct = RedisStore::connect(&url).await.expect("connect");
-    let node = std::fs::read_to_string(dir.path().join("journal").join("NODE")).expect("NODE");
+    let node = std::fs::read_to_string(dir.path().join("NODE")).expect("NODE");
     let key = watermark_key(node.trim());
     // Phase 2: kill replaying children part-way, three times.
     let mut kills = Vec::new();

@@ -405,7 +405,9 @@ async fn redis_logical_databases() {
         );
         assert!(server.connected_clients.unwrap_or(0) >= 1);
     }
-    assert!(dir.path().join("cache").join("journal").is_dir());
+    // The file store under cache/local is also the journal; the node id sits beside it.
+    assert!(dir.path().join("cache").join("local").is_dir());
+    assert!(dir.path().join("cache").join("NODE").is_file());
     app.close().await.unwrap();
 }
 

@@ -412,22 +412,7 @@ async fn remote_store(
     }
     let builder = Failover::redis(store).options(options);
     let dir = settings.data_dir.join(name);
-    let builder = match settings.embedded {
-        #[cfg(feature = "memory")]
-        Embedded::Memory => builder.local_memory(),
-        #[cfg(feature = "file")]
-        _ => builder.local_file(&dir),
-        #[cfg(all(not(feature = "file"), feature = "memory"))]
-        _ => builder.local_memory().journal_dir(dir.join("journal")),
-        #[cfg(not(any(feature = "file", feature = "memory")))]
-        _ => {
-            return Err(Error::invalid(format!(
-                "invalid setting STAUNCH_FAILOVER: Failover needs staunch's `file` or `memory` \
-                 feature for its local store (or set it to off); database {name} in {}",
-                dir.display()
-            )));
-        }
-    };
+    let builder = with_local_store(builder, settings, &dir, name)?;
     let failover = builder.open().await?;
     Ok((
         prefix(Arc::new(failover.clone())),
@@ -465,4 +450,33 @@ fn memory_store() -> Result<(Arc<dyn Store>, Backend)> {
     Err(Error::invalid(
         "invalid setting STAUNCH_EMBEDDED: `memory` needs staunch's `memory` feature",
     ))
+}
+
+/// Gives a `Failover` its local store as the settings ask (an error when this build has no
+/// local backend at all).
+#[cfg(feature = "redis")]
+fn with_local_store(
+    builder: crate::resilience::FailoverBuilder,
+    settings: &Settings,
+    dir: &std::path::Path,
+    name: &str,
+) -> Result<crate::resilience::FailoverBuilder> {
+    let _ = name; // named only by the error of a build without local backends
+    match settings.embedded {
+        #[cfg(feature = "memory")]
+        Embedded::Memory => Ok(builder.local_memory()),
+        #[cfg(feature = "file")]
+        _ => Ok(builder.local_file(dir)),
+        #[cfg(all(not(feature = "file"), feature = "memory"))]
+        _ => Ok(builder.local_memory().journal_dir(dir.join("journal"))),
+        #[cfg(not(any(feature = "file", feature = "memory")))]
+        _ => {
+            let _ = builder;
+            Err(Error::invalid(format!(
+                "invalid setting STAUNCH_FAILOVER: Failover needs staunch's `file` or `memory` \
+                 feature for its local store (or set it to off); database {name} in {}",
+                dir.display()
+            )))
+        }
+    }
 }

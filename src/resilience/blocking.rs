@@ -22,7 +22,6 @@ use staunch_core::{Command, Reply, Result};
 
 use super::failover::{Core, Routed};
 use super::options::{FailoverState, Policy};
-use super::resolve::resolve;
 
 impl Core {
     pub(crate) async fn blocking(&self, command: Command) -> Result<Reply> {
@@ -76,7 +75,15 @@ impl Core {
             let cmd = with_block_timeout(&command, slice);
             let reply = self.local.execute(cmd.clone()).await;
             self.stats.record_local();
-            let resolved = resolve(cmd.with_absolute_expiry(now), &reply);
+            if self.journal.is_store_log() {
+                // The local store journaled what the pop took itself.
+                drop(route);
+                match reply {
+                    Ok(Reply::Nil) => continue,
+                    other => return other,
+                }
+            }
+            let resolved = cmd.with_absolute_expiry(now).resolve_effects(&reply);
             if resolved.is_empty() {
                 drop(route);
                 match reply {

@@ -21,8 +21,13 @@
 //!
 //! # Degraded writes
 //!
-//! A degraded write runs on the local store first, then the journal records what it did
-//! (resolved by `resolve.rs`: a pop is recorded as the removal of the element it took, a
+//! With a file store as the local store and no separate journal, the store's log is the
+//! journal: the write runs on the local store, which records what it did (in the form below)
+//! as one journaled log record under its own lock, and the caller gets the reply once that
+//! record is as durable as the store's fsync policy promises. One append, no stripe lock.
+//!
+//! Otherwise a degraded write runs on the local store first, then the journal records what it did
+//! (resolved by `Command::resolve_effects`: a pop is recorded as the removal of the element it took, a
 //! conditional write that did nothing is not recorded), then the caller gets the local reply.
 //! Recording after the local run is deliberate: only then is it known what a pop took or
 //! whether a condition held, and a write the local store rejected is never replayed. The local
@@ -67,7 +72,6 @@ use super::breaker::{BreakerState, CircuitBreaker, Transition};
 use super::health::Probe;
 use super::journal::Journal;
 use super::options::{FailoverOptions, FailoverState, Policy, StateCallback, StateChange};
-use super::resolve::resolve;
 use super::retry::never_sent;
 use super::stats::Stats;
 
@@ -125,6 +129,11 @@ impl Core {
             FailoverState::Recovering
         };
         let (state_tx, _) = watch::channel(initial);
+        if initial != FailoverState::Healthy
+            && let Err(e) = journal.begin()
+        {
+            tracing::error!(target: "staunch::failover", error = %e, "could not start journaling in the local store");
+        }
         Core {
             primary,
             probe,
@@ -160,6 +169,12 @@ impl Core {
 
     /// Moves to `to` (from anything but `to`), announcing it. Returns whether it changed.
     pub(crate) fn set_state(&self, to: FailoverState, reason: &str) -> bool {
+        // Journaling must be on before the first local write can see the new state.
+        if to != FailoverState::Healthy
+            && let Err(e) = self.journal.begin()
+        {
+            tracing::error!(target: "staunch::failover", error = %e, "could not start journaling in the local store");
+        }
         let from = FailoverState::from_u8(self.state.swap(to.as_u8(), Ordering::AcqRel));
         if from == to {
             return false;
@@ -322,6 +337,27 @@ impl Core {
         guards
     }
 
+    /// One degraded write when the local store's log is the journal: the store journals the
+    /// write itself, in its one log record, ordered by its own lock, so there is no stripe
+    /// lock, no second append and no copy of the command. Hands the command back when traffic
+    /// went back to the primary meanwhile.
+    async fn store_log_write(
+        &self,
+        command: Command,
+    ) -> std::result::Result<Result<Reply>, Command> {
+        let route = self.route.read().await;
+        if self.state() == FailoverState::Healthy {
+            return Err(command);
+        }
+        let reply = self.local.execute(command).await;
+        drop(route);
+        self.stats.record_local();
+        if reply.is_ok() {
+            self.stats.record_journaled();
+        }
+        Ok(reply)
+    }
+
     /// [`Core::local_writes`] for one command, the hot path of a degraded store: one clone of
     /// the command, one stripe lock, no vectors around it.
     async fn local_write(&self, command: &Command) -> Option<Result<Reply>> {
@@ -343,7 +379,7 @@ impl Core {
         let stripe = self.stripes[stripe(keys[0])].lock().await;
         let reply = self.local.execute(command.clone()).await;
         self.stats.record_local();
-        let resolved = resolve(command, &reply);
+        let resolved = command.resolve_effects(&reply);
         let ticket = if resolved.is_empty() {
             None
         } else {
@@ -374,6 +410,25 @@ impl Core {
         if self.state() == FailoverState::Healthy {
             return None;
         }
+        if self.journal.is_store_log() {
+            let results = match batch {
+                None => {
+                    let mut results = Vec::with_capacity(commands.len());
+                    for c in commands {
+                        results.push(self.local.execute(c).await);
+                    }
+                    results
+                }
+                Some(atomic) => match self.local.batch(commands, atomic).await {
+                    Ok(r) => r,
+                    Err(e) => return Some(Err(e)),
+                },
+            };
+            drop(route);
+            self.stats.record_local();
+            self.stats.record_journaled();
+            return Some(Ok(results));
+        }
         let now = self.options.clock.now_ms();
         let commands: Vec<Command> = commands
             .iter()
@@ -397,7 +452,7 @@ impl Core {
         let resolved: Vec<Command> = commands
             .into_iter()
             .zip(&results)
-            .flat_map(|(c, r)| resolve(c, r))
+            .flat_map(|(c, r)| c.resolve_effects(r))
             .collect();
         let ticket = if resolved.is_empty() {
             None
@@ -427,7 +482,7 @@ impl Core {
         let resolved: Vec<Command> = commands
             .into_iter()
             .zip(results)
-            .flat_map(|(c, r)| resolve(c.with_absolute_expiry(now), r))
+            .flat_map(|(c, r)| c.with_absolute_expiry(now).resolve_effects(r))
             .collect();
         if resolved.is_empty() {
             return;
@@ -437,7 +492,7 @@ impl Core {
         }
     }
 
-    pub(crate) async fn execute(&self, command: Command) -> Result<Reply> {
+    pub(crate) async fn execute(&self, mut command: Command) -> Result<Reply> {
         match command.access() {
             // Boxed: the blocking state machine is large and rare; inlining it would make
             // every call's future (moved into a box by `async_trait`) that much bigger.
@@ -480,6 +535,12 @@ impl Core {
                 Routed::Local if publish => {
                     self.stats.record_local();
                     return self.local.execute(command).await;
+                }
+                Routed::Local if self.journal.is_store_log() => {
+                    match self.store_log_write(command).await {
+                        Ok(r) => return r,
+                        Err(back) => command = back,
+                    }
                 }
                 Routed::Local => {
                     if let Some(r) = self.local_write(&command).await {

@@ -5,6 +5,13 @@
 //! is what makes "every acknowledged write reaches Redis" survive an application crash: the
 //! process may die mid-outage, and the next process that opens the directory replays it.
 //!
+//! A journal comes in three forms: a file of its own (below), memory only, or, for a file
+//! store as the local store, that store's own log ([`Journal::in_store_log`]; the store marks
+//! the records of degraded writes and keeps them across restarts and away from compaction
+//! until the journal ends, see `staunch_file`'s `journal` module). The last one costs one
+//! append per degraded write instead of two. The format and durability rules below are those
+//! of the file of its own; the store's log has its own (`staunch_file::FsyncPolicy`).
+//!
 //! # Directory
 //!
 //! ```text
@@ -115,6 +122,10 @@ pub struct Journal {
     inner: Mutex<Inner>,
     sync_lock: tokio::sync::Mutex<u64>,
     lock: Mutex<Option<File>>,
+    /// When set, the journal is this file store's own log (see [`Journal::in_store_log`]) and
+    /// everything above is unused.
+    #[cfg(feature = "file")]
+    store: Option<staunch_file::FileStore>,
 }
 
 impl std::fmt::Debug for Journal {
@@ -145,7 +156,56 @@ impl Journal {
             }),
             sync_lock: tokio::sync::Mutex::new(0),
             lock: Mutex::new(None),
+            #[cfg(feature = "file")]
+            store: None,
         }
+    }
+
+    /// A journal that is `store`'s own log: while degraded the store journals (see
+    /// `staunch_file::FileStore::start_journaling`), so each degraded write is appended once,
+    /// under the store's fsync policy, instead of once to the store's log and once to a
+    /// journal file. The node id is kept in `node_dir/NODE`.
+    #[cfg(feature = "file")]
+    pub fn in_store_log(
+        store: staunch_file::FileStore,
+        node_dir: impl AsRef<Path>,
+        node_id: Option<String>,
+    ) -> Result<Journal> {
+        let node_dir = node_dir.as_ref();
+        std::fs::create_dir_all(node_dir).map_err(|e| io_error(e, "create", node_dir))?;
+        let mut journal = Journal::in_memory(load_node_id(node_dir, node_id)?);
+        journal.store = Some(store);
+        Ok(journal)
+    }
+
+    /// True when the journal is a file store's log: local writes journal themselves and
+    /// [`Journal::append`] is not used.
+    pub fn is_store_log(&self) -> bool {
+        #[cfg(feature = "file")]
+        if self.store.is_some() {
+            return true;
+        }
+        false
+    }
+
+    /// Makes sure writes from now on are journaled (a no-op for a journal of its own, which
+    /// is appended to explicitly). Called before traffic leaves the primary.
+    pub(crate) fn begin(&self) -> Result<()> {
+        #[cfg(feature = "file")]
+        if let Some(store) = &self.store {
+            return store.start_journaling();
+        }
+        Ok(())
+    }
+
+    /// Ends a fully replayed journal: the store's log records the end (so a restart does not
+    /// offer the entries again), or the journal file is emptied.
+    pub(crate) async fn finish(&self) -> Result<()> {
+        #[cfg(feature = "file")]
+        if let Some(store) = &self.store {
+            return store.stop_journaling().await;
+        }
+        self.compact_if_drained()
     }
 
     /// Opens (or creates) the journal in `dir`, taking its lock, recovering its entries and
@@ -201,6 +261,8 @@ impl Journal {
             }),
             sync_lock: tokio::sync::Mutex::new(0),
             lock: Mutex::new(Some(lock)),
+            #[cfg(feature = "file")]
+            store: None,
         };
         Ok((journal, report))
     }
@@ -217,16 +279,24 @@ impl Journal {
 
     /// Entries waiting to be replayed.
     pub fn len(&self) -> usize {
+        #[cfg(feature = "file")]
+        if let Some(store) = &self.store {
+            return store.journaled_len();
+        }
         self.inner.lock().pending.len()
     }
 
     /// True when nothing waits to be replayed.
     pub fn is_empty(&self) -> bool {
-        self.inner.lock().pending.is_empty()
+        self.len() == 0
     }
 
     /// When the oldest waiting entry was written (Unix ms): the replay lag's start.
     pub fn oldest_at_ms(&self) -> Option<i64> {
+        #[cfg(feature = "file")]
+        if let Some(store) = &self.store {
+            return store.journaled_oldest_ms();
+        }
         self.inner.lock().pending.front().map(|e| e.at_ms)
     }
 
@@ -234,6 +304,12 @@ impl Journal {
     /// file offset to pass to [`Journal::sync_to`]. The bytes reached the operating system
     /// when this returns.
     pub fn append(&self, at_ms: i64, commands: Vec<Command>) -> Result<(u64, u64)> {
+        if self.is_store_log() {
+            return Err(Error::new(
+                ErrorKind::Internal,
+                "this journal is a file store's log: its writes journal themselves",
+            ));
+        }
         let mut inner = self.inner.lock();
         let seq = inner.next_seq;
         let entry = JournalEntry {
@@ -317,6 +393,18 @@ impl Journal {
 
     /// Copies of up to `max` entries from the front of the queue.
     pub fn front(&self, max: usize) -> Vec<JournalEntry> {
+        #[cfg(feature = "file")]
+        if let Some(store) = &self.store {
+            return store
+                .journaled(max)
+                .into_iter()
+                .map(|w| JournalEntry {
+                    seq: w.seq,
+                    at_ms: w.at_ms,
+                    commands: w.effects,
+                })
+                .collect();
+        }
         self.inner
             .lock()
             .pending
@@ -328,6 +416,10 @@ impl Journal {
 
     /// Forgets the entries up to and including `seq` (they are in Redis); returns how many.
     pub fn pop_through(&self, seq: u64) -> usize {
+        #[cfg(feature = "file")]
+        if let Some(store) = &self.store {
+            return store.forget_journaled_through(seq);
+        }
         let mut inner = self.inner.lock();
         let mut n = 0;
         while inner.pending.front().is_some_and(|e| e.seq <= seq) {
@@ -488,21 +580,32 @@ fn lock_dir(dir: &Path) -> Result<File> {
         .truncate(false)
         .open(&path)
         .map_err(|e| io_error(e, "open", &path))?;
-    match file.try_lock() {
-        Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => {
-            let mut holder = String::new();
-            let _ = file.read_to_string(&mut holder);
-            return Err(Error::new(
-                ErrorKind::Locked,
-                format!(
-                    "replay journal {} is locked by process {}",
-                    dir.display(),
-                    holder.trim()
-                ),
-            ));
+    // A lock this process just released can still be held for a moment by a child being
+    // spawned by another thread: the child shares the lock's file description from fork until
+    // exec closes it. So when the holder is this very process, wait a little before refusing.
+    let deadline = Instant::now() + Duration::from_millis(500);
+    loop {
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = file.seek(SeekFrom::Start(0));
+                let _ = file.read_to_string(&mut holder);
+                let holder = holder.trim();
+                if holder == std::process::id().to_string() && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(10));
+                    continue;
+                }
+                return Err(Error::new(
+                    ErrorKind::Locked,
+                    format!(
+                        "replay journal {} is locked by process {holder}",
+                        dir.display(),
+                    ),
+                ));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io_error(e, "lock", &path)),
         }
-        Err(std::fs::TryLockError::Error(e)) => return Err(io_error(e, "lock", &path)),
     }
     file.set_len(0)
         .and_then(|()| file.seek(SeekFrom::Start(0)).map(|_| ()))

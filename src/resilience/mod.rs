@@ -19,7 +19,7 @@
 //!     RedisOptions::new("redis://127.0.0.1:6379").response_timeout(Duration::from_secs(1)),
 //! )?;
 //! let store = Failover::redis(redis)
-//!     .local_file("data/failover") // local store in data/failover/local, journal in .../journal
+//!     .local_file("data/failover") // local store (and journal) in data/failover/local
 //!     .policy(Policy::Divert)
 //!     .on_state_change(|change| eprintln!("{} -> {}", change.from.as_str(), change.to.as_str()))
 //!     .open()
@@ -31,12 +31,15 @@
 //! # Choosing the local store
 //!
 //! - `local_file(dir)` (the default choice): a [`staunch_file`](https://docs.rs/staunch-file)
-//!   store in `<dir>/local` and the journal in `<dir>/journal`. Both are durable, so a degraded
-//!   write is appended twice (the store's log and the journal): about twice the cost of the file
-//!   store alone. Needed for [`Policy::Mirror`], whose warm copy must itself survive restarts.
+//!   store in `<dir>/local` whose own log is the journal: while degraded the store journals
+//!   (each write's record is marked for replay, pops recorded as the removals of what they
+//!   took), so a degraded write is one append under the store's fsync policy, about the cost
+//!   of the file store alone. The node id naming the replay watermark is kept in `<dir>/NODE`.
+//!   Needed for [`Policy::Mirror`], whose warm copy must itself survive restarts. Adding
+//!   `.journal_dir(other)` keeps a separate journal file instead (two appends per write).
 //! - `local_memory().journal_dir(dir)`: the journal is the only log (one append per write, close
 //!   to the file store's own cost), and after a crash the memory store is rebuilt from the
-//!   journal when the `Failover` is opened. The fastest durable setup for [`Policy::Divert`].
+//!   journal when the `Failover` is opened.
 //! - `local_memory()` alone: nothing on disk; an application crash during an outage loses the
 //!   outage's writes. For tests and caches.
 //!
@@ -54,7 +57,8 @@
 //! - `failover.rs`: the `Store` implementation and the routing rules (read its docs for
 //!   blocking commands, batches and the order of a degraded write).
 //! - `blocking.rs`: blocking pops in both modes.
-//! - `resolve.rs`: how a write is recorded so that replay does what it did.
+//! - `staunch_core::Command::resolve_effects`: how a write is recorded so that replay does
+//!   what it did.
 //! - `replay.rs`: exactly-once replay with a watermark, and switching back.
 //! - [`health`]: the background monitor and the [`HealthReport`].
 //! - `pubsub.rs`: subscriptions that follow the active backend.
@@ -104,7 +108,6 @@ pub mod journal;
 mod options;
 mod pubsub;
 mod replay;
-mod resolve;
 pub mod retry;
 pub mod stats;
 
@@ -128,8 +131,9 @@ use failover::Core;
 
 enum Local {
     Unset,
+    /// The store's directory, its options, and where the node id lives.
     #[cfg(feature = "file")]
-    File(PathBuf, staunch_file::FileOptions),
+    File(PathBuf, staunch_file::FileOptions, PathBuf),
     #[cfg(feature = "memory")]
     Memory,
     Store(Arc<dyn Store>),
@@ -235,7 +239,8 @@ impl Failover {
 }
 
 impl FailoverBuilder {
-    /// Local store: a file store in `<dir>/local`, journal in `<dir>/journal` (feature `file`).
+    /// Local store: a file store in `<dir>/local` whose log is also the replay journal, the
+    /// node id in `<dir>/NODE` (feature `file`).
     #[cfg(feature = "file")]
     pub fn local_file(self, dir: impl AsRef<Path>) -> Self {
         self.local_file_with(dir, staunch_file::FileOptions::default())
@@ -249,8 +254,7 @@ impl FailoverBuilder {
         options: staunch_file::FileOptions,
     ) -> Self {
         let dir = dir.as_ref();
-        self.local = Local::File(dir.join("local"), options);
-        self.journal_dir = Some(dir.join("journal"));
+        self.local = Local::File(dir.join("local"), options, dir.to_path_buf());
         self
     }
 
@@ -271,7 +275,8 @@ impl FailoverBuilder {
         self
     }
 
-    /// Keeps the journal in `dir` (locked while open).
+    /// Keeps the journal in a file of its own in `dir` (locked while open). With a file store
+    /// as the local store this replaces journaling in the store's own log.
     pub fn journal_dir(mut self, dir: impl AsRef<Path>) -> Self {
         self.journal_dir = Some(dir.as_ref().to_path_buf());
         self
@@ -304,6 +309,11 @@ impl FailoverBuilder {
     pub async fn open(self) -> Result<Failover> {
         type Closer =
             Box<dyn Fn() -> futures_util::future::BoxFuture<'static, Result<()>> + Send + Sync>;
+        // A file store's own log is the journal unless a journal directory was asked for.
+        #[cfg(feature = "file")]
+        let mut store_journal: Option<(staunch_file::FileStore, PathBuf)> = None;
+        #[cfg(not(feature = "file"))]
+        let store_journal: Option<()> = None;
         let (local, closer): (Arc<dyn Store>, Option<Closer>) = match self.local {
             Local::Unset => {
                 return Err(Error::invalid(
@@ -311,8 +321,9 @@ impl FailoverBuilder {
                 ));
             }
             #[cfg(feature = "file")]
-            Local::File(dir, options) => {
+            Local::File(dir, options, node_dir) => {
                 let store = staunch_file::FileStore::open_with(&dir, options).await?;
+                store_journal = Some((store.clone(), node_dir));
                 let for_close = store.clone();
                 let closer: Closer = Box::new(move || {
                     let s = for_close.clone();
@@ -324,8 +335,16 @@ impl FailoverBuilder {
             Local::Memory => (Arc::new(staunch_memory::MemoryStore::new()), None),
             Local::Store(store) => (store, None),
         };
-        let journal = match &self.journal_dir {
-            Some(dir) => {
+        let journal = match (&self.journal_dir, store_journal) {
+            #[cfg(feature = "file")]
+            (None, Some((store, node_dir))) => {
+                let journal = Journal::in_store_log(store, node_dir, self.options.node_id.clone())?;
+                if !journal.is_empty() {
+                    tracing::info!(target: "staunch::failover", entries = journal.len(), "the local store's log holds writes to replay");
+                }
+                journal
+            }
+            (Some(dir), _) => {
                 let (journal, report) =
                     Journal::open(dir, self.options.journal_sync, self.options.node_id.clone())?;
                 if report.entries > 0 || report.truncated_bytes > 0 {
@@ -333,7 +352,7 @@ impl FailoverBuilder {
                 }
                 journal
             }
-            None => Journal::in_memory(
+            _ => Journal::in_memory(
                 self.options
                     .node_id
                     .clone()

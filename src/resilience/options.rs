@@ -65,7 +65,9 @@ pub struct FailoverOptions {
     /// itself ([`Probe::bounds_calls`](super::Probe::bounds_calls), true for the Redis
     /// backend, whose `response_timeout` then is the limit).
     pub call_timeout: Duration,
-    /// When journal appends reach the disk (default [`JournalSync::EverySec`]).
+    /// When appends to a journal file of its own reach the disk (default
+    /// [`JournalSync::EverySec`]). A file store's log used as the journal follows the store's
+    /// own `FsyncPolicy` instead.
     pub journal_sync: JournalSync,
     /// The node id naming this journal's replay watermark (default: random, stored with the
     /// journal). Two processes must never share one.

@@ -37,7 +37,8 @@
 //! While replay runs, new writes still go to the local store and the journal (behind the
 //! entries being replayed). When the journal looks empty, the replayer takes the route lock
 //! exclusively (waiting for in-flight local writes), checks again, and only then sets the state
-//! to `Healthy`; the journal file is emptied and, under `Divert`, the local store is cleared.
+//! to `Healthy`; the journal is ended (the journal file emptied, or the file store's log told
+//! that journaling stopped) and, under `Divert`, the local store is cleared.
 //!
 //! [`FailoverOptions::replay_group`]: super::FailoverOptions::replay_group
 
@@ -85,7 +86,14 @@ impl Core {
                     drop(route);
                     continue;
                 }
-                if let Err(e) = self.journal.compact_if_drained() {
+                if let Err(e) = self.journal.finish().await {
+                    if self.journal.is_store_log() {
+                        // The local store still journals: clearing it now would journal the
+                        // FLUSHDB for the next replay. Stay local and try again later.
+                        drop(route);
+                        tracing::error!(target: "staunch::failover", error = %e, "could not end journaling in the local store");
+                        return Err(e);
+                    }
                     tracing::warn!(target: "staunch::failover", error = %e, "could not empty the drained journal file");
                 }
                 if self.options.policy == Policy::Divert

@@ -86,6 +86,14 @@ impl Compactor {
     pub(crate) fn compact(&self) -> Result<CompactionReport> {
         let _one_at_a_time = self.running.lock();
         let started = Instant::now();
+        if self.log.journal_holds_compaction() {
+            // Folding journaled records into a snapshot would lose them as a journal.
+            return Ok(CompactionReport {
+                deferred_for_journal: true,
+                duration: started.elapsed(),
+                ..CompactionReport::default()
+            });
+        }
         let old_generation = self.log.generation();
         let generation = old_generation.saturating_add(1);
         let (entries, rotated) = self.engine.snapshot_with(|| self.log.rotate(generation));
@@ -108,6 +116,7 @@ impl Compactor {
             snapshot_bytes,
             log_bytes_removed,
             duration: started.elapsed(),
+            deferred_for_journal: false,
         };
         tracing::debug!(dir = %self.dir.display(), ?report, "staunch-file: compacted");
         Ok(report)

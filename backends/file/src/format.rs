@@ -40,7 +40,9 @@
 //!
 //! A log frame holds one [`LogRecord`]: a sequence number (consecutive across log files, so a
 //! missing or reordered piece is noticed), the time the write ran at and its effects, the
-//! deterministic commands the engine reported (see `staunch_memory::WriteLog`). A snapshot
+//! deterministic commands the engine reported (see `staunch_memory::WriteLog`), and (since
+//! format version 2) its [`RecordKind`]: a plain write, a write journaled for a replay, or the
+//! end of a journal. Version 1 files are still read; their records are plain writes. A snapshot
 //! frame holds one key, and the last frame is an end marker with the number of keys, so a
 //! snapshot cut short is never mistaken for a complete one.
 
@@ -50,7 +52,7 @@ use staunch_core::Command;
 use staunch_memory::engine::persist::{SnapshotEntry, StoredValue};
 
 /// The format version this build writes and the newest it reads.
-pub(crate) const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 2;
 /// Magic of a log file.
 pub(crate) const LOG_MAGIC: [u8; 8] = *b"STAUNCHL";
 /// Magic of a snapshot file.
@@ -243,12 +245,27 @@ fn le_u64(bytes: &[u8]) -> u64 {
 
 // ----- records -----
 
+/// What a log record is, besides its effects (format version 2; every version 1 record is a
+/// plain [`RecordKind::Write`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum RecordKind {
+    /// A write, applied on recovery.
+    Write,
+    /// A write made while the store journaled for a replay (see `journal`): applied on
+    /// recovery *and* queued for the replay again, unless a later [`RecordKind::JournalEnd`]
+    /// says the replay finished.
+    Journaled,
+    /// Journaling stopped: every journaled record before this one was replayed. No effects.
+    JournalEnd,
+}
+
 /// One logged write, as encoded (borrowing the effects, so logging copies nothing).
 #[derive(Serialize)]
 struct LogRecordRef<'a> {
     seq: u64,
     now_ms: i64,
     effects: &'a [Command],
+    kind: RecordKind,
 }
 
 /// One logged write, as decoded.
@@ -257,6 +274,15 @@ pub(crate) struct LogRecord {
     pub(crate) seq: u64,
     pub(crate) now_ms: i64,
     pub(crate) effects: Vec<Command>,
+    pub(crate) kind: RecordKind,
+}
+
+/// A record of format version 1, which had no kind.
+#[derive(Debug, Deserialize)]
+struct LogRecordV1 {
+    seq: u64,
+    now_ms: i64,
+    effects: Vec<Command>,
 }
 
 /// Appends the frame of one log record to `out`; returns its length in bytes.
@@ -265,12 +291,14 @@ pub(crate) fn push_log_record(
     seq: u64,
     now_ms: i64,
     effects: &[Command],
+    kind: RecordKind,
 ) -> Result<usize, String> {
     push_frame(out, |buf| {
         let record = LogRecordRef {
             seq,
             now_ms,
             effects,
+            kind,
         };
         bincode::serde::encode_into_std_write(&record, buf, config())
             .map(|_| ())
@@ -278,8 +306,17 @@ pub(crate) fn push_log_record(
     })
 }
 
-/// Decodes a verified log payload.
-pub(crate) fn decode_log_record(payload: &[u8]) -> Result<LogRecord, String> {
+/// Decodes a verified log payload of a file written in format `version`.
+pub(crate) fn decode_log_record(payload: &[u8], version: u32) -> Result<LogRecord, String> {
+    if version == 1 {
+        let old: LogRecordV1 = decode_exact(payload)?;
+        return Ok(LogRecord {
+            seq: old.seq,
+            now_ms: old.now_ms,
+            effects: old.effects,
+            kind: RecordKind::Write,
+        });
+    }
     decode_exact(payload)
 }
 
@@ -391,7 +428,7 @@ mod tests {
             key: "k".into(),
             delta: 3,
         }];
-        let len = push_log_record(&mut buf, 1, 1000, &effects).unwrap_or(0);
+        let len = push_log_record(&mut buf, 1, 1000, &effects, RecordKind::Journaled).unwrap_or(0);
         assert_eq!(len, buf.len());
         let check = |bytes: &[u8]| -> bool {
             match check_frame_header(&bytes[..FRAME_HEADER_LEN], bytes.len() as u64, || false) {
@@ -408,14 +445,44 @@ mod tests {
             flipped[bit / 8] ^= 1 << (bit % 8);
             assert!(!check(&flipped), "bit {bit} went unnoticed");
         }
-        let record = decode_log_record(&buf[FRAME_HEADER_LEN..]);
+        let record = decode_log_record(&buf[FRAME_HEADER_LEN..], FORMAT_VERSION);
         assert!(matches!(
             record,
             Ok(LogRecord {
                 seq: 1,
                 now_ms: 1000,
+                kind: RecordKind::Journaled,
                 ..
             })
         ));
+    }
+
+    /// A version 1 record (no kind) still decodes, as a plain write; read as version 2 it is
+    /// refused rather than misread.
+    #[test]
+    fn version_1_records_are_plain_writes() {
+        #[derive(Serialize)]
+        struct V1<'a> {
+            seq: u64,
+            now_ms: i64,
+            effects: &'a [Command],
+        }
+        let effects = vec![Command::IncrBy {
+            key: "k".into(),
+            delta: 3,
+        }];
+        let payload = bincode::serde::encode_to_vec(
+            V1 {
+                seq: 4,
+                now_ms: 9,
+                effects: &effects,
+            },
+            config(),
+        )
+        .expect("encode");
+        let record = decode_log_record(&payload, 1).expect("decodes");
+        assert_eq!((record.seq, record.kind), (4, RecordKind::Write));
+        assert_eq!(record.effects, effects);
+        assert!(decode_log_record(&payload, 2).is_err());
     }
 }

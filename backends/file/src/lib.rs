@@ -50,6 +50,7 @@
 mod compact;
 mod files;
 mod format;
+mod journal;
 mod lock;
 mod log;
 mod options;
@@ -58,5 +59,6 @@ mod recovery;
 mod store;
 mod tasks;
 
+pub use journal::JournaledWrite;
 pub use options::{CompactionReport, FileOptions, FsyncPolicy, LogStats, OpenReport};
 pub use store::FileStore;

@@ -48,7 +48,8 @@ use staunch_memory::WriteLog;
 use tokio::sync::{Notify, watch};
 
 use crate::files;
-use crate::format::{self, FORMAT_VERSION, FileHeader, HEADER_LEN, LOG_MAGIC};
+use crate::format::{self, FORMAT_VERSION, FileHeader, HEADER_LEN, LOG_MAGIC, RecordKind};
+use crate::journal::{JournalQueue, JournaledWrite};
 use crate::options::{FsyncPolicy, LogStats};
 
 /// Sequence numbers written and made durable, and whether the log has failed.
@@ -108,6 +109,8 @@ pub(crate) struct Log {
     appended: AtomicU64,
     failure: Mutex<Option<String>>,
     closed: AtomicBool,
+    /// Journaled records waiting for replay (see `journal`). Never locked inside `pending`.
+    pub(crate) journal: Mutex<JournalQueue>,
 }
 
 /// Where a recovered log ends, to continue appending there.
@@ -127,6 +130,7 @@ impl Log {
         policy: FsyncPolicy,
         tail: LogTail,
         compact_at: u64,
+        journal: std::collections::VecDeque<JournaledWrite>,
     ) -> Result<Log> {
         let sync = tail
             .file
@@ -163,6 +167,10 @@ impl Log {
             appended: AtomicU64::new(0),
             failure: Mutex::new(None),
             closed: AtomicBool::new(false),
+            journal: Mutex::new(JournalQueue {
+                on: false,
+                entries: journal,
+            }),
         })
     }
 
@@ -387,9 +395,9 @@ fn bump(slot: &mut u64, to: u64) -> bool {
     }
 }
 
-#[async_trait::async_trait]
-impl WriteLog for Log {
-    fn append(&self, now_ms: i64, effects: &[Command]) -> Result<u64> {
+impl Log {
+    /// Buffers one record of `kind`; returns its sequence number.
+    fn push(&self, now_ms: i64, effects: &[Command], kind: RecordKind) -> Result<u64> {
         if self.has_failed() {
             return Err(self.failure());
         }
@@ -398,7 +406,7 @@ impl WriteLog for Log {
             return Err(self.closed_error());
         }
         let seq = pending.last_seq + 1;
-        match format::push_log_record(&mut pending.buf, seq, now_ms, effects) {
+        match format::push_log_record(&mut pending.buf, seq, now_ms, effects, kind) {
             Ok(len) => {
                 pending.last_seq = seq;
                 pending.records += 1;
@@ -415,6 +423,42 @@ impl WriteLog for Log {
                 Err(self.fail("logging a write", cause))
             }
         }
+    }
+
+    /// True while compaction must wait for a journal (see `journal`).
+    pub(crate) fn journal_holds_compaction(&self) -> bool {
+        self.journal.lock().holds_compaction()
+    }
+}
+
+#[async_trait::async_trait]
+impl WriteLog for Log {
+    fn append(&self, now_ms: i64, effects: Vec<Command>, journaled: bool) -> Result<u64> {
+        if !journaled {
+            return self.push(now_ms, &effects, RecordKind::Write);
+        }
+        let seq = self.push(now_ms, &effects, RecordKind::Journaled)?;
+        self.journal.lock().entries.push_back(JournaledWrite {
+            seq,
+            at_ms: now_ms,
+            effects,
+        });
+        Ok(seq)
+    }
+
+    fn journaling_changed(&self, now_ms: i64, on: bool) -> Result<Option<u64>> {
+        let mut journal = self.journal.lock();
+        if on {
+            journal.on = true;
+            return Ok(None);
+        }
+        let was_on = std::mem::replace(&mut journal.on, false);
+        if !was_on && journal.entries.is_empty() {
+            return Ok(None);
+        }
+        let ticket = self.push(now_ms, &[], RecordKind::JournalEnd)?;
+        journal.entries.clear();
+        Ok(Some(ticket))
     }
 
     async fn wait_durable(&self, ticket: u64) -> Result<()> {
@@ -478,13 +522,16 @@ mod tests {
                 last_seq: 0,
                 len: 0,
             };
-            let log = Log::new(dir.path(), policy, tail, u64::MAX).expect("log");
-            let ticket = log.append(0, &[command()]).expect("append only buffers");
+            let log =
+                Log::new(dir.path(), policy, tail, u64::MAX, Default::default()).expect("log");
+            let ticket = log
+                .append(0, vec![command()], false)
+                .expect("append only buffers");
             let err = log.wait_durable(ticket).await.expect_err("the write fails");
             assert_eq!(err.kind(), ErrorKind::Io);
             assert!(err.message().contains("refuses writes"), "{err}");
             assert!(log.has_failed());
-            let again = log.append(0, &[command()]).expect_err("refused");
+            let again = log.append(0, vec![command()], false).expect_err("refused");
             assert!(again.message().contains("writing to"), "{again}");
         }
     }
@@ -501,8 +548,15 @@ mod tests {
             last_seq: 0,
             len: HEADER_LEN as u64,
         };
-        let log = Log::new(dir.path(), FsyncPolicy::Always, tail, u64::MAX).expect("log");
-        log.append(0, &[command()]).expect("append");
+        let log = Log::new(
+            dir.path(),
+            FsyncPolicy::Always,
+            tail,
+            u64::MAX,
+            Default::default(),
+        )
+        .expect("log");
+        log.append(0, vec![command()], false).expect("append");
         // Appending only buffers: nothing reached the file yet.
         assert_eq!(
             std::fs::metadata(&path).expect("stat").len(),
@@ -513,7 +567,7 @@ mod tests {
             std::fs::metadata(&path).expect("stat").len(),
             log.log_bytes()
         );
-        let err = log.append(0, &[command()]).expect_err("closed");
+        let err = log.append(0, vec![command()], false).expect_err("closed");
         assert_eq!(err.kind(), ErrorKind::Unavailable);
     }
 }

@@ -181,6 +181,11 @@ pub struct CompactionReport {
     pub log_bytes_removed: u64,
     /// Time it took.
     pub duration: Duration,
+    /// True when nothing was done because the store journals for a replay (see
+    /// [`FileStore::start_journaling`]); compaction runs again once the journal ended.
+    ///
+    /// [`FileStore::start_journaling`]: crate::FileStore::start_journaling
+    pub deferred_for_journal: bool,
 }
 
 /// Counters of a store's log since it was opened (see [`FileStore::log_stats`]).

@@ -20,7 +20,11 @@
 //!   and everything after them are copied aside (`*.damaged-<ms>`) and reported, and the
 //!   store opens with the state as of the last good record.
 //! - A file written by a newer format is refused (`ErrorKind::InvalidInput`), repair or not.
+//!   An older one is read as it is and never appended to: new records start a new generation.
+//! - Journaled records after the last journal end are queued for replay again (see
+//!   `journal`).
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
 use staunch_core::{Error, ErrorKind, Result};
@@ -29,9 +33,10 @@ use staunch_memory::engine::persist::SnapshotEntry;
 
 use crate::files::{self, SNAPSHOT, SNAPSHOT_TMP};
 use crate::format::{
-    self, FORMAT_VERSION, FileHeader, HEADER_LEN, HeaderError, LOG_MAGIC, SNAPSHOT_MAGIC,
-    SnapshotFrame,
+    self, FORMAT_VERSION, FileHeader, HEADER_LEN, HeaderError, LOG_MAGIC, RecordKind,
+    SNAPSHOT_MAGIC, SnapshotFrame,
 };
+use crate::journal::JournaledWrite;
 use crate::log::LogTail;
 use crate::options::{FileOptions, OpenReport};
 use crate::reader::{FrameReader, Next};
@@ -42,6 +47,8 @@ pub(crate) struct Recovered {
     pub(crate) tail: LogTail,
     pub(crate) snapshot_bytes: u64,
     pub(crate) report: OpenReport,
+    /// Journaled records not followed by a journal end, oldest first: the replay still owed.
+    pub(crate) journal: VecDeque<JournaledWrite>,
 }
 
 /// How reading one log ended.
@@ -59,6 +66,8 @@ struct Scan {
     end: LogEnd,
     file_len: u64,
     last_seq: u64,
+    /// The format version in the file's header (0 when the header did not verify).
+    version: u32,
 }
 
 /// Loads `dir` into `engine`. See the module docs.
@@ -124,13 +133,21 @@ pub(crate) fn recover(dir: &Path, engine: &Engine, options: &FileOptions) -> Res
     }
 
     let mut tail_generation = None;
+    let mut journal = VecDeque::new();
     for (i, &generation) in kept.iter().enumerate() {
         let path = files::log_path(dir, generation);
         let is_last = i + 1 == kept.len();
         report.log_files += 1;
-        let scan = replay_log(&path, generation, last_seq, engine, &mut report)?;
+        let scan = replay_log(
+            &path,
+            generation,
+            last_seq,
+            engine,
+            &mut report,
+            &mut journal,
+        )?;
         last_seq = scan.last_seq;
-        tail_generation = Some((generation, path.clone()));
+        tail_generation = Some((generation, path.clone(), scan.version));
         let (offset, reason) = match scan.end {
             LogEnd::Clean => continue,
             LogEnd::Torn(offset) if is_last => {
@@ -183,7 +200,17 @@ pub(crate) fn recover(dir: &Path, engine: &Engine, options: &FileOptions) -> Res
     }
 
     let (generation, path) = match tail_generation {
-        Some(found) => found,
+        // A file is never appended to in a format other than its header's: records of this
+        // version go to a new generation after an older file (which stays readable as it is).
+        Some((generation, path, version)) if version == FORMAT_VERSION || version == 0 => {
+            (generation, path)
+        }
+        Some((generation, _, _)) => {
+            let next = generation.saturating_add(1);
+            let path = files::log_path(dir, next);
+            files::create_with_header(dir, &path, &log_header(next, last_seq))?;
+            (next, path)
+        }
         None => {
             let path = files::log_path(dir, first_generation);
             let header = log_header(first_generation, last_seq);
@@ -206,6 +233,7 @@ pub(crate) fn recover(dir: &Path, engine: &Engine, options: &FileOptions) -> Res
         },
         snapshot_bytes,
         report,
+        journal,
     })
 }
 
@@ -266,6 +294,7 @@ fn replay_log(
     base_seq: u64,
     engine: &Engine,
     report: &mut OpenReport,
+    journal: &mut VecDeque<JournaledWrite>,
 ) -> Result<Scan> {
     let mut reader = FrameReader::open(path)?;
     let file_len = reader.len();
@@ -273,6 +302,7 @@ fn replay_log(
         end: LogEnd::Clean,
         file_len,
         last_seq: base_seq,
+        version: 0,
     };
     let Some(header) = reader.header()? else {
         // Shorter than a header: the process died while creating this file.
@@ -301,7 +331,7 @@ fn replay_log(
             );
             return Ok(scan);
         }
-        Ok(_) => {}
+        Ok(h) => scan.version = h.version,
         Err(HeaderError::Newer(version)) => return Err(newer(path, version)),
         Err(HeaderError::Short) => {
             scan.end = LogEnd::Torn(0);
@@ -325,7 +355,7 @@ fn replay_log(
                 return Ok(scan);
             }
         };
-        let record = match format::decode_log_record(reader.payload()) {
+        let record = match format::decode_log_record(reader.payload(), scan.version) {
             Ok(record) => record,
             Err(reason) => {
                 scan.end = LogEnd::Damaged(offset, reason);
@@ -353,6 +383,15 @@ fn replay_log(
                     effect.name()
                 );
             }
+        }
+        match record.kind {
+            RecordKind::Write => {}
+            RecordKind::Journaled => journal.push_back(JournaledWrite {
+                seq: record.seq,
+                at_ms: record.now_ms,
+                effects: record.effects,
+            }),
+            RecordKind::JournalEnd => journal.clear(),
         }
         scan.last_seq = record.seq;
         report.records_replayed += 1;

@@ -18,6 +18,7 @@ use staunch_core::{
 use staunch_memory::{Engine, WriteLog};
 
 use crate::compact::Compactor;
+use crate::journal::JournaledWrite;
 use crate::lock::{DirLock, io_error};
 use crate::log::Log;
 use crate::options::{CompactionReport, FileOptions, LogStats, OpenReport};
@@ -96,7 +97,13 @@ impl FileStore {
         let lock = DirLock::acquire(&dir)?;
         let engine = Engine::new(options.clock.clone());
         let recovered = recovery::recover(&dir, &engine, &options)?;
-        let log = Arc::new(Log::new(&dir, options.fsync, recovered.tail, u64::MAX)?);
+        let log = Arc::new(Log::new(
+            &dir,
+            options.fsync,
+            recovered.tail,
+            u64::MAX,
+            recovered.journal,
+        )?);
         engine.set_write_log(Some(log.clone() as Arc<dyn WriteLog>));
         let compactor = Arc::new(Compactor::new(
             &dir,
@@ -180,6 +187,69 @@ impl FileStore {
             .await
             .map_err(|e| Error::new(ErrorKind::Internal, format!("closing panicked: {e}")))?;
         result
+    }
+
+    /// Starts journaling (see the crate's `journal` module): from now on every write is
+    /// recorded in replayable form and queued for [`FileStore::journaled`], until
+    /// [`FileStore::stop_journaling`]. This is how `staunch::resilience::Failover` keeps the
+    /// writes of an outage with one log append each.
+    ///
+    /// # Behavior
+    ///
+    /// - Writes that run after this returns are journaled; none that ran before.
+    /// - Compaction waits while journaling is on or journaled writes wait for replay.
+    pub fn start_journaling(&self) -> Result<()> {
+        self.check_open()?;
+        self.inner.engine.start_journaling()
+    }
+
+    /// Stops journaling and ends the journal: a journal-end record is logged (durable as the
+    /// fsync policy promises when this returns) and the queue is emptied, so a later open does
+    /// not offer those writes for replay again. Call it once everything journaled was
+    /// replayed.
+    pub async fn stop_journaling(&self) -> Result<()> {
+        self.check_open()?;
+        self.inner.engine.stop_journaling().await
+    }
+
+    /// True while journaling is on.
+    pub fn is_journaling(&self) -> bool {
+        self.inner.log.journal.lock().on
+    }
+
+    /// Copies of up to `max` journaled writes waiting for replay, oldest first. After an
+    /// open, the writes journaled before a crash (since the last journal end) are here.
+    pub fn journaled(&self, max: usize) -> Vec<JournaledWrite> {
+        let journal = self.inner.log.journal.lock();
+        journal.entries.iter().take(max).cloned().collect()
+    }
+
+    /// How many journaled writes wait for replay.
+    pub fn journaled_len(&self) -> usize {
+        self.inner.log.journal.lock().entries.len()
+    }
+
+    /// When the oldest journaled write waiting for replay ran (Unix ms).
+    pub fn journaled_oldest_ms(&self) -> Option<i64> {
+        self.inner
+            .log
+            .journal
+            .lock()
+            .entries
+            .front()
+            .map(|w| w.at_ms)
+    }
+
+    /// Drops the journaled writes up to and including `seq` from the queue (they were
+    /// replayed); returns how many. Nothing is written: until [`FileStore::stop_journaling`]
+    /// a crash offers them again, and the replay's own bookkeeping skips them.
+    pub fn forget_journaled_through(&self, seq: u64) -> usize {
+        let mut journal = self.inner.log.journal.lock();
+        let before = journal.entries.len();
+        while journal.entries.front().is_some_and(|w| w.seq <= seq) {
+            journal.entries.pop_front();
+        }
+        before - journal.entries.len()
     }
 
     fn check_open(&self) -> Result<()> {

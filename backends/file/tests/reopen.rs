@@ -260,14 +260,14 @@ async fn a_newer_format_version_is_refused_by_name() {
     for file in ["data.log.2", "data.snapshot"] {
         let path = dir.path().join(file);
         let original = std::fs::read(&path).expect("read");
-        set_version(&path, 2);
+        set_version(&path, 3);
         for repair in [false, true] {
             let err = FileStore::open_with(dir.path(), FileOptions::new().repair(repair))
                 .await
                 .expect_err("newer version");
             assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
             assert!(
-                err.message().contains("version 2") && err.message().contains(file),
+                err.message().contains("version 3") && err.message().contains(file),
                 "{err}"
             );
         }
@@ -373,4 +373,40 @@ async fn works_on_a_current_thread_runtime() {
         assert_eq!(store.llen("l").await.expect("llen"), 20);
         store.close().await.expect("close");
     }
+}
+
+/// A log file of an older format version is read as it is and never appended to: records of
+/// this build go to a new generation, and everything survives the next open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_older_log_is_continued_in_a_new_generation() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = open(dir.path()).await;
+    store.set("k", "v").await.expect("set");
+    store.compact().await.expect("compact");
+    store.close().await.expect("close");
+    // data.log.2 holds only its header now: make it a version 1 file.
+    let old = dir.path().join("data.log.2");
+    set_version(&old, 1);
+    let header = std::fs::read(&old).expect("read");
+
+    let store = open(dir.path()).await;
+    store.set("k2", "v2").await.expect("set");
+    store.close().await.expect("close");
+    assert_eq!(
+        std::fs::read(&old).expect("read"),
+        header,
+        "the old file is untouched"
+    );
+    assert!(dir.path().join("data.log.3").exists(), "a new generation");
+
+    let store = open(dir.path()).await;
+    assert_eq!(
+        store.get("k").await.expect("get"),
+        Some(Bytes::from_static(b"v"))
+    );
+    assert_eq!(
+        store.get("k2").await.expect("get"),
+        Some(Bytes::from_static(b"v2"))
+    );
+    store.close().await.expect("close");
 }

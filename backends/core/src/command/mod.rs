@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::options::*;
 
 mod access;
+mod effects;
 
 pub use access::Access;
 

@@ -49,6 +49,7 @@ impl Engine {
                 wakeup: tokio::sync::Notify::new(),
                 blocked: AtomicUsize::new(0),
                 has_log: std::sync::atomic::AtomicBool::new(false),
+                journaling: std::sync::atomic::AtomicBool::new(false),
                 evictor: max_bytes.map(Evictor::new),
             }),
             hub: Arc::new(Hub::default()),
@@ -62,6 +63,43 @@ impl Engine {
             .has_log
             .store(log.is_some(), std::sync::atomic::Ordering::Release);
         *slot = log;
+    }
+
+    /// Turns journaling on: from now on every write's effects are recorded in the form
+    /// [`Command::resolve_effects`] gives (replayable into another store: pops as removals of
+    /// what they took) and the log is told they are journaled, so it can keep them for a
+    /// replay. Takes the keyspace lock, so no write is half on either side of the switch.
+    pub fn start_journaling(&self) -> Result<()> {
+        let _db = self.shared.db.write();
+        if let Some(log) = self.shared.log.read().clone() {
+            // Turning on only marks later records; nothing to wait for.
+            log.journaling_changed(self.shared.now(), true)?;
+        }
+        self.shared
+            .journaling
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Turns journaling off, telling the log ([`WriteLog::journaling_changed`]) under the
+    /// keyspace lock and waiting for what it records. A refused change leaves it on.
+    pub async fn stop_journaling(&self) -> Result<()> {
+        let pending = {
+            let _db = self.shared.db.write();
+            let log = self.shared.log.read().clone();
+            let ticket = match &log {
+                Some(log) => log.journaling_changed(self.shared.now(), false)?,
+                None => None,
+            };
+            self.shared
+                .journaling
+                .store(false, std::sync::atomic::Ordering::Relaxed);
+            log.zip(ticket)
+        };
+        if let Some((log, ticket)) = pending {
+            log.wait_durable(ticket).await?;
+        }
+        Ok(())
     }
 
     /// The engine's current time in Unix milliseconds.
@@ -154,7 +192,7 @@ impl Engine {
                 };
                 replies.push(reply);
             }
-            self.shared.record(now, &effects)?
+            self.shared.record(now, effects)?
         };
         self.shared.wake_blocked();
         if let Some((log, ticket)) = pending {

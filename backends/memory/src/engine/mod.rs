@@ -52,10 +52,20 @@ use db::Db;
 /// that many writers can share one fsync (group commit).
 #[async_trait::async_trait]
 pub trait WriteLog: Send + Sync {
-    /// Records `effects` applied at `now_ms`; returns a ticket for [`WriteLog::wait_durable`].
+    /// Records `effects` applied at `now_ms` (handed over, so a log that keeps them needs no
+    /// copy); returns a ticket for [`WriteLog::wait_durable`].
+    /// `journaled` is true while the engine journals (see [`Engine::set_journaling`]): the
+    /// effects are then in replayable form and the log should keep them for a replay.
     /// An error here makes the command fail with it (the in-memory change is already made, so
     /// the log owner must refuse further writes until the log is healthy again).
-    fn append(&self, now_ms: i64, effects: &[Command]) -> Result<u64>;
+    fn append(&self, now_ms: i64, effects: Vec<Command>, journaled: bool) -> Result<u64>;
+
+    /// Told (under the engine lock) when journaling is turned on or off; may record the change
+    /// and return a ticket to wait on. The default records nothing.
+    fn journaling_changed(&self, now_ms: i64, on: bool) -> Result<Option<u64>> {
+        let _ = (now_ms, on);
+        Ok(None)
+    }
 
     /// Resolves once the record with `ticket` is as durable as the log's policy promises.
     async fn wait_durable(&self, ticket: u64) -> Result<()>;
@@ -249,6 +259,9 @@ pub(crate) struct Shared {
     pub(crate) blocked: AtomicUsize,
     /// Mirrors `log.is_some()` so the hot path can ask without taking a lock.
     pub(crate) has_log: std::sync::atomic::AtomicBool,
+    /// While set, effects are recorded in replayable form and marked journaled (changed only
+    /// under the keyspace write lock, so a write and its record always agree on it).
+    pub(crate) journaling: std::sync::atomic::AtomicBool,
     /// Present when the engine is size-bounded.
     pub(crate) evictor: Option<eviction::Evictor>,
 }
@@ -298,6 +311,13 @@ impl Shared {
         if !self.has_log() {
             return (reply, Vec::new());
         }
+        if self.journaling.load(Ordering::Relaxed) {
+            // What the write did, in the form a replay into another store reproduces: a pop
+            // becomes the removal of what it took, a no-op conditional write nothing. The same
+            // effects replay the local log just as well.
+            let effects = command.with_absolute_expiry(now).resolve_effects(&reply);
+            return (reply, effects);
+        }
         let effects = match ctx.rewrite {
             Some(effects) => effects,
             None => vec![command.with_absolute_expiry(now)],
@@ -310,7 +330,7 @@ impl Shared {
     pub(crate) fn record(
         &self,
         now: i64,
-        effects: &[Command],
+        effects: Vec<Command>,
     ) -> Result<Option<PendingDurability>> {
         if effects.is_empty() {
             return Ok(None);
@@ -318,7 +338,9 @@ impl Shared {
         let Some(log) = self.log.read().clone() else {
             return Ok(None);
         };
-        log.append(now, effects).map(|ticket| Some((log, ticket)))
+        let journaled = self.journaling.load(Ordering::Relaxed);
+        log.append(now, effects, journaled)
+            .map(|ticket| Some((log, ticket)))
     }
 
     /// Applies one write under the lock, records its effects, and returns the reply plus the
@@ -333,7 +355,7 @@ impl Shared {
         if reply.is_err() {
             return (reply, None);
         }
-        match self.record(now, &effects) {
+        match self.record(now, effects) {
             Ok(pending) => (reply, pending),
             Err(e) => (Err(e), None),
         }

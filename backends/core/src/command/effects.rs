@@ -1,5 +1,8 @@
 //! Turning a write that ran into the commands that replay *what it did*.
 //!
+//! Used by the replay journal of `staunch::resilience` and by the file store's log while it
+//! journals for a `Failover`.
+//!
 //! The journal records operations, not values, so that replay merges with what other nodes
 //! wrote to Redis meanwhile. Most writes can be recorded as they are (`INCRBY`, `SADD`,
 //! `RPUSH`, `HSET`, `SET PXAT`). A few cannot, because what they do depends on the state they
@@ -20,11 +23,31 @@
 //! The same resolution serves `Mirror`, which copies each write Redis acknowledged into the
 //! local store: copying `LPOP` literally would pop a different local element.
 
-use staunch_core::{Bytes, Command, ListEnd, MoveScore, Reply, Result, SetOptions, ZAddOptions};
+use bytes::Bytes;
 
-/// The commands that reproduce the effect `command` had, given the reply it got. Reads and
-/// publishes give nothing.
-pub(crate) fn resolve(command: Command, reply: &Result<Reply>) -> Vec<Command> {
+use super::Command;
+use crate::error::Result;
+use crate::options::{ListEnd, MoveScore, SetOptions, ZAddOptions};
+use crate::reply::Reply;
+
+impl Command {
+    /// The commands that reproduce the effect this command had, given the reply it got (see
+    /// the module docs of `command::effects`). Reads, publishes, failed writes and
+    /// conditional writes that did nothing give nothing.
+    ///
+    /// # Behavior
+    ///
+    /// - Pops become removals of exactly the elements they returned (`LREM ±1`, `SREM`,
+    ///   `ZREM`); moves become a removal plus an add.
+    /// - Applying the result to the state the command met reproduces the state it left, so
+    ///   the same effects serve a local log and a replay into Redis.
+    /// - Relative expiries are kept as they are: call [`Command::with_absolute_expiry`] first.
+    pub fn resolve_effects(self, reply: &Result<Reply>) -> Vec<Command> {
+        resolve(self, reply)
+    }
+}
+
+fn resolve(command: Command, reply: &Result<Reply>) -> Vec<Command> {
     use Command::*;
     let Ok(reply) = reply else {
         return Vec::new();
@@ -254,7 +277,7 @@ mod tests {
     #[test]
     fn failed_conditions_and_reads_are_not_recorded() {
         let mut options = SetOptions::new();
-        options.condition = Some(staunch_core::SetCondition::Nx);
+        options.condition = Some(crate::options::SetCondition::Nx);
         let set_nx = Command::Set {
             key: "k".into(),
             value: Bytes::from_static(b"v"),

@@ -1,0 +1,192 @@
+//! Journaling: the log doubling as a `Failover`'s replay journal (see the crate's `journal`
+//! module). Every test reopens a real directory: the journal must survive a restart.
+
+use staunch_core::prelude::*;
+use staunch_core::{Command, Store};
+use staunch_file::{FileStore, JournaledWrite};
+
+async fn open(dir: &std::path::Path) -> FileStore {
+    FileStore::open(dir).await.expect("open")
+}
+
+fn effects(journal: &[JournaledWrite]) -> Vec<Command> {
+    journal.iter().flat_map(|w| w.effects.clone()).collect()
+}
+
+/// Writes made while journaling are queued in replayable form (pops as removals of what they
+/// took, no-op conditional writes not at all); writes before it are not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journaled_writes_are_queued_in_replayable_form() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = open(dir.path()).await;
+    store.rpush("q", ["a", "b"]).await.expect("rpush");
+    store.set("taken", "x").await.expect("set");
+    assert_eq!(store.journaled_len(), 0);
+
+    store.start_journaling().expect("start");
+    assert!(store.is_journaling());
+    store.incr_by("n", 5).await.expect("incr");
+    assert_eq!(
+        store.lpop("q").await.expect("lpop"),
+        Some(Bytes::from_static(b"a"))
+    );
+    assert!(
+        !store
+            .set_nx("taken", "y")
+            .await
+            .expect("set nx that does nothing")
+    );
+    let journal = store.journaled(usize::MAX);
+    assert_eq!(journal.len(), 2, "{journal:?}");
+    assert!(journal[0].seq < journal[1].seq);
+    assert_eq!(
+        effects(&journal),
+        vec![
+            Command::IncrBy {
+                key: "n".into(),
+                delta: 5
+            },
+            Command::LRem {
+                key: "q".into(),
+                count: 1,
+                value: Bytes::from_static(b"a")
+            },
+        ]
+    );
+    assert!(store.journaled_oldest_ms().is_some());
+    store.close().await.expect("close");
+}
+
+/// A crash (here: a close without ending the journal) leaves the queue in the log: the next
+/// open offers the same entries, with the same sequence numbers, and the data replays too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_queue_survives_a_reopen_until_the_journal_ends() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = open(dir.path()).await;
+    store.start_journaling().expect("start");
+    for i in 0..10 {
+        store.incr_by("n", i).await.expect("incr");
+    }
+    store
+        .batch(
+            vec![
+                Command::SAdd {
+                    key: "s".into(),
+                    members: vec![Bytes::from_static(b"m")],
+                },
+                Command::IncrBy {
+                    key: "n".into(),
+                    delta: 100,
+                },
+            ],
+            true,
+        )
+        .await
+        .expect("batch");
+    let before = store.journaled(usize::MAX);
+    assert_eq!(before.len(), 11, "a batch is one entry");
+    assert_eq!(before[10].effects.len(), 2);
+    store.close().await.expect("close");
+
+    let store = open(dir.path()).await;
+    assert_eq!(store.journaled(usize::MAX), before);
+    assert!(
+        !store.is_journaling(),
+        "journaling itself is not remembered"
+    );
+    assert_eq!(store.get("n").await.expect("get"), Some(Bytes::from("145")));
+
+    // Forgetting is memory-only: a restart before the end offers the entries again.
+    assert_eq!(store.forget_journaled_through(before[4].seq), 5);
+    assert_eq!(store.journaled_len(), 6);
+    store.close().await.expect("close");
+    let store = open(dir.path()).await;
+    assert_eq!(store.journaled_len(), 11);
+
+    store.stop_journaling().await.expect("stop");
+    assert_eq!(store.journaled_len(), 0);
+    store.incr("n").await.expect("a plain write");
+    store.close().await.expect("close");
+    let store = open(dir.path()).await;
+    assert_eq!(store.journaled_len(), 0, "the journal end is in the log");
+    assert_eq!(store.get("n").await.expect("get"), Some(Bytes::from("146")));
+    store.close().await.expect("close");
+}
+
+/// Compaction would fold journaled records into the snapshot: it waits while a journal is
+/// open or entries wait, and runs again once the journal ended.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compaction_waits_for_the_journal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = open(dir.path()).await;
+    store.start_journaling().expect("start");
+    store.sadd("s", ["a", "b"]).await.expect("sadd");
+    let report = store.compact().await.expect("compact");
+    assert!(report.deferred_for_journal);
+    store.close().await.expect("close");
+
+    // Reopened with entries waiting (journaling off): still deferred.
+    let store = open(dir.path()).await;
+    assert_eq!(store.journaled_len(), 1);
+    let report = store.compact().await.expect("compact");
+    assert!(report.deferred_for_journal);
+    assert_eq!(store.journaled_len(), 1);
+
+    store.stop_journaling().await.expect("stop");
+    let report = store.compact().await.expect("compact");
+    assert!(!report.deferred_for_journal);
+    assert_eq!(report.keys, 1);
+    store.close().await.expect("close");
+    let store = open(dir.path()).await;
+    assert_eq!(store.journaled_len(), 0);
+    assert_eq!(store.scard("s").await.expect("scard"), 2);
+    store.close().await.expect("close");
+}
+
+/// Blocking pops and sorted-set pops are journaled as removals of exactly what they took.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blocking_and_zset_pops_journal_what_they_took() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = open(dir.path()).await;
+    store.rpush("l", ["x", "y"]).await.expect("rpush");
+    store.zadd("z", 1.0, "low").await.expect("zadd");
+    store.zadd("z", 2.0, "high").await.expect("zadd");
+    store.start_journaling().expect("start");
+    store
+        .execute(Command::BRPop {
+            keys: vec!["l".into()],
+            timeout: std::time::Duration::from_millis(10),
+        })
+        .await
+        .expect("brpop");
+    store
+        .execute(Command::ZPopMin {
+            key: "z".into(),
+            count: None,
+        })
+        .await
+        .expect("zpopmin");
+    // Nothing to pop: nothing journaled.
+    store
+        .execute(Command::BLPop {
+            keys: vec!["empty".into()],
+            timeout: std::time::Duration::from_millis(10),
+        })
+        .await
+        .expect("blpop times out");
+    assert_eq!(
+        effects(&store.journaled(usize::MAX)),
+        vec![
+            Command::LRem {
+                key: "l".into(),
+                count: -1,
+                value: Bytes::from_static(b"y")
+            },
+            Command::ZRem {
+                key: "z".into(),
+                members: vec![Bytes::from_static(b"low")]
+            },
+        ]
+    );
+    store.close().await.expect("close");
+}
