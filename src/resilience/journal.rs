@@ -391,27 +391,29 @@ impl Journal {
         Ok(())
     }
 
-    /// Copies of up to `max` entries from the front of the queue.
-    pub fn front(&self, max: usize) -> Vec<JournalEntry> {
+    /// Copies of up to `max` entries from the front of the queue. A file store's log is read
+    /// back from disk, so this can fail (I/O, `Corrupt`).
+    pub fn front(&self, max: usize) -> Result<Vec<JournalEntry>> {
         #[cfg(feature = "file")]
         if let Some(store) = &self.store {
-            return store
-                .journaled(max)
+            return Ok(store
+                .journaled(max)?
                 .into_iter()
                 .map(|w| JournalEntry {
                     seq: w.seq,
                     at_ms: w.at_ms,
                     commands: w.effects,
                 })
-                .collect();
+                .collect());
         }
-        self.inner
+        Ok(self
+            .inner
             .lock()
             .pending
             .iter()
             .take(max)
             .cloned()
-            .collect()
+            .collect())
     }
 
     /// Forgets the entries up to and including `seq` (they are in Redis); returns how many.
@@ -676,7 +678,7 @@ mod tests {
         }
         let (j, report) = Journal::open(dir.path(), JournalSync::Never, None)?;
         assert_eq!(report.entries, 1);
-        assert_eq!(j.front(10)[0].seq, 3);
+        assert_eq!(j.front(10).expect("front")[0].seq, 3);
         assert_eq!(j.node_id(), node);
         Ok(())
     }
@@ -697,7 +699,7 @@ mod tests {
         );
         let (j2, report) = Journal::open(dir.path(), JournalSync::Always, None)?;
         assert_eq!(report.entries, 2);
-        assert_eq!(j2.front(1)[0].commands, incr(1));
+        assert_eq!(j2.front(1).expect("front")[0].commands, incr(1));
         Ok(())
     }
 

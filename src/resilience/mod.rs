@@ -363,7 +363,7 @@ impl FailoverBuilder {
         // process; the journal has them all, so rebuild it from there: reads after a restart
         // see what was acknowledged before the crash, as with the file store.
         if local.capabilities().persistence == Persistence::None && !journal.is_empty() {
-            let entries = journal.front(usize::MAX);
+            let entries = journal.front(usize::MAX)?;
             for entry in &entries {
                 local.batch(entry.commands.clone(), true).await?;
             }

@@ -79,7 +79,7 @@ impl Core {
             self.stats.record_skipped(skipped as u64);
         }
         loop {
-            let group = self.journal.front(self.options.replay_group.max(1));
+            let group = self.journal.front(self.options.replay_group.max(1))?;
             if group.is_empty() {
                 let route = self.route.write().await;
                 if !self.journal.is_empty() {

@@ -49,7 +49,7 @@ use tokio::sync::{Notify, watch};
 
 use crate::files;
 use crate::format::{self, FORMAT_VERSION, FileHeader, HEADER_LEN, LOG_MAGIC, RecordKind};
-use crate::journal::{JournalQueue, JournaledWrite};
+use crate::journal::{JournalQueue, JournalRef, JournaledWrite};
 use crate::options::{FsyncPolicy, LogStats};
 
 /// Sequence numbers written and made durable, and whether the log has failed.
@@ -65,6 +65,8 @@ struct Progress {
 struct Pending {
     /// Encoded frames not yet written.
     buf: Vec<u8>,
+    /// Generation of the active file (as `Active::generation`, readable under this lock).
+    generation: u64,
     /// Sequence number of the last appended record.
     last_seq: u64,
     /// Number of records in `buf`.
@@ -130,7 +132,7 @@ impl Log {
         policy: FsyncPolicy,
         tail: LogTail,
         compact_at: u64,
-        journal: std::collections::VecDeque<JournaledWrite>,
+        journal: std::collections::VecDeque<JournalRef>,
     ) -> Result<Log> {
         let sync = tail
             .file
@@ -146,6 +148,7 @@ impl Log {
             policy,
             pending: Mutex::new(Pending {
                 buf: Vec::with_capacity(64 << 10),
+                generation: tail.generation,
                 last_seq: tail.last_seq,
                 records: 0,
                 log_bytes: tail.len,
@@ -380,6 +383,7 @@ impl Log {
         guard.path = path;
         let mut pending = self.pending.lock();
         pending.log_bytes = HEADER_LEN as u64;
+        pending.generation = generation;
         pending.compact_signalled = false;
         Ok(upto)
     }
@@ -396,8 +400,9 @@ fn bump(slot: &mut u64, to: u64) -> bool {
 }
 
 impl Log {
-    /// Buffers one record of `kind`; returns its sequence number.
-    fn push(&self, now_ms: i64, effects: &[Command], kind: RecordKind) -> Result<u64> {
+    /// Buffers one record of `kind`; returns where it goes (its sequence number, file and
+    /// offset).
+    fn push(&self, now_ms: i64, effects: &[Command], kind: RecordKind) -> Result<JournalRef> {
         if self.has_failed() {
             return Err(self.failure());
         }
@@ -406,8 +411,16 @@ impl Log {
             return Err(self.closed_error());
         }
         let seq = pending.last_seq + 1;
+        let offset = pending.log_bytes;
         match format::push_log_record(&mut pending.buf, seq, now_ms, effects, kind) {
             Ok(len) => {
+                let at = JournalRef {
+                    seq,
+                    at_ms: now_ms,
+                    generation: pending.generation,
+                    offset,
+                    len: (len - format::FRAME_HEADER_LEN) as u32,
+                };
                 pending.last_seq = seq;
                 pending.records += 1;
                 self.appended.fetch_add(1, Ordering::Relaxed);
@@ -416,13 +429,33 @@ impl Log {
                     pending.compact_signalled = true;
                     self.compact_wanted.notify_one();
                 }
-                Ok(seq)
+                Ok(at)
             }
             Err(cause) => {
                 drop(pending);
                 Err(self.fail("logging a write", cause))
             }
         }
+    }
+
+    /// Copies of up to `max` journaled records waiting for replay, read back from the files
+    /// (written out first if they are still buffered).
+    pub(crate) fn journaled(&self, max: usize) -> Result<Vec<JournaledWrite>> {
+        let refs: Vec<JournalRef> = self
+            .journal
+            .lock()
+            .entries
+            .iter()
+            .take(max)
+            .copied()
+            .collect();
+        let Some(last) = refs.last() else {
+            return Ok(Vec::new());
+        };
+        if self.progress.borrow().written < last.seq {
+            self.flush(false)?;
+        }
+        crate::journal::read_back(&self.dir, &refs)
     }
 
     /// True while compaction must wait for a journal (see `journal`).
@@ -435,15 +468,11 @@ impl Log {
 impl WriteLog for Log {
     fn append(&self, now_ms: i64, effects: Vec<Command>, journaled: bool) -> Result<u64> {
         if !journaled {
-            return self.push(now_ms, &effects, RecordKind::Write);
+            return Ok(self.push(now_ms, &effects, RecordKind::Write)?.seq);
         }
-        let seq = self.push(now_ms, &effects, RecordKind::Journaled)?;
-        self.journal.lock().entries.push_back(JournaledWrite {
-            seq,
-            at_ms: now_ms,
-            effects,
-        });
-        Ok(seq)
+        let at = self.push(now_ms, &effects, RecordKind::Journaled)?;
+        self.journal.lock().entries.push_back(at);
+        Ok(at.seq)
     }
 
     fn journaling_changed(&self, now_ms: i64, on: bool) -> Result<Option<u64>> {
@@ -456,7 +485,7 @@ impl WriteLog for Log {
         if !was_on && journal.entries.is_empty() {
             return Ok(None);
         }
-        let ticket = self.push(now_ms, &[], RecordKind::JournalEnd)?;
+        let ticket = self.push(now_ms, &[], RecordKind::JournalEnd)?.seq;
         journal.entries.clear();
         Ok(Some(ticket))
     }

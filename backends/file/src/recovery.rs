@@ -36,7 +36,7 @@ use crate::format::{
     self, FORMAT_VERSION, FileHeader, HEADER_LEN, HeaderError, LOG_MAGIC, RecordKind,
     SNAPSHOT_MAGIC, SnapshotFrame,
 };
-use crate::journal::JournaledWrite;
+use crate::journal::JournalRef;
 use crate::log::LogTail;
 use crate::options::{FileOptions, OpenReport};
 use crate::reader::{FrameReader, Next};
@@ -48,7 +48,7 @@ pub(crate) struct Recovered {
     pub(crate) snapshot_bytes: u64,
     pub(crate) report: OpenReport,
     /// Journaled records not followed by a journal end, oldest first: the replay still owed.
-    pub(crate) journal: VecDeque<JournaledWrite>,
+    pub(crate) journal: VecDeque<JournalRef>,
 }
 
 /// How reading one log ended.
@@ -294,7 +294,7 @@ fn replay_log(
     base_seq: u64,
     engine: &Engine,
     report: &mut OpenReport,
-    journal: &mut VecDeque<JournaledWrite>,
+    journal: &mut VecDeque<JournalRef>,
 ) -> Result<Scan> {
     let mut reader = FrameReader::open(path)?;
     let file_len = reader.len();
@@ -386,10 +386,12 @@ fn replay_log(
         }
         match record.kind {
             RecordKind::Write => {}
-            RecordKind::Journaled => journal.push_back(JournaledWrite {
+            RecordKind::Journaled => journal.push_back(JournalRef {
                 seq: record.seq,
                 at_ms: record.now_ms,
-                effects: record.effects,
+                generation,
+                offset,
+                len: reader.payload().len() as u32,
             }),
             RecordKind::JournalEnd => journal.clear(),
         }

@@ -219,9 +219,12 @@ impl FileStore {
 
     /// Copies of up to `max` journaled writes waiting for replay, oldest first. After an
     /// open, the writes journaled before a crash (since the last journal end) are here.
-    pub fn journaled(&self, max: usize) -> Vec<JournaledWrite> {
-        let journal = self.inner.log.journal.lock();
-        journal.entries.iter().take(max).cloned().collect()
+    ///
+    /// The writes are read back from the log files (only their positions are kept in
+    /// memory), so this can fail with an I/O or `Corrupt` error.
+    pub fn journaled(&self, max: usize) -> Result<Vec<JournaledWrite>> {
+        self.check_open()?;
+        self.inner.log.journaled(max)
     }
 
     /// How many journaled writes wait for replay.

@@ -2,7 +2,7 @@
 //! module). Every test reopens a real directory: the journal must survive a restart.
 
 use staunch_core::prelude::*;
-use staunch_core::{Command, Store};
+use staunch_core::{Command, ErrorKind, Store};
 use staunch_file::{FileStore, JournaledWrite};
 
 async fn open(dir: &std::path::Path) -> FileStore {
@@ -36,7 +36,7 @@ async fn journaled_writes_are_queued_in_replayable_form() {
             .await
             .expect("set nx that does nothing")
     );
-    let journal = store.journaled(usize::MAX);
+    let journal = store.journaled(usize::MAX).expect("read back");
     assert_eq!(journal.len(), 2, "{journal:?}");
     assert!(journal[0].seq < journal[1].seq);
     assert_eq!(
@@ -83,13 +83,13 @@ async fn the_queue_survives_a_reopen_until_the_journal_ends() {
         )
         .await
         .expect("batch");
-    let before = store.journaled(usize::MAX);
+    let before = store.journaled(usize::MAX).expect("read back");
     assert_eq!(before.len(), 11, "a batch is one entry");
     assert_eq!(before[10].effects.len(), 2);
     store.close().await.expect("close");
 
     let store = open(dir.path()).await;
-    assert_eq!(store.journaled(usize::MAX), before);
+    assert_eq!(store.journaled(usize::MAX).expect("read back"), before);
     assert!(
         !store.is_journaling(),
         "journaling itself is not remembered"
@@ -175,7 +175,7 @@ async fn blocking_and_zset_pops_journal_what_they_took() {
         .await
         .expect("blpop times out");
     assert_eq!(
-        effects(&store.journaled(usize::MAX)),
+        effects(&store.journaled(usize::MAX).expect("read back")),
         vec![
             Command::LRem {
                 key: "l".into(),
@@ -189,4 +189,33 @@ async fn blocking_and_zset_pops_journal_what_they_took() {
         ]
     );
     store.close().await.expect("close");
+}
+
+/// Only the positions of journaled writes stay in memory; the writes are read back from the
+/// log. A record damaged on disk after it was written is an error naming it, never a
+/// silently shorter journal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_damaged_after_writing_is_reported_not_skipped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = open(dir.path()).await;
+    store.start_journaling().expect("start");
+    store.incr_by("n", 7).await.expect("incr");
+    store.incr_by("n", 8).await.expect("incr");
+    assert_eq!(store.journaled(usize::MAX).expect("read back").len(), 2);
+
+    let log = std::fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").path())
+        .find(|p| p.to_string_lossy().contains("data.log."))
+        .expect("a log file");
+    let mut bytes = std::fs::read(&log).expect("read");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x40;
+    std::fs::write(&log, &bytes).expect("damage the last record");
+
+    let err = store.journaled(usize::MAX).expect_err("damage is reported");
+    assert_eq!(err.kind(), ErrorKind::Corrupt, "{err}");
+    assert!(err.message().contains("journaled record"), "{err}");
+    // The first record is intact and still readable on its own.
+    assert_eq!(store.journaled(1).expect("first record").len(), 1);
 }
