@@ -5,7 +5,7 @@
 //! diverted after an ambiguous failure: it may have popped an element already.
 //!
 //! Degraded, it waits on the local store in slices of [`FailoverOptions::blocking_slice`]
-//! (100 ms), holding the route lock shared for one slice at a time. Between slices it looks
+//! (100 ms), holding a pass through the route gate for one slice at a time. Between slices it looks
 //! whether traffic went back to Redis and, if so, continues there with the time left, so a
 //! `BLPOP` with a zero (infinite) timeout neither blocks the switch back for long nor stays on
 //! a store nobody pushes to any more. The key's stripe lock is *not* held while waiting (a
@@ -60,14 +60,14 @@ impl Core {
             if self.options.policy == Policy::FailFast {
                 return Err(self.fail_fast());
             }
-            // Degraded: wait one slice on the local store, holding the route shared so traffic
+            // Degraded: wait one slice on the local store, holding a route pass so traffic
             // cannot switch back to Redis under this call.
             let slice = if remaining.is_zero() {
                 self.options.blocking_slice
             } else {
                 remaining.min(self.options.blocking_slice)
             };
-            let route = self.route.read().await;
+            let route = self.route.enter().await;
             if self.state() == FailoverState::Healthy {
                 continue;
             }

@@ -73,6 +73,7 @@ use super::health::Probe;
 use super::journal::Journal;
 use super::options::{FailoverOptions, FailoverState, Policy, StateCallback, StateChange};
 use super::retry::never_sent;
+use super::route::RouteGate;
 use super::stats::Stats;
 
 const STRIPES: usize = 64;
@@ -88,8 +89,8 @@ pub(crate) struct Core {
     pub(crate) options: FailoverOptions,
     state: AtomicU8,
     pub(crate) state_tx: watch::Sender<FailoverState>,
-    /// Degraded writers hold it shared; switching traffic back to Redis holds it exclusively.
-    pub(crate) route: tokio::sync::RwLock<()>,
+    /// Degraded calls hold a pass; switching traffic back to Redis closes it (see `route.rs`).
+    pub(crate) route: RouteGate,
     stripes: Vec<tokio::sync::Mutex<()>>,
     pub(crate) wake: Notify,
     pub(crate) shutdown: Notify,
@@ -143,7 +144,7 @@ impl Core {
             stats: Stats::new(),
             state: AtomicU8::new(initial.as_u8()),
             state_tx,
-            route: tokio::sync::RwLock::new(()),
+            route: RouteGate::default(),
             stripes: (0..STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
             wake: Notify::new(),
             shutdown: Notify::new(),
@@ -345,7 +346,7 @@ impl Core {
         &self,
         command: Command,
     ) -> std::result::Result<Result<Reply>, Command> {
-        let route = self.route.read().await;
+        let route = self.route.enter().await;
         if self.state() == FailoverState::Healthy {
             return Err(command);
         }
@@ -370,7 +371,7 @@ impl Core {
                 })
             }));
         }
-        let route = self.route.read().await;
+        let route = self.route.enter().await;
         if self.state() == FailoverState::Healthy {
             return None;
         }
@@ -406,7 +407,7 @@ impl Core {
         commands: Vec<Command>,
         batch: Option<bool>,
     ) -> Option<Result<Vec<Result<Reply>>>> {
-        let route = self.route.read().await;
+        let route = self.route.enter().await;
         if self.state() == FailoverState::Healthy {
             return None;
         }

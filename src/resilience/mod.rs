@@ -60,6 +60,7 @@
 //! - `staunch_core::Command::resolve_effects`: how a write is recorded so that replay does
 //!   what it did.
 //! - `replay.rs`: exactly-once replay with a watermark, and switching back.
+//! - `route.rs`: the gate that keeps switching back from overlapping a degraded call.
 //! - [`health`]: the background monitor and the [`HealthReport`].
 //! - `pubsub.rs`: subscriptions that follow the active backend.
 //!
@@ -109,6 +110,7 @@ mod options;
 mod pubsub;
 mod replay;
 pub mod retry;
+mod route;
 pub mod stats;
 
 use std::path::{Path, PathBuf};

@@ -35,7 +35,7 @@
 //! # Switching back
 //!
 //! While replay runs, new writes still go to the local store and the journal (behind the
-//! entries being replayed). When the journal looks empty, the replayer takes the route lock
+//! entries being replayed). When the journal looks empty, the replayer closes the route gate
 //! exclusively (waiting for in-flight local writes), checks again, and only then sets the state
 //! to `Healthy`; the journal is ended (the journal file emptied, or the file store's log told
 //! that journaling stopped) and, under `Divert`, the local store is cleared.
@@ -81,7 +81,7 @@ impl Core {
         loop {
             let group = self.journal.front(self.options.replay_group.max(1))?;
             if group.is_empty() {
-                let route = self.route.write().await;
+                let route = self.route.close().await;
                 if !self.journal.is_empty() {
                     drop(route);
                     continue;
