@@ -182,4 +182,5 @@ suite!(
     sizes_and_counters,
     events_published,
     hash_tagged_prefix,
+    lean_hashes_and_explicit_older_ones,
 );

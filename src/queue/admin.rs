@@ -254,7 +254,7 @@ impl Queue {
         let Some(job) = codec::job_info(id, &fields) else {
             return Ok(false);
         };
-        let token = match fields.get(field::TOKEN).and_then(|t| Fence::parse(t)) {
+        let token = match codec::fence(&fields) {
             Some(Fence::Open(t)) | Some(Fence::Closed(t, _)) => t,
             None => 0,
         };

@@ -185,6 +185,7 @@ impl Queue {
             }
             return Ok(Started::Lease(Box::new(lease)));
         }
+        // The claim's HINCRBY failed, so the token field is there and not an integer.
         let text = fields.get(field::TOKEN).cloned().unwrap_or_default();
         match Fence::parse(&text) {
             Some(Fence::Closed(t, outcome)) if outcome.final_status().is_some() => {
@@ -251,8 +252,8 @@ impl Queue {
             let Some(job) = codec::job_info(id, &fields) else {
                 continue;
             };
-            let text = fields.get(field::TOKEN).cloned().unwrap_or_default();
-            match Fence::parse(&text) {
+            let text = fields.get(field::TOKEN).cloned();
+            match codec::fence(&fields) {
                 Some(Fence::Closed(t, outcome)) if outcome.final_status().is_some() => {
                     writes.extend(self.settle_commands(id, t, outcome, &fields));
                     continue;
@@ -260,18 +261,13 @@ impl Queue {
                 Some(Fence::Closed(t, _)) => writes.push(cmd::hcas(
                     &keys.task(id),
                     field::TOKEN,
-                    Some(text),
+                    text,
                     (t + 1).to_string(),
                 )),
                 // Back from an expired lease: the old holder's token stops working now.
-                Some(Fence::Open(t)) if job.status == JobStatus::Processing => {
-                    writes.push(cmd::hcas(
-                        &keys.task(id),
-                        field::TOKEN,
-                        Some(text),
-                        (t + 1).to_string(),
-                    ))
-                }
+                Some(Fence::Open(t)) if job.status == JobStatus::Processing => writes.push(
+                    cmd::hcas(&keys.task(id), field::TOKEN, text, (t + 1).to_string()),
+                ),
                 _ => {}
             }
             writes.push(cmd::zadd(

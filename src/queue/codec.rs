@@ -14,6 +14,13 @@ pub(crate) const SCORE_EPOCH_MS: i64 = 1_704_067_200_000;
 const FIFO_SPAN: f64 = 4_398_046_511_104.0;
 
 /// Hash fields of a job. The first six are seed 000's.
+///
+/// A new job is written with seed 000's six fields plus `max_retries`, and `run_at` only when it
+/// is not due at creation: `token` and `attempts` start missing (read as 0; a claim's `HINCRBY`
+/// creates them), the creation time in ms is the first 11 hex digits of the id, and `run_at`
+/// defaults to it. Every field costs server time and client allocations on each enqueue (a bulk
+/// enqueue of 1000 jobs writes 1000 hashes), so fields that only repeat what is known are left
+/// out. Hashes written with the explicit fields (`created_ms`, `token: 0`, ...) read the same.
 pub(crate) mod field {
     pub const ID: &str = "id";
     pub const TYPE: &str = "type";
@@ -133,6 +140,20 @@ impl Fence {
 /// A job hash as field → text.
 pub(crate) type Fields = HashMap<String, String>;
 
+/// The fence of a job hash: a missing `token` is an open fence with token 0 (a job that was
+/// never claimed); `None` for a value that is not a fence.
+pub(crate) fn fence(fields: &Fields) -> Option<Fence> {
+    match fields.get(field::TOKEN) {
+        None => Some(Fence::Open(0)),
+        Some(text) => Fence::parse(text),
+    }
+}
+
+/// The creation time (Unix ms) a job id begins with (see [`new_id`]).
+pub(crate) fn id_created_ms(id: &str) -> Option<i64> {
+    i64::from_str_radix(id.get(..11)?, 16).ok()
+}
+
 /// Decodes an `HGETALL` reply.
 pub(crate) fn fields(reply: Reply) -> Result<Fields> {
     reply
@@ -150,6 +171,9 @@ fn num<T: std::str::FromStr>(fields: &Fields, name: &str) -> Option<T> {
 /// debris of a claim on a job that no longer exists).
 pub(crate) fn job_info(id: &str, fields: &Fields) -> Option<JobInfo> {
     let task_type = fields.get(field::TYPE)?.clone();
+    let created_at_ms = num(fields, field::CREATED_MS)
+        .or_else(|| id_created_ms(id))
+        .unwrap_or(0);
     let status = fields
         .get(field::STATUS)
         .and_then(|s| JobStatus::parse(s))
@@ -162,8 +186,8 @@ pub(crate) fn job_info(id: &str, fields: &Fields) -> Option<JobInfo> {
         status,
         attempts: num(fields, field::ATTEMPTS).unwrap_or(0),
         max_retries: num(fields, field::MAX_RETRIES).unwrap_or(0),
-        created_at_ms: num(fields, field::CREATED_MS).unwrap_or(0),
-        run_at_ms: num(fields, field::RUN_AT).unwrap_or(0),
+        created_at_ms,
+        run_at_ms: num(fields, field::RUN_AT).unwrap_or(created_at_ms),
         finished_at_ms: num(fields, field::FINISHED_MS),
         timeout: num::<u64>(fields, field::TIMEOUT_MS).map(Duration::from_millis),
         unique_key: fields.get(field::UNIQUE_KEY).cloned(),
@@ -255,6 +279,21 @@ mod tests {
             Some(Fence::Closed(7, Outcome::Dead))
         );
         assert_eq!(Fence::parse("x"), None);
+    }
+
+    #[test]
+    fn ids_carry_their_creation_time() {
+        let id = new_id(1_759_036_514_123);
+        assert_eq!(id_created_ms(&id), Some(1_759_036_514_123));
+        assert_eq!(id_created_ms("short"), None);
+        assert_eq!(id_created_ms("not-hex-at-all-but-long"), None);
+    }
+
+    #[test]
+    fn a_missing_token_is_an_open_fence() {
+        assert_eq!(fence(&Fields::new()), Some(Fence::Open(0)));
+        let closed = Fields::from([(field::TOKEN.to_owned(), "3:dead".to_owned())]);
+        assert_eq!(fence(&closed), Some(Fence::Closed(3, Outcome::Dead)));
     }
 
     #[test]

@@ -29,7 +29,7 @@
 //! | key | type | what |
 //! |---|---|---|
 //! | `bot:tasks:queue` | zset | pending job ids (seed 000), score `-priority + fifo` (below) |
-//! | `bot:task:{id}` | hash | the job: seed 000's `id type data priority created_at status`, plus `token attempts max_retries created_ms run_at timeout_ms unique_key progress last_error result started_at finished_at finished_ms` |
+//! | `bot:task:{id}` | hash | the job: seed 000's `id type data priority created_at status` and `max_retries`, then as they come into play `token attempts run_at timeout_ms unique_key progress last_error result started_at finished_at finished_ms` |
 //! | `bot:tasks:scheduled` | zset | delayed jobs and retries, score = due time (Unix ms) |
 //! | `bot:tasks:promoting` | zset | due jobs in transit to the queue (crash-safe hand-over) |
 //! | `bot:tasks:processing` | zset | claimed jobs, score = lease deadline (Unix ms) |
@@ -44,6 +44,11 @@
 //!
 //! `data`, `result` and `progress` are JSON; times are ISO 8601 in seed 000's fields
 //! (`created_at`, ...) and Unix ms in the `*_ms`/`run_at` fields the queue computes with.
+//! A new job's hash holds only what cannot be derived, because a bulk enqueue writes one hash
+//! per job and every field costs: `token` and `attempts` appear at the first claim (missing
+//! reads as 0), `run_at` only for a job not due at once (missing: its creation time), and the
+//! creation time in ms is the id's first 11 hex digits (hashes written before this rule carry
+//! `created_ms`, `token 0`, ...; they read the same).
 //!
 //! # Score encoding
 //!

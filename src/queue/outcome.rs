@@ -303,8 +303,11 @@ impl Queue {
         // Removing it from the waiting sets made it ours: nobody can claim it any more.
         let task = keys.task(id);
         let fields = codec::fields(self.st().execute(cmd::hgetall(&task)).await?)?;
-        let text = fields.get(field::TOKEN).cloned().unwrap_or_default();
-        let token = match Fence::parse(&text) {
+        if fields.is_empty() {
+            // The hash is gone (expired or purged): nothing left to cancel.
+            return Ok(false);
+        }
+        let token = match codec::fence(&fields) {
             Some(Fence::Open(t)) => t,
             Some(Fence::Closed(t, outcome)) if outcome.final_status().is_some() => {
                 let fix = self.settle_commands(id, t, outcome, &fields);

@@ -500,3 +500,59 @@ pub async fn hash_tagged_prefix(env: &Env) {
     q.complete(&lease).await.unwrap();
     assert_eq!(q.status(&id).await.unwrap(), Some(JobStatus::Completed));
 }
+
+/// A new job's hash holds only what cannot be derived (no `token`, `attempts`, `created_ms`,
+/// `run_at` until they mean something), and hashes written with those fields explicit (as
+/// earlier versions did) read and run the same.
+pub async fn lean_hashes_and_explicit_older_ones(env: &Env) {
+    let q = env.queue(env.config());
+    let id = add(&q, 5, json!(1)).await;
+    let hash = env.store.hgetall(&q.task_key(&id)).await.unwrap();
+    for absent in ["token", "attempts", "created_ms", "run_at"] {
+        assert!(!hash.contains_key(absent), "{absent} in {hash:?}");
+    }
+    assert_eq!(&hash["max_retries"][..], b"3");
+    let info = q.get(&id).await.unwrap().expect("the job");
+    assert_eq!(info.attempts, 0);
+    assert!(info.created_at_ms > 0 && info.created_at_ms <= env.now());
+    assert_eq!(info.run_at_ms, info.created_at_ms);
+    let lease = q.claim().await.unwrap().expect("the job");
+    assert_eq!(
+        (lease.id(), lease.token, lease.job.attempts),
+        (id.as_str(), 1, 1)
+    );
+    q.complete(&lease).await.unwrap();
+
+    let old = "019b7777777000000001deadbeef";
+    let at = "1767225600000";
+    env.store
+        .hset_multiple(
+            &q.task_key(old),
+            [
+                ("id", old),
+                ("type", "work"),
+                ("data", "2"),
+                ("priority", "5"),
+                ("created_at", "2026-01-01T00:00:00Z"),
+                ("status", "pending"),
+                ("token", "0"),
+                ("attempts", "0"),
+                ("max_retries", "3"),
+                ("created_ms", at),
+                ("run_at", at),
+            ],
+        )
+        .await
+        .unwrap();
+    env.store.zadd(q.queue_key(), -5.0, old).await.unwrap();
+    let info = q.get(old).await.unwrap().expect("the old job");
+    assert_eq!(
+        (info.created_at_ms, info.run_at_ms),
+        (1_767_225_600_000, 1_767_225_600_000)
+    );
+    let lease = q.claim().await.unwrap().expect("the old job");
+    assert_eq!((lease.id(), lease.token, lease.job.attempts), (old, 1, 1));
+    assert_eq!(lease.job.payload::<Value>().unwrap(), json!(2));
+    q.complete(&lease).await.unwrap();
+    assert!(q.claim().await.unwrap().is_none());
+}

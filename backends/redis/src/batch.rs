@@ -7,8 +7,15 @@
 //! - `atomic: false` sends a plain pipeline. Each blocking command in it is wrapped in its own
 //!   `MULTI`/`EXEC`, the one way to make Redis run it without blocking, so a batch never stalls
 //!   the shared connection.
-//! - Compound operations are sent as `EVAL` with the script's source: a pipeline cannot react
-//!   to `NOSCRIPT` half-way, and `EVAL` also caches the script for later `EVALSHA`s.
+//! - Compound operations are scripts. Inside `MULTI` they are always sent as `EVAL` with the
+//!   source: an `EVALSHA` that meets `NOSCRIPT` inside `EXEC` would fail alone while the rest
+//!   of the transaction ran, which breaks atomicity. In a plain pipeline a script the server is
+//!   known to have cached (an `EVAL` or `EVALSHA` of it succeeded on this connection; see
+//!   `connection::Handle`) is sent as `EVALSHA`, so the source (the `ZMoveByScore` script of
+//!   every queue claim is about 1 KB) is neither sent nor hashed by the server again. The cache can only be lost under a live connection by `SCRIPT
+//!   FLUSH`; then that command did not run: if it was the pipeline's last command it is
+//!   repeated at once with `EVAL` (nothing after it could have observed the gap), otherwise its
+//!   result is the `NOSCRIPT` error (kind `Internal`; the next batch sends the source again).
 //! - A command that cannot be planned (`Unsupported`) is not sent; its result is that error.
 //!
 //! Every command error is that command's result; only a failure of the whole round trip (an
@@ -30,7 +37,7 @@ enum Slot {
     Sent {
         index: usize,
         wrapped: bool,
-        script: Option<scripts::Script>,
+        script: Option<Sent>,
     },
 }
 
@@ -39,7 +46,10 @@ pub(crate) async fn run(
     commands: &[Command],
     atomic: bool,
 ) -> Result<Vec<Result<Reply>>> {
-    let mut pipe = redis::pipe();
+    // Taken at the first script (whose encoding depends on what this connection's server has
+    // cached) or before sending; a batch of commands that all fail to plan needs none.
+    let mut handle = None;
+    let mut pipe = redis::Pipeline::with_capacity(commands.len());
     let mut slots = Vec::with_capacity(commands.len());
     let mut sent = 0;
     for command in commands {
@@ -51,7 +61,18 @@ pub(crate) async fn run(
             Ok(Plan::Plain(cmd)) => (cmd, false, None),
             Ok(Plan::Blocking { cmd, .. }) => (cmd, !atomic, None),
             Ok(Plan::Script { script, keys, args }) => {
-                (Plan::eval(script, &keys, &args), false, Some(script))
+                let live = match &mut handle {
+                    Some(live) => live,
+                    None => handle.insert(shared.get().await?),
+                };
+                let by_sha = !atomic && live.knows(script);
+                let cmd = if by_sha {
+                    Plan::evalsha(script, &keys, &args)
+                } else {
+                    Plan::eval(script, &keys, &args)
+                };
+                let retry = if by_sha { Some((keys, args)) } else { None };
+                (cmd, false, Some(Sent { script, retry }))
             }
         };
         if wrapped {
@@ -70,18 +91,35 @@ pub(crate) async fn run(
             sent += 1;
         }
     }
-    let mut values: Vec<Option<Result<Value>>> = if sent == 0 {
-        Vec::new()
-    } else if atomic {
-        pipe.atomic();
-        exec_transaction(shared, &pipe, sent).await?
-    } else {
-        shared
-            .query_pipeline(&pipe, 0, sent)
-            .await?
+    if sent == 0 {
+        // Every command failed to plan: their errors are the results, without a round trip.
+        return Ok(slots
             .into_iter()
-            .map(|v| Some(Ok(v)))
-            .collect()
+            .filter_map(|slot| match slot {
+                Slot::Failed(e) => Some(Err(e)),
+                Slot::Sent { .. } => None,
+            })
+            .collect());
+    }
+    let mut handle = match handle {
+        Some(handle) => handle,
+        None => shared.get().await?,
+    };
+    let mut values: Vec<Option<Result<Value>>> = if atomic {
+        pipe.atomic();
+        exec_transaction(shared, &mut handle, &pipe, sent).await?
+    } else {
+        match shared.query_pipeline(&mut handle, &pipe, 0, sent).await? {
+            Ok(values) => values.into_iter().map(|v| Some(Ok(v))).collect(),
+            Err(errors) => {
+                // Only a transaction can be aborted; a plain pipeline never gets here.
+                let error = errors
+                    .first()
+                    .map(|(_, e)| server_error(e))
+                    .unwrap_or_else(|| Error::new(ErrorKind::Protocol, "empty pipeline error"));
+                return Err(error);
+            }
+        }
     };
     let mut results = Vec::with_capacity(slots.len());
     for slot in slots {
@@ -111,14 +149,67 @@ pub(crate) async fn run(
                 } else {
                     value
                 };
-                value.and_then(to_reply).and_then(|reply| match script {
-                    Some(script) => script.finish(reply),
-                    None => Ok(reply),
-                })
+                match script {
+                    None => value.and_then(to_reply),
+                    Some(sent_script) => {
+                        let last = index + 1 == sent;
+                        finish_script(shared, &mut handle, sent_script, value, last).await
+                    }
+                }
             }
         });
     }
     Ok(results)
+}
+
+/// A script's `KEYS` and `ARGV`.
+type ScriptArgs = (Vec<Vec<u8>>, Vec<Vec<u8>>);
+
+/// A script command as it was sent.
+struct Sent {
+    script: scripts::Script,
+    /// Its keys and arguments, kept only when it went as `EVALSHA` (to repeat it with `EVAL`
+    /// after a `NOSCRIPT`).
+    retry: Option<ScriptArgs>,
+}
+
+/// Turns a script's reply into its result, keeping the connection's script knowledge up to
+/// date. A `NOSCRIPT` on the pipeline's `last` command is repeated with `EVAL` (see the module
+/// docs).
+async fn finish_script(
+    shared: &SharedConnection,
+    handle: &mut crate::connection::Handle,
+    sent: Sent,
+    value: Result<Value>,
+    last: bool,
+) -> Result<Reply> {
+    let script = sent.script;
+    let value = match value {
+        Ok(Value::ServerError(e)) if e.code() == "NOSCRIPT" => {
+            handle.learn(script, false);
+            match sent.retry {
+                Some((keys, args)) if last => {
+                    let value = shared
+                        .query_on(handle, &Plan::eval(script, &keys, &args))
+                        .await;
+                    if value.is_ok() {
+                        handle.learn(script, true);
+                    }
+                    value
+                }
+                _ => Err(server_error(&e)),
+            }
+        }
+        Ok(value) => {
+            // Any other reply (even the script's own error) means the server has it cached.
+            handle.learn(script, true);
+            Ok(value)
+        }
+        Err(e) => Err(e),
+    };
+    value
+        .and_then(to_reply)
+        .and_then(|reply| script.finish(reply))
 }
 
 /// The only reply inside the `EXEC` of a single wrapped command.
@@ -136,10 +227,11 @@ fn first_of_exec(value: Value) -> Result<Value> {
 /// Runs an atomic pipeline of `count` commands and returns one result per command.
 async fn exec_transaction(
     shared: &SharedConnection,
+    handle: &mut crate::connection::Handle,
     pipe: &redis::Pipeline,
     count: usize,
 ) -> Result<Vec<Option<Result<Value>>>> {
-    match shared.query_pipeline_raw(pipe, count + 1, 1).await? {
+    match shared.query_pipeline(handle, pipe, count + 1, 1).await? {
         Ok(mut replies) => match replies.pop() {
             Some(Value::Array(items)) if items.len() == count => {
                 Ok(items.into_iter().map(|v| Some(Ok(v))).collect())

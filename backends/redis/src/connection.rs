@@ -27,7 +27,7 @@
 //! dropped closes its connection, so Redis unblocks that client instead of later popping an
 //! element for a reader that is gone.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -36,9 +36,10 @@ use redis::{
     AsyncConnectionConfig, Client, Cmd, Pipeline, PushInfo, PushKind, ServerError, ServerErrorKind,
     Value,
 };
-use staunch_core::{Error, ErrorKind, Result};
+use staunch_core::{Error, Result};
 
 use crate::decode::{redis_error, timeout};
+use crate::scripts::Script;
 
 /// Opens connections with the configured client and timeouts.
 #[derive(Debug)]
@@ -53,6 +54,38 @@ pub(crate) struct Connector {
 pub(crate) struct Live {
     pub(crate) conn: MultiplexedConnection,
     dead: Arc<AtomicBool>,
+    /// The scripts the server behind this connection is known to have cached (see
+    /// [`Handle::knows`]). Per connection, so a reconnect (a restarted server has an empty
+    /// script cache) starts from nothing.
+    scripts: Arc<AtomicU32>,
+}
+
+/// The shared connection as one call uses it: the connection, its generation and what its
+/// server is known to have cached. A batch plans and sends on one handle, so what it assumed
+/// about the script cache holds for the connection it actually uses.
+#[derive(Clone)]
+pub(crate) struct Handle {
+    generation: u64,
+    conn: MultiplexedConnection,
+    scripts: Arc<AtomicU32>,
+}
+
+impl Handle {
+    /// True when the server is known to have `script` cached: an `EVAL` of it on this
+    /// connection succeeded, or an `EVALSHA` did. Only a `SCRIPT FLUSH` makes this stale.
+    pub(crate) fn knows(&self, script: Script) -> bool {
+        self.scripts.load(Ordering::Acquire) & script.bit() != 0
+    }
+
+    /// Records that the server has `script` cached (or, with `known: false`, that it answered
+    /// `NOSCRIPT`, so the next use sends the source again).
+    pub(crate) fn learn(&self, script: Script, known: bool) {
+        if known {
+            self.scripts.fetch_or(script.bit(), Ordering::AcqRel);
+        } else {
+            self.scripts.fetch_and(!script.bit(), Ordering::AcqRel);
+        }
+    }
 }
 
 impl Live {
@@ -107,7 +140,11 @@ impl Connector {
             .client
             .get_multiplexed_async_connection_with_config(&config);
         match tokio::time::timeout(self.connect_timeout, attempt).await {
-            Ok(Ok(conn)) => Ok(Live { conn, dead }),
+            Ok(Ok(conn)) => Ok(Live {
+                conn,
+                dead,
+                scripts: Arc::new(AtomicU32::new(0)),
+            }),
             Ok(Err(e)) => Err(redis_error(e)),
             Err(_) => Err(timeout("the connection handshake", self.connect_timeout)),
         }
@@ -138,16 +175,20 @@ impl SharedConnection {
         }
     }
 
-    fn live(&self) -> Option<(u64, MultiplexedConnection)> {
+    fn live(&self) -> Option<Handle> {
         let guard = self.current.read().unwrap_or_else(|e| e.into_inner());
         match guard.as_ref() {
-            Some((generation, live)) if !live.is_dead() => Some((*generation, live.conn.clone())),
+            Some((generation, live)) if !live.is_dead() => Some(Handle {
+                generation: *generation,
+                conn: live.conn.clone(),
+                scripts: live.scripts.clone(),
+            }),
             _ => None,
         }
     }
 
-    /// A live connection and its generation, connecting if there is none.
-    pub(crate) async fn get(&self) -> Result<(u64, MultiplexedConnection)> {
+    /// A live connection, connecting if there is none.
+    pub(crate) async fn get(&self) -> Result<Handle> {
         if let Some(live) = self.live() {
             return Ok(live);
         }
@@ -178,9 +219,13 @@ impl SharedConnection {
             Ok(live) => {
                 attempts.last_error = None;
                 let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
-                let conn = live.conn.clone();
+                let handle = Handle {
+                    generation,
+                    conn: live.conn.clone(),
+                    scripts: live.scripts.clone(),
+                };
                 *current = Some((generation, live));
-                Ok((generation, conn))
+                Ok(handle)
             }
             Err(error) => {
                 attempts.last_error = Some(error.clone());
@@ -209,40 +254,35 @@ impl SharedConnection {
     /// Sends one command and returns its raw reply (`Value::ServerError` for an error reply is
     /// returned as an `Err`).
     pub(crate) async fn query(&self, cmd: &Cmd) -> Result<Value> {
-        let (generation, mut conn) = self.get().await?;
-        let result = conn.send_packed_command(cmd).await;
-        match self.check(generation, result)? {
+        let mut handle = self.get().await?;
+        self.query_on(&mut handle, cmd).await
+    }
+
+    /// [`SharedConnection::query`] on a connection the caller already holds.
+    pub(crate) async fn query_on(&self, handle: &mut Handle, cmd: &Cmd) -> Result<Value> {
+        let result = handle.conn.send_packed_command(cmd).await;
+        match self.check(handle.generation, result)? {
             Value::ServerError(e) => Err(crate::decode::server_error(&e)),
             value => Ok(value),
         }
     }
 
-    /// Sends a pipeline and returns the `count` replies after skipping `offset` of them.
+    /// Sends a pipeline on `handle` and returns the `count` replies after skipping `offset` of
+    /// them (an error reply of a command is its `Value::ServerError`). A transaction that Redis
+    /// aborted (`EXECABORT`) comes back as the errors of the commands it rejected, by index.
     pub(crate) async fn query_pipeline(
         &self,
-        pipeline: &Pipeline,
-        offset: usize,
-        count: usize,
-    ) -> Result<Vec<Value>> {
-        match self.query_pipeline_raw(pipeline, offset, count).await? {
-            Ok(values) => Ok(values),
-            Err(errors) => Err(errors
-                .first()
-                .map(|(_, e)| crate::decode::server_error(e))
-                .unwrap_or_else(|| Error::new(ErrorKind::Protocol, "empty pipeline error"))),
-        }
-    }
-
-    /// Like [`SharedConnection::query_pipeline`], but a transaction that Redis aborted
-    /// (`EXECABORT`) comes back as the errors of the commands it rejected, by index.
-    pub(crate) async fn query_pipeline_raw(
-        &self,
+        handle: &mut Handle,
         pipeline: &Pipeline,
         offset: usize,
         count: usize,
     ) -> Result<std::result::Result<Vec<Value>, Aborted>> {
-        let (generation, mut conn) = self.get().await?;
-        match conn.send_packed_commands(pipeline, offset, count).await {
+        let generation = handle.generation;
+        match handle
+            .conn
+            .send_packed_commands(pipeline, offset, count)
+            .await
+        {
             Ok(values) => Ok(Ok(values)),
             Err(e) if e.kind() == redis::ErrorKind::Server(ServerErrorKind::ExecAbort) => {
                 match e.clone().into_server_errors() {

@@ -64,6 +64,48 @@ pub(crate) fn num(x: f64) -> String {
     }
 }
 
+/// Appends float `x` to `cmd` exactly as [`num`] writes it, without a heap allocation (a bulk
+/// enqueue writes one score per job).
+fn num_arg(cmd: &mut Cmd, x: f64) {
+    use std::fmt::Write;
+    /// Enough for any f64 in `{:?}` form (`-1.7976931348623157e308` is 23 bytes).
+    struct Buf {
+        bytes: [u8; 32],
+        len: usize,
+    }
+    impl Write for Buf {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            let end = self.len + s.len();
+            self.bytes
+                .get_mut(self.len..end)
+                .ok_or(std::fmt::Error)?
+                .copy_from_slice(s.as_bytes());
+            self.len = end;
+            Ok(())
+        }
+    }
+    if x.is_infinite() {
+        cmd.arg(num(x));
+        return;
+    }
+    let mut buf = Buf {
+        bytes: [0; 32],
+        len: 0,
+    };
+    match write!(buf, "{x:?}") {
+        Ok(()) => cmd.arg(&buf.bytes[..buf.len]),
+        Err(_) => cmd.arg(num(x)),
+    };
+}
+
+/// A command named `name` with room for `args` more arguments of `bytes` bytes in all, so a
+/// large `HSET` or `ZADD` is written without growing its buffers step by step.
+fn sized_cmd(name: &str, key: &str, args: usize, bytes: usize) -> Cmd {
+    let mut cmd = Cmd::with_capacity(args + 2, name.len() + key.len() + bytes);
+    cmd.arg(name).arg(key);
+    cmd
+}
+
 /// A blocking timeout in seconds with millisecond precision, rounded up so that a tiny
 /// positive timeout never turns into zero ("forever").
 pub(crate) fn block_secs(timeout: Duration) -> String {
@@ -254,7 +296,8 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         // ----- hashes -----
         C::HGet { key, field } => plain(rcmd!("HGET", key, field)),
         C::HSet { key, fields } => {
-            let mut cmd = key_cmd("HSET", key);
+            let bytes = fields.iter().map(|(f, v)| f.len() + v.len()).sum();
+            let mut cmd = sized_cmd("HSET", key, fields.len() * 2, bytes);
             for (field, value) in fields {
                 cmd.arg(field).arg(value.as_ref());
             }
@@ -335,7 +378,9 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             members,
             options,
         } => {
-            let mut cmd = key_cmd("ZADD", key);
+            // Scores take at most 24 bytes (see `num_arg`); 4 more for the option words.
+            let bytes = members.iter().map(|(_, m)| 24 + m.len()).sum::<usize>() + 4 * 4;
+            let mut cmd = sized_cmd("ZADD", key, members.len() * 2 + 4, bytes);
             if let Some(condition) = options.condition {
                 cmd.arg(condition_word(condition));
             }
@@ -352,7 +397,8 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
                 cmd.arg("INCR");
             }
             for (score, member) in members {
-                cmd.arg(num(*score)).arg(member.as_ref());
+                num_arg(&mut cmd, *score);
+                cmd.arg(member.as_ref());
             }
             plain(cmd)
         }
@@ -498,6 +544,31 @@ mod tests {
         assert_eq!(block_secs(Duration::from_micros(1)), "0.001");
         assert_eq!(block_secs(Duration::from_millis(1500)), "1.500");
         assert_eq!(block_secs(Duration::from_secs(2)), "2.000");
+    }
+
+    #[test]
+    fn scores_are_written_without_allocating_as_num_writes_them() {
+        for x in [
+            0.0,
+            -5.0,
+            0.1,
+            -4.999_999_7,
+            1e300,
+            -f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            let mut cmd = redis::cmd("ZADD");
+            num_arg(&mut cmd, x);
+            let mut expected = redis::cmd("ZADD");
+            expected.arg(num(x));
+            assert_eq!(
+                cmd.get_packed_command(),
+                expected.get_packed_command(),
+                "{x}"
+            );
+        }
     }
 
     #[test]

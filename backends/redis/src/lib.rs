@@ -45,19 +45,22 @@
 //!
 //! # Atomic compound operations
 //!
-//! `ZMoveByScore`, the compare-and-set/-delete operations and `IncrByEx` are Lua scripts run
-//! with `EVALSHA` (falling back to `EVAL` when the server does not know the script yet, e.g.
-//! after a restart), so no other client's command can run in between. Keys used together must
-//! share a hash tag (`{queue}:due`, `{queue}:running`) to keep working on Redis Cluster.
+//! `ZMoveByScore`, the compare-and-set/-delete operations and `IncrByEx` are Lua scripts, so
+//! no other client's command can run in between. The first use on a connection sends the
+//! source (`EVAL`, which caches it); later ones only its SHA1 (`EVALSHA`, falling back to
+//! `EVAL` if the cache was flushed). Keys used together must share a hash tag (`{queue}:due`,
+//! `{queue}:running`) to keep working on Redis Cluster.
 //!
 //! # Batches
 //!
 //! [`Store::batch`] sends all commands in one round trip. With `atomic: true` they run inside
 //! `MULTI`/`EXEC`; in a plain pipeline each blocking command is wrapped in its own
 //! `MULTI`/`EXEC`, which is how Redis runs it without blocking (as if its timeout had passed).
-//! Compound operations are sent as `EVAL`. A command's error (`WrongType`, ...) is its own
-//! result; inside `MULTI` a command Redis rejects while queueing (wrong arguments) aborts the
-//! transaction, and every other command's result is then an `InvalidInput` naming `EXECABORT`.
+//! Compound operations go as `EVAL` inside `MULTI` and as `EVALSHA` in a plain pipeline once
+//! the connection has seen the server cache them (details in `batch.rs`). A command's error
+//! (`WrongType`, ...) is its own result; inside `MULTI` a command Redis rejects while queueing
+//! (wrong arguments) aborts the transaction, and every other command's result is then an
+//! `InvalidInput` naming `EXECABORT`.
 //!
 //! # URL
 //!
@@ -210,11 +213,31 @@ impl RedisStore {
             return Err(Error::new(ErrorKind::Internal, "not a script"));
         };
         let shared = &self.inner.shared;
-        let reply = match shared.query(&Plan::evalsha(script, &keys, &args)).await {
-            Err(e) if is_noscript(&e) => shared.query(&Plan::eval(script, &keys, &args)).await,
+        let mut handle = shared.get().await?;
+        // A script this connection's server has not cached yet goes with its source at once,
+        // rather than an `EVALSHA` that is sure to come back `NOSCRIPT`.
+        let first = if handle.knows(script) {
+            shared
+                .query_on(&mut handle, &Plan::evalsha(script, &keys, &args))
+                .await
+        } else {
+            shared
+                .query_on(&mut handle, &Plan::eval(script, &keys, &args))
+                .await
+        };
+        let reply = match first {
+            Err(e) if is_noscript(&e) => {
+                handle.learn(script, false);
+                shared
+                    .query_on(&mut handle, &Plan::eval(script, &keys, &args))
+                    .await
+            }
             other => other,
-        }?;
-        script.finish(to_reply(reply)?)
+        };
+        if reply.is_ok() {
+            handle.learn(script, true);
+        }
+        script.finish(to_reply(reply?)?)
     }
 }
 

@@ -2,10 +2,11 @@
 //!
 //! Redis runs a script without interleaving any other command, so each compound operation
 //! (`ZMoveByScore`, compare-and-set/-delete on strings and hash fields, `IncrByEx`) is one
-//! script: no check-then-act race is possible. Scripts are invoked by SHA1 (`EVALSHA`); a
-//! server that does not know the script yet (fresh or restarted) answers `NOSCRIPT` and the
-//! call is repeated once with `EVAL`, which also caches it. Inside a batch the scripts are sent
-//! with `EVAL` directly, because a pipeline cannot react to `NOSCRIPT` half-way.
+//! script: no check-then-act race is possible. A connection remembers which scripts its server
+//! has cached (an `EVAL` or `EVALSHA` of it succeeded there): those are invoked by SHA1
+//! (`EVALSHA`), the others with `EVAL`, which sends the source and caches it. A `NOSCRIPT`
+//! (after a `SCRIPT FLUSH`) is repeated once with `EVAL`. Inside `MULTI` scripts always go as
+//! `EVAL`; see `batch.rs` for why and for plain pipelines.
 //!
 //! Every key a script touches is passed in `KEYS`, so Redis Cluster can route it once the keys
 //! share a hash tag (`{name}`).
@@ -14,6 +15,8 @@
 //! with too few digits. The scripts therefore hand back exact text (the value read with `GET`,
 //! scores as Redis prints them with 17 significant digits) and [`Script::finish`] turns it into
 //! the reply shape the command documents.
+
+use std::sync::OnceLock;
 
 use bytes::Bytes;
 use staunch_core::{Error, ErrorKind, Reply, Result};
@@ -132,9 +135,33 @@ impl Script {
         }
     }
 
-    /// The SHA1 Redis knows the script by.
-    pub(crate) fn sha(self) -> String {
-        redis::Script::new(self.source()).get_hash().to_owned()
+    /// The SHA1 Redis knows the script by, computed once per process rather than on every
+    /// call.
+    pub(crate) fn sha(self) -> &'static str {
+        static SHAS: OnceLock<[String; Script::ALL.len()]> = OnceLock::new();
+        let shas = SHAS.get_or_init(|| {
+            Script::ALL.map(|s| redis::Script::new(s.source()).get_hash().to_owned())
+        });
+        &shas[self.index()]
+    }
+
+    /// Every script, in [`Script::index`] order.
+    const ALL: [Script; 6] = [
+        Script::ZMove,
+        Script::Cas,
+        Script::Cad,
+        Script::HCas,
+        Script::HCad,
+        Script::IncrByEx,
+    ];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    /// This script's bit in a set of scripts (see `connection::Handle`).
+    pub(crate) fn bit(self) -> u32 {
+        1 << self.index()
     }
 
     /// Shapes the script's raw reply as the command documents it.

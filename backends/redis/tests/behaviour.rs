@@ -610,3 +610,76 @@ async fn subscriptions_receive_messages_and_patterns() {
     let _ = GapReason::Reconnected;
     let _ = SubscriptionEvent::Gap(GapReason::Reconnected);
 }
+
+/// Plain pipelines invoke cached scripts by SHA1; a `SCRIPT FLUSH` under a live connection
+/// must neither lose a script command silently nor run one out of order.
+#[tokio::test]
+async fn pipelined_scripts_survive_a_script_flush() {
+    let Some((target, s)) = store("pipelined scripts after SCRIPT FLUSH").await else {
+        return;
+    };
+    let add = |member: &str| Command::ZAdd {
+        key: "{q}due".into(),
+        members: vec![(1.0, b(member))],
+        options: ZAddOptions::new(),
+    };
+    let mv = || Command::ZMoveByScore {
+        source: "{q}due".into(),
+        destination: "{q}run".into(),
+        min: ScoreBound::MIN,
+        max: ScoreBound::MAX,
+        limit: Some(1),
+        score: MoveScore::Keep,
+    };
+    let moved = |reply: staunch_core::Result<Reply>| -> Vec<Bytes> {
+        reply
+            .unwrap()
+            .into_scored()
+            .unwrap()
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect()
+    };
+    let flush = || async {
+        let raw = redis::Client::open(target.target.url()).unwrap();
+        let mut conn = raw.get_multiplexed_async_connection().await.unwrap();
+        let _: () = redis::cmd("SCRIPT")
+            .arg("FLUSH")
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+    };
+    // The first use sends the source, the second only the SHA1.
+    for member in ["a", "b"] {
+        let mut r = s.batch(vec![add(member), mv()], false).await.unwrap();
+        assert_eq!(moved(r.remove(1)), vec![b(member)]);
+    }
+    // A script that was the pipeline's last command is repeated with its source.
+    flush().await;
+    let mut r = s.batch(vec![add("c"), mv()], false).await.unwrap();
+    assert_eq!(moved(r.remove(1)), vec![b("c")]);
+    // One followed by other commands did not run and says so; the next batch works again.
+    flush().await;
+    let mut r = s
+        .batch(
+            vec![
+                add("d"),
+                mv(),
+                Command::ZCard {
+                    key: "{q}due".into(),
+                },
+            ],
+            false,
+        )
+        .await
+        .unwrap();
+    let e = r.remove(1).unwrap_err();
+    assert!(e.message().starts_with("NOSCRIPT"), "{e}");
+    assert_eq!(r.remove(1).unwrap(), Reply::Int(1), "d is still due");
+    let mut r = s.batch(vec![mv()], false).await.unwrap();
+    assert_eq!(moved(r.remove(0)), vec![b("d")]);
+    // Inside MULTI scripts always carry their source, so a flush cannot split a transaction.
+    flush().await;
+    let mut r = s.batch(vec![add("e"), mv()], true).await.unwrap();
+    assert_eq!(moved(r.remove(1)), vec![b("e")]);
+}
