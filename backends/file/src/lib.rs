@@ -33,11 +33,16 @@
 //!   prefix. A file from a newer format version is refused with an error naming the version.
 //! - **One owner.** The directory is locked (`flock` on `LOCK`, holding the owner's pid); a
 //!   second open, from another process or this one, gets `ErrorKind::Locked` naming the holder.
+//! - **A journal on request.** Between [`FileStore::start_journaling`] and
+//!   [`FileStore::stop_journaling`] the log doubles as a replay journal: writes are recorded in
+//!   replayable form, marked, and offered by [`FileStore::journaled`] until the journal ends,
+//!   across restarts (this is how `Failover` keeps an outage's writes with one append each).
 //!
 //! # Layout
 //!
 //! - [`store`](FileStore): the `Store` implementation and its life cycle.
 //! - `log`: the engine's write log, fsync policies and group commit.
+//! - `journal`: the log as a replay journal.
 //! - `compact`: snapshots and log rotation, and why a crash at any step is harmless.
 //! - `recovery` (with `reader`): opening a directory, torn tails, damage and repair.
 //! - `format`: headers, frames and records, byte by byte. `files`: names and fsync of the
