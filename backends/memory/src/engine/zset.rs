@@ -18,9 +18,11 @@
 //! (the chunk shifts), while ranks are one to three orders of magnitude cheaper on large sets.
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use bytes::Bytes;
+
+use super::db::FastMap;
 
 /// A score with a total order (NaN never stored). `-0.0` and `0.0` compare equal, as in Redis.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -51,7 +53,7 @@ const MIN_CHUNK: usize = MAX_CHUNK / 4;
 /// A sorted set.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ZSet {
-    scores: HashMap<Bytes, f64>,
+    scores: FastMap<Bytes, f64>,
     /// Sorted, non-empty chunks; concatenated they are the ascending order.
     order: Vec<VecDeque<Item>>,
 }
@@ -73,25 +75,55 @@ impl ZSet {
     }
 
     /// Sets `member`'s score; returns the previous one. `-0.0` is stored as `0.0`, as Redis
-    /// replies it.
-    pub(crate) fn insert(&mut self, member: Bytes, score: f64) -> Option<f64> {
+    /// replies it. The member is cloned only when it is new: an update re-files the copy the
+    /// index already holds.
+    pub(crate) fn insert(&mut self, member: &Bytes, score: f64) -> Option<f64> {
         let score = if score == 0.0 { 0.0 } else { score };
-        // Update in place when present: no clone of the member for the map.
-        let old = match self.scores.get_mut(&member) {
-            Some(current) => Some(std::mem::replace(current, score)),
-            None => {
-                self.scores.insert(member.clone(), score);
-                None
-            }
+        let Some(current) = self.scores.get_mut(&member[..]) else {
+            self.scores.insert(member.clone(), score);
+            self.insert_item((Score(score), member.clone()));
+            return None;
         };
-        if let Some(old) = old {
-            if old == score {
-                return Some(old);
-            }
-            self.remove_item(Score(old), &member);
+        let old = std::mem::replace(current, score);
+        if old != score {
+            let stored = self
+                .remove_item(Score(old), member)
+                .map_or_else(|| member.clone(), |(_, m)| m);
+            self.insert_item((Score(score), stored));
         }
-        self.insert_item((Score(score), member));
-        old
+        Some(old)
+    }
+
+    /// Looks `member` up once and lets `decide` pick its new score from the current one
+    /// (`None`: not a member); `decide` answers `None` to leave the set as it is. An update
+    /// costs no second lookup and re-files the member the index already holds (see
+    /// [`ZSet::insert`]).
+    pub(crate) fn upsert<E>(
+        &mut self,
+        member: &Bytes,
+        decide: impl FnOnce(Option<f64>) -> Result<Option<f64>, E>,
+    ) -> Result<(), E> {
+        let Some(slot) = self.scores.get_mut(&member[..]) else {
+            if let Some(score) = decide(None)? {
+                let score = if score == 0.0 { 0.0 } else { score };
+                self.scores.insert(member.clone(), score);
+                self.insert_item((Score(score), member.clone()));
+            }
+            return Ok(());
+        };
+        let old = *slot;
+        let Some(score) = decide(Some(old))? else {
+            return Ok(());
+        };
+        let score = if score == 0.0 { 0.0 } else { score };
+        *slot = score;
+        if old != score {
+            let stored = self
+                .remove_item(Score(old), member)
+                .map_or_else(|| member.clone(), |(_, m)| m);
+            self.insert_item((Score(score), stored));
+        }
+        Ok(())
     }
 
     /// Removes `member`; returns its score.
@@ -258,23 +290,21 @@ impl ZSet {
         }
     }
 
-    fn remove_item(&mut self, score: Score, member: &[u8]) {
+    /// Removes `(score, member)` from the index and returns it.
+    fn remove_item(&mut self, score: Score, member: &[u8]) -> Option<Item> {
         let cmp = |(s, m): &Item| s.cmp(&score).then_with(|| m[..].cmp(member));
         let i = self
             .order
             .partition_point(|c| c.back().is_some_and(|l| cmp(l).is_lt()));
-        let Some(chunk) = self.order.get_mut(i) else {
-            return;
-        };
-        let Ok(pos) = chunk.binary_search_by(cmp) else {
-            return;
-        };
-        chunk.remove(pos);
+        let chunk = self.order.get_mut(i)?;
+        let pos = chunk.binary_search_by(cmp).ok()?;
+        let item = chunk.remove(pos);
         if chunk.is_empty() {
             self.order.remove(i);
         } else if chunk.len() < MIN_CHUNK {
             self.merge_small(i);
         }
+        item
     }
 
     /// Merges chunk `i` into a neighbour when the two fit in one chunk.
@@ -292,7 +322,7 @@ impl ZSet {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
+    use std::collections::{BTreeSet, HashMap};
 
     use rand::Rng;
 
@@ -315,7 +345,11 @@ mod tests {
                         model.remove(&(Score(old), member.clone()));
                     }
                     model.insert((Score(score), member.clone()));
-                    z.insert(member, score);
+                    if round % 2 == 0 {
+                        z.insert(&member, score);
+                    } else {
+                        z.upsert(&member, |_| Ok::<_, ()>(Some(score))).unwrap();
+                    }
                 }
                 600..=998 => {
                     if let Some(old) = scores.remove(&member) {
