@@ -170,6 +170,7 @@ pub(crate) trait Start {
 }
 
 impl Start for Command {
+    #[inline]
     fn now<S: Store + ?Sized>(&mut self, store: &S) -> Option<Result<Reply>> {
         store.execute_now(self)
     }
@@ -180,6 +181,7 @@ impl Start for Command {
 }
 
 impl Start for CommandRef<'_> {
+    #[inline]
     fn now<S: Store + ?Sized>(&mut self, store: &S) -> Option<Result<Reply>> {
         store.execute_ref(self)
     }
@@ -208,6 +210,7 @@ pub(crate) enum KeyField<'k, 'f> {
 }
 
 impl Start for KeyField<'_, '_> {
+    #[inline]
     fn now<S: Store + ?Sized>(&mut self, store: &S) -> Option<Result<Reply>> {
         match self {
             KeyField::HGet { key, field } => store.execute_ref(&CommandRef::HGet { key, field }),
@@ -237,6 +240,33 @@ impl Start for KeyField<'_, '_> {
     }
 }
 
+impl<S, C, D, T> Run<'_, S, C, D, T>
+where
+    S: Store + ?Sized,
+    C: Start + Unpin,
+    D: Fn(Reply) -> Result<T> + Unpin,
+{
+    /// Everything but the first attempt: the owned command and the store's future.
+    #[inline(never)]
+    fn poll_later(&mut self, cx: &mut Context<'_>) -> Poll<Result<T>> {
+        let mut pending = match std::mem::replace(&mut self.state, State::Done) {
+            State::Start(store, command) => match command.later(store) {
+                Ok(reply) => return Poll::Ready(reply.and_then(&self.decode)),
+                Err(pending) => pending,
+            },
+            State::Waiting(pending) => pending,
+            State::Done => panic!("a staunch command future polled after it completed"),
+        };
+        match pending.as_mut().poll(cx) {
+            Poll::Ready(reply) => Poll::Ready(reply.and_then(&self.decode)),
+            Poll::Pending => {
+                self.state = State::Waiting(pending);
+                Poll::Pending
+            }
+        }
+    }
+}
+
 impl<S, C, D, T> Future for Run<'_, S, C, D, T>
 where
     S: Store + ?Sized,
@@ -245,42 +275,18 @@ where
 {
     type Output = Result<T>;
 
+    /// The first attempt is small enough to inline into the caller, so an in-process reply is
+    /// decoded where it is used instead of being copied out through the future.
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
         let this = self.get_mut();
-        let mut pending = match &mut this.state {
-            State::Start(store, command) => {
-                // The fast path works on the command in place, without moving the state.
-                if let Some(reply) = command.now(*store) {
-                    this.state = State::Done;
-                    return Poll::Ready(reply.and_then(&this.decode));
-                }
-                let State::Start(store, command) = std::mem::replace(&mut this.state, State::Done)
-                else {
-                    unreachable!("matched above")
-                };
-                match command.later(store) {
-                    Ok(reply) => return Poll::Ready(reply.and_then(&this.decode)),
-                    Err(pending) => pending,
-                }
-            }
-            State::Waiting(pending) => {
-                return match pending.as_mut().poll(cx) {
-                    Poll::Ready(reply) => {
-                        this.state = State::Done;
-                        Poll::Ready(reply.and_then(&this.decode))
-                    }
-                    Poll::Pending => Poll::Pending,
-                };
-            }
-            State::Done => panic!("a staunch command future polled after it completed"),
-        };
-        match pending.as_mut().poll(cx) {
-            Poll::Ready(reply) => Poll::Ready(reply.and_then(&this.decode)),
-            Poll::Pending => {
-                this.state = State::Waiting(pending);
-                Poll::Pending
-            }
+        if let State::Start(store, command) = &mut this.state
+            && let Some(reply) = command.now(*store)
+        {
+            this.state = State::Done;
+            return Poll::Ready(reply.and_then(&this.decode));
         }
+        this.poll_later(cx)
     }
 }
 
@@ -322,6 +328,7 @@ impl<'k> Multi<'k> {
 }
 
 impl Start for Multi<'_> {
+    #[inline]
     fn now<S: Store + ?Sized>(&mut self, store: &S) -> Option<Result<Reply>> {
         match self {
             Multi::One(command) => command.now(store),
@@ -386,12 +393,14 @@ pub trait Batches: Store {
 
 impl<S: Store + ?Sized> Batches for S {}
 
+#[inline]
 pub(crate) fn decode_u64(reply: Reply) -> Result<u64> {
     let n = reply.into_int()?;
     u64::try_from(n)
         .map_err(|_| crate::Error::new(crate::ErrorKind::Protocol, format!("negative count {n}")))
 }
 
+#[inline]
 pub(crate) fn decode_opt_u64(reply: Reply) -> Result<Option<u64>> {
     match reply {
         Reply::Nil => Ok(None),
@@ -399,6 +408,7 @@ pub(crate) fn decode_opt_u64(reply: Reply) -> Result<Option<u64>> {
     }
 }
 
+#[inline]
 pub(crate) fn decode_unit(reply: Reply) -> Result<()> {
     reply.into_ok()
 }
