@@ -306,7 +306,7 @@ impl<'k> Multi<'k> {
     pub(crate) fn new<V: IntoValue>(
         key: &'k str,
         items: impl IntoIterator<Item = V>,
-        one: fn(&'k str, Bytes) -> CommandRef<'k>,
+        one: impl FnOnce(&'k str, Bytes) -> CommandRef<'k>,
         make: fn(String, Vec<Bytes>) -> Command,
     ) -> Self {
         let mut items = items.into_iter();

@@ -118,7 +118,10 @@ pub(crate) fn push(
                     list.push_front(value.clone());
                 }
             }
-            ListEnd::Right => list.extend(values.iter().cloned()),
+            ListEnd::Right => match values {
+                [value] => list.push_back(value.clone()),
+                _ => list.extend(values.iter().cloned()),
+            },
         }
         list.len()
     })?;
