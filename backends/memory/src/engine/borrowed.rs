@@ -5,7 +5,9 @@
 //! the two cannot disagree. The fast path only covers the case where a write is nothing but
 //! its effect on the keyspace: no write log (the file backend must record and await it) and
 //! no eviction policy (a bounded engine accounts every access). Anything else declines and the
-//! caller runs [`CommandRef::to_command`] through [`Engine::execute`].
+//! caller runs [`CommandRef::to_command`] through [`Engine::execute`]. In that case a write
+//! here must stay what `Shared::apply_write` does: whatever is added there for every write
+//! (a counter, a notification) belongs here too.
 //!
 //! [`Command`]: staunch_core::Command
 
