@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use staunch_core::{Capabilities, Command, Reply, Result, Store, Subscription, async_trait};
+use staunch_core::{
+    Capabilities, Command, CommandRef, Reply, Result, Store, Subscription, async_trait,
+};
 
 /// Counters of one named database since it was opened.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -92,6 +94,14 @@ impl Store for Instrumented {
     fn execute_now(&self, command: &Command) -> Option<Result<Reply>> {
         let started = Instant::now();
         let result = self.inner.execute_now(command)?;
+        self.counters.trip(started);
+        self.counters.outcome(&result);
+        Some(result)
+    }
+
+    fn execute_ref(&self, command: &CommandRef<'_>) -> Option<Result<Reply>> {
+        let started = Instant::now();
+        let result = self.inner.execute_ref(command)?;
         self.counters.trip(started);
         self.counters.outcome(&result);
         Some(result)

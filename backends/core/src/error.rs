@@ -71,22 +71,40 @@ impl fmt::Display for ErrorKind {
 /// A staunch error: a [`kind`](Error::kind), a human message and, where there is one, the
 /// underlying cause.
 ///
-/// `Error` is cheap to clone (the source is shared), so a pipeline can hand the same failure to
-/// every command it carried.
-#[derive(Clone, thiserror::Error)]
-#[error("{kind}: {message}")]
-pub struct Error {
+/// `Error` is cheap to clone (one shared allocation), so a pipeline can hand the same failure
+/// to every command it carried. It is one pointer wide, so a `Result<T>` is barely larger than
+/// `T`: results move through every layer of every call, errors are rare.
+#[derive(Clone)]
+pub struct Error(Arc<Inner>);
+
+#[derive(Clone)]
+struct Inner {
     kind: ErrorKind,
     message: String,
-    #[source]
     source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.0.kind, self.0.message)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.0.source {
+            Some(source) => Some(&**source),
+            None => None,
+        }
+    }
 }
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Error");
-        d.field("kind", &self.kind).field("message", &self.message);
-        if let Some(source) = &self.source {
+        d.field("kind", &self.0.kind)
+            .field("message", &self.0.message);
+        if let Some(source) = &self.0.source {
             d.field("source", &format_args!("{source}"));
         }
         d.finish()
@@ -96,34 +114,34 @@ impl fmt::Debug for Error {
 impl Error {
     /// An error of `kind` with a message.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
+        Error(Arc::new(Inner {
             kind,
             message: message.into(),
             source: None,
-        }
+        }))
     }
 
     /// Attaches the underlying cause.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        self.source = Some(Arc::new(source));
+        Arc::make_mut(&mut self.0).source = Some(Arc::new(source));
         self
     }
 
     /// What went wrong.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// The message, without the kind prefix that `Display` adds.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// True when the store was not there to answer (`Unavailable`, `Timeout`): the failures a
     /// circuit breaker counts and a `Failover` store diverts around. Never true for errors in the
     /// data such as `WrongType`.
     pub fn is_outage(&self) -> bool {
-        matches!(self.kind, ErrorKind::Unavailable | ErrorKind::Timeout)
+        matches!(self.0.kind, ErrorKind::Unavailable | ErrorKind::Timeout)
     }
 
     /// True when the same call may succeed if tried again later. Whether it is *safe* to repeat

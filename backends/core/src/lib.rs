@@ -49,7 +49,7 @@ pub mod testkit;
 
 pub use capabilities::{Capabilities, Eviction, Persistence, PubSubReach};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use command::{Access, Command};
+pub use command::{Access, Command, CommandRef};
 pub use error::{Error, ErrorKind, Result};
 pub use families::{
     Atomic, Batches, Hashes, IntoValue, Keyspace, Lists, SetReply, Sets, SortedSets, Strings,

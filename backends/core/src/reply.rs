@@ -78,6 +78,7 @@ impl Reply {
     }
 
     /// Decodes an integer reply.
+    #[inline]
     pub fn into_int(self) -> Result<i64> {
         match self {
             Reply::Int(n) => Ok(n),
@@ -86,11 +87,13 @@ impl Reply {
     }
 
     /// Decodes an integer reply used as a boolean (`1` is true).
+    #[inline]
     pub fn into_bool(self) -> Result<bool> {
         self.into_int().map(|n| n != 0)
     }
 
     /// Decodes a double reply; a bulk string holding a number is accepted too.
+    #[inline]
     pub fn into_double(self) -> Result<f64> {
         match self {
             Reply::Double(d) => Ok(d),
@@ -101,6 +104,7 @@ impl Reply {
     }
 
     /// Decodes a double or nil.
+    #[inline]
     pub fn into_opt_double(self) -> Result<Option<f64>> {
         match self {
             Reply::Nil => Ok(None),
@@ -109,6 +113,7 @@ impl Reply {
     }
 
     /// Decodes a bulk string or nil.
+    #[inline]
     pub fn into_opt_bytes(self) -> Result<Option<Bytes>> {
         match self {
             Reply::Nil => Ok(None),
@@ -118,6 +123,7 @@ impl Reply {
     }
 
     /// Decodes a bulk string.
+    #[inline]
     pub fn into_bytes(self) -> Result<Bytes> {
         match self {
             Reply::Bulk(b) => Ok(b),
@@ -137,6 +143,7 @@ impl Reply {
     }
 
     /// Decodes an `OK` status (or any status) as success.
+    #[inline]
     pub fn into_ok(self) -> Result<()> {
         match self {
             Reply::Status(_) => Ok(()),

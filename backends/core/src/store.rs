@@ -13,7 +13,7 @@ use bytes::Bytes;
 use futures_core::Stream;
 
 use crate::capabilities::Capabilities;
-use crate::command::Command;
+use crate::command::{Command, CommandRef};
 use crate::error::Result;
 use crate::reply::Reply;
 
@@ -34,6 +34,19 @@ pub trait Store: Send + Sync {
     /// memory `GET` costs no future allocation. It must give exactly the reply `execute`
     /// would. Backends that always wait (network, fsync) keep the default, which declines.
     fn execute_now(&self, command: &Command) -> Option<Result<Reply>> {
+        let _ = command;
+        None
+    }
+
+    /// [`Store::execute_now`] for a command with borrowed names: runs it right now without
+    /// building the owned [`Command`], or returns `None`, and the caller then runs
+    /// [`CommandRef::to_command`] the usual way.
+    ///
+    /// The typed methods offer their commonest single-key shapes here first, so an in-process
+    /// backend answers a `HGET` without allocating its key and field. It must give exactly the
+    /// reply, and make exactly the change, that the owned command would. Wrappers that rewrite
+    /// or observe commands keep the default, which declines, unless they handle it themselves.
+    fn execute_ref(&self, command: &CommandRef<'_>) -> Option<Result<Reply>> {
         let _ = command;
         None
     }
@@ -150,6 +163,9 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     }
     fn execute_now(&self, command: &Command) -> Option<Result<Reply>> {
         (**self).execute_now(command)
+    }
+    fn execute_ref(&self, command: &CommandRef<'_>) -> Option<Result<Reply>> {
+        (**self).execute_ref(command)
     }
     async fn batch(&self, commands: Vec<Command>, atomic: bool) -> Result<Vec<Result<Reply>>> {
         (**self).batch(commands, atomic).await

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use staunch_core::{
-    Capabilities, Clock, Command, Eviction, Persistence, PubSubReach, Reply, Result, Store,
-    Subscription, SystemClock,
+    Capabilities, Clock, Command, CommandRef, Eviction, Persistence, PubSubReach, Reply, Result,
+    Store, Subscription, SystemClock,
 };
 use tokio::sync::Notify;
 
@@ -111,8 +111,14 @@ impl Store for MemoryStore {
         self.engine.execute(command).await
     }
 
+    #[inline]
     fn execute_now(&self, command: &Command) -> Option<Result<Reply>> {
         self.engine.execute_now(command)
+    }
+
+    #[inline]
+    fn execute_ref(&self, command: &CommandRef<'_>) -> Option<Result<Reply>> {
+        self.engine.execute_ref(command)
     }
 
     async fn batch(&self, commands: Vec<Command>, _atomic: bool) -> Result<Vec<Result<Reply>>> {

@@ -22,9 +22,11 @@ use serde::{Deserialize, Serialize};
 use crate::options::*;
 
 mod access;
+mod borrowed;
 mod effects;
 
 pub use access::Access;
+pub use borrowed::CommandRef;
 
 /// One operation of the storage contract. See the module docs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

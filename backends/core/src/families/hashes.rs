@@ -5,7 +5,7 @@ use std::future::Future;
 
 use bytes::Bytes;
 
-use super::{IntoValue, decode_u64, run};
+use super::{IntoValue, KeyField, decode_u64, run, run_ref};
 use crate::command::Command;
 use crate::error::Result;
 use crate::reply::Reply;
@@ -19,14 +19,7 @@ fn fields(fields: &[&str]) -> Vec<String> {
 pub trait Hashes: Store {
     /// `HGET`: [`Command::HGet`].
     fn hget(&self, key: &str, field: &str) -> impl Future<Output = Result<Option<Bytes>>> + Send {
-        run(
-            self,
-            Command::HGet {
-                key: key.to_owned(),
-                field: field.to_owned(),
-            },
-            Reply::into_opt_bytes,
-        )
+        run_ref(self, KeyField::HGet { key, field }, Reply::into_opt_bytes)
     }
 
     /// `HSET key field value`: true if the field is new.
@@ -36,11 +29,8 @@ pub trait Hashes: Store {
         field: &str,
         value: impl IntoValue,
     ) -> impl Future<Output = Result<bool>> + Send {
-        let command = Command::HSet {
-            key: key.to_owned(),
-            fields: vec![(field.to_owned(), value.into_value())],
-        };
-        run(self, command, Reply::into_bool)
+        let value = value.into_value();
+        run_ref(self, KeyField::HSet { key, field, value }, Reply::into_bool)
     }
 
     /// `HSET key field value ...`: [`Command::HSet`]. Returns how many fields are new.

@@ -5,16 +5,12 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::{IntoValue, decode_u64, decode_unit, owned_keys, run};
-use crate::command::Command;
+use super::{IntoValue, Multi, decode_u64, decode_unit, owned_keys, run, run_ref};
+use crate::command::{Command, CommandRef};
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::ListEnd;
 use crate::reply::Reply;
 use crate::store::Store;
-
-fn values<V: IntoValue>(values: impl IntoIterator<Item = V>) -> Vec<Bytes> {
-    values.into_iter().map(IntoValue::into_value).collect()
-}
 
 fn decode_key_value(reply: Reply) -> Result<Option<(String, Bytes)>> {
     if reply.is_nil() {
@@ -35,14 +31,13 @@ pub trait Lists: Store {
         key: &str,
         items: impl IntoIterator<Item = V>,
     ) -> impl Future<Output = Result<u64>> + Send {
-        run(
-            self,
-            Command::LPush {
-                key: key.to_owned(),
-                values: values(items),
-            },
-            decode_u64,
-        )
+        let command = Multi::new(
+            key,
+            items,
+            |key, value| CommandRef::LPush { key, value },
+            |key, values| Command::LPush { key, values },
+        );
+        run_ref(self, command, decode_u64)
     }
 
     /// `RPUSH`: [`Command::RPush`].
@@ -51,26 +46,18 @@ pub trait Lists: Store {
         key: &str,
         items: impl IntoIterator<Item = V>,
     ) -> impl Future<Output = Result<u64>> + Send {
-        run(
-            self,
-            Command::RPush {
-                key: key.to_owned(),
-                values: values(items),
-            },
-            decode_u64,
-        )
+        let command = Multi::new(
+            key,
+            items,
+            |key, value| CommandRef::RPush { key, value },
+            |key, values| Command::RPush { key, values },
+        );
+        run_ref(self, command, decode_u64)
     }
 
     /// `LPOP key`: [`Command::LPop`].
     fn lpop(&self, key: &str) -> impl Future<Output = Result<Option<Bytes>>> + Send {
-        run(
-            self,
-            Command::LPop {
-                key: key.to_owned(),
-                count: None,
-            },
-            Reply::into_opt_bytes,
-        )
+        run_ref(self, CommandRef::LPop { key }, Reply::into_opt_bytes)
     }
 
     /// `LPOP key count` (empty when the key is missing): [`Command::LPop`].
@@ -87,14 +74,7 @@ pub trait Lists: Store {
 
     /// `RPOP key`: [`Command::RPop`].
     fn rpop(&self, key: &str) -> impl Future<Output = Result<Option<Bytes>>> + Send {
-        run(
-            self,
-            Command::RPop {
-                key: key.to_owned(),
-                count: None,
-            },
-            Reply::into_opt_bytes,
-        )
+        run_ref(self, CommandRef::RPop { key }, Reply::into_opt_bytes)
     }
 
     /// `RPOP key count` (empty when the key is missing): [`Command::RPop`].

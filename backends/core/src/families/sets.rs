@@ -4,8 +4,8 @@ use std::future::Future;
 
 use bytes::Bytes;
 
-use super::{IntoValue, decode_bool_vec, decode_u64, owned_keys, run};
-use crate::command::Command;
+use super::{IntoValue, Multi, decode_bool_vec, decode_u64, owned_keys, run, run_ref};
+use crate::command::{Command, CommandRef};
 use crate::error::Result;
 use crate::reply::Reply;
 use crate::store::Store;
@@ -23,14 +23,13 @@ pub trait Sets: Store {
         key: &str,
         items: impl IntoIterator<Item = V>,
     ) -> impl Future<Output = Result<u64>> + Send {
-        run(
-            self,
-            Command::SAdd {
-                key: key.to_owned(),
-                members: members(items),
-            },
-            decode_u64,
-        )
+        let command = Multi::new(
+            key,
+            items,
+            |key, member| CommandRef::SAdd { key, member },
+            |key, members| Command::SAdd { key, members },
+        );
+        run_ref(self, command, decode_u64)
     }
 
     /// `SREM`: [`Command::SRem`].
@@ -66,12 +65,10 @@ pub trait Sets: Store {
         key: &str,
         member: impl IntoValue,
     ) -> impl Future<Output = Result<bool>> + Send {
-        run(
+        let member = member.into_value();
+        run_ref(
             self,
-            Command::SIsMember {
-                key: key.to_owned(),
-                member: member.into_value(),
-            },
+            CommandRef::SIsMember { key, member },
             Reply::into_bool,
         )
     }

@@ -4,8 +4,8 @@ use std::future::Future;
 
 use bytes::Bytes;
 
-use super::{IntoValue, decode_u64, decode_unit, owned_keys, run};
-use crate::command::Command;
+use super::{IntoValue, decode_u64, decode_unit, owned_keys, run, run_ref};
+use crate::command::{Command, CommandRef};
 use crate::error::{Error, Result};
 use crate::options::{GetExExpiry, SetCondition, SetExpiry, SetOptions};
 use crate::reply::Reply;
@@ -27,26 +27,13 @@ pub enum SetReply {
 pub trait Strings: Store {
     /// `GET`: [`Command::Get`].
     fn get(&self, key: &str) -> impl Future<Output = Result<Option<Bytes>>> + Send {
-        run(
-            self,
-            Command::Get {
-                key: key.to_owned(),
-            },
-            Reply::into_opt_bytes,
-        )
+        run_ref(self, CommandRef::Get { key }, Reply::into_opt_bytes)
     }
 
     /// Plain `SET` (clears any TTL): [`Command::Set`].
     fn set(&self, key: &str, value: impl IntoValue) -> impl Future<Output = Result<()>> + Send {
-        run(
-            self,
-            Command::Set {
-                key: key.to_owned(),
-                value: value.into_value(),
-                options: SetOptions::default(),
-            },
-            decode_unit,
-        )
+        let value = value.into_value();
+        run_ref(self, CommandRef::Set { key, value }, decode_unit)
     }
 
     /// `SET key value PX ttl`: [`Command::Set`]. A TTL under one millisecond is rounded up.

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::{IntoValue, decode_opt_u64, decode_u64, owned_keys, run};
-use crate::command::Command;
+use super::{IntoValue, decode_opt_u64, decode_u64, owned_keys, run, run_ref};
+use crate::command::{Command, CommandRef};
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{ScoreBound, ZAddOptions, ZRangeBy, ZRangeOptions};
 use crate::reply::Reply;
@@ -49,13 +49,10 @@ pub trait SortedSets: Store {
         score: f64,
         member: impl IntoValue,
     ) -> impl Future<Output = Result<bool>> + Send {
-        run(
+        let member = member.into_value();
+        run_ref(
             self,
-            Command::ZAdd {
-                key: key.to_owned(),
-                members: vec![(score, member.into_value())],
-                options: ZAddOptions::default(),
-            },
+            CommandRef::ZAdd { key, score, member },
             Reply::into_bool,
         )
     }
@@ -131,12 +128,10 @@ pub trait SortedSets: Store {
         key: &str,
         member: impl IntoValue,
     ) -> impl Future<Output = Result<Option<f64>>> + Send {
-        run(
+        let member = member.into_value();
+        run_ref(
             self,
-            Command::ZScore {
-                key: key.to_owned(),
-                member: member.into_value(),
-            },
+            CommandRef::ZScore { key, member },
             Reply::into_opt_double,
         )
     }

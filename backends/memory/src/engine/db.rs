@@ -22,13 +22,16 @@ use super::zset::ZSet;
 /// seed is the defence against crafted colliding keys.
 pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
+/// A `HashSet` with foldhash, for the same reasons as [`FastMap`].
+pub(crate) type FastSet<T> = HashSet<T, foldhash::fast::RandomState>;
+
 /// A stored value.
 #[derive(Debug, Clone)]
 pub(crate) enum Value {
     String(Bytes),
     Hash(FastMap<String, Bytes>),
     List(VecDeque<Bytes>),
-    Set(HashSet<Bytes>),
+    Set(FastSet<Bytes>),
     ZSet(ZSet),
 }
 
@@ -105,16 +108,19 @@ impl Db {
 
     /// The live value of `key` for writing; an expired entry is removed first.
     pub(crate) fn value_mut(&mut self, key: &str, now: i64) -> Option<&mut Value> {
-        // One lookup on the hot path; the rare expired entry costs a second.
-        let expired = match self.map.get_mut(key) {
-            None => return None,
-            Some(entry) => entry.is_expired(now),
-        };
-        if expired {
-            self.remove(key);
+        // While no deadline has passed, which is nearly always, no entry can be expired and one
+        // lookup does. (Checking the entry itself first would cost a second lookup on every
+        // call: the borrow checker cannot return the entry from one branch and remove it in
+        // the other.)
+        if self.any_expired(now) && self.purge_if_expired(key, now) {
             return None;
         }
         self.map.get_mut(key).map(|e| &mut e.value)
+    }
+
+    /// True when some key's deadline is at or before `now` (expired, not yet purged).
+    fn any_expired(&self, now: i64) -> bool {
+        self.expiries.first().is_some_and(|(at, _)| *at <= now)
     }
 
     /// Removes `key` if its deadline has passed. Returns true if it did.
@@ -292,7 +298,7 @@ impl Db {
     }
 
     /// See [`Db::string`].
-    pub(crate) fn set(&self, key: &str, now: i64) -> Result<Option<&HashSet<Bytes>>> {
+    pub(crate) fn set(&self, key: &str, now: i64) -> Result<Option<&FastSet<Bytes>>> {
         match self.value(key, now) {
             None => Ok(None),
             Some(Value::Set(s)) => Ok(Some(s)),
@@ -359,7 +365,7 @@ impl Db {
     }
 
     /// Mutable, type-checked access to an existing set.
-    pub(crate) fn set_mut(&mut self, key: &str, now: i64) -> Result<Option<&mut HashSet<Bytes>>> {
+    pub(crate) fn set_mut(&mut self, key: &str, now: i64) -> Result<Option<&mut FastSet<Bytes>>> {
         match self.value_mut(key, now) {
             None => Ok(None),
             Some(Value::Set(s)) => Ok(Some(s)),
@@ -368,9 +374,9 @@ impl Db {
     }
 
     /// Mutable access to a set, created empty when missing (see [`Db::hash_or_create`]).
-    pub(crate) fn set_or_create(&mut self, key: &str, now: i64) -> Result<&mut HashSet<Bytes>> {
+    pub(crate) fn set_or_create(&mut self, key: &str, now: i64) -> Result<&mut FastSet<Bytes>> {
         if self.set_mut(key, now)?.is_none() {
-            self.insert(key, Value::Set(HashSet::new()), None);
+            self.insert(key, Value::Set(FastSet::default()), None);
         }
         match self.value_mut(key, now) {
             Some(Value::Set(s)) => Ok(s),

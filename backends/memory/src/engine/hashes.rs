@@ -17,10 +17,7 @@ type Hash = super::db::FastMap<String, Bytes>;
 
 pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
     match command {
-        Command::HGet { key, field } => Ok(db
-            .hash(key, now)?
-            .and_then(|h| h.get(field))
-            .map_or(Reply::Nil, |v| Reply::Bulk(v.clone()))),
+        Command::HGet { key, field } => hget(db, now, key, field),
         Command::HGetAll { key } => Ok(Reply::Map(db.hash(key, now)?.map_or_else(Vec::new, |h| {
             h.iter()
                 .map(|(f, v)| (field_reply(f), Reply::Bulk(v.clone())))
@@ -61,17 +58,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
     match command {
         Command::HSet { key, fields } => {
             non_empty(fields, "hset")?;
-            // A field named twice in one command is new once: the second write updates it.
-            let created = with_hash(db, key, now, |hash| {
-                let mut created = 0;
-                for (field, value) in fields {
-                    if set_field(hash, field, value) {
-                        created += 1;
-                    }
-                }
-                created
-            })?;
-            Ok(Reply::Int(created))
+            hset(db, now, key, fields.iter().map(|(f, v)| (f.as_str(), v)))
         }
         Command::HSetNx { key, field, value } => {
             let set = with_hash(db, key, now, |hash| {
@@ -160,6 +147,34 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
         }
         other => Err(unsupported(other)),
     }
+}
+
+/// `HGET`.
+pub(crate) fn hget(db: &Db, now: i64, key: &str, field: &str) -> Result<Reply> {
+    Ok(db
+        .hash(key, now)?
+        .and_then(|h| h.get(field))
+        .map_or(Reply::Nil, |v| Reply::Bulk(v.clone())))
+}
+
+/// `HSET` of at least one field.
+pub(crate) fn hset<'a>(
+    db: &mut Db,
+    now: i64,
+    key: &str,
+    fields: impl IntoIterator<Item = (&'a str, &'a Bytes)>,
+) -> Result<Reply> {
+    // A field named twice in one command is new once: the second write updates it.
+    let created = with_hash(db, key, now, |hash| {
+        let mut created = 0;
+        for (field, value) in fields {
+            if set_field(hash, field, value) {
+                created += 1;
+            }
+        }
+        created
+    })?;
+    Ok(Reply::Int(created))
 }
 
 /// A field name as a bulk reply.

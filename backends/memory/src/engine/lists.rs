@@ -47,23 +47,11 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
     match command {
         Command::LPush { key, values } => {
             non_empty(values, "lpush")?;
-            let len = with_list(db, key, now, |list| {
-                list.reserve(values.len());
-                // One by one to the head: `LPUSH k a b c` leaves `c b a`.
-                for value in values {
-                    list.push_front(value.clone());
-                }
-                list.len()
-            })?;
-            Ok(Reply::Int(len as i64))
+            push(db, now, key, values, ListEnd::Left)
         }
         Command::RPush { key, values } => {
             non_empty(values, "rpush")?;
-            let len = with_list(db, key, now, |list| {
-                list.extend(values.iter().cloned());
-                list.len()
-            })?;
-            Ok(Reply::Int(len as i64))
+            push(db, now, key, values, ListEnd::Right)
         }
         Command::LPop { key, count } => pop(db, now, key, *count, ListEnd::Left),
         Command::RPop { key, count } => pop(db, now, key, *count, ListEnd::Right),
@@ -113,9 +101,42 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
     }
 }
 
+/// `LPUSH`/`RPUSH` of at least one value; replies the new length.
+pub(crate) fn push(
+    db: &mut Db,
+    now: i64,
+    key: &str,
+    values: &[Bytes],
+    end: ListEnd,
+) -> Result<Reply> {
+    let len = with_list(db, key, now, |list| {
+        match end {
+            ListEnd::Left => {
+                list.reserve(values.len());
+                // One by one to the head: `LPUSH k a b c` leaves `c b a`.
+                for value in values {
+                    list.push_front(value.clone());
+                }
+            }
+            ListEnd::Right => match values {
+                [value] => list.push_back(value.clone()),
+                _ => list.extend(values.iter().cloned()),
+            },
+        }
+        list.len()
+    })?;
+    Ok(Reply::Int(len as i64))
+}
+
 /// `LPOP`/`RPOP`: without a count one element or `Nil`; with a count an array of up to that
 /// many (empty for 0), or `Nil` when the key is missing.
-fn pop(db: &mut Db, now: i64, key: &str, count: Option<u64>, end: ListEnd) -> Result<Reply> {
+pub(crate) fn pop(
+    db: &mut Db,
+    now: i64,
+    key: &str,
+    count: Option<u64>,
+    end: ListEnd,
+) -> Result<Reply> {
     if count.is_some_and(|n| n > i64::MAX as u64) {
         return Err(Error::invalid(
             "ERR value is out of range, must be positive",

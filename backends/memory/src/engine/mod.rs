@@ -30,6 +30,7 @@ use parking_lot::RwLock;
 use staunch_core::{Access, Clock, Command, Error, ErrorKind, Reply, Result};
 
 pub(crate) mod blocking;
+pub(crate) mod borrowed;
 pub(crate) mod db;
 pub(crate) mod eviction;
 pub mod handle;

@@ -81,7 +81,7 @@ impl StoredValue {
                     if score.is_nan() {
                         return None;
                     }
-                    zset.insert(member, score);
+                    zset.insert(&member, score);
                 }
                 Value::ZSet(zset)
             }

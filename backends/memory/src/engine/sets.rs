@@ -6,16 +6,14 @@
 //! Missing keys behave as empty sets; an emptied set is deleted; modifications keep the TTL.
 //!
 //! `SPOP` is random, so the write log records the `SREM` of the members it actually took (see
-//! the engine docs). Picking a random member of a `HashSet` walks it (O(n)); Redis's dict can
+//! the engine docs). Picking a random member of a hash set walks it (O(n)); Redis's dict can
 //! sample in O(1), which only matters for very large sets.
-
-use std::collections::HashSet;
 
 use rand::Rng;
 use rand::seq::{IndexedRandom, IteratorRandom};
 use staunch_core::{Bytes, Command, Error, Reply, Result};
 
-use super::db::Db;
+use super::db::{Db, FastSet};
 use super::keyspace::non_empty;
 use super::{WriteCtx, unsupported};
 
@@ -30,9 +28,7 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
                 .map(|s| s.iter().cloned().map(Reply::Bulk).collect())
                 .unwrap_or_default(),
         )),
-        Command::SIsMember { key, member } => Ok(Reply::Int(i64::from(
-            db.set(key, now)?.is_some_and(|s| s.contains(member)),
-        ))),
+        Command::SIsMember { key, member } => sismember(db, now, key, member),
         Command::SMIsMember { key, members } => {
             non_empty(members, "smismember")?;
             let set = db.set(key, now)?;
@@ -43,7 +39,7 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
                     .collect(),
             ))
         }
-        Command::SCard { key } => Ok(Reply::Int(db.set(key, now)?.map_or(0, HashSet::len) as i64)),
+        Command::SCard { key } => Ok(Reply::Int(db.set(key, now)?.map_or(0, FastSet::len) as i64)),
         Command::SRandMember { key, count } => srandmember(db.set(key, now)?, *count),
         Command::SInter { keys } => {
             non_empty(keys, "sinter")?;
@@ -70,7 +66,7 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
         Command::SUnion { keys } => {
             non_empty(keys, "sunion")?;
             let sets = sets_of(db, now, keys)?;
-            let mut union: HashSet<&Bytes> = HashSet::new();
+            let mut union: FastSet<&Bytes> = FastSet::default();
             for set in sets.iter().flatten() {
                 union.extend(set.iter());
             }
@@ -96,11 +92,25 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
 }
 
 /// Every key's set (`None` when missing), or `WrongType` if any key holds another type.
-fn sets_of<'a>(db: &'a Db, now: i64, keys: &[String]) -> Result<Vec<Option<&'a HashSet<Bytes>>>> {
+/// `SISMEMBER`.
+pub(crate) fn sismember(db: &Db, now: i64, key: &str, member: &[u8]) -> Result<Reply> {
+    Ok(Reply::Int(i64::from(
+        db.set(key, now)?.is_some_and(|s| s.contains(member)),
+    )))
+}
+
+/// `SADD` of at least one member.
+pub(crate) fn sadd(db: &mut Db, now: i64, key: &str, members: &[Bytes]) -> Result<Reply> {
+    let set = db.set_or_create(key, now)?;
+    let added = members.iter().filter(|m| set.insert((*m).clone())).count();
+    Ok(Reply::Int(added as i64))
+}
+
+fn sets_of<'a>(db: &'a Db, now: i64, keys: &[String]) -> Result<Vec<Option<&'a FastSet<Bytes>>>> {
     keys.iter().map(|k| db.set(k, now)).collect()
 }
 
-fn srandmember(set: Option<&HashSet<Bytes>>, count: Option<i64>) -> Result<Reply> {
+fn srandmember(set: Option<&FastSet<Bytes>>, count: Option<i64>) -> Result<Reply> {
     let mut rng = rand::rng();
     let Some(count) = count else {
         return Ok(set
@@ -150,9 +160,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
     match command {
         Command::SAdd { key, members } => {
             non_empty(members, "sadd")?;
-            let set = db.set_or_create(key, now)?;
-            let added = members.iter().filter(|m| set.insert((*m).clone())).count();
-            Ok(Reply::Int(added as i64))
+            sadd(db, now, key, members)
         }
         Command::SRem { key, members } => {
             non_empty(members, "srem")?;
@@ -194,7 +202,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
 }
 
 /// Removes and returns up to `count` random members.
-fn spop(set: &mut HashSet<Bytes>, count: usize) -> Vec<Bytes> {
+fn spop(set: &mut FastSet<Bytes>, count: usize) -> Vec<Bytes> {
     if count >= set.len() {
         return set.drain().collect();
     }

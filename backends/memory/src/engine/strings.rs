@@ -11,9 +11,7 @@ use super::{WriteCtx, unsupported};
 
 pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
     match command {
-        Command::Get { key } | Command::GetEx { key, expiry: None } => {
-            Ok(bulk_or_nil(db.string(key, now)?))
-        }
+        Command::Get { key } | Command::GetEx { key, expiry: None } => get(db, now, key),
         Command::MGet { keys } => {
             non_empty(keys, "mget")?;
             Ok(Reply::Array(
@@ -175,7 +173,19 @@ pub(crate) fn set_deadline(expiry: SetExpiry, now: i64, command: &str) -> Result
     }
 }
 
-fn set(db: &mut Db, now: i64, key: &str, value: &Bytes, options: &SetOptions) -> Result<Reply> {
+/// `GET`.
+pub(crate) fn get(db: &Db, now: i64, key: &str) -> Result<Reply> {
+    Ok(bulk_or_nil(db.string(key, now)?))
+}
+
+/// `SET` with its options.
+pub(crate) fn set(
+    db: &mut Db,
+    now: i64,
+    key: &str,
+    value: &Bytes,
+    options: &SetOptions,
+) -> Result<Reply> {
     let deadline = match options.expiry {
         None | Some(SetExpiry::KeepTtl) => None,
         Some(e) => Some(set_deadline(e, now, "set")?),

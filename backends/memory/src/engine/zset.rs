@@ -18,9 +18,11 @@
 //! (the chunk shifts), while ranks are one to three orders of magnitude cheaper on large sets.
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use bytes::Bytes;
+
+use super::db::FastMap;
 
 /// A score with a total order (NaN never stored). `-0.0` and `0.0` compare equal, as in Redis.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -43,6 +45,41 @@ impl Ord for Score {
 /// One entry of the order index.
 type Item = (Score, Bytes);
 
+/// The order of `item` against `(score, member)`: by score, then by member bytes.
+#[inline]
+fn cmp_item((s, m): &Item, score: Score, member: &[u8]) -> Ordering {
+    s.cmp(&score).then_with(|| cmp_bytes(m, member))
+}
+
+/// Lexicographic byte order, as `<[u8]>::cmp`, inline for short members. Ties on score are
+/// common (a queue's members often share a priority), and every seek compares members then;
+/// a libc `memcmp` call per comparison cost more than the comparison for members of a few
+/// bytes.
+#[inline]
+fn cmp_bytes(a: &[u8], b: &[u8]) -> Ordering {
+    let n = a.len().min(b.len());
+    if n > 32 {
+        return a.cmp(b);
+    }
+    let (mut a_rest, mut b_rest) = (&a[..n], &b[..n]);
+    while let (Some((x, a_next)), Some((y, b_next))) = (
+        a_rest.split_first_chunk::<8>(),
+        b_rest.split_first_chunk::<8>(),
+    ) {
+        let (x, y) = (u64::from_be_bytes(*x), u64::from_be_bytes(*y));
+        if x != y {
+            return x.cmp(&y);
+        }
+        (a_rest, b_rest) = (a_next, b_next);
+    }
+    for (x, y) in a_rest.iter().zip(b_rest) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
 /// Chunks split when they grow past this many entries.
 const MAX_CHUNK: usize = 256;
 /// A chunk that shrinks below this many entries is merged into a neighbour when they fit.
@@ -51,7 +88,7 @@ const MIN_CHUNK: usize = MAX_CHUNK / 4;
 /// A sorted set.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ZSet {
-    scores: HashMap<Bytes, f64>,
+    scores: FastMap<Bytes, f64>,
     /// Sorted, non-empty chunks; concatenated they are the ascending order.
     order: Vec<VecDeque<Item>>,
 }
@@ -73,25 +110,55 @@ impl ZSet {
     }
 
     /// Sets `member`'s score; returns the previous one. `-0.0` is stored as `0.0`, as Redis
-    /// replies it.
-    pub(crate) fn insert(&mut self, member: Bytes, score: f64) -> Option<f64> {
+    /// replies it. The member is cloned only when it is new: an update re-files the copy the
+    /// index already holds.
+    pub(crate) fn insert(&mut self, member: &Bytes, score: f64) -> Option<f64> {
         let score = if score == 0.0 { 0.0 } else { score };
-        // Update in place when present: no clone of the member for the map.
-        let old = match self.scores.get_mut(&member) {
-            Some(current) => Some(std::mem::replace(current, score)),
-            None => {
-                self.scores.insert(member.clone(), score);
-                None
-            }
+        let Some(current) = self.scores.get_mut(&member[..]) else {
+            self.scores.insert(member.clone(), score);
+            self.insert_item((Score(score), member.clone()));
+            return None;
         };
-        if let Some(old) = old {
-            if old == score {
-                return Some(old);
-            }
-            self.remove_item(Score(old), &member);
+        let old = std::mem::replace(current, score);
+        if old != score {
+            let stored = self
+                .remove_item(Score(old), member)
+                .map_or_else(|| member.clone(), |(_, m)| m);
+            self.insert_item((Score(score), stored));
         }
-        self.insert_item((Score(score), member));
-        old
+        Some(old)
+    }
+
+    /// Looks `member` up once and lets `decide` pick its new score from the current one
+    /// (`None`: not a member); `decide` answers `None` to leave the set as it is. An update
+    /// costs no second lookup and re-files the member the index already holds (see
+    /// [`ZSet::insert`]).
+    pub(crate) fn upsert<E>(
+        &mut self,
+        member: &Bytes,
+        decide: impl FnOnce(Option<f64>) -> Result<Option<f64>, E>,
+    ) -> Result<(), E> {
+        let Some(slot) = self.scores.get_mut(&member[..]) else {
+            if let Some(score) = decide(None)? {
+                let score = if score == 0.0 { 0.0 } else { score };
+                self.scores.insert(member.clone(), score);
+                self.insert_item((Score(score), member.clone()));
+            }
+            return Ok(());
+        };
+        let old = *slot;
+        let Some(score) = decide(Some(old))? else {
+            return Ok(());
+        };
+        let score = if score == 0.0 { 0.0 } else { score };
+        *slot = score;
+        if old != score {
+            let stored = self
+                .remove_item(Score(old), member)
+                .map_or_else(|| member.clone(), |(_, m)| m);
+            self.insert_item((Score(score), stored));
+        }
+        Ok(())
     }
 
     /// Removes `member`; returns its score.
@@ -161,7 +228,12 @@ impl ZSet {
     /// 0-based rank of `member` in ascending order.
     pub(crate) fn rank(&self, member: &[u8]) -> Option<usize> {
         let score = self.score(member)?;
-        Some(self.first_where(|s, m| Score(s).cmp(&Score(score)).then(m.cmp(member)).is_ge()))
+        Some(self.first_where(|s, m| {
+            Score(s)
+                .cmp(&Score(score))
+                .then_with(|| cmp_bytes(m, member))
+                .is_ge()
+        }))
     }
 
     /// Removes and returns the members at ascending ranks `start..end`, in ascending order.
@@ -245,12 +317,13 @@ impl ZSet {
             return;
         }
         let last = self.order.len() - 1;
+        let before = |e: &Item| cmp_item(e, item.0, &item.1).is_lt();
         let i = self
             .order
-            .partition_point(|c| c.back().is_some_and(|l| *l < item))
+            .partition_point(|c| c.back().is_some_and(before))
             .min(last);
         let chunk = &mut self.order[i];
-        let pos = chunk.partition_point(|e| *e < item);
+        let pos = chunk.partition_point(before);
         chunk.insert(pos, item);
         if chunk.len() > MAX_CHUNK {
             let upper = chunk.split_off(chunk.len() / 2);
@@ -258,23 +331,21 @@ impl ZSet {
         }
     }
 
-    fn remove_item(&mut self, score: Score, member: &[u8]) {
-        let cmp = |(s, m): &Item| s.cmp(&score).then_with(|| m[..].cmp(member));
+    /// Removes `(score, member)` from the index and returns it.
+    fn remove_item(&mut self, score: Score, member: &[u8]) -> Option<Item> {
+        let cmp = |item: &Item| cmp_item(item, score, member);
         let i = self
             .order
             .partition_point(|c| c.back().is_some_and(|l| cmp(l).is_lt()));
-        let Some(chunk) = self.order.get_mut(i) else {
-            return;
-        };
-        let Ok(pos) = chunk.binary_search_by(cmp) else {
-            return;
-        };
-        chunk.remove(pos);
+        let chunk = self.order.get_mut(i)?;
+        let pos = chunk.binary_search_by(cmp).ok()?;
+        let item = chunk.remove(pos);
         if chunk.is_empty() {
             self.order.remove(i);
         } else if chunk.len() < MIN_CHUNK {
             self.merge_small(i);
         }
+        item
     }
 
     /// Merges chunk `i` into a neighbour when the two fit in one chunk.
@@ -292,11 +363,31 @@ impl ZSet {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
+    use std::collections::{BTreeSet, HashMap};
 
     use rand::Rng;
 
     use super::*;
+
+    /// `cmp_bytes` is `<[u8]>::cmp` on every length around its word and cut-off boundaries,
+    /// with differences placed anywhere.
+    #[test]
+    fn cmp_bytes_is_lexicographic_order() {
+        let mut rng = rand::rng();
+        for _ in 0..200_000 {
+            let len_a = rng.random_range(0..42);
+            let a: Vec<u8> = (0..len_a).map(|_| rng.random_range(0..3)).collect();
+            let mut b = a.clone();
+            match rng.random_range(0..4) {
+                0 => b.truncate(rng.random_range(0..=len_a)),
+                1 => b.extend((0..rng.random_range(0..10)).map(|_| rng.random_range(0..3))),
+                2 if len_a > 0 => b[rng.random_range(0..len_a)] = rng.random(),
+                _ => b = (0..rng.random_range(0..42)).map(|_| rng.random()).collect(),
+            }
+            assert_eq!(cmp_bytes(&a, &b), a.cmp(&b), "{a:?} vs {b:?}");
+            assert_eq!(cmp_bytes(&b, &a), b.cmp(&a), "{b:?} vs {a:?}");
+        }
+    }
 
     /// The chunked index agrees with a `BTreeSet` model through random inserts, updates,
     /// removals and range drains, across many chunk splits and merges.
@@ -315,7 +406,11 @@ mod tests {
                         model.remove(&(Score(old), member.clone()));
                     }
                     model.insert((Score(score), member.clone()));
-                    z.insert(member, score);
+                    if round % 2 == 0 {
+                        z.insert(&member, score);
+                    } else {
+                        z.upsert(&member, |_| Ok::<_, ()>(Some(score))).unwrap();
+                    }
                 }
                 600..=998 => {
                     if let Some(old) = scores.remove(&member) {

@@ -29,9 +29,7 @@ use super::{WriteCtx, unsupported};
 
 pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
     match command {
-        Command::ZScore { key, member } => Ok(double_or_nil(
-            db.zset(key, now)?.and_then(|z| z.score(member)),
-        )),
+        Command::ZScore { key, member } => zscore(db, now, key, member),
         Command::ZMScore { key, members } => {
             non_empty(members, "zmscore")?;
             let z = db.zset(key, now)?;
@@ -146,6 +144,13 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
         } => zmove_by_score(db, now, source, destination, (*min, *max), *limit, *score),
         other => Err(unsupported(other)),
     }
+}
+
+/// `ZSCORE`.
+pub(crate) fn zscore(db: &Db, now: i64, key: &str, member: &[u8]) -> Result<Reply> {
+    Ok(double_or_nil(
+        db.zset(key, now)?.and_then(|z| z.score(member)),
+    ))
 }
 
 // ----- replies -----
@@ -382,7 +387,7 @@ fn zrange(db: &Db, now: i64, key: &str, by: &ZRangeBy, options: &ZRangeOptions) 
 
 /// `ZADD` with every option (and `ZINCRBY` as `ZADD INCR`), following `zaddGenericCommand` and
 /// `zsetAdd` of Redis 7.
-fn zadd(
+pub(crate) fn zadd(
     db: &mut Db,
     now: i64,
     key: &str,
@@ -390,6 +395,21 @@ fn zadd(
     options: &ZAddOptions,
 ) -> Result<Reply> {
     non_empty(members, "zadd")?;
+    zadd_each(db, now, key, members.iter().map(|(s, m)| (*s, m)), options)
+}
+
+/// [`zadd`] of at least one `(score, member)`, given by an iterator so that a single borrowed
+/// member needs no list.
+pub(crate) fn zadd_each<'a, I>(
+    db: &mut Db,
+    now: i64,
+    key: &str,
+    members: I,
+    options: &ZAddOptions,
+) -> Result<Reply>
+where
+    I: ExactSizeIterator<Item = (f64, &'a Bytes)> + Clone,
+{
     let nx = options.condition == Some(SetCondition::Nx);
     let xx = options.condition == Some(SetCondition::Xx);
     if options.comparison.is_some() && nx {
@@ -402,7 +422,7 @@ fn zadd(
             "ERR INCR option supports a single increment-element pair",
         ));
     }
-    if members.iter().any(|(s, _)| s.is_nan()) {
+    if members.clone().any(|(s, _)| s.is_nan()) {
         return Err(not_a_float());
     }
     if xx && db.zset(key, now)?.is_none() {
@@ -412,16 +432,27 @@ fn zadd(
             Reply::Int(0)
         });
     }
-    let z = db.zset_or_create(key, now)?;
-    let (mut added, mut updated) = (0i64, 0i64);
-    let mut incr_reply = Reply::Nil;
-    for (score, member) in members {
-        let mut score = *score;
-        match z.score(member) {
-            Some(current) => {
+    // One lookup for an existing set; `left_empty` is only ever true for a set created here
+    // that received nothing (`XX` cannot get here without a set).
+    let (reply, left_empty) = with_zset(db, key, now, |z| {
+        let (mut added, mut updated) = (0i64, 0i64);
+        let mut incr_reply = Reply::Nil;
+        for (score, member) in members {
+            let decided = z.upsert(member, |current| {
+                let Some(current) = current else {
+                    if xx {
+                        return Ok(None);
+                    }
+                    added += 1;
+                    if options.incr {
+                        incr_reply = Reply::Double(stored(score));
+                    }
+                    return Ok(Some(score));
+                };
                 if nx {
-                    continue;
+                    return Ok(None);
                 }
+                let mut score = score;
                 if options.incr {
                     score += current;
                     if score.is_nan() {
@@ -434,38 +465,43 @@ fn zadd(
                     None => false,
                 };
                 if blocked {
-                    continue;
-                }
-                if score != current {
-                    z.insert(member.clone(), score);
-                    updated += 1;
+                    return Ok(None);
                 }
                 if options.incr {
                     incr_reply = Reply::Double(stored(score));
                 }
-            }
-            None => {
-                if xx {
-                    continue;
+                if score == current {
+                    return Ok(None);
                 }
-                z.insert(member.clone(), score);
-                added += 1;
-                if options.incr {
-                    incr_reply = Reply::Double(stored(score));
-                }
+                updated += 1;
+                Ok(Some(score))
+            });
+            if let Err(e) = decided {
+                return (Err(e), z.is_empty());
             }
         }
-    }
-    if z.is_empty() {
+        let reply = if options.incr {
+            incr_reply
+        } else if options.ch {
+            Reply::Int(added + updated)
+        } else {
+            Reply::Int(added)
+        };
+        (Ok(reply), z.is_empty())
+    })?;
+    if left_empty {
         db.remove_if_empty(key);
     }
-    Ok(if options.incr {
-        incr_reply
-    } else if options.ch {
-        Reply::Int(added + updated)
-    } else {
-        Reply::Int(added)
-    })
+    reply
+}
+
+/// Runs `f` on the sorted set at `key`, created empty (so without TTL) when missing, finding
+/// an existing set with one lookup. The caller removes the key if `f` leaves it empty.
+fn with_zset<R>(db: &mut Db, key: &str, now: i64, f: impl FnOnce(&mut ZSet) -> R) -> Result<R> {
+    if let Some(z) = db.zset_mut(key, now)? {
+        return Ok(f(z));
+    }
+    Ok(f(db.zset_or_create(key, now)?))
 }
 
 /// [`Command::ZMoveByScore`]: takes the lowest members of `source` within the score range, at
@@ -505,7 +541,7 @@ fn zmove_by_score(
             MoveScore::Keep => *old,
             MoveScore::Fixed(s) => s,
         };
-        target.insert(member.clone(), new);
+        target.insert(member, new);
     }
     db.remove_if_empty(source);
     Ok(Reply::Array(
