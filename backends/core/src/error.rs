@@ -77,25 +77,26 @@ impl fmt::Display for ErrorKind {
 #[derive(Clone)]
 pub struct Error(Arc<Inner>);
 
-#[derive(Clone)]
+/// What an [`Error`] points to; `thiserror` writes its `Display` and `source`, which
+/// [`Error`] forwards.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{kind}: {message}")]
 struct Inner {
     kind: ErrorKind,
     message: String,
+    #[source]
     source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.0.kind, self.0.message)
+        fmt::Display::fmt(&*self.0, f)
     }
 }
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.0.source {
-            Some(source) => Some(&**source),
-            None => None,
-        }
+        std::error::Error::source(&*self.0)
     }
 }
 
@@ -195,5 +196,22 @@ impl From<std::io::Error> for Error {
             _ => ErrorKind::Io,
         };
         Error::new(kind, err.to_string()).with_source(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_the_kind_and_source_is_kept() {
+        let io = std::io::Error::new(std::io::ErrorKind::BrokenPipe, "pipe gone");
+        let err = Error::new(ErrorKind::Unavailable, "redis went away").with_source(io);
+        assert_eq!(err.to_string(), "unavailable: redis went away");
+        let source = std::error::Error::source(&err).expect("a source");
+        assert_eq!(source.to_string(), "pipe gone");
+        assert!(std::error::Error::source(&Error::invalid("x")).is_none());
+        // One pointer: a Result of a small value stays small.
+        assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
     }
 }
