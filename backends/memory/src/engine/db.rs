@@ -10,7 +10,6 @@
 //! name; the cursor is "the next hash to visit", so a key's position never moves while it lives.
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -77,11 +76,36 @@ impl Entry {
 
 /// The position of a key in scan order.
 pub(crate) fn scan_hash(key: &str) -> u64 {
-    // DefaultHasher::new() has fixed keys, so the order is stable for the life of the process;
-    // that is all a cursor needs.
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    key.hash(&mut hasher);
-    hasher.finish()
+    // A fixed seed: the order is the same for the life of the process (and across index
+    // rebuilds, see `ScanIndex`), which is all a cursor needs. Colliding keys only tie, and
+    // ties are ordered by name, so crafted collisions cost nothing but a longer SCAN page.
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x5ca9_0bde_7a11_0c42).hash_one(key)
+}
+
+/// The keys in scan order (hash, then name), built when a `SCAN` needs it.
+///
+/// Every key creation and deletion would otherwise pay a B-tree update (a third of the cost
+/// of a push-then-pop on an empty list), though most applications never scan. So the index
+/// exists only while scans happen: a `SCAN` builds it if missing, writes keep it up to date,
+/// and once keys were created or deleted more times than there are keys since the last
+/// `SCAN`, it is dropped. A rebuild gives the same order (the hash is fixed), so a scan in
+/// progress across a drop and a rebuild still returns every key that existed throughout, and
+/// its O(n log n) cost is paid at most once per n changes.
+#[derive(Debug, Default)]
+struct ScanIndex {
+    order: Option<BTreeSet<(u64, Arc<str>)>>,
+    changes_since_scan: usize,
+}
+
+impl ScanIndex {
+    /// Notes one key created or deleted (while indexed) in a keyspace of `keys` keys.
+    fn changed(&mut self, keys: usize) {
+        self.changes_since_scan += 1;
+        if self.changes_since_scan > keys.max(1024) {
+            self.order = None;
+        }
+    }
 }
 
 /// The keyspace of one database.
@@ -91,7 +115,9 @@ pub(crate) fn scan_hash(key: &str) -> u64 {
 #[derive(Debug, Default)]
 pub(crate) struct Db {
     map: FastMap<Arc<str>, Entry>,
-    scan_order: BTreeSet<(u64, Arc<str>)>,
+    /// Written with `&mut self` (no locking: `get_mut`); locked only by `SCAN`, which runs
+    /// under the shared keyspace lock and may build it.
+    scan_index: parking_lot::Mutex<ScanIndex>,
     expiries: BTreeSet<(i64, Arc<str>)>,
 }
 
@@ -144,7 +170,12 @@ impl Db {
             }
             None => {
                 let name: Arc<str> = Arc::from(key);
-                self.scan_order.insert((scan_hash(key), name.clone()));
+                let keys = self.map.len() + 1;
+                let index = self.scan_index.get_mut();
+                if let Some(order) = &mut index.order {
+                    order.insert((scan_hash(key), name.clone()));
+                    index.changed(keys);
+                }
                 self.map.insert(name, Entry { value, expires_at });
                 None
             }
@@ -162,7 +193,12 @@ impl Db {
     /// Removes `key` (expired or not) and returns its entry.
     pub(crate) fn remove(&mut self, key: &str) -> Option<Entry> {
         let (name, entry) = self.map.remove_entry(key)?;
-        self.scan_order.remove(&(scan_hash(key), name.clone()));
+        let keys = self.map.len();
+        let index = self.scan_index.get_mut();
+        if let Some(order) = &mut index.order {
+            order.remove(&(scan_hash(key), name.clone()));
+            index.changed(keys);
+        }
         if let Some(at) = entry.expires_at {
             self.expiries.remove(&(at, name));
         }
@@ -223,7 +259,7 @@ impl Db {
     /// Removes every key.
     pub(crate) fn clear(&mut self) {
         self.map.clear();
-        self.scan_order.clear();
+        *self.scan_index.get_mut() = ScanIndex::default();
         self.expiries.clear();
     }
 
@@ -251,13 +287,22 @@ impl Db {
         now: i64,
     ) -> (Vec<(&Arc<str>, &Entry)>, Option<u64>) {
         let mut out = Vec::new();
-        let mut iter = self
-            .scan_order
-            .range((from, Arc::<str>::from(""))..)
-            .peekable();
+        let mut index = self.scan_index.lock();
+        index.changes_since_scan = 0;
+        let order = index.order.get_or_insert_with(|| {
+            self.map
+                .keys()
+                .map(|name| (scan_hash(name), name.clone()))
+                .collect()
+        });
+        let mut iter = order.range((from, Arc::<str>::from(""))..).peekable();
         let mut taken = 0usize;
         while let Some((hash, name)) = iter.next() {
-            if let Some(entry) = self.map.get(name).filter(|e| !e.is_expired(now)) {
+            if let Some((name, entry)) = self
+                .map
+                .get_key_value(&**name)
+                .filter(|(_, e)| !e.is_expired(now))
+            {
                 out.push((name, entry));
             }
             taken += 1;
@@ -415,4 +460,58 @@ fn internal() -> Error {
         staunch_core::ErrorKind::Internal,
         "value vanished under the lock",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    fn scan_all_from(db: &Db, mut cursor: u64, seen: &mut HashSet<String>, pages: usize) -> u64 {
+        for _ in 0..pages {
+            let (keys, next) = db.scan_from(cursor, 10, 0);
+            seen.extend(keys.into_iter().map(|(k, _)| k.to_string()));
+            match next {
+                Some(n) => cursor = n,
+                None => return u64::MAX,
+            }
+        }
+        cursor
+    }
+
+    /// The scan index is dropped after heavy churn without a `SCAN` and rebuilt by the next
+    /// one; a scan in progress across that still returns every key that existed throughout.
+    #[test]
+    fn a_scan_survives_the_index_being_dropped_and_rebuilt() {
+        let mut db = Db::default();
+        let value = || Value::String(Bytes::from_static(b"v"));
+        for i in 0..3000 {
+            db.insert(&format!("stable:{i}"), value(), None);
+        }
+        let mut seen = HashSet::new();
+        let cursor = scan_all_from(&db, 0, &mut seen, 50);
+        assert!(cursor != u64::MAX, "the scan is still in progress");
+        assert!(db.scan_index.get_mut().order.is_some());
+        // Create and delete many other keys without scanning: the index goes away.
+        for i in 0..5000 {
+            db.insert(&format!("churn:{i}"), value(), None);
+            db.remove(&format!("churn:{i}"));
+        }
+        assert!(
+            db.scan_index.get_mut().order.is_none(),
+            "dropped after churn"
+        );
+        let mut cursor = cursor;
+        while cursor != u64::MAX {
+            cursor = scan_all_from(&db, cursor, &mut seen, 1000);
+        }
+        for i in 0..3000 {
+            assert!(
+                seen.contains(&format!("stable:{i}")),
+                "stable:{i} was missed"
+            );
+        }
+        assert!(!seen.iter().any(|k| k.starts_with("churn:")));
+    }
 }
