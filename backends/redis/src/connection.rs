@@ -187,6 +187,15 @@ impl SharedConnection {
         }
     }
 
+    /// The live connection and its generation, without the script cache of [`Handle`].
+    fn live_conn(&self) -> Option<(u64, MultiplexedConnection)> {
+        let guard = self.current.read().unwrap_or_else(|e| e.into_inner());
+        match guard.as_ref() {
+            Some((generation, live)) if !live.is_dead() => Some((*generation, live.conn.clone())),
+            _ => None,
+        }
+    }
+
     /// A live connection, connecting if there is none.
     pub(crate) async fn get(&self) -> Result<Handle> {
         if let Some(live) = self.live() {
@@ -254,8 +263,21 @@ impl SharedConnection {
     /// Sends one command and returns its raw reply (`Value::ServerError` for an error reply is
     /// returned as an `Err`).
     pub(crate) async fn query(&self, cmd: &Cmd) -> Result<Value> {
-        let mut handle = self.get().await?;
-        self.query_on(&mut handle, cmd).await
+        // The hot path takes only the connection: a plain command never looks at the script
+        // cache, and every shared counter a call touches is a cache line the worker threads
+        // pass back and forth at high concurrency.
+        let (generation, mut conn) = match self.live_conn() {
+            Some(live) => live,
+            None => {
+                let handle = self.get().await?;
+                (handle.generation, handle.conn)
+            }
+        };
+        let result = conn.send_packed_command(cmd).await;
+        match self.check(generation, result)? {
+            Value::ServerError(e) => Err(crate::decode::server_error(&e)),
+            value => Ok(value),
+        }
     }
 
     /// [`SharedConnection::query`] on a connection the caller already holds.
