@@ -24,7 +24,7 @@
 //! |---|---|---|
 //! | `bot:state` | hash | `state session_id timestamp updated_by` |
 //! | `bot:sessions:active` | set | ids of running sessions |
-//! | `bot:sessions:all` | zset | every session id, score = creation (Unix ms): the seed's "DB all" |
+//! | `bot:sessions:all` | zset | every session id, score = creation (Unix ms, raised to 1 above the previous session's on a tie): the seed's "DB all" |
 //! | `bot:session:{id}` | hash | `id session_name start_time status login_status total_checks total_accepted total_rejected created_at updated_at`, plus `end_time` and `start_ms` |
 //! | `bot:metrics:{id}` | hash | `total_checks total_accepted total_rejected login_status status uptime timestamp` |
 //! | `bot:events` | list + channel | seed 000's event JSON, newest first, capped (default 1000); each event is also published on channel `bot:events` |
@@ -288,6 +288,20 @@ impl Bot {
         let now = self.now();
         let stamp = iso8601(now);
         let id = new_id();
+        // `sessions:all` lists sessions newest first by score. Two starts within one
+        // millisecond would tie and then order by their random ids, so a session's score is
+        // its start time but always above the previous session's (starts are serialized by
+        // the `Starting` state, so reading the last score first is safe).
+        let last = self
+            .store
+            .zrange_with_scores(&self.all_sessions_key(), -1, -1)
+            .await?
+            .first()
+            .map(|(_, score)| *score);
+        let rank_score = match last {
+            Some(last) if last >= now as f64 => last + 1.0,
+            _ => now as f64,
+        };
         let session = BotSession {
             id: id.clone(),
             session_name: session_name.to_owned(),
@@ -342,7 +356,7 @@ impl Bot {
             },
             Command::ZAdd {
                 key: self.all_sessions_key(),
-                members: vec![(now as f64, Bytes::from(id.clone()))],
+                members: vec![(rank_score, Bytes::from(id.clone()))],
                 options: ZAddOptions::new(),
             },
             Command::HSet {

@@ -135,6 +135,22 @@ pub async fn lifecycle_follows_the_seed_schema(env: &Env) {
     let again = bot.start("second", "api").await.unwrap();
     assert_ne!(again.id, id);
     assert_eq!(bot.sessions().await.unwrap().all[0].id, again.id);
+    // Quick restarts (several in one millisecond on a fast store) still list newest first.
+    let mut started = vec![id.clone(), again.id.clone()];
+    for i in 0..4 {
+        bot.stop("api").await.unwrap();
+        started.push(bot.start(&format!("quick {i}"), "api").await.unwrap().id);
+    }
+    let listed: Vec<String> = bot
+        .sessions()
+        .await
+        .unwrap()
+        .all
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    started.reverse();
+    assert_eq!(listed, started, "sessions newest first");
 }
 
 pub async fn concurrent_starts_have_one_winner(env: &Env) {
