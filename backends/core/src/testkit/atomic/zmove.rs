@@ -58,6 +58,25 @@ pub async fn test_zmove_moves_range_lowest_first(store: TestStore) {
         scored(&[("b", 2.0), ("c", 3.0), ("d", 4.0)]),
         "MoveScore::Keep keeps the scores in the destination"
     );
+    let reply = store
+        .execute(Command::ZMoveByScore {
+            source: "src".into(),
+            destination: "dst".into(),
+            min: ScoreBound::MIN,
+            max: ScoreBound::Inclusive(4.0),
+            limit: None,
+            score: MoveScore::Keep,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        reply,
+        Reply::Array(vec![Reply::Array(vec![
+            Reply::Bulk(Bytes::from_static(b"a")),
+            Reply::Double(1.0)
+        ]),]),
+        "the raw reply is member/old-score pairs"
+    );
 }
 
 /// `limit` moves at most that many, the lowest scores first.
@@ -220,9 +239,11 @@ pub async fn test_zmove_updates_existing_destination_member(store: TestStore) {
     );
 }
 
-/// An emptied source is deleted.
+/// An emptied source is deleted; the destination keeps its TTL.
 pub async fn test_zmove_empties_source(store: TestStore) {
     zset(&store, "src", &[("a", 1.0), ("b", 2.0)]).await;
+    zset(&store, "dst", &[("z", 9.0)]).await;
+    assert!(store.expire("dst", 100).await.unwrap());
     let moved = store
         .zmove_by_score("src", "dst", ZMoveOptions::new())
         .await
@@ -237,6 +258,12 @@ pub async fn test_zmove_empties_source(store: TestStore) {
         store.key_type("src").await.unwrap(),
         None,
         "TYPE of it is none"
+    );
+    assert_eq!(store.zcard("dst").await.unwrap(), 3, "the destination grew");
+    let ttl = store.ttl("dst").await.unwrap();
+    assert!(
+        (98..=100).contains(&ttl),
+        "the destination keeps its TTL, got {ttl}"
     );
 }
 

@@ -21,13 +21,11 @@ mod pops;
 mod ranges;
 mod remove;
 mod scores;
-mod zmove;
 pub use add::*;
 pub use pops::*;
 pub use ranges::*;
 pub use remove::*;
 pub use scores::*;
-pub use zmove::*;
 
 /// Every sorted-sets case.
 pub fn cases() -> Vec<Case> {
@@ -73,12 +71,6 @@ pub fn cases() -> Vec<Case> {
         test_zremrangebyrank,
         test_zset_writes_keep_ttl,
         test_zset_commands_wrong_type_on_string,
-        test_zmove_by_score_lowest_first_with_limit,
-        test_zmove_by_score_fixed_score_updates_destination,
-        test_zmove_by_score_empties_source,
-        test_zmove_by_score_exclusive_bounds,
-        test_zmove_by_score_nothing_to_move,
-        test_zmove_by_score_wrong_type_moves_nothing,
     ]
 }
 
