@@ -20,6 +20,11 @@
 //! `RPUSH` then `LPOP` of that list; `ZADD` then `ZSCORE` of that member), so they measure hits
 //! and lists stay short, on both sides.
 
+#[path = "support/side_by_side.rs"]
+mod side_by_side;
+
+use side_by_side::{ROUNDS, pair, verdict};
+
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -31,42 +36,13 @@ use staunch_core::testkit::redis_server::test_redis;
 use staunch_memory::MemoryStore;
 use staunch_redis::{RedisOptions, RedisStore};
 
-const ROUNDS: usize = 5;
 const KEYS: usize = 10_000;
-
-fn median(mut samples: Vec<f64>) -> f64 {
-    samples.sort_by(|a, b| a.total_cmp(b));
-    samples[samples.len() / 2]
-}
-
-/// Runs `a` and `b` alternately `ROUNDS` times; each returns ops/s. Returns the medians.
-async fn pair<FA, FB, A, B>(mut a: FA, mut b: FB) -> (f64, f64)
-where
-    FA: FnMut() -> A,
-    FB: FnMut() -> B,
-    A: std::future::Future<Output = f64>,
-    B: std::future::Future<Output = f64>,
-{
-    let (mut sa, mut sb) = (Vec::new(), Vec::new());
-    // One warm-up round each, not counted.
-    a().await;
-    b().await;
-    for _ in 0..ROUNDS {
-        sa.push(a().await);
-        sb.push(b().await);
-    }
-    (median(sa), median(sb))
-}
 
 fn report(name: &str, ours: f64, theirs: f64, baseline: &str, target: f64) {
     let ratio = ours / theirs;
-    let verdict = if ratio >= target {
-        "ok"
-    } else {
-        "BELOW TARGET"
-    };
+    let mark = verdict(ratio, target);
     println!(
-        "{name:<34} staunch {:>12.0} ops/s   {baseline:<18} {:>12.0} ops/s   ratio {ratio:>5.2}x (target {target}x) {verdict}",
+        "{name:<34} staunch {:>12.0} ops/s   {baseline:<18} {:>12.0} ops/s   ratio {ratio:>5.2}x (target {target}x) {mark}",
         ours, theirs
     );
 }

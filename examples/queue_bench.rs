@@ -22,6 +22,11 @@
 //!
 //! Each pair runs alternately over several rounds; medians are compared.
 
+#[path = "support/side_by_side.rs"]
+mod side_by_side;
+
+use side_by_side::{ROUNDS, median, pair, verdict};
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -31,38 +36,9 @@ use staunch_core::Store;
 use staunch_core::testkit::redis_server::test_redis;
 use staunch_memory::MemoryStore;
 
-const ROUNDS: usize = 5;
-
-fn median(mut samples: Vec<f64>) -> f64 {
-    samples.sort_by(|a, b| a.total_cmp(b));
-    samples[samples.len() / 2]
-}
-
-/// Runs `a` and `b` alternately `ROUNDS` times after one warm-up each; returns the medians.
-async fn pair<FA, FB, A, B>(mut a: FA, mut b: FB) -> (f64, f64)
-where
-    FA: FnMut() -> A,
-    FB: FnMut() -> B,
-    A: std::future::Future<Output = f64>,
-    B: std::future::Future<Output = f64>,
-{
-    a().await;
-    b().await;
-    let (mut sa, mut sb) = (Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
-        sa.push(a().await);
-        sb.push(b().await);
-    }
-    (median(sa), median(sb))
-}
-
 fn row(what: &str, ours: f64, theirs: f64, unit: &str, target: f64) {
     let ratio = ours / theirs;
-    let mark = if ratio >= target {
-        "ok"
-    } else {
-        "BELOW TARGET"
-    };
+    let mark = verdict(ratio, target);
     println!(
         "{what:<46} staunch {ours:>10.0} {unit}   raw {theirs:>10.0} {unit}   ratio {ratio:>5.2}x (target {target}x: {mark})"
     );
