@@ -169,18 +169,47 @@ impl Db {
                 old
             }
             None => {
-                let name: Arc<str> = Arc::from(key);
-                let keys = self.map.len() + 1;
-                let index = self.scan_index.get_mut();
-                if let Some(order) = &mut index.order {
-                    order.insert((scan_hash(key), name.clone()));
-                    index.changed(keys);
-                }
+                let name = self.index_new_key(key);
                 self.map.insert(name, Entry { value, expires_at });
                 None
             }
         };
         self.reindex_expiry(key, old_expiry, expires_at);
+    }
+
+    /// Names a key about to be created and adds it to the scan index (when there is one).
+    fn index_new_key(&mut self, key: &str) -> Arc<str> {
+        let name: Arc<str> = Arc::from(key);
+        let keys = self.map.len() + 1;
+        let index = self.scan_index.get_mut();
+        if let Some(order) = &mut index.order {
+            order.insert((scan_hash(key), name.clone()));
+            index.changed(keys);
+        }
+        name
+    }
+
+    /// Creates `key`, which the caller's lookup found absent (or expired and purged), without
+    /// a TTL, and returns its value for writing: one hash lookup where `insert` followed by
+    /// `value_mut` would take three.
+    fn create(&mut self, key: &str, value: Value) -> &mut Value {
+        let name = self.index_new_key(key);
+        let entry = Entry {
+            value,
+            expires_at: None,
+        };
+        match self.map.entry(name) {
+            std::collections::hash_map::Entry::Vacant(slot) => &mut slot.insert(entry).value,
+            // Not reached (the caller looked), but kept right anyway: the replaced entry's
+            // deadline leaves the expiry index.
+            std::collections::hash_map::Entry::Occupied(mut slot) => {
+                let old = slot.insert(entry);
+                if let Some(at) = old.expires_at {
+                    self.expiries.remove(&(at, slot.key().clone()));
+                }
+                &mut slot.into_mut().value
+            }
+        }
     }
 
     /// Replaces the value of an existing live key, keeping its TTL (`KEEPTTL`, `INCRBY`,
@@ -381,7 +410,10 @@ impl Db {
         now: i64,
     ) -> Result<&mut FastMap<String, Bytes>> {
         if self.hash_mut(key, now)?.is_none() {
-            self.insert(key, Value::Hash(FastMap::default()), None);
+            return match self.create(key, Value::Hash(FastMap::default())) {
+                Value::Hash(h) => Ok(h),
+                _ => Err(internal()),
+            };
         }
         match self.value_mut(key, now) {
             Some(Value::Hash(h)) => Ok(h),
@@ -401,7 +433,10 @@ impl Db {
     /// Mutable access to a list, created empty when missing (see [`Db::hash_or_create`]).
     pub(crate) fn list_or_create(&mut self, key: &str, now: i64) -> Result<&mut VecDeque<Bytes>> {
         if self.list_mut(key, now)?.is_none() {
-            self.insert(key, Value::List(VecDeque::new()), None);
+            return match self.create(key, Value::List(VecDeque::new())) {
+                Value::List(l) => Ok(l),
+                _ => Err(internal()),
+            };
         }
         match self.value_mut(key, now) {
             Some(Value::List(l)) => Ok(l),
@@ -421,7 +456,10 @@ impl Db {
     /// Mutable access to a set, created empty when missing (see [`Db::hash_or_create`]).
     pub(crate) fn set_or_create(&mut self, key: &str, now: i64) -> Result<&mut FastSet<Bytes>> {
         if self.set_mut(key, now)?.is_none() {
-            self.insert(key, Value::Set(FastSet::default()), None);
+            return match self.create(key, Value::Set(FastSet::default())) {
+                Value::Set(s) => Ok(s),
+                _ => Err(internal()),
+            };
         }
         match self.value_mut(key, now) {
             Some(Value::Set(s)) => Ok(s),
@@ -441,7 +479,10 @@ impl Db {
     /// Mutable access to a sorted set, created empty when missing (see [`Db::hash_or_create`]).
     pub(crate) fn zset_or_create(&mut self, key: &str, now: i64) -> Result<&mut ZSet> {
         if self.zset_mut(key, now)?.is_none() {
-            self.insert(key, Value::ZSet(ZSet::default()), None);
+            return match self.create(key, Value::ZSet(ZSet::default())) {
+                Value::ZSet(z) => Ok(z),
+                _ => Err(internal()),
+            };
         }
         match self.value_mut(key, now) {
             Some(Value::ZSet(z)) => Ok(z),
