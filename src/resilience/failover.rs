@@ -412,18 +412,9 @@ impl Core {
             return None;
         }
         if self.journal.is_store_log() {
-            let results = match batch {
-                None => {
-                    let mut results = Vec::with_capacity(commands.len());
-                    for c in commands {
-                        results.push(self.local.execute(c).await);
-                    }
-                    results
-                }
-                Some(atomic) => match self.local.batch(commands, atomic).await {
-                    Ok(r) => r,
-                    Err(e) => return Some(Err(e)),
-                },
+            let results = match self.run_locally(commands, batch).await {
+                Ok(r) => r,
+                Err(e) => return Some(Err(e)),
             };
             drop(route);
             self.stats.record_local();
@@ -436,18 +427,9 @@ impl Core {
             .map(|c| c.with_absolute_expiry(now))
             .collect();
         let stripes = self.lock_keys(&commands).await;
-        let results = match batch {
-            None => {
-                let mut results = Vec::with_capacity(commands.len());
-                for c in &commands {
-                    results.push(self.local.execute(c.clone()).await);
-                }
-                results
-            }
-            Some(atomic) => match self.local.batch(commands.clone(), atomic).await {
-                Ok(r) => r,
-                Err(e) => return Some(Err(e)),
-            },
+        let results = match self.run_locally(commands.clone(), batch).await {
+            Ok(r) => r,
+            Err(e) => return Some(Err(e)),
         };
         self.stats.record_local();
         let resolved: Vec<Command> = commands
@@ -472,6 +454,24 @@ impl Core {
             }
         }
         Some(Ok(results))
+    }
+
+    /// Runs `commands` on the local store: one by one (`batch: None`) or as one batch.
+    async fn run_locally(
+        &self,
+        commands: Vec<Command>,
+        batch: Option<bool>,
+    ) -> Result<Vec<Result<Reply>>> {
+        match batch {
+            None => {
+                let mut results = Vec::with_capacity(commands.len());
+                for c in commands {
+                    results.push(self.local.execute(c).await);
+                }
+                Ok(results)
+            }
+            Some(atomic) => self.local.batch(commands, atomic).await,
+        }
     }
 
     /// `Mirror`: copies what a write did on the primary into the local store (best effort).
