@@ -17,11 +17,11 @@
 mod bench {
     use std::time::{Duration, Instant};
 
-    use staunch::prelude::*;
-    use staunch::redis::{RedisOptions, RedisStore};
-    use staunch::resilience::{
+    use staunch::failover::{
         BreakerOptions, Failover, FailoverOptions, FailoverState, RetryOptions,
     };
+    use staunch::prelude::*;
+    use staunch::redis::{RedisOptions, RedisStore};
     use staunch_core::testkit::redis_server::{RedisServer, RedisServerOptions};
     use staunch_file::FileStore;
 

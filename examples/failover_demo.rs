@@ -15,9 +15,9 @@
 async fn main() -> staunch::Result<()> {
     use std::time::Duration;
 
+    use staunch::failover::{BreakerOptions, Failover, FailoverOptions, FailoverState};
     use staunch::prelude::*;
     use staunch::redis::{RedisOptions, RedisStore};
-    use staunch::resilience::{BreakerOptions, Failover, FailoverOptions, FailoverState};
 
     let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
     let redis = RedisStore::lazy(

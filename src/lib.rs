@@ -7,15 +7,12 @@
 
 pub use staunch_core::*;
 
-pub mod bot;
-pub mod cache;
 pub mod config;
-pub mod events;
-pub mod lock;
-pub mod queue;
-pub mod ratelimit;
-pub mod resilience;
-pub mod session;
+mod services;
+mod wrappers;
+
+pub use services::{bot, cache, events, lock, queue, ratelimit, session};
+pub use wrappers::failover;
 
 /// The in-memory backend (feature `memory`).
 #[cfg(feature = "memory")]

@@ -6,8 +6,8 @@ mod failover_support;
 use std::sync::Arc;
 use std::time::Duration;
 
+use staunch::failover::{FailoverState, Policy};
 use staunch::prelude::*;
-use staunch::resilience::{FailoverState, Policy};
 use staunch_core::testkit::redis_server::test_redis;
 use staunch_core::testkit::{TestStore, run_all};
 use staunch_redis::{RedisOptions, RedisStore};

@@ -18,10 +18,10 @@ use std::path::Path;
 use std::process::{Child, Command as Process, Stdio};
 use std::time::{Duration, Instant};
 
-use staunch::prelude::*;
-use staunch::resilience::{
+use staunch::failover::{
     BreakerOptions, Failover, FailoverOptions, FailoverState, RetryOptions, watermark_key,
 };
+use staunch::prelude::*;
 use staunch_core::testkit::redis_server::{RedisServer, RedisServerOptions, test_redis_server};
 use staunch_redis::{RedisOptions, RedisStore};
 

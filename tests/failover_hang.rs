@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
+use staunch::failover::{BreakerOptions, FailoverOptions, FailoverState, RetryOptions};
 use staunch::prelude::*;
-use staunch::resilience::{BreakerOptions, FailoverOptions, FailoverState, RetryOptions};
 use staunch_core::testkit::redis_server::{RedisServerOptions, test_redis_server};
 use staunch_redis::{RedisOptions, RedisStore};
 

@@ -17,10 +17,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use staunch::prelude::*;
-use staunch::resilience::{
+use staunch::failover::{
     BreakerOptions, Failover, FailoverOptions, FailoverState, HealthOptions, RetryOptions,
 };
+use staunch::prelude::*;
 use staunch_core::testkit::redis_server::{RedisServerOptions, test_redis_server};
 use staunch_redis::{RedisOptions, RedisStore};
 

@@ -7,10 +7,10 @@ mod failover_support;
 
 use std::time::{Duration, Instant};
 
-use staunch::prelude::*;
-use staunch::resilience::{
+use staunch::failover::{
     BreakerOptions, Failover, FailoverOptions, FailoverState, Policy, RetryOptions,
 };
+use staunch::prelude::*;
 use staunch_core::testkit::redis_server::{RedisServer, RedisServerOptions, test_redis_server};
 use staunch_redis::{RedisOptions, RedisStore};
 

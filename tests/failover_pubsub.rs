@@ -7,8 +7,8 @@ mod failover_support;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use staunch::failover::{BreakerOptions, Failover, FailoverOptions, FailoverState};
 use staunch::prelude::*;
-use staunch::resilience::{BreakerOptions, Failover, FailoverOptions, FailoverState};
 use staunch::{GapReason, Subscription, SubscriptionEvent};
 use staunch_core::testkit::redis_server::{RedisServerOptions, test_redis_server};
 use staunch_redis::{RedisOptions, RedisStore};

@@ -13,10 +13,10 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use staunch::queue::{HandlerError, JobContext, NewJob, Queue, QueueConfig, Worker};
-use staunch::resilience::{
+use staunch::failover::{
     BreakerOptions, FailoverOptions, FailoverState, HealthOptions, RetryOptions,
 };
+use staunch::queue::{HandlerError, JobContext, NewJob, Queue, QueueConfig, Worker};
 use staunch_core::Store;
 use staunch_core::testkit::redis_server::{RedisServerOptions, test_redis_server};
 use staunch_redis::{RedisOptions, RedisStore};

@@ -58,17 +58,17 @@ fn environment_variables_of_seed_004() {
     assert_eq!(prefixed.mapping, Mapping::Prefixes);
     assert_eq!(
         prefixed.failover_policy("cache"),
-        Some(staunch::resilience::Policy::Mirror)
+        Some(staunch::failover::Policy::Mirror)
     );
     // Under prefixes the numbers are unused, so sharing one is no error.
     prefixed.database("copy", 1).validate().unwrap();
     let off = env(&[("STAUNCH_FAILOVER", "off")])
         .unwrap()
-        .failover_for("main", Some(staunch::resilience::Policy::FailFast));
+        .failover_for("main", Some(staunch::failover::Policy::FailFast));
     assert_eq!(off.failover_policy("cache"), None);
     assert_eq!(
         off.failover_policy("main"),
-        Some(staunch::resilience::Policy::FailFast)
+        Some(staunch::failover::Policy::FailFast)
     );
     // Empty variables change nothing.
     assert!(env(&[("REDIS_URL", "")]).unwrap().redis.is_none());

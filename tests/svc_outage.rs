@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use staunch::bot::Bot;
 use staunch::cache::{Cache, CacheKey};
-use staunch::resilience::{BreakerOptions, Failover, FailoverOptions, FailoverState, Policy};
+use staunch::failover::{BreakerOptions, Failover, FailoverOptions, FailoverState, Policy};
 use staunch_core::prelude::*;
 use staunch_core::testkit::redis_server::{RedisServerOptions, test_redis_server};
 

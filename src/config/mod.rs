@@ -39,7 +39,7 @@
 //!
 //! # Failover
 //!
-//! With Redis, each named database is wrapped in [`crate::resilience::Failover`] (policy
+//! With Redis, each named database is wrapped in [`crate::failover::Failover`] (policy
 //! [`Settings::failover`], default `Divert`, per database with [`Settings::failover_for`]):
 //! during an outage its calls are served by a local store, `{data_dir}/{name}/local` (a file
 //! store; in memory with [`Embedded::Memory`]), its writes journaled in `{data_dir}/{name}/journal`
@@ -87,9 +87,6 @@
 //! Passwords never reach `Debug`, `Display` or logs: [`Secret`] prints `[redacted]` and URLs
 //! are shown with `***` in place of a password.
 
-mod instrument;
-#[cfg(feature = "redis")]
-mod prefixed;
 mod settings;
 mod url;
 
@@ -101,10 +98,10 @@ use std::time::{Duration, Instant};
 use staunch_core::Result;
 use staunch_core::prelude::*;
 
-pub use instrument::DatabaseStats;
+pub use crate::wrappers::instrumented::DatabaseStats;
 pub use settings::{DEFAULT_DATABASES, Embedded, Mapping, RedisSettings, Secret, Settings};
 
-use instrument::{Counters, Instrumented};
+use crate::wrappers::instrumented::{Counters, Instrumented};
 
 /// What backs the databases.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,7 +127,7 @@ enum Backend {
     #[cfg(feature = "redis")]
     Redis(staunch_redis::RedisStore),
     #[cfg(feature = "redis")]
-    Failover(crate::resilience::Failover),
+    Failover(crate::failover::Failover),
     /// In memory: nothing to close or probe. (Unused when built without `memory`.)
     #[cfg_attr(not(feature = "memory"), allow(dead_code))]
     Other,
@@ -183,7 +180,7 @@ pub struct DatabaseHealth {
     pub journal_len: Option<usize>,
     /// Redis's own figures from `INFO` (seed 004's health fields: version, used memory,
     /// connected clients, uptime), when Redis answered.
-    pub server: Option<crate::resilience::ServerInfo>,
+    pub server: Option<crate::failover::ServerInfo>,
 }
 
 /// [`Staunch::health`]'s answer (seed 003: `overall_healthy` plus per-database status).
@@ -331,7 +328,7 @@ async fn probe(db: &Database) -> DatabaseHealth {
                     .info()
                     .await
                     .ok()
-                    .map(|text| crate::resilience::ServerInfo::parse(&text));
+                    .map(|text| crate::failover::ServerInfo::parse(&text));
                 Ok(())
             }
             Err(e) => Err(e),
@@ -398,14 +395,14 @@ async fn remote_store(
         .map_err(|e| Error::invalid(format!("invalid setting REDIS_URL: {}", e.message())))?;
     let prefix = |store: Arc<dyn Store>| -> Arc<dyn Store> {
         match settings.mapping {
-            Mapping::Prefixes => Arc::new(prefixed::Prefixed::new(store, name)),
+            Mapping::Prefixes => Arc::new(crate::wrappers::prefixed::Prefixed::new(store, name)),
             _ => store,
         }
     };
     let Some(policy) = settings.failover_policy(name) else {
         return Ok((prefix(Arc::new(store.clone())), Backend::Redis(store)));
     };
-    use crate::resilience::{Failover, FailoverOptions, RetryOptions};
+    use crate::failover::{Failover, FailoverOptions, RetryOptions};
     let mut options = FailoverOptions::new().policy(policy);
     if !redis.retry_on_timeout {
         options = options.retry(RetryOptions::none());
@@ -456,11 +453,11 @@ fn memory_store() -> Result<(Arc<dyn Store>, Backend)> {
 /// local backend at all).
 #[cfg(feature = "redis")]
 fn with_local_store(
-    builder: crate::resilience::FailoverBuilder,
+    builder: crate::failover::FailoverBuilder,
     settings: &Settings,
     dir: &std::path::Path,
     name: &str,
-) -> Result<crate::resilience::FailoverBuilder> {
+) -> Result<crate::failover::FailoverBuilder> {
     let _ = name; // named only by the error of a build without local backends
     match settings.embedded {
         #[cfg(feature = "memory")]

@@ -9,8 +9,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use staunch_core::{Error, Result};
 
-use super::url::parse_url;
-use crate::resilience::Policy;
+use super::url::{bad, parse_url};
+use crate::failover::Policy;
 
 /// A secret string (a password). `Debug` and `Display` print `[redacted]`; read it with
 /// [`Secret::expose`].
@@ -186,10 +186,6 @@ impl Default for Settings {
             failover_overrides: BTreeMap::new(),
         }
     }
-}
-
-pub(super) fn bad(setting: &str, problem: impl fmt::Display) -> Error {
-    Error::invalid(format!("invalid setting {setting}: {problem}"))
 }
 
 fn seconds(setting: &str, text: &str) -> Result<Duration> {

@@ -1,9 +1,9 @@
 //! Redis URLs taken apart and put back together: the database number per named database,
 //! TLS, the password setting, and a redacted form for logs.
 
-use staunch_core::Result;
+use std::fmt;
 
-use super::settings::bad;
+use staunch_core::{Error, Result};
 
 /// A Redis URL taken apart.
 #[derive(Debug, Clone)]
@@ -112,4 +112,10 @@ fn encode_userinfo(text: &str) -> String {
         }
     }
     out
+}
+
+/// The error for a setting whose value cannot be used. Lives here, the leaf of the config
+/// modules, so that `settings` (which parses URLs) and this file do not import each other.
+pub(super) fn bad(setting: &str, problem: impl fmt::Display) -> Error {
+    Error::invalid(format!("invalid setting {setting}: {problem}"))
 }

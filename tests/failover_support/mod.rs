@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use staunch::resilience::{Failover, FailoverBuilder, Probe};
+use staunch::failover::{Failover, FailoverBuilder, Probe};
 use staunch::{Result, async_trait};
 use staunch_redis::RedisStore;
 

@@ -61,7 +61,7 @@ impl Env {
             .await
             .expect("connect to redis");
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = staunch::resilience::Failover::builder(Arc::new(redis))
+        let store = staunch::failover::Failover::builder(Arc::new(redis))
             .local_file(dir.path())
             .open()
             .await

@@ -191,7 +191,7 @@ impl FileStore {
 
     /// Starts journaling (see the crate's `journal` module): from now on every write is
     /// recorded in replayable form and queued for [`FileStore::journaled`], until
-    /// [`FileStore::stop_journaling`]. This is how `staunch::resilience::Failover` keeps the
+    /// [`FileStore::stop_journaling`]. This is how `staunch::failover::Failover` keeps the
     /// writes of an outage with one log append each.
     ///
     /// # Behavior

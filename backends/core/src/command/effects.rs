@@ -1,6 +1,6 @@
 //! Turning a write that ran into the commands that replay *what it did*.
 //!
-//! Used by the replay journal of `staunch::resilience` and by the file store's log while it
+//! Used by the replay journal of `staunch::failover` and by the file store's log while it
 //! journals for a `Failover`.
 //!
 //! The journal records operations, not values, so that replay merges with what other nodes

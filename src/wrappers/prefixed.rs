@@ -1,5 +1,5 @@
 //! [`Prefixed`]: a store that puts every key of one named database under `{name}:`, for the
-//! key-prefix mapping ([`super::Mapping::Prefixes`]): all names share one Redis logical
+//! key-prefix mapping ([`crate::config::Mapping::Prefixes`]): all names share one Redis logical
 //! database (Redis Cluster has only database 0), each sees only its own keys.
 //!
 //! Every key a command names is prefixed on the way in; keys in replies (`SCAN`, `BLPOP`,

@@ -62,7 +62,7 @@
 //!   dashboard needs nothing else. Session hashes are kept (they are the history).
 //! - Live events: [`Bot::subscribe_events`] (channel `bot:events`), for the dashboard's
 //!   WebSocket; the list is the record to resynchronise from after a gap.
-//! - Behind `Failover`, prefer [`Policy::Mirror`](crate::resilience::Policy::Mirror) for the
+//! - Behind `Failover`, prefer [`Policy::Mirror`](crate::failover::Policy::Mirror) for the
 //!   database holding the bot: under `Divert`, reads during an outage see only what was written
 //!   during it, so `bot:state` would read as `stopped` and `stop` would be refused. Counters
 //!   are safe either way (increments are replayed as increments).
