@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use staunch_core::{Command, Reply, Result};
 
-use super::failover::{Core, Routed};
 use super::options::{FailoverState, Policy};
+use super::store::{Core, Routed};
 
 impl Core {
     pub(crate) async fn blocking(&self, command: Command) -> Result<Reply> {

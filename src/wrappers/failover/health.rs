@@ -27,9 +27,9 @@ use std::time::Duration;
 use staunch_core::{Command, Result, Store, async_trait};
 
 use super::breaker::BreakerState;
-use super::failover::{Core, Failover};
 use super::options::FailoverState;
 use super::stats::StatsSnapshot;
+use super::store::{Core, Failover};
 
 /// How the monitor checks the primary. Implemented for `RedisStore` (with `INFO`) and, through
 /// [`StoreProbe`], for any `Store`.

@@ -12,7 +12,7 @@
 //! # async fn demo() -> staunch::Result<()> {
 //! use staunch::prelude::*;
 //! use staunch::redis::{RedisOptions, RedisStore};
-//! use staunch::failover::{Failover, Policy};
+//! use staunch::store::{Failover, Policy};
 //! use std::time::Duration;
 //!
 //! let redis = RedisStore::lazy(
@@ -103,7 +103,6 @@
 
 mod blocking;
 pub mod breaker;
-mod failover;
 pub mod health;
 pub mod journal;
 mod options;
@@ -112,6 +111,7 @@ mod replay;
 pub mod retry;
 mod route;
 pub mod stats;
+mod store;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -119,7 +119,6 @@ use std::sync::Arc;
 use staunch_core::{Error, Persistence, Result, Store};
 
 pub use breaker::{BreakerOptions, BreakerState, CircuitBreaker};
-pub use failover::Failover;
 pub use health::{HealthReport, Probe, ServerInfo, StoreProbe};
 pub use journal::{Journal, JournalReport, JournalSync};
 pub use options::{
@@ -128,8 +127,9 @@ pub use options::{
 pub use replay::watermark_key;
 pub use retry::RetryOptions;
 pub use stats::{Stats, StatsSnapshot};
+pub use store::Failover;
 
-use failover::Core;
+use store::Core;
 
 enum Local {
     Unset,

@@ -24,8 +24,8 @@ use futures_util::StreamExt;
 use staunch_core::{GapReason, Result, Subscription, SubscriptionEvent};
 use tokio::sync::mpsc;
 
-use super::failover::Core;
 use super::options::{FailoverState, Policy};
+use super::store::Core;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Target {

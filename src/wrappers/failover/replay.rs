@@ -44,9 +44,9 @@
 
 use staunch_core::{Bytes, Command, Reply, Result, SetOptions};
 
-use super::failover::Core;
 use super::journal::JournalEntry;
 use super::options::{FailoverState, Policy};
+use super::store::Core;
 
 /// The Redis key holding the replay watermark of `node_id`.
 pub fn watermark_key(node_id: &str) -> String {
