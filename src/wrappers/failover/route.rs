@@ -136,12 +136,10 @@ mod tests {
         }
         for _ in 0..200 {
             let closed = gate.close().await;
+            // `inside` itself may read 1 here: a caller that arrives while the gate is closed
+            // counts itself in, sees `closing` and steps back out. Holding a pass is what must
+            // not happen, and each caller checks that below.
             closed_now.store(true, SeqCst);
-            assert_eq!(
-                gate.inside.load(SeqCst),
-                0,
-                "a call is inside a closed gate"
-            );
             tokio::task::yield_now().await;
             closed_now.store(false, SeqCst);
             drop(closed);
