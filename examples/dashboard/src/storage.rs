@@ -127,6 +127,52 @@ struct Probe {
     memory: Memory,
 }
 
+impl Memory {
+    /// Takes in one measurement: `replayed` is `Failover`'s counter, `journal_len` what is
+    /// left. Returns the replay's progress while recovering.
+    fn observe(
+        &mut self,
+        state: FailoverState,
+        replayed: u64,
+        journal_len: usize,
+        now_ms: i64,
+    ) -> Option<ReplayProgress> {
+        match state {
+            FailoverState::Healthy => {
+                if let Some(since) = self.outage_since_ms.take() {
+                    self.last_recovery = Some(Recovery {
+                        replayed: replayed.saturating_sub(self.baseline),
+                        outage_ms: now_ms.saturating_sub(since).max(0) as u64,
+                        finished_at: iso8601(now_ms),
+                    });
+                }
+                self.baseline = replayed;
+                None
+            }
+            FailoverState::Degraded => {
+                self.outage_since_ms.get_or_insert(now_ms);
+                self.baseline = replayed;
+                None
+            }
+            _ => {
+                self.outage_since_ms.get_or_insert(now_ms);
+                let done = replayed.saturating_sub(self.baseline);
+                let total = done + journal_len as u64;
+                let percent = if total == 0 {
+                    100.0
+                } else {
+                    (done as f64 * 1000.0 / total as f64).round() / 10.0
+                };
+                Some(ReplayProgress {
+                    replayed: done,
+                    remaining: journal_len,
+                    percent,
+                })
+            }
+        }
+    }
+}
+
 impl Probe {
     async fn measure(&mut self) -> StorageStatus {
         let now = SystemClock.now_ms();
@@ -179,41 +225,9 @@ impl Probe {
             journaled: stats.journaled,
             replayed: stats.replayed,
         });
-        let memory = &mut self.memory;
-        {
-            match state {
-                FailoverState::Healthy => {
-                    if let Some(since) = memory.outage_since_ms.take() {
-                        memory.last_recovery = Some(Recovery {
-                            replayed: stats.replayed.saturating_sub(memory.baseline),
-                            outage_ms: now.saturating_sub(since).max(0) as u64,
-                            finished_at: iso8601(now),
-                        });
-                    }
-                    memory.baseline = stats.replayed;
-                }
-                FailoverState::Degraded => {
-                    memory.outage_since_ms.get_or_insert(now);
-                    memory.baseline = stats.replayed;
-                }
-                _ => {
-                    memory.outage_since_ms.get_or_insert(now);
-                    let done = stats.replayed.saturating_sub(memory.baseline);
-                    let total = done + journal_len as u64;
-                    status.replay = Some(ReplayProgress {
-                        replayed: done,
-                        remaining: journal_len,
-                        percent: if total == 0 {
-                            100.0
-                        } else {
-                            (done as f64 * 1000.0 / total as f64).round() / 10.0
-                        },
-                    });
-                }
-            }
-            status.outage_since = memory.outage_since_ms.map(iso8601);
-            status.last_recovery = memory.last_recovery.clone();
-        }
+        status.replay = self.memory.observe(state, stats.replayed, journal_len, now);
+        status.outage_since = self.memory.outage_since_ms.map(iso8601);
+        status.last_recovery = self.memory.last_recovery.clone();
         status
     }
 }
@@ -329,5 +343,49 @@ async fn state_changed(states: &mut Option<watch::Receiver<FailoverState>>) -> b
     match states {
         Some(rx) => rx.changed().await.is_ok(),
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_and_recoveries_follow_the_counters() {
+        let mut memory = Memory::default();
+        // Healthy, with replays of an earlier outage already counted.
+        assert_eq!(memory.observe(FailoverState::Healthy, 5, 0, 1_000), None);
+        assert!(memory.last_recovery.is_none());
+        // An outage: nothing replayed while degraded.
+        assert_eq!(memory.observe(FailoverState::Degraded, 5, 3, 2_000), None);
+        assert_eq!(memory.observe(FailoverState::Degraded, 5, 8, 3_000), None);
+        assert_eq!(memory.outage_since_ms, Some(2_000));
+        // Recovery: 6 of the 8 replayed, then all.
+        let halfway = memory.observe(FailoverState::Recovering, 11, 2, 4_000);
+        assert_eq!(
+            halfway,
+            Some(ReplayProgress {
+                replayed: 6,
+                remaining: 2,
+                percent: 75.0
+            })
+        );
+        let done = memory.observe(FailoverState::Recovering, 13, 0, 4_500);
+        assert_eq!(done.map(|p| p.percent), Some(100.0));
+        // Healthy again: the recovery is reported with the outage's length.
+        assert_eq!(memory.observe(FailoverState::Healthy, 13, 0, 5_000), None);
+        let recovery = memory.last_recovery.clone().expect("a recovery");
+        assert_eq!((recovery.replayed, recovery.outage_ms), (8, 3_000));
+        assert_eq!(memory.outage_since_ms, None);
+    }
+
+    #[test]
+    fn a_recovery_seen_only_as_healthy_still_counts_its_replays() {
+        // The monitor may miss `recovering` entirely when the journal is short.
+        let mut memory = Memory::default();
+        memory.observe(FailoverState::Degraded, 0, 4, 1_000);
+        memory.observe(FailoverState::Healthy, 4, 0, 2_500);
+        let recovery = memory.last_recovery.expect("a recovery");
+        assert_eq!((recovery.replayed, recovery.outage_ms), (4, 1_500));
     }
 }

@@ -698,7 +698,7 @@ async fn redis_holds_the_layout(app: &TestApp) {
         .query_async(&mut redis)
         .await
         .expect("SMEMBERS");
-    assert_eq!(active, [session.clone()]);
+    assert_eq!(active, vec![session.clone()]);
     let queue: Vec<(String, f64)> = redis::cmd("ZRANGE")
         .arg("bot:tasks:queue")
         .arg(0)
