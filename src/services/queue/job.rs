@@ -366,8 +366,9 @@ pub struct Sizes {
     pub pending_by_priority: BTreeMap<i32, u64>,
 }
 
-/// Running totals since the queue's keys were created.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Running totals since the queue's keys were created (serializes as an object with these
+/// field names, for dashboards).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Counters {
     /// Jobs enqueued (duplicates not counted).

@@ -60,42 +60,9 @@ pub struct TasksResponse {
     #[serde(flatten)]
     pub overview: TaskOverview,
     /// Running totals.
-    pub counters: CountersView,
+    pub counters: Counters,
     /// The first pending tasks, in the order workers take them.
     pub tasks: Vec<TaskView>,
-}
-
-/// The queue's running totals.
-#[derive(Debug, Serialize)]
-pub struct CountersView {
-    /// Tasks added.
-    pub enqueued: u64,
-    /// Tasks completed.
-    pub completed: u64,
-    /// Attempts that failed.
-    pub failed: u64,
-    /// Retries scheduled.
-    pub retried: u64,
-    /// Tasks dead-lettered.
-    pub dead: u64,
-    /// Tasks cancelled.
-    pub cancelled: u64,
-    /// Expired leases taken back.
-    pub reaped: u64,
-}
-
-impl From<Counters> for CountersView {
-    fn from(c: Counters) -> CountersView {
-        CountersView {
-            enqueued: c.enqueued,
-            completed: c.completed,
-            failed: c.failed,
-            retried: c.retried,
-            dead: c.dead,
-            cancelled: c.cancelled,
-            reaped: c.reaped,
-        }
-    }
 }
 
 /// `GET /api/bot/tasks`.
@@ -115,7 +82,7 @@ pub async fn tasks(
     let tasks = queue.get_many(&ids).await?;
     Ok(Json(TasksResponse {
         overview,
-        counters: queue.counters().await?.into(),
+        counters: queue.counters().await?,
         tasks: tasks.into_iter().map(TaskView::from).collect(),
     }))
 }
