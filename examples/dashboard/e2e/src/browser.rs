@@ -6,6 +6,7 @@
 //! `STAUNCH_CHROMIUM` and `STAUNCH_CHROMEDRIVER`. When they are missing the test fails with how
 //! to install them; `STAUNCH_SKIP_BROWSER=1` skips it, printing that it did.
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -20,11 +21,13 @@ const HOW_TO_INSTALL: &str = "install Chromium and its WebDriver (`apt-get insta
      chromium-driver` on Debian), or point STAUNCH_CHROMIUM and STAUNCH_CHROMEDRIVER at the \
      binaries, or set STAUNCH_SKIP_BROWSER=1 to skip the browser tests";
 
-/// The flags Chromium runs with: headless, no sandbox (tests run as root in CI), and nothing
-/// that reaches the network by itself.
-const FLAGS: [&str; 9] = [
+/// The flags Chromium runs with: headless, no sandbox (tests run as root in CI), shared
+/// memory in /tmp (containers have a small /dev/shm), and nothing that reaches the network by
+/// itself.
+const FLAGS: [&str; 10] = [
     "--headless",
     "--no-sandbox",
+    "--disable-dev-shm-usage",
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
@@ -44,9 +47,21 @@ pub struct Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        stop_driver(&mut self.driver);
     }
+}
+
+/// Kills chromedriver's process group: the driver and the browser it started, even when a
+/// failed test never closed its session.
+fn stop_driver(driver: &mut Child) {
+    let group = format!("-{}", driver.id());
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &group])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    let _ = driver.kill();
+    let _ = driver.wait();
 }
 
 fn binary(env: &str, default: &str) -> Option<PathBuf> {
@@ -102,8 +117,7 @@ impl Browser {
                     });
                 }
                 Err(e) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
+                    stop_driver(&mut child);
                     let output = std::fs::read_to_string(&log).unwrap_or_default();
                     last_error = format!("{e}\nchromedriver's log:\n{output}");
                 }
@@ -192,7 +206,9 @@ impl Browser {
 fn spawn_driver(driver: &Path, port: u16, log: &Path, what: &str) -> Child {
     let log_file = std::fs::File::create(log).expect("chromedriver's log file");
     let err_file = log_file.try_clone().expect("chromedriver's log file");
+    // A process group of its own, so the browser it starts can be stopped with it.
     Command::new(driver)
+        .process_group(0)
         .arg(format!("--port={port}"))
         .stdin(Stdio::null())
         .stdout(log_file)
