@@ -2,7 +2,7 @@
 //! file store or on a real `redis-server` of its own (behind `Failover` with short timings),
 //! served on a free loopback port.
 //!
-//! - `tests/http.rs`: every endpoint over HTTP, on memory, file and Redis.
+//! - `tests/http/`: every endpoint over HTTP, on memory, file and Redis.
 //! - `tests/browser.rs`: the page in headless Chromium through chromedriver ([`browser`]),
 //!   including a Redis outage and recovery.
 //!
