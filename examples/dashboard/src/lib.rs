@@ -23,9 +23,9 @@
 //! Every error is JSON, `{"error": "<what is wrong>", "kind": "<kind>"}`, with status 400
 //! (`bad_request`: malformed JSON, a wrong field, an unknown task type, a bad query), 404
 //! (`not_found`: an unknown session or route), 405 (`method_not_allowed`), 409 (`conflict`: a
-//! refused bot state transition), 413 (body over 64 KiB), 503 (`unavailable`: the store is
-//! unreachable) or, for a failure that is nobody's input, 500 (`internal`). Times are ISO 8601
-//! UTC.
+//! refused bot state transition), 413 (`payload_too_large`: a body over 64 KiB), 503
+//! (`unavailable`: the store is unreachable) or, for a failure that is nobody's input, 500
+//! (`internal`). Times are ISO 8601 UTC.
 //!
 //! | method | path | answer |
 //! |---|---|---|
