@@ -158,9 +158,10 @@ fn hexadecimal(negative: bool, text: &[u8]) -> Option<LongDouble> {
     }
     let exp2 = exp2 + 4 * (trailing_zeros as i64 - after_point as i64);
     let n = integer(digits, 16, 15);
-    // The value lies in [2^(top-1), 2^top).
+    // The value lies in [2^(top-1), 2^top): at least 2^16384 overflows, at most 2^-16446
+    // (half the smallest subnormal) rounds to zero.
     let top = exp2 + n.bit_len() as i64;
-    if top - 1 > MAX_EXP + 63 || top <= MIN_EXP - 1 {
+    if !(MIN_EXP..=MAX_EXP + 64).contains(&top) {
         return None;
     }
     in_range(LongDouble::from_exact(negative, &n, exp2))
