@@ -189,9 +189,11 @@ async fn automatic_compaction_keeps_the_log_small() {
             .await
             .expect("set");
     }
-    // Compaction runs in the background; give it a moment.
+    // Compaction runs in the background; give it a moment. It rotates the log before it
+    // writes the snapshot, so wait for both.
+    let snapshot = dir.path().join("data.snapshot");
     let mut waited = 0;
-    while store.log_bytes() > 64 << 10 && waited < 100 {
+    while (store.log_bytes() > 64 << 10 || !snapshot.exists()) && waited < 1500 {
         tokio::time::sleep(Duration::from_millis(20)).await;
         waited += 1;
     }
@@ -200,7 +202,7 @@ async fn automatic_compaction_keeps_the_log_small() {
         "log still {} bytes",
         store.log_bytes()
     );
-    assert!(dir.path().join("data.snapshot").exists());
+    assert!(snapshot.exists(), "no snapshot after compaction");
     store.close().await.expect("close");
     let logs = std::fs::read_dir(dir.path())
         .expect("list")
