@@ -44,7 +44,8 @@
 //! - `log`: the engine's write log, fsync policies and group commit.
 //! - `journal`: the log as a replay journal.
 //! - `compact`: snapshots and log rotation, and why a crash at any step is harmless.
-//! - `recovery` (with `reader`): opening a directory, torn tails, damage and repair.
+//! - `recovery` (with `replay` and `reader`): opening a directory, loading its files on two
+//!   threads, torn tails, free space, damage and repair.
 //! - `format`: headers, frames and records, byte by byte. `files`: names and fsync of the
 //!   directory. `lock`: the directory lock. `tasks`: background flusher, compactor, purger.
 //! - [`options`](FileOptions): [`FileOptions`], [`FsyncPolicy`], [`OpenReport`],
@@ -61,6 +62,7 @@ mod log;
 mod options;
 mod reader;
 mod recovery;
+mod replay;
 mod store;
 mod tasks;
 

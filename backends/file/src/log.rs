@@ -8,13 +8,24 @@
 //! 2. After the lock is released, [`Log::wait_durable`] makes the record as durable as the
 //!    policy promises, and only then is the write acknowledged:
 //!    - `EverySec` / `No`: the caller writes whatever is buffered (its own record and any
-//!      others') to the file with one `write(2)`, so a killed process loses nothing
-//!      acknowledged. `EverySec`'s background task fsyncs once a second.
-//!    - `Always`: the caller wakes the flusher task and waits until the durable sequence number
-//!      reaches its ticket. The flusher writes everything buffered and fsyncs once; while that
-//!      fsync runs, more writers append and wait, and the next round makes them all durable
-//!      together. That is group commit: sixteen concurrent writers share fsyncs instead of
-//!      queueing for sixteen of them.
+//!      others') to the file with one `pwrite(2)`, so a killed process loses nothing
+//!      acknowledged. `EverySec`'s committer thread fsyncs once a second.
+//!    - `Always`: the caller wakes the committer thread (see `tasks`) and waits until the
+//!      durable sequence number reaches its ticket. The committer writes everything buffered
+//!      with one `pwrite(2)` and calls `fdatasync` once; while that runs, more writers append
+//!      and wait, and the next round makes them all durable together. That is group commit:
+//!      sixteen concurrent writers share fsyncs instead of queueing for sixteen of them.
+//!
+//! # A pre-sized file
+//!
+//! `fdatasync` must also commit a file's new size, and on ext4 and most other filesystems
+//! that is a journal commit on top of the data write: an append-only file that grows with
+//! every record pays it on every commit. So the log file is sized ahead of its records
+//! ([`SEGMENT_STEP`] at a time, with `set_len`): records are written *into* the file at its
+//! logical end, which the log tracks itself, and the size changes once per step rather
+//! than once per commit. Everything after the logical end is zero. Recovery reads a zero
+//! tail as free space, not as a torn record (see `reader`); a clean close and a rotation
+//! cut the file back to its logical end.
 //!
 //! Records reach the file in sequence order (the buffer is taken and written under one
 //! mutex), so "record n is durable" implies "every record before n is": the log on disk is
@@ -37,15 +48,19 @@
 //! generation is created, and its header records the sequence number the snapshot ends at.
 
 use std::fs::File;
-use std::io::Write;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
 
-use parking_lot::Mutex;
+use parking_lot::{Condvar, Mutex};
 use staunch_core::{Command, Error, ErrorKind, Result};
 use staunch_memory::WriteLog;
 use tokio::sync::{Notify, watch};
+
+/// How far ahead of its records the log file is sized (see the module docs).
+pub(crate) const SEGMENT_STEP: u64 = 4 << 20;
 
 use crate::files;
 use crate::format::{self, FORMAT_VERSION, FileHeader, HEADER_LEN, LOG_MAGIC, RecordKind};
@@ -90,6 +105,100 @@ struct Active {
     path: PathBuf,
     /// The buffer swapped out of `Pending` for writing, kept to reuse its allocation.
     spare: Vec<u8>,
+    /// The logical end: where the next record goes. Everything after it is zero.
+    end: u64,
+    /// The file's length (the logical end plus the space sized ahead).
+    allocated: u64,
+}
+
+impl Active {
+    /// Writes `spare` at the logical end with one `pwrite(2)`, first sizing the file ahead if
+    /// the records would reach past it.
+    fn write_spare(&mut self) -> std::io::Result<()> {
+        let end = self.end + self.spare.len() as u64;
+        if end > self.allocated {
+            let to = (end / SEGMENT_STEP + 1) * SEGMENT_STEP;
+            self.file.set_len(to)?;
+            self.allocated = to;
+        }
+        self.file.write_all_at(&self.spare, self.end)?;
+        self.end = end;
+        Ok(())
+    }
+
+    /// Cuts the space sized ahead off (on close and rotation), so a finished file is exactly
+    /// its records; true if the size changed. The caller fsyncs afterwards.
+    fn trim(&mut self) -> std::io::Result<bool> {
+        if self.allocated <= self.end {
+            return Ok(false);
+        }
+        self.file.set_len(self.end)?;
+        self.allocated = self.end;
+        Ok(true)
+    }
+}
+
+/// How writers under `Always`, and the store when it stops, reach the committer thread
+/// (`tasks::committer`). A `parking_lot` condition variable rather than a tokio `Notify`:
+/// the committer is a blocking thread (it calls `fdatasync`), and waking it this way costs
+/// one futex call, where a round trip through an async task would cost runtime wake-ups.
+#[derive(Debug, Default)]
+pub(crate) struct CommitSignal {
+    state: Mutex<SignalState>,
+    wake: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct SignalState {
+    requested: bool,
+    stop: bool,
+}
+
+/// Why [`CommitSignal::wait_until`] returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wake {
+    /// A writer asked for a commit.
+    Requested,
+    /// The deadline passed.
+    Timeout,
+    /// The store is stopping.
+    Stop,
+}
+
+impl CommitSignal {
+    /// Asks the committer for a round.
+    pub(crate) fn request(&self) {
+        self.state.lock().requested = true;
+        self.wake.notify_one();
+    }
+
+    /// Tells the committer to finish.
+    pub(crate) fn stop(&self) {
+        self.state.lock().stop = true;
+        self.wake.notify_all();
+    }
+
+    /// Waits for a request (consuming it), the stop signal or `deadline`.
+    pub(crate) fn wait_until(&self, deadline: Instant) -> Wake {
+        let mut state = self.state.lock();
+        loop {
+            if state.stop {
+                return Wake::Stop;
+            }
+            if std::mem::take(&mut state.requested) {
+                return Wake::Requested;
+            }
+            if self.wake.wait_until(&mut state, deadline).timed_out() {
+                return if state.stop {
+                    Wake::Stop
+                } else if std::mem::take(&mut state.requested) {
+                    Wake::Requested
+                } else {
+                    Wake::Timeout
+                };
+            }
+        }
+    }
 }
 
 /// The log of one open store. See the module docs.
@@ -100,8 +209,8 @@ pub(crate) struct Log {
     pending: Mutex<Pending>,
     active: Mutex<Active>,
     progress: watch::Sender<Progress>,
-    /// `Always`: a writer waits for an fsync.
-    pub(crate) flush_wanted: Notify,
+    /// `Always`: a writer waits for an fsync (see `tasks::committer`).
+    pub(crate) commit: CommitSignal,
     /// The log outgrew the compaction threshold.
     pub(crate) compact_wanted: Notify,
     failed: AtomicBool,
@@ -118,11 +227,15 @@ pub(crate) struct Log {
 /// Where a recovered log ends, to continue appending there.
 #[derive(Debug)]
 pub(crate) struct LogTail {
+    /// Open for writing (not in append mode: records go at `len`, inside the file).
     pub(crate) file: File,
     pub(crate) path: PathBuf,
     pub(crate) generation: u64,
     pub(crate) last_seq: u64,
+    /// The logical end: the end of the last valid record.
     pub(crate) len: u64,
+    /// The file's length; everything from `len` to here is zero.
+    pub(crate) allocated: u64,
 }
 
 impl Log {
@@ -161,9 +274,11 @@ impl Log {
                 generation: tail.generation,
                 path: tail.path,
                 spare: Vec::with_capacity(64 << 10),
+                end: tail.len,
+                allocated: tail.allocated.max(tail.len),
             }),
             progress,
-            flush_wanted: Notify::new(),
+            commit: CommitSignal::default(),
             compact_wanted: Notify::new(),
             failed: AtomicBool::new(false),
             fsyncs: AtomicU64::new(0),
@@ -214,6 +329,11 @@ impl Log {
         self.failure()
     }
 
+    /// Enters the failed state because the committer thread could not be started.
+    pub(crate) fn fail_to_start(&self, cause: &std::io::Error) {
+        let _ = self.fail("starting the log's committer thread", cause);
+    }
+
     fn closed_error(&self) -> Error {
         Error::new(
             ErrorKind::Unavailable,
@@ -234,7 +354,7 @@ impl Log {
             (pending.last_seq, std::mem::take(&mut pending.records))
         };
         if !active.spare.is_empty() {
-            let written = active.file.write_all(&active.spare);
+            let written = active.write_spare();
             active.spare.clear();
             if let Err(e) = written {
                 let what = format!("writing to {}", active.path.display());
@@ -251,6 +371,18 @@ impl Log {
         if self.progress.borrow().durable >= upto {
             return Ok(());
         }
+        if let Err(e) = file.sync_data() {
+            return Err(self.fail("fsync of the log", e));
+        }
+        self.fsyncs.fetch_add(1, Ordering::Relaxed);
+        self.progress
+            .send_if_modified(|p| bump(&mut p.durable, upto));
+        Ok(())
+    }
+
+    /// fsyncs `file` even when everything up to `upto` is durable already (after a trim, the
+    /// new size must reach the disk too).
+    fn sync_always(&self, file: &File, upto: u64) -> Result<()> {
         if let Err(e) = file.sync_data() {
             return Err(self.fail("fsync of the log", e));
         }
@@ -311,7 +443,11 @@ impl Log {
         }
         let (upto, _) = self.write_out(&mut guard, true)?;
         let file = guard.sync.clone();
-        self.sync(&file, upto)
+        match guard.trim() {
+            Ok(true) => self.sync_always(&file, upto),
+            Ok(false) => self.sync(&file, upto),
+            Err(e) => Err(self.fail(&format!("trimming {}", guard.path.display()), e)),
+        }
     }
 
     /// True once [`Log::close`] ran.
@@ -349,7 +485,11 @@ impl Log {
         }
         let (upto, _) = self.write_out(&mut guard, false)?;
         let file = guard.sync.clone();
-        self.sync(&file, upto)?;
+        match guard.trim() {
+            Ok(true) => self.sync_always(&file, upto)?,
+            Ok(false) => self.sync(&file, upto)?,
+            Err(e) => return Err(self.fail(&format!("trimming {}", guard.path.display()), e)),
+        }
         // The old generation is complete and durable; from here on a failure only means the
         // old file stays active.
         let path = files::log_path(&self.dir, generation);
@@ -360,7 +500,7 @@ impl Log {
             seq: upto,
         }
         .encode();
-        let created = files::create_with_header(&self.dir, &path, &header).and_then(|file| {
+        let created = files::create_log(&self.dir, &path, &header, SEGMENT_STEP).and_then(|file| {
             let sync = file
                 .try_clone()
                 .map_err(|e| crate::lock::io_error(e, "reopen", &path))?;
@@ -381,6 +521,8 @@ impl Log {
         guard.sync = Arc::new(sync);
         guard.generation = generation;
         guard.path = path;
+        guard.end = HEADER_LEN as u64;
+        guard.allocated = SEGMENT_STEP;
         let mut pending = self.pending.lock();
         pending.log_bytes = HEADER_LEN as u64;
         pending.generation = generation;
@@ -497,7 +639,7 @@ impl WriteLog for Log {
                     return Ok(());
                 }
                 let mut progress = self.progress.subscribe();
-                self.flush_wanted.notify_one();
+                self.commit.request();
                 let reached = progress
                     .wait_for(|p| p.durable >= ticket || p.failed)
                     .await
@@ -550,6 +692,7 @@ mod tests {
                 generation: 1,
                 last_seq: 0,
                 len: 0,
+                allocated: 0,
             };
             let log =
                 Log::new(dir.path(), policy, tail, u64::MAX, Default::default()).expect("log");
@@ -576,6 +719,7 @@ mod tests {
             generation: 1,
             last_seq: 0,
             len: HEADER_LEN as u64,
+            allocated: HEADER_LEN as u64,
         };
         let log = Log::new(
             dir.path(),
