@@ -11,9 +11,9 @@ use staunch_core::{Bytes, Command, Error, Reply, Result};
 use super::db::Db;
 use super::keyspace::non_empty;
 use super::strings::{format_float, parse_float, parse_int};
-use super::{WriteCtx, unsupported};
+use super::context::{WriteCtx, unsupported};
 
-type Hash = super::db::FastMap<String, Bytes>;
+type Hash = super::hashing::FastMap<String, Bytes>;
 
 pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
     match command {

@@ -4,7 +4,7 @@
 use staunch_core::{Bytes, Command, Error, ExpireCondition, Expiry, Reply, Result, glob};
 
 use super::db::Db;
-use super::{WriteCtx, unsupported};
+use super::context::{WriteCtx, unsupported};
 
 /// Redis's default `SCAN COUNT`.
 const DEFAULT_SCAN_COUNT: u64 = 10;

@@ -15,7 +15,7 @@ use staunch_core::{Bytes, Command, Error, ErrorKind, ListEnd, Reply, Result};
 
 use super::db::Db;
 use super::keyspace::non_empty;
-use super::{WriteCtx, unsupported};
+use super::context::{WriteCtx, unsupported};
 
 type List = VecDeque<Bytes>;
 

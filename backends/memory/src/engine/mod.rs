@@ -1,16 +1,23 @@
 //! The engine: Redis command semantics over an in-process keyspace.
 //!
-//! One `parking_lot::RwLock` guards the whole keyspace, as Redis's single thread guards its
-//! own: every command is linearizable and every compound command (`RENAME`, `LMOVE`,
-//! `ZMoveByScore`, a transaction) is atomic without further thought. Reads share the lock;
-//! writes hold it for the few microseconds a command takes and never across an `.await`.
+//! The keyspace is split into shards, each under its own `parking_lot::RwLock`; a command
+//! locks the shards of all the keys it names, in ascending order, before it runs (see `db`).
+//! So every command is linearizable and every compound command (`RENAME`, `LMOVE`,
+//! `ZMoveByScore`, a transaction) is atomic, as under one lock, while commands on different
+//! shards run in parallel. Reads share their shards; writes hold theirs for the few
+//! microseconds a command takes and never across an `.await`.
 //!
 //! # Layout
 //!
-//! - `db`: the keyspace (typed values, absolute expiry, scan order, expiry index).
+//! - `db`: the keyspace (the shards under their locks, and the view of the locked shards a
+//!   command runs against); `shard`: one shard (table, deadlines, scan order); `key_name`,
+//!   `value`: what a key costs in memory; `hashing`: the hash functions.
 //! - one module per family (`keyspace`, `strings`, `hashes`, `lists`, `sets`, `zsets`), each
-//!   with a `read(&Db, now, &Command)` and a `write(&mut Db, &mut WriteCtx, &Command)`.
-//! - `blocking`: `BLPOP` & co. as a retry loop woken by writes.
+//!   with a `read(&Db, now, &Command)` and a `write(&mut Db, &mut WriteCtx, &Command)`;
+//!   `sorted_set`: the sorted-set value the `zsets` commands work on; `context`: what a write
+//!   handler reports back.
+//! - `blocking`: the non-blocking attempt of `BLPOP` & co.; the engine retries it, woken by
+//!   writes.
 //! - `pubsub`: channels and patterns inside the process.
 //! - `persist`: what the file backend needs (write log hook, snapshots, replay).
 //!
@@ -27,24 +34,30 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use parking_lot::RwLock;
-use staunch_core::{Access, Clock, Command, Error, ErrorKind, Reply, Result};
+use staunch_core::{Access, Clock, Command, Reply, Result};
 
 pub(crate) mod blocking;
 pub(crate) mod borrowed;
+pub(crate) mod context;
 pub(crate) mod db;
 pub(crate) mod eviction;
 pub mod handle;
 pub(crate) mod hashes;
+pub(crate) mod hashing;
+pub(crate) mod key_name;
 pub(crate) mod keyspace;
 pub(crate) mod lists;
 pub mod persist;
 pub mod pubsub;
 pub(crate) mod sets;
+pub(crate) mod shard;
+pub(crate) mod sorted_set;
 pub(crate) mod strings;
-pub(crate) mod zset;
+pub(crate) mod value;
 pub(crate) mod zsets;
 
-use db::Db;
+use context::{WriteCtx, unsupported};
+use db::{Db, Keyspace};
 
 /// Receives every successful write, in apply order, while the engine lock is held.
 ///
@@ -70,20 +83,6 @@ pub trait WriteLog: Send + Sync {
 
     /// Resolves once the record with `ticket` is as durable as the log's policy promises.
     async fn wait_durable(&self, ticket: u64) -> Result<()>;
-}
-
-/// State a write handler can leave for the log.
-pub(crate) struct WriteCtx {
-    /// The time the command runs at, in Unix milliseconds.
-    pub(crate) now: i64,
-    /// When set, the effects to log instead of the (normalized) command itself.
-    pub(crate) rewrite: Option<Vec<Command>>,
-}
-
-impl WriteCtx {
-    pub(crate) fn new(now: i64) -> Self {
-        WriteCtx { now, rewrite: None }
-    }
 }
 
 /// The family a command belongs to, for dispatch.
@@ -189,13 +188,6 @@ fn family(command: &Command) -> Family {
     }
 }
 
-pub(crate) fn unsupported(command: &Command) -> Error {
-    Error::new(
-        ErrorKind::Unsupported,
-        format!("{} is not supported by the memory engine", command.name()),
-    )
-}
-
 /// True for commands whose result depends on the time even when no key has a TTL: those that
 /// set or report one.
 fn uses_time(command: &Command) -> bool {
@@ -252,7 +244,7 @@ pub(crate) type PendingDurability = (Arc<dyn WriteLog>, u64);
 
 /// Shared state of one engine: the keyspace and who waits on it.
 pub(crate) struct Shared {
-    pub(crate) db: RwLock<Db>,
+    pub(crate) keyspace: Keyspace,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) log: RwLock<Option<Arc<dyn WriteLog>>>,
     /// Wakes blocked pops after writes; only signalled while someone is blocked.
@@ -261,7 +253,7 @@ pub(crate) struct Shared {
     /// Mirrors `log.is_some()` so the hot path can ask without taking a lock.
     pub(crate) has_log: std::sync::atomic::AtomicBool,
     /// While set, effects are recorded in replayable form and marked journaled (changed only
-    /// under the keyspace write lock, so a write and its record always agree on it).
+    /// with every shard locked for writing, so a write and its record always agree on it).
     pub(crate) journaling: std::sync::atomic::AtomicBool,
     /// Present when the engine is size-bounded.
     pub(crate) evictor: Option<eviction::Evictor>,
@@ -302,12 +294,13 @@ impl Shared {
             return (reply, Vec::new());
         }
         if let Some(evictor) = &self.evictor {
+            // The keys chosen for eviction may lie in shards this command has not locked:
+            // they are deleted in `after_write`, once the command's locks are released.
             if matches!(command, Command::FlushDb) {
                 evictor.clear();
             } else {
                 evictor.record_write(db, now, command.keys().into_iter());
             }
-            evictor.evict(db, false);
         }
         if !self.has_log() {
             return (reply, Vec::new());
@@ -362,7 +355,12 @@ impl Shared {
         }
     }
 
-    pub(crate) fn wake_blocked(&self) {
+    /// What follows a write once its locks are released: deleting the keys a bounded
+    /// engine's policy chose, and waking blocked pops.
+    pub(crate) fn after_write(&self) {
+        if let Some(evictor) = &self.evictor {
+            evictor.evict(&self.keyspace, false);
+        }
         if self.blocked.load(Ordering::Acquire) > 0 {
             self.wakeup.notify_waiters();
         }

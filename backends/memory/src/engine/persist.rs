@@ -7,25 +7,25 @@
 //!   [`Bytes`], `Vec` and `f64` only, so any serde format (the file backend uses bincode)
 //!   can encode it without knowing the engine's internal indexes. Expiry is an absolute Unix
 //!   millisecond deadline, so a key that expires while the process is down stays gone.
-//! - [`Engine::snapshot`] and [`Engine::snapshot_with`]: copy every live key under the read
-//!   lock. No write can run meanwhile, and in particular no write can reach the
-//!   [`WriteLog`](super::WriteLog) (which is called under the write lock), so
+//! - [`Engine::snapshot`] and [`Engine::snapshot_with`]: copy every live key with every shard
+//!   read-locked. No write can run meanwhile, and in particular no write can reach the
+//!   [`WriteLog`](super::WriteLog) (which is called with the writer's shards locked), so
 //!   `snapshot_with` lets the log owner mark its position, or switch to a new log file, at
 //!   exactly the point the snapshot describes.
 //! - [`Engine::load`]: replace the keyspace with a snapshot, without logging anything.
 //!
-//! Values share their bytes with the engine (`Bytes` is reference counted), so a snapshot costs
-//! one pass over the keys and the collection structure, not a copy of every payload. It does
-//! hold the read lock for that pass: writers wait, readers do not.
+//! Collection members share their bytes with the engine (`Bytes` is reference counted); string
+//! values, which the engine keeps as plain byte slices, are copied. The snapshot holds every
+//! shard's read lock for that pass: writers wait, readers do not.
 //!
 //! The types are deliberately not `#[non_exhaustive]`: they are a data format, and a new
 //! variant is a format change the file backend must version anyway.
 
 use bytes::Bytes;
 
-use super::db::Value;
 use super::handle::Engine;
-use super::zset::ZSet;
+use super::sorted_set::ZSet;
+use super::value::Value;
 
 /// One key of a snapshot: its name, value and absolute expiry.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,7 +57,7 @@ pub enum StoredValue {
 impl StoredValue {
     fn from_value(value: &Value) -> StoredValue {
         match value {
-            Value::String(b) => StoredValue::String(b.clone()),
+            Value::String(b) => StoredValue::String(Bytes::copy_from_slice(b)),
             Value::Hash(h) => {
                 StoredValue::Hash(h.iter().map(|(f, v)| (f.clone(), v.clone())).collect())
             }
@@ -71,10 +71,10 @@ impl StoredValue {
     /// set with a NaN score (no command can store one; a snapshot that has one is damaged).
     fn into_value(self) -> Option<Value> {
         let value = match self {
-            StoredValue::String(b) => Value::String(b),
-            StoredValue::Hash(fields) => Value::Hash(fields.into_iter().collect()),
-            StoredValue::List(items) => Value::List(items.into_iter().collect()),
-            StoredValue::Set(members) => Value::Set(members.into_iter().collect()),
+            StoredValue::String(b) => Value::string(&b),
+            StoredValue::Hash(fields) => Value::Hash(Box::new(fields.into_iter().collect())),
+            StoredValue::List(items) => Value::List(Box::new(items.into_iter().collect())),
+            StoredValue::Set(members) => Value::Set(Box::new(members.into_iter().collect())),
             StoredValue::ZSet(members) => {
                 let mut zset = ZSet::default();
                 for (member, score) in members {
@@ -83,7 +83,7 @@ impl StoredValue {
                     }
                     zset.insert(&member, score);
                 }
-                Value::ZSet(zset)
+                Value::ZSet(Box::new(zset))
             }
         };
         (!value.is_empty_collection()).then_some(value)
@@ -105,11 +105,11 @@ impl Engine {
         at_the_same_time: impl FnOnce() -> R,
     ) -> (Vec<SnapshotEntry>, R) {
         let now = self.shared.now();
-        let db = self.shared.db.read();
+        let db = self.shared.keyspace.lock_all(false);
         let entries = db
             .iter(now)
             .map(|(key, entry)| SnapshotEntry {
-                key: key.to_string(),
+                key: key.to_owned(),
                 value: StoredValue::from_value(&entry.value),
                 expires_at: entry.expires_at(),
             })
@@ -125,7 +125,7 @@ impl Engine {
     /// records replayed at earlier recorded times see the keyspace as it was then. A key named
     /// twice keeps its last entry. Returns how many keys were loaded.
     pub fn load(&self, entries: impl IntoIterator<Item = SnapshotEntry>) -> usize {
-        let mut db = self.shared.db.write();
+        let mut db = self.shared.keyspace.lock_all(true);
         db.clear();
         let mut loaded = 0;
         for entry in entries {

@@ -13,9 +13,10 @@ use rand::Rng;
 use rand::seq::{IndexedRandom, IteratorRandom};
 use staunch_core::{Bytes, Command, Error, Reply, Result};
 
-use super::db::{Db, FastSet};
+use super::db::Db;
+use super::hashing::FastSet;
 use super::keyspace::non_empty;
-use super::{WriteCtx, unsupported};
+use super::context::{WriteCtx, unsupported};
 
 /// The largest `|count|` of a negative `SRANDMEMBER` count the engine answers. Redis would try
 /// to build any reply asked for; the memory engine refuses a reply that could exhaust memory.

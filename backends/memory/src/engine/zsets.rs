@@ -24,8 +24,8 @@ use staunch_core::{
 
 use super::db::Db;
 use super::keyspace::non_empty;
-use super::zset::ZSet;
-use super::{WriteCtx, unsupported};
+use super::sorted_set::ZSet;
+use super::context::{WriteCtx, unsupported};
 
 pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
     match command {

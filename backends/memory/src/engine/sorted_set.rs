@@ -22,7 +22,7 @@ use std::collections::VecDeque;
 
 use bytes::Bytes;
 
-use super::db::FastMap;
+use super::hashing::FastMap;
 
 /// A score with a total order (NaN never stored). `-0.0` and `0.0` compare equal, as in Redis.
 #[derive(Debug, Clone, Copy, PartialEq)]

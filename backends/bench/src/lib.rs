@@ -1,0 +1,15 @@
+//! `staunch-bench`: benchmarks of staunch's embedded engines against their peers.
+//!
+//! Its one program, `cargo run --release -p staunch-bench --bin engines`, prints every figure of
+//! the engines' target table with the target and the measured ratio side by side, measured in
+//! one run so drift in the machine's speed hits both sides alike. The peers (dashmap, redb,
+//! fjall) are dependencies of this crate only, so building staunch itself never builds them;
+//! redis-server figures come from a real server started through the testkit harness.
+//!
+//! # Layout
+//!
+//! - `table`: one printed row (figure, target, measured) and the spread of repeated rounds.
+
+#![deny(missing_docs)]
+
+pub mod table;
