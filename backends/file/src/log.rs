@@ -10,11 +10,12 @@
 //!    - `EverySec` / `No`: the caller writes whatever is buffered (its own record and any
 //!      others') to the file with one `pwrite(2)`, so a killed process loses nothing
 //!      acknowledged. `EverySec`'s committer thread fsyncs once a second.
-//!    - `Always`: the caller wakes the committer thread (see `tasks`) and waits until the
-//!      durable sequence number reaches its ticket. The committer writes everything buffered
-//!      with one `pwrite(2)` and calls `fdatasync` once; while that runs, more writers append
-//!      and wait, and the next round makes them all durable together. That is group commit:
-//!      sixteen concurrent writers share fsyncs instead of queueing for sixteen of them.
+//!    - `Always`: one commit at a time writes everything buffered with one `pwrite(2)` and
+//!      calls `fdatasync` once; while that runs, more writers append and wait, and the next
+//!      commit makes them all durable together. That is group commit: sixteen concurrent
+//!      writers share fsyncs instead of queueing for sixteen of them. On a multi-threaded
+//!      runtime a waiting writer leads the commit itself (see [`Log::lead_commits`]); on a
+//!      current-thread runtime, which cannot block, the committer thread (see `tasks`) does.
 //!
 //! # A pre-sized file
 //!
@@ -214,6 +215,8 @@ pub(crate) struct Log {
     /// The log outgrew the compaction threshold.
     pub(crate) compact_wanted: Notify,
     failed: AtomicBool,
+    /// A writer leads a commit (see [`Log::lead_commits`]).
+    leading: AtomicBool,
     /// fsyncs of the log so far (for [`Log::stats`]).
     fsyncs: AtomicU64,
     /// Records appended since open.
@@ -281,6 +284,7 @@ impl Log {
             commit: CommitSignal::default(),
             compact_wanted: Notify::new(),
             failed: AtomicBool::new(false),
+            leading: AtomicBool::new(false),
             fsyncs: AtomicU64::new(0),
             appended: AtomicU64::new(0),
             failure: Mutex::new(None),
@@ -531,6 +535,13 @@ impl Log {
     }
 }
 
+/// True when this task runs on a multi-threaded tokio runtime, where
+/// `tokio::task::block_in_place` may run blocking work (it panics on a current-thread one).
+fn can_block_in_place() -> bool {
+    tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
+}
+
 /// Raises `slot` to `to`; true if it changed.
 fn bump(slot: &mut u64, to: u64) -> bool {
     if to > *slot {
@@ -576,6 +587,47 @@ impl Log {
             Err(cause) => {
                 drop(pending);
                 Err(self.fail("logging a write", cause))
+            }
+        }
+    }
+
+    /// Makes record `ticket` durable under `Always` on a multi-threaded runtime, leader and
+    /// followers: the first writer that finds no commit running leads one on its own thread
+    /// (in `block_in_place`, so the runtime moves its other tasks elsewhere): one `pwrite` of
+    /// everything buffered, one `fdatasync`. Writers arriving meanwhile append and wait; when
+    /// the leader steps down, one of those whose records are still not durable leads the next
+    /// commit, which carries all of them. So a lone writer commits with no thread hand-off at
+    /// all (a wake-up of another thread is what a busy machine makes slowest), and many
+    /// writers share each fsync (group commit) without a thread in between.
+    async fn lead_commits(&self, ticket: u64) -> Result<()> {
+        let mut progress = self.progress.subscribe();
+        loop {
+            {
+                let p = progress.borrow_and_update();
+                if p.durable >= ticket {
+                    return Ok(());
+                }
+                if p.failed {
+                    return Err(self.failure());
+                }
+            }
+            // While closing, `close` makes everything durable itself; wait for it.
+            if !self.is_closed()
+                && self
+                    .leading
+                    .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+            {
+                let result = tokio::task::block_in_place(|| self.flush(true));
+                self.leading.store(false, Ordering::Release);
+                // Wakes the writers waiting on this commit (`send_modify` always notifies),
+                // so one whose record it missed can lead the next.
+                self.progress.send_modify(|_| {});
+                result?;
+                continue;
+            }
+            if progress.changed().await.is_err() {
+                return Err(self.failure());
             }
         }
     }
@@ -637,6 +689,9 @@ impl WriteLog for Log {
             FsyncPolicy::Always => {
                 if self.progress.borrow().durable >= ticket {
                     return Ok(());
+                }
+                if can_block_in_place() {
+                    return self.lead_commits(ticket).await;
                 }
                 let mut progress = self.progress.subscribe();
                 self.commit.request();

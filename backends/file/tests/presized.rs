@@ -25,7 +25,7 @@ fn copy_dir(from: &Path) -> tempfile::TempDir {
 
 /// A value long enough that its record spans several sectors.
 fn value(i: usize) -> String {
-    format!("{i}:{}", "abcdefghij".repeat(150))
+    format!("{i}:{}", "abcdefghij".repeat(300))
 }
 
 async fn list(store: &FileStore) -> Vec<String> {
