@@ -73,7 +73,13 @@ fn redis_load_time(server: &RedisServer) -> Option<Duration> {
 
 async fn redis_cmd(url: &str, args: &[&str]) -> redis::RedisResult<redis::Value> {
     let client = redis::Client::open(url)?;
-    let mut connection = client.get_multiplexed_async_connection().await?;
+    // DEBUG POPULATE and SAVE of millions of keys take a while, more on a busy machine.
+    let config = redis::AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(10)))
+        .set_response_timeout(Some(Duration::from_secs(900)));
+    let mut connection = client
+        .get_multiplexed_async_connection_with_config(&config)
+        .await?;
     let mut cmd = redis::cmd(args[0]);
     for arg in &args[1..] {
         cmd.arg(*arg);
@@ -83,9 +89,11 @@ async fn redis_cmd(url: &str, args: &[&str]) -> redis::RedisResult<redis::Value>
 
 /// Starts redis-server with `keys` keys saved in its RDB; returns it (running).
 async fn redis_with_rdb(keys: u64) -> Option<RedisServer> {
-    let options = RedisServerOptions::new()
+    let mut options = RedisServerOptions::new()
         .arg("--enable-debug-command")
         .arg("yes");
+    // A restart answers PING only once the RDB is loaded: seconds for millions of keys.
+    options.startup_timeout = Duration::from_secs(900);
     let server = match RedisServer::start_with(options).await {
         Ok(server) => server,
         Err(e) => {
