@@ -28,7 +28,8 @@
 //!   stays gone and a relative TTL does not restart at open.
 //! - **Never a silently wrong store.** Every file has a versioned header and every record a
 //!   length and two CRC-32 checksums. A torn last record (a crash during a write) is cut off
-//!   and reported in the [`OpenReport`]; any other damage is an `ErrorKind::Corrupt` error
+//!   and reported in the [`OpenReport`]; zeros after the last record are the space the log
+//!   is sized ahead by, not damage; any other damage is an `ErrorKind::Corrupt` error
 //!   naming the file and byte offset, unless [`FileOptions::repair`] asks to keep the valid
 //!   prefix. A file from a newer format version is refused with an error naming the version.
 //! - **One owner.** The directory is locked (`flock` on `LOCK`, holding the owner's pid); a

@@ -10,9 +10,15 @@
 //!   removed. A leftover `data.snapshot.tmp` is an unfinished snapshot and is removed too.
 //! - Each record is replayed at the time it was written (`Engine::replay`), so relative
 //!   expiries and lazily expired keys come out exactly as they did the first time.
-//! - The last log may end in a **torn** record (the process died during a write): the partial
-//!   record is cut off, a `tracing` warning is logged, and the open report counts the bytes.
-//!   That write was never acknowledged, so nothing acknowledged is lost.
+//! - A log is sized ahead of its records (see `log`), so zeros after the last record are its
+//!   **free space**: the records end there, nothing is reported, and appending goes on right
+//!   after the last record.
+//! - The last log may end in a **torn** record (the process or the machine died during a
+//!   write): the file ends inside it, or it fails its checksum with one of its sectors still
+//!   zero and no valid record after it (`format::tail_verdict`). It is cut off (the file is
+//!   truncated there, so no stale byte of it can resurface), a `tracing` warning is logged,
+//!   and the open report counts its bytes. Under `Always` that write was never acknowledged;
+//!   under `EverySec`/`No` a machine crash may lose what the policy allows.
 //! - Anything else is **damage**: a checksum that does not match, a record that does not
 //!   decode, a number out of sequence, a missing generation, a torn record that is not at
 //!   the very end. Without `repair` the open fails with `ErrorKind::Corrupt` naming the file
