@@ -198,8 +198,7 @@ fn inspect_rest(path: &Path, from: u64, len: u64) -> std::io::Result<Rest> {
             if header[..4] == [0; 4] {
                 continue;
             }
-            let FrameCheck::Frame { payload_len } =
-                format::check_frame_header(header, len - pos)
+            let FrameCheck::Frame { payload_len } = format::check_frame_header(header, len - pos)
             else {
                 continue;
             };

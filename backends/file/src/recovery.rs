@@ -306,8 +306,8 @@ mod tests {
     use staunch_core::prelude::*;
 
     use super::*;
-    use crate::format::{RecordKind, push_log_record};
     use crate::FileStore;
+    use crate::format::{RecordKind, push_log_record};
 
     /// A log as a version 2 build wrote it: grown record by record, no free space after the
     /// records, `extra` appended as is.
@@ -349,7 +349,10 @@ mod tests {
         let old = version_2_log(&[(1, incr(2)), (2, incr(3))], &[]);
         std::fs::write(files::log_path(dir.path(), 1), &old).expect("write");
         let store = FileStore::open(dir.path()).await.expect("open");
-        assert_eq!(store.get_string("n").await.expect("get").as_deref(), Some("5"));
+        assert_eq!(
+            store.get_string("n").await.expect("get").as_deref(),
+            Some("5")
+        );
         assert_eq!(store.open_report().records_replayed, 2);
         assert_eq!(store.log_stats().generation, 2);
         store.incr_by("n", 10).await.expect("incr");
@@ -357,9 +360,15 @@ mod tests {
         // The new generation is sized ahead of its records.
         assert!(std::fs::metadata(&new_log).expect("stat").len() >= SEGMENT_STEP);
         drop(store);
-        assert_eq!(std::fs::read(files::log_path(dir.path(), 1)).expect("read"), old);
+        assert_eq!(
+            std::fs::read(files::log_path(dir.path(), 1)).expect("read"),
+            old
+        );
         let store = FileStore::open(dir.path()).await.expect("reopen");
-        assert_eq!(store.get_string("n").await.expect("get").as_deref(), Some("15"));
+        assert_eq!(
+            store.get_string("n").await.expect("get").as_deref(),
+            Some("15")
+        );
         assert_eq!(store.open_report().log_files, 2);
         store.close().await.expect("close");
     }
@@ -371,7 +380,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(files::log_path(dir.path(), 1), &full[..full.len() - 2]).expect("write");
         let store = FileStore::open(dir.path()).await.expect("open");
-        assert_eq!(store.get_string("n").await.expect("get").as_deref(), Some("2"));
+        assert_eq!(
+            store.get_string("n").await.expect("get").as_deref(),
+            Some("2")
+        );
         assert!(store.open_report().torn_bytes_truncated > 0);
         store.close().await.expect("close");
 
@@ -379,7 +391,10 @@ mod tests {
         let zeros = version_2_log(&[(1, incr(2)), (2, incr(3))], &[0u8; 300]);
         std::fs::write(files::log_path(dir.path(), 1), &zeros).expect("write");
         let store = FileStore::open(dir.path()).await.expect("open");
-        assert_eq!(store.get_string("n").await.expect("get").as_deref(), Some("5"));
+        assert_eq!(
+            store.get_string("n").await.expect("get").as_deref(),
+            Some("5")
+        );
         assert_eq!(store.open_report().torn_bytes_truncated, 0);
         store.close().await.expect("close");
     }

@@ -199,8 +199,8 @@ impl Appliers<'_> {
     /// Applies `record` on this thread after both appliers finished everything before it; they
     /// wait for more until the decoder sends it. Returns the replay errors.
     fn apply_alone(&self, pending: &mut [Vec<Decoded>; 2], record: &Decoded) -> Option<u64> {
-        for to in 0..2 {
-            let batch = std::mem::take(&mut pending[to]);
+        for (to, pending) in pending.iter_mut().enumerate() {
+            let batch = std::mem::take(pending);
             if !self.send(to, batch) || self.senders[to].send(ToApplier::Barrier).is_err() {
                 return None;
             }

@@ -156,10 +156,10 @@ fn committer(log: &Log, policy: FsyncPolicy, interval: Duration) {
             }
         }
         // Errors put the log in its failed state, which is what writers see.
-        if let Ok(records) = log.flush(sync) {
-            if requested {
-                last_round = records.clamp(1, 4096);
-            }
+        if let Ok(records) = log.flush(sync)
+            && requested
+        {
+            last_round = records.clamp(1, 4096);
         }
     }
 }

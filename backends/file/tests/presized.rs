@@ -43,7 +43,9 @@ fn values(n: usize) -> Vec<String> {
 }
 
 fn log_len(dir: &Path) -> u64 {
-    std::fs::metadata(dir.join("data.log.1")).expect("stat").len()
+    std::fs::metadata(dir.join("data.log.1"))
+        .expect("stat")
+        .len()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -72,7 +72,9 @@ async fn random_writes(file: &FileStore, memory: &MemoryStore, steps: usize, spa
 
 async fn reopen_matches(span_every: u32) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let file = FileStore::open_with(dir.path(), options()).await.expect("open");
+    let file = FileStore::open_with(dir.path(), options())
+        .await
+        .expect("open");
     let memory = MemoryStore::new();
     random_writes(&file, &memory, 6000, span_every).await;
     let expected = contents(&memory).await;
@@ -80,7 +82,9 @@ async fn reopen_matches(span_every: u32) {
     let logged = file.log_stats().records;
     assert!(logged > 3000, "{logged}");
     file.close().await.expect("close");
-    let file = FileStore::open_with(dir.path(), options()).await.expect("reopen");
+    let file = FileStore::open_with(dir.path(), options())
+        .await
+        .expect("reopen");
     assert_eq!(file.open_report().records_replayed, logged);
     assert_eq!(file.open_report().replay_errors, 0);
     assert_eq!(contents(&file).await, expected);

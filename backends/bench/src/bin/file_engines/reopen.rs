@@ -51,7 +51,11 @@ async fn time_open(dir: &std::path::Path, keys: u64) -> Duration {
     let started = Instant::now();
     let store = FileStore::open_with(dir, options()).await.expect("reopen");
     let took = started.elapsed();
-    assert_eq!(store.dbsize().await.expect("dbsize"), keys, "every key is back");
+    assert_eq!(
+        store.dbsize().await.expect("dbsize"),
+        keys,
+        "every key is back"
+    );
     store.close().await.expect("close");
     took
 }
@@ -59,7 +63,10 @@ async fn time_open(dir: &std::path::Path, keys: u64) -> Duration {
 /// redis-server's own figure for its last RDB load, from its log.
 fn redis_load_time(server: &RedisServer) -> Option<Duration> {
     let log = std::fs::read_to_string(server.log_path()).ok()?;
-    let line = log.lines().rev().find(|l| l.contains("DB loaded from disk"))?;
+    let line = log
+        .lines()
+        .rev()
+        .find(|l| l.contains("DB loaded from disk"))?;
     let secs = line
         .split("DB loaded from disk:")
         .nth(1)?
@@ -128,13 +135,18 @@ async fn redis_reload(server: &mut RedisServer, keys: u64) -> Option<Duration> {
         text.contains(&format!("keys={keys},")),
         "redis-server loaded every key: {text}"
     );
-    let persistence = redis_cmd(&server.url(), &["INFO", "persistence"]).await.ok()?;
+    let persistence = redis_cmd(&server.url(), &["INFO", "persistence"])
+        .await
+        .ok()?;
     let loading = match persistence {
         redis::Value::BulkString(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         redis::Value::VerbatimString { text, .. } => text,
         other => format!("{other:?}"),
     };
-    assert!(loading.contains("loading:0"), "redis-server finished loading");
+    assert!(
+        loading.contains("loading:0"),
+        "redis-server finished loading"
+    );
     redis_load_time(server)
 }
 
@@ -171,7 +183,9 @@ pub(crate) async fn reopen(settings: &Settings) {
             theirs: keys as f64 / theirs.as_secs_f64(),
         });
     }
-    let store = FileStore::open_with(dir.path(), options()).await.expect("open");
+    let store = FileStore::open_with(dir.path(), options())
+        .await
+        .expect("open");
     let compaction = store.compact().await.expect("compact");
     store.close().await.expect("close");
     let mut from_snapshot = Vec::new();
@@ -187,11 +201,27 @@ pub(crate) async fn reopen(settings: &Settings) {
     }
     let peer = "redis-server RDB";
     let figure = format!("reopen {keys} keys from the log");
-    print_row(&figure, peer, Some(1.0), Better::Higher, "keys/s", &from_log, "");
+    print_row(
+        &figure,
+        peer,
+        Some(1.0),
+        Better::Higher,
+        "keys/s",
+        &from_log,
+        "",
+    );
     let figure = format!("reopen {keys} keys from a snapshot");
     let note = format!(
         "snapshot {:.0} MiB",
         compaction.snapshot_bytes as f64 / f64::from(1 << 20)
     );
-    print_row(&figure, peer, Some(1.0), Better::Higher, "keys/s", &from_snapshot, &note);
+    print_row(
+        &figure,
+        peer,
+        Some(1.0),
+        Better::Higher,
+        "keys/s",
+        &from_snapshot,
+        &note,
+    );
 }

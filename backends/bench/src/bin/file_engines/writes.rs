@@ -142,9 +142,8 @@ pub(crate) async fn always(settings: &Settings, writers: usize) {
     let (mut vs_redb, mut vs_fjall, mut per_fsync) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..settings.rounds {
         let (ours, shared) = staunch_sets(FsyncPolicy::Always, writers, d).await;
-        let redb = tokio::task::block_in_place(|| {
-            redb_puts(writers, redb::Durability::Immediate, d)
-        });
+        let redb =
+            tokio::task::block_in_place(|| redb_puts(writers, redb::Durability::Immediate, d));
         let (ours2, shared2) = staunch_sets(FsyncPolicy::Always, writers, d).await;
         let fjall = tokio::task::block_in_place(|| fjall_puts(writers, true, d));
         vs_redb.push(Round { ours, theirs: redb });
@@ -167,8 +166,24 @@ pub(crate) async fn always(settings: &Settings, writers: usize) {
     } else {
         (Some(1.0), Some(1.0))
     };
-    print_row(&label, "redb 5.0", redb_target, Better::Higher, "ops/s", &vs_redb, &note);
-    print_row(&label, "fjall 3.1", fjall_target, Better::Higher, "ops/s", &vs_fjall, "");
+    print_row(
+        &label,
+        "redb 5.0",
+        redb_target,
+        Better::Higher,
+        "ops/s",
+        &vs_redb,
+        &note,
+    );
+    print_row(
+        &label,
+        "fjall 3.1",
+        fjall_target,
+        Better::Higher,
+        "ops/s",
+        &vs_fjall,
+        "",
+    );
 }
 
 /// `everysec` puts, one writer.
@@ -188,8 +203,24 @@ pub(crate) async fn everysec(settings: &Settings) {
     }
     let label = "file everysec puts, 1 writer";
     // The targets are the figures measured before this work ("as before or better").
-    print_row(label, "redb 5.0 (no sync)", Some(4.5), Better::Higher, "ops/s", &vs_redb, "");
-    print_row(label, "fjall 3.1 (no persist)", Some(0.91), Better::Higher, "ops/s", &vs_fjall, "");
+    print_row(
+        label,
+        "redb 5.0 (no sync)",
+        Some(4.5),
+        Better::Higher,
+        "ops/s",
+        &vs_redb,
+        "",
+    );
+    print_row(
+        label,
+        "fjall 3.1 (no persist)",
+        Some(0.91),
+        Better::Higher,
+        "ops/s",
+        &vs_fjall,
+        "",
+    );
 }
 
 /// Point gets of random keys among [`GET_KEYS`], one reader.
@@ -200,7 +231,8 @@ pub(crate) async fn gets(settings: &Settings) {
         .await
         .expect("open");
     for chunk in (0..GET_KEYS).collect::<Vec<_>>().chunks(1000) {
-        let pairs: Vec<(String, Vec<u8>)> = chunk.iter().map(|&i| (key(i), VALUE.to_vec())).collect();
+        let pairs: Vec<(String, Vec<u8>)> =
+            chunk.iter().map(|&i| (key(i), VALUE.to_vec())).collect();
         store.mset(pairs).await.expect("MSET");
     }
     let redb = Arc::new(redb::Database::create(dir.path().join("redb")).expect("redb"));
@@ -265,7 +297,23 @@ pub(crate) async fn gets(settings: &Settings) {
         vs_fjall.push(Round { ours, theirs });
     }
     let label = format!("file point gets ({GET_KEYS} keys), 1 reader");
-    print_row(&label, "redb 5.0", Some(2.7), Better::Higher, "ops/s", &vs_redb, "");
-    print_row(&label, "fjall 3.1", Some(3.8), Better::Higher, "ops/s", &vs_fjall, "");
+    print_row(
+        &label,
+        "redb 5.0",
+        Some(2.7),
+        Better::Higher,
+        "ops/s",
+        &vs_redb,
+        "",
+    );
+    print_row(
+        &label,
+        "fjall 3.1",
+        Some(3.8),
+        Better::Higher,
+        "ops/s",
+        &vs_fjall,
+        "",
+    );
     store.close().await.expect("close");
 }
