@@ -22,7 +22,7 @@
 use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::Barrier;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::time::{Duration, Instant};
 
 use staunch_core::{Command, Error, ErrorKind, Result};
@@ -97,6 +97,11 @@ pub(crate) fn replay_log(
     }
     let (to_first, first) = sync_channel(IN_FLIGHT);
     let (to_second, second) = sync_channel(IN_FLIGHT);
+    // Applied batches go back to the decoder, which frees them (and reuses their vectors):
+    // memory freed by the thread that allocated it stays in that thread's allocator caches,
+    // where frees from another thread made the decoder's allocator the bottleneck of a large
+    // replay (see the module docs).
+    let (give_back, returned) = channel();
     let barrier = Barrier::new(3);
     let len = reader.len();
     let (decoded, applied) = std::thread::scope(|scope| {
@@ -105,6 +110,7 @@ pub(crate) fn replay_log(
             .spawn_scoped(scope, || {
                 let appliers = Appliers {
                     senders: [to_first, to_second],
+                    returned,
                     barrier: &barrier,
                     engine,
                     path,
@@ -114,10 +120,19 @@ pub(crate) fn replay_log(
             .map_err(|e| thread_error(&e))?;
         let helper = std::thread::Builder::new()
             .name("staunch-file-apply".into())
-            .spawn_scoped(scope, || apply_log(path, engine, second, &barrier, None))
+            .spawn_scoped(scope, || {
+                apply_log(path, engine, second, &give_back.clone(), &barrier, None)
+            })
             .map_err(|e| thread_error(&e))?;
         let mut progress = Progress::new(path, "replaying the log", len);
-        let applied = apply_log(path, engine, first, &barrier, Some(&mut progress));
+        let applied = apply_log(
+            path,
+            engine,
+            first,
+            &give_back,
+            &barrier,
+            Some(&mut progress),
+        );
         let helped = helper.join().map_err(|_| panicked("applying the log"))?;
         let decoded = decoder.join().map_err(|_| panicked("decoding the log"))?;
         Ok::<_, Error>((decoded, applied + helped))
@@ -184,12 +199,25 @@ enum ToApplier {
 /// The decoder's side of the two appliers (see [`partition`]).
 struct Appliers<'a> {
     senders: [SyncSender<ToApplier>; 2],
+    /// Batches the appliers are done with.
+    returned: Receiver<Vec<Decoded>>,
     barrier: &'a Barrier,
     engine: &'a Engine,
     path: &'a Path,
 }
 
 impl Appliers<'_> {
+    /// An empty batch: one the appliers gave back (its records freed here), or a new one.
+    fn empty_batch(&self) -> Vec<Decoded> {
+        match self.returned.try_recv() {
+            Ok(mut batch) => {
+                batch.clear();
+                batch
+            }
+            Err(_) => Vec::with_capacity(BATCH),
+        }
+    }
+
     /// Sends `batch` to applier `to`; false if it is gone (it only goes when it panicked, and
     /// the join reports that).
     fn send(&self, to: usize, batch: Vec<Decoded>) -> bool {
@@ -317,7 +345,7 @@ fn decode_log(
         };
         pending[to].push(decoded);
         if pending[to].len() == BATCH {
-            let full = std::mem::replace(&mut pending[to], Vec::with_capacity(BATCH));
+            let full = std::mem::replace(&mut pending[to], appliers.empty_batch());
             if !appliers.send(to, full) {
                 break LogEnd::Clean;
             }
@@ -354,6 +382,7 @@ fn apply_log(
     path: &Path,
     engine: &Engine,
     batches: Receiver<ToApplier>,
+    give_back: &Sender<Vec<Decoded>>,
     barrier: &Barrier,
     mut progress: Option<&mut Progress<'_>>,
 ) -> u64 {
@@ -372,6 +401,8 @@ fn apply_log(
         if let (Some(progress), Some(last)) = (progress.as_deref_mut(), batch.last()) {
             progress.at(last.offset, batch.len());
         }
+        // Once the decoder is gone (the log ended) the batch is simply freed here.
+        let _ = give_back.send(batch);
     }
     errors
 }
