@@ -48,12 +48,14 @@
 //! - `recovery` (with `replay` and `reader`): opening a directory, loading its files on two
 //!   threads, torn tails, free space, damage and repair.
 //! - `format`: headers, frames and records, byte by byte. `files`: names and fsync of the
-//!   directory. `lock`: the directory lock. `tasks`: background flusher, compactor, purger.
+//!   directory. `lock`: the directory lock. `tasks`: background committer, compactor, purger;
+//!   `commit`: how writers wake the committer.
 //! - [`options`](FileOptions): [`FileOptions`], [`FsyncPolicy`], [`OpenReport`],
 //!   [`CompactionReport`], [`LogStats`].
 
 #![deny(missing_docs)]
 
+mod commit;
 mod compact;
 mod files;
 mod format;

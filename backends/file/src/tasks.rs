@@ -15,8 +15,9 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 
+use crate::commit::Wake;
 use crate::compact::Compactor;
-use crate::log::{Log, Wake};
+use crate::log::Log;
 use crate::options::FsyncPolicy;
 
 /// One running task and the `Notify` that stops it.
@@ -127,7 +128,7 @@ impl Drop for Background {
 /// writer is never delayed (its round carried one record); a writer that goes away costs one
 /// short wait, after which the expected batch shrinks to what actually came.
 ///
-/// [`CommitSignal`]: crate::log::CommitSignal
+/// [`CommitSignal`]: crate::commit::CommitSignal
 fn committer(log: &Log, policy: FsyncPolicy, interval: Duration) {
     let sync = policy != FsyncPolicy::No;
     let mut next_tick = Instant::now() + interval;
