@@ -67,22 +67,12 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
 /// Creates a new file holding `header`, fsynced together with its directory entry. An
 /// existing file of that name is replaced (it can only be a leftover without records).
 pub(crate) fn create_with_header(dir: &Path, path: &Path, header: &[u8]) -> Result<File> {
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(path)
-        .map_err(|e| io_error(e, "create", path))?;
-    file.write_all(header)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| io_error(e, "write the header of", path))?;
-    sync_dir(dir)?;
-    Ok(file)
+    create_log(dir, path, header, 0)
 }
 
-/// Creates a new log file holding `header`, sized to `size` bytes (zero after the header; see
-/// `log` for why a log is sized ahead), fsynced together with its directory entry.
+/// Creates a new log file holding `header`, sized to `size` bytes if that is longer (zero
+/// after the header; see `log` for why a log is sized ahead), fsynced together with its
+/// directory entry. An existing file of that name is replaced.
 pub(crate) fn create_log(dir: &Path, path: &Path, header: &[u8], size: u64) -> Result<File> {
     let mut file = OpenOptions::new()
         .read(true)

@@ -150,6 +150,27 @@ async fn redis_reload(server: &mut RedisServer, keys: u64) -> Option<Duration> {
     redis_load_time(server)
 }
 
+/// Alternately opens the store in `dir` and restarts `server` on its RDB, `settings.rounds`
+/// times; the rounds as rates (keys per second, so higher is better like every other row).
+/// `None` when redis-server could not restart.
+async fn open_rounds(
+    settings: &Settings,
+    dir: &std::path::Path,
+    server: &mut RedisServer,
+) -> Option<Vec<Round>> {
+    let keys = settings.reopen_keys;
+    let mut rounds = Vec::new();
+    for _ in 0..settings.rounds {
+        let ours = time_open(dir, keys).await;
+        let theirs = redis_reload(server, keys).await?;
+        rounds.push(Round {
+            ours: keys as f64 / ours.as_secs_f64(),
+            theirs: keys as f64 / theirs.as_secs_f64(),
+        });
+    }
+    Some(rounds)
+}
+
 pub(crate) async fn reopen(settings: &Settings) {
     let keys = settings.reopen_keys;
     let Some(mut server) = redis_with_rdb(keys).await else {
@@ -171,34 +192,17 @@ pub(crate) async fn reopen(settings: &Settings) {
             .map(|m| m.len() as f64 / f64::from(1 << 20))
             .unwrap_or(0.0)
     );
-    let mut from_log = Vec::new();
-    for _ in 0..settings.rounds {
-        let ours = time_open(dir.path(), keys).await;
-        let Some(theirs) = redis_reload(&mut server, keys).await else {
-            return;
-        };
-        // Rates (keys per second), so that higher is better like every other row.
-        from_log.push(Round {
-            ours: keys as f64 / ours.as_secs_f64(),
-            theirs: keys as f64 / theirs.as_secs_f64(),
-        });
-    }
+    let Some(from_log) = open_rounds(settings, dir.path(), &mut server).await else {
+        return;
+    };
     let store = FileStore::open_with(dir.path(), options())
         .await
         .expect("open");
     let compaction = store.compact().await.expect("compact");
     store.close().await.expect("close");
-    let mut from_snapshot = Vec::new();
-    for _ in 0..settings.rounds {
-        let ours = time_open(dir.path(), keys).await;
-        let Some(theirs) = redis_reload(&mut server, keys).await else {
-            return;
-        };
-        from_snapshot.push(Round {
-            ours: keys as f64 / ours.as_secs_f64(),
-            theirs: keys as f64 / theirs.as_secs_f64(),
-        });
-    }
+    let Some(from_snapshot) = open_rounds(settings, dir.path(), &mut server).await else {
+        return;
+    };
     let peer = "redis-server RDB";
     let figure = format!("reopen {keys} keys from the log");
     print_row(

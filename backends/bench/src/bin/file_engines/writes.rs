@@ -223,6 +223,24 @@ pub(crate) async fn everysec(settings: &Settings) {
     );
 }
 
+/// A fixed scatter over the keys: the same sequence for every engine.
+fn spread_key(i: u64) -> String {
+    key(i.wrapping_mul(2_654_435_761) % GET_KEYS)
+}
+
+/// staunch GETs of [`spread_key`]s from one task for `d`; ops/s.
+async fn staunch_gets(store: &FileStore, d: Duration) -> f64 {
+    let s = store.clone();
+    staunch_rate(1, d, move |i| {
+        let s = s.clone();
+        async move {
+            let found = s.get(&spread_key(i)).await.expect("GET");
+            assert!(found.is_some());
+        }
+    })
+    .await
+}
+
 /// Point gets of random keys among [`GET_KEYS`], one reader.
 pub(crate) async fn gets(settings: &Settings) {
     let d = settings.secs;
@@ -255,19 +273,9 @@ pub(crate) async fn gets(settings: &Settings) {
     for i in 0..GET_KEYS {
         items.insert(key(i), VALUE).expect("insert");
     }
-    // A fixed scatter over the keys: the same sequence for every engine.
-    let spread_key = |i: u64| key(i.wrapping_mul(2_654_435_761) % GET_KEYS);
     let (mut vs_redb, mut vs_fjall) = (Vec::new(), Vec::new());
     for _ in 0..settings.rounds {
-        let s = store.clone();
-        let ours = staunch_rate(1, d, move |i| {
-            let s = s.clone();
-            async move {
-                let found = s.get(&spread_key(i)).await.expect("GET");
-                assert!(found.is_some());
-            }
-        })
-        .await;
+        let ours = staunch_gets(&store, d).await;
         let db = redb.clone();
         let theirs = tokio::task::block_in_place(|| {
             thread_rate(1, d, move |i| {
@@ -278,15 +286,7 @@ pub(crate) async fn gets(settings: &Settings) {
             })
         });
         vs_redb.push(Round { ours, theirs });
-        let s = store.clone();
-        let ours = staunch_rate(1, d, move |i| {
-            let s = s.clone();
-            async move {
-                let found = s.get(&spread_key(i)).await.expect("GET");
-                assert!(found.is_some());
-            }
-        })
-        .await;
+        let ours = staunch_gets(&store, d).await;
         let fjall_items = items.clone();
         let theirs = tokio::task::block_in_place(|| {
             thread_rate(1, d, move |i| {
