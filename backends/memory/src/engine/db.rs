@@ -30,7 +30,9 @@
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use staunch_core::{Command, Error, Result};
 
-use super::hashing::{FastMap, FastSet, KeyHasher};
+use super::hash_value::HashValue;
+use super::hashing::KeyHasher;
+use super::set_value::SetValue;
 use super::shard::{SHARD_BITS, SHARDS, Shard};
 use super::sorted_set::ZSet;
 use super::value::{Entry, EntryRef, Value};
@@ -418,7 +420,7 @@ impl Db<'_> {
     }
 
     /// See [`Db::string`].
-    pub(crate) fn hash(&self, key: &str, now: i64) -> Result<Option<&FastMap<String, Bytes>>> {
+    pub(crate) fn hash(&self, key: &str, now: i64) -> Result<Option<&HashValue>> {
         match self.value(key, now) {
             None => Ok(None),
             Some(Value::Hash(h)) => Ok(Some(h)),
@@ -436,7 +438,7 @@ impl Db<'_> {
     }
 
     /// See [`Db::string`].
-    pub(crate) fn set(&self, key: &str, now: i64) -> Result<Option<&FastSet<Bytes>>> {
+    pub(crate) fn set(&self, key: &str, now: i64) -> Result<Option<&SetValue>> {
         match self.value(key, now) {
             None => Ok(None),
             Some(Value::Set(s)) => Ok(Some(s)),
@@ -482,7 +484,7 @@ impl Db<'_> {
         &mut self,
         key: &str,
         now: i64,
-    ) -> Result<Option<&mut FastMap<String, Bytes>>> {
+    ) -> Result<Option<&mut HashValue>> {
         match self.value_mut(key, now) {
             None => Ok(None),
             Some(Value::Hash(h)) => Ok(Some(h)),
@@ -496,12 +498,12 @@ impl Db<'_> {
         &mut self,
         key: &str,
         now: i64,
-    ) -> Result<&mut FastMap<String, Bytes>> {
+    ) -> Result<&mut HashValue> {
         match self.value_or_create(
             key,
             now,
             |v| matches!(v, Value::Hash(_)),
-            || Value::Hash(Box::default()),
+            || Value::Hash(HashValue::default()),
         )? {
             Value::Hash(h) => Ok(h),
             _ => Err(Error::wrong_type()),
@@ -531,7 +533,7 @@ impl Db<'_> {
     }
 
     /// Mutable, type-checked access to an existing set.
-    pub(crate) fn set_mut(&mut self, key: &str, now: i64) -> Result<Option<&mut FastSet<Bytes>>> {
+    pub(crate) fn set_mut(&mut self, key: &str, now: i64) -> Result<Option<&mut SetValue>> {
         match self.value_mut(key, now) {
             None => Ok(None),
             Some(Value::Set(s)) => Ok(Some(s)),
@@ -540,12 +542,12 @@ impl Db<'_> {
     }
 
     /// Mutable access to a set, created empty when missing (see [`Db::hash_or_create`]).
-    pub(crate) fn set_or_create(&mut self, key: &str, now: i64) -> Result<&mut FastSet<Bytes>> {
+    pub(crate) fn set_or_create(&mut self, key: &str, now: i64) -> Result<&mut SetValue> {
         match self.value_or_create(
             key,
             now,
             |v| matches!(v, Value::Set(_)),
-            || Value::Set(Box::default()),
+            || Value::Set(SetValue::default()),
         )? {
             Value::Set(s) => Ok(s),
             _ => Err(Error::wrong_type()),

@@ -13,14 +13,14 @@ use super::keyspace::non_empty;
 use super::strings::{format_float, parse_float, parse_int};
 use super::context::{WriteCtx, unsupported};
 
-type Hash = super::hashing::FastMap<String, Bytes>;
+use super::hash_value::HashValue as Hash;
 
 pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
     match command {
         Command::HGet { key, field } => hget(db, now, key, field),
         Command::HGetAll { key } => Ok(Reply::Map(db.hash(key, now)?.map_or_else(Vec::new, |h| {
             h.iter()
-                .map(|(f, v)| (field_reply(f), Reply::Bulk(v.clone())))
+                .map(|(f, v)| (field_reply(f), bulk(v)))
                 .collect()
         }))),
         Command::HMGet { key, fields } => {
@@ -31,7 +31,7 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
                     .iter()
                     .map(|f| {
                         hash.and_then(|h| h.get(f))
-                            .map_or(Reply::Nil, |v| Reply::Bulk(v.clone()))
+                            .map_or(Reply::Nil, bulk)
                     })
                     .collect(),
             ))
@@ -42,11 +42,11 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
         Command::HLen { key } => Ok(Reply::Int(db.hash(key, now)?.map_or(0, Hash::len) as i64)),
         Command::HKeys { key } => Ok(Reply::Array(
             db.hash(key, now)?
-                .map_or_else(Vec::new, |h| h.keys().map(|f| field_reply(f)).collect()),
+                .map_or_else(Vec::new, |h| h.iter().map(|(f, _)| field_reply(f)).collect()),
         )),
         Command::HVals { key } => Ok(Reply::Array(
             db.hash(key, now)?.map_or_else(Vec::new, |h| {
-                h.values().map(|v| Reply::Bulk(v.clone())).collect()
+                h.iter().map(|(_, v)| bulk(v)).collect()
             }),
         )),
         other => Err(unsupported(other)),
@@ -71,7 +71,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
             let Some(hash) = db.hash_mut(key, now)? else {
                 return Ok(Reply::Int(0));
             };
-            let removed = fields.iter().filter(|f| hash.remove(*f).is_some()).count();
+            let removed = fields.iter().filter(|f| hash.remove(f)).count();
             if hash.is_empty() {
                 db.remove(key);
             }
@@ -115,7 +115,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
             value,
         } => {
             if let Some(hash) = db.hash_mut(key, now)? {
-                if hash.get(field.as_str()) != expected.as_ref() {
+                if hash.get(field.as_str()) != expected.as_deref() {
                     return Ok(Reply::Int(0));
                 }
                 set_field(hash, field, value);
@@ -136,7 +136,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
             let Some(hash) = db.hash_mut(key, now)? else {
                 return Ok(Reply::Int(0));
             };
-            if hash.get(field) != Some(expected) {
+            if hash.get(field) != Some(&expected[..]) {
                 return Ok(Reply::Int(0));
             }
             hash.remove(field);
@@ -154,7 +154,11 @@ pub(crate) fn hget(db: &Db, now: i64, key: &str, field: &str) -> Result<Reply> {
     Ok(db
         .hash(key, now)?
         .and_then(|h| h.get(field))
-        .map_or(Reply::Nil, |v| Reply::Bulk(v.clone())))
+        .map_or(Reply::Nil, bulk))
+}
+
+fn bulk(value: &[u8]) -> Reply {
+    Reply::Bulk(Bytes::copy_from_slice(value))
 }
 
 /// `HSET` of at least one field.
@@ -208,15 +212,6 @@ fn with_hash_try<R>(
 }
 
 /// Writes `field`, allocating its name only when it is new. Returns true if it was new.
-fn set_field(hash: &mut Hash, field: &str, value: &Bytes) -> bool {
-    match hash.get_mut(field) {
-        Some(slot) => {
-            *slot = value.clone();
-            false
-        }
-        None => {
-            hash.insert(field.to_owned(), value.clone());
-            true
-        }
-    }
+fn set_field(hash: &mut Hash, field: &str, value: &[u8]) -> bool {
+    hash.set(field, value)
 }

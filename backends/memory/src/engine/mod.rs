@@ -11,7 +11,9 @@
 //!
 //! - `db`: the keyspace (the shards under their locks, and the view of the locked shards a
 //!   command runs against); `shard`: one shard (table, deadlines, scan order); `key_name`,
-//!   `value`: what a key costs in memory; `hashing`: the hash functions.
+//!   `value`: what a key costs in memory; `packed`, `hash_value`, `set_value`: small
+//!   collections packed into one allocation, large ones in tables; `hashing`: the hash
+//!   functions.
 //! - one module per family (`keyspace`, `strings`, `hashes`, `lists`, `sets`, `zsets`), each
 //!   with a `read(&Db, now, &Command)` and a `write(&mut Db, &mut WriteCtx, &Command)`;
 //!   `sorted_set`: the sorted-set value the `zsets` commands work on; `context`: what a write
@@ -42,13 +44,16 @@ pub(crate) mod context;
 pub(crate) mod db;
 pub(crate) mod eviction;
 pub mod handle;
+pub(crate) mod hash_value;
 pub(crate) mod hashes;
 pub(crate) mod hashing;
 pub(crate) mod key_name;
 pub(crate) mod keyspace;
 pub(crate) mod lists;
+pub(crate) mod packed;
 pub mod persist;
 pub mod pubsub;
+pub(crate) mod set_value;
 pub(crate) mod sets;
 pub(crate) mod shard;
 pub(crate) mod sorted_set;

@@ -10,16 +10,17 @@ use std::collections::VecDeque;
 use bytes::Bytes;
 use staunch_core::KeyType;
 
-use super::hashing::{FastMap, FastSet};
+use super::hash_value::HashValue;
+use super::set_value::SetValue;
 use super::sorted_set::ZSet;
 
 /// A stored value.
 #[derive(Debug, Clone)]
 pub(crate) enum Value {
     String(Box<[u8]>),
-    Hash(Box<FastMap<String, Bytes>>),
+    Hash(HashValue),
     List(Box<VecDeque<Bytes>>),
-    Set(Box<FastSet<Bytes>>),
+    Set(SetValue),
     ZSet(Box<ZSet>),
 }
 
