@@ -569,7 +569,7 @@ impl Db<'_> {
             key,
             now,
             |v| matches!(v, Value::ZSet(_)),
-            || Value::ZSet(Box::default()),
+            || Value::ZSet(ZSet::default()),
         )? {
             Value::ZSet(z) => Ok(z),
             _ => Err(Error::wrong_type()),

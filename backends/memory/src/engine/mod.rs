@@ -16,8 +16,8 @@
 //!   functions.
 //! - one module per family (`keyspace`, `strings`, `hashes`, `lists`, `sets`, `zsets`), each
 //!   with a `read(&Db, now, &Command)` and a `write(&mut Db, &mut WriteCtx, &Command)`;
-//!   `sorted_set`: the sorted-set value the `zsets` commands work on; `context`: what a write
-//!   handler reports back.
+//!   `sorted_set` (packed while small) and `sorted_set_table` (large): the sorted-set value the
+//!   `zsets` commands work on; `context`: what a write handler reports back.
 //! - `blocking`: the non-blocking attempt of `BLPOP` & co.; the engine retries it, woken by
 //!   writes.
 //! - `pubsub`: channels and patterns inside the process.
@@ -57,6 +57,7 @@ pub(crate) mod set_value;
 pub(crate) mod sets;
 pub(crate) mod shard;
 pub(crate) mod sorted_set;
+pub(crate) mod sorted_set_table;
 pub(crate) mod strings;
 pub(crate) mod value;
 pub(crate) mod zsets;

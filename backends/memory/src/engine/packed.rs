@@ -65,6 +65,17 @@ impl Packed {
         self.bytes = out.into_boxed_slice();
     }
 
+    /// Builds a packed sequence of `items`.
+    pub(crate) fn from_items<'a>(items: impl IntoIterator<Item = &'a [u8]>) -> Packed {
+        let mut out = Vec::new();
+        for item in items {
+            push(&mut out, item);
+        }
+        Packed {
+            bytes: out.into_boxed_slice(),
+        }
+    }
+
     /// Replaces item number `index` (which must exist) with `item`.
     pub(crate) fn replace(&mut self, index: usize, item: &[u8]) {
         let items: Vec<&[u8]> = self.iter().collect();

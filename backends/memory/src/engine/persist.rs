@@ -67,7 +67,11 @@ impl StoredValue {
             ),
             Value::List(l) => StoredValue::List(l.iter().cloned().collect()),
             Value::Set(s) => StoredValue::Set(s.iter().map(Bytes::copy_from_slice).collect()),
-            Value::ZSet(z) => StoredValue::ZSet(z.iter().map(|(m, s)| (m.clone(), s)).collect()),
+            Value::ZSet(z) => StoredValue::ZSet(
+                z.iter()
+                    .map(|(m, s)| (Bytes::copy_from_slice(m), s))
+                    .collect(),
+            ),
         }
     }
 
@@ -93,7 +97,7 @@ impl StoredValue {
                     }
                     zset.insert(&member, score);
                 }
-                Value::ZSet(Box::new(zset))
+                Value::ZSet(zset)
             }
         };
         (!value.is_empty_collection()).then_some(value)

@@ -21,7 +21,7 @@ pub(crate) enum Value {
     Hash(HashValue),
     List(Box<VecDeque<Bytes>>),
     Set(SetValue),
-    ZSet(Box<ZSet>),
+    ZSet(ZSet),
 }
 
 impl Value {
