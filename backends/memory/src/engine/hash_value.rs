@@ -118,11 +118,7 @@ impl HashValue {
     pub(crate) fn remove(&mut self, field: &str) -> bool {
         match self {
             HashValue::Packed(p) => {
-                let Some(index) = p
-                    .iter()
-                    .step_by(2)
-                    .position(|f| f == field.as_bytes())
-                else {
+                let Some(index) = p.iter().step_by(2).position(|f| f == field.as_bytes()) else {
                     return false;
                 };
                 p.rebuild(|i, _| i / 2 != index, std::iter::empty());

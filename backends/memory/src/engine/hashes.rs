@@ -8,10 +8,10 @@
 
 use staunch_core::{Bytes, Command, Error, Reply, Result};
 
+use super::context::{WriteCtx, unsupported};
 use super::db::Db;
 use super::keyspace::non_empty;
 use super::strings::{format_float, parse_float, parse_int};
-use super::context::{WriteCtx, unsupported};
 
 use super::hash_value::HashValue as Hash;
 
@@ -19,9 +19,7 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
     match command {
         Command::HGet { key, field } => hget(db, now, key, field),
         Command::HGetAll { key } => Ok(Reply::Map(db.hash(key, now)?.map_or_else(Vec::new, |h| {
-            h.iter()
-                .map(|(f, v)| (field_reply(f), bulk(v)))
-                .collect()
+            h.iter().map(|(f, v)| (field_reply(f), bulk(v))).collect()
         }))),
         Command::HMGet { key, fields } => {
             non_empty(fields, "hmget")?;
@@ -29,10 +27,7 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
             Ok(Reply::Array(
                 fields
                     .iter()
-                    .map(|f| {
-                        hash.and_then(|h| h.get(f))
-                            .map_or(Reply::Nil, bulk)
-                    })
+                    .map(|f| hash.and_then(|h| h.get(f)).map_or(Reply::Nil, bulk))
                     .collect(),
             ))
         }
@@ -41,13 +36,13 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
         )),
         Command::HLen { key } => Ok(Reply::Int(db.hash(key, now)?.map_or(0, Hash::len) as i64)),
         Command::HKeys { key } => Ok(Reply::Array(
-            db.hash(key, now)?
-                .map_or_else(Vec::new, |h| h.iter().map(|(f, _)| field_reply(f)).collect()),
+            db.hash(key, now)?.map_or_else(Vec::new, |h| {
+                h.iter().map(|(f, _)| field_reply(f)).collect()
+            }),
         )),
         Command::HVals { key } => Ok(Reply::Array(
-            db.hash(key, now)?.map_or_else(Vec::new, |h| {
-                h.iter().map(|(_, v)| bulk(v)).collect()
-            }),
+            db.hash(key, now)?
+                .map_or_else(Vec::new, |h| h.iter().map(|(_, v)| bulk(v)).collect()),
         )),
         other => Err(unsupported(other)),
     }

@@ -122,7 +122,10 @@ mod tests {
         packed.rebuild(|_, _| true, [&b"a"[..], b"", b"ccc"]);
         assert_eq!(packed.iter().collect::<Vec<_>>(), [&b"a"[..], b"", b"ccc"]);
         packed.rebuild(|i, _| i != 1, [&b"dd"[..]]);
-        assert_eq!(packed.iter().collect::<Vec<_>>(), [&b"a"[..], b"ccc", b"dd"]);
+        assert_eq!(
+            packed.iter().collect::<Vec<_>>(),
+            [&b"a"[..], b"ccc", b"dd"]
+        );
         packed.replace(1, b"x");
         assert_eq!(packed.iter().collect::<Vec<_>>(), [&b"a"[..], b"x", b"dd"]);
         packed.rebuild(|_, _| false, std::iter::empty());

@@ -13,11 +13,11 @@ use rand::Rng;
 use rand::seq::{IndexedRandom, IteratorRandom};
 use staunch_core::{Bytes, Command, Error, Reply, Result};
 
+use super::context::{WriteCtx, unsupported};
 use super::db::Db;
 use super::hashing::FastSet;
-use super::set_value::SetValue;
 use super::keyspace::non_empty;
-use super::context::{WriteCtx, unsupported};
+use super::set_value::SetValue;
 
 /// The largest `|count|` of a negative `SRANDMEMBER` count the engine answers. Redis would try
 /// to build any reply asked for; the memory engine refuses a reply that could exhaust memory.
@@ -71,9 +71,7 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
             for set in sets.iter().flatten() {
                 union.extend(set.iter());
             }
-            Ok(Reply::Set(
-                union.into_iter().map(bulk).collect(),
-            ))
+            Ok(Reply::Set(union.into_iter().map(bulk).collect()))
         }
         Command::SDiff { keys } => {
             non_empty(keys, "sdiff")?;

@@ -298,7 +298,11 @@ mod tests {
             assert_eq!(decode_score(&bytes[..len]), score, "{score}");
         }
         let mut bytes = [0u8; 8];
-        assert_eq!(encode_score(3.0, &mut bytes), 1, "a small integer takes one byte");
+        assert_eq!(
+            encode_score(3.0, &mut bytes),
+            1,
+            "a small integer takes one byte"
+        );
         assert_eq!(encode_score(0.0, &mut bytes), 0);
     }
 
@@ -324,8 +328,15 @@ mod tests {
         let listed = |z: &ZSet| z.iter().map(|(m, s)| (m.to_vec(), s)).collect::<Vec<_>>();
         assert_eq!(listed(&packed), listed(&table));
         assert_eq!(packed.rank(b"e"), table.rank(b"e"));
-        assert_eq!(packed.first_where(|s, _| s >= 2.0), table.first_where(|s, _| s >= 2.0));
-        let rev = |z: &ZSet| z.iter_rev_at(3).map(|(m, _)| m.to_vec()).collect::<Vec<_>>();
+        assert_eq!(
+            packed.first_where(|s, _| s >= 2.0),
+            table.first_where(|s, _| s >= 2.0)
+        );
+        let rev = |z: &ZSet| {
+            z.iter_rev_at(3)
+                .map(|(m, _)| m.to_vec())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(rev(&packed), rev(&table));
         assert_eq!(packed.remove(b"b"), table.remove(b"b"));
         assert_eq!(packed.drain_ranks(1, 3), table.drain_ranks(1, 3));

@@ -5,10 +5,10 @@ use staunch_core::{
     Bytes, Command, Error, GetExExpiry, Reply, Result, SetCondition, SetExpiry, SetOptions,
 };
 
-use super::db::Db;
-use super::value::Value;
-use super::keyspace::non_empty;
 use super::context::{WriteCtx, unsupported};
+use super::db::Db;
+use super::keyspace::non_empty;
+use super::value::Value;
 
 pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
     match command {
@@ -42,7 +42,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
         Command::MSet { pairs } => {
             non_empty(pairs, "mset")?;
             for (key, value) in pairs {
-                db.insert(key, Value::string(value), None);
+                db.set_string(key, value, None);
             }
             Ok(Reply::ok())
         }
@@ -121,7 +121,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
             } else {
                 deadline
             };
-            db.insert(key, Value::string(value), expires_at);
+            db.set_string(key, value, expires_at);
             Ok(Reply::Int(1))
         }
         Command::CompareAndDelete { key, expected } => {
@@ -189,7 +189,7 @@ pub(crate) fn set(
 ) -> Result<Reply> {
     if options.expiry.is_none() && options.condition.is_none() && !options.get {
         // A plain `SET`, the common case: nothing to look at first, one probe.
-        db.insert(key, Value::string(value), None);
+        db.set_string(key, value, None);
         return Ok(Reply::ok());
     }
     let deadline = match options.expiry {
@@ -218,7 +218,7 @@ pub(crate) fn set(
         } else {
             deadline
         };
-        db.insert(key, Value::string(value), expires_at);
+        db.set_string(key, value, expires_at);
     }
     Ok(match (options.get, allowed) {
         (true, _) => old.map_or(Reply::Nil, Reply::Bulk),

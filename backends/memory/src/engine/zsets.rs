@@ -22,10 +22,10 @@ use staunch_core::{
     ZAddComparison, ZAddOptions, ZRangeBy, ZRangeOptions,
 };
 
+use super::context::{WriteCtx, unsupported};
 use super::db::Db;
 use super::keyspace::non_empty;
 use super::sorted_set::ZSet;
-use super::context::{WriteCtx, unsupported};
 
 pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
     match command {
@@ -376,9 +376,13 @@ fn zrange(db: &Db, now: i64, key: &str, by: &ZRangeBy, options: &ZRangeOptions) 
         None => selected,
     };
     let items = if options.with_scores {
-        limited.map(|(m, s)| pair(Bytes::copy_from_slice(m), s)).collect()
+        limited
+            .map(|(m, s)| pair(Bytes::copy_from_slice(m), s))
+            .collect()
     } else {
-        limited.map(|(m, _)| Reply::Bulk(Bytes::copy_from_slice(m))).collect()
+        limited
+            .map(|(m, _)| Reply::Bulk(Bytes::copy_from_slice(m)))
+            .collect()
     };
     Ok(Reply::Array(items))
 }
