@@ -65,7 +65,15 @@ pub(crate) mod zsets;
 use context::{WriteCtx, unsupported};
 use db::{Db, Keyspace};
 
-/// Receives every successful write, in apply order, while the engine lock is held.
+/// Receives every successful write, in apply order, while the shards of the write's keys are
+/// locked.
+///
+/// Writes to the same key reach the log in the order they were applied (each is applied and
+/// appended under its key's shard lock). Writes on disjoint shards may call `append` at the
+/// same time, from different threads, in either order: they touch different keys, so either
+/// order replays to the same state. While journaling, `append` calls are made one at a time
+/// (see `Shared::record`), so a log that numbers records and lists journaled ones in two steps
+/// keeps both in the same order.
 ///
 /// The file backend implements this to append records to its log. `append` must be quick (a
 /// buffered write); durability waits happen in `wait_durable`, after the lock is released, so
@@ -80,7 +88,7 @@ pub trait WriteLog: Send + Sync {
     /// the log owner must refuse further writes until the log is healthy again).
     fn append(&self, now_ms: i64, effects: Vec<Command>, journaled: bool) -> Result<u64>;
 
-    /// Told (under the engine lock) when journaling is turned on or off; may record the change
+    /// Told (with every shard locked) when journaling is turned on or off; may record the change
     /// and return a ticket to wait on. The default records nothing.
     fn journaling_changed(&self, now_ms: i64, on: bool) -> Result<Option<u64>> {
         let _ = (now_ms, on);
@@ -261,6 +269,10 @@ pub(crate) struct Shared {
     /// While set, effects are recorded in replayable form and marked journaled (changed only
     /// with every shard locked for writing, so a write and its record always agree on it).
     pub(crate) journaling: std::sync::atomic::AtomicBool,
+    /// Held around `WriteLog::append` while journaling: the journal lists records in the order
+    /// the log numbered them, and two writers on different shards must not interleave between
+    /// the numbering and the listing.
+    pub(crate) journal_order: parking_lot::Mutex<()>,
     /// Present when the engine is size-bounded.
     pub(crate) evictor: Option<eviction::Evictor>,
 }
@@ -339,6 +351,7 @@ impl Shared {
             return Ok(None);
         };
         let journaled = self.journaling.load(Ordering::Relaxed);
+        let _in_order = journaled.then(|| self.journal_order.lock());
         log.append(now, effects, journaled)
             .map(|ticket| Some((log, ticket)))
     }

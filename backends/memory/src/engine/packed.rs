@@ -13,7 +13,10 @@
 //! buffers this small, and no capacity is ever left unused.
 
 /// Most items a packed collection holds (counting a hash's fields and values separately).
-pub(crate) const MAX_ITEMS: usize = 128;
+/// Lower than Redis's 128: a lookup scans, and in process, without a network round trip to
+/// hide it, a scan of 128 items would cost more than the hash it saves; 32 keeps the
+/// collections applications hold most (a dozen fields, a handful of members) packed.
+pub(crate) const MAX_ITEMS: usize = 32;
 /// Longest item a packed collection holds.
 pub(crate) const MAX_ITEM_LEN: usize = 64;
 
@@ -76,8 +79,25 @@ impl Packed {
         }
     }
 
-    /// Replaces item number `index` (which must exist) with `item`.
+    /// Replaces item number `index` (which must exist) with `item`: in place when the lengths
+    /// match (no allocation), else by rebuilding the buffer.
     pub(crate) fn replace(&mut self, index: usize, item: &[u8]) {
+        let mut offset = 0;
+        let mut at = 0;
+        while let Some(&len) = self.bytes.get(offset) {
+            let len = len as usize;
+            if at == index {
+                if len == item.len()
+                    && let Some(old) = self.bytes.get_mut(offset + 1..offset + 1 + len)
+                {
+                    old.copy_from_slice(item);
+                    return;
+                }
+                break;
+            }
+            offset += 1 + len;
+            at += 1;
+        }
         let items: Vec<&[u8]> = self.iter().collect();
         let mut out = Vec::with_capacity(self.bytes.len() + item.len());
         for (i, old) in items.into_iter().enumerate() {

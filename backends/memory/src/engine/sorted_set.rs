@@ -154,15 +154,28 @@ impl ZSet {
                 ZSet::Packed(_) => Ok(()),
             };
         };
-        let mut all = entries(p);
-        let current = all.iter().position(|(m, _)| *m == &member[..]);
-        let Some(score) = decide(current.map(|i| all[i].1))? else {
+        // Look the member up without unpacking: most calls leave the set as it is or only
+        // read the score.
+        let old = {
+            let mut items = p.iter();
+            let mut found = None;
+            while let (Some(s), Some(m)) = (items.next(), items.next()) {
+                if m == &member[..] {
+                    found = Some(decode_score(s));
+                    break;
+                }
+            }
+            found
+        };
+        let Some(score) = decide(old)? else {
             return Ok(());
         };
         let score = if score == 0.0 { 0.0 } else { score };
-        if current.is_some_and(|i| all[i].1 == score) {
+        if old == Some(score) {
             return Ok(());
         }
+        let mut all = entries(p);
+        let current = all.iter().position(|(m, _)| *m == &member[..]);
         if let Some(i) = current {
             all.remove(i);
         }
