@@ -3,15 +3,16 @@
 //!
 //! A hash is a `HashMap<String, Bytes>` (foldhash) under its key. Writes modify it in place, so a hash
 //! keeps its TTL however it changes; a hash created by a write has none, and a write that
-//! leaves it empty deletes the key, as Redis never keeps an empty collection. Values are
-//! `Bytes`, so replies share the stored bytes instead of copying them.
+//! leaves it empty deletes the key, as Redis never keeps an empty collection. Small hashes
+//! are packed (see `hash_value`), so replies copy the stored bytes.
 
+use staunch_core::long_double::LongDouble;
 use staunch_core::{Bytes, Command, Error, Reply, Result};
 
 use super::context::{WriteCtx, unsupported};
 use super::db::Db;
 use super::keyspace::non_empty;
-use super::strings::{format_float, parse_float, parse_int};
+use super::strings::{float_increment, format_float, parse_float, parse_int};
 
 use super::hash_value::HashValue as Hash;
 
@@ -88,12 +89,13 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
             Ok(Reply::Int(next))
         }
         Command::HIncrByFloat { key, field, delta } => {
+            let delta = float_increment(*delta)?;
             if !delta.is_finite() {
                 return Err(Error::invalid("ERR value is NaN or Infinity"));
             }
             let text = with_hash_try(db, key, now, |hash| {
                 let current = match hash.get(field.as_str()) {
-                    None => 0.0,
+                    None => LongDouble::ZERO,
                     Some(v) => parse_float(v)
                         .map_err(|_| Error::invalid("ERR hash value is not a float"))?,
                 };
