@@ -1,4 +1,9 @@
 //! [`HashValue`]: a hash's fields, packed while small (see `packed`), a table once large.
+//!
+//! The table keeps the values as the `Bytes` it was given, so `HGET` on a large hash shares
+//! the stored bytes instead of copying them; a packed hash copies its few short values.
+
+use bytes::Bytes;
 
 use super::hashing::FastMap;
 use super::packed::{MAX_ITEMS, Packed, PackedIter};
@@ -9,7 +14,7 @@ pub(crate) enum HashValue {
     /// Field, value, field, value, ... in insertion order.
     Packed(Packed),
     /// Field to value.
-    Table(Box<FastMap<Box<str>, Box<[u8]>>>),
+    Table(Box<FastMap<Box<str>, Bytes>>),
 }
 
 impl Default for HashValue {
@@ -20,7 +25,7 @@ impl Default for HashValue {
 
 impl HashValue {
     /// A hash of `pairs` (a later duplicate field wins).
-    pub(crate) fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Self {
+    pub(crate) fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a Bytes)>) -> Self {
         let mut hash = HashValue::default();
         for (field, value) in pairs {
             hash.set(field, value);
@@ -60,6 +65,15 @@ impl HashValue {
         }
     }
 
+    /// The value of `field` for a reply: shared with the table, or copied out of the packed
+    /// form.
+    pub(crate) fn get_bytes(&self, field: &str) -> Option<Bytes> {
+        match self {
+            HashValue::Packed(_) => self.get(field).map(Bytes::copy_from_slice),
+            HashValue::Table(t) => t.get(field).cloned(),
+        }
+    }
+
     /// True when `field` is present.
     pub(crate) fn contains_key(&self, field: &str) -> bool {
         self.get(field).is_some()
@@ -74,7 +88,7 @@ impl HashValue {
     }
 
     /// Sets `field` to `value`; true when the field is new.
-    pub(crate) fn set(&mut self, field: &str, value: &[u8]) -> bool {
+    pub(crate) fn set(&mut self, field: &str, value: &Bytes) -> bool {
         if let HashValue::Packed(p) = self {
             let mut index = None;
             let mut items = 0;
@@ -92,7 +106,7 @@ impl HashValue {
                     return false;
                 }
                 None if fits && items + 2 <= MAX_ITEMS => {
-                    p.rebuild(|_, _| true, [field.as_bytes(), value]);
+                    p.rebuild(|_, _| true, [field.as_bytes(), &value[..]]);
                     return true;
                 }
                 _ => self.to_table(),
@@ -101,11 +115,11 @@ impl HashValue {
         match self {
             HashValue::Table(t) => match t.get_mut(field) {
                 Some(slot) => {
-                    *slot = Box::from(value);
+                    *slot = value.clone();
                     false
                 }
                 None => {
-                    t.insert(Box::from(field), Box::from(value));
+                    t.insert(Box::from(field), value.clone());
                     true
                 }
             },
@@ -129,9 +143,9 @@ impl HashValue {
     }
 
     fn to_table(&mut self) {
-        let table: FastMap<Box<str>, Box<[u8]>> = self
+        let table: FastMap<Box<str>, Bytes> = self
             .iter()
-            .map(|(f, v)| (Box::from(f), Box::from(v)))
+            .map(|(f, v)| (Box::from(f), Bytes::copy_from_slice(v)))
             .collect();
         *self = HashValue::Table(Box::new(table));
     }
@@ -140,7 +154,7 @@ impl HashValue {
 /// The fields and values of a [`HashValue`].
 pub(crate) enum HashIter<'a> {
     Packed(PackedIter<'a>),
-    Table(std::collections::hash_map::Iter<'a, Box<str>, Box<[u8]>>),
+    Table(std::collections::hash_map::Iter<'a, Box<str>, Bytes>),
 }
 
 impl<'a> Iterator for HashIter<'a> {
@@ -166,14 +180,14 @@ mod tests {
     #[test]
     fn a_hash_behaves_the_same_packed_and_as_a_table() {
         let mut hash = HashValue::default();
-        assert!(hash.set("a", b"1"));
-        assert!(hash.set("b", b"2"));
-        assert!(!hash.set("a", b"3"), "an update is not a new field");
+        assert!(hash.set("a", &Bytes::from_static(b"1")));
+        assert!(hash.set("b", &Bytes::from_static(b"2")));
+        assert!(!hash.set("a", &Bytes::from_static(b"3")), "an update is not a new field");
         assert_eq!(hash.get("a"), Some(&b"3"[..]));
         assert_eq!(hash.len(), 2);
         assert!(matches!(hash, HashValue::Packed(_)));
         // A long value turns it into a table, keeping every field.
-        let long = vec![b'x'; 100];
+        let long = Bytes::from(vec![b'x'; 100]);
         assert!(hash.set("long", &long));
         assert!(matches!(hash, HashValue::Table(_)));
         assert_eq!(hash.get("b"), Some(&b"2"[..]));
@@ -187,13 +201,13 @@ mod tests {
     fn many_fields_turn_a_packed_hash_into_a_table() {
         let mut hash = HashValue::default();
         for i in 0..MAX_ITEMS {
-            hash.set(&format!("f{i}"), b"v");
+            hash.set(&format!("f{i}"), &Bytes::from_static(b"v"));
         }
         assert!(matches!(hash, HashValue::Table(_)));
         assert_eq!(hash.len(), MAX_ITEMS);
         let mut packed = HashValue::default();
-        packed.set("x", b"1");
-        packed.set("y", b"2");
+        packed.set("x", &Bytes::from_static(b"1"));
+        packed.set("y", &Bytes::from_static(b"2"));
         assert!(packed.remove("x"));
         assert_eq!(packed.iter().collect::<Vec<_>>(), [("y", &b"2"[..])]);
         assert!(packed.remove("y"));

@@ -28,7 +28,7 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
             Ok(Reply::Array(
                 fields
                     .iter()
-                    .map(|f| hash.and_then(|h| h.get(f)).map_or(Reply::Nil, bulk))
+                    .map(|f| hash.and_then(|h| h.get_bytes(f)).map_or(Reply::Nil, Reply::Bulk))
                     .collect(),
             ))
         }
@@ -150,8 +150,8 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
 pub(crate) fn hget(db: &Db, now: i64, key: &str, field: &str) -> Result<Reply> {
     Ok(db
         .hash(key, now)?
-        .and_then(|h| h.get(field))
-        .map_or(Reply::Nil, bulk))
+        .and_then(|h| h.get_bytes(field))
+        .map_or(Reply::Nil, Reply::Bulk))
 }
 
 fn bulk(value: &[u8]) -> Reply {
@@ -209,6 +209,6 @@ fn with_hash_try<R>(
 }
 
 /// Writes `field`, allocating its name only when it is new. Returns true if it was new.
-fn set_field(hash: &mut Hash, field: &str, value: &[u8]) -> bool {
+fn set_field(hash: &mut Hash, field: &str, value: &Bytes) -> bool {
     hash.set(field, value)
 }

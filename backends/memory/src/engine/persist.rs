@@ -81,7 +81,7 @@ impl StoredValue {
         let value = match self {
             StoredValue::String(b) => Value::string(&b),
             StoredValue::Hash(fields) => Value::Hash(HashValue::from_pairs(
-                fields.iter().map(|(f, v)| (f.as_str(), &v[..])),
+                fields.iter().map(|(f, v)| (f.as_str(), v)),
             )),
             StoredValue::List(items) => Value::List(Box::new(items.into_iter().collect())),
             StoredValue::Set(members) => {
