@@ -109,7 +109,7 @@ impl HashValue {
                     p.rebuild(|_, _| true, [field.as_bytes(), &value[..]]);
                     return true;
                 }
-                _ => self.to_table(),
+                _ => self.convert_to_table(),
             }
         }
         match self {
@@ -123,7 +123,7 @@ impl HashValue {
                     true
                 }
             },
-            // `to_table` above made it a table.
+            // `convert_to_table` above made it a table.
             HashValue::Packed(_) => false,
         }
     }
@@ -142,7 +142,7 @@ impl HashValue {
         }
     }
 
-    fn to_table(&mut self) {
+    fn convert_to_table(&mut self) {
         let table: FastMap<Box<str>, Bytes> = self
             .iter()
             .map(|(f, v)| (Box::from(f), Bytes::copy_from_slice(v)))
@@ -182,7 +182,10 @@ mod tests {
         let mut hash = HashValue::default();
         assert!(hash.set("a", &Bytes::from_static(b"1")));
         assert!(hash.set("b", &Bytes::from_static(b"2")));
-        assert!(!hash.set("a", &Bytes::from_static(b"3")), "an update is not a new field");
+        assert!(
+            !hash.set("a", &Bytes::from_static(b"3")),
+            "an update is not a new field"
+        );
         assert_eq!(hash.get("a"), Some(&b"3"[..]));
         assert_eq!(hash.len(), 2);
         assert!(matches!(hash, HashValue::Packed(_)));

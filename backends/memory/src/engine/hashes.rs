@@ -28,7 +28,10 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
             Ok(Reply::Array(
                 fields
                     .iter()
-                    .map(|f| hash.and_then(|h| h.get_bytes(f)).map_or(Reply::Nil, Reply::Bulk))
+                    .map(|f| {
+                        hash.and_then(|h| h.get_bytes(f))
+                            .map_or(Reply::Nil, Reply::Bulk)
+                    })
                     .collect(),
             ))
         }

@@ -124,7 +124,7 @@ impl Engine {
             .iter(now)
             .map(|(key, entry)| SnapshotEntry {
                 key: key.to_owned(),
-                value: StoredValue::from_value(&entry.value),
+                value: StoredValue::from_value(entry.value),
                 expires_at: entry.expires_at(),
             })
             .collect();

@@ -74,11 +74,11 @@ impl SetValue {
                 p.rebuild(|_, _| true, [member]);
                 return true;
             }
-            self.to_table();
+            self.convert_to_table();
         }
         match self {
             SetValue::Table(t) => t.insert(Box::from(member)),
-            // `to_table` above made it a table.
+            // `convert_to_table` above made it a table.
             SetValue::Packed(_) => false,
         }
     }
@@ -104,7 +104,7 @@ impl SetValue {
         members
     }
 
-    fn to_table(&mut self) {
+    fn convert_to_table(&mut self) {
         let table: FastSet<Box<[u8]>> = self.iter().map(Box::from).collect();
         *self = SetValue::Table(Box::new(table));
     }

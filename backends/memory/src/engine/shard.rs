@@ -175,10 +175,9 @@ impl Shard {
         }
     }
 
-    /// The live entry of `key` (whose hash is `hash`), if any.
+    /// The entry in `slot` (whose key hashes to `hash`), unless it has expired.
     #[inline]
-    pub(crate) fn get(&self, hash: u64, key: &str, now: i64) -> Option<EntryRef<'_>> {
-        let slot = self.slot(hash, key)?;
+    fn live<'s>(&'s self, hash: u64, slot: &'s Slot, now: i64) -> Option<EntryRef<'s>> {
         let expires_at = self.deadline_of(hash, slot);
         if expires_at.is_some_and(|at| at <= now) {
             return None;
@@ -189,20 +188,16 @@ impl Shard {
         })
     }
 
+    /// The live entry of `key` (whose hash is `hash`), if any.
+    #[inline]
+    pub(crate) fn get(&self, hash: u64, key: &str, now: i64) -> Option<EntryRef<'_>> {
+        self.live(hash, self.slot(hash, key)?, now)
+    }
+
     /// The live entry of `key` with the name as stored (borrowed from the shard).
     fn get_named(&self, hash: u64, key: &str, now: i64) -> Option<(&str, EntryRef<'_>)> {
         let slot = self.slot(hash, key)?;
-        let expires_at = self.deadline_of(hash, slot);
-        if expires_at.is_some_and(|at| at <= now) {
-            return None;
-        }
-        Some((
-            slot.key.as_str(),
-            EntryRef {
-                value: &slot.value,
-                expires_at,
-            },
-        ))
+        Some((slot.key.as_str(), self.live(hash, slot, now)?))
     }
 
     /// The live value of `key` for writing; an expired entry is removed first.
@@ -440,17 +435,13 @@ impl Shard {
     /// All live entries (for snapshots).
     pub(crate) fn iter(&self, now: i64) -> impl Iterator<Item = (&str, EntryRef<'_>)> {
         self.table.iter().filter_map(move |slot| {
-            let expires_at = self.deadline_of(self.hasher.hash(slot.key.as_bytes()), slot);
-            if expires_at.is_some_and(|at| at <= now) {
-                return None;
-            }
-            Some((
-                slot.key.as_str(),
-                EntryRef {
-                    value: &slot.value,
-                    expires_at,
-                },
-            ))
+            // The hash only finds a deadline; keys without a TTL need none.
+            let hash = if slot.key.has_ttl() {
+                self.hasher.hash(slot.key.as_bytes())
+            } else {
+                0
+            };
+            Some((slot.key.as_str(), self.live(hash, slot, now)?))
         })
     }
 }

@@ -113,7 +113,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
                 Some(e) => Some(set_deadline(*e, now, "set")?),
             };
             let current = db.string(key, now)?;
-            if current.map(|b| &b[..]) != expected.as_deref() {
+            if current != expected.as_deref() {
                 return Ok(Reply::Int(0));
             }
             let keep = matches!(expiry, Some(SetExpiry::KeepTtl));

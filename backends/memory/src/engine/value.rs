@@ -19,6 +19,8 @@ use super::sorted_set::ZSet;
 pub(crate) enum Value {
     String(Box<[u8]>),
     Hash(HashValue),
+    // Boxed on purpose: a `VecDeque` is 32 bytes and would make every key's value 40.
+    #[allow(clippy::box_collection)]
     List(Box<VecDeque<Bytes>>),
     Set(SetValue),
     ZSet(ZSet),
