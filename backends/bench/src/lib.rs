@@ -9,7 +9,17 @@
 //! # Layout
 //!
 //! - `table`: one printed row (figure, target, measured) and the spread of repeated rounds.
+//! - `process`: resident memory, and measuring in a fresh child process.
+//! - `dataset`: the keys and values every side of a memory figure loads.
+//! - `mix`: the GET/SET 50/50 workload on staunch and on dashmap.
+//! - `redis_memory`: redis-server's memory per key for the same data.
+//! - `memory_rows`: the memory engine's rows and growth table.
 
 #![deny(missing_docs)]
 
+pub mod dataset;
+pub mod memory_rows;
+pub mod mix;
+pub mod process;
+pub mod redis_memory;
 pub mod table;

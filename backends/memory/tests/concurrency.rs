@@ -103,7 +103,10 @@ async fn batches_and_multi_key_reads_across_shards_are_atomic() {
             let mut seen = 0u32;
             while !done.load(Ordering::Acquire) || seen < 10 {
                 let sum: i64 = if by_batch {
-                    let reads = keys.iter().map(|k| Command::Get { key: k.clone() }).collect();
+                    let reads = keys
+                        .iter()
+                        .map(|k| Command::Get { key: k.clone() })
+                        .collect();
                     engine
                         .batch(reads)
                         .await
@@ -240,12 +243,18 @@ async fn scan_and_dbsize_stay_right_under_concurrent_writes() {
     let engine = Engine::default();
     const STABLE: usize = 2_000;
     for i in 0..STABLE {
-        engine.execute(set(&format!("stable:{i}"), "v")).await.unwrap();
+        engine
+            .execute(set(&format!("stable:{i}"), "v"))
+            .await
+            .unwrap();
     }
     // Keys that move between names (and so between shards) but always number MOVING.
     const MOVING: usize = 50;
     for i in 0..MOVING {
-        engine.execute(set(&format!("moving:{i}:0"), "v")).await.unwrap();
+        engine
+            .execute(set(&format!("moving:{i}:0"), "v"))
+            .await
+            .unwrap();
     }
     let done = Arc::new(AtomicBool::new(false));
     let churn = {
@@ -296,7 +305,11 @@ async fn scan_and_dbsize_stay_right_under_concurrent_writes() {
                     .execute(Command::Exists { keys: names })
                     .await
                     .unwrap();
-                assert_eq!(exists, Reply::Int(MOVING as i64), "a moving key was seen twice or not at all");
+                assert_eq!(
+                    exists,
+                    Reply::Int(MOVING as i64),
+                    "a moving key was seen twice or not at all"
+                );
                 checks += 1;
                 tokio::task::yield_now().await;
             }
@@ -335,7 +348,10 @@ async fn scan_and_dbsize_stay_right_under_concurrent_writes() {
             }
         }
         for i in 0..STABLE {
-            assert!(seen.contains(&format!("stable:{i}")), "SCAN missed stable:{i}");
+            assert!(
+                seen.contains(&format!("stable:{i}")),
+                "SCAN missed stable:{i}"
+            );
         }
         iterations += 1;
     }

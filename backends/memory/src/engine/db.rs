@@ -30,7 +30,9 @@
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use staunch_core::{Command, Error, Result};
 
-use super::hashing::{FastMap, FastSet, KeyHasher};
+use super::hash_value::HashValue;
+use super::hashing::KeyHasher;
+use super::set_value::SetValue;
 use super::shard::{SHARD_BITS, SHARDS, Shard};
 use super::sorted_set::ZSet;
 use super::value::{Entry, EntryRef, Value};
@@ -83,18 +85,23 @@ impl Keyspace {
         }
     }
 
-    fn db<'a>(&'a self, locked: Locked<'a>) -> Db<'a> {
+    fn db<'a, 'k>(&'a self, locked: Locked<'a>, hint: Option<(&'k str, u64)>) -> Db<'a, 'k> {
         Db {
             hasher: &self.hasher,
             locked,
+            hint,
         }
     }
 
     /// Locks the shard of `key` alone.
     #[inline]
-    pub(crate) fn lock_key(&self, key: &str, write: bool) -> Db<'_> {
-        let index = shard_index(self.hasher.hash(key.as_bytes()));
-        self.db(Locked::One((index, self.lock(index, write))))
+    pub(crate) fn lock_key<'k>(&self, key: &'k str, write: bool) -> Db<'_, 'k> {
+        let hash = self.hasher.hash(key.as_bytes());
+        let index = shard_index(hash);
+        self.db(
+            Locked::One((index, self.lock(index, write))),
+            Some((key, hash)),
+        )
     }
 
     /// Locks the shards of `keys`, in ascending order; every shard when `keys` is empty.
@@ -102,7 +109,7 @@ impl Keyspace {
         &self,
         keys: impl IntoIterator<Item = &'k str>,
         write: bool,
-    ) -> Db<'_> {
+    ) -> Db<'_, 'static> {
         let mut indexes: Vec<usize> = keys
             .into_iter()
             .map(|key| shard_index(self.hasher.hash(key.as_bytes())))
@@ -113,26 +120,30 @@ impl Keyspace {
         indexes.sort_unstable();
         indexes.dedup();
         if let [index] = indexes[..] {
-            return self.db(Locked::One((index, self.lock(index, write))));
+            return self.db(Locked::One((index, self.lock(index, write))), None);
         }
-        self.db(Locked::Many(
-            indexes
-                .into_iter()
-                .map(|index| (index, self.lock(index, write)))
-                .collect(),
-        ))
+        self.db(
+            Locked::Many(
+                indexes
+                    .into_iter()
+                    .map(|index| (index, self.lock(index, write)))
+                    .collect(),
+            ),
+            None,
+        )
     }
 
     /// Locks every shard, in ascending order.
-    pub(crate) fn lock_all(&self, write: bool) -> Db<'_> {
-        self.db(Locked::Many(
-            (0..SHARDS).map(|i| (i, self.lock(i, write))).collect(),
-        ))
+    pub(crate) fn lock_all(&self, write: bool) -> Db<'_, 'static> {
+        self.db(
+            Locked::Many((0..SHARDS).map(|i| (i, self.lock(i, write))).collect()),
+            None,
+        )
     }
 
     /// Locks what `command` touches: the shards of its keys, or every shard for a command
     /// that names none (`SCAN`, `DBSIZE`, `FLUSHDB`).
-    pub(crate) fn lock_for(&self, command: &Command, write: bool) -> Db<'_> {
+    pub(crate) fn lock_for<'k>(&self, command: &'k Command, write: bool) -> Db<'_, 'k> {
         let keys = command.keys();
         match keys[..] {
             [key] => self.lock_key(key, write),
@@ -142,7 +153,7 @@ impl Keyspace {
 
     /// Locks what all of `commands` touch, for a batch that must be atomic as a whole: every
     /// shard as soon as one of them names no key.
-    pub(crate) fn lock_for_all(&self, commands: &[Command], write: bool) -> Db<'_> {
+    pub(crate) fn lock_for_all(&self, commands: &[Command], write: bool) -> Db<'_, 'static> {
         let mut keys = Vec::new();
         for command in commands {
             if matches!(command, Command::Publish { .. }) {
@@ -163,8 +174,8 @@ impl Keyspace {
     }
 
     /// Locks shard `index` alone for writing (the purger walks the shards one by one).
-    pub(crate) fn lock_shard(&self, index: usize) -> Db<'_> {
-        self.db(Locked::One((index, self.lock(index, true))))
+    pub(crate) fn lock_shard(&self, index: usize) -> Db<'_, 'static> {
+        self.db(Locked::One((index, self.lock(index, true))), None)
     }
 }
 
@@ -218,12 +229,30 @@ impl<'a> Locked<'a> {
 /// A key outside the locked shards is a bug in the engine (a command touching a key its
 /// `keys()` does not name): debug builds panic on it; release builds treat the key as
 /// missing and drop the write, rather than touch a shard without its lock.
-pub(crate) struct Db<'a> {
+pub(crate) struct Db<'a, 'k> {
     hasher: &'a KeyHasher,
     locked: Locked<'a>,
+    /// The key a single-key command locked, with its hash: the command's handler names that
+    /// key again (often more than once), and comparing addresses is cheaper than hashing.
+    /// The borrow keeps the name alive and unchanged, so the same address and length mean the
+    /// same name.
+    hint: Option<(&'k str, u64)>,
 }
 
-impl Db<'_> {
+impl Db<'_, '_> {
+    /// The hash of `key`.
+    #[inline]
+    fn key_hash(&self, key: &str) -> u64 {
+        match self.hint {
+            Some((hinted, hash))
+                if std::ptr::eq(hinted.as_ptr(), key.as_ptr()) && hinted.len() == key.len() =>
+            {
+                hash
+            }
+            _ => self.hasher.hash(key.as_bytes()),
+        }
+    }
+
     #[inline]
     fn guard(&self, index: usize) -> Option<&Guard<'_>> {
         let locked = self.locked.as_slice();
@@ -247,7 +276,7 @@ impl Db<'_> {
     /// The hash of `key` and its shard, if locked.
     #[inline]
     fn shard_of(&self, key: &str) -> (u64, Option<&Shard>) {
-        let hash = self.hasher.hash(key.as_bytes());
+        let hash = self.key_hash(key);
         let shard = self.guard(shard_index(hash)).map(Guard::shard);
         debug_assert!(shard.is_some(), "key {key:?} used without its shard locked");
         (hash, shard)
@@ -256,7 +285,7 @@ impl Db<'_> {
     /// The hash of `key` and its shard, if locked for writing.
     #[inline]
     fn shard_of_mut(&mut self, key: &str) -> (u64, Option<&mut Shard>) {
-        let hash = self.hasher.hash(key.as_bytes());
+        let hash = self.key_hash(key);
         let shard = self.guard_mut(shard_index(hash));
         debug_assert!(
             shard.is_some(),
@@ -308,6 +337,15 @@ impl Db<'_> {
         let (hash, shard) = self.shard_of_mut(key);
         if let Some(shard) = shard {
             shard.insert(hash, key, value, expires_at);
+        }
+    }
+
+    /// Sets `key` to the string `bytes` with the given deadline (see [`Shard::set_string`]).
+    #[inline]
+    pub(crate) fn set_string(&mut self, key: &str, bytes: &[u8], expires_at: Option<i64>) {
+        let (hash, shard) = self.shard_of_mut(key);
+        if let Some(shard) = shard {
+            shard.set_string(hash, key, bytes, expires_at);
         }
     }
 
@@ -418,7 +456,7 @@ impl Db<'_> {
     }
 
     /// See [`Db::string`].
-    pub(crate) fn hash(&self, key: &str, now: i64) -> Result<Option<&FastMap<String, Bytes>>> {
+    pub(crate) fn hash(&self, key: &str, now: i64) -> Result<Option<&HashValue>> {
         match self.value(key, now) {
             None => Ok(None),
             Some(Value::Hash(h)) => Ok(Some(h)),
@@ -436,7 +474,7 @@ impl Db<'_> {
     }
 
     /// See [`Db::string`].
-    pub(crate) fn set(&self, key: &str, now: i64) -> Result<Option<&FastSet<Bytes>>> {
+    pub(crate) fn set(&self, key: &str, now: i64) -> Result<Option<&SetValue>> {
         match self.value(key, now) {
             None => Ok(None),
             Some(Value::Set(s)) => Ok(Some(s)),
@@ -478,11 +516,7 @@ impl Db<'_> {
     }
 
     /// Mutable, type-checked access to an existing hash.
-    pub(crate) fn hash_mut(
-        &mut self,
-        key: &str,
-        now: i64,
-    ) -> Result<Option<&mut FastMap<String, Bytes>>> {
+    pub(crate) fn hash_mut(&mut self, key: &str, now: i64) -> Result<Option<&mut HashValue>> {
         match self.value_mut(key, now) {
             None => Ok(None),
             Some(Value::Hash(h)) => Ok(Some(h)),
@@ -492,16 +526,12 @@ impl Db<'_> {
 
     /// Mutable access to a hash, created empty when missing. The caller must leave it
     /// non-empty or call [`Db::remove_if_empty`].
-    pub(crate) fn hash_or_create(
-        &mut self,
-        key: &str,
-        now: i64,
-    ) -> Result<&mut FastMap<String, Bytes>> {
+    pub(crate) fn hash_or_create(&mut self, key: &str, now: i64) -> Result<&mut HashValue> {
         match self.value_or_create(
             key,
             now,
             |v| matches!(v, Value::Hash(_)),
-            || Value::Hash(Box::default()),
+            || Value::Hash(HashValue::default()),
         )? {
             Value::Hash(h) => Ok(h),
             _ => Err(Error::wrong_type()),
@@ -531,7 +561,7 @@ impl Db<'_> {
     }
 
     /// Mutable, type-checked access to an existing set.
-    pub(crate) fn set_mut(&mut self, key: &str, now: i64) -> Result<Option<&mut FastSet<Bytes>>> {
+    pub(crate) fn set_mut(&mut self, key: &str, now: i64) -> Result<Option<&mut SetValue>> {
         match self.value_mut(key, now) {
             None => Ok(None),
             Some(Value::Set(s)) => Ok(Some(s)),
@@ -540,12 +570,12 @@ impl Db<'_> {
     }
 
     /// Mutable access to a set, created empty when missing (see [`Db::hash_or_create`]).
-    pub(crate) fn set_or_create(&mut self, key: &str, now: i64) -> Result<&mut FastSet<Bytes>> {
+    pub(crate) fn set_or_create(&mut self, key: &str, now: i64) -> Result<&mut SetValue> {
         match self.value_or_create(
             key,
             now,
             |v| matches!(v, Value::Set(_)),
-            || Value::Set(Box::default()),
+            || Value::Set(SetValue::default()),
         )? {
             Value::Set(s) => Ok(s),
             _ => Err(Error::wrong_type()),
@@ -567,7 +597,7 @@ impl Db<'_> {
             key,
             now,
             |v| matches!(v, Value::ZSet(_)),
-            || Value::ZSet(Box::default()),
+            || Value::ZSet(ZSet::default()),
         )? {
             Value::ZSet(z) => Ok(z),
             _ => Err(Error::wrong_type()),

@@ -50,6 +50,7 @@ impl Engine {
                 blocked: AtomicUsize::new(0),
                 has_log: std::sync::atomic::AtomicBool::new(false),
                 journaling: std::sync::atomic::AtomicBool::new(false),
+                journal_order: parking_lot::Mutex::new(()),
                 evictor: max_bytes.map(Evictor::new),
             }),
             hub: Arc::new(Hub::default()),

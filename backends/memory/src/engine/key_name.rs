@@ -24,7 +24,10 @@ enum Repr {
     /// The name in the first bytes; the last byte is its length plus [`TTL_BIT`]. (The flag
     /// and the length share a byte so that the variant, with the enum's tag, fills 24 bytes.)
     Inline([u8; INLINE + 1]),
-    Heap { has_ttl: bool, name: Box<str> },
+    Heap {
+        has_ttl: bool,
+        name: Box<str>,
+    },
 }
 
 impl KeyName {
@@ -118,7 +121,12 @@ mod tests {
 
     #[test]
     fn short_and_long_names_round_trip_and_keep_the_flag() {
-        for name in ["", "k", "exactly-22-bytes-long!", "a name longer than twenty-two bytes"] {
+        for name in [
+            "",
+            "k",
+            "exactly-22-bytes-long!",
+            "a name longer than twenty-two bytes",
+        ] {
             let mut key = KeyName::new(name);
             assert_eq!(key.as_str(), name);
             assert!(!key.has_ttl());

@@ -11,11 +11,13 @@
 //!
 //! - `db`: the keyspace (the shards under their locks, and the view of the locked shards a
 //!   command runs against); `shard`: one shard (table, deadlines, scan order); `key_name`,
-//!   `value`: what a key costs in memory; `hashing`: the hash functions.
+//!   `value`: what a key costs in memory; `packed`, `hash_value`, `set_value`: small
+//!   collections packed into one allocation, large ones in tables; `hashing`: the hash
+//!   functions.
 //! - one module per family (`keyspace`, `strings`, `hashes`, `lists`, `sets`, `zsets`), each
 //!   with a `read(&Db, now, &Command)` and a `write(&mut Db, &mut WriteCtx, &Command)`;
-//!   `sorted_set`: the sorted-set value the `zsets` commands work on; `context`: what a write
-//!   handler reports back.
+//!   `sorted_set` (packed while small) and `sorted_set_table` (large): the sorted-set value the
+//!   `zsets` commands work on; `context`: what a write handler reports back.
 //! - `blocking`: the non-blocking attempt of `BLPOP` & co.; the engine retries it, woken by
 //!   writes.
 //! - `pubsub`: channels and patterns inside the process.
@@ -42,16 +44,20 @@ pub(crate) mod context;
 pub(crate) mod db;
 pub(crate) mod eviction;
 pub mod handle;
+pub(crate) mod hash_value;
 pub(crate) mod hashes;
 pub(crate) mod hashing;
 pub(crate) mod key_name;
 pub(crate) mod keyspace;
 pub(crate) mod lists;
+pub(crate) mod packed;
 pub mod persist;
 pub mod pubsub;
+pub(crate) mod set_value;
 pub(crate) mod sets;
 pub(crate) mod shard;
 pub(crate) mod sorted_set;
+pub(crate) mod sorted_set_table;
 pub(crate) mod strings;
 pub(crate) mod value;
 pub(crate) mod zsets;
@@ -59,7 +65,15 @@ pub(crate) mod zsets;
 use context::{WriteCtx, unsupported};
 use db::{Db, Keyspace};
 
-/// Receives every successful write, in apply order, while the engine lock is held.
+/// Receives every successful write, in apply order, while the shards of the write's keys are
+/// locked.
+///
+/// Writes to the same key reach the log in the order they were applied (each is applied and
+/// appended under its key's shard lock). Writes on disjoint shards may call `append` at the
+/// same time, from different threads, in either order: they touch different keys, so either
+/// order replays to the same state. While journaling, `append` calls are made one at a time
+/// (see `Shared::record`), so a log that numbers records and lists journaled ones in two steps
+/// keeps both in the same order.
 ///
 /// The file backend implements this to append records to its log. `append` must be quick (a
 /// buffered write); durability waits happen in `wait_durable`, after the lock is released, so
@@ -74,7 +88,7 @@ pub trait WriteLog: Send + Sync {
     /// the log owner must refuse further writes until the log is healthy again).
     fn append(&self, now_ms: i64, effects: Vec<Command>, journaled: bool) -> Result<u64>;
 
-    /// Told (under the engine lock) when journaling is turned on or off; may record the change
+    /// Told (with every shard locked) when journaling is turned on or off; may record the change
     /// and return a ticket to wait on. The default records nothing.
     fn journaling_changed(&self, now_ms: i64, on: bool) -> Result<Option<u64>> {
         let _ = (now_ms, on);
@@ -255,6 +269,10 @@ pub(crate) struct Shared {
     /// While set, effects are recorded in replayable form and marked journaled (changed only
     /// with every shard locked for writing, so a write and its record always agree on it).
     pub(crate) journaling: std::sync::atomic::AtomicBool,
+    /// Held around `WriteLog::append` while journaling: the journal lists records in the order
+    /// the log numbered them, and two writers on different shards must not interleave between
+    /// the numbering and the listing.
+    pub(crate) journal_order: parking_lot::Mutex<()>,
     /// Present when the engine is size-bounded.
     pub(crate) evictor: Option<eviction::Evictor>,
 }
@@ -333,6 +351,7 @@ impl Shared {
             return Ok(None);
         };
         let journaled = self.journaling.load(Ordering::Relaxed);
+        let _in_order = journaled.then(|| self.journal_order.lock());
         log.append(now, effects, journaled)
             .map(|ticket| Some((log, ticket)))
     }

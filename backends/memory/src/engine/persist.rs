@@ -24,6 +24,8 @@
 use bytes::Bytes;
 
 use super::handle::Engine;
+use super::hash_value::HashValue;
+use super::set_value::SetValue;
 use super::sorted_set::ZSet;
 use super::value::Value;
 
@@ -58,12 +60,18 @@ impl StoredValue {
     fn from_value(value: &Value) -> StoredValue {
         match value {
             Value::String(b) => StoredValue::String(Bytes::copy_from_slice(b)),
-            Value::Hash(h) => {
-                StoredValue::Hash(h.iter().map(|(f, v)| (f.clone(), v.clone())).collect())
-            }
+            Value::Hash(h) => StoredValue::Hash(
+                h.iter()
+                    .map(|(f, v)| (f.to_owned(), Bytes::copy_from_slice(v)))
+                    .collect(),
+            ),
             Value::List(l) => StoredValue::List(l.iter().cloned().collect()),
-            Value::Set(s) => StoredValue::Set(s.iter().cloned().collect()),
-            Value::ZSet(z) => StoredValue::ZSet(z.iter().map(|(m, s)| (m.clone(), s)).collect()),
+            Value::Set(s) => StoredValue::Set(s.iter().map(Bytes::copy_from_slice).collect()),
+            Value::ZSet(z) => StoredValue::ZSet(
+                z.iter()
+                    .map(|(m, s)| (Bytes::copy_from_slice(m), s))
+                    .collect(),
+            ),
         }
     }
 
@@ -72,9 +80,15 @@ impl StoredValue {
     fn into_value(self) -> Option<Value> {
         let value = match self {
             StoredValue::String(b) => Value::string(&b),
-            StoredValue::Hash(fields) => Value::Hash(Box::new(fields.into_iter().collect())),
+            StoredValue::Hash(fields) => Value::Hash(HashValue::from_pairs(
+                fields.iter().map(|(f, v)| (f.as_str(), v)),
+            )),
             StoredValue::List(items) => Value::List(Box::new(items.into_iter().collect())),
-            StoredValue::Set(members) => Value::Set(Box::new(members.into_iter().collect())),
+            StoredValue::Set(members) => {
+                let mut set = SetValue::default();
+                set.insert_all(members.iter().map(|m| &m[..]));
+                Value::Set(set)
+            }
             StoredValue::ZSet(members) => {
                 let mut zset = ZSet::default();
                 for (member, score) in members {
@@ -83,7 +97,7 @@ impl StoredValue {
                     }
                     zset.insert(&member, score);
                 }
-                Value::ZSet(Box::new(zset))
+                Value::ZSet(zset)
             }
         };
         (!value.is_empty_collection()).then_some(value)
@@ -110,7 +124,7 @@ impl Engine {
             .iter(now)
             .map(|(key, entry)| SnapshotEntry {
                 key: key.to_owned(),
-                value: StoredValue::from_value(&entry.value),
+                value: StoredValue::from_value(entry.value),
                 expires_at: entry.expires_at(),
             })
             .collect();

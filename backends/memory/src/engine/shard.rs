@@ -134,11 +134,9 @@ impl Deadlines {
     /// How many deadlines are at or before `now`.
     fn due_count(&self, now: i64) -> usize {
         match self.order.first() {
-            Some((first, _)) if *first <= now => self
-                .order
-                .iter()
-                .take_while(|(at, _)| *at <= now)
-                .count(),
+            Some((first, _)) if *first <= now => {
+                self.order.iter().take_while(|(at, _)| *at <= now).count()
+            }
             _ => 0,
         }
     }
@@ -165,7 +163,8 @@ impl Shard {
     }
 
     fn slot(&self, hash: u64, key: &str) -> Option<&Slot> {
-        self.table.find(hash, |s| s.key.as_bytes() == key.as_bytes())
+        self.table
+            .find(hash, |s| s.key.as_bytes() == key.as_bytes())
     }
 
     fn deadline_of(&self, hash: u64, slot: &Slot) -> Option<i64> {
@@ -176,10 +175,9 @@ impl Shard {
         }
     }
 
-    /// The live entry of `key` (whose hash is `hash`), if any.
+    /// The entry in `slot` (whose key hashes to `hash`), unless it has expired.
     #[inline]
-    pub(crate) fn get(&self, hash: u64, key: &str, now: i64) -> Option<EntryRef<'_>> {
-        let slot = self.slot(hash, key)?;
+    fn live<'s>(&'s self, hash: u64, slot: &'s Slot, now: i64) -> Option<EntryRef<'s>> {
         let expires_at = self.deadline_of(hash, slot);
         if expires_at.is_some_and(|at| at <= now) {
             return None;
@@ -190,20 +188,16 @@ impl Shard {
         })
     }
 
+    /// The live entry of `key` (whose hash is `hash`), if any.
+    #[inline]
+    pub(crate) fn get(&self, hash: u64, key: &str, now: i64) -> Option<EntryRef<'_>> {
+        self.live(hash, self.slot(hash, key)?, now)
+    }
+
     /// The live entry of `key` with the name as stored (borrowed from the shard).
     fn get_named(&self, hash: u64, key: &str, now: i64) -> Option<(&str, EntryRef<'_>)> {
         let slot = self.slot(hash, key)?;
-        let expires_at = self.deadline_of(hash, slot);
-        if expires_at.is_some_and(|at| at <= now) {
-            return None;
-        }
-        Some((
-            slot.key.as_str(),
-            EntryRef {
-                value: &slot.value,
-                expires_at,
-            },
-        ))
+        Some((slot.key.as_str(), self.live(hash, slot, now)?))
     }
 
     /// The live value of `key` for writing; an expired entry is removed first.
@@ -258,6 +252,33 @@ impl Shard {
         if had_ttl || expires_at.is_some() {
             self.deadlines.set(&self.hasher, hash, key, expires_at);
         }
+    }
+
+    /// Sets `key` to the string `bytes` with the given deadline, like [`Shard::insert`], but
+    /// writes over the old value in place when it is a string of the same length: overwriting
+    /// a counter, a token or a fixed-size record then allocates nothing.
+    pub(crate) fn set_string(
+        &mut self,
+        hash: u64,
+        key: &str,
+        bytes: &[u8],
+        expires_at: Option<i64>,
+    ) {
+        if let Some(slot) = self
+            .table
+            .find_mut(hash, |s| s.key.as_bytes() == key.as_bytes())
+            && let Value::String(old) = &mut slot.value
+            && old.len() == bytes.len()
+        {
+            old.copy_from_slice(bytes);
+            let had = slot.key.has_ttl();
+            slot.key.set_has_ttl(expires_at.is_some());
+            if had || expires_at.is_some() {
+                self.deadlines.set(&self.hasher, hash, key, expires_at);
+            }
+            return;
+        }
+        self.insert(hash, key, Value::string(bytes), expires_at);
     }
 
     /// Creates `key`, which the caller's lookup found absent (or expired and purged), without
@@ -414,17 +435,13 @@ impl Shard {
     /// All live entries (for snapshots).
     pub(crate) fn iter(&self, now: i64) -> impl Iterator<Item = (&str, EntryRef<'_>)> {
         self.table.iter().filter_map(move |slot| {
-            let expires_at = self.deadline_of(self.hasher.hash(slot.key.as_bytes()), slot);
-            if expires_at.is_some_and(|at| at <= now) {
-                return None;
-            }
-            Some((
-                slot.key.as_str(),
-                EntryRef {
-                    value: &slot.value,
-                    expires_at,
-                },
-            ))
+            // The hash only finds a deadline; keys without a TTL need none.
+            let hash = if slot.key.has_ttl() {
+                self.hasher.hash(slot.key.as_bytes())
+            } else {
+                0
+            };
+            Some((slot.key.as_str(), self.live(hash, slot, now)?))
         })
     }
 }
@@ -496,15 +513,27 @@ mod tests {
         let key = "k";
         let hash = shard.hasher.hash(key.as_bytes());
         shard.insert(hash, key, Value::string(b"v"), Some(100));
-        assert_eq!(shard.get(hash, key, 50).and_then(|e| e.expires_at()), Some(100));
-        assert!(shard.get(hash, key, 100).is_none(), "expired at its deadline");
+        assert_eq!(
+            shard.get(hash, key, 50).and_then(|e| e.expires_at()),
+            Some(100)
+        );
+        assert!(
+            shard.get(hash, key, 100).is_none(),
+            "expired at its deadline"
+        );
         assert_eq!(shard.len(100), 0);
         assert!(shard.set_expiry(hash, key, Some(200)));
-        assert_eq!(shard.get(hash, key, 150).and_then(|e| e.expires_at()), Some(200));
+        assert_eq!(
+            shard.get(hash, key, 150).and_then(|e| e.expires_at()),
+            Some(200)
+        );
         // A plain insert clears the deadline.
         shard.insert(hash, key, Value::string(b"w"), None);
         assert!(!shard.has_expiring_keys());
-        assert_eq!(shard.get(hash, key, i64::MAX).and_then(|e| e.expires_at()), None);
+        assert_eq!(
+            shard.get(hash, key, i64::MAX).and_then(|e| e.expires_at()),
+            None
+        );
         shard.insert(hash, key, Value::string(b"x"), Some(10));
         assert_eq!(shard.purge_expired(20, 10).len(), 1);
         assert!(shard.get(hash, key, 0).is_none(), "purged");

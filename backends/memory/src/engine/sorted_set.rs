@@ -1,468 +1,363 @@
-//! The sorted-set value: a score map plus an ordered index, as Redis keeps a dict and a skiplist.
+//! [`ZSet`]: the sorted-set value the `zsets` commands work on; packed while small (see
+//! `packed`), a [`ZSetTable`] once large.
 //!
-//! Order is by score, then by member bytes, which is exactly Redis's tie rule. Scores are never
-//! NaN (commands reject NaN before they get here), so a total order on `f64` is sound.
-//!
-//! # Layout
-//!
-//! - `scores`: member → score, for `ZSCORE`, `ZADD` updates and membership (O(1)).
-//! - `order`: every `(score, member)` in ascending order, kept as a list of sorted chunks
-//!   (`VecDeque`s of at most [`MAX_CHUNK`] entries; the layout of Python's `sortedcontainers`).
-//!   Seeking a score or a member is two binary searches (chunk by its last entry, then inside
-//!   the chunk); an insert or a removal shifts the shorter side of one chunk, and a pop from
-//!   either end of a chunk shifts nothing. Unlike a `BTreeSet`, the chunk lengths give ranks
-//!   cheaply: `ZRANK`, `ZCOUNT` and ranges by rank sum the lengths of the chunks on the near
-//!   side of the position (at most n / 128 additions) instead of walking the members.
-//!
-//! Measured against a `HashMap` + `BTreeSet` pair, score updates cost about 1.2-1.6x as much
-//! (the chunk shifts), while ranks are one to three orders of magnitude cheaper on large sets.
+//! Order is by score, then by member bytes, which is exactly Redis's tie rule; scores are never
+//! NaN and `-0.0` is stored as `0.0`. A packed set keeps score, member, score, member, ... in
+//! that order; a score that is a small whole number (as queue priorities and timestamps in
+//! milliseconds are) takes only the bytes it needs, as a listpack stores integers.
 
 use std::cmp::Ordering;
-use std::collections::VecDeque;
 
 use bytes::Bytes;
 
-use super::hashing::FastMap;
+use super::packed::{MAX_ITEMS, Packed};
+use super::sorted_set_table::{Score, ZSetTable, cmp_bytes};
 
-/// A score with a total order (NaN never stored). `-0.0` and `0.0` compare equal, as in Redis.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Score(pub(crate) f64);
-
-impl Eq for Score {}
-
-impl PartialOrd for Score {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Score {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0.partial_cmp(&other.0).unwrap_or(Ordering::Equal)
-    }
-}
-
-/// One entry of the order index.
-type Item = (Score, Bytes);
-
-/// The order of `item` against `(score, member)`: by score, then by member bytes.
-#[inline]
-fn cmp_item((s, m): &Item, score: Score, member: &[u8]) -> Ordering {
-    s.cmp(&score).then_with(|| cmp_bytes(m, member))
-}
-
-/// Lexicographic byte order, as `<[u8]>::cmp`, inline for short members. Ties on score are
-/// common (a queue's members often share a priority), and every seek compares members then;
-/// a libc `memcmp` call per comparison cost more than the comparison for members of a few
-/// bytes.
-#[inline]
-fn cmp_bytes(a: &[u8], b: &[u8]) -> Ordering {
-    let n = a.len().min(b.len());
-    if n > 32 {
-        return a.cmp(b);
-    }
-    let (mut a_rest, mut b_rest) = (&a[..n], &b[..n]);
-    while let (Some((x, a_next)), Some((y, b_next))) = (
-        a_rest.split_first_chunk::<8>(),
-        b_rest.split_first_chunk::<8>(),
-    ) {
-        let (x, y) = (u64::from_be_bytes(*x), u64::from_be_bytes(*y));
-        if x != y {
-            return x.cmp(&y);
-        }
-        (a_rest, b_rest) = (a_next, b_next);
-    }
-    for (x, y) in a_rest.iter().zip(b_rest) {
-        if x != y {
-            return x.cmp(y);
-        }
-    }
-    a.len().cmp(&b.len())
-}
-
-/// Chunks split when they grow past this many entries.
-const MAX_CHUNK: usize = 256;
-/// A chunk that shrinks below this many entries is merged into a neighbour when they fit.
-const MIN_CHUNK: usize = MAX_CHUNK / 4;
+/// Members in order with their scores.
+pub(crate) type ZIter<'a> = Box<dyn DoubleEndedIterator<Item = (&'a [u8], f64)> + 'a>;
 
 /// A sorted set.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct ZSet {
-    scores: FastMap<Bytes, f64>,
-    /// Sorted, non-empty chunks; concatenated they are the ascending order.
-    order: Vec<VecDeque<Item>>,
+#[derive(Debug, Clone)]
+pub(crate) enum ZSet {
+    /// Score, member, score, member, ... ascending.
+    Packed(Packed),
+    /// The table form.
+    Table(Box<ZSetTable>),
+}
+
+impl Default for ZSet {
+    fn default() -> Self {
+        ZSet::Packed(Packed::default())
+    }
+}
+
+/// A score as stored packed: a whole number below 2^53 in magnitude as a little-endian two's
+/// complement integer of 0 to 7 bytes, anything else as the 8 bytes of the `f64`.
+fn encode_score(score: f64, out: &mut [u8; 8]) -> usize {
+    const EXACT: f64 = (1u64 << 53) as f64;
+    if score.fract() == 0.0 && score.abs() < EXACT {
+        let n = score as i64;
+        let bytes = n.to_le_bytes();
+        // The fewest bytes whose sign extension gives `n` back (at most 7 below 2^53).
+        let mut len = 0;
+        while len < 7 && sign_extend(&bytes[..len]) != n {
+            len += 1;
+        }
+        out[..len].copy_from_slice(&bytes[..len]);
+        len
+    } else {
+        *out = score.to_bits().to_le_bytes();
+        8
+    }
+}
+
+fn sign_extend(bytes: &[u8]) -> i64 {
+    let Some(&last) = bytes.last() else { return 0 };
+    let mut full = if last & 0x80 != 0 { [0xff; 8] } else { [0; 8] };
+    full[..bytes.len()].copy_from_slice(bytes);
+    i64::from_le_bytes(full)
+}
+
+fn decode_score(bytes: &[u8]) -> f64 {
+    match <[u8; 8]>::try_from(bytes) {
+        Ok(bits) => f64::from_bits(u64::from_le_bytes(bits)),
+        Err(_) => sign_extend(bytes) as f64,
+    }
+}
+
+/// The entries of a packed set, ascending.
+fn entries(packed: &Packed) -> Vec<(&[u8], f64)> {
+    let mut out = Vec::new();
+    let mut items = packed.iter();
+    while let (Some(score), Some(member)) = (items.next(), items.next()) {
+        out.push((member, decode_score(score)));
+    }
+    out
+}
+
+/// Packs `entries` (ascending).
+fn pack<'a>(entries: impl IntoIterator<Item = (&'a [u8], f64)>) -> Packed {
+    let encoded: Vec<([u8; 8], usize, &[u8])> = entries
+        .into_iter()
+        .map(|(member, score)| {
+            let mut bytes = [0u8; 8];
+            let len = encode_score(score, &mut bytes);
+            (bytes, len, member)
+        })
+        .collect();
+    Packed::from_items(
+        encoded
+            .iter()
+            .flat_map(|(bytes, len, member)| [&bytes[..*len], *member]),
+    )
+}
+
+fn cmp_entry(a: (&[u8], f64), b: (&[u8], f64)) -> Ordering {
+    Score(a.1)
+        .cmp(&Score(b.1))
+        .then_with(|| cmp_bytes(a.0, b.0))
 }
 
 impl ZSet {
     /// Number of members.
     pub(crate) fn len(&self) -> usize {
-        self.scores.len()
+        match self {
+            ZSet::Packed(p) => p.iter().count() / 2,
+            ZSet::Table(t) => t.len(),
+        }
     }
 
     /// True when there are no members.
     pub(crate) fn is_empty(&self) -> bool {
-        self.scores.is_empty()
+        match self {
+            ZSet::Packed(p) => p.is_empty(),
+            ZSet::Table(t) => t.is_empty(),
+        }
     }
 
     /// The score of `member`.
     pub(crate) fn score(&self, member: &[u8]) -> Option<f64> {
-        self.scores.get(member).copied()
+        match self {
+            ZSet::Packed(p) => {
+                let mut items = p.iter();
+                while let (Some(score), Some(m)) = (items.next(), items.next()) {
+                    if m == member {
+                        return Some(decode_score(score));
+                    }
+                }
+                None
+            }
+            ZSet::Table(t) => t.score(member),
+        }
     }
 
-    /// Sets `member`'s score; returns the previous one. `-0.0` is stored as `0.0`, as Redis
-    /// replies it. The member is cloned only when it is new: an update re-files the copy the
-    /// index already holds.
+    /// Sets `member`'s score; returns the previous one.
     pub(crate) fn insert(&mut self, member: &Bytes, score: f64) -> Option<f64> {
-        let score = if score == 0.0 { 0.0 } else { score };
-        let Some(current) = self.scores.get_mut(&member[..]) else {
-            self.scores.insert(member.clone(), score);
-            self.insert_item((Score(score), member.clone()));
-            return None;
-        };
-        let old = std::mem::replace(current, score);
-        if old != score {
-            let stored = self
-                .remove_item(Score(old), member)
-                .map_or_else(|| member.clone(), |(_, m)| m);
-            self.insert_item((Score(score), stored));
-        }
-        Some(old)
+        let mut previous = None;
+        let _ = self.upsert::<()>(member, |current| {
+            previous = current;
+            Ok(Some(score))
+        });
+        previous
     }
 
     /// Looks `member` up once and lets `decide` pick its new score from the current one
-    /// (`None`: not a member); `decide` answers `None` to leave the set as it is. An update
-    /// costs no second lookup and re-files the member the index already holds (see
-    /// [`ZSet::insert`]).
+    /// (`None`: not a member); `decide` answers `None` to leave the set as it is.
     pub(crate) fn upsert<E>(
         &mut self,
         member: &Bytes,
         decide: impl FnOnce(Option<f64>) -> Result<Option<f64>, E>,
     ) -> Result<(), E> {
-        let Some(slot) = self.scores.get_mut(&member[..]) else {
-            if let Some(score) = decide(None)? {
-                let score = if score == 0.0 { 0.0 } else { score };
-                self.scores.insert(member.clone(), score);
-                self.insert_item((Score(score), member.clone()));
-            }
-            return Ok(());
+        let ZSet::Packed(p) = self else {
+            return match self {
+                ZSet::Table(t) => t.upsert(member, decide),
+                ZSet::Packed(_) => Ok(()),
+            };
         };
-        let old = *slot;
-        let Some(score) = decide(Some(old))? else {
+        // Look the member up without unpacking: most calls leave the set as it is or only
+        // read the score.
+        let old = {
+            let mut items = p.iter();
+            let mut found = None;
+            while let (Some(s), Some(m)) = (items.next(), items.next()) {
+                if m == &member[..] {
+                    found = Some(decode_score(s));
+                    break;
+                }
+            }
+            found
+        };
+        let Some(score) = decide(old)? else {
             return Ok(());
         };
         let score = if score == 0.0 { 0.0 } else { score };
-        *slot = score;
-        if old != score {
-            let stored = self
-                .remove_item(Score(old), member)
-                .map_or_else(|| member.clone(), |(_, m)| m);
-            self.insert_item((Score(score), stored));
+        if old == Some(score) {
+            return Ok(());
         }
+        let mut all = entries(p);
+        let current = all.iter().position(|(m, _)| *m == &member[..]);
+        if let Some(i) = current {
+            all.remove(i);
+        }
+        if !Packed::fits(member) || (all.len() + 1) * 2 > MAX_ITEMS {
+            let mut table = ZSetTable::default();
+            for (m, s) in &all {
+                table.insert(&Bytes::copy_from_slice(m), *s);
+            }
+            table.insert(member, score);
+            *self = ZSet::Table(Box::new(table));
+            return Ok(());
+        }
+        let at = all.partition_point(|e| cmp_entry(*e, (&member[..], score)).is_lt());
+        all.insert(at, (&member[..], score));
+        let packed = pack(all);
+        *self = ZSet::Packed(packed);
         Ok(())
     }
 
     /// Removes `member`; returns its score.
     pub(crate) fn remove(&mut self, member: &[u8]) -> Option<f64> {
-        let score = self.scores.remove(member)?;
-        self.remove_item(Score(score), member);
-        Some(score)
+        match self {
+            ZSet::Packed(p) => {
+                let index = p.iter().skip(1).step_by(2).position(|m| m == member)?;
+                let score = self.at(index).map(|(_, s)| s);
+                if let ZSet::Packed(p) = self {
+                    p.rebuild(|i, _| i / 2 != index, std::iter::empty());
+                }
+                score
+            }
+            ZSet::Table(t) => t.remove(member),
+        }
     }
 
     /// Members in ascending order.
-    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = (&Bytes, f64)> {
-        self.order.iter().flatten().map(|(s, m)| (m, s.0))
+    pub(crate) fn iter(&self) -> ZIter<'_> {
+        match self {
+            ZSet::Packed(p) => Box::new(entries(p).into_iter()),
+            ZSet::Table(t) => Box::new(t.iter().map(|(m, s)| (&m[..], s))),
+        }
     }
 
     /// Members in ascending order from rank `rank` on.
-    pub(crate) fn iter_at(&self, rank: usize) -> impl Iterator<Item = (&Bytes, f64)> {
-        let (chunk, pos) = self.locate_rank(rank);
-        let first = self
-            .order
-            .get(chunk)
-            .map(|c| c.range(pos.min(c.len())..))
-            .into_iter()
-            .flatten();
-        let rest = self.order.get(chunk + 1..).unwrap_or(&[]);
-        first.chain(rest.iter().flatten()).map(|(s, m)| (m, s.0))
+    pub(crate) fn iter_at(&self, rank: usize) -> Box<dyn Iterator<Item = (&[u8], f64)> + '_> {
+        match self {
+            ZSet::Packed(p) => Box::new(entries(p).into_iter().skip(rank)),
+            ZSet::Table(t) => Box::new(t.iter_at(rank).map(|(m, s)| (&m[..], s))),
+        }
     }
 
     /// Members in descending order from rank `rank` (ascending rank, inclusive) down to rank 0.
-    pub(crate) fn iter_rev_at(&self, rank: usize) -> impl Iterator<Item = (&Bytes, f64)> {
-        let end = rank.saturating_add(1).min(self.len());
-        let (chunk, pos) = self.locate_rank(end);
-        let last = self
-            .order
-            .get(chunk)
-            .map(|c| c.range(..pos.min(c.len())))
-            .into_iter()
-            .flatten();
-        let before = self.order.get(..chunk.min(self.order.len())).unwrap_or(&[]);
-        last.rev()
-            .chain(before.iter().rev().flat_map(|c| c.iter().rev()))
-            .map(|(s, m)| (m, s.0))
+    pub(crate) fn iter_rev_at(&self, rank: usize) -> Box<dyn Iterator<Item = (&[u8], f64)> + '_> {
+        match self {
+            ZSet::Packed(p) => {
+                let mut all = entries(p);
+                all.truncate(rank.saturating_add(1));
+                Box::new(all.into_iter().rev())
+            }
+            ZSet::Table(t) => Box::new(t.iter_rev_at(rank).map(|(m, s)| (&m[..], s))),
+        }
     }
 
     /// The member at ascending rank `rank`.
-    pub(crate) fn at(&self, rank: usize) -> Option<(&Bytes, f64)> {
-        let (chunk, pos) = self.locate_rank(rank);
-        self.order
-            .get(chunk)
-            .and_then(|c| c.get(pos))
-            .map(|(s, m)| (m, s.0))
+    pub(crate) fn at(&self, rank: usize) -> Option<(&[u8], f64)> {
+        match self {
+            ZSet::Packed(p) => entries(p).get(rank).copied(),
+            ZSet::Table(t) => t.at(rank).map(|(m, s)| (&m[..], s)),
+        }
     }
 
     /// The rank of the first member (in ascending order) for which `past(score, member)` is
     /// true; `past` must be false for a prefix of the order and true for the rest. `len()` when
     /// it is true for none.
     pub(crate) fn first_where(&self, past: impl Fn(f64, &[u8]) -> bool) -> usize {
-        let test = |(s, m): &Item| past(s.0, m);
-        let chunk = self
-            .order
-            .partition_point(|c| c.back().is_some_and(|item| !test(item)));
-        let Some(c) = self.order.get(chunk) else {
-            return self.len();
-        };
-        self.ranks_before(chunk) + c.partition_point(|item| !test(item))
+        match self {
+            ZSet::Packed(p) => entries(p).partition_point(|(m, s)| !past(*s, m)),
+            ZSet::Table(t) => t.first_where(past),
+        }
     }
 
     /// 0-based rank of `member` in ascending order.
     pub(crate) fn rank(&self, member: &[u8]) -> Option<usize> {
-        let score = self.score(member)?;
-        Some(self.first_where(|s, m| {
-            Score(s)
-                .cmp(&Score(score))
-                .then_with(|| cmp_bytes(m, member))
-                .is_ge()
-        }))
+        match self {
+            ZSet::Packed(p) => p.iter().skip(1).step_by(2).position(|m| m == member),
+            ZSet::Table(t) => t.rank(member),
+        }
     }
 
     /// Removes and returns the members at ascending ranks `start..end`, in ascending order.
-    /// Only the chunks holding those ranks are touched (a pop from either end is cheap).
     pub(crate) fn drain_ranks(&mut self, start: usize, end: usize) -> Vec<(Bytes, f64)> {
-        let end = end.min(self.len());
-        if start >= end {
-            return Vec::new();
-        }
-        let mut out = Vec::with_capacity(end - start);
-        let (first, mut pos) = self.locate_rank(start);
-        let mut i = first;
-        let mut remaining = end - start;
-        while remaining > 0 && i < self.order.len() {
-            let chunk = &mut self.order[i];
-            let take = remaining.min(chunk.len() - pos);
-            for (s, m) in chunk.drain(pos..pos + take) {
-                self.scores.remove(&m);
-                out.push((m, s.0));
-            }
-            remaining -= take;
-            if chunk.is_empty() {
-                self.order.remove(i);
-            } else {
-                i += 1;
-            }
-            pos = 0;
-        }
-        // Only the first and the last touched chunk can be partly drained.
-        for j in [i.min(self.order.len().saturating_sub(1)), first] {
-            if j < self.order.len() && self.order[j].len() < MIN_CHUNK {
-                self.merge_small(j);
-            }
-        }
-        out
-    }
-
-    // ----- the order index -----
-
-    /// Entries in the chunks before `chunk`, summed from the nearer end.
-    fn ranks_before(&self, chunk: usize) -> usize {
-        if chunk <= self.order.len() / 2 {
-            self.order[..chunk].iter().map(VecDeque::len).sum()
-        } else {
-            self.len() - self.order[chunk..].iter().map(VecDeque::len).sum::<usize>()
-        }
-    }
-
-    /// The chunk and position of ascending rank `rank` (`(order.len(), 0)` past the end),
-    /// walking from the nearer end.
-    fn locate_rank(&self, rank: usize) -> (usize, usize) {
-        if rank >= self.len() {
-            return (self.order.len(), 0);
-        }
-        if rank <= self.len() / 2 {
-            let mut rank = rank;
-            for (i, chunk) in self.order.iter().enumerate() {
-                if rank < chunk.len() {
-                    return (i, rank);
+        match self {
+            ZSet::Packed(p) => {
+                let all = entries(p);
+                let end = end.min(all.len());
+                if start >= end {
+                    return Vec::new();
                 }
-                rank -= chunk.len();
+                let out = all[start..end]
+                    .iter()
+                    .map(|(m, s)| (Bytes::copy_from_slice(m), *s))
+                    .collect();
+                p.rebuild(|i, _| !(start..end).contains(&(i / 2)), std::iter::empty());
+                out
             }
-        } else {
-            // Count ranks from the top: `above` members lie after position `rank`.
-            let mut above = self.len() - rank;
-            for (i, chunk) in self.order.iter().enumerate().rev() {
-                if above <= chunk.len() {
-                    return (i, chunk.len() - above);
-                }
-                above -= chunk.len();
-            }
-        }
-        (self.order.len(), 0)
-    }
-
-    fn insert_item(&mut self, item: Item) {
-        if self.order.is_empty() {
-            let mut chunk = VecDeque::with_capacity(4);
-            chunk.push_back(item);
-            self.order.push(chunk);
-            return;
-        }
-        let last = self.order.len() - 1;
-        let before = |e: &Item| cmp_item(e, item.0, &item.1).is_lt();
-        let i = self
-            .order
-            .partition_point(|c| c.back().is_some_and(before))
-            .min(last);
-        let chunk = &mut self.order[i];
-        let pos = chunk.partition_point(before);
-        chunk.insert(pos, item);
-        if chunk.len() > MAX_CHUNK {
-            let upper = chunk.split_off(chunk.len() / 2);
-            self.order.insert(i + 1, upper);
-        }
-    }
-
-    /// Removes `(score, member)` from the index and returns it.
-    fn remove_item(&mut self, score: Score, member: &[u8]) -> Option<Item> {
-        let cmp = |item: &Item| cmp_item(item, score, member);
-        let i = self
-            .order
-            .partition_point(|c| c.back().is_some_and(|l| cmp(l).is_lt()));
-        let chunk = self.order.get_mut(i)?;
-        let pos = chunk.binary_search_by(cmp).ok()?;
-        let item = chunk.remove(pos);
-        if chunk.is_empty() {
-            self.order.remove(i);
-        } else if chunk.len() < MIN_CHUNK {
-            self.merge_small(i);
-        }
-        item
-    }
-
-    /// Merges chunk `i` into a neighbour when the two fit in one chunk.
-    fn merge_small(&mut self, i: usize) {
-        let len = self.order[i].len();
-        if i + 1 < self.order.len() && len + self.order[i + 1].len() <= MAX_CHUNK {
-            let next = self.order.remove(i + 1);
-            self.order[i].extend(next);
-        } else if i > 0 && len + self.order[i - 1].len() <= MAX_CHUNK {
-            let this = self.order.remove(i);
-            self.order[i - 1].extend(this);
+            ZSet::Table(t) => t.drain_ranks(start, end),
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::{BTreeSet, HashMap};
-
-    use rand::Rng;
-
     use super::*;
 
-    /// `cmp_bytes` is `<[u8]>::cmp` on every length around its word and cut-off boundaries,
-    /// with differences placed anywhere.
     #[test]
-    fn cmp_bytes_is_lexicographic_order() {
-        let mut rng = rand::rng();
-        for _ in 0..200_000 {
-            let len_a = rng.random_range(0..42);
-            let a: Vec<u8> = (0..len_a).map(|_| rng.random_range(0..3)).collect();
-            let mut b = a.clone();
-            match rng.random_range(0..4) {
-                0 => b.truncate(rng.random_range(0..=len_a)),
-                1 => b.extend((0..rng.random_range(0..10)).map(|_| rng.random_range(0..3))),
-                2 if len_a > 0 => b[rng.random_range(0..len_a)] = rng.random(),
-                _ => b = (0..rng.random_range(0..42)).map(|_| rng.random()).collect(),
-            }
-            assert_eq!(cmp_bytes(&a, &b), a.cmp(&b), "{a:?} vs {b:?}");
-            assert_eq!(cmp_bytes(&b, &a), b.cmp(&a), "{b:?} vs {a:?}");
+    fn scores_round_trip_through_the_packed_encoding() {
+        for score in [
+            0.0,
+            1.0,
+            -1.0,
+            127.0,
+            128.0,
+            -129.0,
+            1.5,
+            1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1_700_000_000_000.0,
+            -((1u64 << 52) as f64),
+            (1u64 << 53) as f64,
+        ] {
+            let mut bytes = [0u8; 8];
+            let len = encode_score(score, &mut bytes);
+            assert_eq!(decode_score(&bytes[..len]), score, "{score}");
         }
+        let mut bytes = [0u8; 8];
+        assert_eq!(
+            encode_score(3.0, &mut bytes),
+            1,
+            "a small integer takes one byte"
+        );
+        assert_eq!(encode_score(0.0, &mut bytes), 0);
     }
 
-    /// The chunked index agrees with a `BTreeSet` model through random inserts, updates,
-    /// removals and range drains, across many chunk splits and merges.
+    /// The packed form and the table agree through the same operations, and a set grows from
+    /// one into the other.
     #[test]
-    fn chunked_index_matches_a_btreeset() {
-        let mut rng = rand::rng();
-        let mut z = ZSet::default();
-        let mut model: BTreeSet<(Score, Bytes)> = BTreeSet::new();
-        let mut scores: HashMap<Bytes, f64> = HashMap::new();
-        for round in 0..60_000 {
-            let member = Bytes::from(format!("m{}", rng.random_range(0..20_000)));
-            match rng.random_range(0..1000) {
-                0..=599 => {
-                    let score = f64::from(rng.random_range(-50..50));
-                    if let Some(old) = scores.insert(member.clone(), score) {
-                        model.remove(&(Score(old), member.clone()));
-                    }
-                    model.insert((Score(score), member.clone()));
-                    if round % 2 == 0 {
-                        z.insert(&member, score);
-                    } else {
-                        z.upsert(&member, |_| Ok::<_, ()>(Some(score))).unwrap();
-                    }
-                }
-                600..=998 => {
-                    if let Some(old) = scores.remove(&member) {
-                        model.remove(&(Score(old), member.clone()));
-                    }
-                    z.remove(&member);
-                }
-                _ => {
-                    let start = rng.random_range(0..=model.len());
-                    let end = (start + rng.random_range(0..200)).min(model.len());
-                    let expected: Vec<(Bytes, f64)> = model
-                        .iter()
-                        .skip(start)
-                        .take(end - start)
-                        .map(|(s, m)| (m.clone(), s.0))
-                        .collect();
-                    for (m, s) in &expected {
-                        model.remove(&(Score(*s), m.clone()));
-                        scores.remove(m);
-                    }
-                    assert_eq!(
-                        z.drain_ranks(start, end),
-                        expected,
-                        "drain at round {round}"
-                    );
-                }
-            }
-            if round % 5000 == 0 {
-                let all: Vec<(Bytes, f64)> = z.iter().map(|(m, s)| (m.clone(), s)).collect();
-                let want: Vec<(Bytes, f64)> = model.iter().map(|(s, m)| (m.clone(), s.0)).collect();
-                assert_eq!(all, want, "order at round {round}");
-                for (rank, (m, _)) in want.iter().enumerate() {
-                    assert_eq!(z.rank(m), Some(rank), "rank of {m:?}");
-                }
-                let r = rng.random_range(0..=want.len());
-                let up: Vec<_> = z.iter_at(r).map(|(m, _)| m.clone()).collect();
-                assert_eq!(up.len(), want.len() - r, "iter_at length");
-                let down: Vec<_> = z.iter_rev_at(r).map(|(m, _)| m.clone()).collect();
-                let want_down: Vec<_> = want
-                    .iter()
-                    .take(r + 1)
-                    .rev()
-                    .map(|(m, _)| m.clone())
-                    .collect();
-                assert_eq!(down, want_down, "iter_rev_at");
-            }
-            assert_eq!(z.len(), model.len());
+    fn packed_and_table_forms_agree() {
+        let mut packed = ZSet::default();
+        let mut table = ZSet::Table(Box::default());
+        let ops: Vec<(&[u8], f64)> = vec![
+            (b"b", 2.0),
+            (b"a", 2.0),
+            (b"c", -1.5),
+            (b"d", 10.0),
+            (b"a", 0.5),
+            (b"e", 2.0),
+        ];
+        for (member, score) in ops {
+            let member = Bytes::copy_from_slice(member);
+            assert_eq!(packed.insert(&member, score), table.insert(&member, score));
         }
-        assert!(
-            z.order.len() > 4,
-            "the test grew the set past several chunks ({} chunks)",
-            z.order.len()
+        assert!(matches!(packed, ZSet::Packed(_)));
+        let listed = |z: &ZSet| z.iter().map(|(m, s)| (m.to_vec(), s)).collect::<Vec<_>>();
+        assert_eq!(listed(&packed), listed(&table));
+        assert_eq!(packed.rank(b"e"), table.rank(b"e"));
+        assert_eq!(
+            packed.first_where(|s, _| s >= 2.0),
+            table.first_where(|s, _| s >= 2.0)
         );
+        let rev = |z: &ZSet| {
+            z.iter_rev_at(3)
+                .map(|(m, _)| m.to_vec())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(rev(&packed), rev(&table));
+        assert_eq!(packed.remove(b"b"), table.remove(b"b"));
+        assert_eq!(packed.drain_ranks(1, 3), table.drain_ranks(1, 3));
+        assert_eq!(listed(&packed), listed(&table));
+        for i in 0..MAX_ITEMS {
+            packed.insert(&Bytes::from(format!("m{i}")), i as f64);
+        }
+        assert!(matches!(packed, ZSet::Table(_)));
+        assert_eq!(packed.len(), MAX_ITEMS + 2);
     }
 }

@@ -6,10 +6,10 @@ use staunch_core::{
     Bytes, Command, Error, GetExExpiry, Reply, Result, SetCondition, SetExpiry, SetOptions,
 };
 
-use super::db::Db;
-use super::value::Value;
-use super::keyspace::non_empty;
 use super::context::{WriteCtx, unsupported};
+use super::db::Db;
+use super::keyspace::non_empty;
+use super::value::Value;
 
 pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
     match command {
@@ -43,7 +43,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
         Command::MSet { pairs } => {
             non_empty(pairs, "mset")?;
             for (key, value) in pairs {
-                db.insert(key, Value::string(value), None);
+                db.set_string(key, value, None);
             }
             Ok(Reply::ok())
         }
@@ -113,7 +113,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
                 Some(e) => Some(set_deadline(*e, now, "set")?),
             };
             let current = db.string(key, now)?;
-            if current.map(|b| &b[..]) != expected.as_deref() {
+            if current != expected.as_deref() {
                 return Ok(Reply::Int(0));
             }
             let keep = matches!(expiry, Some(SetExpiry::KeepTtl));
@@ -122,7 +122,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
             } else {
                 deadline
             };
-            db.insert(key, Value::string(value), expires_at);
+            db.set_string(key, value, expires_at);
             Ok(Reply::Int(1))
         }
         Command::CompareAndDelete { key, expected } => {
@@ -190,7 +190,7 @@ pub(crate) fn set(
 ) -> Result<Reply> {
     if options.expiry.is_none() && options.condition.is_none() && !options.get {
         // A plain `SET`, the common case: nothing to look at first, one probe.
-        db.insert(key, Value::string(value), None);
+        db.set_string(key, value, None);
         return Ok(Reply::ok());
     }
     let deadline = match options.expiry {
@@ -219,7 +219,7 @@ pub(crate) fn set(
         } else {
             deadline
         };
-        db.insert(key, Value::string(value), expires_at);
+        db.set_string(key, value, expires_at);
     }
     Ok(match (options.get, allowed) {
         (true, _) => old.map_or(Reply::Nil, Reply::Bulk),

@@ -10,17 +10,20 @@ use std::collections::VecDeque;
 use bytes::Bytes;
 use staunch_core::KeyType;
 
-use super::hashing::{FastMap, FastSet};
+use super::hash_value::HashValue;
+use super::set_value::SetValue;
 use super::sorted_set::ZSet;
 
 /// A stored value.
 #[derive(Debug, Clone)]
 pub(crate) enum Value {
     String(Box<[u8]>),
-    Hash(Box<FastMap<String, Bytes>>),
+    Hash(HashValue),
+    // Boxed on purpose: a `VecDeque` is 32 bytes and would make every key's value 40.
+    #[allow(clippy::box_collection)]
     List(Box<VecDeque<Bytes>>),
-    Set(Box<FastSet<Bytes>>),
-    ZSet(Box<ZSet>),
+    Set(SetValue),
+    ZSet(ZSet),
 }
 
 impl Value {
