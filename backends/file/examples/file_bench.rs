@@ -11,6 +11,9 @@
 //! cargo run --release -p staunch-file --example file_bench
 //! ```
 //!
+//! The comparisons with other engines (redb, fjall, redis-server's RDB load) are
+//! `cargo run --release -p staunch-bench --bin file_engines`.
+//!
 //! `STAUNCH_BENCH_SECS` sets the length of each timed run (default 2);
 //! `STAUNCH_BENCH_ONLY=policies,always,redis,reopen` (any subset) runs only those parts. The
 //! data directories are temporary directories on the same disk as `redis-server`'s.

@@ -67,6 +67,13 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
 /// Creates a new file holding `header`, fsynced together with its directory entry. An
 /// existing file of that name is replaced (it can only be a leftover without records).
 pub(crate) fn create_with_header(dir: &Path, path: &Path, header: &[u8]) -> Result<File> {
+    create_log(dir, path, header, 0)
+}
+
+/// Creates a new log file holding `header`, sized to `size` bytes if that is longer (zero
+/// after the header; see `log` for why a log is sized ahead), fsynced together with its
+/// directory entry. An existing file of that name is replaced.
+pub(crate) fn create_log(dir: &Path, path: &Path, header: &[u8], size: u64) -> Result<File> {
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -75,18 +82,21 @@ pub(crate) fn create_with_header(dir: &Path, path: &Path, header: &[u8]) -> Resu
         .open(path)
         .map_err(|e| io_error(e, "create", path))?;
     file.write_all(header)
+        .and_then(|()| file.set_len(size.max(header.len() as u64)))
         .and_then(|()| file.sync_all())
         .map_err(|e| io_error(e, "write the header of", path))?;
     sync_dir(dir)?;
     Ok(file)
 }
 
-/// Opens an existing data file for appending at its end.
-pub(crate) fn open_append(path: &Path) -> Result<File> {
+/// Opens an existing log file for writing records into it (not in append mode: a log is
+/// sized ahead, and records go at its logical end, inside the file).
+pub(crate) fn open_for_writing(path: &Path) -> Result<File> {
     OpenOptions::new()
-        .append(true)
+        .read(true)
+        .write(true)
         .open(path)
-        .map_err(|e| io_error(e, "open for appending", path))
+        .map_err(|e| io_error(e, "open for writing", path))
 }
 
 /// Copies the bytes of `path` from `offset` to its end into `<path>.damaged-<unix ms>` (fsynced),

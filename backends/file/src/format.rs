@@ -32,9 +32,19 @@
 //! bit flip in a length field, though, can make an intact record *look* cut short (its length
 //! now points past the end of the file) and would silently drop it and everything after it.
 //! The header checksum makes the length trustworthy before it is used: a frame is "torn" only
-//! when its header verified and the file simply ends too early (or the file ends inside the
-//! header, or everything from the frame to the end of the file is zero, which is how a
-//! filesystem shows space it allocated but never wrote). Every other mismatch is damage.
+//! when its header verified and the file simply ends too early, or the file ends inside the
+//! header, or (since a log is sized ahead and a crash can leave any of its last sectors
+//! unwritten) the frame fails its checksum, one of its sectors reads as zeros and no valid
+//! frame follows it (see [`tail_verdict`]). Zeros from a frame position to the end of the
+//! file are free space, not a record. Every other mismatch is damage.
+//!
+//! # Versions
+//!
+//! - 1: log records without a kind.
+//! - 2: log records with a [`RecordKind`].
+//! - 3: log files are sized ahead of their records (see `log`): after the last record comes
+//!   zero-filled free space. Records are as in version 2. Older files are read as they are
+//!   (their rules are a subset) and never appended to.
 //!
 //! # Records
 //!
@@ -52,7 +62,7 @@ use staunch_core::Command;
 use staunch_memory::engine::persist::{SnapshotEntry, StoredValue};
 
 /// The format version this build writes and the newest it reads.
-pub(crate) const FORMAT_VERSION: u32 = 2;
+pub(crate) const FORMAT_VERSION: u32 = 3;
 /// Magic of a log file.
 pub(crate) const LOG_MAGIC: [u8; 8] = *b"STAUNCHL";
 /// Magic of a snapshot file.
@@ -157,45 +167,86 @@ impl FileHeader {
     }
 }
 
-/// What the bytes at a frame position turned out to be.
+/// What the header at a frame position says, before anything after it is looked at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum FrameCheck {
-    /// A complete, verified frame whose payload is `payload_len` bytes after the header.
+    /// A verified header of a frame whose payload is `payload_len` bytes after it.
     Frame { payload_len: usize },
-    /// The file ends inside this frame (or is zero from here on): a torn write.
-    Torn,
-    /// The bytes are not a valid frame.
-    Damaged(String),
+    /// A verified header, but the file ends before its frame does: a torn write.
+    Short,
+    /// The header does not verify (the reader then decides between a torn tail, free space
+    /// and damage; see [`tail_verdict`]).
+    Unverified(String),
 }
 
-/// Checks the frame header in `header` (at most [`FRAME_HEADER_LEN`] bytes available) given
-/// that `remaining` bytes of the file are left from the frame's start. `rest_is_zero` is asked
-/// only when the header fails to verify.
-pub(crate) fn check_frame_header(
-    header: &[u8],
-    remaining: u64,
-    rest_is_zero: impl FnOnce() -> bool,
-) -> FrameCheck {
-    if remaining < FRAME_HEADER_LEN as u64 || header.len() < FRAME_HEADER_LEN {
-        return FrameCheck::Torn;
-    }
+/// Checks the frame header in `header` (at least [`FRAME_HEADER_LEN`] bytes) given that
+/// `remaining` bytes of the file are left from the frame's start.
+pub(crate) fn check_frame_header(header: &[u8], remaining: u64) -> FrameCheck {
     let len = le_u32(&header[0..4]);
     let header_crc = le_u32(&header[8..12]);
     if header_crc != crc32fast::hash(&header[..8]) {
-        if rest_is_zero() {
-            return FrameCheck::Torn;
-        }
-        return FrameCheck::Damaged("frame header checksum mismatch".into());
+        return FrameCheck::Unverified("frame header checksum mismatch".into());
     }
     if len == 0 || len > MAX_FRAME {
-        return FrameCheck::Damaged(format!("impossible frame length {len}"));
+        return FrameCheck::Unverified(format!("impossible frame length {len}"));
     }
-    if u64::from(len) > remaining - FRAME_HEADER_LEN as u64 {
-        return FrameCheck::Torn;
+    if u64::from(len) > remaining.saturating_sub(FRAME_HEADER_LEN as u64) {
+        return FrameCheck::Short;
     }
     FrameCheck::Frame {
         payload_len: len as usize,
     }
+}
+
+/// The unit a disk writes atomically, at the least: a write interrupted by a crash leaves
+/// whole sectors of it unwritten, and in a pre-sized (or freshly allocated) file an
+/// unwritten sector reads as zeros.
+pub(crate) const SECTOR: u64 = 512;
+
+/// True when some sector's share of `bytes` (which start at file offset `offset`) is all
+/// zero: the mark of a write that did not fully land. A frame whose checksum fails *and*
+/// shows this mark is a candidate torn write; one without it was written whole and then
+/// changed, which is damage.
+pub(crate) fn has_zero_sector(bytes: &[u8], offset: u64) -> bool {
+    let mut at = 0usize;
+    while at < bytes.len() {
+        let file_pos = offset + at as u64;
+        let to_boundary = (SECTOR - file_pos % SECTOR) as usize;
+        let piece = &bytes[at..bytes.len().min(at + to_boundary)];
+        if piece.iter().all(|&b| b == 0) {
+            return true;
+        }
+        at += piece.len();
+    }
+    false
+}
+
+/// What an invalid frame at the end of the valid records means, given what the rest of the
+/// file holds. `zero_sector`: the frame shows the mark of [`has_zero_sector`];
+/// `rest_is_zero`: every byte from the frame on is zero; `frame_after`: a verified frame
+/// starts somewhere after it.
+///
+/// - All zero from here: the free space of a pre-sized log (or space a filesystem allocated
+///   for a write that never landed). The records simply end.
+/// - A frame that did not fully land, with no verified frame after it: a torn write, cut off
+///   (a crash can interrupt only the last writes, so nothing valid can follow).
+/// - Anything else, in particular an invalid frame followed by a valid one: damage.
+pub(crate) fn tail_verdict(zero_sector: bool, rest_is_zero: bool, frame_after: bool) -> Tail {
+    if rest_is_zero {
+        Tail::FreeSpace
+    } else if zero_sector && !frame_after {
+        Tail::Torn
+    } else {
+        Tail::Damaged
+    }
+}
+
+/// See [`tail_verdict`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tail {
+    FreeSpace,
+    Torn,
+    Damaged,
 }
 
 /// Verifies a frame's payload against the checksum in its (already verified) header.
@@ -431,7 +482,7 @@ mod tests {
         let len = push_log_record(&mut buf, 1, 1000, &effects, RecordKind::Journaled).unwrap_or(0);
         assert_eq!(len, buf.len());
         let check = |bytes: &[u8]| -> bool {
-            match check_frame_header(&bytes[..FRAME_HEADER_LEN], bytes.len() as u64, || false) {
+            match check_frame_header(&bytes[..FRAME_HEADER_LEN], bytes.len() as u64) {
                 FrameCheck::Frame { payload_len } => check_payload(
                     bytes,
                     &bytes[FRAME_HEADER_LEN..FRAME_HEADER_LEN + payload_len],
@@ -484,5 +535,30 @@ mod tests {
         assert_eq!((record.seq, record.kind), (4, RecordKind::Write));
         assert_eq!(record.effects, effects);
         assert!(decode_log_record(&payload, 2).is_err());
+    }
+
+    #[test]
+    fn zero_sectors_are_found_wherever_the_frame_sits() {
+        // A frame crossing a sector boundary with its second share zero.
+        let mut bytes = vec![7u8; 40];
+        bytes[30..].fill(0);
+        assert!(has_zero_sector(&bytes, 512 - 30));
+        // The same bytes elsewhere: the zeros are not a whole share of a sector.
+        assert!(!has_zero_sector(&bytes, 0));
+        assert!(!has_zero_sector(&bytes, 512 - 29));
+        // A whole zero sector inside a long frame.
+        let mut long = vec![1u8; 2000];
+        long[500..1100].fill(0);
+        assert!(has_zero_sector(&long, 0));
+        assert!(!has_zero_sector(&long, 300));
+        assert!(!has_zero_sector(&[], 0));
+    }
+
+    #[test]
+    fn tail_verdicts() {
+        assert_eq!(tail_verdict(false, true, false), Tail::FreeSpace);
+        assert_eq!(tail_verdict(true, false, false), Tail::Torn);
+        assert_eq!(tail_verdict(true, false, true), Tail::Damaged);
+        assert_eq!(tail_verdict(false, false, false), Tail::Damaged);
     }
 }

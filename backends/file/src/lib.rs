@@ -28,7 +28,8 @@
 //!   stays gone and a relative TTL does not restart at open.
 //! - **Never a silently wrong store.** Every file has a versioned header and every record a
 //!   length and two CRC-32 checksums. A torn last record (a crash during a write) is cut off
-//!   and reported in the [`OpenReport`]; any other damage is an `ErrorKind::Corrupt` error
+//!   and reported in the [`OpenReport`]; zeros after the last record are the space the log
+//!   is sized ahead by, not damage; any other damage is an `ErrorKind::Corrupt` error
 //!   naming the file and byte offset, unless [`FileOptions::repair`] asks to keep the valid
 //!   prefix. A file from a newer format version is refused with an error naming the version.
 //! - **One owner.** The directory is locked (`flock` on `LOCK`, holding the owner's pid); a
@@ -44,14 +45,17 @@
 //! - `log`: the engine's write log, fsync policies and group commit.
 //! - `journal`: the log as a replay journal.
 //! - `compact`: snapshots and log rotation, and why a crash at any step is harmless.
-//! - `recovery` (with `reader`): opening a directory, torn tails, damage and repair.
+//! - `recovery` (with `replay` and `reader`): opening a directory, loading its files on two
+//!   threads, torn tails, free space, damage and repair.
 //! - `format`: headers, frames and records, byte by byte. `files`: names and fsync of the
-//!   directory. `lock`: the directory lock. `tasks`: background flusher, compactor, purger.
+//!   directory. `lock`: the directory lock. `tasks`: background committer, compactor, purger;
+//!   `commit`: how writers wake the committer.
 //! - [`options`](FileOptions): [`FileOptions`], [`FsyncPolicy`], [`OpenReport`],
 //!   [`CompactionReport`], [`LogStats`].
 
 #![deny(missing_docs)]
 
+mod commit;
 mod compact;
 mod files;
 mod format;
@@ -61,6 +65,7 @@ mod log;
 mod options;
 mod reader;
 mod recovery;
+mod replay;
 mod store;
 mod tasks;
 

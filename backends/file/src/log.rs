@@ -8,13 +8,25 @@
 //! 2. After the lock is released, [`Log::wait_durable`] makes the record as durable as the
 //!    policy promises, and only then is the write acknowledged:
 //!    - `EverySec` / `No`: the caller writes whatever is buffered (its own record and any
-//!      others') to the file with one `write(2)`, so a killed process loses nothing
-//!      acknowledged. `EverySec`'s background task fsyncs once a second.
-//!    - `Always`: the caller wakes the flusher task and waits until the durable sequence number
-//!      reaches its ticket. The flusher writes everything buffered and fsyncs once; while that
-//!      fsync runs, more writers append and wait, and the next round makes them all durable
-//!      together. That is group commit: sixteen concurrent writers share fsyncs instead of
-//!      queueing for sixteen of them.
+//!      others') to the file with one `pwrite(2)`, so a killed process loses nothing
+//!      acknowledged. `EverySec`'s committer thread fsyncs once a second.
+//!    - `Always`: one commit at a time writes everything buffered with one `pwrite(2)` and
+//!      calls `fdatasync` once; while that runs, more writers append and wait, and the next
+//!      commit makes them all durable together. That is group commit: sixteen concurrent
+//!      writers share fsyncs instead of queueing for sixteen of them. On a multi-threaded
+//!      runtime a waiting writer leads the commit itself (see [`Log::lead_commits`]); on a
+//!      current-thread runtime, which cannot block, the committer thread (see `tasks`) does.
+//!
+//! # A pre-sized file
+//!
+//! `fdatasync` must also commit a file's new size, and on ext4 and most other filesystems
+//! that is a journal commit on top of the data write: an append-only file that grows with
+//! every record pays it on every commit. So the log file is sized ahead of its records
+//! ([`SEGMENT_STEP`] at a time, with `set_len`): records are written *into* the file at its
+//! logical end, which the log tracks itself, and the size changes once per step rather
+//! than once per commit. Everything after the logical end is zero. Recovery reads a zero
+//! tail as free space, not as a torn record (see `reader`); a clean close and a rotation
+//! cut the file back to its logical end.
 //!
 //! Records reach the file in sequence order (the buffer is taken and written under one
 //! mutex), so "record n is durable" implies "every record before n is": the log on disk is
@@ -37,7 +49,7 @@
 //! generation is created, and its header records the sequence number the snapshot ends at.
 
 use std::fs::File;
-use std::io::Write;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -47,6 +59,10 @@ use staunch_core::{Command, Error, ErrorKind, Result};
 use staunch_memory::WriteLog;
 use tokio::sync::{Notify, watch};
 
+/// How far ahead of its records the log file is sized (see the module docs).
+pub(crate) const SEGMENT_STEP: u64 = 4 << 20;
+
+use crate::commit::{CommitSignal, can_block_in_place};
 use crate::files;
 use crate::format::{self, FORMAT_VERSION, FileHeader, HEADER_LEN, LOG_MAGIC, RecordKind};
 use crate::journal::{JournalQueue, JournalRef, JournaledWrite};
@@ -90,6 +106,37 @@ struct Active {
     path: PathBuf,
     /// The buffer swapped out of `Pending` for writing, kept to reuse its allocation.
     spare: Vec<u8>,
+    /// The logical end: where the next record goes. Everything after it is zero.
+    end: u64,
+    /// The file's length (the logical end plus the space sized ahead).
+    allocated: u64,
+}
+
+impl Active {
+    /// Writes `spare` at the logical end with one `pwrite(2)`, first sizing the file ahead if
+    /// the records would reach past it.
+    fn write_spare(&mut self) -> std::io::Result<()> {
+        let end = self.end + self.spare.len() as u64;
+        if end > self.allocated {
+            let to = (end / SEGMENT_STEP + 1) * SEGMENT_STEP;
+            self.file.set_len(to)?;
+            self.allocated = to;
+        }
+        self.file.write_all_at(&self.spare, self.end)?;
+        self.end = end;
+        Ok(())
+    }
+
+    /// Cuts the space sized ahead off (on close and rotation), so a finished file is exactly
+    /// its records; true if the size changed. The caller fsyncs afterwards.
+    fn trim(&mut self) -> std::io::Result<bool> {
+        if self.allocated <= self.end {
+            return Ok(false);
+        }
+        self.file.set_len(self.end)?;
+        self.allocated = self.end;
+        Ok(true)
+    }
 }
 
 /// The log of one open store. See the module docs.
@@ -100,11 +147,13 @@ pub(crate) struct Log {
     pending: Mutex<Pending>,
     active: Mutex<Active>,
     progress: watch::Sender<Progress>,
-    /// `Always`: a writer waits for an fsync.
-    pub(crate) flush_wanted: Notify,
+    /// `Always`: a writer waits for an fsync (see `tasks::committer`).
+    pub(crate) commit: CommitSignal,
     /// The log outgrew the compaction threshold.
     pub(crate) compact_wanted: Notify,
     failed: AtomicBool,
+    /// A writer leads a commit (see [`Log::lead_commits`]).
+    leading: AtomicBool,
     /// fsyncs of the log so far (for [`Log::stats`]).
     fsyncs: AtomicU64,
     /// Records appended since open.
@@ -118,11 +167,15 @@ pub(crate) struct Log {
 /// Where a recovered log ends, to continue appending there.
 #[derive(Debug)]
 pub(crate) struct LogTail {
+    /// Open for writing (not in append mode: records go at `len`, inside the file).
     pub(crate) file: File,
     pub(crate) path: PathBuf,
     pub(crate) generation: u64,
     pub(crate) last_seq: u64,
+    /// The logical end: the end of the last valid record.
     pub(crate) len: u64,
+    /// The file's length; everything from `len` to here is zero.
+    pub(crate) allocated: u64,
 }
 
 impl Log {
@@ -161,11 +214,14 @@ impl Log {
                 generation: tail.generation,
                 path: tail.path,
                 spare: Vec::with_capacity(64 << 10),
+                end: tail.len,
+                allocated: tail.allocated.max(tail.len),
             }),
             progress,
-            flush_wanted: Notify::new(),
+            commit: CommitSignal::default(),
             compact_wanted: Notify::new(),
             failed: AtomicBool::new(false),
+            leading: AtomicBool::new(false),
             fsyncs: AtomicU64::new(0),
             appended: AtomicU64::new(0),
             failure: Mutex::new(None),
@@ -214,6 +270,11 @@ impl Log {
         self.failure()
     }
 
+    /// Enters the failed state because the committer thread could not be started.
+    pub(crate) fn fail_to_start(&self, cause: &std::io::Error) {
+        let _ = self.fail("starting the log's committer thread", cause);
+    }
+
     fn closed_error(&self) -> Error {
         Error::new(
             ErrorKind::Unavailable,
@@ -234,7 +295,7 @@ impl Log {
             (pending.last_seq, std::mem::take(&mut pending.records))
         };
         if !active.spare.is_empty() {
-            let written = active.file.write_all(&active.spare);
+            let written = active.write_spare();
             active.spare.clear();
             if let Err(e) = written {
                 let what = format!("writing to {}", active.path.display());
@@ -251,6 +312,18 @@ impl Log {
         if self.progress.borrow().durable >= upto {
             return Ok(());
         }
+        if let Err(e) = file.sync_data() {
+            return Err(self.fail("fsync of the log", e));
+        }
+        self.fsyncs.fetch_add(1, Ordering::Relaxed);
+        self.progress
+            .send_if_modified(|p| bump(&mut p.durable, upto));
+        Ok(())
+    }
+
+    /// fsyncs `file` even when everything up to `upto` is durable already (after a trim, the
+    /// new size must reach the disk too).
+    fn sync_always(&self, file: &File, upto: u64) -> Result<()> {
         if let Err(e) = file.sync_data() {
             return Err(self.fail("fsync of the log", e));
         }
@@ -311,7 +384,11 @@ impl Log {
         }
         let (upto, _) = self.write_out(&mut guard, true)?;
         let file = guard.sync.clone();
-        self.sync(&file, upto)
+        match guard.trim() {
+            Ok(true) => self.sync_always(&file, upto),
+            Ok(false) => self.sync(&file, upto),
+            Err(e) => Err(self.fail(&format!("trimming {}", guard.path.display()), e)),
+        }
     }
 
     /// True once [`Log::close`] ran.
@@ -349,7 +426,11 @@ impl Log {
         }
         let (upto, _) = self.write_out(&mut guard, false)?;
         let file = guard.sync.clone();
-        self.sync(&file, upto)?;
+        match guard.trim() {
+            Ok(true) => self.sync_always(&file, upto)?,
+            Ok(false) => self.sync(&file, upto)?,
+            Err(e) => return Err(self.fail(&format!("trimming {}", guard.path.display()), e)),
+        }
         // The old generation is complete and durable; from here on a failure only means the
         // old file stays active.
         let path = files::log_path(&self.dir, generation);
@@ -360,7 +441,7 @@ impl Log {
             seq: upto,
         }
         .encode();
-        let created = files::create_with_header(&self.dir, &path, &header).and_then(|file| {
+        let created = files::create_log(&self.dir, &path, &header, SEGMENT_STEP).and_then(|file| {
             let sync = file
                 .try_clone()
                 .map_err(|e| crate::lock::io_error(e, "reopen", &path))?;
@@ -381,6 +462,8 @@ impl Log {
         guard.sync = Arc::new(sync);
         guard.generation = generation;
         guard.path = path;
+        guard.end = HEADER_LEN as u64;
+        guard.allocated = SEGMENT_STEP;
         let mut pending = self.pending.lock();
         pending.log_bytes = HEADER_LEN as u64;
         pending.generation = generation;
@@ -434,6 +517,47 @@ impl Log {
             Err(cause) => {
                 drop(pending);
                 Err(self.fail("logging a write", cause))
+            }
+        }
+    }
+
+    /// Makes record `ticket` durable under `Always` on a multi-threaded runtime, leader and
+    /// followers: the first writer that finds no commit running leads one on its own thread
+    /// (in `block_in_place`, so the runtime moves its other tasks elsewhere): one `pwrite` of
+    /// everything buffered, one `fdatasync`. Writers arriving meanwhile append and wait; when
+    /// the leader steps down, one of those whose records are still not durable leads the next
+    /// commit, which carries all of them. So a lone writer commits with no thread hand-off at
+    /// all (a wake-up of another thread is what a busy machine makes slowest), and many
+    /// writers share each fsync (group commit) without a thread in between.
+    async fn lead_commits(&self, ticket: u64) -> Result<()> {
+        let mut progress = self.progress.subscribe();
+        loop {
+            {
+                let p = progress.borrow_and_update();
+                if p.durable >= ticket {
+                    return Ok(());
+                }
+                if p.failed {
+                    return Err(self.failure());
+                }
+            }
+            // While closing, `close` makes everything durable itself; wait for it.
+            if !self.is_closed()
+                && self
+                    .leading
+                    .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+            {
+                let result = tokio::task::block_in_place(|| self.flush(true));
+                self.leading.store(false, Ordering::Release);
+                // Wakes the writers waiting on this commit (`send_modify` always notifies),
+                // so one whose record it missed can lead the next.
+                self.progress.send_modify(|_| {});
+                result?;
+                continue;
+            }
+            if progress.changed().await.is_err() {
+                return Err(self.failure());
             }
         }
     }
@@ -496,8 +620,11 @@ impl WriteLog for Log {
                 if self.progress.borrow().durable >= ticket {
                     return Ok(());
                 }
+                if can_block_in_place() {
+                    return self.lead_commits(ticket).await;
+                }
                 let mut progress = self.progress.subscribe();
-                self.flush_wanted.notify_one();
+                self.commit.request();
                 let reached = progress
                     .wait_for(|p| p.durable >= ticket || p.failed)
                     .await
@@ -550,6 +677,7 @@ mod tests {
                 generation: 1,
                 last_seq: 0,
                 len: 0,
+                allocated: 0,
             };
             let log =
                 Log::new(dir.path(), policy, tail, u64::MAX, Default::default()).expect("log");
@@ -576,6 +704,7 @@ mod tests {
             generation: 1,
             last_seq: 0,
             len: HEADER_LEN as u64,
+            allocated: HEADER_LEN as u64,
         };
         let log = Log::new(
             dir.path(),

@@ -157,7 +157,8 @@ pub struct OpenReport {
     /// Replayed commands that failed (zero unless the log and the engine disagree; each is
     /// also a `tracing` warning).
     pub replay_errors: u64,
-    /// Bytes of a torn last record cut from the end of the log (a crash during a write).
+    /// Bytes of a torn last record cut from the end of the log (a crash during a write). The
+    /// zeros after the last record, the space a log is sized ahead by, are not counted.
     pub torn_bytes_truncated: u64,
     /// Bytes dropped by `repair` (damaged records and everything after them).
     pub repaired_bytes_dropped: u64,

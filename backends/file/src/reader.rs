@@ -3,14 +3,20 @@
 //! The reader never trusts a length before its checksum verified and never allocates more
 //! than the file holds, so any bytes at all (a damaged disk, a fuzzer) give either frames or a
 //! verdict, never a panic or an absurd allocation.
+//!
+//! Where the frames stop, the reader looks at the rest of the file to say why (the rules are
+//! `format::tail_verdict`): zeros to the end are free space (a log is sized ahead of its
+//! records), a frame that did not fully land with nothing valid after it is a torn write, and
+//! anything else is damage.
 
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{BufReader, Read};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use staunch_core::Result;
 
-use crate::format::{self, FRAME_HEADER_LEN, FrameCheck, HEADER_LEN};
+use crate::format::{self, FRAME_HEADER_LEN, FrameCheck, HEADER_LEN, MAX_FRAME, Tail};
 use crate::lock::io_error;
 
 /// What the next bytes of the file are.
@@ -18,10 +24,11 @@ use crate::lock::io_error;
 pub(crate) enum Next {
     /// A verified frame starting at this offset; its payload is in [`FrameReader::payload`].
     Frame(u64),
-    /// The file ends cleanly here.
+    /// The frames end here: the file ends, or only zeros (free space) follow.
     End,
-    /// The file ends inside the frame starting at this offset.
-    Torn(u64),
+    /// A torn write starts at this offset; `bytes` is how much of the file from there on is
+    /// not zero (what cutting it off drops).
+    Torn { at: u64, bytes: u64 },
     /// The frame at this offset is damaged.
     Damaged(u64, String),
 }
@@ -80,18 +87,32 @@ impl FrameReader {
             return Ok(Next::End);
         }
         if remaining < FRAME_HEADER_LEN as u64 {
-            return Ok(Next::Torn(start));
+            // The file ends inside a frame header.
+            let mut rest = [0u8; FRAME_HEADER_LEN];
+            let rest = &mut rest[..remaining as usize];
+            self.read_exact(rest)?;
+            if rest.iter().all(|&b| b == 0) {
+                return Ok(Next::End);
+            }
+            return Ok(Next::Torn {
+                at: start,
+                bytes: remaining,
+            });
         }
         let mut header = [0u8; FRAME_HEADER_LEN];
         self.read_exact(&mut header)?;
-        let path = self.path.clone();
-        let check = format::check_frame_header(&header, remaining, || {
-            zero_from(&path, start).unwrap_or(false)
-        });
-        let payload_len = match check {
+        let payload_len = match format::check_frame_header(&header, remaining) {
             FrameCheck::Frame { payload_len } => payload_len,
-            FrameCheck::Torn => return Ok(Next::Torn(start)),
-            FrameCheck::Damaged(reason) => return Ok(Next::Damaged(start, reason)),
+            FrameCheck::Short => {
+                return Ok(Next::Torn {
+                    at: start,
+                    bytes: remaining,
+                });
+            }
+            FrameCheck::Unverified(reason) => {
+                let zero_sector = format::has_zero_sector(&header, start);
+                return self.after_bad_frame(start, zero_sector, reason);
+            }
         };
         // `check_frame_header` bounded `payload_len` by the bytes left in the file.
         let mut payload = std::mem::take(&mut self.payload);
@@ -101,9 +122,28 @@ impl FrameReader {
         self.payload = payload;
         read?;
         if !format::check_payload(&header, &self.payload) {
-            return Ok(Next::Damaged(start, "record checksum mismatch".into()));
+            let zero_sector = format::has_zero_sector(&header, start)
+                || format::has_zero_sector(&self.payload, start + FRAME_HEADER_LEN as u64);
+            return self.after_bad_frame(start, zero_sector, "record checksum mismatch".into());
         }
         Ok(Next::Frame(start))
+    }
+
+    /// Classifies an invalid frame at `start` by what follows it (see the module docs).
+    fn after_bad_frame(&self, start: u64, zero_sector: bool, reason: String) -> Result<Next> {
+        let rest = inspect_rest(&self.path, start, self.len)
+            .map_err(|e| io_error(e, "read", &self.path))?;
+        let rest_is_zero = rest.nonzero_end <= start;
+        Ok(
+            match format::tail_verdict(zero_sector, rest_is_zero, rest.frame_after) {
+                Tail::FreeSpace => Next::End,
+                Tail::Torn => Next::Torn {
+                    at: start,
+                    bytes: rest.nonzero_end - start,
+                },
+                Tail::Damaged => Next::Damaged(start, reason),
+            },
+        )
     }
 
     fn read_exact(&mut self, buf: &mut [u8]) -> Result<()> {
@@ -115,20 +155,108 @@ impl FrameReader {
     }
 }
 
-/// True when every byte of `path` from `offset` on is zero: space a filesystem allocated for a
-/// write that never landed, which is a torn tail, not damage.
-fn zero_from(path: &Path, offset: u64) -> std::io::Result<bool> {
-    let mut file = File::open(path)?;
-    file.seek(SeekFrom::Start(offset))?;
-    let mut reader = BufReader::with_capacity(1 << 16, file);
-    let mut buf = [0u8; 1 << 16];
-    loop {
-        let n = reader.read(&mut buf)?;
-        if n == 0 {
-            return Ok(true);
+/// What the bytes of a file from some offset on hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Rest {
+    /// The end of the last non-zero byte (the offset itself when all are zero). Only exact
+    /// when no frame was found after it (the scan stops there).
+    nonzero_end: u64,
+    /// A verified frame starts after the offset.
+    frame_after: bool,
+}
+
+/// Scans `path` from `from` to `len` for non-zero bytes and for a verified frame starting
+/// after `from`. Reads in windows, so a long file costs time, never memory; it stops at the
+/// first verified frame (which means damage, whatever else follows).
+fn inspect_rest(path: &Path, from: u64, len: u64) -> std::io::Result<Rest> {
+    const WINDOW: usize = 1 << 20;
+    let file = File::open(path)?;
+    let mut rest = Rest {
+        nonzero_end: from,
+        frame_after: false,
+    };
+    let mut buf = vec![0u8; WINDOW + FRAME_HEADER_LEN];
+    let mut payload = Vec::new();
+    let mut at = from;
+    while at < len {
+        // Each window overlaps the next by a frame header, so a header across the seam is
+        // seen whole.
+        let want = ((len - at) as usize).min(buf.len());
+        let full = want == buf.len();
+        let window = &mut buf[..want];
+        file.read_exact_at(window, at)?;
+        if let Some(last) = window.iter().rposition(|&b| b != 0) {
+            rest.nonzero_end = rest.nonzero_end.max(at + last as u64 + 1);
         }
-        if buf[..n].iter().any(|&b| b != 0) {
-            return Ok(false);
+        let starts = if full { WINDOW } else { want };
+        for i in 0..starts {
+            let pos = at + i as u64;
+            if pos == from || i + FRAME_HEADER_LEN > want {
+                continue;
+            }
+            let header = &window[i..i + FRAME_HEADER_LEN];
+            if header[..4] == [0; 4] {
+                continue;
+            }
+            let FrameCheck::Frame { payload_len } = format::check_frame_header(header, len - pos)
+            else {
+                continue;
+            };
+            debug_assert!(payload_len as u64 <= u64::from(MAX_FRAME));
+            payload.resize(payload_len, 0);
+            file.read_exact_at(&mut payload, pos + FRAME_HEADER_LEN as u64)?;
+            if format::check_payload(header, &payload) {
+                rest.frame_after = true;
+                return Ok(rest);
+            }
         }
+        at += starts as u64;
+    }
+    Ok(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(payload: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let pushed = format::push_frame(&mut out, |buf| {
+            buf.extend_from_slice(payload);
+            Ok(())
+        });
+        assert!(pushed.is_ok());
+        out
+    }
+
+    fn rest_of(bytes: &[u8], from: u64) -> Rest {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("f");
+        std::fs::write(&path, bytes).expect("write");
+        inspect_rest(&path, from, bytes.len() as u64).expect("inspect")
+    }
+
+    #[test]
+    fn the_rest_of_a_file_is_zero_or_holds_a_frame() {
+        let mut bytes = vec![0u8; 100];
+        assert_eq!(
+            rest_of(&bytes, 10),
+            Rest {
+                nonzero_end: 10,
+                frame_after: false
+            }
+        );
+        bytes[50] = 1;
+        assert_eq!(rest_of(&bytes, 10).nonzero_end, 51);
+        assert!(!rest_of(&bytes, 10).frame_after);
+        // A frame far enough in to cross a window seam is still found.
+        let mut big = vec![0u8; (1 << 20) - 5];
+        big.extend_from_slice(&frame(b"hello"));
+        big.extend_from_slice(&[0u8; 64]);
+        assert!(rest_of(&big, 0).frame_after);
+        // The frame at `from` itself does not count.
+        let one = frame(b"x");
+        assert!(!rest_of(&one, 0).frame_after);
+        assert_eq!(rest_of(&one, 0).nonzero_end, one.len() as u64);
     }
 }

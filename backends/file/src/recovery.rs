@@ -10,9 +10,15 @@
 //!   removed. A leftover `data.snapshot.tmp` is an unfinished snapshot and is removed too.
 //! - Each record is replayed at the time it was written (`Engine::replay`), so relative
 //!   expiries and lazily expired keys come out exactly as they did the first time.
-//! - The last log may end in a **torn** record (the process died during a write): the partial
-//!   record is cut off, a `tracing` warning is logged, and the open report counts the bytes.
-//!   That write was never acknowledged, so nothing acknowledged is lost.
+//! - A log is sized ahead of its records (see `log`), so zeros after the last record are its
+//!   **free space**: the records end there, nothing is reported, and appending goes on right
+//!   after the last record.
+//! - The last log may end in a **torn** record (the process or the machine died during a
+//!   write): the file ends inside it, or it fails its checksum with one of its sectors still
+//!   zero and no valid record after it (`format::tail_verdict`). It is cut off (the file is
+//!   truncated there, so no stale byte of it can resurface), a `tracing` warning is logged,
+//!   and the open report counts its bytes. Under `Always` that write was never acknowledged;
+//!   under `EverySec`/`No` a machine crash may lose what the policy allows.
 //! - Anything else is **damage**: a checksum that does not match, a record that does not
 //!   decode, a number out of sequence, a missing generation, a torn record that is not at
 //!   the very end. Without `repair` the open fails with `ErrorKind::Corrupt` naming the file
@@ -29,17 +35,13 @@ use std::path::{Path, PathBuf};
 
 use staunch_core::{Error, ErrorKind, Result};
 use staunch_memory::Engine;
-use staunch_memory::engine::persist::SnapshotEntry;
 
 use crate::files::{self, SNAPSHOT, SNAPSHOT_TMP};
-use crate::format::{
-    self, FORMAT_VERSION, FileHeader, HEADER_LEN, HeaderError, LOG_MAGIC, RecordKind,
-    SNAPSHOT_MAGIC, SnapshotFrame,
-};
+use crate::format::{FORMAT_VERSION, FileHeader, HEADER_LEN, LOG_MAGIC};
 use crate::journal::JournalRef;
-use crate::log::LogTail;
+use crate::log::{LogTail, SEGMENT_STEP};
 use crate::options::{FileOptions, OpenReport};
-use crate::reader::{FrameReader, Next};
+use crate::replay::{self, LogEnd, Snapshot};
 
 /// What recovery leaves for the store.
 #[derive(Debug)]
@@ -51,25 +53,6 @@ pub(crate) struct Recovered {
     pub(crate) journal: VecDeque<JournalRef>,
 }
 
-/// How reading one log ended.
-enum LogEnd {
-    /// Read to the end.
-    Clean,
-    /// Torn at this offset.
-    Torn(u64),
-    /// Damaged at this offset.
-    Damaged(u64, String),
-}
-
-/// One log's outcome.
-struct Scan {
-    end: LogEnd,
-    file_len: u64,
-    last_seq: u64,
-    /// The format version in the file's header (0 when the header did not verify).
-    version: u32,
-}
-
 /// Loads `dir` into `engine`. See the module docs.
 pub(crate) fn recover(dir: &Path, engine: &Engine, options: &FileOptions) -> Result<Recovered> {
     let mut report = OpenReport::default();
@@ -78,8 +61,8 @@ pub(crate) fn recover(dir: &Path, engine: &Engine, options: &FileOptions) -> Res
 
     let snapshot_path = dir.join(SNAPSHOT);
     let (first_generation, mut last_seq, snapshot_bytes) = if snapshot_path.exists() {
-        let snapshot = read_snapshot(&snapshot_path, options.repair, now_ms, &mut report)?;
-        report.snapshot_keys = engine.load(snapshot.entries) as u64;
+        let snapshot = read_snapshot(&snapshot_path, engine, options.repair, now_ms, &mut report)?;
+        report.snapshot_keys = snapshot.keys;
         (snapshot.generation, snapshot.last_seq, snapshot.bytes)
     } else {
         (1, 0, 0)
@@ -138,7 +121,7 @@ pub(crate) fn recover(dir: &Path, engine: &Engine, options: &FileOptions) -> Res
         let path = files::log_path(dir, generation);
         let is_last = i + 1 == kept.len();
         report.log_files += 1;
-        let scan = replay_log(
+        let scan = replay::replay_log(
             &path,
             generation,
             last_seq,
@@ -147,23 +130,23 @@ pub(crate) fn recover(dir: &Path, engine: &Engine, options: &FileOptions) -> Res
             &mut journal,
         )?;
         last_seq = scan.last_seq;
-        tail_generation = Some((generation, path.clone(), scan.version));
+        tail_generation = Some((generation, path.clone(), scan.version, scan.records_end));
         let (offset, reason) = match scan.end {
             LogEnd::Clean => continue,
-            LogEnd::Torn(offset) if is_last => {
-                let torn = scan.file_len - offset;
+            LogEnd::Torn { at, bytes } if is_last => {
                 tracing::warn!(
                     file = %path.display(),
-                    offset,
-                    bytes = torn,
+                    offset = at,
+                    bytes,
                     "staunch-file: cutting a torn record off the end of the log (a write \
                      interrupted by a crash; it was never acknowledged)"
                 );
-                cut_at(dir, &path, generation, offset, last_seq)?;
-                report.torn_bytes_truncated += torn;
+                cut_at(dir, &path, generation, at, last_seq)?;
+                report.torn_bytes_truncated += bytes;
+                tail_generation = Some((generation, path.clone(), scan.version, at));
                 break;
             }
-            LogEnd::Torn(offset) => (
+            LogEnd::Torn { at: offset, .. } => (
                 offset,
                 "the file ends inside a record, but a later log generation exists".to_owned(),
             ),
@@ -193,33 +176,37 @@ pub(crate) fn recover(dir: &Path, engine: &Engine, options: &FileOptions) -> Res
             .push(files::set_aside(&path, offset, now_ms)?);
         report.repaired_bytes_dropped += scan.file_len - offset;
         cut_at(dir, &path, generation, offset, last_seq)?;
+        tail_generation = Some((generation, path.clone(), scan.version, offset));
         for &later in &kept[i + 1..] {
             set_aside_whole(&files::log_path(dir, later), now_ms, &mut report)?;
         }
         break;
     }
 
-    let (generation, path) = match tail_generation {
+    let (generation, path, end) = match tail_generation {
         // A file is never appended to in a format other than its header's: records of this
         // version go to a new generation after an older file (which stays readable as it is).
-        Some((generation, path, version)) if version == FORMAT_VERSION || version == 0 => {
-            (generation, path)
+        Some((generation, path, FORMAT_VERSION, end)) => {
+            // A cut inside the header rewrote the header.
+            (generation, path, end.max(HEADER_LEN as u64))
         }
-        Some((generation, _, _)) => {
+        Some((generation, path, 0, _)) => (generation, path, HEADER_LEN as u64),
+        Some((generation, _, _, _)) => {
             let next = generation.saturating_add(1);
             let path = files::log_path(dir, next);
-            files::create_with_header(dir, &path, &log_header(next, last_seq))?;
-            (next, path)
+            let header = log_header(next, last_seq);
+            files::create_log(dir, &path, &header, SEGMENT_STEP)?;
+            (next, path, HEADER_LEN as u64)
         }
         None => {
             let path = files::log_path(dir, first_generation);
             let header = log_header(first_generation, last_seq);
-            files::create_with_header(dir, &path, &header)?;
-            (first_generation, path)
+            files::create_log(dir, &path, &header, SEGMENT_STEP)?;
+            (first_generation, path, HEADER_LEN as u64)
         }
     };
-    let file = files::open_append(&path)?;
-    let len = file
+    let file = files::open_for_writing(&path)?;
+    let allocated = file
         .metadata()
         .map_err(|e| crate::lock::io_error(e, "stat", &path))?
         .len();
@@ -229,7 +216,8 @@ pub(crate) fn recover(dir: &Path, engine: &Engine, options: &FileOptions) -> Res
             path,
             generation,
             last_seq,
-            len,
+            len: end,
+            allocated,
         },
         snapshot_bytes,
         report,
@@ -239,17 +227,6 @@ pub(crate) fn recover(dir: &Path, engine: &Engine, options: &FileOptions) -> Res
 
 fn corrupt(message: String) -> Error {
     Error::new(ErrorKind::Corrupt, message)
-}
-
-fn newer(path: &Path, version: u32) -> Error {
-    Error::new(
-        ErrorKind::InvalidInput,
-        format!(
-            "{} was written in format version {version}, newer than this build of staunch \
-             understands (up to version {FORMAT_VERSION}); open it with a newer staunch",
-            path.display()
-        ),
-    )
 }
 
 fn log_header(generation: u64, seq: u64) -> [u8; HEADER_LEN] {
@@ -286,212 +263,139 @@ fn set_aside_whole(path: &Path, now_ms: i64, report: &mut OpenReport) -> Result<
     Ok(())
 }
 
-/// Reads one log and replays its records into `engine`; `base_seq` is the record its first
-/// one must follow.
-fn replay_log(
-    path: &Path,
-    generation: u64,
-    base_seq: u64,
-    engine: &Engine,
-    report: &mut OpenReport,
-    journal: &mut VecDeque<JournalRef>,
-) -> Result<Scan> {
-    let mut reader = FrameReader::open(path)?;
-    let file_len = reader.len();
-    let mut scan = Scan {
-        end: LogEnd::Clean,
-        file_len,
-        last_seq: base_seq,
-        version: 0,
-    };
-    let Some(header) = reader.header()? else {
-        // Shorter than a header: the process died while creating this file.
-        scan.end = LogEnd::Torn(0);
-        return Ok(scan);
-    };
-    match FileHeader::decode(&header, LOG_MAGIC) {
-        Ok(h) if h.generation != generation => {
-            scan.end = LogEnd::Damaged(
-                0,
-                format!(
-                    "its header says generation {}, its name {generation}",
-                    h.generation
-                ),
-            );
-            return Ok(scan);
-        }
-        Ok(h) if h.seq != base_seq => {
-            scan.end = LogEnd::Damaged(
-                0,
-                format!(
-                    "it continues after record {}, but the history before it ends at record \
-                     {base_seq} (a log file is missing or foreign)",
-                    h.seq
-                ),
-            );
-            return Ok(scan);
-        }
-        Ok(h) => scan.version = h.version,
-        Err(HeaderError::Newer(version)) => return Err(newer(path, version)),
-        Err(HeaderError::Short) => {
-            scan.end = LogEnd::Torn(0);
-            return Ok(scan);
-        }
-        Err(HeaderError::Damaged(reason)) => {
-            scan.end = LogEnd::Damaged(0, reason);
-            return Ok(scan);
-        }
-    }
-    loop {
-        let offset = match reader.next()? {
-            Next::Frame(offset) => offset,
-            Next::End => return Ok(scan),
-            Next::Torn(offset) => {
-                scan.end = LogEnd::Torn(offset);
-                return Ok(scan);
-            }
-            Next::Damaged(offset, reason) => {
-                scan.end = LogEnd::Damaged(offset, reason);
-                return Ok(scan);
-            }
-        };
-        let record = match format::decode_log_record(reader.payload(), scan.version) {
-            Ok(record) => record,
-            Err(reason) => {
-                scan.end = LogEnd::Damaged(offset, reason);
-                return Ok(scan);
-            }
-        };
-        if record.seq != scan.last_seq.wrapping_add(1) {
-            scan.end = LogEnd::Damaged(
-                offset,
-                format!(
-                    "record number {} where {} was due",
-                    record.seq,
-                    scan.last_seq.wrapping_add(1)
-                ),
-            );
-            return Ok(scan);
-        }
-        for effect in &record.effects {
-            if let Err(e) = engine.replay(record.now_ms, effect) {
-                report.replay_errors += 1;
-                tracing::warn!(
-                    file = %path.display(),
-                    offset,
-                    "staunch-file: replaying {} failed: {e}",
-                    effect.name()
-                );
-            }
-        }
-        match record.kind {
-            RecordKind::Write => {}
-            RecordKind::Journaled => journal.push_back(JournalRef {
-                seq: record.seq,
-                at_ms: record.now_ms,
-                generation,
-                offset,
-                len: reader.payload().len() as u32,
-            }),
-            RecordKind::JournalEnd => journal.clear(),
-        }
-        scan.last_seq = record.seq;
-        report.records_replayed += 1;
-    }
-}
-
-/// A snapshot as read.
-struct Snapshot {
-    generation: u64,
-    last_seq: u64,
-    entries: Vec<SnapshotEntry>,
-    bytes: u64,
-}
-
+/// Loads the snapshot at `path` into `engine`; with `repair`, damage keeps the entries before
+/// it and sets the rest aside.
 fn read_snapshot(
     path: &Path,
+    engine: &Engine,
     repair: bool,
     now_ms: i64,
     report: &mut OpenReport,
 ) -> Result<Snapshot> {
-    let mut reader = FrameReader::open(path)?;
-    let bytes = reader.len();
-    let header = match reader.header()? {
-        Some(header) => FileHeader::decode(&header, SNAPSHOT_MAGIC),
-        None => Err(HeaderError::Short),
-    };
-    let header = match header {
-        Ok(header) => header,
-        Err(HeaderError::Newer(version)) => return Err(newer(path, version)),
-        Err(HeaderError::Short) => return Err(bad_snapshot_header(path, "it is too short")),
-        Err(HeaderError::Damaged(reason)) => return Err(bad_snapshot_header(path, &reason)),
-    };
-    let mut entries = Vec::new();
-    let (offset, reason) = loop {
-        let offset = match reader.next()? {
-            Next::Frame(offset) => offset,
-            Next::End => break (bytes, "it ends without its end marker".to_owned()),
-            Next::Torn(offset) => break (offset, "it ends inside an entry".to_owned()),
-            Next::Damaged(offset, reason) => break (offset, reason),
-        };
-        match format::decode_snapshot_frame(reader.payload()) {
-            Ok(SnapshotFrame::Entry(entry)) => entries.push(entry),
-            Ok(SnapshotFrame::End { entries: count }) => {
-                let end = offset + (reader.payload().len() + format::FRAME_HEADER_LEN) as u64;
-                if count != entries.len() as u64 {
-                    break (
-                        offset,
-                        format!(
-                            "its end marker counts {count} keys, {} came before",
-                            entries.len()
-                        ),
-                    );
-                }
-                if end != bytes {
-                    break (end, "bytes follow its end marker".to_owned());
-                }
-                return Ok(Snapshot {
-                    generation: header.generation,
-                    last_seq: header.seq,
-                    entries,
-                    bytes,
-                });
-            }
-            Err(reason) => break (offset, reason),
-        }
+    let (snapshot, damage) = replay::load_snapshot(path, engine)?;
+    let Some((offset, reason)) = damage else {
+        return Ok(snapshot);
     };
     if !repair {
         return Err(corrupt(format!(
             "snapshot {} is damaged at byte offset {offset}: {reason}. Open with repair to keep \
              the {} keys before it",
             path.display(),
-            entries.len()
+            snapshot.keys
         )));
     }
     tracing::warn!(
         file = %path.display(),
         offset,
         "staunch-file repair: keeping the {} snapshot entries before a damage: {reason}",
-        entries.len()
+        snapshot.keys
     );
+    let bytes = snapshot.bytes;
     if offset < bytes {
         report
             .set_aside
             .push(files::set_aside(path, offset, now_ms)?);
     }
     report.repaired_bytes_dropped += bytes - offset.min(bytes);
-    Ok(Snapshot {
-        generation: header.generation,
-        last_seq: header.seq,
-        entries,
-        bytes,
-    })
+    Ok(snapshot)
 }
 
-fn bad_snapshot_header(path: &Path, reason: &str) -> Error {
-    corrupt(format!(
-        "snapshot {} is damaged at byte offset 0 (its header: {reason}). Repair cannot help: \
-         the header says which logs continue it",
-        path.display()
-    ))
+#[cfg(test)]
+mod tests {
+    use staunch_core::Command;
+    use staunch_core::prelude::*;
+
+    use super::*;
+    use crate::FileStore;
+    use crate::format::{RecordKind, push_log_record};
+
+    /// A log as a version 2 build wrote it: grown record by record, no free space after the
+    /// records, `extra` appended as is.
+    fn version_2_log(records: &[(u64, Command)], extra: &[u8]) -> Vec<u8> {
+        let mut bytes = FileHeader {
+            magic: LOG_MAGIC,
+            version: 2,
+            generation: 1,
+            seq: 0,
+        }
+        .encode()
+        .to_vec();
+        for (seq, command) in records {
+            let pushed = push_log_record(
+                &mut bytes,
+                *seq,
+                1_000,
+                std::slice::from_ref(command),
+                RecordKind::Write,
+            );
+            assert!(pushed.is_ok());
+        }
+        bytes.extend_from_slice(extra);
+        bytes
+    }
+
+    fn incr(delta: i64) -> Command {
+        Command::IncrBy {
+            key: "n".into(),
+            delta,
+        }
+    }
+
+    /// A version 2 log is read as it is, never appended to: new records start generation 2,
+    /// a version 3 file sized ahead, and both replay in order afterwards.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_version_2_log_is_read_and_continued_in_a_new_generation() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let old = version_2_log(&[(1, incr(2)), (2, incr(3))], &[]);
+        std::fs::write(files::log_path(dir.path(), 1), &old).expect("write");
+        let store = FileStore::open(dir.path()).await.expect("open");
+        assert_eq!(
+            store.get_string("n").await.expect("get").as_deref(),
+            Some("5")
+        );
+        assert_eq!(store.open_report().records_replayed, 2);
+        assert_eq!(store.log_stats().generation, 2);
+        store.incr_by("n", 10).await.expect("incr");
+        let new_log = files::log_path(dir.path(), 2);
+        // The new generation is sized ahead of its records.
+        assert!(std::fs::metadata(&new_log).expect("stat").len() >= SEGMENT_STEP);
+        drop(store);
+        assert_eq!(
+            std::fs::read(files::log_path(dir.path(), 1)).expect("read"),
+            old
+        );
+        let store = FileStore::open(dir.path()).await.expect("reopen");
+        assert_eq!(
+            store.get_string("n").await.expect("get").as_deref(),
+            Some("15")
+        );
+        assert_eq!(store.open_report().log_files, 2);
+        store.close().await.expect("close");
+    }
+
+    /// A version 2 log cut inside its last record, or ending in zeros, opens as it did.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn version_2_tails_torn_or_zero() {
+        let full = version_2_log(&[(1, incr(2)), (2, incr(3))], &[]);
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(files::log_path(dir.path(), 1), &full[..full.len() - 2]).expect("write");
+        let store = FileStore::open(dir.path()).await.expect("open");
+        assert_eq!(
+            store.get_string("n").await.expect("get").as_deref(),
+            Some("2")
+        );
+        assert!(store.open_report().torn_bytes_truncated > 0);
+        store.close().await.expect("close");
+
+        let dir = tempfile::tempdir().expect("temp dir");
+        let zeros = version_2_log(&[(1, incr(2)), (2, incr(3))], &[0u8; 300]);
+        std::fs::write(files::log_path(dir.path(), 1), &zeros).expect("write");
+        let store = FileStore::open(dir.path()).await.expect("open");
+        assert_eq!(
+            store.get_string("n").await.expect("get").as_deref(),
+            Some("5")
+        );
+        assert_eq!(store.open_report().torn_bytes_truncated, 0);
+        store.close().await.expect("close");
+    }
 }

@@ -296,8 +296,8 @@ impl Store for FileStore {
         self.check_writable(&command)?;
         let reply = self.inner.engine.execute(command).await;
         // Most commands finish without ever waiting (reads, and writes under `everysec`/`no`),
-        // so a tight loop of them would never yield and could starve the flusher and the
-        // compactor on the same runtime; spend tokio's cooperative budget like I/O does.
+        // so a tight loop of them would never yield and could starve the compactor and the
+        // purger on the same runtime; spend tokio's cooperative budget like I/O does.
         tokio::task::coop::consume_budget().await;
         reply
     }

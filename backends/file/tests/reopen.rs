@@ -262,14 +262,15 @@ async fn a_newer_format_version_is_refused_by_name() {
     for file in ["data.log.2", "data.snapshot"] {
         let path = dir.path().join(file);
         let original = std::fs::read(&path).expect("read");
-        set_version(&path, 3);
+        // One past the version this build writes (3).
+        set_version(&path, 4);
         for repair in [false, true] {
             let err = FileStore::open_with(dir.path(), FileOptions::new().repair(repair))
                 .await
                 .expect_err("newer version");
             assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
             assert!(
-                err.message().contains("version 3") && err.message().contains(file),
+                err.message().contains("version 4") && err.message().contains(file),
                 "{err}"
             );
         }

@@ -8,7 +8,8 @@
 //!
 //! # Layout
 //!
-//! - [`engine`]: command semantics over one locked keyspace; reused by the file backend.
+//! - [`engine`]: command semantics over a keyspace in shards, each under its own lock (a
+//!   command locks the shards of all its keys); reused by the file backend.
 //! - `store`: [`MemoryStore`], the `Store` implementation with its options and purger.
 
 #![deny(missing_docs)]

@@ -1,17 +1,18 @@
-//! Blocking pops (`BLPOP`, `BRPOP`, `BLMOVE`, `BZPOPMIN`, `BZPOPMAX`).
+//! Blocking pops (`BLPOP`, `BRPOP`, `BLMOVE`, `BZPOPMIN`, `BZPOPMAX`): their non-blocking
+//! attempt.
 //!
-//! A blocking pop is its non-blocking form retried whenever a write may have made data
-//! available, until it succeeds or its timeout passes. The waiter registers for the wake-up
-//! *before* it looks at the data, so a push that lands between the look and the wait is never
-//! missed. Writers only pay for the wake-up while somebody is blocked.
+//! A blocking pop is this attempt retried whenever a write may have made data available, until
+//! it succeeds or its timeout passes (the loop is `Engine::execute`'s, in `handle`). The
+//! attempt runs with the shards of all the pop's keys locked, so it pops from the first
+//! non-empty key exactly as Redis would.
 
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use staunch_core::{Bytes, Command, Reply, Result};
 
+use super::context::{WriteCtx, unsupported};
 use super::db::Db;
-use super::{Shared, WriteCtx, unsupported, write};
+use super::{lists, zsets};
 
 /// The non-blocking attempt: pops from the first non-empty key, or answers `Nil`. The logged
 /// effect is the plain pop that served it (nothing at all when it found nothing).
@@ -36,7 +37,7 @@ pub(crate) fn try_pop(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Res
                         count: None,
                     }
                 };
-                let value = write(db, &mut WriteCtx::new(now), &pop)?;
+                let value = lists::write(db, &mut WriteCtx::new(now), &pop)?;
                 ctx.rewrite = Some(vec![pop]);
                 return Ok(Reply::Array(vec![key_reply(key), value]));
             }
@@ -58,7 +59,7 @@ pub(crate) fn try_pop(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Res
                 from: *from,
                 to: *to,
             };
-            let value = write(db, &mut WriteCtx::new(now), &lmove)?;
+            let value = lists::write(db, &mut WriteCtx::new(now), &lmove)?;
             ctx.rewrite = Some(vec![lmove]);
             Ok(value)
         }
@@ -79,7 +80,7 @@ pub(crate) fn try_pop(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Res
                         count: None,
                     }
                 };
-                let popped = write(db, &mut WriteCtx::new(now), &pop)?;
+                let popped = zsets::write(db, &mut WriteCtx::new(now), &pop)?;
                 ctx.rewrite = Some(vec![pop]);
                 let mut reply = vec![key_reply(key)];
                 reply.extend(popped.into_items()?);
@@ -95,7 +96,7 @@ fn key_reply(key: &str) -> Reply {
     Reply::Bulk(Bytes::copy_from_slice(key.as_bytes()))
 }
 
-fn timeout_of(command: &Command) -> Duration {
+pub(crate) fn timeout_of(command: &Command) -> Duration {
     match command {
         Command::BLPop { timeout, .. }
         | Command::BRPop { timeout, .. }
@@ -103,51 +104,5 @@ fn timeout_of(command: &Command) -> Duration {
         | Command::BZPopMin { timeout, .. }
         | Command::BZPopMax { timeout, .. } => *timeout,
         _ => Duration::ZERO,
-    }
-}
-
-/// Keeps the count of blocked callers right even when the caller's future is dropped.
-struct BlockedGuard<'a>(&'a Shared);
-
-impl Drop for BlockedGuard<'_> {
-    fn drop(&mut self) {
-        self.0.blocked.fetch_sub(1, Ordering::AcqRel);
-    }
-}
-
-/// Runs a blocking pop to completion: a reply, or `Nil` once the timeout (zero: never) passes.
-pub(crate) async fn execute(shared: &Shared, command: &Command) -> Result<Reply> {
-    let timeout = timeout_of(command);
-    let deadline = (!timeout.is_zero()).then(|| tokio::time::Instant::now() + timeout);
-    shared.blocked.fetch_add(1, Ordering::AcqRel);
-    let _guard = BlockedGuard(shared);
-    loop {
-        let notified = shared.wakeup.notified();
-        tokio::pin!(notified);
-        notified.as_mut().enable();
-        let (reply, ticket) = {
-            let mut db = shared.db.write();
-            let now = shared.now();
-            shared.write_locked(&mut db, now, command)
-        };
-        if let Some((log, ticket)) = ticket {
-            log.wait_durable(ticket).await?;
-        }
-        match reply {
-            Ok(Reply::Nil) => {}
-            other => {
-                // BLMOVE pushed somewhere another waiter may be watching.
-                shared.wake_blocked();
-                return other;
-            }
-        }
-        match deadline {
-            Some(deadline) => {
-                if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                    return Ok(Reply::Nil);
-                }
-            }
-            None => notified.await,
-        }
     }
 }

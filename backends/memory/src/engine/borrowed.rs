@@ -37,18 +37,18 @@ impl Engine {
             }
         };
         if command.access() == Access::Read {
-            let db = shared.db.read();
+            let db = shared.keyspace.lock_key(command.key(), false);
             return Some(read(&db, now_for(&db), command));
         }
         if shared.has_log() {
             return None;
         }
         let reply = {
-            let mut db = shared.db.write();
+            let mut db = shared.keyspace.lock_key(command.key(), true);
             let now = now_for(&db);
             write(&mut db, now, command)
         };
-        shared.wake_blocked();
+        shared.after_write();
         Some(reply)
     }
 }

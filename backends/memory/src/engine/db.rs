@@ -1,351 +1,453 @@
-//! The keyspace: keys to typed values, with absolute expiry, a scan order and an expiry index.
+//! The keyspace: [`Keyspace`], the shards under their locks, and [`Db`], the view of the
+//! shards one command has locked, through which every command reads and writes.
 //!
-//! Everything here runs under the engine's lock, so there is no synchronisation in this file.
-//! Expiry is lazy for visibility and eager for memory: every lookup treats a key past its
-//! deadline as missing (so an expired key is invisible the moment it expires), and the purger
-//! removes such keys in the background using the expiry index.
+//! # Sharding and locking
 //!
-//! `SCAN` needs a cursor that survives inserts and deletes between calls and still returns every
-//! key that existed throughout. Keys are therefore also kept ordered by a fixed hash of their
-//! name; the cursor is "the next hash to visit", so a key's position never moves while it lives.
+//! Keys are spread over [`SHARDS`] shards by a hash of the name, each under its own
+//! `parking_lot::RwLock`. A command locks the shards of every key it names (its
+//! `Command::keys()`), always in ascending shard order, so two multi-key commands can never
+//! wait on each other in a cycle; commands that name no key (`SCAN`, `DBSIZE`, `FLUSHDB`)
+//! lock every shard the same way. A command then runs with all its keys locked, so it is
+//! linearizable and a compound command (`RENAME`, `LMOVE`, `ZMoveByScore`, a batch) is atomic,
+//! exactly as under the single lock this replaces; only commands on disjoint shards run in
+//! parallel, and those commute. Reads take shared locks, writes exclusive ones.
+//!
+//! The hash is computed once per key and command: its middle bits choose the shard (the table
+//! inside the shard uses the low bits for the bucket and the top seven as the tag, so taking
+//! either would crowd every shard's keys into a fraction of its table).
+//!
+//! # `SCAN` cursors
+//!
+//! A cursor is `shard << 58 | position`: the shard being walked in the top [`SHARD_BITS`] bits,
+//! and below them the next position in that shard's scan order, which is the top 58 bits of a
+//! fixed hash of the key name (ties ordered by name). A key's shard and position never change
+//! while it lives, and the walk goes through shards in order and through each shard in
+//! position order, so every key that exists for a whole iteration is returned (a key may come
+//! twice only if a page boundary falls between equal positions, which the walk avoids). Cursor
+//! 0 starts an iteration and a returned 0 ends it. Cursors are valid for the life of the
+//! engine (the shard hash is seeded per engine).
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
-use std::sync::Arc;
+use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use staunch_core::{Command, Error, Result};
+
+use super::hash_value::HashValue;
+use super::hashing::KeyHasher;
+use super::set_value::SetValue;
+use super::shard::{SHARD_BITS, SHARDS, Shard};
+use super::sorted_set::ZSet;
+use super::value::{Entry, EntryRef, Value};
+
+use std::collections::VecDeque;
 
 use bytes::Bytes;
-use staunch_core::{Error, KeyType, Result};
 
-use super::zset::ZSet;
+/// Bits of a cursor below the shard number.
+const POSITION_BITS: u32 = 64 - SHARD_BITS;
 
-/// A `HashMap` with foldhash: much faster than SipHash on short keys; the per-process random
-/// seed is the defence against crafted colliding keys.
-pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-
-/// A `HashSet` with foldhash, for the same reasons as [`FastMap`].
-pub(crate) type FastSet<T> = HashSet<T, foldhash::fast::RandomState>;
-
-/// A stored value.
-#[derive(Debug, Clone)]
-pub(crate) enum Value {
-    String(Bytes),
-    Hash(FastMap<String, Bytes>),
-    List(VecDeque<Bytes>),
-    Set(FastSet<Bytes>),
-    ZSet(ZSet),
+/// The shard a key of hash `hash` lives in: bits 40 and up (see the module docs).
+#[inline]
+fn shard_index(hash: u64) -> usize {
+    ((hash >> 40) as usize) & (SHARDS - 1)
 }
 
-impl Value {
-    pub(crate) fn key_type(&self) -> KeyType {
+/// One shard's lock, alone on its cache lines so that two threads using neighbouring shards
+/// do not contend on the line that holds both lock words.
+#[repr(align(128))]
+#[derive(Debug)]
+struct PaddedShard(RwLock<Shard>);
+
+/// Every shard of one database, and the hasher that places keys in them.
+#[derive(Debug)]
+pub(crate) struct Keyspace {
+    shards: Box<[PaddedShard]>,
+    hasher: KeyHasher,
+}
+
+impl Default for Keyspace {
+    fn default() -> Self {
+        let hasher = KeyHasher::default();
+        Keyspace {
+            shards: (0..SHARDS)
+                .map(|_| PaddedShard(RwLock::new(Shard::new(hasher.clone()))))
+                .collect(),
+            hasher,
+        }
+    }
+}
+
+impl Keyspace {
+    fn lock(&self, index: usize, write: bool) -> Guard<'_> {
+        let lock = &self.shards[index].0;
+        if write {
+            Guard::Write(lock.write())
+        } else {
+            Guard::Read(lock.read())
+        }
+    }
+
+    fn db<'a, 'k>(&'a self, locked: Locked<'a>, hint: Option<(&'k str, u64)>) -> Db<'a, 'k> {
+        Db {
+            hasher: &self.hasher,
+            locked,
+            hint,
+        }
+    }
+
+    /// Locks the shard of `key` alone.
+    #[inline]
+    pub(crate) fn lock_key<'k>(&self, key: &'k str, write: bool) -> Db<'_, 'k> {
+        let hash = self.hasher.hash(key.as_bytes());
+        let index = shard_index(hash);
+        self.db(
+            Locked::One((index, self.lock(index, write))),
+            Some((key, hash)),
+        )
+    }
+
+    /// Locks the shards of `keys`, in ascending order; every shard when `keys` is empty.
+    pub(crate) fn lock_keys<'k>(
+        &self,
+        keys: impl IntoIterator<Item = &'k str>,
+        write: bool,
+    ) -> Db<'_, 'static> {
+        let mut indexes: Vec<usize> = keys
+            .into_iter()
+            .map(|key| shard_index(self.hasher.hash(key.as_bytes())))
+            .collect();
+        if indexes.is_empty() {
+            return self.lock_all(write);
+        }
+        indexes.sort_unstable();
+        indexes.dedup();
+        if let [index] = indexes[..] {
+            return self.db(Locked::One((index, self.lock(index, write))), None);
+        }
+        self.db(
+            Locked::Many(
+                indexes
+                    .into_iter()
+                    .map(|index| (index, self.lock(index, write)))
+                    .collect(),
+            ),
+            None,
+        )
+    }
+
+    /// Locks every shard, in ascending order.
+    pub(crate) fn lock_all(&self, write: bool) -> Db<'_, 'static> {
+        self.db(
+            Locked::Many((0..SHARDS).map(|i| (i, self.lock(i, write))).collect()),
+            None,
+        )
+    }
+
+    /// Locks what `command` touches: the shards of its keys, or every shard for a command
+    /// that names none (`SCAN`, `DBSIZE`, `FLUSHDB`).
+    pub(crate) fn lock_for<'k>(&self, command: &'k Command, write: bool) -> Db<'_, 'k> {
+        let keys = command.keys();
+        match keys[..] {
+            [key] => self.lock_key(key, write),
+            _ => self.lock_keys(keys, write),
+        }
+    }
+
+    /// Locks what all of `commands` touch, for a batch that must be atomic as a whole: every
+    /// shard as soon as one of them names no key.
+    pub(crate) fn lock_for_all(&self, commands: &[Command], write: bool) -> Db<'_, 'static> {
+        let mut keys = Vec::new();
+        for command in commands {
+            if matches!(command, Command::Publish { .. }) {
+                continue;
+            }
+            let named = command.keys();
+            if named.is_empty() {
+                return self.lock_all(write);
+            }
+            keys.extend(named);
+        }
+        self.lock_keys(keys, write)
+    }
+
+    /// The number of shards (for walks over them one at a time).
+    pub(crate) fn shard_count(&self) -> usize {
+        self.shards.len()
+    }
+
+    /// Locks shard `index` alone for writing (the purger walks the shards one by one).
+    pub(crate) fn lock_shard(&self, index: usize) -> Db<'_, 'static> {
+        self.db(Locked::One((index, self.lock(index, true))), None)
+    }
+}
+
+/// One locked shard.
+enum Guard<'a> {
+    Read(RwLockReadGuard<'a, Shard>),
+    Write(RwLockWriteGuard<'a, Shard>),
+}
+
+impl Guard<'_> {
+    fn shard(&self) -> &Shard {
         match self {
-            Value::String(_) => KeyType::String,
-            Value::Hash(_) => KeyType::Hash,
-            Value::List(_) => KeyType::List,
-            Value::Set(_) => KeyType::Set,
-            Value::ZSet(_) => KeyType::ZSet,
+            Guard::Read(g) => g,
+            Guard::Write(g) => g,
         }
     }
 
-    /// True for a collection with no elements: Redis never keeps those.
-    pub(crate) fn is_empty_collection(&self) -> bool {
+    fn shard_mut(&mut self) -> Option<&mut Shard> {
         match self {
-            Value::String(_) => false,
-            Value::Hash(h) => h.is_empty(),
-            Value::List(l) => l.is_empty(),
-            Value::Set(s) => s.is_empty(),
-            Value::ZSet(z) => z.is_empty(),
+            Guard::Read(_) => None,
+            Guard::Write(g) => Some(g),
         }
     }
 }
 
-/// A key's value and its absolute deadline in Unix milliseconds.
-#[derive(Debug, Clone)]
-pub(crate) struct Entry {
-    pub(crate) value: Value,
-    expires_at: Option<i64>,
+/// The shards one command holds, ascending by index (one without allocating).
+enum Locked<'a> {
+    One((usize, Guard<'a>)),
+    Many(Vec<(usize, Guard<'a>)>),
 }
 
-impl Entry {
-    pub(crate) fn expires_at(&self) -> Option<i64> {
-        self.expires_at
+impl<'a> Locked<'a> {
+    fn as_slice(&self) -> &[(usize, Guard<'a>)] {
+        match self {
+            Locked::One(one) => std::slice::from_ref(one),
+            Locked::Many(many) => many,
+        }
     }
 
-    fn is_expired(&self, now: i64) -> bool {
-        self.expires_at.is_some_and(|at| at <= now)
-    }
-}
-
-/// The position of a key in scan order.
-pub(crate) fn scan_hash(key: &str) -> u64 {
-    // A fixed seed: the order is the same for the life of the process (and across index
-    // rebuilds, see `ScanIndex`), which is all a cursor needs. Colliding keys only tie, and
-    // ties are ordered by name, so crafted collisions cost nothing but a longer SCAN page.
-    use std::hash::BuildHasher;
-    foldhash::fast::FixedState::with_seed(0x5ca9_0bde_7a11_0c42).hash_one(key)
-}
-
-/// The keys in scan order (hash, then name), built when a `SCAN` needs it.
-///
-/// Every key creation and deletion would otherwise pay a B-tree update (a third of the cost
-/// of a push-then-pop on an empty list), though most applications never scan. So the index
-/// exists only while scans happen: a `SCAN` builds it if missing, writes keep it up to date,
-/// and once keys were created or deleted more times than there are keys since the last
-/// `SCAN`, it is dropped. A rebuild gives the same order (the hash is fixed), so a scan in
-/// progress across a drop and a rebuild still returns every key that existed throughout, and
-/// its O(n log n) cost is paid at most once per n changes.
-#[derive(Debug, Default)]
-struct ScanIndex {
-    order: Option<BTreeSet<(u64, Arc<str>)>>,
-    changes_since_scan: usize,
-}
-
-impl ScanIndex {
-    /// Notes one key created or deleted (while indexed) in a keyspace of `keys` keys.
-    fn changed(&mut self, keys: usize) {
-        self.changes_since_scan += 1;
-        if self.changes_since_scan > keys.max(1024) {
-            self.order = None;
+    fn as_mut_slice(&mut self) -> &mut [(usize, Guard<'a>)] {
+        match self {
+            Locked::One(one) => std::slice::from_mut(one),
+            Locked::Many(many) => many,
         }
     }
 }
 
-/// The keyspace of one database.
+/// The part of the keyspace one command has locked: the shards of its keys (see the module
+/// docs). Family code reads and writes keys through it as if it were the whole keyspace.
 ///
-/// The map uses foldhash, seeded randomly per process: several times faster than SipHash on
-/// short keys, with the per-process seed as the defence against crafted colliding keys.
-#[derive(Debug, Default)]
-pub(crate) struct Db {
-    map: FastMap<Arc<str>, Entry>,
-    /// Written with `&mut self` (no locking: `get_mut`); locked only by `SCAN`, which runs
-    /// under the shared keyspace lock and may build it.
-    scan_index: parking_lot::Mutex<ScanIndex>,
-    expiries: BTreeSet<(i64, Arc<str>)>,
+/// A key outside the locked shards is a bug in the engine (a command touching a key its
+/// `keys()` does not name): debug builds panic on it; release builds treat the key as
+/// missing and drop the write, rather than touch a shard without its lock.
+pub(crate) struct Db<'a, 'k> {
+    hasher: &'a KeyHasher,
+    locked: Locked<'a>,
+    /// The key a single-key command locked, with its hash: the command's handler names that
+    /// key again (often more than once), and comparing addresses is cheaper than hashing.
+    /// The borrow keeps the name alive and unchanged, so the same address and length mean the
+    /// same name.
+    hint: Option<(&'k str, u64)>,
 }
 
-impl Db {
+impl Db<'_, '_> {
+    /// The hash of `key`.
+    #[inline]
+    fn key_hash(&self, key: &str) -> u64 {
+        match self.hint {
+            Some((hinted, hash))
+                if std::ptr::eq(hinted.as_ptr(), key.as_ptr()) && hinted.len() == key.len() =>
+            {
+                hash
+            }
+            _ => self.hasher.hash(key.as_bytes()),
+        }
+    }
+
+    #[inline]
+    fn guard(&self, index: usize) -> Option<&Guard<'_>> {
+        let locked = self.locked.as_slice();
+        if locked.len() == SHARDS {
+            return locked.get(index).map(|(_, g)| g);
+        }
+        locked.iter().find(|(i, _)| *i == index).map(|(_, g)| g)
+    }
+
+    #[inline]
+    fn guard_mut(&mut self, index: usize) -> Option<&mut Shard> {
+        let locked = self.locked.as_mut_slice();
+        let guard = if locked.len() == SHARDS {
+            locked.get_mut(index).map(|(_, g)| g)
+        } else {
+            locked.iter_mut().find(|(i, _)| *i == index).map(|(_, g)| g)
+        };
+        guard.and_then(Guard::shard_mut)
+    }
+
+    /// The hash of `key` and its shard, if locked.
+    #[inline]
+    fn shard_of(&self, key: &str) -> (u64, Option<&Shard>) {
+        let hash = self.key_hash(key);
+        let shard = self.guard(shard_index(hash)).map(Guard::shard);
+        debug_assert!(shard.is_some(), "key {key:?} used without its shard locked");
+        (hash, shard)
+    }
+
+    /// The hash of `key` and its shard, if locked for writing.
+    #[inline]
+    fn shard_of_mut(&mut self, key: &str) -> (u64, Option<&mut Shard>) {
+        let hash = self.key_hash(key);
+        let shard = self.guard_mut(shard_index(hash));
+        debug_assert!(
+            shard.is_some(),
+            "key {key:?} written without its shard locked for writing"
+        );
+        (hash, shard)
+    }
+
+    fn shards(&self) -> impl Iterator<Item = &Shard> {
+        self.locked.as_slice().iter().map(|(_, g)| g.shard())
+    }
+
+    fn shards_mut(&mut self) -> impl Iterator<Item = &mut Shard> {
+        self.locked
+            .as_mut_slice()
+            .iter_mut()
+            .filter_map(|(_, g)| g.shard_mut())
+    }
+
     /// The live entry of `key`, if any.
-    pub(crate) fn entry(&self, key: &str, now: i64) -> Option<&Entry> {
-        self.map.get(key).filter(|e| !e.is_expired(now))
+    #[inline]
+    pub(crate) fn entry(&self, key: &str, now: i64) -> Option<EntryRef<'_>> {
+        let (hash, shard) = self.shard_of(key);
+        shard?.get(hash, key, now)
     }
 
     /// The live value of `key`, if any.
+    #[inline]
     pub(crate) fn value(&self, key: &str, now: i64) -> Option<&Value> {
-        self.entry(key, now).map(|e| &e.value)
+        self.entry(key, now).map(|e| e.value)
     }
 
     /// The live value of `key` for writing; an expired entry is removed first.
+    #[inline]
     pub(crate) fn value_mut(&mut self, key: &str, now: i64) -> Option<&mut Value> {
-        // While no deadline has passed, which is nearly always, no entry can be expired and one
-        // lookup does. (Checking the entry itself first would cost a second lookup on every
-        // call: the borrow checker cannot return the entry from one branch and remove it in
-        // the other.)
-        if self.any_expired(now) && self.purge_if_expired(key, now) {
-            return None;
-        }
-        self.map.get_mut(key).map(|e| &mut e.value)
-    }
-
-    /// True when some key's deadline is at or before `now` (expired, not yet purged).
-    fn any_expired(&self, now: i64) -> bool {
-        self.expiries.first().is_some_and(|(at, _)| *at <= now)
+        let (hash, shard) = self.shard_of_mut(key);
+        shard?.value_mut(hash, key, now)
     }
 
     /// Removes `key` if its deadline has passed. Returns true if it did.
     pub(crate) fn purge_if_expired(&mut self, key: &str, now: i64) -> bool {
-        if self.map.get(key).is_some_and(|e| e.is_expired(now)) {
-            self.remove(key);
-            true
-        } else {
-            false
-        }
+        let (hash, shard) = self.shard_of_mut(key);
+        shard.is_some_and(|s| s.purge_if_expired(hash, key, now))
     }
 
     /// Inserts or replaces `key` with `value` and the given deadline.
+    #[inline]
     pub(crate) fn insert(&mut self, key: &str, value: Value, expires_at: Option<i64>) {
-        let old_expiry = match self.map.get_mut(key) {
-            Some(entry) => {
-                let old = entry.expires_at;
-                entry.value = value;
-                entry.expires_at = expires_at;
-                old
-            }
-            None => {
-                let name = self.index_new_key(key);
-                self.map.insert(name, Entry { value, expires_at });
-                None
-            }
-        };
-        self.reindex_expiry(key, old_expiry, expires_at);
-    }
-
-    /// Names a key about to be created and adds it to the scan index (when there is one).
-    fn index_new_key(&mut self, key: &str) -> Arc<str> {
-        let name: Arc<str> = Arc::from(key);
-        let keys = self.map.len() + 1;
-        let index = self.scan_index.get_mut();
-        if let Some(order) = &mut index.order {
-            order.insert((scan_hash(key), name.clone()));
-            index.changed(keys);
+        let (hash, shard) = self.shard_of_mut(key);
+        if let Some(shard) = shard {
+            shard.insert(hash, key, value, expires_at);
         }
-        name
     }
 
-    /// Creates `key`, which the caller's lookup found absent (or expired and purged), without
-    /// a TTL, and returns its value for writing: one hash lookup where `insert` followed by
-    /// `value_mut` would take three.
-    fn create(&mut self, key: &str, value: Value) -> &mut Value {
-        let name = self.index_new_key(key);
-        let entry = Entry {
-            value,
-            expires_at: None,
-        };
-        match self.map.entry(name) {
-            std::collections::hash_map::Entry::Vacant(slot) => &mut slot.insert(entry).value,
-            // Not reached (the caller looked), but kept right anyway: the replaced entry's
-            // deadline leaves the expiry index.
-            std::collections::hash_map::Entry::Occupied(mut slot) => {
-                let old = slot.insert(entry);
-                if let Some(at) = old.expires_at {
-                    self.expiries.remove(&(at, slot.key().clone()));
-                }
-                &mut slot.into_mut().value
-            }
+    /// Sets `key` to the string `bytes` with the given deadline (see [`Shard::set_string`]).
+    #[inline]
+    pub(crate) fn set_string(&mut self, key: &str, bytes: &[u8], expires_at: Option<i64>) {
+        let (hash, shard) = self.shard_of_mut(key);
+        if let Some(shard) = shard {
+            shard.set_string(hash, key, bytes, expires_at);
         }
     }
 
     /// Replaces the value of an existing live key, keeping its TTL (`KEEPTTL`, `INCRBY`,
     /// `APPEND`); inserts without TTL when missing.
     pub(crate) fn put_keep_ttl(&mut self, key: &str, value: Value, now: i64) {
-        let expiry = self.entry(key, now).and_then(Entry::expires_at);
+        let expiry = self.entry(key, now).and_then(|e| e.expires_at());
         self.insert(key, value, expiry);
     }
 
     /// Removes `key` (expired or not) and returns its entry.
     pub(crate) fn remove(&mut self, key: &str) -> Option<Entry> {
-        let (name, entry) = self.map.remove_entry(key)?;
-        let keys = self.map.len();
-        let index = self.scan_index.get_mut();
-        if let Some(order) = &mut index.order {
-            order.remove(&(scan_hash(key), name.clone()));
-            index.changed(keys);
-        }
-        if let Some(at) = entry.expires_at {
-            self.expiries.remove(&(at, name));
-        }
-        Some(entry)
+        let (hash, shard) = self.shard_of_mut(key);
+        shard?.remove(hash, key)
     }
 
     /// Removes `key` if it holds an empty collection: Redis deletes emptied keys.
     pub(crate) fn remove_if_empty(&mut self, key: &str) {
-        if self
-            .map
-            .get(key)
-            .is_some_and(|e| e.value.is_empty_collection())
-        {
-            self.remove(key);
+        let (hash, shard) = self.shard_of_mut(key);
+        if let Some(shard) = shard {
+            shard.remove_if_empty(hash, key);
         }
     }
 
     /// Sets or clears the deadline of an existing key. Returns false if the key is missing.
     pub(crate) fn set_expiry(&mut self, key: &str, expires_at: Option<i64>) -> bool {
-        let Some(entry) = self.map.get_mut(key) else {
-            return false;
-        };
-        let old = std::mem::replace(&mut entry.expires_at, expires_at);
-        self.reindex_expiry(key, old, expires_at);
-        true
+        let (hash, shard) = self.shard_of_mut(key);
+        shard.is_some_and(|s| s.set_expiry(hash, key, expires_at))
     }
 
-    fn reindex_expiry(&mut self, key: &str, old: Option<i64>, new: Option<i64>) {
-        if old == new {
-            return;
-        }
-        let Some((name, _)) = self.map.get_key_value(key) else {
-            return;
-        };
-        let name = name.clone();
-        if let Some(at) = old {
-            self.expiries.remove(&(at, name.clone()));
-        }
-        if let Some(at) = new {
-            self.expiries.insert((at, name));
-        }
-    }
-
-    /// True when some key has a TTL (so the current time matters to lookups).
+    /// True when some key in the locked shards has a TTL (so the current time matters).
     pub(crate) fn has_expiring_keys(&self) -> bool {
-        !self.expiries.is_empty()
+        self.shards().any(Shard::has_expiring_keys)
     }
 
-    /// Number of live keys.
+    /// Number of live keys in the locked shards (all of them for `DBSIZE`).
     pub(crate) fn len(&self, now: i64) -> usize {
-        let expired = self
-            .expiries
-            .range(..(now.saturating_add(1), Arc::<str>::from("")))
-            .count();
-        self.map.len() - expired.min(self.map.len())
+        self.shards().map(|s| s.len(now)).sum()
     }
 
-    /// Removes every key.
+    /// Removes every key of the locked shards (all of them for `FLUSHDB`).
     pub(crate) fn clear(&mut self) {
-        self.map.clear();
-        *self.scan_index.get_mut() = ScanIndex::default();
-        self.expiries.clear();
+        self.shards_mut().for_each(Shard::clear);
     }
 
-    /// Removes up to `limit` keys whose deadline is at or before `now`; returns their names.
-    pub(crate) fn purge_expired(&mut self, now: i64, limit: usize) -> Vec<Arc<str>> {
-        let due: Vec<Arc<str>> = self
-            .expiries
-            .iter()
-            .take_while(|(at, _)| *at <= now)
-            .take(limit)
-            .map(|(_, k)| k.clone())
-            .collect();
-        for key in &due {
-            self.remove(key);
+    /// Removes up to `limit` keys of the locked shards whose deadline is at or before `now`;
+    /// returns their names.
+    pub(crate) fn purge_expired(&mut self, now: i64, limit: usize) -> Vec<String> {
+        let mut purged = Vec::new();
+        for shard in self.shards_mut() {
+            let left = limit.saturating_sub(purged.len());
+            if left == 0 {
+                break;
+            }
+            purged.extend(
+                shard
+                    .purge_expired(now, left)
+                    .into_iter()
+                    .map(|k| k.as_str().to_owned()),
+            );
         }
-        due
+        purged
     }
 
-    /// Live keys in scan order starting at position `from`, at most `limit` distinct
-    /// positions; returns the keys and the next position (`None` when the end was reached).
+    /// Live keys in scan order from `cursor` (see the module docs), about `limit` of them;
+    /// returns the keys and the next cursor (`None` when the iteration is complete).
     pub(crate) fn scan_from(
         &self,
-        from: u64,
+        cursor: u64,
         limit: usize,
         now: i64,
-    ) -> (Vec<(&Arc<str>, &Entry)>, Option<u64>) {
+    ) -> (Vec<(&str, EntryRef<'_>)>, Option<u64>) {
         let mut out = Vec::new();
-        let mut index = self.scan_index.lock();
-        index.changes_since_scan = 0;
-        let order = index.order.get_or_insert_with(|| {
-            self.map
-                .keys()
-                .map(|name| (scan_hash(name), name.clone()))
-                .collect()
-        });
-        let mut iter = order.range((from, Arc::<str>::from(""))..).peekable();
-        let mut taken = 0usize;
-        while let Some((hash, name)) = iter.next() {
-            if let Some((name, entry)) = self
-                .map
-                .get_key_value(&**name)
-                .filter(|(_, e)| !e.is_expired(now))
-            {
-                out.push((name, entry));
+        let mut index = (cursor >> POSITION_BITS) as usize;
+        let mut position = cursor & ((1 << POSITION_BITS) - 1);
+        while index < SHARDS {
+            let Some(guard) = self.guard(index) else {
+                debug_assert!(false, "SCAN without every shard locked");
+                return (out, None);
+            };
+            let left = limit.saturating_sub(out.len()).max(1);
+            let (keys, next) = guard.shard().scan_from(position, left, now);
+            out.extend(keys);
+            if let Some(next) = next {
+                return (out, Some(((index as u64) << POSITION_BITS) | next));
             }
-            taken += 1;
-            // Never stop between two keys of the same hash: the cursor could not point
-            // between them.
-            if taken >= limit && iter.peek().is_none_or(|(next, _)| next != hash) {
-                return (out, iter.peek().map(|(next, _)| *next));
+            index += 1;
+            position = 0;
+            if out.len() >= limit && index < SHARDS {
+                return (out, Some((index as u64) << POSITION_BITS));
             }
         }
         (out, None)
     }
 
+    /// All live entries of the locked shards (for snapshots).
+    pub(crate) fn iter(&self, now: i64) -> impl Iterator<Item = (&str, EntryRef<'_>)> {
+        self.shards().flat_map(move |s| s.iter(now))
+    }
+
     /// Type-checked access helpers: `Ok(None)` for a missing key, `WrongType` for another type.
-    pub(crate) fn string(&self, key: &str, now: i64) -> Result<Option<&Bytes>> {
+    pub(crate) fn string(&self, key: &str, now: i64) -> Result<Option<&[u8]>> {
         match self.value(key, now) {
             None => Ok(None),
             Some(Value::String(b)) => Ok(Some(b)),
@@ -354,7 +456,7 @@ impl Db {
     }
 
     /// See [`Db::string`].
-    pub(crate) fn hash(&self, key: &str, now: i64) -> Result<Option<&FastMap<String, Bytes>>> {
+    pub(crate) fn hash(&self, key: &str, now: i64) -> Result<Option<&HashValue>> {
         match self.value(key, now) {
             None => Ok(None),
             Some(Value::Hash(h)) => Ok(Some(h)),
@@ -372,7 +474,7 @@ impl Db {
     }
 
     /// See [`Db::string`].
-    pub(crate) fn set(&self, key: &str, now: i64) -> Result<Option<&FastSet<Bytes>>> {
+    pub(crate) fn set(&self, key: &str, now: i64) -> Result<Option<&SetValue>> {
         match self.value(key, now) {
             None => Ok(None),
             Some(Value::Set(s)) => Ok(Some(s)),
@@ -389,12 +491,32 @@ impl Db {
         }
     }
 
-    /// Mutable, type-checked access to an existing hash.
-    pub(crate) fn hash_mut(
+    /// Mutable access to `key`'s value, created as `empty()` when missing; `WrongType` unless
+    /// `matches` accepts it. Two probes either way (the borrow checker cannot hand out the
+    /// found value from one branch and insert in the other).
+    fn value_or_create(
         &mut self,
         key: &str,
         now: i64,
-    ) -> Result<Option<&mut FastMap<String, Bytes>>> {
+        matches: fn(&Value) -> bool,
+        empty: fn() -> Value,
+    ) -> Result<&mut Value> {
+        let (hash, shard) = self.shard_of_mut(key);
+        let shard = shard.ok_or_else(not_locked)?;
+        let exists = match shard.value_mut(hash, key, now) {
+            Some(value) if matches(value) => true,
+            Some(_) => return Err(Error::wrong_type()),
+            None => false,
+        };
+        if exists {
+            shard.value_mut(hash, key, now).ok_or_else(not_locked)
+        } else {
+            Ok(shard.create(hash, key, empty()))
+        }
+    }
+
+    /// Mutable, type-checked access to an existing hash.
+    pub(crate) fn hash_mut(&mut self, key: &str, now: i64) -> Result<Option<&mut HashValue>> {
         match self.value_mut(key, now) {
             None => Ok(None),
             Some(Value::Hash(h)) => Ok(Some(h)),
@@ -404,20 +526,15 @@ impl Db {
 
     /// Mutable access to a hash, created empty when missing. The caller must leave it
     /// non-empty or call [`Db::remove_if_empty`].
-    pub(crate) fn hash_or_create(
-        &mut self,
-        key: &str,
-        now: i64,
-    ) -> Result<&mut FastMap<String, Bytes>> {
-        if self.hash_mut(key, now)?.is_none() {
-            return match self.create(key, Value::Hash(FastMap::default())) {
-                Value::Hash(h) => Ok(h),
-                _ => Err(internal()),
-            };
-        }
-        match self.value_mut(key, now) {
-            Some(Value::Hash(h)) => Ok(h),
-            _ => Err(internal()),
+    pub(crate) fn hash_or_create(&mut self, key: &str, now: i64) -> Result<&mut HashValue> {
+        match self.value_or_create(
+            key,
+            now,
+            |v| matches!(v, Value::Hash(_)),
+            || Value::Hash(HashValue::default()),
+        )? {
+            Value::Hash(h) => Ok(h),
+            _ => Err(Error::wrong_type()),
         }
     }
 
@@ -432,20 +549,19 @@ impl Db {
 
     /// Mutable access to a list, created empty when missing (see [`Db::hash_or_create`]).
     pub(crate) fn list_or_create(&mut self, key: &str, now: i64) -> Result<&mut VecDeque<Bytes>> {
-        if self.list_mut(key, now)?.is_none() {
-            return match self.create(key, Value::List(VecDeque::new())) {
-                Value::List(l) => Ok(l),
-                _ => Err(internal()),
-            };
-        }
-        match self.value_mut(key, now) {
-            Some(Value::List(l)) => Ok(l),
-            _ => Err(internal()),
+        match self.value_or_create(
+            key,
+            now,
+            |v| matches!(v, Value::List(_)),
+            || Value::List(Box::default()),
+        )? {
+            Value::List(l) => Ok(l),
+            _ => Err(Error::wrong_type()),
         }
     }
 
     /// Mutable, type-checked access to an existing set.
-    pub(crate) fn set_mut(&mut self, key: &str, now: i64) -> Result<Option<&mut FastSet<Bytes>>> {
+    pub(crate) fn set_mut(&mut self, key: &str, now: i64) -> Result<Option<&mut SetValue>> {
         match self.value_mut(key, now) {
             None => Ok(None),
             Some(Value::Set(s)) => Ok(Some(s)),
@@ -454,16 +570,15 @@ impl Db {
     }
 
     /// Mutable access to a set, created empty when missing (see [`Db::hash_or_create`]).
-    pub(crate) fn set_or_create(&mut self, key: &str, now: i64) -> Result<&mut FastSet<Bytes>> {
-        if self.set_mut(key, now)?.is_none() {
-            return match self.create(key, Value::Set(FastSet::default())) {
-                Value::Set(s) => Ok(s),
-                _ => Err(internal()),
-            };
-        }
-        match self.value_mut(key, now) {
-            Some(Value::Set(s)) => Ok(s),
-            _ => Err(internal()),
+    pub(crate) fn set_or_create(&mut self, key: &str, now: i64) -> Result<&mut SetValue> {
+        match self.value_or_create(
+            key,
+            now,
+            |v| matches!(v, Value::Set(_)),
+            || Value::Set(SetValue::default()),
+        )? {
+            Value::Set(s) => Ok(s),
+            _ => Err(Error::wrong_type()),
         }
     }
 
@@ -478,81 +593,22 @@ impl Db {
 
     /// Mutable access to a sorted set, created empty when missing (see [`Db::hash_or_create`]).
     pub(crate) fn zset_or_create(&mut self, key: &str, now: i64) -> Result<&mut ZSet> {
-        if self.zset_mut(key, now)?.is_none() {
-            return match self.create(key, Value::ZSet(ZSet::default())) {
-                Value::ZSet(z) => Ok(z),
-                _ => Err(internal()),
-            };
+        match self.value_or_create(
+            key,
+            now,
+            |v| matches!(v, Value::ZSet(_)),
+            || Value::ZSet(ZSet::default()),
+        )? {
+            Value::ZSet(z) => Ok(z),
+            _ => Err(Error::wrong_type()),
         }
-        match self.value_mut(key, now) {
-            Some(Value::ZSet(z)) => Ok(z),
-            _ => Err(internal()),
-        }
-    }
-
-    /// All live entries (for snapshots).
-    pub(crate) fn iter(&self, now: i64) -> impl Iterator<Item = (&Arc<str>, &Entry)> {
-        self.map.iter().filter(move |(_, e)| !e.is_expired(now))
     }
 }
 
-fn internal() -> Error {
+/// The error for a key whose shard the command did not lock (an engine bug; see [`Db`]).
+fn not_locked() -> Error {
     Error::new(
         staunch_core::ErrorKind::Internal,
-        "value vanished under the lock",
+        "key used without its shard locked",
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use std::collections::HashSet;
-
-    use super::*;
-
-    fn scan_all_from(db: &Db, mut cursor: u64, seen: &mut HashSet<String>, pages: usize) -> u64 {
-        for _ in 0..pages {
-            let (keys, next) = db.scan_from(cursor, 10, 0);
-            seen.extend(keys.into_iter().map(|(k, _)| k.to_string()));
-            match next {
-                Some(n) => cursor = n,
-                None => return u64::MAX,
-            }
-        }
-        cursor
-    }
-
-    /// The scan index is dropped after heavy churn without a `SCAN` and rebuilt by the next
-    /// one; a scan in progress across that still returns every key that existed throughout.
-    #[test]
-    fn a_scan_survives_the_index_being_dropped_and_rebuilt() {
-        let mut db = Db::default();
-        let value = || Value::String(Bytes::from_static(b"v"));
-        for i in 0..3000 {
-            db.insert(&format!("stable:{i}"), value(), None);
-        }
-        let mut seen = HashSet::new();
-        let cursor = scan_all_from(&db, 0, &mut seen, 50);
-        assert!(cursor != u64::MAX, "the scan is still in progress");
-        assert!(db.scan_index.get_mut().order.is_some());
-        // Create and delete many other keys without scanning: the index goes away.
-        for i in 0..5000 {
-            db.insert(&format!("churn:{i}"), value(), None);
-            db.remove(&format!("churn:{i}"));
-        }
-        assert!(
-            db.scan_index.get_mut().order.is_none(),
-            "dropped after churn"
-        );
-        let mut cursor = cursor;
-        while cursor != u64::MAX {
-            cursor = scan_all_from(&db, cursor, &mut seen, 1000);
-        }
-        for i in 0..3000 {
-            assert!(
-                seen.contains(&format!("stable:{i}")),
-                "stable:{i} was missed"
-            );
-        }
-        assert!(!seen.iter().any(|k| k.starts_with("churn:")));
-    }
 }

@@ -4,9 +4,10 @@
 //! multi-key commands and scan cursors, which a cache cannot give). moka serves as the
 //! *policy*: every write tells it the key's current weight and every read records an access;
 //! when the total weight passes the bound, moka picks the least recently used keys and its
-//! eviction listener queues them. The engine drains that queue under its own lock at the next
-//! write or purge tick and deletes those keys, unless they were written again since (then moka
-//! holds them again and the stale notice is ignored).
+//! eviction listener queues them. The engine drains that queue after the next write (once the
+//! write's own shard locks are released, since the chosen keys may lie in any shard) or at the
+//! purge tick, and deletes those keys one at a time under their shard's lock, unless they were
+//! written again since (then moka holds them again and the stale notice is ignored).
 //!
 //! Weights are approximate: a string weighs its key and value bytes; a collection its key plus
 //! 64 bytes per element, so that recording a write stays O(1) however large the collection.
@@ -17,7 +18,8 @@ use moka::notification::RemovalCause;
 use moka::policy::EvictionPolicy;
 use parking_lot::Mutex;
 
-use super::db::{Db, Value};
+use super::db::{Db, Keyspace};
+use super::value::Value;
 
 /// Fixed overhead charged per key (dictionary entry, expiry slot), like Redis's own estimate.
 const KEY_OVERHEAD: u64 = 48;
@@ -87,14 +89,22 @@ impl Evictor {
     /// Deletes the keys moka chose to evict, after running its pending maintenance when
     /// `maintain` is set (the purger tick does; writes only drain what is already chosen, to
     /// stay cheap). Returns how many keys were deleted.
-    pub(crate) fn evict(&self, db: &mut Db, maintain: bool) -> usize {
+    pub(crate) fn evict(&self, keyspace: &Keyspace, maintain: bool) -> usize {
         if maintain {
             self.policy.run_pending_tasks();
         }
-        let chosen = std::mem::take(&mut *self.pending.lock());
+        let chosen = {
+            let mut pending = self.pending.lock();
+            if pending.is_empty() {
+                return 0;
+            }
+            std::mem::take(&mut *pending)
+        };
         let mut evicted = 0;
         for key in chosen {
-            // Written again after moka chose it: moka tracks it anew, so it stays.
+            let mut db = keyspace.lock_key(&key, true);
+            // Written again after moka chose it: moka tracks it anew, so it stays. (Checked
+            // under the key's lock, so a write racing with this cannot be lost.)
             if self.policy.contains_key(&*key) {
                 continue;
             }

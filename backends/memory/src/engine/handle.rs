@@ -1,12 +1,12 @@
 //! [`Engine`]: the public face of the engine, shared by the memory and file backends.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use parking_lot::RwLock;
 use staunch_core::{Access, Clock, Command, Reply, Result, Subscription, SystemClock};
 
-use super::db::Db;
+use super::db::Keyspace;
 use super::eviction::Evictor;
 use super::pubsub::Hub;
 use super::{Shared, WriteCtx, WriteLog, apply, blocking, read};
@@ -43,13 +43,14 @@ impl Engine {
     pub fn with_bound(clock: Arc<dyn Clock>, max_bytes: Option<u64>) -> Self {
         Engine {
             shared: Arc::new(Shared {
-                db: RwLock::new(Db::default()),
+                keyspace: Keyspace::default(),
                 clock,
                 log: RwLock::new(None),
                 wakeup: tokio::sync::Notify::new(),
                 blocked: AtomicUsize::new(0),
                 has_log: std::sync::atomic::AtomicBool::new(false),
                 journaling: std::sync::atomic::AtomicBool::new(false),
+                journal_order: parking_lot::Mutex::new(()),
                 evictor: max_bytes.map(Evictor::new),
             }),
             hub: Arc::new(Hub::default()),
@@ -68,9 +69,9 @@ impl Engine {
     /// Turns journaling on: from now on every write's effects are recorded in the form
     /// [`Command::resolve_effects`] gives (replayable into another store: pops as removals of
     /// what they took) and the log is told they are journaled, so it can keep them for a
-    /// replay. Takes the keyspace lock, so no write is half on either side of the switch.
+    /// replay. Locks every shard, so no write is half on either side of the switch.
     pub fn start_journaling(&self) -> Result<()> {
-        let _db = self.shared.db.write();
+        let _db = self.shared.keyspace.lock_all(true);
         if let Some(log) = self.shared.log.read().clone() {
             // Turning on only marks later records; nothing to wait for.
             log.journaling_changed(self.shared.now(), true)?;
@@ -82,10 +83,10 @@ impl Engine {
     }
 
     /// Turns journaling off, telling the log ([`WriteLog::journaling_changed`]) under the
-    /// keyspace lock and waiting for what it records. A refused change leaves it on.
+    /// lock of every shard and waiting for what it records. A refused change leaves it on.
     pub async fn stop_journaling(&self) -> Result<()> {
         let pending = {
-            let _db = self.shared.db.write();
+            let _db = self.shared.keyspace.lock_all(true);
             let log = self.shared.log.read().clone();
             let ticket = match &log {
                 Some(log) => log.journaling_changed(self.shared.now(), false)?,
@@ -113,16 +114,16 @@ impl Engine {
             return reply;
         }
         if command.access() == Access::BlockingWrite {
-            return blocking::execute(&self.shared, &command).await;
+            return self.blocking_pop(&command).await;
         }
         // A write with a log installed: apply and record under the lock, then wait for the
         // record to be durable outside it.
         let (reply, ticket) = {
-            let mut db = self.shared.db.write();
+            let mut db = self.shared.keyspace.lock_for(&command, true);
             let now = self.shared.now();
             self.shared.write_locked(&mut db, now, &command)
         };
-        self.shared.wake_blocked();
+        self.shared.after_write();
         if let Some((log, ticket)) = ticket {
             log.wait_durable(ticket).await?;
         }
@@ -140,7 +141,7 @@ impl Engine {
                         .into_iter()
                         .for_each(|k| evictor.record_read(k));
                 }
-                let db = self.shared.db.read();
+                let db = self.shared.keyspace.lock_for(command, false);
                 let now = self.shared.now_for(&db, command);
                 Some(read(&db, now, command))
             }
@@ -149,11 +150,11 @@ impl Engine {
                     return None;
                 }
                 let (reply, _) = {
-                    let mut db = self.shared.db.write();
+                    let mut db = self.shared.keyspace.lock_for(command, true);
                     let now = self.shared.now_for(&db, command);
                     self.shared.write_locked(&mut db, now, command)
                 };
-                self.shared.wake_blocked();
+                self.shared.after_write();
                 Some(reply)
             }
             Access::BlockingWrite => None,
@@ -170,12 +171,16 @@ impl Engine {
         }
     }
 
-    /// Runs `commands` under one lock, so the batch is atomic whether or not it was asked to
-    /// be; blocking commands answer at once as inside `MULTI`.
+    /// Runs `commands` with the shards of all their keys locked at once, so the batch is
+    /// atomic whether or not it was asked to be; blocking commands answer at once as inside
+    /// `MULTI`.
     pub async fn batch(&self, commands: Vec<Command>) -> Result<Vec<Result<Reply>>> {
         let mut replies = Vec::with_capacity(commands.len());
+        let writes = commands
+            .iter()
+            .any(|c| !matches!(c.access(), Access::Read | Access::Publish));
         let pending = {
-            let mut db = self.shared.db.write();
+            let mut db = self.shared.keyspace.lock_for_all(&commands, writes);
             let now = self.shared.now();
             // The batch's effects go to the log as one record, so a crash can never leave
             // half a batch on disk.
@@ -194,7 +199,7 @@ impl Engine {
             }
             self.shared.record(now, effects)?
         };
-        self.shared.wake_blocked();
+        self.shared.after_write();
         if let Some((log, ticket)) = pending {
             log.wait_durable(ticket).await?;
         }
@@ -210,26 +215,38 @@ impl Engine {
     /// again (log replay). Errors are returned, not raised: a replayed command that failed
     /// originally fails the same way.
     pub fn replay(&self, now_ms: i64, command: &Command) -> Result<Reply> {
-        let mut db = self.shared.db.write();
+        let mut db = self.shared.keyspace.lock_for(command, true);
         apply(&mut db, &mut WriteCtx::new(now_ms), command)
     }
 
     /// Removes up to `limit` expired keys; returns how many. Expired keys are invisible
     /// anyway; this reclaims their memory.
     pub fn purge_expired(&self, limit: usize) -> usize {
+        // One shard at a time, so the purge never holds more than one shard's lock.
         let now = self.shared.now();
-        let purged = self.shared.db.write().purge_expired(now, limit);
-        if let Some(evictor) = &self.shared.evictor {
-            purged.iter().for_each(|key| evictor.forget(key));
+        let mut purged = 0;
+        for index in 0..self.shared.keyspace.shard_count() {
+            let keys = self
+                .shared
+                .keyspace
+                .lock_shard(index)
+                .purge_expired(now, limit - purged);
+            if let Some(evictor) = &self.shared.evictor {
+                keys.iter().for_each(|key| evictor.forget(key));
+            }
+            purged += keys.len();
+            if purged >= limit {
+                break;
+            }
         }
-        purged.len()
+        purged
     }
 
     /// For a bounded engine: lets the eviction policy catch up and deletes the keys it chose;
     /// returns how many were deleted (always 0 when unbounded).
     pub fn evict_now(&self) -> usize {
         match &self.shared.evictor {
-            Some(evictor) => evictor.evict(&mut self.shared.db.write(), true),
+            Some(evictor) => evictor.evict(&self.shared.keyspace, true),
             None => 0,
         }
     }
@@ -237,7 +254,7 @@ impl Engine {
     /// For a bounded engine, the approximate size in bytes the eviction policy accounts for.
     pub fn tracked_bytes(&self) -> Option<u64> {
         self.shared.evictor.as_ref().map(|e| {
-            e.evict(&mut self.shared.db.write(), true);
+            e.evict(&self.shared.keyspace, true);
             e.weighted_size()
         })
     }
@@ -245,11 +262,62 @@ impl Engine {
     /// Number of live keys.
     pub fn len(&self) -> usize {
         let now = self.shared.now();
-        self.shared.db.read().len(now)
+        self.shared.keyspace.lock_all(false).len(now)
     }
 
     /// True when there are no live keys.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Runs a blocking pop to completion: a reply, or `Nil` once the timeout (zero: never)
+    /// passes. The non-blocking attempt is retried whenever a write may have made data
+    /// available; the waiter registers for the wake-up *before* it looks at the data, so a
+    /// push that lands between the look and the wait is never missed. Writers only pay for
+    /// the wake-up while somebody is blocked.
+    async fn blocking_pop(&self, command: &Command) -> Result<Reply> {
+        let shared = &*self.shared;
+        let timeout = blocking::timeout_of(command);
+        let deadline = (!timeout.is_zero()).then(|| tokio::time::Instant::now() + timeout);
+        shared.blocked.fetch_add(1, Ordering::AcqRel);
+        let _guard = BlockedGuard(shared);
+        loop {
+            let notified = shared.wakeup.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let (reply, ticket) = {
+                let mut db = shared.keyspace.lock_for(command, true);
+                let now = shared.now();
+                shared.write_locked(&mut db, now, command)
+            };
+            if let Some((log, ticket)) = ticket {
+                log.wait_durable(ticket).await?;
+            }
+            match reply {
+                Ok(Reply::Nil) => {}
+                other => {
+                    // BLMOVE pushed somewhere another waiter may be watching.
+                    shared.after_write();
+                    return other;
+                }
+            }
+            match deadline {
+                Some(deadline) => {
+                    if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                        return Ok(Reply::Nil);
+                    }
+                }
+                None => notified.await,
+            }
+        }
+    }
+}
+
+/// Keeps the count of blocked callers right even when the caller's future is dropped.
+struct BlockedGuard<'a>(&'a Shared);
+
+impl Drop for BlockedGuard<'_> {
+    fn drop(&mut self) {
+        self.0.blocked.fetch_sub(1, Ordering::AcqRel);
     }
 }

@@ -3,26 +3,24 @@
 //!
 //! A hash is a `HashMap<String, Bytes>` (foldhash) under its key. Writes modify it in place, so a hash
 //! keeps its TTL however it changes; a hash created by a write has none, and a write that
-//! leaves it empty deletes the key, as Redis never keeps an empty collection. Values are
-//! `Bytes`, so replies share the stored bytes instead of copying them.
+//! leaves it empty deletes the key, as Redis never keeps an empty collection. Small hashes
+//! are packed (see `hash_value`), so replies copy the stored bytes.
 
 use staunch_core::long_double::LongDouble;
 use staunch_core::{Bytes, Command, Error, Reply, Result};
 
+use super::context::{WriteCtx, unsupported};
 use super::db::Db;
 use super::keyspace::non_empty;
 use super::strings::{float_increment, format_float, parse_float, parse_int};
-use super::{WriteCtx, unsupported};
 
-type Hash = super::db::FastMap<String, Bytes>;
+use super::hash_value::HashValue as Hash;
 
 pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
     match command {
         Command::HGet { key, field } => hget(db, now, key, field),
         Command::HGetAll { key } => Ok(Reply::Map(db.hash(key, now)?.map_or_else(Vec::new, |h| {
-            h.iter()
-                .map(|(f, v)| (field_reply(f), Reply::Bulk(v.clone())))
-                .collect()
+            h.iter().map(|(f, v)| (field_reply(f), bulk(v))).collect()
         }))),
         Command::HMGet { key, fields } => {
             non_empty(fields, "hmget")?;
@@ -31,8 +29,8 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
                 fields
                     .iter()
                     .map(|f| {
-                        hash.and_then(|h| h.get(f))
-                            .map_or(Reply::Nil, |v| Reply::Bulk(v.clone()))
+                        hash.and_then(|h| h.get_bytes(f))
+                            .map_or(Reply::Nil, Reply::Bulk)
                     })
                     .collect(),
             ))
@@ -42,13 +40,13 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
         )),
         Command::HLen { key } => Ok(Reply::Int(db.hash(key, now)?.map_or(0, Hash::len) as i64)),
         Command::HKeys { key } => Ok(Reply::Array(
-            db.hash(key, now)?
-                .map_or_else(Vec::new, |h| h.keys().map(|f| field_reply(f)).collect()),
+            db.hash(key, now)?.map_or_else(Vec::new, |h| {
+                h.iter().map(|(f, _)| field_reply(f)).collect()
+            }),
         )),
         Command::HVals { key } => Ok(Reply::Array(
-            db.hash(key, now)?.map_or_else(Vec::new, |h| {
-                h.values().map(|v| Reply::Bulk(v.clone())).collect()
-            }),
+            db.hash(key, now)?
+                .map_or_else(Vec::new, |h| h.iter().map(|(_, v)| bulk(v)).collect()),
         )),
         other => Err(unsupported(other)),
     }
@@ -72,7 +70,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
             let Some(hash) = db.hash_mut(key, now)? else {
                 return Ok(Reply::Int(0));
             };
-            let removed = fields.iter().filter(|f| hash.remove(*f).is_some()).count();
+            let removed = fields.iter().filter(|f| hash.remove(f)).count();
             if hash.is_empty() {
                 db.remove(key);
             }
@@ -117,7 +115,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
             value,
         } => {
             if let Some(hash) = db.hash_mut(key, now)? {
-                if hash.get(field.as_str()) != expected.as_ref() {
+                if hash.get(field.as_str()) != expected.as_deref() {
                     return Ok(Reply::Int(0));
                 }
                 set_field(hash, field, value);
@@ -138,7 +136,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
             let Some(hash) = db.hash_mut(key, now)? else {
                 return Ok(Reply::Int(0));
             };
-            if hash.get(field) != Some(expected) {
+            if hash.get(field) != Some(&expected[..]) {
                 return Ok(Reply::Int(0));
             }
             hash.remove(field);
@@ -155,8 +153,12 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
 pub(crate) fn hget(db: &Db, now: i64, key: &str, field: &str) -> Result<Reply> {
     Ok(db
         .hash(key, now)?
-        .and_then(|h| h.get(field))
-        .map_or(Reply::Nil, |v| Reply::Bulk(v.clone())))
+        .and_then(|h| h.get_bytes(field))
+        .map_or(Reply::Nil, Reply::Bulk))
+}
+
+fn bulk(value: &[u8]) -> Reply {
+    Reply::Bulk(Bytes::copy_from_slice(value))
 }
 
 /// `HSET` of at least one field.
@@ -211,14 +213,5 @@ fn with_hash_try<R>(
 
 /// Writes `field`, allocating its name only when it is new. Returns true if it was new.
 fn set_field(hash: &mut Hash, field: &str, value: &Bytes) -> bool {
-    match hash.get_mut(field) {
-        Some(slot) => {
-            *slot = value.clone();
-            false
-        }
-        None => {
-            hash.insert(field.to_owned(), value.clone());
-            true
-        }
-    }
+    hash.set(field, value)
 }

@@ -3,8 +3,8 @@
 
 use staunch_core::{Bytes, Command, Error, ExpireCondition, Expiry, Reply, Result, glob};
 
+use super::context::{WriteCtx, unsupported};
 use super::db::Db;
-use super::{WriteCtx, unsupported};
 
 /// Redis's default `SCAN COUNT`.
 const DEFAULT_SCAN_COUNT: u64 = 10;

@@ -13,9 +13,9 @@ use std::collections::VecDeque;
 
 use staunch_core::{Bytes, Command, Error, ErrorKind, ListEnd, Reply, Result};
 
+use super::context::{WriteCtx, unsupported};
 use super::db::Db;
 use super::keyspace::non_empty;
-use super::{WriteCtx, unsupported};
 
 type List = VecDeque<Bytes>;
 

@@ -1,16 +1,25 @@
 //! The engine: Redis command semantics over an in-process keyspace.
 //!
-//! One `parking_lot::RwLock` guards the whole keyspace, as Redis's single thread guards its
-//! own: every command is linearizable and every compound command (`RENAME`, `LMOVE`,
-//! `ZMoveByScore`, a transaction) is atomic without further thought. Reads share the lock;
-//! writes hold it for the few microseconds a command takes and never across an `.await`.
+//! The keyspace is split into shards, each under its own `parking_lot::RwLock`; a command
+//! locks the shards of all the keys it names, in ascending order, before it runs (see `db`).
+//! So every command is linearizable and every compound command (`RENAME`, `LMOVE`,
+//! `ZMoveByScore`, a transaction) is atomic, as under one lock, while commands on different
+//! shards run in parallel. Reads share their shards; writes hold theirs for the few
+//! microseconds a command takes and never across an `.await`.
 //!
 //! # Layout
 //!
-//! - `db`: the keyspace (typed values, absolute expiry, scan order, expiry index).
+//! - `db`: the keyspace (the shards under their locks, and the view of the locked shards a
+//!   command runs against); `shard`: one shard (table, deadlines, scan order); `key_name`,
+//!   `value`: what a key costs in memory; `packed`, `hash_value`, `set_value`: small
+//!   collections packed into one allocation, large ones in tables; `hashing`: the hash
+//!   functions.
 //! - one module per family (`keyspace`, `strings`, `hashes`, `lists`, `sets`, `zsets`), each
-//!   with a `read(&Db, now, &Command)` and a `write(&mut Db, &mut WriteCtx, &Command)`.
-//! - `blocking`: `BLPOP` & co. as a retry loop woken by writes.
+//!   with a `read(&Db, now, &Command)` and a `write(&mut Db, &mut WriteCtx, &Command)`;
+//!   `sorted_set` (packed while small) and `sorted_set_table` (large): the sorted-set value the
+//!   `zsets` commands work on; `context`: what a write handler reports back.
+//! - `blocking`: the non-blocking attempt of `BLPOP` & co.; the engine retries it, woken by
+//!   writes.
 //! - `pubsub`: channels and patterns inside the process.
 //! - `persist`: what the file backend needs (write log hook, snapshots, replay).
 //!
@@ -27,26 +36,44 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use parking_lot::RwLock;
-use staunch_core::{Access, Clock, Command, Error, ErrorKind, Reply, Result};
+use staunch_core::{Access, Clock, Command, Reply, Result};
 
 pub(crate) mod blocking;
 pub(crate) mod borrowed;
+pub(crate) mod context;
 pub(crate) mod db;
 pub(crate) mod eviction;
 pub mod handle;
+pub(crate) mod hash_value;
 pub(crate) mod hashes;
+pub(crate) mod hashing;
+pub(crate) mod key_name;
 pub(crate) mod keyspace;
 pub(crate) mod lists;
+pub(crate) mod packed;
 pub mod persist;
 pub mod pubsub;
+pub(crate) mod set_value;
 pub(crate) mod sets;
+pub(crate) mod shard;
+pub(crate) mod sorted_set;
+pub(crate) mod sorted_set_table;
 pub(crate) mod strings;
-pub(crate) mod zset;
+pub(crate) mod value;
 pub(crate) mod zsets;
 
-use db::Db;
+use context::{WriteCtx, unsupported};
+use db::{Db, Keyspace};
 
-/// Receives every successful write, in apply order, while the engine lock is held.
+/// Receives every successful write, in apply order, while the shards of the write's keys are
+/// locked.
+///
+/// Writes to the same key reach the log in the order they were applied (each is applied and
+/// appended under its key's shard lock). Writes on disjoint shards may call `append` at the
+/// same time, from different threads, in either order: they touch different keys, so either
+/// order replays to the same state. While journaling, `append` calls are made one at a time
+/// (see `Shared::record`), so a log that numbers records and lists journaled ones in two steps
+/// keeps both in the same order.
 ///
 /// The file backend implements this to append records to its log. `append` must be quick (a
 /// buffered write); durability waits happen in `wait_durable`, after the lock is released, so
@@ -61,7 +88,7 @@ pub trait WriteLog: Send + Sync {
     /// the log owner must refuse further writes until the log is healthy again).
     fn append(&self, now_ms: i64, effects: Vec<Command>, journaled: bool) -> Result<u64>;
 
-    /// Told (under the engine lock) when journaling is turned on or off; may record the change
+    /// Told (with every shard locked) when journaling is turned on or off; may record the change
     /// and return a ticket to wait on. The default records nothing.
     fn journaling_changed(&self, now_ms: i64, on: bool) -> Result<Option<u64>> {
         let _ = (now_ms, on);
@@ -70,20 +97,6 @@ pub trait WriteLog: Send + Sync {
 
     /// Resolves once the record with `ticket` is as durable as the log's policy promises.
     async fn wait_durable(&self, ticket: u64) -> Result<()>;
-}
-
-/// State a write handler can leave for the log.
-pub(crate) struct WriteCtx {
-    /// The time the command runs at, in Unix milliseconds.
-    pub(crate) now: i64,
-    /// When set, the effects to log instead of the (normalized) command itself.
-    pub(crate) rewrite: Option<Vec<Command>>,
-}
-
-impl WriteCtx {
-    pub(crate) fn new(now: i64) -> Self {
-        WriteCtx { now, rewrite: None }
-    }
 }
 
 /// The family a command belongs to, for dispatch.
@@ -189,13 +202,6 @@ fn family(command: &Command) -> Family {
     }
 }
 
-pub(crate) fn unsupported(command: &Command) -> Error {
-    Error::new(
-        ErrorKind::Unsupported,
-        format!("{} is not supported by the memory engine", command.name()),
-    )
-}
-
 /// True for commands whose result depends on the time even when no key has a TTL: those that
 /// set or report one.
 fn uses_time(command: &Command) -> bool {
@@ -252,7 +258,7 @@ pub(crate) type PendingDurability = (Arc<dyn WriteLog>, u64);
 
 /// Shared state of one engine: the keyspace and who waits on it.
 pub(crate) struct Shared {
-    pub(crate) db: RwLock<Db>,
+    pub(crate) keyspace: Keyspace,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) log: RwLock<Option<Arc<dyn WriteLog>>>,
     /// Wakes blocked pops after writes; only signalled while someone is blocked.
@@ -261,8 +267,12 @@ pub(crate) struct Shared {
     /// Mirrors `log.is_some()` so the hot path can ask without taking a lock.
     pub(crate) has_log: std::sync::atomic::AtomicBool,
     /// While set, effects are recorded in replayable form and marked journaled (changed only
-    /// under the keyspace write lock, so a write and its record always agree on it).
+    /// with every shard locked for writing, so a write and its record always agree on it).
     pub(crate) journaling: std::sync::atomic::AtomicBool,
+    /// Held around `WriteLog::append` while journaling: the journal lists records in the order
+    /// the log numbered them, and two writers on different shards must not interleave between
+    /// the numbering and the listing.
+    pub(crate) journal_order: parking_lot::Mutex<()>,
     /// Present when the engine is size-bounded.
     pub(crate) evictor: Option<eviction::Evictor>,
 }
@@ -302,12 +312,13 @@ impl Shared {
             return (reply, Vec::new());
         }
         if let Some(evictor) = &self.evictor {
+            // The keys chosen for eviction may lie in shards this command has not locked:
+            // they are deleted in `after_write`, once the command's locks are released.
             if matches!(command, Command::FlushDb) {
                 evictor.clear();
             } else {
                 evictor.record_write(db, now, command.keys().into_iter());
             }
-            evictor.evict(db, false);
         }
         if !self.has_log() {
             return (reply, Vec::new());
@@ -340,6 +351,7 @@ impl Shared {
             return Ok(None);
         };
         let journaled = self.journaling.load(Ordering::Relaxed);
+        let _in_order = journaled.then(|| self.journal_order.lock());
         log.append(now, effects, journaled)
             .map(|ticket| Some((log, ticket)))
     }
@@ -362,7 +374,12 @@ impl Shared {
         }
     }
 
-    pub(crate) fn wake_blocked(&self) {
+    /// What follows a write once its locks are released: deleting the keys a bounded
+    /// engine's policy chose, and waking blocked pops.
+    pub(crate) fn after_write(&self) {
+        if let Some(evictor) = &self.evictor {
+            evictor.evict(&self.keyspace, false);
+        }
         if self.blocked.load(Ordering::Acquire) > 0 {
             self.wakeup.notify_waiters();
         }

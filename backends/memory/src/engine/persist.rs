@@ -7,25 +7,27 @@
 //!   [`Bytes`], `Vec` and `f64` only, so any serde format (the file backend uses bincode)
 //!   can encode it without knowing the engine's internal indexes. Expiry is an absolute Unix
 //!   millisecond deadline, so a key that expires while the process is down stays gone.
-//! - [`Engine::snapshot`] and [`Engine::snapshot_with`]: copy every live key under the read
-//!   lock. No write can run meanwhile, and in particular no write can reach the
-//!   [`WriteLog`](super::WriteLog) (which is called under the write lock), so
+//! - [`Engine::snapshot`] and [`Engine::snapshot_with`]: copy every live key with every shard
+//!   read-locked. No write can run meanwhile, and in particular no write can reach the
+//!   [`WriteLog`](super::WriteLog) (which is called with the writer's shards locked), so
 //!   `snapshot_with` lets the log owner mark its position, or switch to a new log file, at
 //!   exactly the point the snapshot describes.
 //! - [`Engine::load`]: replace the keyspace with a snapshot, without logging anything.
 //!
-//! Values share their bytes with the engine (`Bytes` is reference counted), so a snapshot costs
-//! one pass over the keys and the collection structure, not a copy of every payload. It does
-//! hold the read lock for that pass: writers wait, readers do not.
+//! Collection members share their bytes with the engine (`Bytes` is reference counted); string
+//! values, which the engine keeps as plain byte slices, are copied. The snapshot holds every
+//! shard's read lock for that pass: writers wait, readers do not.
 //!
 //! The types are deliberately not `#[non_exhaustive]`: they are a data format, and a new
 //! variant is a format change the file backend must version anyway.
 
 use bytes::Bytes;
 
-use super::db::Value;
 use super::handle::Engine;
-use super::zset::ZSet;
+use super::hash_value::HashValue;
+use super::set_value::SetValue;
+use super::sorted_set::ZSet;
+use super::value::Value;
 
 /// One key of a snapshot: its name, value and absolute expiry.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,13 +59,19 @@ pub enum StoredValue {
 impl StoredValue {
     fn from_value(value: &Value) -> StoredValue {
         match value {
-            Value::String(b) => StoredValue::String(b.clone()),
-            Value::Hash(h) => {
-                StoredValue::Hash(h.iter().map(|(f, v)| (f.clone(), v.clone())).collect())
-            }
+            Value::String(b) => StoredValue::String(Bytes::copy_from_slice(b)),
+            Value::Hash(h) => StoredValue::Hash(
+                h.iter()
+                    .map(|(f, v)| (f.to_owned(), Bytes::copy_from_slice(v)))
+                    .collect(),
+            ),
             Value::List(l) => StoredValue::List(l.iter().cloned().collect()),
-            Value::Set(s) => StoredValue::Set(s.iter().cloned().collect()),
-            Value::ZSet(z) => StoredValue::ZSet(z.iter().map(|(m, s)| (m.clone(), s)).collect()),
+            Value::Set(s) => StoredValue::Set(s.iter().map(Bytes::copy_from_slice).collect()),
+            Value::ZSet(z) => StoredValue::ZSet(
+                z.iter()
+                    .map(|(m, s)| (Bytes::copy_from_slice(m), s))
+                    .collect(),
+            ),
         }
     }
 
@@ -71,10 +79,16 @@ impl StoredValue {
     /// set with a NaN score (no command can store one; a snapshot that has one is damaged).
     fn into_value(self) -> Option<Value> {
         let value = match self {
-            StoredValue::String(b) => Value::String(b),
-            StoredValue::Hash(fields) => Value::Hash(fields.into_iter().collect()),
-            StoredValue::List(items) => Value::List(items.into_iter().collect()),
-            StoredValue::Set(members) => Value::Set(members.into_iter().collect()),
+            StoredValue::String(b) => Value::string(&b),
+            StoredValue::Hash(fields) => Value::Hash(HashValue::from_pairs(
+                fields.iter().map(|(f, v)| (f.as_str(), v)),
+            )),
+            StoredValue::List(items) => Value::List(Box::new(items.into_iter().collect())),
+            StoredValue::Set(members) => {
+                let mut set = SetValue::default();
+                set.insert_all(members.iter().map(|m| &m[..]));
+                Value::Set(set)
+            }
             StoredValue::ZSet(members) => {
                 let mut zset = ZSet::default();
                 for (member, score) in members {
@@ -105,12 +119,12 @@ impl Engine {
         at_the_same_time: impl FnOnce() -> R,
     ) -> (Vec<SnapshotEntry>, R) {
         let now = self.shared.now();
-        let db = self.shared.db.read();
+        let db = self.shared.keyspace.lock_all(false);
         let entries = db
             .iter(now)
             .map(|(key, entry)| SnapshotEntry {
-                key: key.to_string(),
-                value: StoredValue::from_value(&entry.value),
+                key: key.to_owned(),
+                value: StoredValue::from_value(entry.value),
                 expires_at: entry.expires_at(),
             })
             .collect();
@@ -125,7 +139,7 @@ impl Engine {
     /// records replayed at earlier recorded times see the keyspace as it was then. A key named
     /// twice keeps its last entry. Returns how many keys were loaded.
     pub fn load(&self, entries: impl IntoIterator<Item = SnapshotEntry>) -> usize {
-        let mut db = self.shared.db.write();
+        let mut db = self.shared.keyspace.lock_all(true);
         db.clear();
         let mut loaded = 0;
         for entry in entries {

@@ -13,9 +13,11 @@ use rand::Rng;
 use rand::seq::{IndexedRandom, IteratorRandom};
 use staunch_core::{Bytes, Command, Error, Reply, Result};
 
-use super::db::{Db, FastSet};
+use super::context::{WriteCtx, unsupported};
+use super::db::Db;
+use super::hashing::FastSet;
 use super::keyspace::non_empty;
-use super::{WriteCtx, unsupported};
+use super::set_value::SetValue;
 
 /// The largest `|count|` of a negative `SRANDMEMBER` count the engine answers. Redis would try
 /// to build any reply asked for; the memory engine refuses a reply that could exhaust memory.
@@ -25,7 +27,7 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
     match command {
         Command::SMembers { key } => Ok(Reply::Set(
             db.set(key, now)?
-                .map(|s| s.iter().cloned().map(Reply::Bulk).collect())
+                .map(|s| s.iter().map(bulk).collect())
                 .unwrap_or_default(),
         )),
         Command::SIsMember { key, member } => sismember(db, now, key, member),
@@ -39,7 +41,7 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
                     .collect(),
             ))
         }
-        Command::SCard { key } => Ok(Reply::Int(db.set(key, now)?.map_or(0, FastSet::len) as i64)),
+        Command::SCard { key } => Ok(Reply::Int(db.set(key, now)?.map_or(0, SetValue::len) as i64)),
         Command::SRandMember { key, count } => srandmember(db.set(key, now)?, *count),
         Command::SInter { keys } => {
             non_empty(keys, "sinter")?;
@@ -56,9 +58,8 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
                 None => Vec::new(),
                 Some(smallest) => smallest
                     .iter()
-                    .filter(|m| sets.iter().all(|s| s.is_some_and(|s| s.contains(*m))))
-                    .cloned()
-                    .map(Reply::Bulk)
+                    .filter(|m| sets.iter().all(|s| s.is_some_and(|s| s.contains(m))))
+                    .map(bulk)
                     .collect(),
             };
             Ok(Reply::Set(members))
@@ -66,13 +67,11 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
         Command::SUnion { keys } => {
             non_empty(keys, "sunion")?;
             let sets = sets_of(db, now, keys)?;
-            let mut union: FastSet<&Bytes> = FastSet::default();
+            let mut union: FastSet<&[u8]> = FastSet::default();
             for set in sets.iter().flatten() {
                 union.extend(set.iter());
             }
-            Ok(Reply::Set(
-                union.into_iter().cloned().map(Reply::Bulk).collect(),
-            ))
+            Ok(Reply::Set(union.into_iter().map(bulk).collect()))
         }
         Command::SDiff { keys } => {
             non_empty(keys, "sdiff")?;
@@ -81,9 +80,8 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
             let members = first
                 .iter()
                 .flat_map(|s| s.iter())
-                .filter(|m| !rest.iter().flatten().any(|s| s.contains(*m)))
-                .cloned()
-                .map(Reply::Bulk)
+                .filter(|m| !rest.iter().flatten().any(|s| s.contains(m)))
+                .map(bulk)
                 .collect();
             Ok(Reply::Set(members))
         }
@@ -102,20 +100,24 @@ pub(crate) fn sismember(db: &Db, now: i64, key: &str, member: &[u8]) -> Result<R
 /// `SADD` of at least one member.
 pub(crate) fn sadd(db: &mut Db, now: i64, key: &str, members: &[Bytes]) -> Result<Reply> {
     let set = db.set_or_create(key, now)?;
-    let added = members.iter().filter(|m| set.insert((*m).clone())).count();
+    let added = set.insert_all(members.iter().map(|m| &m[..]));
     Ok(Reply::Int(added as i64))
 }
 
-fn sets_of<'a>(db: &'a Db, now: i64, keys: &[String]) -> Result<Vec<Option<&'a FastSet<Bytes>>>> {
+fn sets_of<'a>(db: &'a Db, now: i64, keys: &[String]) -> Result<Vec<Option<&'a SetValue>>> {
     keys.iter().map(|k| db.set(k, now)).collect()
 }
 
-fn srandmember(set: Option<&FastSet<Bytes>>, count: Option<i64>) -> Result<Reply> {
+fn bulk(member: &[u8]) -> Reply {
+    Reply::Bulk(Bytes::copy_from_slice(member))
+}
+
+fn srandmember(set: Option<&SetValue>, count: Option<i64>) -> Result<Reply> {
     let mut rng = rand::rng();
     let Some(count) = count else {
         return Ok(set
             .and_then(|s| s.iter().choose(&mut rng))
-            .map_or(Reply::Nil, |m| Reply::Bulk(m.clone())));
+            .map_or(Reply::Nil, bulk));
     };
     if count == i64::MIN {
         return Err(Error::invalid(
@@ -128,13 +130,12 @@ fn srandmember(set: Option<&FastSet<Bytes>>, count: Option<i64>) -> Result<Reply
     if count >= 0 {
         let count = usize::try_from(count).unwrap_or(usize::MAX);
         let members: Vec<Reply> = if count >= set.len() {
-            set.iter().cloned().map(Reply::Bulk).collect()
+            set.iter().map(bulk).collect()
         } else {
             set.iter()
                 .choose_multiple(&mut rng, count)
                 .into_iter()
-                .cloned()
-                .map(Reply::Bulk)
+                .map(bulk)
                 .collect()
         };
         return Ok(Reply::Array(members));
@@ -145,11 +146,11 @@ fn srandmember(set: Option<&FastSet<Bytes>>, count: Option<i64>) -> Result<Reply
             "ERR value is out of range: the memory engine answers SRANDMEMBER counts down to -{MAX_RANDOM_REPEATS}"
         )));
     }
-    let all: Vec<&Bytes> = set.iter().collect();
+    let all: Vec<&[u8]> = set.iter().collect();
     let mut members = Vec::with_capacity(repeats as usize);
     for _ in 0..repeats {
         if let Some(m) = all.choose(&mut rng) {
-            members.push(Reply::Bulk((*m).clone()));
+            members.push(bulk(m));
         }
     }
     Ok(Reply::Array(members))
@@ -202,19 +203,23 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
 }
 
 /// Removes and returns up to `count` random members.
-fn spop(set: &mut FastSet<Bytes>, count: usize) -> Vec<Bytes> {
+fn spop(set: &mut SetValue, count: usize) -> Vec<Bytes> {
     if count >= set.len() {
-        return set.drain().collect();
+        return set.take_all();
     }
     let mut rng = rand::rng();
     let picked: Vec<Bytes> = if count == 1 {
         let index = rng.random_range(0..set.len());
-        set.iter().nth(index).cloned().into_iter().collect()
+        set.iter()
+            .nth(index)
+            .map(Bytes::copy_from_slice)
+            .into_iter()
+            .collect()
     } else {
         set.iter()
             .choose_multiple(&mut rng, count)
             .into_iter()
-            .cloned()
+            .map(Bytes::copy_from_slice)
             .collect()
     };
     for member in &picked {

@@ -6,9 +6,10 @@ use staunch_core::{
     Bytes, Command, Error, GetExExpiry, Reply, Result, SetCondition, SetExpiry, SetOptions,
 };
 
-use super::db::{Db, Value};
+use super::context::{WriteCtx, unsupported};
+use super::db::Db;
 use super::keyspace::non_empty;
-use super::{WriteCtx, unsupported};
+use super::value::Value;
 
 pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
     match command {
@@ -18,7 +19,7 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
             Ok(Reply::Array(
                 keys.iter()
                     .map(|k| match db.value(k, now) {
-                        Some(Value::String(b)) => Reply::Bulk(b.clone()),
+                        Some(Value::String(b)) => Reply::Bulk(Bytes::copy_from_slice(b)),
                         _ => Reply::Nil,
                     })
                     .collect(),
@@ -42,7 +43,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
         Command::MSet { pairs } => {
             non_empty(pairs, "mset")?;
             for (key, value) in pairs {
-                db.insert(key, Value::String(value.clone()), None);
+                db.set_string(key, value, None);
             }
             Ok(Reply::ok())
         }
@@ -59,11 +60,11 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
                 Some(b) => parse_float(b)?,
             };
             let text = format_float(current + float_increment(*delta)?)?;
-            db.put_keep_ttl(key, Value::String(Bytes::from(text.clone())), now);
+            db.put_keep_ttl(key, Value::string(text.as_bytes()), now);
             Ok(Reply::Bulk(Bytes::from(text)))
         }
         Command::GetDel { key } => {
-            let value = db.string(key, now)?.cloned();
+            let value = db.string(key, now)?.map(Bytes::copy_from_slice);
             if value.is_some() {
                 db.remove(key);
             }
@@ -77,7 +78,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
                 Some(GetExExpiry::Set(e)) => Some(set_deadline(*e, now, "getex")?),
                 _ => None,
             };
-            let Some(value) = db.string(key, now)?.cloned() else {
+            let Some(value) = db.string(key, now)?.map(Bytes::copy_from_slice) else {
                 return Ok(Reply::Nil);
             };
             match (expiry, deadline) {
@@ -98,7 +99,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
             let mut current = db.string(key, now)?.map(|b| b.to_vec()).unwrap_or_default();
             current.extend_from_slice(value);
             let len = current.len();
-            db.put_keep_ttl(key, Value::String(Bytes::from(current)), now);
+            db.put_keep_ttl(key, Value::String(current.into_boxed_slice()), now);
             Ok(Reply::Int(len as i64))
         }
         Command::CompareAndSet {
@@ -112,7 +113,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
                 Some(e) => Some(set_deadline(*e, now, "set")?),
             };
             let current = db.string(key, now)?;
-            if current.map(|b| &b[..]) != expected.as_deref() {
+            if current != expected.as_deref() {
                 return Ok(Reply::Int(0));
             }
             let keep = matches!(expiry, Some(SetExpiry::KeepTtl));
@@ -121,7 +122,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
             } else {
                 deadline
             };
-            db.insert(key, Value::String(value.clone()), expires_at);
+            db.set_string(key, value, expires_at);
             Ok(Reply::Int(1))
         }
         Command::CompareAndDelete { key, expected } => {
@@ -148,8 +149,8 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
     }
 }
 
-fn bulk_or_nil(value: Option<&Bytes>) -> Reply {
-    value.map_or(Reply::Nil, |b| Reply::Bulk(b.clone()))
+fn bulk_or_nil(value: Option<&[u8]>) -> Reply {
+    value.map_or(Reply::Nil, |b| Reply::Bulk(Bytes::copy_from_slice(b)))
 }
 
 /// The absolute deadline a `SET`-style expiry means; zero or overflowing values are invalid.
@@ -187,15 +188,20 @@ pub(crate) fn set(
     value: &Bytes,
     options: &SetOptions,
 ) -> Result<Reply> {
+    if options.expiry.is_none() && options.condition.is_none() && !options.get {
+        // A plain `SET`, the common case: nothing to look at first, one probe.
+        db.set_string(key, value, None);
+        return Ok(Reply::ok());
+    }
     let deadline = match options.expiry {
         None | Some(SetExpiry::KeepTtl) => None,
         Some(e) => Some(set_deadline(e, now, "set")?),
     };
     let existing = db.entry(key, now);
     let old = if options.get {
-        match existing.map(|e| &e.value) {
+        match existing.map(|e| e.value) {
             None => None,
-            Some(Value::String(b)) => Some(b.clone()),
+            Some(Value::String(b)) => Some(Bytes::copy_from_slice(b)),
             Some(_) => return Err(Error::wrong_type()),
         }
     } else {
@@ -213,7 +219,7 @@ pub(crate) fn set(
         } else {
             deadline
         };
-        db.insert(key, Value::String(value.clone()), expires_at);
+        db.set_string(key, value, expires_at);
     }
     Ok(match (options.get, allowed) {
         (true, _) => old.map_or(Reply::Nil, Reply::Bulk),
@@ -238,7 +244,7 @@ fn incr_by(db: &mut Db, now: i64, key: &str, delta: i64) -> Result<i64> {
     let next = current
         .checked_add(delta)
         .ok_or_else(|| Error::invalid("ERR increment or decrement would overflow"))?;
-    db.put_keep_ttl(key, Value::String(Bytes::from(next.to_string())), now);
+    db.put_keep_ttl(key, Value::string(next.to_string().as_bytes()), now);
     Ok(next)
 }
 

@@ -22,10 +22,10 @@ use staunch_core::{
     ZAddComparison, ZAddOptions, ZRangeBy, ZRangeOptions,
 };
 
+use super::context::{WriteCtx, unsupported};
 use super::db::Db;
 use super::keyspace::non_empty;
-use super::zset::ZSet;
-use super::{WriteCtx, unsupported};
+use super::sorted_set::ZSet;
 
 pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
     match command {
@@ -260,7 +260,7 @@ fn rank_window<'a>(
     (start, end): (usize, usize),
     rev: bool,
     offset: usize,
-) -> Box<dyn Iterator<Item = (&'a Bytes, f64)> + 'a> {
+) -> Box<dyn Iterator<Item = (&'a [u8], f64)> + 'a> {
     let len = end.saturating_sub(start).saturating_sub(offset);
     if len == 0 {
         return Box::new(std::iter::empty());
@@ -286,7 +286,7 @@ fn lex_members<'a>(
     max: &'a LexBound,
     rev: bool,
     offset: usize,
-) -> Box<dyn Iterator<Item = (&'a Bytes, f64)> + 'a> {
+) -> Box<dyn Iterator<Item = (&'a [u8], f64)> + 'a> {
     let (Some((first, first_score)), Some((last, last_score))) =
         (z.at(0), z.at(z.len().wrapping_sub(1)))
     else {
@@ -314,7 +314,7 @@ fn lex_members<'a>(
             Box::new(move |m| lex_lte_max(m, max)),
         )
     };
-    let walk: Box<dyn Iterator<Item = (&'a Bytes, f64)> + 'a> = if rev {
+    let walk: Box<dyn Iterator<Item = (&'a [u8], f64)> + 'a> = if rev {
         Box::new(z.iter().rev())
     } else {
         Box::new(z.iter())
@@ -354,7 +354,7 @@ fn zrange(db: &Db, now: i64, key: &str, by: &ZRangeBy, options: &ZRangeOptions) 
         ),
     };
     let rev = options.rev;
-    let selected: Box<dyn Iterator<Item = (&Bytes, f64)>> = match by {
+    let selected: Box<dyn Iterator<Item = (&[u8], f64)> + '_> = match by {
         ZRangeBy::Rank { start, stop } => {
             let Some((first, last)) = rank_span(z.len(), *start, *stop) else {
                 return Ok(Reply::Array(Vec::new()));
@@ -371,14 +371,18 @@ fn zrange(db: &Db, now: i64, key: &str, by: &ZRangeBy, options: &ZRangeOptions) 
         ZRangeBy::Score { min, max } => rank_window(z, score_ranks(z, *min, *max), rev, offset),
         ZRangeBy::Lex { min, max } => lex_members(z, min, max, rev, offset),
     };
-    let limited: Box<dyn Iterator<Item = (&Bytes, f64)>> = match count {
+    let limited: Box<dyn Iterator<Item = (&[u8], f64)> + '_> = match count {
         Some(count) => Box::new(selected.take(count)),
         None => selected,
     };
     let items = if options.with_scores {
-        limited.map(|(m, s)| pair(m.clone(), s)).collect()
+        limited
+            .map(|(m, s)| pair(Bytes::copy_from_slice(m), s))
+            .collect()
     } else {
-        limited.map(|(m, _)| Reply::Bulk(m.clone())).collect()
+        limited
+            .map(|(m, _)| Reply::Bulk(Bytes::copy_from_slice(m)))
+            .collect()
     };
     Ok(Reply::Array(items))
 }

@@ -1,4 +1,5 @@
-//! The sorted-set value: a score map plus an ordered index, as Redis keeps a dict and a skiplist.
+//! [`ZSetTable`]: the form of a large sorted set: a score map plus an ordered index, as Redis
+//! keeps a dict and a skiplist (small sets are packed, see `sorted_set`).
 //!
 //! Order is by score, then by member bytes, which is exactly Redis's tie rule. Scores are never
 //! NaN (commands reject NaN before they get here), so a total order on `f64` is sound.
@@ -22,7 +23,7 @@ use std::collections::VecDeque;
 
 use bytes::Bytes;
 
-use super::db::FastMap;
+use super::hashing::FastMap;
 
 /// A score with a total order (NaN never stored). `-0.0` and `0.0` compare equal, as in Redis.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -56,7 +57,7 @@ fn cmp_item((s, m): &Item, score: Score, member: &[u8]) -> Ordering {
 /// a libc `memcmp` call per comparison cost more than the comparison for members of a few
 /// bytes.
 #[inline]
-fn cmp_bytes(a: &[u8], b: &[u8]) -> Ordering {
+pub(crate) fn cmp_bytes(a: &[u8], b: &[u8]) -> Ordering {
     let n = a.len().min(b.len());
     if n > 32 {
         return a.cmp(b);
@@ -87,13 +88,13 @@ const MIN_CHUNK: usize = MAX_CHUNK / 4;
 
 /// A sorted set.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct ZSet {
+pub(crate) struct ZSetTable {
     scores: FastMap<Bytes, f64>,
     /// Sorted, non-empty chunks; concatenated they are the ascending order.
     order: Vec<VecDeque<Item>>,
 }
 
-impl ZSet {
+impl ZSetTable {
     /// Number of members.
     pub(crate) fn len(&self) -> usize {
         self.scores.len()
@@ -132,7 +133,7 @@ impl ZSet {
     /// Looks `member` up once and lets `decide` pick its new score from the current one
     /// (`None`: not a member); `decide` answers `None` to leave the set as it is. An update
     /// costs no second lookup and re-files the member the index already holds (see
-    /// [`ZSet::insert`]).
+    /// [`ZSetTable::insert`]).
     pub(crate) fn upsert<E>(
         &mut self,
         member: &Bytes,
@@ -394,7 +395,7 @@ mod tests {
     #[test]
     fn chunked_index_matches_a_btreeset() {
         let mut rng = rand::rng();
-        let mut z = ZSet::default();
+        let mut z = ZSetTable::default();
         let mut model: BTreeSet<(Score, Bytes)> = BTreeSet::new();
         let mut scores: HashMap<Bytes, f64> = HashMap::new();
         for round in 0..60_000 {
