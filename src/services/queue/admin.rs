@@ -63,6 +63,24 @@ impl Queue {
         Ok(codec::job_info(id, &codec::fields(reply)?))
     }
 
+    /// The jobs `ids` in one round trip (one batch of reads), in the order given, skipping
+    /// those that never existed or have expired: what a dashboard lists next to the queue.
+    pub async fn get_many(&self, ids: &[String]) -> Result<Vec<JobInfo>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let commands = ids
+            .iter()
+            .map(|id| cmd::hgetall(&self.keys().task(id)))
+            .collect();
+        let replies = self.st().batch(commands, false).await?;
+        let mut jobs = Vec::with_capacity(ids.len());
+        for (id, reply) in ids.iter().zip(replies) {
+            jobs.extend(codec::job_info(id, &codec::fields(reply?)?));
+        }
+        Ok(jobs)
+    }
+
     /// The status of job `id`, or `None` if it never existed or has expired.
     pub async fn status(&self, id: &str) -> Result<Option<JobStatus>> {
         Ok(self.get(id).await?.map(|job| job.status))
