@@ -464,7 +464,7 @@ async fn redis_key_prefixes() {
     let app = Staunch::open(settings).await.unwrap();
     let (cache, main) = (app.db("cache").unwrap(), app.db("main").unwrap());
     cache.set("k", "c").await.unwrap();
-    cache.rpush("list", ["a"]).await.unwrap();
+    cache.rpush_multiple("list", ["a"]).await.unwrap();
     main.set("k", "m").await.unwrap();
     let raw = staunch_redis::RedisStore::connect(target.url())
         .await
@@ -486,7 +486,7 @@ async fn redis_key_prefixes() {
     assert_eq!(keys, ["k", "list"]);
     assert_eq!(
         cache
-            .blpop(&["list"], Duration::from_millis(100))
+            .blpop_multiple(&["list"], Duration::from_millis(100))
             .await
             .unwrap(),
         Some(("list".to_owned(), staunch_core::Bytes::from("a")))

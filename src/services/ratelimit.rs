@@ -156,7 +156,10 @@ impl FixedWindow {
 
     /// Forgets `subject`'s window.
     pub async fn reset(&self, subject: &str) -> Result<()> {
-        self.store.del(&[&self.key(subject)]).await.map(|_| ())
+        self.store
+            .del_multiple(&[&self.key(subject)])
+            .await
+            .map(|_| ())
     }
 }
 
@@ -277,6 +280,9 @@ impl Gcra {
 
     /// Forgets `subject`'s state.
     pub async fn reset(&self, subject: &str) -> Result<()> {
-        self.store.del(&[&self.key(subject)]).await.map(|_| ())
+        self.store
+            .del_multiple(&[&self.key(subject)])
+            .await
+            .map(|_| ())
     }
 }

@@ -58,7 +58,10 @@ pub async fn set_get_and_key_layout(env: &Env) {
     let stats = cache.stats();
     assert_eq!((stats.hits, stats.misses), (1, 1));
     assert!((stats.hit_rate() - 0.5).abs() < 1e-9);
-    store.del(&["cache:health_check:redis"]).await.unwrap();
+    store
+        .del_multiple(&["cache:health_check:redis"])
+        .await
+        .unwrap();
 }
 
 pub async fn get_or_fetch_runs_one_fetch_for_concurrent_misses(env: &Env) {

@@ -40,7 +40,6 @@ pub mod command;
 pub mod error;
 pub mod families;
 pub mod glob;
-mod normalize;
 pub mod options;
 pub mod reply;
 pub mod store;
@@ -49,15 +48,15 @@ pub mod testkit;
 
 pub use capabilities::{Capabilities, Eviction, Persistence, PubSubReach};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use command::{Access, Command, CommandRef};
+pub use command::{Access, Call, Command, CommandRef, Family, ReplyShape};
 pub use error::{Error, ErrorKind, Result};
 pub use families::{
-    Atomic, Batches, Hashes, IntoValue, Keyspace, Lists, SetReply, Sets, SortedSets, Strings,
-    ZMoveOptions,
+    Atomic, Batch, Execute, FromReply, Hashes, IntoValue, Keyspace, Lists, Pipeline, PubSub,
+    Replies, SetReply, Sets, SortedSets, Step, Strings,
 };
 pub use options::*;
 pub use reply::Reply;
-pub use store::{GapReason, Message, Store, Subscription, SubscriptionEvent};
+pub use store::{Execution, GapReason, Message, Store, Subscription, SubscriptionEvent};
 
 /// Re-exported so backends and users name the same `Bytes` and `async_trait`.
 pub use async_trait::async_trait;
@@ -66,8 +65,8 @@ pub use bytes::Bytes;
 /// Everything needed to use a store: the traits, the commands and option types.
 pub mod prelude {
     pub use crate::families::{
-        Atomic, Batches, Hashes, IntoValue, Keyspace, Lists, SetReply, Sets, SortedSets, Strings,
-        ZMoveOptions,
+        Atomic, Batch, Execute, Hashes, IntoValue, Keyspace, Lists, Pipeline, PubSub, SetReply,
+        Sets, SortedSets, Strings,
     };
     pub use crate::options::*;
     pub use crate::{

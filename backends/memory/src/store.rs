@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use staunch_core::{
-    Capabilities, Clock, Command, CommandRef, Eviction, Persistence, PubSubReach, Reply, Result,
-    Store, Subscription, SystemClock,
+    Call, Capabilities, Clock, Command, Eviction, Execution, Persistence, PubSubReach, Reply,
+    Result, Store, Subscription, SystemClock,
 };
 use tokio::sync::Notify;
 
@@ -107,18 +107,21 @@ impl MemoryStore {
 
 #[async_trait]
 impl Store for MemoryStore {
-    async fn execute(&self, command: Command) -> Result<Reply> {
-        self.engine.execute(command).await
-    }
-
+    /// Answers at once whenever the engine can (everything but a blocking pop that has to
+    /// wait), a borrowed command without building the owned one.
     #[inline]
-    fn execute_now(&self, command: &Command) -> Option<Result<Reply>> {
-        self.engine.execute_now(command)
-    }
-
-    #[inline]
-    fn execute_ref(&self, command: &CommandRef<'_>) -> Option<Result<Reply>> {
-        self.engine.execute_ref(command)
+    fn call(&self, call: Call<'_>) -> Execution<'_> {
+        let command = match call {
+            Call::Borrowed(command) => match self.engine.execute_ref(&command) {
+                Some(reply) => return Execution::ready(reply),
+                None => command.into_command(),
+            },
+            Call::Owned(command) => command,
+        };
+        match self.engine.execute_now(&command) {
+            Some(reply) => Execution::ready(reply),
+            None => Execution::pending(self.engine.execute(command)),
+        }
     }
 
     async fn batch(&self, commands: Vec<Command>, _atomic: bool) -> Result<Vec<Result<Reply>>> {

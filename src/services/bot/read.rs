@@ -54,7 +54,7 @@ impl Bot {
         active.sort();
         let ids = self
             .store
-            .zrange_by(
+            .zrange_options(
                 &self.all_sessions_key(),
                 ZRangeBy::Rank { start: 0, stop: -1 },
                 ZRangeOptions::new().rev(true),
@@ -140,7 +140,7 @@ impl Bot {
     pub async fn tasks(&self) -> Result<TaskOverview> {
         let pending = self
             .store
-            .zrange_by_with_scores(
+            .zrange_options_with_scores(
                 self.queue.queue_key(),
                 ZRangeBy::Rank { start: 0, stop: -1 },
                 ZRangeOptions::new(),

@@ -353,13 +353,13 @@ impl Cache {
         let raw = encode(value)?;
         self.inner
             .store
-            .set_ex(&store_key, raw, self.write_ttl(ttl))
+            .setex(&store_key, raw, self.write_ttl(ttl))
             .await
     }
 
     /// Removes `key`; true if it was there.
     pub async fn invalidate(&self, key: &CacheKey) -> Result<bool> {
-        let removed = self.inner.store.del(&[&self.key(key)?]).await?;
+        let removed = self.inner.store.del_multiple(&[&self.key(key)?]).await?;
         bump(&self.inner.counters.invalidated, removed);
         Ok(removed > 0)
     }
@@ -412,11 +412,11 @@ impl Cache {
         let mut removed = 0;
         loop {
             let (next, keys) = store
-                .scan(cursor, ScanOptions::new().pattern(pattern).count(500))
+                .scan_options(cursor, ScanOptions::new().pattern(pattern).count(500))
                 .await?;
             if !keys.is_empty() {
                 let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-                removed += store.del(&refs).await?;
+                removed += store.del_multiple(&refs).await?;
             }
             if next == 0 {
                 break;

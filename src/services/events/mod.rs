@@ -41,6 +41,7 @@
 
 pub(crate) mod stamp;
 
+use staunch_core::Execute;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;

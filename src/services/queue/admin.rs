@@ -1,6 +1,7 @@
 //! Queue control and inspection: pause/resume, `get`, sizes and counters, the maintenance pass
 //! (reaping expired leases, promoting due jobs, trimming dead letters) and the dead-letter queue.
 
+use staunch_core::Execute;
 use std::collections::BTreeMap;
 
 use futures_util::Stream;

@@ -9,6 +9,7 @@
 //! promotion) finishes the effects from what the fence says (see `settle_commands`).
 
 use serde::Serialize;
+use staunch_core::Execute;
 use staunch_core::{Bytes, Command, Result};
 
 use super::cmd;

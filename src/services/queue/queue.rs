@@ -1,5 +1,6 @@
 //! [`Queue`]: enqueueing (single, bulk, unique).
 
+use staunch_core::Execute;
 use std::sync::Arc;
 
 use serde::Serialize;

@@ -178,7 +178,7 @@ impl ChatHistory {
     pub async fn clear(&self, session_id: &str) -> Result<bool> {
         let removed = self
             .store
-            .del(&[&self.meta_key(session_id), &self.messages_key(session_id)])
+            .del_multiple(&[&self.meta_key(session_id), &self.messages_key(session_id)])
             .await?;
         Ok(removed > 0)
     }

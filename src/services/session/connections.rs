@@ -167,7 +167,7 @@ impl Connections {
         };
         let removed = self
             .store
-            .hdel(&self.connections_key(), &[connection_id])
+            .hdel_multiple(&self.connections_key(), &[connection_id])
             .await?;
         self.store
             .compare_and_delete(&self.route_key(&info.user_id), connection_id)
@@ -193,7 +193,10 @@ impl Connections {
             if info.connected_ms < cutoff
                 && self.route(&info.user_id).await?.as_deref() != Some(id.as_str())
             {
-                removed += self.store.hdel(&self.connections_key(), &[&id]).await?;
+                removed += self
+                    .store
+                    .hdel_multiple(&self.connections_key(), &[&id])
+                    .await?;
             }
         }
         Ok(removed)

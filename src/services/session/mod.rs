@@ -339,7 +339,7 @@ impl Sessions {
         };
         if let Ok(session) = decode::<Session<serde_json::Value>>(&raw) {
             self.store
-                .zrem(&self.user_index_key(&session.user_id), [id])
+                .zrem_multiple(&self.user_index_key(&session.user_id), [id])
                 .await?;
         }
         Ok(true)

@@ -112,7 +112,7 @@ impl Engine {
         if let Some(reply) = self.execute_now(&command) {
             return reply;
         }
-        if command.access() == Access::BlockingWrite {
+        if command.access() == Access::Blocking {
             return blocking::execute(&self.shared, &command).await;
         }
         // A write with a log installed: apply and record under the lock, then wait for the
@@ -144,7 +144,7 @@ impl Engine {
                 let now = self.shared.now_for(&db, command);
                 Some(read(&db, now, command))
             }
-            Access::Write => {
+            Access::Write | Access::Admin => {
                 if self.shared.has_log() {
                     return None;
                 }
@@ -156,7 +156,7 @@ impl Engine {
                 self.shared.wake_blocked();
                 Some(reply)
             }
-            Access::BlockingWrite => None,
+            Access::Blocking => None,
             Access::Publish => Some(Ok(self.publish(command))),
         }
     }
