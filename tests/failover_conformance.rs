@@ -66,31 +66,25 @@ async fn stays_healthy(store: Failover) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    let runtime = match harness::runtime() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("cannot start a tokio runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
     // Both policies run on one server, in turn; it lives until every case ran.
-    let (backends, _server) = runtime.block_on(async {
-        let Some(target) = test_redis("failover conformance").await else {
-            let why = "STAUNCH_SKIP_REDIS=1 is set";
-            let skipped = vec![
-                Backend::skipped("failover-divert", why),
-                Backend::skipped("failover-mirror", why),
+    harness::run_with(|runtime| {
+        runtime.block_on(async {
+            let Some(target) = test_redis("failover conformance").await else {
+                let why = "STAUNCH_SKIP_REDIS=1 is set";
+                let skipped = vec![
+                    Backend::skipped("failover-divert", why),
+                    Backend::skipped("failover-mirror", why),
+                ];
+                return (skipped, None);
+            };
+            let redis = RedisStore::connect_with(RedisOptions::new(target.url()))
+                .await
+                .expect("connect");
+            let backends = vec![
+                backend("failover-divert", Policy::Divert, redis.clone()).await,
+                backend("failover-mirror", Policy::Mirror, redis).await,
             ];
-            return (skipped, None);
-        };
-        let redis = RedisStore::connect_with(RedisOptions::new(target.url()))
-            .await
-            .expect("connect");
-        let backends = vec![
-            backend("failover-divert", Policy::Divert, redis.clone()).await,
-            backend("failover-mirror", Policy::Mirror, redis).await,
-        ];
-        (backends, Some(target))
-    });
-    harness::run_on(&runtime, backends)
+            (backends, Some(target))
+        })
+    })
 }

@@ -1,4 +1,4 @@
-//! Per-database statistics (seed 003: success/failure counters, average response time): a thin
+//! Per-database statistics (the async Redis manager: success/failure counters, average response time): a thin
 //! [`Store`] wrapper that counts every call.
 
 use std::sync::Arc;

@@ -51,19 +51,12 @@ async fn fresh(policy: FsyncPolicy) -> TestStore {
 }
 
 fn main() -> ExitCode {
-    let runtime = match harness::runtime() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("cannot start a tokio runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    harness::run_on(
-        &runtime,
-        vec![
+    harness::run_with(|_| {
+        let backends = vec![
             Backend::new("file-everysec", || fresh(FsyncPolicy::EverySec)),
             Backend::new("file-always", || fresh(FsyncPolicy::Always)),
             Backend::new("file-no", || fresh(FsyncPolicy::No)),
-        ],
-    )
+        ];
+        (backends, ())
+    })
 }

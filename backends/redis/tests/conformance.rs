@@ -13,34 +13,26 @@ use staunch_core::testkit::redis_server::test_redis;
 use staunch_redis::{RedisOptions, RedisStore};
 
 fn main() -> ExitCode {
-    let runtime = match harness::runtime() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("cannot start a tokio runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    // The server lives until every case ran.
-    let (backend, _server) = runtime.block_on(async {
-        let Some(target) = test_redis("staunch-redis conformance testkit").await else {
-            return (
-                Backend::skipped("redis", "STAUNCH_SKIP_REDIS=1 is set"),
-                None,
-            );
-        };
-        let store = RedisStore::connect_with(RedisOptions::new(target.url()))
-            .await
-            .expect("connect to the test redis-server");
-        let backend = Backend::new("redis", move || {
-            let store = store.clone();
-            async move {
-                // A fresh, empty database for every case.
-                store.flushdb().await.expect("FLUSHDB");
-                Arc::new(store) as TestStore
-            }
+    harness::run_with(|runtime| {
+        runtime.block_on(async {
+            let Some(target) = test_redis("staunch-redis conformance testkit").await else {
+                let skipped = Backend::skipped("redis", "STAUNCH_SKIP_REDIS=1 is set");
+                return (vec![skipped], None);
+            };
+            let store = RedisStore::connect_with(RedisOptions::new(target.url()))
+                .await
+                .expect("connect to the test redis-server");
+            let backend = Backend::new("redis", move || {
+                let store = store.clone();
+                async move {
+                    // A fresh, empty database for every case.
+                    store.flushdb().await.expect("FLUSHDB");
+                    Arc::new(store) as TestStore
+                }
+            })
+            .shared();
+            // The server lives until every case ran.
+            (vec![backend], Some(target))
         })
-        .shared();
-        (backend, Some(target))
-    });
-    harness::run_on(&runtime, vec![backend])
+    })
 }

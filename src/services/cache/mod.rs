@@ -1,4 +1,4 @@
-//! A tenant-scoped JSON cache (seed 004): per-type TTLs, get-or-fetch with single flight and
+//! A tenant-scoped JSON cache (the Transform Army guide): per-type TTLs, get-or-fetch with single flight and
 //! optional stale-while-revalidate, TTL jitter, invalidation by key and by pattern, a memoize
 //! helper and hit/miss statistics.
 //!
@@ -15,7 +15,7 @@
 //! # let _ = workflow; Ok(()) }
 //! ```
 //!
-//! # Keys (seed 004) and why some characters are encoded
+//! # Keys (the Transform Army guide) and why some characters are encoded
 //!
 //! `cache:tenant:{tenant_id}:{cache_type}:{identifier}` and, for data shared by all tenants,
 //! `cache:{cache_type}:{identifier}`. Values are JSON strings with a TTL, readable with
@@ -85,7 +85,7 @@ use stats::{Counters, bump};
 pub struct CacheConfig {
     /// Key prefix (default `cache`).
     pub prefix: String,
-    /// TTL per cache type (default: seed 004's table, [`default_ttls`]).
+    /// TTL per cache type (default: the Transform Army guide's table, [`default_ttls`]).
     pub ttls: HashMap<String, Duration>,
     /// TTL of types not in the table (default 5 min).
     pub default_ttl: Duration,
@@ -276,27 +276,12 @@ impl Cache {
                 None => Found::Missing,
             });
         };
-        let mut replies = store
-            .batch(
-                vec![
-                    Command::Get {
-                        key: store_key.to_owned(),
-                    },
-                    Command::Pttl {
-                        key: store_key.to_owned(),
-                    },
-                ],
-                true,
-            )
-            .await?
-            .into_iter();
-        let (Some(value), Some(pttl)) = (replies.next(), replies.next()) else {
-            return Err(Error::new(
-                ErrorKind::Protocol,
-                "batch returned too few replies",
-            ));
-        };
-        let (value, pttl) = (value?.into_opt_bytes()?, pttl?.into_int()?);
+        let (value, pttl) = store
+            .transaction()
+            .get(store_key)
+            .pttl(store_key)
+            .run()
+            .await?;
         Ok(match value {
             None => Found::Missing,
             Some(v) if pttl >= 0 && pttl as u128 <= window.as_millis() => Found::Stale(v),
@@ -427,7 +412,7 @@ impl Cache {
         Ok(removed)
     }
 
-    /// A memoized async function (seed 004's `@cached` decorator): results of `f` cached under
+    /// A memoized async function (the Transform Army guide's `@cached` decorator): results of `f` cached under
     /// `cache_type` with identifiers `{name}:{arguments as JSON}`. See [`Memo`].
     pub fn memoize<F>(&self, cache_type: &str, name: &str, f: F) -> Memo<F> {
         Memo::new(self.clone(), cache_type, name, f)

@@ -291,7 +291,6 @@ impl<'s, S: Store + ?Sized> Batch<'s, S> {
 
 /// One command of a [`Batch`]: where its reply is and how to decode it.
 #[derive(Debug)]
-#[must_use = "a step's reply is read with Replies::take"]
 pub struct Step<D> {
     index: usize,
     decoder: D,

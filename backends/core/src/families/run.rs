@@ -52,6 +52,20 @@ enum State<'s, S: ?Sized, C> {
     Done,
 }
 
+impl<'s, S: ?Sized, C> State<'s, S, C> {
+    /// The store and command of a call not yet started.
+    #[inline]
+    fn take_start(&mut self) -> Option<(&'s S, C)> {
+        match std::mem::replace(self, State::Done) {
+            State::Start(store, command) => Some((store, command)),
+            other => {
+                *self = other;
+                None
+            }
+        }
+    }
+}
+
 impl<'s, S: ?Sized, C, D> Run<'s, S, C, D> {
     #[inline]
     pub(crate) fn new(store: &'s S, command: C, decoder: D) -> Self {
@@ -100,9 +114,7 @@ where
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        if matches!(this.state, State::Start(..))
-            && let State::Start(store, command) = std::mem::replace(&mut this.state, State::Done)
-        {
+        if let Some((store, command)) = this.state.take_start() {
             match command.start(store).into_ready() {
                 Ok(reply) => return Poll::Ready(reply.and_then(|r| this.decoder.decode(r))),
                 Err(pending) => this.state = State::Waiting(pending),

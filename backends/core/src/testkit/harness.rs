@@ -114,13 +114,24 @@ pub fn run_on(runtime: &tokio::runtime::Runtime, backends: Vec<Backend>) -> Exit
 
 /// [`run_on`] with a runtime of its own, for backends that need none at construction.
 pub fn run(backend: Backend) -> ExitCode {
-    match runtime() {
-        Ok(runtime) => run_on(&runtime, vec![backend]),
+    run_with(|_| (vec![backend], ()))
+}
+
+/// Makes the suite's runtime, lets `setup` build the backends on it (connecting to servers, for
+/// example), and runs every case; `setup`'s second value (a server, say) is kept alive until
+/// the last case ran.
+pub fn run_with<G>(setup: impl FnOnce(&tokio::runtime::Runtime) -> (Vec<Backend>, G)) -> ExitCode {
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("cannot start a tokio runtime for the conformance suite: {e}");
-            ExitCode::FAILURE
+            return ExitCode::FAILURE;
         }
-    }
+    };
+    let (backends, keep) = setup(&runtime);
+    let code = run_on(&runtime, backends);
+    drop(keep);
+    code
 }
 
 /// A multi-threaded runtime for the suite: cases run on it from the harness's threads, and

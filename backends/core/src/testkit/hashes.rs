@@ -2,7 +2,7 @@
 //! `HKEYS`/`HVALS` arrays), counters and their errors, the TTL rules (changing a hash keeps its
 //! TTL, a hash created by a write has none), an emptied hash removing its key, `WRONGTYPE` on
 //! every hash command, and the compound field operations (compare-and-set/delete, in the
-//! `compare` submodule and listed here with the rest).
+//! `compare` submodule) and `HSTRLEN` (in `strlen`), listed here with the rest.
 //!
 //! `HINCRBYFLOAT` cases use values exactly representable in binary: local backends compute in
 //! `f64` while Redis uses `long double` (see the strings cases).
@@ -15,12 +15,17 @@ use super::{Case, TestStore, cases};
 use crate::prelude::*;
 
 mod compare;
+mod strlen;
 pub use compare::*;
+pub use strlen::*;
 
 /// Every hashes case.
 pub fn cases() -> Vec<Case> {
     cases![
         test_hget_missing_is_nil,
+        test_hstrlen_counts_bytes,
+        test_hstrlen_missing_is_zero,
+        test_hstrlen_wrong_type,
         test_hset_counts_new_fields,
         test_hset_duplicate_field_counts_once,
         test_hset_binary_value,

@@ -129,6 +129,17 @@ Hashes "Hash operations: field maps under one key." [] {
         /// `HVALS`.
         fn hvals(key: Key) -> Vec<Bytes> = { key };
     }
+    /// `HSTRLEN key field` → `Int` length in bytes of the field's value (0 when the key or the
+    /// field is missing).
+    83 HStrLen {
+        /// The key.
+        key: Key,
+        /// The field.
+        field: Field,
+    } => "HSTRLEN" [Read, repeat true, keys [key], reply Int, family Hashes, time none, effects none] {
+        /// `HSTRLEN`.
+        fn hstrlen(key: Key, field: Field) -> u64 = { key, field };
+    }
 }
         } $generate }
     };
