@@ -33,7 +33,9 @@ pub enum Op {
 
 const KEYS: [&str; 6] = ["k0", "k1", "k2", "k3", "{t}a", "{t}b"];
 const MEMBERS: [&str; 6] = ["m0", "m1", "m2", "m3", "", "\u{0}\u{ff}"];
-const VALUES: [&str; 9] = ["", "a", "hello", "1", "-7", "10.5", "3.25", "x y", "0"];
+const VALUES: [&str; 11] = [
+    "", "a", "hello", "1", "-7", "10.5", "3.25", "x y", "0", "0.1", "0x10",
+];
 const PATTERNS: [&str; 5] = ["k*", "k?", "{t}*", "*[12]", "nomatch*"];
 
 /// Raw random material one command is built from.
@@ -45,7 +47,7 @@ pub struct Raw {
     members: Vec<usize>,
     n: i64,
     m: i64,
-    quarter: i8,
+    float: f64,
     flag: u8,
 }
 
@@ -57,19 +59,30 @@ fn raw() -> impl Strategy<Value = Raw> {
         proptest::collection::vec(0..MEMBERS.len(), 1..4),
         -4i64..6,
         -4i64..6,
-        -8i8..9,
+        increment(),
         any::<u8>(),
     )
-        .prop_map(|(pick, k1, k2, members, n, m, quarter, flag)| Raw {
+        .prop_map(|(pick, k1, k2, members, n, m, float, flag)| Raw {
             pick,
             k1,
             k2,
             members,
             n,
             m,
-            quarter,
+            float,
             flag,
         })
+}
+
+/// Increments for `INCRBYFLOAT`, `HINCRBYFLOAT` and `ZINCRBY`: quarters (exact in binary),
+/// tenths (which Redis's `long double` and `f64` round differently, so the local backends must
+/// compute as Redis does), and a few extremes.
+fn increment() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        2 => (-8i8..9).prop_map(|q| f64::from(q) * 0.25),
+        2 => (-100i32..100).prop_map(|n| f64::from(n) / 10.0),
+        1 => prop::sample::select(vec![0.01, -0.3, 1e-7, 1e17, 1e308, -1e308]),
+    ]
 }
 
 /// A strategy for one operation (never `Reopen`; durable tests mix that in themselves).
@@ -96,7 +109,7 @@ fn build(r: &Raw) -> Op {
     let members: Vec<Bytes> = r.members.iter().map(|&i| b(MEMBERS[i])).collect();
     let fields: Vec<String> = r.members.iter().map(|&i| MEMBERS[i].to_owned()).collect();
     let value = b(VALUES[(r.flag as usize) % VALUES.len()]);
-    let float = f64::from(r.quarter) * 0.25;
+    let float = r.float;
     let score = r.n as f64 + if r.flag.is_multiple_of(2) { 0.0 } else { 0.5 };
     let short = Duration::from_millis(10);
     let score_bound = |x: i64, exclusive: bool| {

@@ -16,6 +16,8 @@
 //! - [`options`]: option structs mirroring Redis's option words.
 //! - [`error`]: the one public [`Error`] with its [`ErrorKind`].
 //! - [`capabilities`], [`clock`], [`glob`]: declared abilities, injectable time, glob matching.
+//! - [`long_double`]: the x87 `long double` arithmetic behind Redis's `INCRBYFLOAT`, for the
+//!   local backends.
 //! - `testkit` (feature `testkit`): the conformance suite and a `redis-server` test harness.
 //!
 //! # Why commands are data
@@ -41,6 +43,7 @@ pub mod command;
 pub mod error;
 pub mod families;
 pub mod glob;
+pub mod long_double;
 pub mod options;
 pub mod reply;
 pub mod store;

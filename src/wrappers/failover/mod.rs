@@ -12,7 +12,7 @@
 //! # async fn demo() -> staunch::Result<()> {
 //! use staunch::prelude::*;
 //! use staunch::redis::{RedisOptions, RedisStore};
-//! use staunch::store::{Failover, Policy};
+//! use staunch::failover::{Failover, Policy};
 //! use std::time::Duration;
 //!
 //! let redis = RedisStore::lazy(

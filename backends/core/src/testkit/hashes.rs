@@ -3,9 +3,8 @@
 //! TTL, a hash created by a write has none), an emptied hash removing its key, `WRONGTYPE` on
 //! every hash command, and the compound field operations (compare-and-set/delete, in the
 //! `compare` submodule) and `HSTRLEN` (in `strlen`), listed here with the rest.
-//!
-//! `HINCRBYFLOAT` cases use values exactly representable in binary: local backends compute in
-//! `f64` while Redis uses `long double` (see the strings cases).
+//! `HINCRBYFLOAT`'s `long double` results and its error messages are in the `float`
+//! submodule, listed here too.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -15,8 +14,10 @@ use super::{Case, TestStore, cases};
 use crate::prelude::*;
 
 mod compare;
+mod float;
 mod strlen;
 pub use compare::*;
+pub use float::*;
 pub use strlen::*;
 
 /// Every hashes case.
@@ -42,6 +43,8 @@ pub fn cases() -> Vec<Case> {
         test_hincrbyfloat_formatting,
         test_hincrbyfloat_not_a_float,
         test_hincrbyfloat_infinite_increment,
+        test_hincrbyfloat_long_double_results,
+        test_hincrbyfloat_error_messages,
         test_hash_writes_keep_ttl,
         test_hset_on_expired_hash_starts_fresh,
         test_hash_commands_wrong_type_on_string,

@@ -6,11 +6,12 @@
 //! leaves it empty deletes the key, as Redis never keeps an empty collection. Values are
 //! `Bytes`, so replies share the stored bytes instead of copying them.
 
+use staunch_core::long_double::LongDouble;
 use staunch_core::{Bytes, Command, Error, Reply, Result};
 
 use super::db::Db;
 use super::keyspace::non_empty;
-use super::strings::{format_float, parse_float, parse_int};
+use super::strings::{float_increment, format_float, parse_float, parse_int};
 use super::{WriteCtx, unsupported};
 
 type Hash = super::db::FastMap<String, Bytes>;
@@ -98,12 +99,13 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
             Ok(Reply::Int(next))
         }
         Command::HIncrByFloat { key, field, delta } => {
+            let delta = float_increment(*delta)?;
             if !delta.is_finite() {
                 return Err(Error::invalid("ERR value is NaN or Infinity"));
             }
             let text = with_hash_try(db, key, now, |hash| {
                 let current = match hash.get(field.as_str()) {
-                    None => 0.0,
+                    None => LongDouble::ZERO,
                     Some(v) => parse_float(v)
                         .map_err(|_| Error::invalid("ERR hash value is not a float"))?,
                 };

@@ -1,6 +1,7 @@
 //! String commands, and the compound string operations (compare-and-set/delete, INCRBY with a
 //! first-write TTL).
 
+use staunch_core::long_double::LongDouble;
 use staunch_core::{
     Bytes, Command, Error, GetExExpiry, Reply, Result, SetCondition, SetExpiry, SetOptions,
 };
@@ -54,10 +55,10 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
         }
         Command::IncrByFloat { key, delta } => {
             let current = match db.string(key, now)? {
-                None => 0.0,
+                None => LongDouble::ZERO,
                 Some(b) => parse_float(b)?,
             };
-            let text = format_float(current + delta)?;
+            let text = format_float(current + float_increment(*delta)?)?;
             db.put_keep_ttl(key, Value::String(Bytes::from(text.clone())), now);
             Ok(Reply::Bulk(Bytes::from(text)))
         }
@@ -241,33 +242,26 @@ fn incr_by(db: &mut Db, now: i64, key: &str, delta: i64) -> Result<i64> {
     Ok(next)
 }
 
-/// Parses a stored float for `INCRBYFLOAT`/`HINCRBYFLOAT`.
-pub(crate) fn parse_float(bytes: &[u8]) -> Result<f64> {
-    let invalid = || Error::invalid("ERR value is not a valid float");
-    let text = std::str::from_utf8(bytes).map_err(|_| invalid())?;
-    if text.is_empty()
-        || text.starts_with(char::is_whitespace)
-        || text.ends_with(char::is_whitespace)
-    {
-        return Err(invalid());
-    }
-    let value: f64 = text.parse().map_err(|_| invalid())?;
-    if value.is_nan() {
-        return Err(invalid());
-    }
-    Ok(value)
+/// Reads a stored value for `INCRBYFLOAT`/`HINCRBYFLOAT` as Redis does: `strtold` on the
+/// whole text, into a `long double` (see [`LongDouble::parse`]).
+pub(crate) fn parse_float(bytes: &[u8]) -> Result<LongDouble> {
+    LongDouble::parse(bytes).ok_or_else(|| Error::invalid("ERR value is not a valid float"))
 }
 
-/// Formats an `INCRBYFLOAT` result. Redis computes in `long double` and prints up to 17
-/// decimals with trailing zeros removed; staunch computes in `f64` and prints the shortest
-/// text that reads back to the same number. For values exactly representable in binary the two
-/// agree; otherwise they may differ in the last digits (documented in the README).
-pub(crate) fn format_float(value: f64) -> Result<String> {
+/// The increment of `INCRBYFLOAT`/`HINCRBYFLOAT` as Redis reads it: the Redis backend sends
+/// an `f64` as its shortest text and Redis reads that text with `strtold`, so the local
+/// backends read the same text (see [`LongDouble::from_f64_arg`]). NaN is "not a valid float".
+pub(crate) fn float_increment(delta: f64) -> Result<LongDouble> {
+    LongDouble::from_f64_arg(delta).ok_or_else(|| Error::invalid("ERR value is not a valid float"))
+}
+
+/// Formats an `INCRBYFLOAT`/`HINCRBYFLOAT` result as Redis stores it: 17 decimals with trailing
+/// zeros removed, computed in `long double`. An infinite or NaN result is Redis's error.
+pub(crate) fn format_float(value: LongDouble) -> Result<String> {
     if !value.is_finite() {
         return Err(Error::invalid(
             "ERR increment would produce NaN or Infinity",
         ));
     }
-    let value = if value == 0.0 { 0.0 } else { value };
-    Ok(format!("{value}"))
+    Ok(value.to_redis_string())
 }

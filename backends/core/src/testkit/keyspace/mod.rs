@@ -83,6 +83,21 @@ pub(crate) fn assert_kind<T: Debug>(result: Result<T>, kind: ErrorKind, rule: &s
     }
 }
 
+/// Asserts that `result` failed with `kind` and a message containing `says` (Redis's own error
+/// text, which every backend repeats); `rule` names the rule in the panic message.
+pub(crate) fn assert_error<T: Debug>(result: Result<T>, kind: ErrorKind, says: &str, rule: &str) {
+    match result {
+        Err(e) => {
+            assert_eq!(e.kind(), kind, "{rule}: got error {e}");
+            assert!(
+                e.message().contains(says),
+                "{rule}: expected {says:?}, got {e}"
+            );
+        }
+        Ok(v) => panic!("{rule}: expected a {kind} error, got Ok({v:?})"),
+    }
+}
+
 /// Milliseconds since the Unix epoch.
 pub(crate) fn now_ms() -> i64 {
     SystemTime::now()

@@ -2,10 +2,6 @@
 //! `MGET`/`MSET`, counters, `APPEND`/`STRLEN`, `GETDEL`/`GETEX`, and `WRONGTYPE` on every string
 //! command against every collection type.
 //!
-//! `INCRBYFLOAT` cases use increments exactly representable in binary (0.5, 1.25, ...): local
-//! backends compute in `f64` while Redis uses `long double`, and staunch documents that difference
-//! for values that are not exactly representable.
-//!
 //! The cases live in topical submodules: `GET`/`SET` and its options in `set`, `MGET`/`MSET` in
 //! `multi`, the counters in `counters`, `APPEND`/`STRLEN` in `append`, `GETDEL`/`GETEX` in `getex`;
 //! the `WRONGTYPE` cases are here. All are listed here.
@@ -56,6 +52,11 @@ pub fn cases() -> Vec<Case> {
         test_incrbyfloat_not_a_float,
         test_incrbyfloat_lenient_number_syntax,
         test_incrbyfloat_infinity_and_nan_invalid,
+        test_incrbyfloat_decimal_fractions,
+        test_incrbyfloat_beyond_f64_range,
+        test_incrbyfloat_hexadecimal_values,
+        test_incrbyfloat_printf_rounding,
+        test_incrbyfloat_error_messages,
         test_set_nx_with_expiry_on_existing_key,
         test_append_and_strlen,
         test_append_binary_keeps_ttl,
