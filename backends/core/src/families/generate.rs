@@ -36,6 +36,9 @@ macro_rules! define_typed {
                     ///
                     #[doc = concat!("Runs [`Command::", stringify!($variant), "`].")]
                     #[inline]
+                    // One lifetime for every borrowed parameter, named even where only `self`
+                    // has it, so the template fits every row.
+                    #[allow(clippy::needless_lifetimes)]
                     fn $method<'a>(
                         &'a self,
                         $( $param: $crate::families::generate::param_type!('a, $kind) ),*
