@@ -5,10 +5,11 @@
 //! multi-element commands hold a `Vec`. Over the network that is noise; in an in-process
 //! backend whose whole `HGET` is a lock and two hash lookups, those allocations cost as much as
 //! the command itself. So the typed methods hand their commonest shapes to
-//! [`Store::call`](crate::Store::call) borrowed, as a [`CommandRef`]. That is the only way a
-//! command reaches a store: a wrapper implements `call`, sees every command, and turns a
-//! borrowed one into the owned command with [`Call::into_owned`] when it needs to rewrite or
-//! record it. An in-process backend runs the borrowed form directly.
+//! [`Store::call`](crate::Store::call) borrowed, as a reference to a [`CommandRef`] that stays
+//! where the caller keeps it (nothing is moved or copied on the in-process fast path). That is
+//! the only way a command reaches a store: a wrapper implements `call`, sees every command, and
+//! turns a borrowed one into the owned command with [`Call::into_owned`] when it needs to
+//! rewrite or record it. An in-process backend runs the borrowed form directly.
 
 use super::{Access, Command, CommandRef};
 
@@ -18,7 +19,7 @@ pub enum Call<'a> {
     /// An owned command.
     Owned(Command),
     /// A borrowed command; it means exactly [`CommandRef::into_command`].
-    Borrowed(CommandRef<'a>),
+    Borrowed(&'a CommandRef<'a>),
 }
 
 impl Call<'_> {
@@ -26,7 +27,7 @@ impl Call<'_> {
     pub fn into_owned(self) -> Command {
         match self {
             Call::Owned(command) => command,
-            Call::Borrowed(command) => command.into_command(),
+            Call::Borrowed(command) => command.clone().into_command(),
         }
     }
 
@@ -53,8 +54,8 @@ impl From<Command> for Call<'_> {
     }
 }
 
-impl<'a> From<CommandRef<'a>> for Call<'a> {
-    fn from(command: CommandRef<'a>) -> Self {
+impl<'a> From<&'a CommandRef<'a>> for Call<'a> {
+    fn from(command: &'a CommandRef<'a>) -> Self {
         Call::Borrowed(command)
     }
 }

@@ -21,23 +21,37 @@ use crate::error::Result;
 use crate::store::{Execution, Store};
 
 /// A command form a [`Run`] can hand to [`Store::call`].
-pub(crate) trait Start {
-    /// Hands the command to `store`.
-    fn start<S: Store + ?Sized>(self, store: &S) -> Execution<'_>;
+pub(crate) trait Start: Sized {
+    /// Hands the command to `store`. A borrowed command is lent from where the future keeps
+    /// it (`slot`, left in place); an owned one is taken out of it.
+    fn start<'s, S: Store + ?Sized>(slot: &mut Option<Self>, store: &'s S) -> Execution<'s>;
 }
 
 impl Start for Command {
     #[inline]
-    fn start<S: Store + ?Sized>(self, store: &S) -> Execution<'_> {
-        store.call(Call::Owned(self))
+    fn start<'s, S: Store + ?Sized>(slot: &mut Option<Self>, store: &'s S) -> Execution<'s> {
+        match slot.take() {
+            Some(command) => store.call(Call::Owned(command)),
+            None => Execution::ready(Err(started_twice())),
+        }
     }
 }
 
 impl Start for CommandRef<'_> {
     #[inline]
-    fn start<S: Store + ?Sized>(self, store: &S) -> Execution<'_> {
-        store.call(Call::Borrowed(self))
+    fn start<'s, S: Store + ?Sized>(slot: &mut Option<Self>, store: &'s S) -> Execution<'s> {
+        match slot {
+            Some(command) => store.call(Call::Borrowed(command)),
+            None => Execution::ready(Err(started_twice())),
+        }
     }
+}
+
+fn started_twice() -> crate::Error {
+    crate::Error::new(
+        crate::ErrorKind::Internal,
+        "a staunch command future was polled after it completed",
+    )
 }
 
 /// The future of a typed call: see the module docs.
@@ -47,30 +61,16 @@ pub(crate) struct Run<'s, S: ?Sized, C, D> {
 }
 
 enum State<'s, S: ?Sized, C> {
-    Start(&'s S, C),
+    Start(&'s S, Option<C>),
     Waiting(Execution<'s>),
     Done,
-}
-
-impl<'s, S: ?Sized, C> State<'s, S, C> {
-    /// The store and command of a call not yet started.
-    #[inline]
-    fn take_start(&mut self) -> Option<(&'s S, C)> {
-        match std::mem::replace(self, State::Done) {
-            State::Start(store, command) => Some((store, command)),
-            other => {
-                *self = other;
-                None
-            }
-        }
-    }
 }
 
 impl<'s, S: ?Sized, C, D> Run<'s, S, C, D> {
     #[inline]
     pub(crate) fn new(store: &'s S, command: C, decoder: D) -> Self {
         Run {
-            state: State::Start(store, command),
+            state: State::Start(store, Some(command)),
             decoder,
         }
     }
@@ -86,10 +86,7 @@ where
     #[inline(never)]
     fn poll_waiting(&mut self, cx: &mut Context<'_>) -> Poll<Result<D::Output>> {
         let State::Waiting(pending) = &mut self.state else {
-            return Poll::Ready(Err(crate::Error::new(
-                crate::ErrorKind::Internal,
-                "a staunch command future was polled after it completed",
-            )));
+            return Poll::Ready(Err(started_twice()));
         };
         match Pin::new(pending).poll(cx) {
             Poll::Ready(reply) => {
@@ -114,9 +111,12 @@ where
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        if let Some((store, command)) = this.state.take_start() {
-            match command.start(store).into_ready() {
-                Ok(reply) => return Poll::Ready(reply.and_then(|r| this.decoder.decode(r))),
+        if let State::Start(store, command) = &mut this.state {
+            match C::start(command, *store).into_ready() {
+                Ok(reply) => {
+                    this.state = State::Done;
+                    return Poll::Ready(reply.and_then(|r| this.decoder.decode(r)));
+                }
                 Err(pending) => this.state = State::Waiting(pending),
             }
         }
