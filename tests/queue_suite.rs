@@ -180,6 +180,7 @@ suite!(
     cancel_pending,
     progress_heartbeat_and_release,
     sizes_and_counters,
+    get_many_in_one_round_trip,
     events_published,
     hash_tagged_prefix,
     lean_hashes_and_explicit_older_ones,

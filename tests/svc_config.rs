@@ -446,6 +446,81 @@ async fn failover_keeps_serving_when_redis_is_down() {
     app.close().await.unwrap();
 }
 
+/// `Settings::failover_options` reaches every database's `Failover` (here: a breaker that
+/// probes again after 200 ms instead of 60 s, so recovery is seen within the test), and
+/// `Staunch::failover` hands out the live `Failover` of a database (none without one).
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn failover_options_from_settings() {
+    use staunch::failover::{BreakerOptions, FailoverOptions, FailoverState, HealthOptions};
+    use staunch_core::testkit::redis_server::{RedisServerOptions, test_redis_server};
+    let Some(mut server) = test_redis_server(
+        "failover options from settings",
+        RedisServerOptions::new()
+            .appendonly(true)
+            .appendfsync("always"),
+    )
+    .await
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let options = FailoverOptions::new()
+        .breaker(
+            BreakerOptions::new()
+                .failure_threshold(1)
+                .open_timeout(Duration::from_millis(200))
+                .success_threshold(1),
+        )
+        .health(HealthOptions::default())
+        .probe_intervals(Duration::from_millis(100), Duration::from_millis(50));
+    let app = Staunch::open(
+        Settings::new()
+            .redis_url(server.url())
+            .data_dir(dir.path())
+            .only_databases(&["main", "temp"])
+            .failover_for("temp", None)
+            .failover_options(options),
+    )
+    .await
+    .unwrap();
+    assert!(app.failover("temp").is_none(), "temp has no Failover");
+    assert!(app.failover("nope").is_none());
+    let failover = app.failover("main").expect("main is wrapped in Failover");
+    assert_eq!(failover.state(), FailoverState::Healthy);
+    let main = app.db("main").unwrap();
+    main.incr("n").await.unwrap();
+
+    server.kill();
+    let mut states = failover.watch_state();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while failover.state() == FailoverState::Healthy {
+        assert!(std::time::Instant::now() < deadline, "never degraded");
+        let _ = main.incr("n").await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    main.incr("n").await.unwrap();
+    assert!(failover.journal_len() >= 1);
+
+    server.restart().await.unwrap();
+    // The health monitor's own probes bring it back; with the default 60 s open timeout this
+    // would not happen within the deadline.
+    tokio::time::timeout(
+        Duration::from_secs(20),
+        states.wait_for(|s| *s == FailoverState::Healthy),
+    )
+    .await
+    .expect("recovered within 20 s")
+    .unwrap();
+    assert_eq!(failover.journal_len(), 0);
+    assert!(failover.stats().replayed >= 1);
+    let redis = staunch_redis::RedisStore::connect(&server.url())
+        .await
+        .unwrap();
+    assert!(redis.get_string("n").await.unwrap().is_some());
+    app.close().await.unwrap();
+}
+
 /// The key-prefix mapping: every name in Redis database 0 under `{name}:`, each seeing only
 /// its own keys.
 #[cfg(feature = "redis")]

@@ -269,6 +269,17 @@ impl Staunch {
         &self.inner.mode
     }
 
+    /// The `Failover` of named database `name`, when it has one (Redis configured with a
+    /// failover policy): its state, journal length, statistics and state changes, read without
+    /// a round trip to Redis (for dashboards; [`Staunch::health`] probes).
+    pub fn failover(&self, name: &str) -> Option<crate::failover::Failover> {
+        match &self.inner.databases.get(name)?.backend {
+            #[cfg(feature = "redis")]
+            Backend::Failover(failover) => Some(failover.clone()),
+            _ => None,
+        }
+    }
+
     /// Probes every database now.
     pub async fn health(&self) -> HealthReport {
         let mut databases = BTreeMap::new();
@@ -403,8 +414,8 @@ async fn remote_store(
     let Some(policy) = settings.failover_policy(name) else {
         return Ok((prefix(Arc::new(store.clone())), Backend::Redis(store)));
     };
-    use crate::failover::{Failover, FailoverOptions, RetryOptions};
-    let mut options = FailoverOptions::new().policy(policy);
+    use crate::failover::{Failover, RetryOptions};
+    let mut options = settings.failover_options.clone().policy(policy);
     if !redis.retry_on_timeout {
         options = options.retry(RetryOptions::none());
     }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use staunch_core::{Error, Result};
 
 use super::url::{bad, parse_url};
-use crate::failover::Policy;
+use crate::failover::{FailoverOptions, Policy};
 
 /// A secret string (a password). `Debug` and `Display` print `[redacted]`; read it with
 /// [`Secret::expose`].
@@ -151,7 +151,9 @@ impl fmt::Debug for RedisSettings {
 
 /// Everything [`super::Staunch::open`] needs. Build with the methods, [`Settings::from_env`],
 /// [`Settings::from_toml_file`] or [`Settings::load`].
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Not `PartialEq`: the failover options hold a clock, which has no equality.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Settings {
     /// Redis, or `None` for embedded storage.
@@ -169,6 +171,11 @@ pub struct Settings {
     pub failover: Option<Policy>,
     /// Per-database exceptions to [`Settings::failover`] (`[failover_overrides]` in the file).
     pub failover_overrides: BTreeMap<String, Option<Policy>>,
+    /// With Redis: the options of every database's `Failover` (breaker, retries, health
+    /// monitor, timeouts; default [`FailoverOptions::default`], seed 003's figures). Its
+    /// `policy` is not used: each database gets [`Settings::failover_policy`], and
+    /// `REDIS_RETRY_ON_TIMEOUT=false` still turns retries off. Set from code only.
+    pub failover_options: FailoverOptions,
 }
 
 impl Default for Settings {
@@ -184,6 +191,7 @@ impl Default for Settings {
             mapping: Mapping::LogicalDatabases,
             failover: Some(Policy::Divert),
             failover_overrides: BTreeMap::new(),
+            failover_options: FailoverOptions::default(),
         }
     }
 }
@@ -300,6 +308,14 @@ impl Settings {
     /// Sets the failover policy of one database.
     pub fn failover_for(mut self, name: impl Into<String>, policy: Option<Policy>) -> Self {
         self.failover_overrides.insert(name.into(), policy);
+        self
+    }
+
+    /// Sets the options every database's `Failover` starts from (its policy is still the
+    /// database's own: [`Settings::failover_policy`]). Tests use it to shorten the breaker's
+    /// open timeout and the health probe intervals.
+    pub fn failover_options(mut self, options: FailoverOptions) -> Self {
+        self.failover_options = options;
         self
     }
 

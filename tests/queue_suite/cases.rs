@@ -456,6 +456,32 @@ pub async fn sizes_and_counters(env: &Env) {
     assert_eq!((c.enqueued, c.completed, c.failed), (6, 1, 0));
 }
 
+pub async fn get_many_in_one_round_trip(env: &Env) {
+    let q = env.queue(env.config());
+    let a = q
+        .enqueue(NewJob::new("work", json!({"n": 1})))
+        .await
+        .unwrap();
+    let b = q
+        .enqueue(NewJob::new("other", json!({"n": 2})).priority(Priority::High))
+        .await
+        .unwrap();
+    let ids = vec![b.id.clone(), "no-such-job".to_owned(), a.id.clone()];
+    let jobs = q.get_many(&ids).await.unwrap();
+    // In the order asked, the missing one left out, each as `get` reads it.
+    assert_eq!(
+        jobs.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(),
+        [b.id.as_str(), a.id.as_str()]
+    );
+    assert_eq!(jobs[0], q.get(&b.id).await.unwrap().unwrap());
+    assert_eq!(
+        (jobs[0].task_type.as_str(), jobs[0].priority),
+        ("other", 10)
+    );
+    assert_eq!(jobs[1].payload::<serde_json::Value>().unwrap()["n"], 1);
+    assert!(q.get_many(&[]).await.unwrap().is_empty());
+}
+
 pub async fn events_published(env: &Env) {
     let q = env.queue(env.config());
     let mut events = Box::pin(q.events().await.unwrap());

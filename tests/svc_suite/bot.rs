@@ -102,6 +102,10 @@ pub async fn lifecycle_follows_the_seed_schema(env: &Env) {
         .map(|(_, s)| s.floor() as i64)
         .collect();
     assert_eq!(scores, [-10, -5, -1]);
+    assert_eq!(
+        tasks.pending_by_priority.into_iter().collect::<Vec<_>>(),
+        [(1, 1), (5, 1), (10, 1)]
+    );
     let first = store
         .hgetall(&format!("bot:task:{}", tasks.pending[0].0))
         .await

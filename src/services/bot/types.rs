@@ -1,7 +1,7 @@
 //! The bot's value types: states and their transitions, event types, and what the read
 //! methods return.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 use staunch_core::Bytes;
@@ -221,6 +221,8 @@ pub struct TaskOverview {
     pub processing: u64,
     /// Dead letters.
     pub dead: u64,
+    /// Pending tasks per numeric priority (10 for `login`, ...).
+    pub pending_by_priority: BTreeMap<i32, u64>,
 }
 
 impl TaskOverview {
@@ -234,6 +236,7 @@ impl TaskOverview {
             scheduled: sizes.scheduled,
             processing: sizes.processing,
             dead: sizes.dead,
+            pending_by_priority: sizes.pending_by_priority.clone(),
         }
     }
 }

@@ -46,6 +46,25 @@ impl Queue {
         Ok(codec::job_info(id, &codec::fields(hash)?))
     }
 
+    /// The jobs `ids` in one round trip (one batch of reads), in the order given, skipping
+    /// those that never existed or have expired: what a dashboard lists next to the queue.
+    pub async fn get_many(&self, ids: &[String]) -> Result<Vec<JobInfo>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut reads = Batch::pipeline(self.st());
+        let hashes: Vec<_> = ids
+            .iter()
+            .map(|id| reads.hgetall(&self.keys().task(id)))
+            .collect();
+        let mut replies = reads.run().await?;
+        let mut jobs = Vec::with_capacity(ids.len());
+        for (id, hash) in ids.iter().zip(hashes) {
+            jobs.extend(codec::job_info(id, &codec::fields(replies.take(hash)?)?));
+        }
+        Ok(jobs)
+    }
+
     /// The status of job `id`, or `None` if it never existed or has expired.
     pub async fn status(&self, id: &str) -> Result<Option<JobStatus>> {
         Ok(self.get(id).await?.map(|job| job.status))

@@ -98,6 +98,12 @@ impl BotTask {
         }
     }
 
+    /// The task type named by a `type` field value (`login`, `job_check`, ...); `None` for
+    /// any other text.
+    pub fn parse(text: &str) -> Option<BotTask> {
+        BotTask::ALL.into_iter().find(|task| task.as_str() == text)
+    }
+
     /// The bot dashboard's priority.
     pub fn priority(self) -> Priority {
         Priority::Value(match self {
@@ -360,8 +366,9 @@ pub struct Sizes {
     pub pending_by_priority: BTreeMap<i32, u64>,
 }
 
-/// Running totals since the queue's keys were created.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Running totals since the queue's keys were created (serializes as an object with these
+/// field names, for dashboards).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Counters {
     /// Jobs enqueued (duplicates not counted).
@@ -390,4 +397,19 @@ pub struct Maintenance {
     pub promoted: u64,
     /// The earliest time a scheduled job or a lease comes due, if any.
     pub next_due_ms: Option<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bot_task_names_round_trip() {
+        for task in BotTask::ALL {
+            assert_eq!(BotTask::parse(task.as_str()), Some(task));
+        }
+        assert_eq!(BotTask::parse("LOGIN"), None);
+        assert_eq!(BotTask::parse("dance"), None);
+        assert_eq!(BotTask::parse(""), None);
+    }
 }
