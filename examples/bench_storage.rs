@@ -168,7 +168,7 @@ async fn memory_collections() {
             for i in 0..OPS {
                 let key = format!("l:{}", (i / 2) % 100);
                 if i % 2 == 0 {
-                    store.rpush(&key, [&value]).await.expect("rpush");
+                    store.rpush(&key, &value).await.expect("rpush");
                 } else {
                     black_box(store.lpop(&key).await.expect("lpop"));
                 }

@@ -1,10 +1,10 @@
-//! The AtoZ bot of seed 000: state machine, session, tasks through the queue, metrics and
-//! events, with the seed's key schema.
+//! The AtoZ bot of the bot dashboard layout: state machine, session, tasks through the queue, metrics and
+//! events, with the dashboard's key schema.
 //!
 //! ```text
 //! # embedded (no Redis): data in ./staunch-data
 //! cargo run --example bot
-//! # against Redis, then inspect with the seed's monitoring commands
+//! # against Redis, then inspect with the dashboard's monitoring commands
 //! REDIS_URL=redis://127.0.0.1:6379 cargo run --features redis --example bot
 //! redis-cli HGETALL bot:state
 //! redis-cli SMEMBERS bot:sessions:active
@@ -56,7 +56,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     println!("started session {} ({})", session.id, session.session_name);
 
-    // POST /api/bot/tasks/add: typed tasks with the seed's priorities.
+    // POST /api/bot/tasks/add: typed tasks with the dashboard's priorities.
     let data = serde_json::json!({"session_id": session.id, "username": "user@example.com"});
     bot.add_task(BotTask::Login, data.clone()).await?;
     for _ in 0..4 {

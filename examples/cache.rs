@@ -1,4 +1,4 @@
-//! Seed 004's cache: tenant-scoped keys with the TTL table, get-or-fetch with stampede
+//! The Transform Army guide's cache: tenant-scoped keys with the TTL table, get-or-fetch with stampede
 //! protection, the `@cached` decorator as `Cache::memoize`, pattern invalidation.
 //!
 //! ```text

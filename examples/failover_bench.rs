@@ -207,7 +207,7 @@ mod bench {
         for (name, opts) in if on("kill") {
             vec![
                 (
-                    "seed defaults (5 failures, retry 0.5 s..10 s x3)",
+                    "async manager defaults (5 failures, retry 0.5 s..10 s x3)",
                     options(5, RetryOptions::default(), Duration::from_millis(500)),
                 ),
                 (

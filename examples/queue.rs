@@ -1,4 +1,4 @@
-//! The task queue in one page: seed 000's bot tasks with their priorities, a worker with a
+//! The task queue in one page: the bot dashboard's bot tasks with their priorities, a worker with a
 //! handler per task type, a failing task that retries and ends in the dead-letter queue, live
 //! events, and a graceful shutdown.
 //!
@@ -8,7 +8,7 @@
 //!
 //! It runs on the in-memory backend; any `Arc<dyn Store>` works the same (Redis, file,
 //! `Failover`), and on Redis `redis-cli ZRANGE bot:tasks:queue 0 -1 WITHSCORES` and
-//! `redis-cli HGETALL bot:task:<id>` show the jobs as seed 000 describes them.
+//! `redis-cli HGETALL bot:task:<id>` show the jobs as the bot dashboard layout describes them.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,7 +30,7 @@ struct Login {
 #[tokio::main]
 async fn main() -> staunch::Result<()> {
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    // Short retry delays for the demo (the default is seed 004's 60 s, 120 s, 240 s, ...).
+    // Short retry delays for the demo (the default is the Transform Army guide's 60 s, 120 s, 240 s, ...).
     let config = QueueConfig::new().backoff(Backoff::exponential(
         Duration::from_millis(100),
         2.0,

@@ -7,14 +7,14 @@
 //! ```
 //!
 //! - enqueue + claim + complete, one job at a time and 16 at once, on the Redis backend against
-//!   a raw loop over one multiplexed connection doing what a plain seed-000 queue with leases
+//!   a raw loop over one multiplexed connection doing what a plain bot-dashboard queue with leases
 //!   and events does per job, without fencing (MULTI HSET (the same 7 fields), ZADD, HINCRBY,
 //!   PUBLISH; ZPOPMIN; MULTI ZADD processing, HINCRBY token/attempts, HSET status, HGETALL,
 //!   PUBLISH; MULTI ZREM, HSET status, PEXPIRE, HINCRBY, PUBLISH): 4 round trips to staunch's 5
 //!   (target: at least 0.5x);
 //! - bulk enqueue (1000 jobs per call) against a raw MULTI pipeline writing the same hashes and
 //!   ZADDs, and against a plain pipeline of bare ZADDs (target: at least 0.8x). For scale, a
-//!   third line runs the least a raw client can send while keeping seed 000's layout (the same
+//!   third line runs the least a raw client can send while keeping the bot dashboard's layout (the same
 //!   hashes, then one ZADD of all ids) against the bare ZADDs: the ceiling of that ratio for
 //!   any client that writes a hash per job;
 //! - jobs per second on memory and file (the same cycle, and a worker draining 20 000 jobs);
@@ -73,7 +73,7 @@ async fn staunch_cycle(store: Arc<dyn Store>, concurrency: usize, per_task: usiz
     (concurrency * per_task) as f64 / start.elapsed().as_secs_f64()
 }
 
-/// The raw `redis` crate doing per job what a plain seed-000 queue with leases does.
+/// The raw `redis` crate doing per job what a plain bot-dashboard queue with leases does.
 async fn raw_cycle(
     conn: redis::aio::MultiplexedConnection,
     concurrency: usize,
@@ -198,7 +198,7 @@ async fn raw_bulk(mut conn: redis::aio::MultiplexedConnection, with_hash: bool) 
     (BULK * BULK_CALLS) as f64 / start.elapsed().as_secs_f64()
 }
 
-/// The least any client can send for a bulk enqueue that keeps seed 000's layout: the same
+/// The least any client can send for a bulk enqueue that keeps the bot dashboard's layout: the same
 /// hashes as staunch, then all ids in one `ZADD`, in one MULTI (no counter, no event).
 async fn raw_bulk_floor(mut conn: redis::aio::MultiplexedConnection) -> f64 {
     let prefix = format!("r{:08x}", rand::random::<u32>());

@@ -4,7 +4,7 @@
 //! cargo run --example quickstart
 //! ```
 //!
-//! With `REDIS_URL` unset, every named database (seed 002's `main`, `cache`, `sessions`, ...)
+//! With `REDIS_URL` unset, every named database (the AutoBot standard's `main`, `cache`, `sessions`, ...)
 //! is an embedded file store under `./staunch-data` (or `STAUNCH_DATA_DIR`); set `REDIS_URL`
 //! (and build with `--features redis`) and the same program uses Redis logical databases, each
 //! behind `Failover`. The services never know which.
@@ -23,7 +23,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = Staunch::open(Settings::load()?).await?;
     println!("storage: {:?}", app.mode());
 
-    // Cache (seed 004): tenant-scoped keys, TTL per cache type, one fetch per miss.
+    // Cache (the Transform Army guide): tenant-scoped keys, TTL per cache type, one fetch per miss.
     let cache = Cache::new(app.db("cache")?);
     let key = CacheKey::tenant("tenant-1", cache_type::WORKFLOW_DEF, "abc-456");
     for attempt in 1..=2 {
@@ -37,7 +37,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("cache hit rate: {:.0}%", cache.stats().hit_rate() * 100.0);
 
-    // Sessions (seeds 001, 004): 24 h sliding expiry, chat history newest first.
+    // Sessions (the AutoBot configuration's): 24 h sliding expiry, chat history newest first.
     let sessions = Sessions::new(app.db("sessions")?);
     let session = sessions
         .create("123", &serde_json::json!({"name": "John Doe"}))
@@ -49,7 +49,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("chat {}: {}", message.role, message.content);
     }
 
-    // Rate limit (seed 001): INCR + EX in one atomic step.
+    // Rate limit (the AutoBot configuration): INCR + EX in one atomic step.
     let limiter = FixedWindow::new(app.db("cache")?, 3, Duration::from_secs(60));
     for _ in 0..4 {
         let decision = limiter.check("user_123:/api/chat/send").await?;

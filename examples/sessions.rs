@@ -1,4 +1,4 @@
-//! Seeds 001 and 004: user sessions with a 24 h sliding expiry, chat history per session,
+//! As the AutoBot configuration and the Transform Army guide keep them: user sessions with a 24 h sliding expiry, chat history per session,
 //! and the WebSocket connection registry.
 //!
 //! ```text

@@ -1,7 +1,36 @@
 //! staunch: Redis semantics that keep working when Redis does not.
 //!
-//! The facade crate: re-exports the contract ([`staunch_core`]) and, behind cargo features, the
-//! backends (`memory`, on by default; `redis`).
+//! staunch is for applications that use Redis and must keep working through a Redis outage.
+//! It gives them one storage contract with Redis's semantics (strings with TTL, hashes, lists,
+//! sets, sorted sets, pub/sub, pipelines and transactions, and the atomic compound operations
+//! services need), backends that pass one conformance suite with real Redis as the judge
+//! (Redis, in-process memory, an embedded file store), a [`failover::Failover`] store that
+//! serves from the local store while Redis is down and replays the outage's writes into Redis
+//! when it returns, and services on top (a task queue with workers, bot state, sessions, a
+//! cache, events, rate limits, locks) that run unchanged on every backend.
+//!
+//! # Cargo features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `memory` | yes | [`memory::MemoryStore`]: the in-process engine (linearizable, TTLs, optional LRU bound) |
+//! | `file` | yes | [`file::FileStore`]: the engine plus an append-only log, snapshots and crash recovery; the local store of `Failover` and of named databases without Redis |
+//! | `redis` | no | [`redis::RedisStore`] (Redis 6+ over RESP3, TLS, ACL) and `Failover::redis` |
+//!
+//! # Where to start
+//!
+//! - A store and its typed methods: `use staunch::prelude::*`, then any backend as
+//!   `Arc<dyn Store>`; the methods are named after Redis's commands (`get`, `hset`, `zadd`,
+//!   `incrby`, ...) and documented on the [`Command`] each one runs. Many commands at once:
+//!   [`Execute::pipeline`] and [`Execute::transaction`] (typed replies), or [`Batch`].
+//! - Named databases from settings and the environment (`REDIS_URL`, or the embedded store when
+//!   there is none): [`config`].
+//! - Surviving outages: [`failover`].
+//! - Services: [`queue`], [`bot`], [`session`], [`cache`], [`events`], [`ratelimit`], [`lock`].
+//! - A backend of your own: implement [`Store`] (one method, [`Store::call`], for single
+//!   commands) and run the conformance suite on it (`staunch_core::testkit`, feature `testkit`).
+//! - Runnable programs: `examples/quickstart.rs`, then `queue.rs`, `bot.rs`, `sessions.rs`,
+//!   `cache.rs`, `failover_demo.rs`.
 
 #![deny(missing_docs)]
 
@@ -17,6 +46,10 @@ pub use wrappers::failover;
 /// The in-memory backend (feature `memory`).
 #[cfg(feature = "memory")]
 pub use staunch_memory as memory;
+
+/// The embedded file backend (feature `file`).
+#[cfg(feature = "file")]
+pub use staunch_file as file;
 
 /// The Redis backend (feature `redis`).
 #[cfg(feature = "redis")]

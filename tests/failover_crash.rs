@@ -79,7 +79,11 @@ async fn child_process() {
                     Ok(_) => println!("incr {i}"),
                     Err(e) => println!("error {e:?}"),
                 }
-                if store.rpush("crash:list", [format!("e{i}")]).await.is_ok() {
+                if store
+                    .rpush_multiple("crash:list", [format!("e{i}")])
+                    .await
+                    .is_ok()
+                {
                     println!("push {i}");
                 }
             }

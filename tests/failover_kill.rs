@@ -67,7 +67,7 @@ async fn writer(id: usize, store: Failover, stop: Arc<AtomicBool>) -> Log {
         let (kind, result): (&'static str, staunch::Result<()>) = match i % 6 {
             0 => {
                 let delta = (i % 5 + 1) as i64;
-                let r = store.incr_by("kill:counter", delta).await.map(|_| ());
+                let r = store.incrby("kill:counter", delta).await.map(|_| ());
                 match &r {
                     Ok(()) => log.incr_acked += delta,
                     Err(_) => log.incr_ambiguous += delta,
@@ -76,11 +76,17 @@ async fn writer(id: usize, store: Failover, stop: Arc<AtomicBool>) -> Log {
             }
             1 => (
                 "set",
-                store.sadd("kill:set", [tag.clone()]).await.map(|_| ()),
+                store
+                    .sadd_multiple("kill:set", [tag.clone()])
+                    .await
+                    .map(|_| ()),
             ),
             2 => (
                 "list",
-                store.rpush("kill:list", [tag.clone()]).await.map(|_| ()),
+                store
+                    .rpush_multiple("kill:list", [tag.clone()])
+                    .await
+                    .map(|_| ()),
             ),
             3 => (
                 "hash",

@@ -70,7 +70,10 @@ async fn mirror_divert_and_fail_fast() {
         .await
         .expect("open mirror");
     mirror.set("m:key", "before").await.expect("set");
-    mirror.rpush("m:q", ["a", "b"]).await.expect("rpush");
+    mirror
+        .rpush_multiple("m:q", ["a", "b"])
+        .await
+        .expect("rpush");
     assert_eq!(
         text(mirror.lpop("m:q").await.expect("lpop")).as_deref(),
         Some("a")
@@ -150,20 +153,33 @@ async fn blocking_pops_and_batches_while_degraded() {
         .await
         .expect("open");
     // Another node's job, in Redis before the outage.
-    store.rpush("b:jobs", ["other-node"]).await.expect("rpush");
+    store
+        .rpush_multiple("b:jobs", ["other-node"])
+        .await
+        .expect("rpush");
     outage(&mut server, &store).await;
     server.restart().await.expect("restart");
     // Redis restarted empty: put the other node's job back, as a persistent Redis would have.
     let direct = RedisStore::connect(&url).await.expect("connect");
-    direct.rpush("b:jobs", ["other-node"]).await.expect("rpush");
+    direct
+        .rpush_multiple("b:jobs", ["other-node"])
+        .await
+        .expect("rpush");
     // Still degraded until the breaker lets a probe through; push and pop locally meanwhile.
     let popper = {
         let store = store.clone();
-        tokio::spawn(async move { store.blpop(&["b:jobs"], Duration::from_secs(5)).await })
+        tokio::spawn(async move {
+            store
+                .blpop_multiple(&["b:jobs"], Duration::from_secs(5))
+                .await
+        })
     };
     tokio::time::sleep(Duration::from_millis(20)).await;
     if store.state() != FailoverState::Healthy {
-        store.rpush("b:jobs", ["mine"]).await.expect("local push");
+        store
+            .rpush_multiple("b:jobs", ["mine"])
+            .await
+            .expect("local push");
         let popped = popper.await.expect("task").expect("blpop");
         let (_, value) = popped.expect("an element");
         assert_eq!(value, Bytes::from_static(b"mine"));
@@ -232,7 +248,7 @@ async fn memory_local_is_rebuilt_from_the_journal() {
             .await
             .expect("open");
         store.set("r:k", "v1").await.expect("set");
-        store.incr_by("r:n", 5).await.expect("incr");
+        store.incrby("r:n", 5).await.expect("incr");
         assert_eq!(store.journal_len(), 2);
         store.close().await.expect("close");
     }

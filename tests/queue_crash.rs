@@ -59,10 +59,10 @@ async fn crash_child() {
             let store = handler_store.clone();
             let running = running.clone();
             async move {
-                store.sadd(&running, [ctx.id()]).await?;
+                store.sadd_multiple(&running, [ctx.id()]).await?;
                 let ms = 40 + rand::random::<u64>() % 80;
                 tokio::time::sleep(Duration::from_millis(ms)).await;
-                store.srem(&running, [ctx.id()]).await?;
+                store.srem_multiple(&running, [ctx.id()]).await?;
                 Ok::<_, HandlerError>(ctx.payload)
             }
         })

@@ -4,6 +4,7 @@
 //!
 //! `cargo test -p staunch --test svc_cache_props`
 
+use staunch_core::Execute;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -11,8 +12,8 @@ use std::time::Duration;
 use proptest::prelude::*;
 use staunch::cache::{Cache, CacheConfig, CacheKey};
 use staunch_core::{
-    Capabilities, Command, Error, ErrorKind, Eviction, Persistence, PubSubReach, Reply, Result,
-    Store, Subscription, async_trait,
+    Call, Capabilities, Command, Error, ErrorKind, Eviction, Execution, Persistence, PubSubReach,
+    Reply, Result, Store, Subscription, async_trait,
 };
 
 /// Text made mostly of glob metacharacters and separators.
@@ -179,8 +180,11 @@ struct Down;
 
 #[async_trait]
 impl Store for Down {
-    async fn execute(&self, _: Command) -> Result<Reply> {
-        Err(Error::new(ErrorKind::Unavailable, "connection refused"))
+    fn call(&self, _: Call<'_>) -> Execution<'_> {
+        Execution::ready(Err(Error::new(
+            ErrorKind::Unavailable,
+            "connection refused",
+        )))
     }
     async fn batch(&self, _: Vec<Command>, _: bool) -> Result<Vec<Result<Reply>>> {
         Err(Error::new(ErrorKind::Unavailable, "connection refused"))

@@ -356,7 +356,7 @@ async fn redis_logical_databases() {
         .await
         .unwrap();
     app.db("metrics").unwrap().set("m", "4").await.unwrap();
-    // The cache is Redis database 1, metrics database 4, as seed 002 numbers them.
+    // The cache is Redis database 1, metrics database 4, as the AutoBot standard numbers them.
     let base = target.url().trim_end_matches('/').to_owned();
     let base = match base.rsplit_once('/') {
         Some((head, tail))
@@ -396,7 +396,7 @@ async fn redis_logical_databases() {
         Some("healthy")
     );
     assert_eq!(health.databases["temp"].failover_state, None);
-    // Seed 004's health fields, from Redis's INFO, through Failover and without it.
+    // The Transform Army guide's health fields, from Redis's INFO, through Failover and without it.
     for name in ["cache", "temp"] {
         let server = health.databases[name].server.clone().expect("INFO figures");
         assert!(
@@ -539,7 +539,7 @@ async fn redis_key_prefixes() {
     let app = Staunch::open(settings).await.unwrap();
     let (cache, main) = (app.db("cache").unwrap(), app.db("main").unwrap());
     cache.set("k", "c").await.unwrap();
-    cache.rpush("list", ["a"]).await.unwrap();
+    cache.rpush_multiple("list", ["a"]).await.unwrap();
     main.set("k", "m").await.unwrap();
     let raw = staunch_redis::RedisStore::connect(target.url())
         .await
@@ -561,7 +561,7 @@ async fn redis_key_prefixes() {
     assert_eq!(keys, ["k", "list"]);
     assert_eq!(
         cache
-            .blpop(&["list"], Duration::from_millis(100))
+            .blpop_multiple(&["list"], Duration::from_millis(100))
             .await
             .unwrap(),
         Some(("list".to_owned(), staunch_core::Bytes::from("a")))

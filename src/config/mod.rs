@@ -1,4 +1,4 @@
-//! Configuration and named databases (seeds 001, 002, 003, 004): one shared handle,
+//! Configuration and named databases (the AutoBot and Transform Army documents): one shared handle,
 //! [`Staunch`], that opens a store per named database and hands them to the services.
 //!
 //! ```no_run
@@ -17,13 +17,13 @@
 //!
 //! # Named databases
 //!
-//! Seed 002's ten names, `main` 0, `cache` 1, `sessions` 2, `tasks` 3, `metrics` 4, `logs` 5,
+//! The AutoBot standard's ten names, `main` 0, `cache` 1, `sessions` 2, `tasks` 3, `metrics` 4, `logs` 5,
 //! `knowledge` 6, `vectors` 7, `analytics` 8, `temp` 9, are the default; names can be added,
 //! renumbered or dropped ([`Settings::database`], [`Settings::only_databases`], the
 //! `[databases]` table of the file). Two names may not share a number.
 //!
 //! - **With Redis** each name is a Redis logical database (`SELECT n`, i.e. the URL's `/n`),
-//!   as seeds 001 and 002 do, so `redis-cli -n 1 dbsize` counts the cache. Connections are
+//!   as the AutoBot configuration and standard do, so `redis-cli -n 1 dbsize` counts the cache. Connections are
 //!   opened lazily: the application starts while Redis is down and calls fail with
 //!   `Unavailable` until it is back.
 //! - **Without Redis** each name is its own embedded file store in `{data_dir}/{name}/`
@@ -49,7 +49,7 @@
 //! # Sources of settings
 //!
 //! [`Settings::load`]: defaults, then the TOML file named by `STAUNCH_CONFIG`, then the
-//! environment. Environment variables (seed 004's names): `REDIS_URL`, `REDIS_PASSWORD`,
+//! environment. Environment variables (the Transform Army guide's names): `REDIS_URL`, `REDIS_PASSWORD`,
 //! `REDIS_SOCKET_TIMEOUT`, `REDIS_SOCKET_CONNECT_TIMEOUT` (seconds), `REDIS_MAX_CONNECTIONS`,
 //! `REDIS_RETRY_ON_TIMEOUT`, `REDIS_SSL`, `REDIS_SSL_CA_CERTS`, `REDIS_SSL_CERTFILE`,
 //! `REDIS_SSL_KEYFILE`, plus `STAUNCH_DATA_DIR`, `STAUNCH_EMBEDDED` (`file`/`memory`) and
@@ -121,6 +121,7 @@ pub enum Mode {
     Memory,
 }
 
+/// What a named database's store is underneath, for closing it.
 enum Backend {
     #[cfg(feature = "file")]
     File(Arc<staunch_file::FileStore>),
@@ -130,7 +131,7 @@ enum Backend {
     Failover(crate::failover::Failover),
     /// In memory: nothing to close or probe. (Unused when built without `memory`.)
     #[cfg_attr(not(feature = "memory"), allow(dead_code))]
-    Other,
+    Memory,
 }
 
 struct Database {
@@ -178,12 +179,12 @@ pub struct DatabaseHealth {
     pub failover_state: Option<String>,
     /// With `Failover`: writes waiting to be replayed into Redis.
     pub journal_len: Option<usize>,
-    /// Redis's own figures from `INFO` (seed 004's health fields: version, used memory,
+    /// Redis's own figures from `INFO` (the Transform Army guide's health fields: version, used memory,
     /// connected clients, uptime), when Redis answered.
     pub server: Option<crate::failover::ServerInfo>,
 }
 
-/// [`Staunch::health`]'s answer (seed 003: `overall_healthy` plus per-database status).
+/// [`Staunch::health`]'s answer (the async Redis manager: `overall_healthy` plus per-database status).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HealthReport {
@@ -313,7 +314,7 @@ impl Staunch {
                 Backend::Redis(_) => Ok(()),
                 #[cfg(feature = "redis")]
                 Backend::Failover(failover) => failover.close().await,
-                Backend::Other => Ok(()),
+                Backend::Memory => Ok(()),
             };
             if let Err(e) = result {
                 tracing::warn!(database = %name, error = %e, "closing a database failed");
@@ -450,7 +451,10 @@ async fn file_store(_: &std::path::Path) -> Result<(Arc<dyn Store>, Backend)> {
 
 #[cfg(feature = "memory")]
 fn memory_store() -> Result<(Arc<dyn Store>, Backend)> {
-    Ok((Arc::new(staunch_memory::MemoryStore::new()), Backend::Other))
+    Ok((
+        Arc::new(staunch_memory::MemoryStore::new()),
+        Backend::Memory,
+    ))
 }
 
 #[cfg(not(feature = "memory"))]

@@ -55,7 +55,7 @@ pub enum Embedded {
 #[non_exhaustive]
 pub enum Mapping {
     /// Each name is its own logical database (`SELECT n`), numbered by
-    /// [`Settings::databases`] (the default; seeds 001 and 002).
+    /// [`Settings::databases`] (the default; the AutoBot configuration and standard).
     #[default]
     LogicalDatabases,
     /// All names share the URL's logical database (0 if it names none), each name's keys
@@ -63,7 +63,7 @@ pub enum Mapping {
     Prefixes,
 }
 
-/// Seed 002's named databases and their Redis logical database numbers.
+/// The AutoBot standard's named databases and their Redis logical database numbers.
 pub const DEFAULT_DATABASES: [(&str, u32); 10] = [
     ("main", 0),
     ("cache", 1),
@@ -77,7 +77,7 @@ pub const DEFAULT_DATABASES: [(&str, u32); 10] = [
     ("temp", 9),
 ];
 
-/// Redis connection settings (seed 004's environment variables in brackets).
+/// Redis connection settings (the Transform Army guide's environment variables in brackets).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RedisSettings {
@@ -162,7 +162,7 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Embedded backend without Redis (`STAUNCH_EMBEDDED=file|memory`; default file).
     pub embedded: Embedded,
-    /// Named databases and their Redis logical database numbers (default: seed 002's ten).
+    /// Named databases and their Redis logical database numbers (default: the AutoBot standard's ten).
     pub databases: BTreeMap<String, u32>,
     /// Logical databases or key prefixes (`STAUNCH_DB_MAPPING=databases|prefixes`).
     pub mapping: Mapping,
@@ -254,7 +254,7 @@ struct FileRedis {
 }
 
 impl Settings {
-    /// The defaults: no Redis, embedded file stores in `./staunch-data`, seed 002's databases.
+    /// The defaults: no Redis, embedded file stores in `./staunch-data`, the AutoBot standard's databases.
     pub fn new() -> Settings {
         Settings::default()
     }

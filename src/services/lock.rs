@@ -134,7 +134,7 @@ impl Locks {
 
     /// True when lock `name` is held by anyone.
     pub async fn is_locked(&self, name: &str) -> Result<bool> {
-        Ok(self.store.exists(&[&self.key(name)]).await? > 0)
+        Ok(self.store.exists_multiple(&[&self.key(name)]).await? > 0)
     }
 }
 

@@ -1,4 +1,4 @@
-//! Rate limits (seed 001: `INCR api:ratelimit:user_123:/api/chat/send EX 3600`): a fixed window
+//! Rate limits (the AutoBot configuration: `INCR api:ratelimit:user_123:/api/chat/send EX 3600`): a fixed window
 //! counter and a GCRA limiter (a smooth sliding window), both atomic on every backend.
 //!
 //! ```no_run
@@ -16,12 +16,12 @@
 //!
 //! # Fixed window
 //!
-//! Key `api:ratelimit:{subject}` (the seed's), a counter incremented with `IncrByEx`: one atomic
+//! Key `api:ratelimit:{subject}` (the AutoBot configuration's), a counter incremented with `IncrByEx`: one atomic
 //! step that increments and starts the window's TTL on the first hit, so the window never
 //! slides forward by later hits and never lives forever (the two-command `INCR` + `EXPIRE` of the
-//! seed could leave a counter without TTL if the client died in between). A request is admitted
+//! AutoBot configuration could leave a counter without TTL if the client died in between). A request is admitted
 //! when the count after its increment is at most the limit, so under any concurrency at most
-//! `limit` requests per window are admitted. Rejected requests count too (as in the seed), which
+//! `limit` requests per window are admitted. Rejected requests count too (as in the AutoBot configuration), which
 //! is harmless: they are rejected either way. Bursts of up to `2 × limit` can straddle a window
 //! edge; use [`Gcra`] when that matters.
 //!
@@ -120,29 +120,14 @@ impl FixedWindow {
         let delta =
             i64::try_from(cost).map_err(|_| Error::invalid("rate limit cost is too large"))?;
         // The increment and the window's remaining time in one atomic round trip.
-        let mut replies = self
+        let (count, pttl) = self
             .store
-            .batch(
-                vec![
-                    Command::IncrByEx {
-                        key: key.clone(),
-                        delta,
-                        ttl_ms: window_ms,
-                    },
-                    Command::Pttl { key },
-                ],
-                true,
-            )
-            .await?
-            .into_iter();
-        let (Some(count), Some(pttl)) = (replies.next(), replies.next()) else {
-            return Err(Error::new(
-                ErrorKind::Protocol,
-                "batch returned too few replies",
-            ));
-        };
-        let count = u64::try_from(count?.into_int()?).unwrap_or(0);
-        let pttl = pttl?.into_int()?;
+            .transaction()
+            .incr_by_ex(&key, delta, Duration::from_millis(window_ms))
+            .pttl(&key)
+            .run()
+            .await?;
+        let count = u64::try_from(count).unwrap_or(0);
         let allowed = count <= self.limit;
         let reset = Duration::from_millis(if pttl > 0 { pttl as u64 } else { window_ms });
         Ok(Decision {
@@ -156,7 +141,10 @@ impl FixedWindow {
 
     /// Forgets `subject`'s window.
     pub async fn reset(&self, subject: &str) -> Result<()> {
-        self.store.del(&[&self.key(subject)]).await.map(|_| ())
+        self.store
+            .del_multiple(&[&self.key(subject)])
+            .await
+            .map(|_| ())
     }
 }
 
@@ -277,6 +265,9 @@ impl Gcra {
 
     /// Forgets `subject`'s state.
     pub async fn reset(&self, subject: &str) -> Result<()> {
-        self.store.del(&[&self.key(subject)]).await.map(|_| ())
+        self.store
+            .del_multiple(&[&self.key(subject)])
+            .await
+            .map(|_| ())
     }
 }

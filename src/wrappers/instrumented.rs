@@ -1,4 +1,4 @@
-//! Per-database statistics (seed 003: success/failure counters, average response time): a thin
+//! Per-database statistics (the async Redis manager: success/failure counters, average response time): a thin
 //! [`Store`] wrapper that counts every call.
 
 use std::sync::Arc;
@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use staunch_core::{
-    Capabilities, Command, CommandRef, Reply, Result, Store, Subscription, async_trait,
+    Call, Capabilities, Command, Execution, Reply, Result, Store, Subscription, async_trait,
 };
 
 /// Counters of one named database since it was opened.
@@ -83,28 +83,21 @@ pub(crate) struct Instrumented {
 
 #[async_trait]
 impl Store for Instrumented {
-    async fn execute(&self, command: Command) -> Result<Reply> {
+    fn call(&self, call: Call<'_>) -> Execution<'_> {
         let started = Instant::now();
-        let result = self.inner.execute(command).await;
-        self.counters.trip(started);
-        self.counters.outcome(&result);
-        result
-    }
-
-    fn execute_now(&self, command: &Command) -> Option<Result<Reply>> {
-        let started = Instant::now();
-        let result = self.inner.execute_now(command)?;
-        self.counters.trip(started);
-        self.counters.outcome(&result);
-        Some(result)
-    }
-
-    fn execute_ref(&self, command: &CommandRef<'_>) -> Option<Result<Reply>> {
-        let started = Instant::now();
-        let result = self.inner.execute_ref(command)?;
-        self.counters.trip(started);
-        self.counters.outcome(&result);
-        Some(result)
+        match self.inner.call(call).into_ready() {
+            Ok(result) => {
+                self.counters.trip(started);
+                self.counters.outcome(&result);
+                Execution::ready(result)
+            }
+            Err(pending) => Execution::pending(async move {
+                let result = pending.await;
+                self.counters.trip(started);
+                self.counters.outcome(&result);
+                result
+            }),
+        }
     }
 
     async fn batch(&self, commands: Vec<Command>, atomic: bool) -> Result<Vec<Result<Reply>>> {

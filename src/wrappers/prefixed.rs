@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use staunch_core::glob::escape;
 use staunch_core::prelude::*;
-use staunch_core::{Result, ScanOptions, Subscription, async_trait};
+use staunch_core::{Call, Execution, ReplyShape, Result, ScanOptions, Subscription, async_trait};
 
 /// See the module docs.
 pub(crate) struct Prefixed {
@@ -62,24 +62,39 @@ impl Prefixed {
         }
     }
 
-    /// Removes the prefix from keys in the replies that carry keys.
-    fn unmap(&self, name: &str, reply: Reply) -> Reply {
-        match (name, reply) {
-            ("SCAN", Reply::Array(mut parts)) if parts.len() == 2 => {
+    /// Removes the prefix from keys in the replies that carry keys (the command's reply shape
+    /// says which do).
+    fn unmap(&self, shape: ReplyShape, reply: Reply) -> Reply {
+        match (shape, reply) {
+            (ReplyShape::ScanPage, Reply::Array(mut parts)) if parts.len() == 2 => {
                 if let Some(Reply::Array(keys)) = parts.pop() {
                     let keys = keys.into_iter().map(|k| self.strip(k)).collect();
                     parts.push(Reply::Array(keys));
                 }
                 Reply::Array(parts)
             }
-            ("BLPOP" | "BRPOP" | "BZPOPMIN" | "BZPOPMAX", Reply::Array(mut parts))
-                if !parts.is_empty() =>
-            {
+            (ReplyShape::KeyFirst, Reply::Array(mut parts)) if !parts.is_empty() => {
                 let key = parts.remove(0);
                 parts.insert(0, self.strip(key));
                 Reply::Array(parts)
             }
             (_, reply) => reply,
+        }
+    }
+
+    async fn execute_owned(&self, command: Command) -> Result<Reply> {
+        let shape = command.reply_shape();
+        match self.map(command.clone())? {
+            Some(mapped) => Ok(self.unmap(shape, self.inner.execute(mapped).await?)),
+            None if matches!(command, Command::DbSize) => {
+                Ok(Reply::Int(self.scan_keys().await?.len() as i64))
+            }
+            None => {
+                for chunk in self.scan_keys().await?.chunks(500) {
+                    self.inner.del_multiple(chunk).await?;
+                }
+                Ok(Reply::ok())
+            }
         }
     }
 
@@ -91,25 +106,33 @@ impl Prefixed {
 
 #[async_trait]
 impl Store for Prefixed {
-    async fn execute(&self, command: Command) -> Result<Reply> {
-        let name = command.name();
-        match self.map(command.clone())? {
-            Some(mapped) => Ok(self.unmap(name, self.inner.execute(mapped).await?)),
-            None if matches!(command, Command::DbSize) => {
-                Ok(Reply::Int(self.scan_keys().await?.len() as i64))
+    fn call(&self, call: Call<'_>) -> Execution<'_> {
+        let command = call.into_owned();
+        if matches!(command, Command::DbSize | Command::FlushDb) {
+            return Execution::pending(self.execute_owned(command));
+        }
+        let shape = command.reply_shape();
+        let mapped = match self.map(command) {
+            Ok(Some(mapped)) => mapped,
+            Ok(None) => {
+                return Execution::ready(Err(Error::new(
+                    ErrorKind::Internal,
+                    "DBSIZE or FLUSHDB reached the key mapping",
+                )));
             }
-            None => {
-                for chunk in self.scan_keys().await?.chunks(500) {
-                    let keys: Vec<&str> = chunk.iter().map(String::as_str).collect();
-                    self.inner.del(&keys).await?;
-                }
-                Ok(Reply::ok())
+            Err(e) => return Execution::ready(Err(e)),
+        };
+        // An inner store that answers at once (memory) keeps this call free of a future.
+        match self.inner.execute(mapped).into_ready() {
+            Ok(reply) => Execution::ready(reply.map(|r| self.unmap(shape, r))),
+            Err(pending) => {
+                Execution::pending(async move { pending.await.map(|r| self.unmap(shape, r)) })
             }
         }
     }
 
     async fn batch(&self, commands: Vec<Command>, atomic: bool) -> Result<Vec<Result<Reply>>> {
-        let names: Vec<&'static str> = commands.iter().map(Command::name).collect();
+        let shapes: Vec<ReplyShape> = commands.iter().map(Command::reply_shape).collect();
         let mut mapped = Vec::with_capacity(commands.len());
         for command in commands {
             match self.map(command)? {
@@ -122,10 +145,10 @@ impl Store for Prefixed {
             }
         }
         let replies = self.inner.batch(mapped, atomic).await?;
-        Ok(names
+        Ok(shapes
             .into_iter()
             .zip(replies)
-            .map(|(name, reply)| reply.map(|r| self.unmap(name, r)))
+            .map(|(shape, reply)| reply.map(|r| self.unmap(shape, r)))
             .collect())
     }
 

@@ -517,7 +517,7 @@ pub async fn hash_tagged_prefix(env: &Env) {
     let id = add(&q, 5, json!(1)).await;
     assert_eq!(
         env.store
-            .exists(&[&format!("{{app}}:task:{id}")])
+            .exists_multiple(&[&format!("{{app}}:task:{id}")])
             .await
             .unwrap(),
         1

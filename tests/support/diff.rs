@@ -10,6 +10,7 @@
 //! Commands whose *result* is random (`SPOP`, `SRANDMEMBER`) are generated only with counts
 //! that take every member, so their outcome is determined.
 
+use staunch_core::Execute;
 use std::time::Duration;
 
 use proptest::prelude::*;

@@ -1,4 +1,4 @@
-//! Bot cases, including seed 000's `redis-cli` monitoring commands run as a real process.
+//! Bot cases, including the bot dashboard's `redis-cli` monitoring commands run as a real process.
 
 use std::sync::Arc;
 
@@ -8,7 +8,7 @@ use staunch_core::prelude::*;
 
 use crate::Env;
 
-/// Runs the seed's scenario: start, tasks, login, checks, accept/reject. Returns the session id.
+/// Runs the dashboard's scenario: start, tasks, login, checks, accept/reject. Returns the session id.
 async fn scenario(bot: &Bot) -> String {
     let session = bot.start("Redis Bot Test", "api").await.unwrap();
     bot.add_task(
@@ -77,7 +77,7 @@ pub async fn lifecycle_follows_the_seed_schema(env: &Env) {
         (3, 1, 2)
     );
     assert_eq!(metrics.login_status, "success");
-    // Seed event types, newest first.
+    // The dashboard's event types, newest first.
     let events = bot.events(&id, 20).await.unwrap();
     let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
     assert_eq!(
@@ -93,7 +93,7 @@ pub async fn lifecycle_follows_the_seed_schema(env: &Env) {
         ]
     );
     assert_eq!(events[3].data_json()["jobs_found"], 1);
-    // Tasks by seed priority: login (-10) first, screenshot (-1) last.
+    // Tasks by the dashboard's priority: login (-10) first, screenshot (-1) last.
     let tasks = bot.tasks().await.unwrap();
     assert_eq!(tasks.pending.len(), 3);
     let scores: Vec<i64> = tasks
@@ -252,7 +252,7 @@ pub async fn counters_are_atomic(env: &Env) {
     assert!(bot.record_check("no-such-session", 0).await.is_err());
 }
 
-/// Seed 000's Monitoring section, run with `redis-cli` as a real process against the server
+/// The bot dashboard's Monitoring section, run with `redis-cli` as a real process against the server
 /// the scenario wrote to.
 pub async fn monitoring_commands_show_live_state(env: &Env) {
     let Some(url) = env.redis_url.clone() else {
@@ -318,7 +318,7 @@ pub async fn monitoring_commands_show_live_state(env: &Env) {
     assert_eq!(newest["session_id"], id.as_str());
     assert!(
         newest["data"].is_string(),
-        "seed 000 carries data as a JSON string"
+        "the bot dashboard layout carries data as a JSON string"
     );
     let oldest: serde_json::Value = serde_json::from_str(&events[6]).unwrap();
     assert_eq!(oldest["type"], "bot_started");

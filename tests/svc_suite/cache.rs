@@ -29,7 +29,7 @@ pub async fn set_get_and_key_layout(env: &Env) {
         .unwrap();
     let got: serde_json::Value = cache.get(&key).await.unwrap().unwrap();
     assert_eq!(got["steps"], 3);
-    // Seed 004's layout, plain JSON, TTL from the table (2 h) shortened by at most 10 %.
+    // The Transform Army guide's layout, plain JSON, TTL from the table (2 h) shortened by at most 10 %.
     let raw_key = format!("cache:tenant:{tenant}:workflow_def:abc-456");
     assert_eq!(cache.key(&key).unwrap(), raw_key);
     assert_eq!(
@@ -58,7 +58,10 @@ pub async fn set_get_and_key_layout(env: &Env) {
     let stats = cache.stats();
     assert_eq!((stats.hits, stats.misses), (1, 1));
     assert!((stats.hit_rate() - 0.5).abs() < 1e-9);
-    store.del(&["cache:health_check:redis"]).await.unwrap();
+    store
+        .del_multiple(&["cache:health_check:redis"])
+        .await
+        .unwrap();
 }
 
 pub async fn get_or_fetch_runs_one_fetch_for_concurrent_misses(env: &Env) {

@@ -92,7 +92,7 @@ impl Env {
         Some(Env {
             store: app.db("main").expect("main"),
             name: "prefixed",
-            redis_url: None, // keys are under `main:`, not where seed 000's commands look
+            redis_url: None, // keys are under `main:`, not where the bot dashboard's commands look
             _keep: Box::new((target, dir, app)),
         })
     }

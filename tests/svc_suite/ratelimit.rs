@@ -38,7 +38,7 @@ pub async fn fixed_window_admits_at_most_the_limit(env: &Env) {
         }
     }
     assert_eq!(allowed, 5, "{}", env.name);
-    // Seed 001's key, with a TTL set on the first hit.
+    // The AutoBot configuration's key, with a TTL set on the first hit.
     let key = format!("api:ratelimit:{subject}");
     assert_eq!(
         env.store.get_string(&key).await.unwrap().as_deref(),

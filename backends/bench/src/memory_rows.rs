@@ -8,7 +8,7 @@
 
 use bytes::Bytes;
 use dashmap::DashMap;
-use staunch_core::{Hashes, Sets, SortedSets, ZAddOptions};
+use staunch_core::{Hashes, Sets, SortedSets};
 use staunch_memory::MemoryStore;
 
 use crate::dataset::{Kind, MEMBERS, collection_key, hash_field, member, string_key, string_value};
@@ -259,15 +259,11 @@ fn load_staunch(store: &MemoryStore, kind: Kind, n: usize) -> Result<(), String>
                     .map_err(failed)?;
             }
             Kind::Sets => {
-                ready(store.sadd(&key, (0..MEMBERS).map(member))).map_err(failed)?;
+                ready(store.sadd_multiple(&key, (0..MEMBERS).map(member))).map_err(failed)?;
             }
             Kind::SortedSets => {
-                ready(store.zadd_multiple(
-                    &key,
-                    (0..MEMBERS).map(|j| (j as f64, member(j))),
-                    ZAddOptions::default(),
-                ))
-                .map_err(failed)?;
+                ready(store.zadd_multiple(&key, (0..MEMBERS).map(|j| (j as f64, member(j)))))
+                    .map_err(failed)?;
             }
         }
     }

@@ -7,12 +7,12 @@
 //! # Layout
 //!
 //! - [`command`]: [`Command`], every operation as plain data, with its reply shape and
-//!   `# Behavior` rules.
+//!   `# Behavior` rules; the command table its enum, metadata and typed API are generated from.
 //! - [`reply`]: [`Reply`], the RESP3-shaped answer every backend gives.
-//! - [`store`]: the object-safe [`Store`] trait (`execute`, `batch`, `subscribe`,
+//! - [`store`]: the object-safe [`Store`] trait (`call`, `batch`, `subscribe`,
 //!   `capabilities`) and pub/sub types.
 //! - [`families`]: the typed API users call (`Strings::get`, `SortedSets::zadd`, ...),
-//!   implemented once for every `Store`.
+//!   implemented once for every `Store`, and typed pipelines ([`Pipeline`], [`Batch`]).
 //! - [`options`]: option structs mirroring Redis's option words.
 //! - [`error`]: the one public [`Error`] with its [`ErrorKind`].
 //! - [`capabilities`], [`clock`], [`glob`]: declared abilities, injectable time, glob matching.
@@ -22,7 +22,8 @@
 //!
 //! # Why commands are data
 //!
-//! A backend implements one method, `execute(Command) -> Reply`. Batches are vectors of
+//! A backend implements one method for single commands, `call(Call) -> Execution` (a
+//! [`Command`], maybe borrowed, in; a [`Reply`], maybe at once, out). Batches are vectors of
 //! commands, the file backend logs commands, `Failover` journals them for replay, and the
 //! differential tests generate them. The family traits give the typed, ergonomic face.
 //!
@@ -43,7 +44,6 @@ pub mod error;
 pub mod families;
 pub mod glob;
 pub mod long_double;
-mod normalize;
 pub mod options;
 pub mod reply;
 pub mod store;
@@ -52,15 +52,15 @@ pub mod testkit;
 
 pub use capabilities::{Capabilities, Eviction, Persistence, PubSubReach};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use command::{Access, Command, CommandRef};
+pub use command::{Access, Call, Command, CommandRef, Family, ReplyShape};
 pub use error::{Error, ErrorKind, Result};
 pub use families::{
-    Atomic, Batches, Hashes, IntoValue, Keyspace, Lists, SetReply, Sets, SortedSets, Strings,
-    ZMoveOptions,
+    As, Atomic, Batch, Decode, Execute, FromReply, Hashes, IntoValue, Keyspace, Lists, Pipeline,
+    PubSub, Replies, SetReply, Sets, SortedSets, Step, Strings,
 };
 pub use options::*;
 pub use reply::Reply;
-pub use store::{GapReason, Message, Store, Subscription, SubscriptionEvent};
+pub use store::{Execution, GapReason, Message, Store, Subscription, SubscriptionEvent};
 
 /// Re-exported so backends and users name the same `Bytes` and `async_trait`.
 pub use async_trait::async_trait;
@@ -69,8 +69,8 @@ pub use bytes::Bytes;
 /// Everything needed to use a store: the traits, the commands and option types.
 pub mod prelude {
     pub use crate::families::{
-        Atomic, Batches, Hashes, IntoValue, Keyspace, Lists, SetReply, Sets, SortedSets, Strings,
-        ZMoveOptions,
+        Atomic, Batch, Execute, Hashes, IntoValue, Keyspace, Lists, Pipeline, PubSub, SetReply,
+        Sets, SortedSets, Strings,
     };
     pub use crate::options::*;
     pub use crate::{

@@ -395,3 +395,55 @@ pub type BlockTimeout = Duration;
 /// The TTL rule of [`crate::Command::IncrByEx`] and friends: a TTL in milliseconds set only when
 /// the write leaves the key without one.
 pub type TtlMillis = u64;
+
+/// Which members [`Atomic::zmove_by_score`](crate::Atomic::zmove_by_score) moves and what score they get.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct ZMoveOptions {
+    /// Lowest score moved (default `-inf`).
+    pub min: ScoreBound,
+    /// Highest score moved (default `+inf`).
+    pub max: ScoreBound,
+    /// At most this many (default: all in range).
+    pub limit: Option<u64>,
+    /// Score in the destination (default: keep).
+    pub score: MoveScore,
+}
+
+impl Default for ZMoveOptions {
+    fn default() -> Self {
+        ZMoveOptions {
+            min: ScoreBound::MIN,
+            max: ScoreBound::MAX,
+            limit: None,
+            score: MoveScore::Keep,
+        }
+    }
+}
+
+impl ZMoveOptions {
+    /// Everything, scores kept.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Members with scores at most `max` (due by a deadline, for example).
+    pub fn up_to(mut self, max: ScoreBound) -> Self {
+        self.max = max;
+        self
+    }
+    /// Members with scores at least `min`.
+    pub fn from(mut self, min: ScoreBound) -> Self {
+        self.min = min;
+        self
+    }
+    /// At most `limit` members.
+    pub fn limit(mut self, limit: u64) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+    /// The score moved members get.
+    pub fn score(mut self, score: MoveScore) -> Self {
+        self.score = score;
+        self
+    }
+}

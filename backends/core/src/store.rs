@@ -3,8 +3,20 @@
 //! `Store` is deliberately small: run one command, run a batch, subscribe, say what you can do.
 //! Everything users call by name (`get`, `hset`, `zadd`, ...) is in the family traits of
 //! [`crate::families`], implemented once for every `Store`.
+//!
+//! # One way in
+//!
+//! Every single command reaches a store through [`Store::call`], whoever sends it: a typed
+//! method, a raw [`Command`] through [`Execute::execute`](crate::Execute::execute), a
+//! service. A wrapper (a key prefix, `Failover`, metrics, a user's own) implements `call` and
+//! sees all of them; there is no side door for it to remember to close. What keeps the
+//! in-process backends fast is in the types instead of in extra entry points: a call may carry
+//! a borrowed command ([`Call::Borrowed`]), which an in-process backend runs without allocating
+//! and anyone else turns into the owned command with [`Call::into_owned`], and the answer
+//! ([`Execution`]) may be ready at once, so a memory `GET` allocates no future either.
 
 use std::fmt;
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -13,7 +25,7 @@ use bytes::Bytes;
 use futures_core::Stream;
 
 use crate::capabilities::Capabilities;
-use crate::command::{Command, CommandRef};
+use crate::command::{Call, Command};
 use crate::error::Result;
 use crate::reply::Reply;
 
@@ -24,32 +36,14 @@ use crate::reply::Reply;
 /// panic or a silent no-op. An outage is an `Unavailable` or `Timeout` error, never a `Nil`.
 #[async_trait]
 pub trait Store: Send + Sync {
-    /// Runs one command.
-    async fn execute(&self, command: Command) -> Result<Reply>;
-
-    /// Runs `command` right now if this backend can complete it without waiting, or returns
-    /// `None` and leaves it to [`Store::execute`].
+    /// Runs one command: the only way a single command reaches a store (see the module docs).
     ///
-    /// This is a fast path for in-process backends: the typed methods try it first, so a
-    /// memory `GET` costs no future allocation. It must give exactly the reply `execute`
-    /// would. Backends that always wait (network, fsync) keep the default, which declines.
-    fn execute_now(&self, command: &Command) -> Option<Result<Reply>> {
-        let _ = command;
-        None
-    }
-
-    /// [`Store::execute_now`] for a command with borrowed names: runs it right now without
-    /// building the owned [`Command`], or returns `None`, and the caller then runs
-    /// [`CommandRef::to_command`] the usual way.
-    ///
-    /// The typed methods offer their commonest single-key shapes here first, so an in-process
-    /// backend answers a `HGET` without allocating its key and field. It must give exactly the
-    /// reply, and make exactly the change, that the owned command would. Wrappers that rewrite
-    /// or observe commands keep the default, which declines, unless they handle it themselves.
-    fn execute_ref(&self, command: &CommandRef<'_>) -> Option<Result<Reply>> {
-        let _ = command;
-        None
-    }
+    /// An in-process backend answers with [`Execution::ready`] when it needs no waiting and
+    /// runs a [`Call::Borrowed`] command as it is; a network backend turns the call into the
+    /// owned command ([`Call::into_owned`]) and returns [`Execution::pending`]. A wrapper
+    /// rewrites or observes the command and hands it on. Either way the reply is exactly what
+    /// Redis would give for [`Call::into_owned`].
+    fn call(&self, call: Call<'_>) -> Execution<'_>;
 
     /// Runs many commands in one round trip and returns one result per command, in order.
     ///
@@ -158,14 +152,9 @@ impl Stream for Subscription {
 
 #[async_trait]
 impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
-    async fn execute(&self, command: Command) -> Result<Reply> {
-        (**self).execute(command).await
-    }
-    fn execute_now(&self, command: &Command) -> Option<Result<Reply>> {
-        (**self).execute_now(command)
-    }
-    fn execute_ref(&self, command: &CommandRef<'_>) -> Option<Result<Reply>> {
-        (**self).execute_ref(command)
+    #[inline]
+    fn call(&self, call: Call<'_>) -> Execution<'_> {
+        (**self).call(call)
     }
     async fn batch(&self, commands: Vec<Command>, atomic: bool) -> Result<Vec<Result<Reply>>> {
         (**self).batch(commands, atomic).await
@@ -179,5 +168,77 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     }
     fn capabilities(&self) -> Capabilities {
         (**self).capabilities()
+    }
+}
+
+/// The future of a boxed, still running command.
+type Pending<'s> = Pin<Box<dyn Future<Output = Result<Reply>> + Send + 's>>;
+
+/// What [`Store::call`] returns: the reply at once, or a future of it. Await it like any
+/// future.
+///
+/// An in-process backend answers most commands without waiting; handing that answer back
+/// ready, rather than inside a boxed future, is what keeps a memory `GET` as cheap as the hash
+/// lookup it is.
+#[must_use = "a command that is not awaited may not run"]
+pub struct Execution<'s> {
+    state: ExecutionState<'s>,
+}
+
+enum ExecutionState<'s> {
+    Ready(Option<Result<Reply>>),
+    Pending(Pending<'s>),
+}
+
+impl<'s> Execution<'s> {
+    /// A reply that is already there.
+    #[inline]
+    pub fn ready(reply: Result<Reply>) -> Self {
+        Execution {
+            state: ExecutionState::Ready(Some(reply)),
+        }
+    }
+
+    /// A reply still to come from `future` (boxed here).
+    pub fn pending(future: impl Future<Output = Result<Reply>> + Send + 's) -> Self {
+        Execution {
+            state: ExecutionState::Pending(Box::pin(future)),
+        }
+    }
+
+    /// The reply if it is already there, else this execution back to await.
+    #[inline]
+    pub fn into_ready(self) -> std::result::Result<Result<Reply>, Self> {
+        match self.state {
+            ExecutionState::Ready(Some(reply)) => Ok(reply),
+            state => Err(Execution { state }),
+        }
+    }
+}
+
+impl Future for Execution<'_> {
+    type Output = Result<Reply>;
+
+    #[inline]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<Reply>> {
+        match &mut self.state {
+            ExecutionState::Ready(reply) => match reply.take() {
+                Some(reply) => Poll::Ready(reply),
+                None => Poll::Ready(Err(crate::Error::new(
+                    crate::ErrorKind::Internal,
+                    "a staunch command was polled after it completed",
+                ))),
+            },
+            ExecutionState::Pending(future) => future.as_mut().poll(cx),
+        }
+    }
+}
+
+impl fmt::Debug for Execution<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.state {
+            ExecutionState::Ready(reply) => f.debug_tuple("Ready").field(reply).finish(),
+            ExecutionState::Pending(_) => f.write_str("Pending"),
+        }
     }
 }

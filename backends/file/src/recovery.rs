@@ -355,7 +355,7 @@ mod tests {
         );
         assert_eq!(store.open_report().records_replayed, 2);
         assert_eq!(store.log_stats().generation, 2);
-        store.incr_by("n", 10).await.expect("incr");
+        store.incrby("n", 10).await.expect("incr");
         let new_log = files::log_path(dir.path(), 2);
         // The new generation is sized ahead of its records.
         assert!(std::fs::metadata(&new_log).expect("stat").len() >= SEGMENT_STEP);

@@ -12,8 +12,8 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 use staunch_core::{
-    Access, Capabilities, Command, Error, ErrorKind, Eviction, Persistence, PubSubReach, Reply,
-    Result, Store, Subscription,
+    Call, Capabilities, Command, Error, ErrorKind, Eviction, Execution, Persistence, PubSubReach,
+    Reply, Result, Store, Subscription,
 };
 use staunch_memory::{Engine, WriteLog};
 
@@ -255,6 +255,16 @@ impl FileStore {
         before - journal.entries.len()
     }
 
+    async fn execute_owned(&self, command: Command) -> Result<Reply> {
+        self.check_writable(&command)?;
+        let reply = self.inner.engine.execute(command).await;
+        // Most commands finish without ever waiting (reads, and writes under `everysec`/`no`),
+        // so a tight loop of them would never yield and could starve the compactor and the
+        // purger on the same runtime; spend tokio's cooperative budget like I/O does.
+        tokio::task::coop::consume_budget().await;
+        reply
+    }
+
     fn check_open(&self) -> Result<()> {
         if self.inner.log.is_closed() {
             return Err(Error::new(
@@ -268,8 +278,7 @@ impl FileStore {
     /// Refuses a write up front once the log has failed, so the engine does not apply it.
     fn check_writable(&self, command: &Command) -> Result<()> {
         self.check_open()?;
-        let writes = matches!(command.access(), Access::Write | Access::BlockingWrite);
-        if writes && self.inner.log.has_failed() {
+        if command.is_write() && self.inner.log.has_failed() {
             return Err(self.inner.log.failure());
         }
         Ok(())
@@ -292,14 +301,8 @@ impl Drop for Inner {
 
 #[async_trait]
 impl Store for FileStore {
-    async fn execute(&self, command: Command) -> Result<Reply> {
-        self.check_writable(&command)?;
-        let reply = self.inner.engine.execute(command).await;
-        // Most commands finish without ever waiting (reads, and writes under `everysec`/`no`),
-        // so a tight loop of them would never yield and could starve the compactor and the
-        // purger on the same runtime; spend tokio's cooperative budget like I/O does.
-        tokio::task::coop::consume_budget().await;
-        reply
+    fn call(&self, call: Call<'_>) -> Execution<'_> {
+        Execution::pending(self.execute_owned(call.into_owned()))
     }
 
     async fn batch(&self, commands: Vec<Command>, _atomic: bool) -> Result<Vec<Result<Reply>>> {

@@ -1,10 +1,14 @@
-//! The whole conformance testkit against the file store, under each fsync policy, with a fresh
-//! store in a fresh temporary directory for every case.
+//! The whole conformance testkit against the file store under each fsync policy, one test per
+//! case and policy (`file-always::test_get_missing`, ...), with a fresh store in a fresh
+//! temporary directory for every case.
 
+use std::process::ExitCode;
 use std::sync::Arc;
 
-use staunch_core::testkit::{self, TestStore};
-use staunch_core::{Capabilities, Command, Reply, Result, Store, Subscription, async_trait};
+use staunch_core::testkit::TestStore;
+use staunch_core::testkit::harness::{self, Backend};
+use staunch_core::{Call, Capabilities, Command, Execution, Reply, Result, Store, Subscription};
+use staunch_core::{Execute, async_trait};
 use staunch_file::{FileOptions, FileStore, FsyncPolicy};
 
 /// A file store that owns its temporary directory (removed when the case drops the store).
@@ -15,8 +19,8 @@ struct TempFileStore {
 
 #[async_trait]
 impl Store for TempFileStore {
-    async fn execute(&self, command: Command) -> Result<Reply> {
-        self.store.execute(command).await
+    fn call(&self, call: Call<'_>) -> Execution<'_> {
+        self.store.call(call)
     }
     async fn batch(&self, commands: Vec<Command>, atomic: bool) -> Result<Vec<Result<Reply>>> {
         self.store.batch(commands, atomic).await
@@ -38,20 +42,21 @@ async fn fresh(policy: FsyncPolicy) -> TestStore {
     let store = FileStore::open_with(dir.path(), FileOptions::new().fsync(policy))
         .await
         .expect("open a fresh file store");
+    // The store starts empty: a case never sees another's data.
+    assert_eq!(
+        store.execute(Command::DbSize).await.ok(),
+        Some(Reply::Int(0))
+    );
     Arc::new(TempFileStore { store, _dir: dir })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn file_everysec_passes_the_testkit() {
-    testkit::run_all("file (everysec)", || fresh(FsyncPolicy::EverySec)).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn file_always_passes_the_testkit() {
-    testkit::run_all("file (always)", || fresh(FsyncPolicy::Always)).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn file_no_fsync_passes_the_testkit() {
-    testkit::run_all("file (no)", || fresh(FsyncPolicy::No)).await;
+fn main() -> ExitCode {
+    harness::run_with(|_| {
+        let backends = vec![
+            Backend::new("file-everysec", || fresh(FsyncPolicy::EverySec)),
+            Backend::new("file-always", || fresh(FsyncPolicy::Always)),
+            Backend::new("file-no", || fresh(FsyncPolicy::No)),
+        ];
+        (backends, ())
+    })
 }

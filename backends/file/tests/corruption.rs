@@ -57,7 +57,10 @@ async fn build_log(dir: &Path, records: u64) -> (PathBuf, Vec<u64>) {
         let store = FileStore::open_with(dir, options(false))
             .await
             .expect("open");
-        store.rpush("l", [i.to_string()]).await.expect("rpush");
+        store
+            .rpush_multiple("l", [i.to_string()])
+            .await
+            .expect("rpush");
         store.close().await.expect("close");
         bounds.push(std::fs::metadata(&log).expect("stat").len());
     }
@@ -98,7 +101,7 @@ async fn truncating_the_last_record_anywhere_keeps_exactly_the_ones_before() {
         );
         assert_eq!(report.records_replayed, 5);
         // The store goes on appending after the cut, and that reopens cleanly too.
-        store.rpush("l", ["6"]).await.expect("rpush");
+        store.rpush_multiple("l", ["6"]).await.expect("rpush");
         store.close().await.expect("close");
         let store = FileStore::open_with(dir.path(), options(false))
             .await
@@ -117,7 +120,7 @@ async fn truncating_the_last_record_anywhere_keeps_exactly_the_ones_before() {
     let store = FileStore::open(dir.path()).await.expect("open");
     assert_eq!(list(&store).await, prefix(6));
     assert_eq!(store.open_report().torn_bytes_truncated, 0);
-    store.rpush("l", ["7"]).await.expect("rpush");
+    store.rpush("l", "7").await.expect("rpush");
     store.close().await.expect("close");
     let store = FileStore::open(dir.path()).await.expect("reopen");
     assert_eq!(list(&store).await, prefix(7));
@@ -185,7 +188,10 @@ async fn every_single_bit_flip_in_the_snapshot_is_detected() {
         .await
         .expect("open");
     for i in 1..=3u64 {
-        store.rpush("l", [i.to_string()]).await.expect("rpush");
+        store
+            .rpush_multiple("l", [i.to_string()])
+            .await
+            .expect("rpush");
     }
     store.set("s", "value").await.expect("set");
     store.compact().await.expect("compact");
@@ -286,11 +292,11 @@ proptest! {
             let dir = tempfile::tempdir().expect("temp dir");
             let store = FileStore::open_with(dir.path(), options(false)).await.expect("open");
             for i in 1..=4u64 {
-                store.rpush("l", [i.to_string()]).await.expect("rpush");
+                store.rpush_multiple("l", [i.to_string()]).await.expect("rpush");
             }
             store.compact().await.expect("compact");
             for i in 5..=8u64 {
-                store.rpush("l", [i.to_string()]).await.expect("rpush");
+                store.rpush_multiple("l", [i.to_string()]).await.expect("rpush");
             }
             store.close().await.expect("close");
             let mut snapshot_touched = false;
@@ -328,7 +334,10 @@ async fn a_crash_during_compaction_and_broken_generation_chains() {
         .await
         .expect("open");
     for i in 1..=3u64 {
-        store.rpush("l", [i.to_string()]).await.expect("rpush");
+        store
+            .rpush_multiple("l", [i.to_string()])
+            .await
+            .expect("rpush");
     }
     store.close().await.expect("close");
     let first_log = std::fs::read(base.path().join("data.log.1")).expect("read");
@@ -337,7 +346,10 @@ async fn a_crash_during_compaction_and_broken_generation_chains() {
         .expect("open");
     store.compact().await.expect("compact");
     for i in 4..=5u64 {
-        store.rpush("l", [i.to_string()]).await.expect("rpush");
+        store
+            .rpush_multiple("l", [i.to_string()])
+            .await
+            .expect("rpush");
     }
     store.close().await.expect("close");
     let second_log = std::fs::read(base.path().join("data.log.2")).expect("read");

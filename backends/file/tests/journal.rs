@@ -19,20 +19,20 @@ fn effects(journal: &[JournaledWrite]) -> Vec<Command> {
 async fn journaled_writes_are_queued_in_replayable_form() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = open(dir.path()).await;
-    store.rpush("q", ["a", "b"]).await.expect("rpush");
+    store.rpush_multiple("q", ["a", "b"]).await.expect("rpush");
     store.set("taken", "x").await.expect("set");
     assert_eq!(store.journaled_len(), 0);
 
     store.start_journaling().expect("start");
     assert!(store.is_journaling());
-    store.incr_by("n", 5).await.expect("incr");
+    store.incrby("n", 5).await.expect("incr");
     assert_eq!(
         store.lpop("q").await.expect("lpop"),
         Some(Bytes::from_static(b"a"))
     );
     assert!(
         !store
-            .set_nx("taken", "y")
+            .setnx("taken", "y")
             .await
             .expect("set nx that does nothing")
     );
@@ -65,7 +65,7 @@ async fn the_queue_survives_a_reopen_until_the_journal_ends() {
     let store = open(dir.path()).await;
     store.start_journaling().expect("start");
     for i in 0..10 {
-        store.incr_by("n", i).await.expect("incr");
+        store.incrby("n", i).await.expect("incr");
     }
     store
         .batch(
@@ -120,7 +120,7 @@ async fn compaction_waits_for_the_journal() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = open(dir.path()).await;
     store.start_journaling().expect("start");
-    store.sadd("s", ["a", "b"]).await.expect("sadd");
+    store.sadd_multiple("s", ["a", "b"]).await.expect("sadd");
     let report = store.compact().await.expect("compact");
     assert!(report.deferred_for_journal);
     store.close().await.expect("close");
@@ -148,7 +148,7 @@ async fn compaction_waits_for_the_journal() {
 async fn blocking_and_zset_pops_journal_what_they_took() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = open(dir.path()).await;
-    store.rpush("l", ["x", "y"]).await.expect("rpush");
+    store.rpush_multiple("l", ["x", "y"]).await.expect("rpush");
     store.zadd("z", 1.0, "low").await.expect("zadd");
     store.zadd("z", 2.0, "high").await.expect("zadd");
     store.start_journaling().expect("start");
@@ -199,8 +199,8 @@ async fn a_record_damaged_after_writing_is_reported_not_skipped() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = open(dir.path()).await;
     store.start_journaling().expect("start");
-    store.incr_by("n", 7).await.expect("incr");
-    store.incr_by("n", 8).await.expect("incr");
+    store.incrby("n", 7).await.expect("incr");
+    store.incrby("n", 8).await.expect("incr");
     assert_eq!(store.journaled(usize::MAX).expect("read back").len(), 2);
 
     let log = std::fs::read_dir(dir.path())

@@ -55,7 +55,7 @@ async fn an_unclosed_log_has_free_space_that_reopens_cleanly() {
         .await
         .expect("open");
     for i in 1..=5 {
-        store.rpush("l", [value(i)]).await.expect("rpush");
+        store.rpush("l", value(i)).await.expect("rpush");
     }
     // The file is sized well ahead of its five records.
     assert!(log_len(live.path()) >= 1 << 20, "{}", log_len(live.path()));
@@ -69,7 +69,7 @@ async fn an_unclosed_log_has_free_space_that_reopens_cleanly() {
     let report = store.open_report().clone();
     assert_eq!(report.records_replayed, 5);
     assert_eq!(report.torn_bytes_truncated, 0);
-    store.rpush("l", [value(6)]).await.expect("rpush");
+    store.rpush("l", value(6)).await.expect("rpush");
     store.close().await.expect("close");
     let store = FileStore::open(crashed.path()).await.expect("reopen");
     assert_eq!(list(&store).await, values(6));
@@ -91,14 +91,14 @@ async fn three_records() -> (Vec<u8>, Vec<usize>) {
             bounds.push(log_len(dir.path()) as usize);
             continue;
         }
-        store.rpush("l", [value(i - 1)]).await.expect("rpush");
+        store.rpush("l", value(i - 1)).await.expect("rpush");
         store.close().await.expect("close");
         bounds.push(log_len(dir.path()) as usize);
     }
     let store = FileStore::open_with(dir.path(), FileOptions::new().fsync(FsyncPolicy::No))
         .await
         .expect("open");
-    store.rpush("l", [value(3)]).await.expect("rpush");
+    store.rpush("l", value(3)).await.expect("rpush");
     store.close().await.expect("close");
     bounds.push(log_len(dir.path()) as usize);
     let bytes = std::fs::read(dir.path().join("data.log.1")).expect("read");
@@ -116,7 +116,7 @@ async fn reopens_to_two(image: &[u8], torn: u64, case: &str) {
         .unwrap_or_else(|e| panic!("{case}: {e}"));
     assert_eq!(list(&store).await, values(2), "{case}");
     assert_eq!(store.open_report().torn_bytes_truncated, torn, "{case}");
-    store.rpush("l", ["after"]).await.expect("rpush");
+    store.rpush("l", "after").await.expect("rpush");
     store.close().await.expect("close");
     let store = FileStore::open(dir.path()).await.expect("reopen");
     let mut expected = values(2);

@@ -17,9 +17,12 @@ async fn close_and_reopen_keeps_every_type() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = open(dir.path()).await;
     store.set("s", "v").await.expect("set");
-    store.incr_by("n", 41).await.expect("incr");
+    store.incrby("n", 41).await.expect("incr");
     store.incr("n").await.expect("incr");
-    store.rpush("l", ["a", "b", "c"]).await.expect("rpush");
+    store
+        .rpush_multiple("l", ["a", "b", "c"])
+        .await
+        .expect("rpush");
     store.lpop("l").await.expect("lpop");
     store
         .execute(Command::HSet {
@@ -121,11 +124,11 @@ async fn ttls_are_absolute_across_a_restart() {
         .await
         .expect("open");
     store
-        .set_ex("short", "x", Duration::from_secs(1))
+        .setex("short", "x", Duration::from_secs(1))
         .await
         .expect("set");
     store
-        .set_ex("long", "y", Duration::from_secs(100))
+        .setex("long", "y", Duration::from_secs(100))
         .await
         .expect("set");
     store.set("forever", "z").await.expect("set");
@@ -294,7 +297,7 @@ async fn always_acknowledges_concurrent_writers_and_survives_reopen() {
         tasks.push(tokio::spawn(async move {
             for i in 0..50 {
                 store
-                    .rpush(&format!("w{t}"), [format!("{i}")])
+                    .rpush_multiple(&format!("w{t}"), [format!("{i}")])
                     .await
                     .expect("rpush");
             }
@@ -361,7 +364,10 @@ async fn works_on_a_current_thread_runtime() {
             .expect("open");
         for i in 0..20 {
             store.incr("n").await.expect("incr");
-            store.rpush("l", [format!("{i}")]).await.expect("rpush");
+            store
+                .rpush_multiple("l", [format!("{i}")])
+                .await
+                .expect("rpush");
         }
         store.compact().await.expect("compact");
         store.incr("n").await.expect("incr");

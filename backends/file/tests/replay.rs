@@ -59,10 +59,10 @@ async fn random_writes(file: &FileStore, memory: &MemoryStore, steps: usize, spa
                         store.append(&key, "a").await.expect("append");
                     }
                     2 => {
-                        store.del(&[key.as_str()]).await.expect("del");
+                        store.del(&key).await.expect("del");
                     }
                     _ => {
-                        let _ = store.incr_by(&key, 1).await;
+                        let _ = store.incrby(&key, 1).await;
                     }
                 }
             }

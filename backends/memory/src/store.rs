@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use staunch_core::{
-    Capabilities, Clock, Command, CommandRef, Eviction, Persistence, PubSubReach, Reply, Result,
-    Store, Subscription, SystemClock,
+    Call, Capabilities, Clock, Command, Eviction, Execution, Persistence, PubSubReach, Reply,
+    Result, Store, Subscription, SystemClock,
 };
 use tokio::sync::Notify;
 
@@ -103,22 +103,32 @@ impl MemoryStore {
     pub fn engine(&self) -> &Engine {
         &self.engine
     }
+
+    /// [`Store::call`] for an owned command: at once when the engine can, else its future.
+    #[inline(never)]
+    fn call_owned(&self, command: Command) -> Execution<'_> {
+        match self.engine.execute_now(&command) {
+            Some(reply) => Execution::ready(reply),
+            None => Execution::pending(self.engine.execute(command)),
+        }
+    }
 }
 
 #[async_trait]
 impl Store for MemoryStore {
-    async fn execute(&self, command: Command) -> Result<Reply> {
-        self.engine.execute(command).await
-    }
-
+    /// Answers at once whenever the engine can (everything but a blocking pop that has to
+    /// wait), a borrowed command without building the owned one.
+    ///
+    /// Only the borrowed fast path is inlined into the typed methods; the rest (the owned
+    /// command, the future of a wait) stays out of line so it does not weigh on them.
     #[inline]
-    fn execute_now(&self, command: &Command) -> Option<Result<Reply>> {
-        self.engine.execute_now(command)
-    }
-
-    #[inline]
-    fn execute_ref(&self, command: &CommandRef<'_>) -> Option<Result<Reply>> {
-        self.engine.execute_ref(command)
+    fn call(&self, call: Call<'_>) -> Execution<'_> {
+        if let Call::Borrowed(command) = &call
+            && let Some(reply) = self.engine.execute_ref(command)
+        {
+            return Execution::ready(reply);
+        }
+        self.call_owned(call.into_owned())
     }
 
     async fn batch(&self, commands: Vec<Command>, _atomic: bool) -> Result<Vec<Result<Reply>>> {

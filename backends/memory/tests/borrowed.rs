@@ -178,7 +178,7 @@ fn borrowed_commands_match_their_owned_form_from_every_state() {
                 .execute_ref(&command)
                 .expect("an unbounded engine without a log runs borrowed commands");
             let want = reference
-                .execute_now(&command.to_command())
+                .execute_now(&command.clone().into_command())
                 .expect("runs now");
             let context = format!("{command:?} on {name} (advanced {advance} ms)");
             assert_eq!(outcome(got), outcome(want), "reply of {context}");
@@ -220,6 +220,10 @@ fn logged_engines_run_borrowed_reads_and_decline_borrowed_writes() {
     engine.set_write_log(Some(Arc::new(NullLog)));
     for command in commands() {
         let ran = engine.execute_ref(&command).is_some();
-        assert_eq!(ran, !command.to_command().is_write(), "{command:?}");
+        assert_eq!(
+            ran,
+            !command.clone().into_command().is_write(),
+            "{command:?}"
+        );
     }
 }

@@ -1,14 +1,16 @@
-//! The whole conformance testkit against the memory backend.
+//! The whole conformance testkit against the memory backend, one test per case:
+//! `cargo test -p staunch-memory --test conformance -- --list` lists them,
+//! `cargo test -p staunch-memory -- memory::test_zadd` runs the `ZADD` ones.
 
+use std::process::ExitCode;
 use std::sync::Arc;
 
-use staunch_core::testkit::{self, TestStore};
+use staunch_core::testkit::TestStore;
+use staunch_core::testkit::harness::{self, Backend};
 use staunch_memory::MemoryStore;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn memory_passes_the_testkit() {
-    testkit::run_all("memory", || async {
+fn main() -> ExitCode {
+    harness::run(Backend::new("memory", || async {
         Arc::new(MemoryStore::new()) as TestStore
-    })
-    .await;
+    }))
 }

@@ -313,6 +313,7 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         }
         C::HExists { key, field } => plain(rcmd!("HEXISTS", key, field)),
         C::HLen { key } => plain(key_cmd("HLEN", key)),
+        C::HStrLen { key, field } => plain(rcmd!("HSTRLEN", key, field)),
         C::HKeys { key } => plain(key_cmd("HKEYS", key)),
         C::HVals { key } => plain(key_cmd("HVALS", key)),
 

@@ -111,8 +111,8 @@ use std::time::{Duration, Instant};
 
 use redis::{Client, IntoConnectionInfo, ProtocolVersion};
 use staunch_core::{
-    Capabilities, Command, Error, ErrorKind, Eviction, Persistence, PubSubReach, Reply, Result,
-    Store, Subscription, async_trait,
+    Call, Capabilities, Command, Error, ErrorKind, Eviction, Execution, Persistence, PubSubReach,
+    Reply, Result, Store, Subscription, async_trait,
 };
 
 use crate::connection::{BlockingPool, Connector, SharedConnection};
@@ -208,6 +208,18 @@ impl RedisStore {
         Ok(ServerInfo::parse(&self.info().await?))
     }
 
+    async fn run_plan(&self, plan: Result<Plan>) -> Result<Reply> {
+        match plan? {
+            Plan::Plain(cmd) => to_reply(self.inner.shared.query(&cmd).await?),
+            // The rarer paths are boxed so their larger futures do not grow every call's future
+            // (the hot path is the plain command above).
+            Plan::Blocking { cmd, block } => {
+                to_reply(Box::pin(self.inner.blocking.query(&cmd, block)).await?)
+            }
+            script @ Plan::Script { .. } => Box::pin(self.run_script(script)).await,
+        }
+    }
+
     async fn run_script(&self, plan: Plan) -> Result<Reply> {
         let Plan::Script { script, keys, args } = plan else {
             return Err(Error::new(ErrorKind::Internal, "not a script"));
@@ -276,16 +288,10 @@ fn client(url: &str, tcp_user_timeout: Duration) -> Result<Client> {
 
 #[async_trait]
 impl Store for RedisStore {
-    async fn execute(&self, command: Command) -> Result<Reply> {
-        match plan(&command)? {
-            Plan::Plain(cmd) => to_reply(self.inner.shared.query(&cmd).await?),
-            // The rarer paths are boxed so their larger futures do not grow every call's future
-            // (the hot path is the plain command above).
-            Plan::Blocking { cmd, block } => {
-                to_reply(Box::pin(self.inner.blocking.query(&cmd, block)).await?)
-            }
-            script @ Plan::Script { .. } => Box::pin(self.run_script(script)).await,
-        }
+    fn call(&self, call: Call<'_>) -> Execution<'_> {
+        // Encoded before the future is made, so the future holds the encoded command only.
+        let plan = plan(&call.into_owned());
+        Execution::pending(self.run_plan(plan))
     }
 
     async fn batch(&self, commands: Vec<Command>, atomic: bool) -> Result<Vec<Result<Reply>>> {

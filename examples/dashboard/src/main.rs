@@ -36,7 +36,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut settings = Settings::load()?.only_databases(&[options.database.as_str()]);
     // The page must still show the bot's state during an outage (see the crate docs), and a
     // person watching should see recovery soon after Redis returns: probe a dead Redis every
-    // 10 s rather than seed 003's 60 s.
+    // 10 s rather than the async Redis manager's 60 s.
     if std::env::var_os("STAUNCH_FAILOVER").is_none() {
         settings = settings.failover_for(options.database.clone(), Some(Policy::Mirror));
     }

@@ -1,5 +1,5 @@
-//! Bot state, sessions, metrics, events and tasks (seed 000, the AtoZ Bot Dashboard), with the
-//! seed's exact key schema so its `redis-cli` monitoring commands show live state.
+//! Bot state, sessions, metrics, events and tasks (the bot dashboard layout, the AtoZ Bot Dashboard), with the
+//! bot dashboard's exact key schema so its `redis-cli` monitoring commands show live state.
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -18,16 +18,16 @@
 //! # let _ = status; Ok(()) }
 //! ```
 //!
-//! # Keys (seed 000; prefix `bot`)
+//! # Keys (the bot dashboard layout; prefix `bot`)
 //!
 //! | key | type | what |
 //! |---|---|---|
 //! | `bot:state` | hash | `state session_id timestamp updated_by` |
 //! | `bot:sessions:active` | set | ids of running sessions |
-//! | `bot:sessions:all` | zset | every session id, score = creation (Unix ms, raised to 1 above the previous session's on a tie): the seed's "DB all" |
+//! | `bot:sessions:all` | zset | every session id, score = creation (Unix ms, raised to 1 above the previous session's on a tie): the dashboard's "DB all" |
 //! | `bot:session:{id}` | hash | `id session_name start_time status login_status total_checks total_accepted total_rejected created_at updated_at`, plus `end_time` and `start_ms` |
 //! | `bot:metrics:{id}` | hash | `total_checks total_accepted total_rejected login_status status uptime timestamp` |
-//! | `bot:events` | list + channel | seed 000's event JSON, newest first, capped (default 1000); each event is also published on channel `bot:events` |
+//! | `bot:events` | list + channel | the bot dashboard's event JSON, newest first, capped (default 1000); each event is also published on channel `bot:events` |
 //! | `bot:tasks:queue`, `bot:task:{id}` | zset, hash | the task queue: [`crate::queue`] with prefix `bot` |
 //!
 //! # The state machine and racing controllers
@@ -47,18 +47,18 @@
 //! # Counters
 //!
 //! Each `record_*` call is one atomic batch of `HINCRBY`s on both the session hash and the
-//! metrics hash (the seed keeps totals in both), the timestamps, the uptime, and the event.
+//! metrics hash (the dashboard keeps totals in both), the timestamps, the uptime, and the event.
 //! Concurrent recorders never lose counts. Uptime is seconds since the session's start, written
-//! at each update (the seed's `uptime: "300.5"`).
+//! at each update (the dashboard's `uptime: "300.5"`).
 //!
-//! # Decisions where the seed is vague
+//! # Decisions where the dashboard is vague
 //!
-//! - Event JSON is the seed's, `data` included: a JSON document *carried as a string*
-//!   (`"data": "{\"jobs_found\":1}"`); [`BotEvent::data_json`] parses it. Besides the seed's six
+//! - Event JSON is the dashboard's, `data` included: a JSON document *carried as a string*
+//!   (`"data": "{\"jobs_found\":1}"`); [`BotEvent::data_json`] parses it. Besides the dashboard's six
 //!   types, staunch logs `login_failed` and `bot_error` ([`BotEventType::Other`]).
 //! - `start` takes the bot through `starting` to `running` in one call (a session exists from
 //!   `starting` on); flows that need the bot to report readiness use [`Bot::transition`].
-//! - The seed's "all sessions" came from PostgreSQL; here they are `bot:sessions:all`, so the
+//! - The dashboard's "all sessions" came from PostgreSQL; here they are `bot:sessions:all`, so the
 //!   dashboard needs nothing else. Session hashes are kept (they are the history).
 //! - Live events: [`Bot::subscribe_events`] (channel `bot:events`), for the dashboard's
 //!   WebSocket; the list is the record to resynchronise from after a gap.
@@ -277,7 +277,7 @@ impl Bot {
         }
     }
 
-    /// Starts the bot with a new session named `session_name` (seed: `POST /api/bot/start`).
+    /// Starts the bot with a new session named `session_name` (the dashboard's `POST /api/bot/start`).
     pub async fn start(&self, session_name: &str, updated_by: &str) -> Result<BotSession> {
         self.transition_from(
             &[BotState::Stopped, BotState::Error],
@@ -341,32 +341,15 @@ impl Bot {
             ("uptime", "0.0"),
             ("timestamp", &stamp),
         ]);
-        let mut commands = vec![
-            Command::HSet {
-                key: self.session_key(&id),
-                fields: session_fields,
-            },
-            Command::HSet {
-                key: self.metrics_key(&id),
-                fields: metrics_fields,
-            },
-            Command::SAdd {
-                key: self.active_key(),
-                members: vec![Bytes::from(id.clone())],
-            },
-            Command::ZAdd {
-                key: self.all_sessions_key(),
-                members: vec![(rank_score, Bytes::from(id.clone()))],
-                options: ZAddOptions::new(),
-            },
-            Command::HSet {
-                key: self.state_key(),
-                fields: pairs(&[("session_id", &id)]),
-            },
-        ];
+        let mut batch = Batch::transaction(&*self.store);
+        batch.hset_multiple(&self.session_key(&id), session_fields);
+        batch.hset_multiple(&self.metrics_key(&id), metrics_fields);
+        batch.sadd(&self.active_key(), &id);
+        batch.zadd(&self.all_sessions_key(), rank_score, &id);
+        batch.hset(&self.state_key(), "session_id", &id);
         let data = serde_json::json!({ "session_name": session_name, "updated_by": updated_by });
-        self.event_commands(&mut commands, &id, &BotEventType::BotStarted, &data, now)?;
-        check(self.store.batch(commands, true).await?)?;
+        self.add_event(&mut batch, &id, &BotEventType::BotStarted, &data, now)?;
+        batch.run().await?.check()?;
         self.remember_start(&id, now);
         self.transition_from(&[BotState::Starting], BotState::Running, updated_by)
             .await?;
@@ -377,7 +360,7 @@ impl Bot {
         })
     }
 
-    /// Stops the bot and closes its session (seed: `POST /api/bot/stop`). Returns the session id.
+    /// Stops the bot and closes its session (the dashboard's `POST /api/bot/stop`). Returns the session id.
     pub async fn stop(&self, updated_by: &str) -> Result<Option<String>> {
         self.transition_from(
             &[BotState::Running, BotState::Starting],
@@ -422,45 +405,40 @@ impl Bot {
         let now = self.now();
         let stamp = iso8601(now);
         let uptime = self.uptime(id, now).await?;
-        let mut commands = vec![
-            Command::HSet {
-                key: self.session_key(id),
-                fields: pairs(&[
-                    ("status", status),
-                    ("end_time", &stamp),
-                    ("updated_at", &stamp),
-                ]),
-            },
-            Command::HSet {
-                key: self.metrics_key(id),
-                fields: pairs(&[
-                    ("status", status),
-                    ("uptime", &uptime),
-                    ("timestamp", &stamp),
-                ]),
-            },
-            Command::SRem {
-                key: self.active_key(),
-                members: vec![Bytes::from(id.to_owned())],
-            },
-        ];
-        self.event_commands(&mut commands, id, event, data, now)?;
-        check(self.store.batch(commands, true).await?)
+        let mut batch = Batch::transaction(&*self.store);
+        batch.hset_multiple(
+            &self.session_key(id),
+            pairs(&[
+                ("status", status),
+                ("end_time", &stamp),
+                ("updated_at", &stamp),
+            ]),
+        );
+        batch.hset_multiple(
+            &self.metrics_key(id),
+            pairs(&[
+                ("status", status),
+                ("uptime", &uptime),
+                ("timestamp", &stamp),
+            ]),
+        );
+        batch.srem(&self.active_key(), id);
+        self.add_event(&mut batch, id, event, data, now)?;
+        batch.run().await?.check()
     }
 
     async fn set_status(&self, id: &str, status: &str) -> Result<()> {
         let stamp = iso8601(self.now());
-        let commands = vec![
-            Command::HSet {
-                key: self.session_key(id),
-                fields: pairs(&[("status", status), ("updated_at", &stamp)]),
-            },
-            Command::HSet {
-                key: self.metrics_key(id),
-                fields: pairs(&[("status", status), ("timestamp", &stamp)]),
-            },
-        ];
-        check(self.store.batch(commands, true).await?)
+        let mut batch = Batch::transaction(&*self.store);
+        batch.hset_multiple(
+            &self.session_key(id),
+            pairs(&[("status", status), ("updated_at", &stamp)]),
+        );
+        batch.hset_multiple(
+            &self.metrics_key(id),
+            pairs(&[("status", status), ("timestamp", &stamp)]),
+        );
+        batch.run().await?.check()
     }
 }
 
@@ -468,20 +446,5 @@ fn pairs(fields: &[(&str, &str)]) -> Vec<(String, Bytes)> {
     fields
         .iter()
         .map(|(k, v)| ((*k).to_owned(), Bytes::from((*v).to_owned())))
-        .collect()
-}
-
-fn check(replies: Vec<Result<Reply>>) -> Result<()> {
-    for reply in replies {
-        reply?;
-    }
-    Ok(())
-}
-
-fn hash_from_reply(reply: Reply) -> Result<HashMap<String, Bytes>> {
-    reply
-        .into_pairs()?
-        .into_iter()
-        .map(|(k, v)| Ok((k.into_string()?, v.into_bytes()?)))
         .collect()
 }

@@ -1,4 +1,4 @@
-//! Reads: status, sessions, metrics, events, tasks and the system status (seed 000's `GET`
+//! Reads: status, sessions, metrics, events, tasks and the system status (the bot dashboard's `GET`
 //! endpoints).
 
 use std::collections::HashMap;
@@ -9,13 +9,13 @@ use staunch_core::{Result, SubscriptionEvent};
 
 use super::{
     Bot, BotEvent, BotMetrics, BotSession, BotSessions, BotState, BotStatus, SystemStatus,
-    TaskOverview, hash_from_reply, types,
+    TaskOverview, types,
 };
 use crate::events::stamp::iso8601;
 use crate::queue::{BotTask, NewJob};
 
 impl Bot {
-    /// `HGETALL bot:state` (seed: `GET /api/bot/status`).
+    /// `HGETALL bot:state` (the dashboard's `GET /api/bot/status`).
     pub async fn status(&self) -> Result<BotStatus> {
         let map = self.store.hgetall(&self.state_key()).await?;
         let state = match types::field(&map, "state") {
@@ -42,7 +42,7 @@ impl Bot {
         ))
     }
 
-    /// Active ids and every known session, newest first (seed: `GET /api/bot/sessions`).
+    /// Active ids and every known session, newest first (the dashboard's `GET /api/bot/sessions`).
     pub async fn sessions(&self) -> Result<BotSessions> {
         let mut active: Vec<String> = self
             .store
@@ -54,29 +54,26 @@ impl Bot {
         active.sort();
         let ids = self
             .store
-            .zrange_by(
+            .zrange_options(
                 &self.all_sessions_key(),
                 ZRangeBy::Rank { start: 0, stop: -1 },
                 ZRangeOptions::new().rev(true),
             )
             .await?;
-        let commands = ids
+        let mut batch = Batch::pipeline(&*self.store);
+        let steps: Vec<_> = ids
             .iter()
-            .map(|id| Command::HGetAll {
-                key: self.session_key(&String::from_utf8_lossy(id)),
-            })
-            .collect::<Vec<_>>();
+            .map(|id| batch.hgetall(&self.session_key(&String::from_utf8_lossy(id))))
+            .collect();
+        let mut replies = batch.run().await?;
         let mut all = Vec::new();
-        if !commands.is_empty() {
-            for reply in self.store.batch(commands, false).await? {
-                let map = hash_from_reply(reply?)?;
-                all.extend(BotSession::from_hash(&map));
-            }
+        for step in steps {
+            all.extend(BotSession::from_hash(&replies.take(step)?));
         }
         Ok(BotSessions { active, all })
     }
 
-    /// One session's metrics (seed: `GET /api/bot/metrics/{session_id}`).
+    /// One session's metrics (the dashboard's `GET /api/bot/metrics/{session_id}`).
     pub async fn metrics(&self, session_id: &str) -> Result<Option<BotMetrics>> {
         Ok(BotMetrics::from_hash(
             &self.store.hgetall(&self.metrics_key(session_id)).await?,
@@ -98,7 +95,7 @@ impl Bot {
             .collect())
     }
 
-    /// The newest `limit` logged events of one session (seed: `GET /api/bot/events/{id}`).
+    /// The newest `limit` logged events of one session (the dashboard's `GET /api/bot/events/{id}`).
     pub async fn events(&self, session_id: &str, limit: u64) -> Result<Vec<BotEvent>> {
         let all = self.recent_events(self.config.events_cap).await?;
         Ok(all
@@ -130,17 +127,17 @@ impl Bot {
         }))
     }
 
-    /// Queues a task of a seed type with its seed priority (seed: `POST /api/bot/tasks/add`).
+    /// Queues a task of one of the dashboard's types with its fixed priority (the dashboard's `POST /api/bot/tasks/add`).
     /// Returns the task id (`bot:task:{id}`).
     pub async fn add_task(&self, task: BotTask, data: serde_json::Value) -> Result<String> {
         Ok(self.queue.enqueue(NewJob::bot(task, data)).await?.id)
     }
 
-    /// The task queue (seed: `GET /api/bot/tasks`).
+    /// The task queue (the dashboard's `GET /api/bot/tasks`).
     pub async fn tasks(&self) -> Result<TaskOverview> {
         let pending = self
             .store
-            .zrange_by_with_scores(
+            .zrange_options_with_scores(
                 self.queue.queue_key(),
                 ZRangeBy::Rank { start: 0, stop: -1 },
                 ZRangeOptions::new(),
@@ -150,7 +147,7 @@ impl Bot {
         Ok(TaskOverview::new(pending, &sizes))
     }
 
-    /// Everything (seed: `GET /api/bot/system-status`).
+    /// Everything (the dashboard's `GET /api/bot/system-status`).
     pub async fn system_status(&self) -> Result<SystemStatus> {
         let bot = self.status().await?;
         let sessions = self.sessions().await?;

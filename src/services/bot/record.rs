@@ -4,7 +4,7 @@ use serde::Serialize;
 use staunch_core::Result;
 use staunch_core::prelude::*;
 
-use super::{Bot, BotEvent, BotEventType, check, pairs};
+use super::{Bot, BotEvent, BotEventType, pairs};
 use crate::events::stamp::{iso8601, new_id};
 
 impl Bot {
@@ -93,8 +93,10 @@ impl Bot {
     }
 
     async fn record_quiet(&self, id: &str, counter: &str) -> Result<()> {
-        let commands = self.counter_commands(id, Some(counter), None).await?;
-        check(self.store.batch(commands, true).await?)
+        let mut batch = Batch::transaction(&*self.store);
+        self.add_counters(&mut batch, id, Some(counter), None)
+            .await?;
+        batch.run().await?.check()
     }
 
     async fn record(
@@ -105,28 +107,26 @@ impl Bot {
         event: &BotEventType,
         data: &serde_json::Value,
     ) -> Result<()> {
-        let mut commands = self.counter_commands(id, counter, login).await?;
-        self.event_commands(&mut commands, id, event, data, self.now())?;
-        check(self.store.batch(commands, true).await?)
+        let mut batch = Batch::transaction(&*self.store);
+        self.add_counters(&mut batch, id, counter, login).await?;
+        self.add_event(&mut batch, id, event, data, self.now())?;
+        batch.run().await?.check()
     }
 
-    async fn counter_commands(
+    /// Adds the counter increment, the timestamps and the login status to `batch`.
+    async fn add_counters(
         &self,
+        batch: &mut Batch<'_, dyn Store>,
         id: &str,
         counter: Option<&str>,
         login: Option<&str>,
-    ) -> Result<Vec<Command>> {
+    ) -> Result<()> {
         let now = self.now();
         let stamp = iso8601(now);
         let uptime = self.uptime(id, now).await?;
-        let mut commands = Vec::new();
         if let Some(counter) = counter {
             for key in [self.session_key(id), self.metrics_key(id)] {
-                commands.push(Command::HIncrBy {
-                    key,
-                    field: counter.to_owned(),
-                    delta: 1,
-                });
+                batch.hincrby(&key, counter, 1);
             }
         }
         let mut session_fields = vec![("updated_at", stamp.as_str())];
@@ -135,20 +135,15 @@ impl Bot {
             session_fields.push(("login_status", login));
             metrics_fields.push(("login_status", login));
         }
-        commands.push(Command::HSet {
-            key: self.session_key(id),
-            fields: pairs(&session_fields),
-        });
-        commands.push(Command::HSet {
-            key: self.metrics_key(id),
-            fields: pairs(&metrics_fields),
-        });
-        Ok(commands)
+        batch.hset_multiple(&self.session_key(id), pairs(&session_fields));
+        batch.hset_multiple(&self.metrics_key(id), pairs(&metrics_fields));
+        Ok(())
     }
 
-    pub(super) fn event_commands(
+    /// Adds the event to the capped log and publishes it, in `batch`.
+    pub(super) fn add_event(
         &self,
-        commands: &mut Vec<Command>,
+        batch: &mut Batch<'_, dyn Store>,
         session_id: &str,
         event_type: &BotEventType,
         data: &impl Serialize,
@@ -166,31 +161,21 @@ impl Bot {
             serde_json::to_vec(&event).map_err(|e| Error::invalid(format!("event: {e}")))?,
         );
         let key = self.events_key();
-        commands.push(Command::LPush {
-            key: key.clone(),
-            values: vec![raw.clone()],
-        });
-        commands.push(Command::LTrim {
-            key: key.clone(),
-            start: 0,
-            stop: self.config.events_cap.max(1) as i64 - 1,
-        });
-        commands.push(Command::Publish {
-            channel: key,
-            message: raw,
-        });
+        batch.lpush(&key, &raw);
+        batch.ltrim(&key, 0, self.config.events_cap.max(1) as i64 - 1);
+        batch.publish(&key, raw);
         Ok(())
     }
 
-    /// Logs an application event for a session (seed event types or your own).
+    /// Logs an application event for a session (the dashboard's event types or your own).
     pub async fn log_event(
         &self,
         session_id: &str,
         event_type: BotEventType,
         data: &impl Serialize,
     ) -> Result<()> {
-        let mut commands = Vec::new();
-        self.event_commands(&mut commands, session_id, &event_type, data, self.now())?;
-        check(self.store.batch(commands, true).await?)
+        let mut batch = Batch::transaction(&*self.store);
+        self.add_event(&mut batch, session_id, &event_type, data, self.now())?;
+        batch.run().await?.check()
     }
 }

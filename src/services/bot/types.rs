@@ -8,7 +8,7 @@ use staunch_core::Bytes;
 
 use crate::queue::Sizes;
 
-/// Seed 000's bot states.
+/// The bot dashboard's bot states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BotState {
@@ -76,7 +76,7 @@ impl std::fmt::Display for BotState {
     }
 }
 
-/// Seed 000's event types, plus `Other` for an application's own.
+/// The bot dashboard's event types, plus `Other` for an application's own.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BotEventType {
     /// `bot_started`
@@ -110,7 +110,7 @@ impl BotEventType {
     }
 }
 
-/// One entry of `bot:events`, exactly seed 000's event JSON: `data` is a JSON document carried
+/// One entry of `bot:events`, exactly the bot dashboard's event JSON: `data` is a JSON document carried
 /// as a string.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -197,7 +197,7 @@ pub struct BotMetrics {
     pub timestamp: String,
 }
 
-/// Active and all known sessions (seed: `/api/bot/sessions`).
+/// Active and all known sessions (the dashboard's `/api/bot/sessions`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BotSessions {
@@ -207,7 +207,7 @@ pub struct BotSessions {
     pub all: Vec<BotSession>,
 }
 
-/// The task queue at a glance (seed: `/api/bot/tasks`).
+/// The task queue at a glance (the dashboard's `/api/bot/tasks`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct TaskOverview {
@@ -241,7 +241,7 @@ impl TaskOverview {
     }
 }
 
-/// Everything at once (seed: `/api/bot/system-status`).
+/// Everything at once (the dashboard's `/api/bot/system-status`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SystemStatus {

@@ -115,7 +115,7 @@ impl Cache {
                             if let Err(e) = self
                                 .inner
                                 .store
-                                .set_ex(&store_key, raw.clone(), write_ttl)
+                                .setex(&store_key, raw.clone(), write_ttl)
                                 .await
                             {
                                 self.store_error(&e, "write", &store_key);
@@ -184,7 +184,7 @@ impl Cache {
                                 if let Err(e) = cache
                                     .inner
                                     .store
-                                    .set_ex(&store_key, raw.clone(), write_ttl)
+                                    .setex(&store_key, raw.clone(), write_ttl)
                                     .await
                                 {
                                     cache.store_error(&e, "write", &store_key);

@@ -1,4 +1,4 @@
-//! Cache keys: seed 004's layout, the TTL table, and the encoding that keeps one tenant's
+//! Cache keys: the Transform Army guide's layout, the TTL table, and the encoding that keeps one tenant's
 //! patterns out of another tenant's keys (see the module docs of [`super`]).
 
 use std::collections::HashMap;
@@ -7,7 +7,7 @@ use std::time::Duration;
 use staunch_core::glob::escape;
 use staunch_core::{Error, Result};
 
-/// The cache types of seed 004's TTL table.
+/// The cache types of the Transform Army guide's TTL table.
 pub mod cache_type {
     /// Workflow definitions (2 h).
     pub const WORKFLOW_DEF: &str = "workflow_def";
@@ -25,7 +25,7 @@ pub mod cache_type {
     pub const HEALTH_CHECK: &str = "health_check";
 }
 
-/// Seed 004's TTL table.
+/// The Transform Army guide's TTL table.
 pub fn default_ttls() -> HashMap<String, Duration> {
     use cache_type::*;
     [

@@ -1,4 +1,4 @@
-//! [`Memo`]: seed 004's `@cached(ttl, key_prefix)` decorator, the Rust way: a value wrapping an
+//! [`Memo`]: the Transform Army guide's `@cached(ttl, key_prefix)` decorator, the Rust way: a value wrapping an
 //! async function whose results are cached per tenant and per argument value.
 
 use std::future::Future;

@@ -1,4 +1,4 @@
-//! A tenant-scoped JSON cache (seed 004): per-type TTLs, get-or-fetch with single flight and
+//! A tenant-scoped JSON cache (the Transform Army guide): per-type TTLs, get-or-fetch with single flight and
 //! optional stale-while-revalidate, TTL jitter, invalidation by key and by pattern, a memoize
 //! helper and hit/miss statistics.
 //!
@@ -15,7 +15,7 @@
 //! # let _ = workflow; Ok(()) }
 //! ```
 //!
-//! # Keys (seed 004) and why some characters are encoded
+//! # Keys (the Transform Army guide) and why some characters are encoded
 //!
 //! `cache:tenant:{tenant_id}:{cache_type}:{identifier}` and, for data shared by all tenants,
 //! `cache:{cache_type}:{identifier}`. Values are JSON strings with a TTL, readable with
@@ -85,7 +85,7 @@ use stats::{Counters, bump};
 pub struct CacheConfig {
     /// Key prefix (default `cache`).
     pub prefix: String,
-    /// TTL per cache type (default: seed 004's table, [`default_ttls`]).
+    /// TTL per cache type (default: the Transform Army guide's table, [`default_ttls`]).
     pub ttls: HashMap<String, Duration>,
     /// TTL of types not in the table (default 5 min).
     pub default_ttl: Duration,
@@ -276,27 +276,12 @@ impl Cache {
                 None => Found::Missing,
             });
         };
-        let mut replies = store
-            .batch(
-                vec![
-                    Command::Get {
-                        key: store_key.to_owned(),
-                    },
-                    Command::Pttl {
-                        key: store_key.to_owned(),
-                    },
-                ],
-                true,
-            )
-            .await?
-            .into_iter();
-        let (Some(value), Some(pttl)) = (replies.next(), replies.next()) else {
-            return Err(Error::new(
-                ErrorKind::Protocol,
-                "batch returned too few replies",
-            ));
-        };
-        let (value, pttl) = (value?.into_opt_bytes()?, pttl?.into_int()?);
+        let (value, pttl) = store
+            .transaction()
+            .get(store_key)
+            .pttl(store_key)
+            .run()
+            .await?;
         Ok(match value {
             None => Found::Missing,
             Some(v) if pttl >= 0 && pttl as u128 <= window.as_millis() => Found::Stale(v),
@@ -353,13 +338,13 @@ impl Cache {
         let raw = encode(value)?;
         self.inner
             .store
-            .set_ex(&store_key, raw, self.write_ttl(ttl))
+            .setex(&store_key, raw, self.write_ttl(ttl))
             .await
     }
 
     /// Removes `key`; true if it was there.
     pub async fn invalidate(&self, key: &CacheKey) -> Result<bool> {
-        let removed = self.inner.store.del(&[&self.key(key)?]).await?;
+        let removed = self.inner.store.del_multiple(&[&self.key(key)?]).await?;
         bump(&self.inner.counters.invalidated, removed);
         Ok(removed > 0)
     }
@@ -412,11 +397,11 @@ impl Cache {
         let mut removed = 0;
         loop {
             let (next, keys) = store
-                .scan(cursor, ScanOptions::new().pattern(pattern).count(500))
+                .scan_options(cursor, ScanOptions::new().pattern(pattern).count(500))
                 .await?;
             if !keys.is_empty() {
                 let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-                removed += store.del(&refs).await?;
+                removed += store.del_multiple(&refs).await?;
             }
             if next == 0 {
                 break;
@@ -427,7 +412,7 @@ impl Cache {
         Ok(removed)
     }
 
-    /// A memoized async function (seed 004's `@cached` decorator): results of `f` cached under
+    /// A memoized async function (the Transform Army guide's `@cached` decorator): results of `f` cached under
     /// `cache_type` with identifiers `{name}:{arguments as JSON}`. See [`Memo`].
     pub fn memoize<F>(&self, cache_type: &str, name: &str, f: F) -> Memo<F> {
         Memo::new(self.clone(), cache_type, name, f)

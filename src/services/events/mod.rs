@@ -1,5 +1,5 @@
 //! Typed JSON events on pub/sub channels, a capped log per channel, and a [`Stream`] ready for
-//! Server-Sent Events (seed 004, "Pub/Sub for Real-Time Events").
+//! Server-Sent Events (the Transform Army guide, "Pub/Sub for Real-Time Events").
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -20,12 +20,12 @@
 //!
 //! | name | kind | what |
 //! |---|---|---|
-//! | `{topic}:events` | channel | every event of a topic (seed: `workflow:events`) |
+//! | `{topic}:events` | channel | every event of a topic (the dashboard's `workflow:events`) |
 //! | `{topic}:events:tenant:{tenant_id}` | channel | one tenant's events of a topic |
 //! | `{channel}:log` | list | the last [`EventsConfig::log_cap`] events of a channel, newest first |
 //!
 //! Any other channel name works too (`system:alerts`, `job:updates`): [`Events::publish`]
-//! takes the channel as it is. [`Events::emit`] is the seed's pattern: one event goes to the
+//! takes the channel as it is. [`Events::emit`] is the Transform Army guide's pattern: one event goes to the
 //! topic's global channel and, when it belongs to a tenant, to that tenant's channel.
 //!
 //! # Decisions
@@ -50,8 +50,8 @@ use futures_util::Stream;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use staunch_core::{
-    Bytes, Clock, Command, Error, GapReason, Result, Store, Subscription, SubscriptionEvent,
-    SystemClock,
+    As, Batch, Bytes, Clock, Error, GapReason, Lists, Result, Step, Store, Subscription,
+    SubscriptionEvent, SystemClock,
 };
 
 pub use stamp::{iso8601, new_id};
@@ -176,19 +176,12 @@ impl Events {
     /// Publishes `event` on `channel` and logs it there; returns how many subscribers got it.
     pub async fn publish<T: Serialize>(&self, channel: &str, event: &Event<T>) -> Result<u64> {
         let payload = encode(event)?;
-        let mut commands = Vec::new();
-        self.push_commands(&mut commands, channel, payload);
-        let replies = self.store.batch(commands, true).await?;
-        let mut received = 0;
-        for reply in replies {
-            if let staunch_core::Reply::Int(n) = reply? {
-                received = n;
-            }
-        }
-        Ok(u64::try_from(received).unwrap_or(0))
+        let mut batch = Batch::transaction(&*self.store);
+        let published = self.add_publish(&mut batch, channel, payload);
+        batch.run().await?.take(published)
     }
 
-    /// Seed 004's pattern: an event of `event_type` on the topic's global channel and, when
+    /// The Transform Army guide's pattern: an event of `event_type` on the topic's global channel and, when
     /// `tenant_id` is given, on the tenant's channel too (one atomic batch). Returns the event.
     pub async fn emit<T: Serialize>(
         &self,
@@ -199,34 +192,29 @@ impl Events {
     ) -> Result<Event<T>> {
         let event = Event::at(self.config.clock.now_ms(), event_type, tenant_id, data);
         let payload = encode(&event)?;
-        let mut commands = Vec::new();
-        self.push_commands(&mut commands, &Self::topic_channel(topic), payload.clone());
+        let mut batch = Batch::transaction(&*self.store);
+        self.add_publish(&mut batch, &Self::topic_channel(topic), payload.clone());
         if let Some(tenant) = tenant_id {
-            self.push_commands(&mut commands, &Self::tenant_channel(topic, tenant), payload);
+            self.add_publish(&mut batch, &Self::tenant_channel(topic, tenant), payload);
         }
-        for reply in self.store.batch(commands, true).await? {
-            reply?;
-        }
+        batch.run().await?.check()?;
         Ok(event)
     }
 
-    fn push_commands(&self, commands: &mut Vec<Command>, channel: &str, payload: Bytes) {
+    /// Adds logging `payload` on `channel` (when logs are kept) and publishing it to `batch`;
+    /// the returned step answers how many subscribers received it.
+    fn add_publish(
+        &self,
+        batch: &mut Batch<'_, dyn Store>,
+        channel: &str,
+        payload: Bytes,
+    ) -> Step<As<u64>> {
         if self.config.log_cap > 0 {
             let key = Self::log_key(channel);
-            commands.push(Command::LPush {
-                key: key.clone(),
-                values: vec![payload.clone()],
-            });
-            commands.push(Command::LTrim {
-                key,
-                start: 0,
-                stop: self.config.log_cap.min(i64::MAX as u64) as i64 - 1,
-            });
+            batch.lpush(&key, &payload);
+            batch.ltrim(&key, 0, self.config.log_cap.min(i64::MAX as u64) as i64 - 1);
         }
-        commands.push(Command::Publish {
-            channel: channel.to_owned(),
-            message: payload,
-        });
+        batch.publish(channel, payload)
     }
 
     /// The newest `limit` logged events of `channel`, newest first. Entries that do not decode
@@ -240,15 +228,7 @@ impl Events {
             return Ok(Vec::new());
         }
         let stop = limit.min(i64::MAX as u64) as i64 - 1;
-        let raw = self
-            .store
-            .execute(Command::LRange {
-                key: Self::log_key(channel),
-                start: 0,
-                stop,
-            })
-            .await?
-            .into_bytes_vec()?;
+        let raw = self.store.lrange(&Self::log_key(channel), 0, stop).await?;
         Ok(raw
             .iter()
             .filter_map(|b| serde_json::from_slice(b).ok())

@@ -1,5 +1,5 @@
 //! Timestamps and ids shared by the services: ISO 8601 text as the seeds store it, and random
-//! ids in the UUID v4 text form (`"uuid"` in seed 000's schema) without a uuid dependency.
+//! ids in the UUID v4 text form (`"uuid"` in the bot dashboard's schema) without a uuid dependency.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -11,7 +11,7 @@ pub(crate) fn system_now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// `2025-09-28T05:15:14Z` for a Unix time in milliseconds (UTC, whole seconds, as seed 000
+/// `2025-09-28T05:15:14Z` for a Unix time in milliseconds (UTC, whole seconds, as the bot dashboard layout
 /// writes it).
 pub fn iso8601(unix_ms: i64) -> String {
     let secs = unix_ms.div_euclid(1000);
@@ -67,7 +67,7 @@ mod tests {
 
     #[test]
     fn formats_seed_timestamp() {
-        // 2025-09-28T05:15:14Z, seed 000's example.
+        // 2025-09-28T05:15:14Z, the bot dashboard's example.
         assert_eq!(iso8601(1_759_036_514_000), "2025-09-28T05:15:14Z");
         assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
         assert_eq!(iso8601(951_782_400_000), "2000-02-29T00:00:00Z");

@@ -4,11 +4,9 @@
 use std::collections::BTreeMap;
 
 use futures_util::Stream;
-use staunch_core::{
-    Bytes, Command, MoveScore, Result, ScoreBound, SetOptions, ZRangeBy, ZRangeOptions,
-};
+use staunch_core::Result;
+use staunch_core::prelude::*;
 
-use super::cmd::{self, take};
 use super::codec::{self, Fence, field, queue_score, score_priority};
 use super::events::{self, QueueEvent};
 use super::job::{Counters, JobInfo, JobStatus, Maintenance, Sizes};
@@ -22,45 +20,30 @@ impl Queue {
     /// still be enqueued; running jobs finish normally.
     pub async fn pause(&self) -> Result<()> {
         let keys = self.keys();
-        let commands = vec![
-            Command::Set {
-                key: keys.paused.clone(),
-                value: Bytes::from_static(b"1"),
-                options: SetOptions::new(),
-            },
-            QueueEvent::Paused { at: self.now() }.to_command(&keys.events),
-        ];
-        cmd::check_all(self.st().batch(commands, true).await?)
+        let mut batch = Batch::transaction(self.st());
+        batch.set(&keys.paused, "1");
+        QueueEvent::Paused { at: self.now() }.publish_in(&mut batch, &keys.events);
+        batch.run().await?.check()
     }
 
     /// Lets claims happen again and wakes idle workers.
     pub async fn resume(&self) -> Result<()> {
         let keys = self.keys();
-        let commands = vec![
-            cmd::del(&keys.paused),
-            QueueEvent::Resumed { at: self.now() }.to_command(&keys.events),
-        ];
-        cmd::check_all(self.st().batch(commands, true).await?)
+        let mut batch = Batch::transaction(self.st());
+        batch.del(&keys.paused);
+        QueueEvent::Resumed { at: self.now() }.publish_in(&mut batch, &keys.events);
+        batch.run().await?.check()
     }
 
     /// True while paused.
     pub async fn is_paused(&self) -> Result<bool> {
-        let reply = self
-            .st()
-            .execute(Command::Exists {
-                keys: vec![self.keys().paused.clone()],
-            })
-            .await?;
-        reply.into_bool()
+        self.st().exists(&self.keys().paused).await
     }
 
     /// The job `id`, or `None` if it never existed or has expired.
     pub async fn get(&self, id: &str) -> Result<Option<JobInfo>> {
-        let reply = self
-            .st()
-            .execute(cmd::hgetall(&self.keys().task(id)))
-            .await?;
-        Ok(codec::job_info(id, &codec::fields(reply)?))
+        let hash = self.st().hgetall(&self.keys().task(id)).await?;
+        Ok(codec::job_info(id, &codec::fields(hash)?))
     }
 
     /// The jobs `ids` in one round trip (one batch of reads), in the order given, skipping
@@ -69,14 +52,15 @@ impl Queue {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let commands = ids
+        let mut reads = Batch::pipeline(self.st());
+        let hashes: Vec<_> = ids
             .iter()
-            .map(|id| cmd::hgetall(&self.keys().task(id)))
+            .map(|id| reads.hgetall(&self.keys().task(id)))
             .collect();
-        let replies = self.st().batch(commands, false).await?;
+        let mut replies = reads.run().await?;
         let mut jobs = Vec::with_capacity(ids.len());
-        for (id, reply) in ids.iter().zip(replies) {
-            jobs.extend(codec::job_info(id, &codec::fields(reply?)?));
+        for (id, hash) in ids.iter().zip(hashes) {
+            jobs.extend(codec::job_info(id, &codec::fields(replies.take(hash)?)?));
         }
         Ok(jobs)
     }
@@ -91,28 +75,26 @@ impl Queue {
     /// [`Queue::pending_count`]).
     pub async fn sizes(&self) -> Result<Sizes> {
         let keys = self.keys();
-        let commands = vec![
-            cmd::zcard(&keys.queue),
-            cmd::zcard(&keys.promoting),
-            cmd::zcard(&keys.scheduled),
-            cmd::zcard(&keys.processing),
-            cmd::zcard(&keys.dead),
-            Command::ZRange {
-                key: keys.queue.clone(),
-                by: ZRangeBy::Rank { start: 0, stop: -1 },
-                options: ZRangeOptions::new().with_scores(true),
-            },
-        ];
-        let mut r = self.st().batch(commands, false).await?;
+        let (pending, promoting, scheduled, processing, dead, queued) = self
+            .st()
+            .pipeline()
+            .zcard(&keys.queue)
+            .zcard(&keys.promoting)
+            .zcard(&keys.scheduled)
+            .zcard(&keys.processing)
+            .zcard(&keys.dead)
+            .zrange_with_scores(&keys.queue, 0, -1)
+            .run()
+            .await?;
         let mut by_priority = BTreeMap::new();
-        for (_, score) in take(&mut r, 5)?.into_scored()? {
+        for (_, score) in queued {
             *by_priority.entry(score_priority(score)).or_insert(0) += 1;
         }
         Ok(Sizes {
-            pending: take(&mut r, 0)?.into_int()? as u64,
-            scheduled: take(&mut r, 1)?.into_int()? as u64 + take(&mut r, 2)?.into_int()? as u64,
-            processing: take(&mut r, 3)?.into_int()? as u64,
-            dead: take(&mut r, 4)?.into_int()? as u64,
+            pending,
+            scheduled: promoting + scheduled,
+            processing,
+            dead,
             pending_by_priority: by_priority,
         })
     }
@@ -120,20 +102,18 @@ impl Queue {
     /// Pending jobs of one priority (`ZCOUNT` over its score band; cheap).
     pub async fn pending_count(&self, priority: impl Into<super::Priority>) -> Result<u64> {
         let p = priority.into().value();
-        let reply = self
-            .st()
-            .execute(Command::ZCount {
-                key: self.keys().queue.clone(),
-                min: ScoreBound::Inclusive(-(p as f64)),
-                max: ScoreBound::Exclusive(-(p as f64) + 1.0),
-            })
-            .await?;
-        Ok(reply.into_int()? as u64)
+        self.st()
+            .zcount(
+                &self.keys().queue,
+                ScoreBound::Inclusive(-(p as f64)),
+                ScoreBound::Exclusive(-(p as f64) + 1.0),
+            )
+            .await
     }
 
     /// Running totals.
     pub async fn counters(&self) -> Result<Counters> {
-        let fields = codec::fields(self.st().execute(cmd::hgetall(&self.keys().stats)).await?)?;
+        let fields = codec::fields(self.st().hgetall(&self.keys().stats).await?)?;
         let n = |name: &str| fields.get(name).and_then(|v| v.parse().ok()).unwrap_or(0);
         Ok(Counters {
             enqueued: n(STAT_ENQUEUED),
@@ -154,46 +134,38 @@ impl Queue {
         let keys = self.keys();
         let now = self.now();
         let dead_before = now.saturating_sub(codec::millis(self.inner.config.dead_ttl));
-        let first = |key: &str| Command::ZRange {
-            key: key.to_owned(),
-            by: ZRangeBy::Rank { start: 0, stop: 0 },
-            options: ZRangeOptions::new().with_scores(true),
-        };
-        let mut r = self
+        let expired = ZMoveOptions::new()
+            .up_to(ScoreBound::Inclusive(now as f64))
+            .limit(super::PROMOTE_BATCH)
+            .score(MoveScore::Fixed(now as f64));
+        let (reaped, _) = self
             .st()
-            .batch(
-                vec![
-                    cmd::zmove(
-                        &keys.processing,
-                        &keys.scheduled,
-                        ScoreBound::Inclusive(now as f64),
-                        super::PROMOTE_BATCH,
-                        MoveScore::Fixed(now as f64),
-                    ),
-                    Command::ZRemRangeByScore {
-                        key: keys.dead.clone(),
-                        min: ScoreBound::MIN,
-                        max: ScoreBound::Exclusive(dead_before as f64),
-                    },
-                ],
-                false,
+            .pipeline()
+            .zmove_by_score(&keys.processing, &keys.scheduled, expired)
+            .zremrangebyscore(
+                &keys.dead,
+                ScoreBound::MIN,
+                ScoreBound::Exclusive(dead_before as f64),
             )
+            .run()
             .await?;
-        let reaped = take(&mut r, 0)?.into_scored()?;
-        take(&mut r, 1)?;
         if !reaped.is_empty() {
-            let count = cmd::hincr(&keys.stats, STAT_REAPED, reaped.len() as i64);
-            self.st().execute(count).await?;
+            self.st()
+                .hincrby(&keys.stats, STAT_REAPED, reaped.len() as i64)
+                .await?;
         }
         let promoted = self.promote(now).await?;
-        let mut r = self
+        let (scheduled, processing) = self
             .st()
-            .batch(vec![first(&keys.scheduled), first(&keys.processing)], false)
+            .pipeline()
+            .zrange_with_scores(&keys.scheduled, 0, 0)
+            .zrange_with_scores(&keys.processing, 0, 0)
+            .run()
             .await?;
-        let next_due_ms = [take(&mut r, 0)?, take(&mut r, 1)?]
+        let next_due_ms = [scheduled.first(), processing.first()]
             .into_iter()
-            .filter_map(|reply| reply.into_scored().ok()?.into_iter().next())
-            .map(|(_, score)| score as i64)
+            .flatten()
+            .map(|(_, score)| *score as i64)
             .min();
         Ok(Maintenance {
             reaped: reaped.len() as u64,
@@ -204,19 +176,11 @@ impl Queue {
 
     /// When the earliest scheduled job (delayed, or waiting for a retry) comes due, Unix ms.
     pub(crate) async fn next_scheduled_ms(&self) -> Result<Option<i64>> {
-        let reply = self
+        let first = self
             .st()
-            .execute(Command::ZRange {
-                key: self.keys().scheduled.clone(),
-                by: ZRangeBy::Rank { start: 0, stop: 0 },
-                options: ZRangeOptions::new().with_scores(true),
-            })
+            .zrange_with_scores(&self.keys().scheduled, 0, 0)
             .await?;
-        Ok(reply
-            .into_scored()?
-            .into_iter()
-            .next()
-            .map(|(_, score)| score as i64))
+        Ok(first.first().map(|(_, score)| *score as i64))
     }
 
     /// Dead letters, newest first: `offset` and `limit` page through them.
@@ -226,29 +190,27 @@ impl Queue {
         }
         let keys = self.keys();
         let stop = offset.saturating_add(limit - 1);
+        let newest_first = ZRangeBy::Rank {
+            start: offset as i64,
+            stop: stop.min(i64::MAX as u64) as i64,
+        };
         let ids = self
             .st()
-            .execute(Command::ZRange {
-                key: keys.dead.clone(),
-                by: ZRangeBy::Rank {
-                    start: offset as i64,
-                    stop: stop.min(i64::MAX as u64) as i64,
-                },
-                options: ZRangeOptions::new().rev(true),
-            })
+            .zrange_options(&keys.dead, newest_first, ZRangeOptions::new().rev(true))
             .await?
-            .into_bytes_vec()?
             .iter()
             .map(|m| member_id(m))
             .collect::<Result<Vec<_>>>()?;
-        let reads = ids.iter().map(|id| cmd::hgetall(&keys.task(id))).collect();
+        let mut reads = Batch::pipeline(self.st());
+        let hashes: Vec<_> = ids.iter().map(|id| reads.hgetall(&keys.task(id))).collect();
+        let mut replies = reads.run().await?;
         let mut jobs = Vec::new();
-        for (id, reply) in ids.iter().zip(self.st().batch(reads, false).await?) {
-            match codec::job_info(id, &codec::fields(reply?)?) {
+        for (id, hash) in ids.iter().zip(hashes) {
+            match codec::job_info(id, &codec::fields(replies.take(hash)?)?) {
                 Some(job) => jobs.push(job),
                 // Its hash expired: drop the dangling entry.
                 None => {
-                    self.st().execute(cmd::zrem(&keys.dead, id)).await?;
+                    self.st().zrem(&keys.dead, id).await?;
                 }
             }
         }
@@ -259,16 +221,11 @@ impl Queue {
     /// dead letter. The job does not take its unique key back.
     pub async fn requeue_dead(&self, id: &str) -> Result<bool> {
         let keys = self.keys();
-        if !self
-            .st()
-            .execute(cmd::zrem(&keys.dead, id))
-            .await?
-            .into_bool()?
-        {
+        if !self.st().zrem(&keys.dead, id).await? {
             return Ok(false);
         }
         let task = keys.task(id);
-        let fields = codec::fields(self.st().execute(cmd::hgetall(&task)).await?)?;
+        let fields = codec::fields(self.st().hgetall(&task).await?)?;
         let Some(job) = codec::job_info(id, &fields) else {
             return Ok(false);
         };
@@ -277,40 +234,31 @@ impl Queue {
             None => 0,
         };
         let now = self.now();
-        let commands = vec![
-            cmd::persist(&task),
-            cmd::hset(
-                &task,
-                codec::pairs([
-                    (field::TOKEN, (token + 1).to_string()),
-                    (field::STATUS, JobStatus::Pending.as_str().to_owned()),
-                    (field::ATTEMPTS, "0".to_owned()),
-                    (field::RUN_AT, now.to_string()),
-                ]),
-            ),
-            Command::HDel {
-                key: task.clone(),
-                fields: vec![field::FINISHED_AT.to_owned(), field::FINISHED_MS.to_owned()],
-            },
-            cmd::zadd(&keys.queue, queue_score(job.priority, now), id),
-            QueueEvent::status(id, JobStatus::Pending, now).to_command(&keys.events),
-        ];
-        cmd::check_all(self.st().batch(commands, true).await?)?;
+        let mut batch = Batch::transaction(self.st());
+        batch.persist(&task);
+        batch.hset_multiple(
+            &task,
+            codec::pairs([
+                (field::TOKEN, (token + 1).to_string()),
+                (field::STATUS, JobStatus::Pending.as_str().to_owned()),
+                (field::ATTEMPTS, "0".to_owned()),
+                (field::RUN_AT, now.to_string()),
+            ]),
+        );
+        batch.hdel_multiple(&task, [field::FINISHED_AT, field::FINISHED_MS]);
+        batch.zadd(&keys.queue, queue_score(job.priority, now), id);
+        QueueEvent::status(id, JobStatus::Pending, now).publish_in(&mut batch, &keys.events);
+        batch.run().await?.check()?;
         Ok(true)
     }
 
     /// Deletes one dead letter. False if `id` is not a dead letter.
     pub async fn purge_dead(&self, id: &str) -> Result<bool> {
         let keys = self.keys();
-        if !self
-            .st()
-            .execute(cmd::zrem(&keys.dead, id))
-            .await?
-            .into_bool()?
-        {
+        if !self.st().zrem(&keys.dead, id).await? {
             return Ok(false);
         }
-        self.st().execute(cmd::del(&keys.task(id))).await?;
+        self.st().del(&keys.task(id)).await?;
         Ok(true)
     }
 
@@ -319,23 +267,19 @@ impl Queue {
         let mut purged = 0;
         loop {
             let keys = self.keys();
-            let batch = self
+            let popped = self
                 .st()
-                .execute(Command::ZPopMin {
-                    key: keys.dead.clone(),
-                    count: Some(super::PROMOTE_BATCH),
-                })
-                .await?
-                .into_scored()?;
-            if batch.is_empty() {
+                .zpopmin_count(&keys.dead, super::PROMOTE_BATCH)
+                .await?;
+            if popped.is_empty() {
                 return Ok(purged);
             }
-            let deletes = batch
-                .iter()
-                .map(|(m, _)| Ok(cmd::del(&keys.task(&member_id(m)?))))
-                .collect::<Result<Vec<_>>>()?;
-            purged += batch.len() as u64;
-            cmd::check_all(self.st().batch(deletes, false).await?)?;
+            let mut deletes = Batch::pipeline(self.st());
+            for (member, _) in &popped {
+                deletes.del(&keys.task(&member_id(member)?));
+            }
+            purged += popped.len() as u64;
+            deletes.run().await?.check()?;
         }
     }
 

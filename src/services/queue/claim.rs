@@ -1,8 +1,10 @@
 //! Claiming: taking the best due jobs under a lease, and promoting due scheduled jobs.
 
-use staunch_core::{Command, MoveScore, Reply, Result, ScoreBound};
+use std::collections::HashMap;
 
-use super::cmd::{self, take};
+use staunch_core::prelude::*;
+use staunch_core::{As, Result, Step};
+
 use super::codec::{self, Fence, Fields, corrupt, field, iso8601, millis, queue_score};
 use super::events::QueueEvent;
 use super::job::{JobStatus, Lease};
@@ -11,8 +13,10 @@ use super::queue::{Queue, member_id};
 /// Bound on the rounds of one claim call. Every round makes progress (a job is promoted,
 /// taken, or found finished and dropped), so this is only a guard against a broken store.
 const CLAIM_ROUNDS: usize = 10_000;
-/// Commands per job in [`Queue::start_commands`].
-const START_COMMANDS: usize = 5;
+
+/// The steps of [`Queue::add_start`] whose replies decide the start: the new token and the
+/// job's hash.
+type StartSteps = (Step<As<i64>>, Step<As<HashMap<String, Bytes>>>);
 
 /// What starting a moved job came to.
 enum Started {
@@ -42,45 +46,35 @@ impl Queue {
         for _ in 0..CLAIM_ROUNDS {
             let now = self.now();
             let until = now.saturating_add(lease_ms);
-            let mut r = self
+            let take = ZMoveOptions::new()
+                .limit(max)
+                .score(MoveScore::Fixed(until as f64));
+            let (paused, due, moved) = self
                 .st()
-                .batch(
-                    vec![
-                        Command::Get {
-                            key: keys.paused.clone(),
-                        },
-                        Command::ZCount {
-                            key: keys.scheduled.clone(),
-                            min: ScoreBound::MIN,
-                            max: ScoreBound::Inclusive(now as f64),
-                        },
-                        cmd::zmove(
-                            &keys.queue,
-                            &keys.processing,
-                            ScoreBound::MAX,
-                            max,
-                            MoveScore::Fixed(until as f64),
-                        ),
-                    ],
-                    false,
+                .pipeline()
+                .get(&keys.paused)
+                .zcount(
+                    &keys.scheduled,
+                    ScoreBound::MIN,
+                    ScoreBound::Inclusive(now as f64),
                 )
+                .zmove_by_score(&keys.queue, &keys.processing, take)
+                .run()
                 .await?;
-            let paused = !take(&mut r, 0)?.is_nil();
-            let due = take(&mut r, 1)?.into_int()?;
-            let moved = take(&mut r, 2)?
-                .into_scored()?
+            let paused = paused.is_some();
+            let moved = moved
                 .into_iter()
                 .map(|(m, score)| Ok((member_id(&m)?, score)))
                 .collect::<Result<Vec<_>>>()?;
             if paused || due > 0 {
                 if !moved.is_empty() {
                     // Put them back exactly where they were.
-                    let mut back = Vec::with_capacity(moved.len() * 2);
+                    let mut back = Batch::transaction(self.st());
                     for (id, score) in &moved {
-                        back.push(cmd::zadd(&keys.queue, *score, id));
-                        back.push(cmd::zrem(&keys.processing, id));
+                        back.zadd(&keys.queue, *score, id);
+                        back.zrem(&keys.processing, id);
                     }
-                    cmd::check_all(self.st().batch(back, true).await?)?;
+                    back.run().await?.check()?;
                 }
                 if paused {
                     return Ok(Vec::new());
@@ -91,16 +85,17 @@ impl Queue {
             if moved.is_empty() {
                 return Ok(Vec::new());
             }
-            let commands = moved
+            let mut batch = Batch::transaction(self.st());
+            let starts: Vec<_> = moved
                 .iter()
-                .flat_map(|(id, _)| self.start_commands(id, now))
+                .map(|(id, _)| self.add_start(&mut batch, id, now))
                 .collect();
-            let mut r = self.st().batch(commands, true).await?;
+            let mut r = batch.run().await?;
             let mut leases = Vec::with_capacity(moved.len());
-            for (i, (id, _)) in moved.iter().enumerate() {
+            for ((id, _), (token, hash)) in moved.iter().zip(starts) {
                 // A failed HINCRBY (a closed fence) is not an error here: see `interpret`.
-                let token = take(&mut r, i * START_COMMANDS).unwrap_or(Reply::Nil);
-                let fields = codec::fields(take(&mut r, i * START_COMMANDS + 2)?)?;
+                let token = r.take(token).ok();
+                let fields = codec::fields(r.take(hash)?)?;
                 let mut started = self.interpret(id, token, fields, until).await?;
                 for _ in 0..3 {
                     if !matches!(started, Started::Reopened) {
@@ -119,35 +114,33 @@ impl Queue {
         Ok(Vec::new())
     }
 
-    /// The atomic batch that takes one moved job: bump token and attempts, mark it processing,
-    /// read it, announce it. [`START_COMMANDS`] commands; the token reply is first, the hash
-    /// (as it was before this claim marked it) third.
-    fn start_commands(&self, id: &str, now: i64) -> Vec<Command> {
+    /// Adds to `batch` what takes one moved job: bump token and attempts, mark it processing,
+    /// read it, announce it. Returns the steps of the new token and of the hash (as it was
+    /// before this claim marked it).
+    fn add_start(&self, batch: &mut Batch<'_, dyn Store>, id: &str, now: i64) -> StartSteps {
         let task = self.keys().task(id);
-        vec![
-            cmd::hincr(&task, field::TOKEN, 1),
-            cmd::hincr(&task, field::ATTEMPTS, 1),
-            // Read before marking it processing, so a finished job's real status is seen.
-            cmd::hgetall(&task),
-            cmd::hset(
-                &task,
-                codec::pairs([
-                    (field::STATUS, JobStatus::Processing.as_str().to_owned()),
-                    (field::STARTED_AT, iso8601(now)),
-                ]),
-            ),
-            QueueEvent::status(id, JobStatus::Processing, now).to_command(&self.keys().events),
-        ]
+        let token = batch.hincrby(&task, field::TOKEN, 1);
+        batch.hincrby(&task, field::ATTEMPTS, 1);
+        // Read before marking it processing, so a finished job's real status is seen.
+        let hash = batch.hgetall(&task);
+        batch.hset_multiple(
+            &task,
+            codec::pairs([
+                (field::STATUS, JobStatus::Processing.as_str().to_owned()),
+                (field::STARTED_AT, iso8601(now)),
+            ]),
+        );
+        QueueEvent::status(id, JobStatus::Processing, now).publish_in(batch, &self.keys().events);
+        (token, hash)
     }
 
-    /// Runs [`Queue::start_commands`] for one job on its own.
+    /// Runs [`Queue::add_start`] for one job on its own.
     async fn start(&self, id: &str, until: i64) -> Result<Started> {
-        let mut r = self
-            .st()
-            .batch(self.start_commands(id, self.now()), true)
-            .await?;
-        let token = take(&mut r, 0).unwrap_or(Reply::Nil);
-        let fields = codec::fields(take(&mut r, 2)?)?;
+        let mut batch = Batch::transaction(self.st());
+        let (token, hash) = self.add_start(&mut batch, id, self.now());
+        let mut r = batch.run().await?;
+        let token = r.take(token).ok();
+        let fields = codec::fields(r.take(hash)?)?;
         self.interpret(id, token, fields, until).await
     }
 
@@ -155,18 +148,22 @@ impl Queue {
     async fn interpret(
         &self,
         id: &str,
-        token: Reply,
+        token: Option<i64>,
         fields: Fields,
         until: i64,
     ) -> Result<Started> {
         let task = self.keys().task(id);
         let Some(mut job) = codec::job_info(id, &fields) else {
             // The hash is gone (expired or purged): drop the debris our claim created.
-            let cleanup = vec![cmd::del(&task), cmd::zrem(&self.keys().processing, id)];
-            cmd::check_all(self.st().batch(cleanup, true).await?)?;
+            self.st()
+                .transaction()
+                .del(&task)
+                .zrem(&self.keys().processing, id)
+                .run()
+                .await?;
             return Ok(Started::Skipped);
         };
-        if let Reply::Int(token) = token {
+        if let Some(token) = token {
             job.status = JobStatus::Processing;
             let lease = Lease {
                 job,
@@ -189,17 +186,24 @@ impl Queue {
         let text = fields.get(field::TOKEN).cloned().unwrap_or_default();
         match Fence::parse(&text) {
             Some(Fence::Closed(t, outcome)) if outcome.final_status().is_some() => {
-                let mut fix = self.settle_commands(id, t, outcome, &fields);
-                fix.push(cmd::hincr(&task, field::ATTEMPTS, -1));
-                cmd::check_all(self.st().batch(fix, true).await?)?;
+                let mut fix = Batch::transaction(self.st());
+                self.add_settlement(&mut fix, id, t, outcome, &fields);
+                fix.hincrby(&task, field::ATTEMPTS, -1);
+                fix.run().await?.check()?;
                 Ok(Started::Skipped)
             }
             Some(Fence::Closed(t, _)) => {
-                let reopen = vec![
-                    cmd::hcas(&task, field::TOKEN, Some(text), (t + 1).to_string()),
-                    cmd::hincr(&task, field::ATTEMPTS, -1),
-                ];
-                cmd::check_all(self.st().batch(reopen, true).await?)?;
+                self.st()
+                    .transaction()
+                    .hcompare_and_set(
+                        &task,
+                        field::TOKEN,
+                        Some(Bytes::from(text)),
+                        (t + 1).to_string(),
+                    )
+                    .hincrby(&task, field::ATTEMPTS, -1)
+                    .run()
+                    .await?;
                 Ok(Started::Reopened)
             }
             _ => Err(corrupt(format!("job {id} has a bad token field {text:?}"))),
@@ -210,89 +214,73 @@ impl Queue {
     pub(crate) async fn promote(&self, now: i64) -> Result<u64> {
         let keys = self.keys();
         let stale = now.saturating_sub(super::PROMOTION_GRACE_MS);
-        let mut r = self
+        let at_now = MoveScore::Fixed(now as f64);
+        // Promotions abandoned by a crashed process go back to be promoted again.
+        let abandoned = ZMoveOptions::new()
+            .up_to(ScoreBound::Inclusive(stale as f64))
+            .limit(1000)
+            .score(at_now);
+        let due = ZMoveOptions::new()
+            .up_to(ScoreBound::Inclusive(now as f64))
+            .limit(super::PROMOTE_BATCH)
+            .score(at_now);
+        let (_, promoting) = self
             .st()
-            .batch(
-                vec![
-                    // Promotions abandoned by a crashed process go back to be promoted again.
-                    cmd::zmove(
-                        &keys.promoting,
-                        &keys.scheduled,
-                        ScoreBound::Inclusive(stale as f64),
-                        1000,
-                        MoveScore::Fixed(now as f64),
-                    ),
-                    cmd::zmove(
-                        &keys.scheduled,
-                        &keys.promoting,
-                        ScoreBound::Inclusive(now as f64),
-                        super::PROMOTE_BATCH,
-                        MoveScore::Fixed(now as f64),
-                    ),
-                ],
-                false,
-            )
+            .pipeline()
+            .zmove_by_score(&keys.promoting, &keys.scheduled, abandoned)
+            .zmove_by_score(&keys.scheduled, &keys.promoting, due)
+            .run()
             .await?;
-        take(&mut r, 0)?;
-        let ids = take(&mut r, 1)?
-            .into_scored()?
+        let ids = promoting
             .into_iter()
             .map(|(m, _)| member_id(&m))
             .collect::<Result<Vec<_>>>()?;
         if ids.is_empty() {
             return Ok(0);
         }
-        let reads = ids.iter().map(|id| cmd::hgetall(&keys.task(id))).collect();
-        let replies = self.st().batch(reads, false).await?;
-        let mut writes = Vec::new();
+        let mut reads = Batch::pipeline(self.st());
+        let hashes: Vec<_> = ids.iter().map(|id| reads.hgetall(&keys.task(id))).collect();
+        let mut replies = reads.run().await?;
+        let mut writes = Batch::transaction(self.st());
         let mut promoted = 0;
-        for (id, reply) in ids.iter().zip(replies) {
-            let fields = codec::fields(reply?)?;
-            writes.push(cmd::zrem(&keys.promoting, id));
+        for (id, hash) in ids.iter().zip(hashes) {
+            let fields = codec::fields(replies.take(hash)?)?;
+            writes.zrem(&keys.promoting, id);
             let Some(job) = codec::job_info(id, &fields) else {
                 continue;
             };
-            let text = fields.get(field::TOKEN).cloned();
+            let text = fields.get(field::TOKEN).cloned().map(Bytes::from);
+            let task = keys.task(id);
             match codec::fence(&fields) {
                 Some(Fence::Closed(t, outcome)) if outcome.final_status().is_some() => {
-                    writes.extend(self.settle_commands(id, t, outcome, &fields));
+                    self.add_settlement(&mut writes, id, t, outcome, &fields);
                     continue;
                 }
-                Some(Fence::Closed(t, _)) => writes.push(cmd::hcas(
-                    &keys.task(id),
-                    field::TOKEN,
-                    text,
-                    (t + 1).to_string(),
-                )),
+                Some(Fence::Closed(t, _)) => {
+                    writes.hcompare_and_set(&task, field::TOKEN, text, (t + 1).to_string());
+                }
                 // Back from an expired lease: the old holder's token stops working now.
-                Some(Fence::Open(t)) if job.status == JobStatus::Processing => writes.push(
-                    cmd::hcas(&keys.task(id), field::TOKEN, text, (t + 1).to_string()),
-                ),
+                Some(Fence::Open(t)) if job.status == JobStatus::Processing => {
+                    writes.hcompare_and_set(&task, field::TOKEN, text, (t + 1).to_string());
+                }
                 _ => {}
             }
-            writes.push(cmd::zadd(
-                &keys.queue,
-                queue_score(job.priority, job.run_at_ms),
-                id,
-            ));
+            writes.zadd(&keys.queue, queue_score(job.priority, job.run_at_ms), id);
             // Only if nobody changed it since we read it (a late holder finishing it).
-            writes.push(cmd::hcas(
-                &keys.task(id),
+            writes.hcompare_and_set(
+                &task,
                 field::STATUS,
-                fields.get(field::STATUS).cloned(),
-                JobStatus::Pending.as_str().to_owned(),
-            ));
+                fields.get(field::STATUS).cloned().map(Bytes::from),
+                JobStatus::Pending.as_str(),
+            );
             if job.status == JobStatus::Processing {
                 // Back from an expired lease (the reaper moved it here).
-                writes.push(cmd::hset(
-                    &keys.task(id),
-                    codec::pairs([(field::LAST_ERROR, "lease expired".to_owned())]),
-                ));
+                writes.hset(&task, field::LAST_ERROR, "lease expired");
             }
-            writes.push(QueueEvent::status(id, JobStatus::Pending, now).to_command(&keys.events));
+            QueueEvent::status(id, JobStatus::Pending, now).publish_in(&mut writes, &keys.events);
             promoted += 1;
         }
-        cmd::check_all(self.st().batch(writes, true).await?)?;
+        writes.run().await?.check()?;
         Ok(promoted)
     }
 }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use staunch_core::{Bytes, Error, ErrorKind, Reply, Result};
+use staunch_core::{Bytes, Error, ErrorKind, Result};
 
 use super::job::{JobInfo, JobStatus, MAX_PRIORITY, MIN_PRIORITY};
 
@@ -13,9 +13,9 @@ pub(crate) const SCORE_EPOCH_MS: i64 = 1_704_067_200_000;
 /// 2^42: milliseconds in the FIFO fraction's range (about 139 years).
 const FIFO_SPAN: f64 = 4_398_046_511_104.0;
 
-/// Hash fields of a job. The first six are seed 000's.
+/// Hash fields of a job. The first six are the bot dashboard's.
 ///
-/// A new job is written with seed 000's six fields plus `max_retries`, and `run_at` only when it
+/// A new job is written with the bot dashboard's six fields plus `max_retries`, and `run_at` only when it
 /// is not due at creation: `token` and `attempts` start missing (read as 0; a claim's `HINCRBY`
 /// creates them), the creation time in ms is the first 11 hex digits of the id, and `run_at`
 /// defaults to it. Every field costs server time and client allocations on each enqueue (a bulk
@@ -45,7 +45,7 @@ pub(crate) mod field {
 
 /// The queue score of a job: `-priority + (run_at - 2024-01-01) / 2^42`.
 ///
-/// The integer part is seed 000's `-priority`; the fraction orders jobs of one priority by due
+/// The integer part is the bot dashboard's `-priority`; the fraction orders jobs of one priority by due
 /// time. Both parts are exact in an f64 for |priority| ≤ 1000 and due times between 2024 and
 /// 2163 (times outside are clamped, so FIFO order degrades to ties broken by id there).
 pub(crate) fn queue_score(priority: i32, run_at_ms: i64) -> f64 {
@@ -155,11 +155,12 @@ pub(crate) fn id_created_ms(id: &str) -> Option<i64> {
 }
 
 /// Decodes an `HGETALL` reply.
-pub(crate) fn fields(reply: Reply) -> Result<Fields> {
-    reply
-        .into_pairs()?
-        .into_iter()
-        .map(|(k, v)| Ok((k.into_string()?, v.into_string()?)))
+pub(crate) fn fields(hash: HashMap<String, Bytes>) -> Result<Fields> {
+    hash.into_iter()
+        .map(|(k, v)| match String::from_utf8(v.to_vec()) {
+            Ok(v) => Ok((k, v)),
+            Err(_) => Err(corrupt(format!("job hash field {k} is not UTF-8"))),
+        })
         .collect()
 }
 
@@ -214,7 +215,7 @@ pub(crate) fn new_id(now_ms: i64) -> String {
     format!("{:011x}{n:08x}{r:08x}", now_ms.max(0))
 }
 
-/// Unix ms as ISO 8601 UTC (`2025-09-28T05:15:14Z`), as seed 000 writes timestamps.
+/// Unix ms as ISO 8601 UTC (`2025-09-28T05:15:14Z`), as the bot dashboard layout writes timestamps.
 pub(crate) fn iso8601(unix_ms: i64) -> String {
     let secs = unix_ms.div_euclid(1000);
     let days = secs.div_euclid(86_400);

@@ -9,7 +9,7 @@ use staunch_core::{Clock, Error, Result, SystemClock};
 /// failed attempt, capped at `max`, then shortened by up to `jitter` (a fraction) at random so
 /// that jobs failing together do not retry together.
 ///
-/// The default is seed 004's schedule: 60 s, 120 s, 240 s, ... capped at one hour, 10 % jitter.
+/// The default is the Transform Army guide's schedule: 60 s, 120 s, 240 s, ... capped at one hour, 10 % jitter.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
 pub struct Backoff {
@@ -35,7 +35,7 @@ impl Default for Backoff {
 }
 
 impl Backoff {
-    /// Seed 004's schedule (see the type docs).
+    /// The Transform Army guide's schedule (see the type docs).
     pub fn new() -> Self {
         Self::default()
     }
@@ -69,7 +69,7 @@ impl Backoff {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct QueueConfig {
-    /// Key prefix (default `bot`, giving seed 000's `bot:tasks:queue` and `bot:task:{id}`).
+    /// Key prefix (default `bot`, giving the bot dashboard's `bot:tasks:queue` and `bot:task:{id}`).
     pub prefix: String,
     /// Wrap the prefix in a Redis Cluster hash tag (`{bot}:tasks:queue`) so every key of the
     /// queue lives in one slot. Ignored when the prefix already contains `{...}`.
@@ -165,7 +165,7 @@ impl QueueConfig {
 /// Every key and channel of one queue.
 #[derive(Debug, Clone)]
 pub(crate) struct Keys {
-    /// Pending jobs (seed 000's `bot:tasks:queue`), scored by priority then FIFO order.
+    /// Pending jobs (the bot dashboard's `bot:tasks:queue`), scored by priority then FIFO order.
     pub queue: String,
     /// Delayed jobs and retries waiting for their time, scored by due time (ms).
     pub scheduled: String,
@@ -206,7 +206,7 @@ impl Keys {
         }
     }
 
-    /// The hash of one job (seed 000's `bot:task:{id}`).
+    /// The hash of one job (the bot dashboard's `bot:task:{id}`).
     pub(crate) fn task(&self, id: &str) -> String {
         format!("{}{id}", self.task_prefix)
     }

@@ -10,7 +10,7 @@
 
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
-use staunch_core::{Bytes, Command, Result, Store, SubscriptionEvent};
+use staunch_core::{Batch, Result, Store, SubscriptionEvent};
 
 use super::job::JobStatus;
 
@@ -99,12 +99,10 @@ impl QueueEvent {
         }
     }
 
-    pub(crate) fn to_command(&self, channel: &str) -> Command {
+    /// Adds publishing this event on `channel` to `batch`.
+    pub(crate) fn publish_in(&self, batch: &mut Batch<'_, dyn Store>, channel: &str) {
         let text = serde_json::to_string(self).unwrap_or_default();
-        Command::Publish {
-            channel: channel.to_owned(),
-            message: Bytes::from(text),
-        }
+        batch.publish(channel, text);
     }
 
     /// Decodes a published message; `None` for anything else.

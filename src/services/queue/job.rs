@@ -14,7 +14,7 @@ pub const MIN_PRIORITY: i32 = -1000;
 /// Highest accepted numeric priority.
 pub const MAX_PRIORITY: i32 = 1000;
 
-/// How urgent a job is: higher runs first. Named levels map onto seed 000's numbers
+/// How urgent a job is: higher runs first. Named levels map onto the bot dashboard's numbers
 /// (`High` = 10 like `login`, `Normal` = 5 like `job_check`, `Low` = 1 like `screenshot`);
 /// any number in `MIN_PRIORITY..=MAX_PRIORITY` is accepted.
 #[derive(Debug, Clone, Copy, Default)]
@@ -55,9 +55,9 @@ impl From<i32> for Priority {
     }
 }
 
-/// Seed 000's task types with their fixed priorities.
+/// The bot dashboard's task types with their fixed priorities.
 ///
-/// `job_reject` has no priority in the seed; staunch gives it 8, the same as `job_accept`:
+/// `job_reject` has no priority in the bot dashboard; staunch gives it 8, the same as `job_accept`:
 /// both answer the same offer and a late answer is as useless either way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BotTask {
@@ -76,7 +76,7 @@ pub enum BotTask {
 }
 
 impl BotTask {
-    /// Every seed task type.
+    /// Every task type of the bot dashboard.
     pub const ALL: [BotTask; 6] = [
         BotTask::Login,
         BotTask::JobAccept,
@@ -104,7 +104,7 @@ impl BotTask {
         BotTask::ALL.into_iter().find(|task| task.as_str() == text)
     }
 
-    /// The seed's priority.
+    /// The bot dashboard's priority.
     pub fn priority(self) -> Priority {
         Priority::Value(match self {
             BotTask::Login => 10,
@@ -153,7 +153,7 @@ impl<T: Serialize> NewJob<T> {
         }
     }
 
-    /// A seed 000 task with the seed's priority.
+    /// A the bot dashboard layout task with the dashboard's priority.
     pub fn bot(task: BotTask, payload: T) -> Self {
         NewJob::new(task.as_str(), payload).priority(task.priority())
     }

@@ -1,5 +1,5 @@
 //! A priority task queue with leases, fencing tokens, retries, dead letters and workers, on any
-//! [`Store`](staunch_core::Store) (seeds 000 and 004).
+//! [`Store`](staunch_core::Store) (the bot dashboard and the Transform Army guide).
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -21,15 +21,15 @@
 //! - `outcome`: heartbeat, progress, complete, fail, release, cancel.
 //! - `admin`: pause/resume, `get`, sizes, counters, maintenance, dead letters, events.
 //! - `worker`: [`Worker`], handlers per task type, concurrency, graceful shutdown.
-//! - `job`, `config`, `events`, `codec`, `cmd`: value types, settings, the channel, the
-//!   stored format, command constructors.
+//! - `job`, `config`, `events`, `codec`: value types, settings, the channel, the
+//!   stored format.
 //!
 //! # Data in the store (prefix `bot`, readable with `redis-cli`)
 //!
 //! | key | type | what |
 //! |---|---|---|
-//! | `bot:tasks:queue` | zset | pending job ids (seed 000), score `-priority + fifo` (below) |
-//! | `bot:task:{id}` | hash | the job: seed 000's `id type data priority created_at status` and `max_retries`, then as they come into play `token attempts run_at timeout_ms unique_key progress last_error result started_at finished_at finished_ms` |
+//! | `bot:tasks:queue` | zset | pending job ids (the bot dashboard layout), score `-priority + fifo` (below) |
+//! | `bot:task:{id}` | hash | the job: the bot dashboard's `id type data priority created_at status` and `max_retries`, then as they come into play `token attempts run_at timeout_ms unique_key progress last_error result started_at finished_at finished_ms` |
 //! | `bot:tasks:scheduled` | zset | delayed jobs and retries, score = due time (Unix ms) |
 //! | `bot:tasks:promoting` | zset | due jobs in transit to the queue (crash-safe hand-over) |
 //! | `bot:tasks:processing` | zset | claimed jobs, score = lease deadline (Unix ms) |
@@ -42,7 +42,7 @@
 //! With [`QueueConfig::hash_tag`] the prefix becomes `{bot}`, so all keys of a queue share one
 //! Redis Cluster slot (every multi-key step touches only these keys).
 //!
-//! `data`, `result` and `progress` are JSON; times are ISO 8601 in seed 000's fields
+//! `data`, `result` and `progress` are JSON; times are ISO 8601 in the bot dashboard's fields
 //! (`created_at`, ...) and Unix ms in the `*_ms`/`run_at` fields the queue computes with.
 //! A new job's hash holds only what cannot be derived, because a bulk enqueue writes one hash
 //! per job and every field costs: `token` and `attempts` appear at the first claim (missing
@@ -53,8 +53,8 @@
 //! # Score encoding
 //!
 //! A pending job's score is `-priority + (run_at - 2024-01-01) / 2^42` with `run_at` its due
-//! time in ms. The integer part is seed 000's `-priority`, so `ZRANGE bot:tasks:queue 0 -1
-//! WITHSCORES` reads as the seed says, lowest score = highest priority; the fraction orders one
+//! time in ms. The integer part is the bot dashboard's `-priority`, so `ZRANGE bot:tasks:queue 0 -1
+//! WITHSCORES` reads as the bot dashboard says, lowest score = highest priority; the fraction orders one
 //! priority's jobs by due time (FIFO). Both parts are exact in an f64 for priorities in
 //! `-1000..=1000` ([`MIN_PRIORITY`], [`MAX_PRIORITY`]; others are rejected) and due times from
 //! 2024 to 2163 (clamped outside). Jobs due in the same millisecond tie and are ordered by id,
@@ -126,8 +126,8 @@
 //! # Statuses
 //!
 //! `pending` (queued), `scheduled` (delayed), `processing`, `failed` (an attempt failed, a retry
-//! is scheduled: seed 000's `failed`), `completed`, `dead` (out of retries), `cancelled`.
-//! `max_retries` is the number of retries after the first attempt (default 3, seed 004), and
+//! is scheduled: the bot dashboard's `failed`), `completed`, `dead` (out of retries), `cancelled`.
+//! `max_retries` is the number of retries after the first attempt (default 3, the Transform Army guide), and
 //! retries wait `60 s × 2^(n-1)` (with 10 % jitter, capped at 1 h; [`Backoff`]).
 //!
 //! # Time
@@ -137,7 +137,6 @@
 
 mod admin;
 mod claim;
-mod cmd;
 mod codec;
 mod config;
 mod events;

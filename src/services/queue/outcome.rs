@@ -9,9 +9,9 @@
 //! promotion) finishes the effects from what the fence says (see `settle_commands`).
 
 use serde::Serialize;
-use staunch_core::{Bytes, Command, Result};
+use staunch_core::prelude::*;
+use staunch_core::{Bytes, Result};
 
-use super::cmd;
 use super::codec::{self, Fence, Fields, Outcome, field, iso8601, lease_lost, millis, queue_score};
 use super::events::QueueEvent;
 use super::job::{FailOutcome, JobStatus, Lease};
@@ -36,25 +36,25 @@ impl Queue {
         note: Option<(&str, &str)>,
     ) -> Result<()> {
         let task = self.keys().task(lease.id());
-        let close = cmd::hcas(
-            &task,
-            field::TOKEN,
-            Some(lease.token.to_string()),
-            Fence::closed(lease.token, outcome),
-        );
+        let expected = Some(Bytes::from(lease.token.to_string()));
+        let fence = Fence::closed(lease.token, outcome);
         let closed = match note {
-            None => self.st().execute(close).await?.into_bool()?,
+            None => {
+                self.st()
+                    .hcompare_and_set(&task, field::TOKEN, expected, fence)
+                    .await?
+            }
             Some((name, text)) => {
                 let name = note_field(name, lease.token);
-                let write = cmd::hset(&task, vec![(name.clone(), Bytes::from(text.to_owned()))]);
-                let mut r = self.st().batch(vec![close, write], true).await?;
-                let closed = cmd::take(&mut r, 0)?.into_bool()?;
+                let (closed, _) = self
+                    .st()
+                    .transaction()
+                    .hcompare_and_set(&task, field::TOKEN, expected, fence)
+                    .hset(&task, &name, text)
+                    .run()
+                    .await?;
                 if !closed {
-                    let undo = Command::HDel {
-                        key: task.clone(),
-                        fields: vec![name],
-                    };
-                    self.st().execute(undo).await?;
+                    self.st().hdel(&task, &name).await?;
                 }
                 closed
             }
@@ -77,17 +77,25 @@ impl Queue {
         // Check first, then renew: a stale holder must not stretch the new holder's lease. (If
         // the lease is lost between the two steps, the renewal lands on the new holder's lease:
         // a longer lease, never a lost job.)
-        let check = cmd::hcas(
-            &self.keys().task(lease.id()),
-            field::TOKEN,
-            Some(token.clone()),
-            token,
-        );
-        if !self.st().execute(check).await?.into_bool()? {
+        let held = self
+            .st()
+            .hcompare_and_set(
+                &self.keys().task(lease.id()),
+                field::TOKEN,
+                Some(Bytes::from(token.clone())),
+                token,
+            )
+            .await?;
+        if !held {
             return Err(lease_lost(lease.id(), lease.token));
         }
-        let renew = cmd::zadd_xx_gt(&self.keys().processing, until as f64, lease.id());
-        self.st().execute(renew).await?;
+        // `XX GT`: renew without ever shortening the lease or re-adding a job taken back.
+        let renew = ZAddOptions::new()
+            .condition(SetCondition::Xx)
+            .comparison(ZAddComparison::Gt);
+        self.st()
+            .zadd_options(&self.keys().processing, [(until as f64, lease.id())], renew)
+            .await?;
         Ok(until)
     }
 
@@ -100,9 +108,8 @@ impl Queue {
         let token = lease.token.to_string();
         let held = self
             .st()
-            .execute(cmd::hcas(&task, field::TOKEN, Some(token.clone()), token))
-            .await?
-            .into_bool()?;
+            .hcompare_and_set(&task, field::TOKEN, Some(Bytes::from(token.clone())), token)
+            .await?;
         if !held {
             return Err(lease_lost(lease.id(), lease.token));
         }
@@ -111,11 +118,10 @@ impl Queue {
             progress: text.clone(),
             at: self.now(),
         };
-        let commands = vec![
-            cmd::hset(&task, codec::pairs([(field::PROGRESS, text)])),
-            event.to_command(&self.keys().events),
-        ];
-        cmd::check_all(self.st().batch(commands, true).await?)
+        let mut batch = Batch::transaction(self.st());
+        batch.hset(&task, field::PROGRESS, text);
+        event.publish_in(&mut batch, &self.keys().events);
+        batch.run().await?.check()
     }
 
     /// Completes the job without a result.
@@ -152,20 +158,18 @@ impl Queue {
         if let Some(text) = result {
             fields.push((field::RESULT.to_owned(), Bytes::from(text)));
         }
-        let mut commands = vec![
-            cmd::zrem(&keys.processing, lease.id()),
-            cmd::hset(&task, fields),
-            drop_notes(&task, lease.token),
-        ];
-        commands.push(self.retention(&task, self.inner.config.result_ttl));
-        commands.push(cmd::hincr(&keys.stats, STAT_COMPLETED, 1));
+        let mut batch = Batch::transaction(self.st());
+        batch.zrem(&keys.processing, lease.id());
+        batch.hset_multiple(&task, fields);
+        drop_notes(&mut batch, &task, lease.token);
+        self.add_retention(&mut batch, &task, self.inner.config.result_ttl);
+        batch.hincrby(&keys.stats, STAT_COMPLETED, 1);
         if let Some(unique) = &lease.job.unique_key {
-            commands.push(cmd::cad(&keys.unique(unique), lease.id()));
+            batch.compare_and_delete(&keys.unique(unique), lease.id());
         }
-        commands.push(
-            QueueEvent::status(lease.id(), JobStatus::Completed, now).to_command(&keys.events),
-        );
-        cmd::check_all(self.st().batch(commands, true).await?)
+        QueueEvent::status(lease.id(), JobStatus::Completed, now)
+            .publish_in(&mut batch, &keys.events);
+        batch.run().await?.check()
     }
 
     /// Fails this attempt: schedules a retry after the backoff while retries are left,
@@ -196,25 +200,24 @@ impl Queue {
             .backoff
             .delay(lease.job.attempts, rand::random::<f64>());
         let run_at = now.saturating_add(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX));
-        let commands = vec![
-            cmd::zrem(&keys.processing, lease.id()),
-            cmd::zadd(&keys.scheduled, run_at as f64, lease.id()),
-            cmd::hset(
-                &task,
-                codec::pairs([
-                    (field::STATUS, JobStatus::Failed.as_str().to_owned()),
-                    (field::LAST_ERROR, error.to_owned()),
-                    (field::RUN_AT, run_at.to_string()),
-                    // Reopened one past the holder's token, which no claim ever hands out.
-                    (field::TOKEN, (lease.token + 1).to_string()),
-                ]),
-            ),
-            drop_notes(&task, lease.token),
-            cmd::hincr(&keys.stats, STAT_FAILED, 1),
-            cmd::hincr(&keys.stats, STAT_RETRIED, 1),
-            QueueEvent::status(lease.id(), JobStatus::Failed, now).to_command(&keys.events),
-        ];
-        cmd::check_all(self.st().batch(commands, true).await?)?;
+        let mut batch = Batch::transaction(self.st());
+        batch.zrem(&keys.processing, lease.id());
+        batch.zadd(&keys.scheduled, run_at as f64, lease.id());
+        batch.hset_multiple(
+            &task,
+            codec::pairs([
+                (field::STATUS, JobStatus::Failed.as_str().to_owned()),
+                (field::LAST_ERROR, error.to_owned()),
+                (field::RUN_AT, run_at.to_string()),
+                // Reopened one past the holder's token, which no claim ever hands out.
+                (field::TOKEN, (lease.token + 1).to_string()),
+            ]),
+        );
+        drop_notes(&mut batch, &task, lease.token);
+        batch.hincrby(&keys.stats, STAT_FAILED, 1);
+        batch.hincrby(&keys.stats, STAT_RETRIED, 1);
+        QueueEvent::status(lease.id(), JobStatus::Failed, now).publish_in(&mut batch, &keys.events);
+        batch.run().await?.check()?;
         Ok(FailOutcome::Retrying { run_at_ms: run_at })
     }
 
@@ -231,33 +234,31 @@ impl Queue {
         let now = self.now();
         let keys = self.keys();
         let task = keys.task(lease.id());
-        let mut commands = vec![
-            cmd::zrem(&keys.processing, lease.id()),
-            cmd::zadd(&keys.dead, now as f64, lease.id()),
-            cmd::hset(
-                &task,
-                codec::pairs([
-                    (field::STATUS, JobStatus::Dead.as_str().to_owned()),
-                    (field::LAST_ERROR, error.to_owned()),
-                    (field::FINISHED_AT, iso8601(now)),
-                    (field::FINISHED_MS, now.to_string()),
-                ]),
-            ),
-            self.retention(&task, self.inner.config.dead_ttl),
-            drop_notes(&task, lease.token),
-            cmd::hincr(&keys.stats, STAT_DEAD, 1),
-        ];
+        let mut batch = Batch::transaction(self.st());
+        batch.zrem(&keys.processing, lease.id());
+        batch.zadd(&keys.dead, now as f64, lease.id());
+        batch.hset_multiple(
+            &task,
+            codec::pairs([
+                (field::STATUS, JobStatus::Dead.as_str().to_owned()),
+                (field::LAST_ERROR, error.to_owned()),
+                (field::FINISHED_AT, iso8601(now)),
+                (field::FINISHED_MS, now.to_string()),
+            ]),
+        );
+        self.add_retention(&mut batch, &task, self.inner.config.dead_ttl);
+        drop_notes(&mut batch, &task, lease.token);
+        batch.hincrby(&keys.stats, STAT_DEAD, 1);
         if uncount {
-            commands.push(cmd::hincr(&task, field::ATTEMPTS, -1));
+            batch.hincrby(&task, field::ATTEMPTS, -1);
         } else {
-            commands.push(cmd::hincr(&keys.stats, STAT_FAILED, 1));
+            batch.hincrby(&keys.stats, STAT_FAILED, 1);
         }
         if let Some(unique) = &lease.job.unique_key {
-            commands.push(cmd::cad(&keys.unique(unique), lease.id()));
+            batch.compare_and_delete(&keys.unique(unique), lease.id());
         }
-        commands
-            .push(QueueEvent::status(lease.id(), JobStatus::Dead, now).to_command(&keys.events));
-        cmd::check_all(self.st().batch(commands, true).await?)
+        QueueEvent::status(lease.id(), JobStatus::Dead, now).publish_in(&mut batch, &keys.events);
+        batch.run().await?.check()
     }
 
     /// Gives the job back to the queue at its old place, as if this attempt never started
@@ -268,41 +269,40 @@ impl Queue {
         let keys = self.keys();
         let task = keys.task(lease.id());
         let score = queue_score(lease.job.priority, lease.job.run_at_ms);
-        let commands = vec![
-            cmd::zrem(&keys.processing, lease.id()),
-            cmd::zadd(&keys.queue, score, lease.id()),
-            cmd::hset(
-                &task,
-                codec::pairs([
-                    (field::STATUS, JobStatus::Pending.as_str().to_owned()),
-                    (field::TOKEN, (lease.token + 1).to_string()),
-                ]),
-            ),
-            cmd::hincr(&task, field::ATTEMPTS, -1),
-            QueueEvent::status(lease.id(), JobStatus::Pending, now).to_command(&keys.events),
-        ];
-        cmd::check_all(self.st().batch(commands, true).await?)
+        let mut batch = Batch::transaction(self.st());
+        batch.zrem(&keys.processing, lease.id());
+        batch.zadd(&keys.queue, score, lease.id());
+        batch.hset_multiple(
+            &task,
+            codec::pairs([
+                (field::STATUS, JobStatus::Pending.as_str().to_owned()),
+                (field::TOKEN, (lease.token + 1).to_string()),
+            ]),
+        );
+        batch.hincrby(&task, field::ATTEMPTS, -1);
+        QueueEvent::status(lease.id(), JobStatus::Pending, now)
+            .publish_in(&mut batch, &keys.events);
+        batch.run().await?.check()
     }
 
     /// Cancels a job that has not started (pending, scheduled or waiting for a retry). Returns
     /// false when the job is running, finished or unknown.
     pub async fn cancel(&self, id: &str) -> Result<bool> {
         let keys = self.keys();
-        let take = vec![
-            cmd::zrem(&keys.queue, id),
-            cmd::zrem(&keys.scheduled, id),
-            cmd::zrem(&keys.promoting, id),
-        ];
-        let mut removed = false;
-        for reply in self.st().batch(take, false).await? {
-            removed |= reply?.into_bool()?;
-        }
-        if !removed {
+        let (queued, scheduled, promoting) = self
+            .st()
+            .pipeline()
+            .zrem(&keys.queue, id)
+            .zrem(&keys.scheduled, id)
+            .zrem(&keys.promoting, id)
+            .run()
+            .await?;
+        if !(queued || scheduled || promoting) {
             return Ok(false);
         }
         // Removing it from the waiting sets made it ours: nobody can claim it any more.
         let task = keys.task(id);
-        let fields = codec::fields(self.st().execute(cmd::hgetall(&task)).await?)?;
+        let fields = codec::fields(self.st().hgetall(&task).await?)?;
         if fields.is_empty() {
             // The hash is gone (expired or purged): nothing left to cancel.
             return Ok(false);
@@ -310,57 +310,63 @@ impl Queue {
         let token = match codec::fence(&fields) {
             Some(Fence::Open(t)) => t,
             Some(Fence::Closed(t, outcome)) if outcome.final_status().is_some() => {
-                let fix = self.settle_commands(id, t, outcome, &fields);
-                cmd::check_all(self.st().batch(fix, true).await?)?;
+                let mut fix = Batch::transaction(self.st());
+                self.add_settlement(&mut fix, id, t, outcome, &fields);
+                fix.run().await?.check()?;
                 return Ok(false);
             }
             Some(Fence::Closed(t, _)) => t,
             None => return Ok(false),
         };
         let now = self.now();
-        let mut commands = vec![
-            cmd::hset(
-                &task,
-                codec::pairs([
-                    (field::TOKEN, Fence::closed(token, Outcome::Cancelled)),
-                    (field::STATUS, JobStatus::Cancelled.as_str().to_owned()),
-                    (field::FINISHED_AT, iso8601(now)),
-                    (field::FINISHED_MS, now.to_string()),
-                ]),
-            ),
-            self.retention(&task, self.inner.config.result_ttl),
-            cmd::hincr(&keys.stats, STAT_CANCELLED, 1),
-        ];
+        let mut batch = Batch::transaction(self.st());
+        batch.hset_multiple(
+            &task,
+            codec::pairs([
+                (field::TOKEN, Fence::closed(token, Outcome::Cancelled)),
+                (field::STATUS, JobStatus::Cancelled.as_str().to_owned()),
+                (field::FINISHED_AT, iso8601(now)),
+                (field::FINISHED_MS, now.to_string()),
+            ]),
+        );
+        self.add_retention(&mut batch, &task, self.inner.config.result_ttl);
+        batch.hincrby(&keys.stats, STAT_CANCELLED, 1);
         if let Some(unique) = fields.get(field::UNIQUE_KEY) {
-            commands.push(cmd::cad(&keys.unique(unique), id));
+            batch.compare_and_delete(&keys.unique(unique), id);
         }
-        commands.push(QueueEvent::status(id, JobStatus::Cancelled, now).to_command(&keys.events));
-        cmd::check_all(self.st().batch(commands, true).await?)?;
+        QueueEvent::status(id, JobStatus::Cancelled, now).publish_in(&mut batch, &keys.events);
+        batch.run().await?.check()?;
         Ok(true)
     }
 
-    /// `PEXPIRE` for a finished job, or `DEL` when it is not to be kept at all.
-    pub(crate) fn retention(&self, task: &str, ttl: std::time::Duration) -> Command {
+    /// Adds `PEXPIRE` for a finished job to `batch`, or `DEL` when it is not to be kept.
+    pub(crate) fn add_retention(
+        &self,
+        batch: &mut Batch<'_, dyn Store>,
+        task: &str,
+        ttl: std::time::Duration,
+    ) {
         if ttl.is_zero() {
-            cmd::del(task)
+            batch.del(task);
         } else {
-            cmd::pexpire(task, millis(ttl))
+            batch.pexpire(task, millis(ttl));
         }
     }
 
-    /// Commands that finish the effects of a final outcome recorded in a closed fence (the
-    /// committer may have died before applying them). Idempotent.
-    pub(crate) fn settle_commands(
+    /// Adds to `batch` what finishes the effects of a final outcome recorded in a closed fence
+    /// (the committer may have died before applying them). Idempotent.
+    pub(crate) fn add_settlement(
         &self,
+        batch: &mut Batch<'_, dyn Store>,
         id: &str,
         token: u64,
         outcome: Outcome,
         fields: &Fields,
-    ) -> Vec<Command> {
+    ) {
         let keys = self.keys();
         let task = keys.task(id);
         let Some(status) = outcome.final_status() else {
-            return Vec::new();
+            return;
         };
         let finished = fields
             .get(field::FINISHED_MS)
@@ -372,22 +378,20 @@ impl Queue {
                 notes.push((name.to_owned(), Bytes::from(text.clone())));
             }
         }
-        let mut commands = vec![
-            cmd::zrem(&keys.processing, id),
-            cmd::zrem(&keys.queue, id),
-            cmd::zrem(&keys.scheduled, id),
-            cmd::hset(
-                &task,
-                codec::pairs([
-                    (field::STATUS, status.as_str().to_owned()),
-                    (field::FINISHED_MS, finished.to_string()),
-                    (field::FINISHED_AT, iso8601(finished)),
-                ]),
-            ),
-        ];
+        batch.zrem(&keys.processing, id);
+        batch.zrem(&keys.queue, id);
+        batch.zrem(&keys.scheduled, id);
+        batch.hset_multiple(
+            &task,
+            codec::pairs([
+                (field::STATUS, status.as_str().to_owned()),
+                (field::FINISHED_MS, finished.to_string()),
+                (field::FINISHED_AT, iso8601(finished)),
+            ]),
+        );
         if !notes.is_empty() {
-            commands.push(cmd::hset(&task, notes));
-            commands.push(drop_notes(&task, token));
+            batch.hset_multiple(&task, notes);
+            drop_notes(batch, &task, token);
         }
         if fields.get(field::STATUS).map(String::as_str) != Some(status.as_str()) {
             // The committer's effects never landed (they set the status): count it now.
@@ -396,18 +400,17 @@ impl Queue {
                 JobStatus::Dead => STAT_DEAD,
                 _ => STAT_CANCELLED,
             };
-            commands.push(cmd::hincr(&keys.stats, stat, 1));
+            batch.hincrby(&keys.stats, stat, 1);
         }
         if status == JobStatus::Dead {
-            commands.push(cmd::zadd(&keys.dead, finished as f64, id));
-            commands.push(self.retention(&task, self.inner.config.dead_ttl));
+            batch.zadd(&keys.dead, finished as f64, id);
+            self.add_retention(batch, &task, self.inner.config.dead_ttl);
         } else {
-            commands.push(self.retention(&task, self.inner.config.result_ttl));
+            self.add_retention(batch, &task, self.inner.config.result_ttl);
         }
         if let Some(unique) = fields.get(field::UNIQUE_KEY) {
-            commands.push(cmd::cad(&keys.unique(unique), id));
+            batch.compare_and_delete(&keys.unique(unique), id);
         }
-        commands
     }
 }
 
@@ -416,13 +419,13 @@ fn note_field(name: &str, token: u64) -> String {
     format!("{name}:{token}")
 }
 
-/// Deletes the notes of `token` once the outcome's effects have landed.
-fn drop_notes(task: &str, token: u64) -> Command {
-    Command::HDel {
-        key: task.to_owned(),
-        fields: vec![
+/// Adds deleting the notes of `token` (once the outcome's effects have landed) to `batch`.
+fn drop_notes(batch: &mut Batch<'_, dyn Store>, task: &str, token: u64) {
+    batch.hdel_multiple(
+        task,
+        [
             note_field(field::RESULT, token),
             note_field(field::LAST_ERROR, token),
         ],
-    }
+    );
 }

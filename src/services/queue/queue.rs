@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use serde::Serialize;
-use staunch_core::{Bytes, Command, Error, Result, SetExpiry, SetOptions, Store};
+use staunch_core::prelude::*;
+use staunch_core::{As, Result, Step};
 
-use super::cmd::{self, take};
 use super::codec::{self, Fence, corrupt, field, iso8601, millis, queue_score};
 use super::config::{Keys, QueueConfig};
 use super::events::QueueEvent;
@@ -66,7 +66,7 @@ struct Prepared {
 }
 
 impl Queue {
-    /// A queue with the default configuration (prefix `bot`, seed 000's keys).
+    /// A queue with the default configuration (prefix `bot`, the bot dashboard's keys).
     pub fn new(store: Arc<dyn Store>) -> Queue {
         Queue::build(store, QueueConfig::default())
     }
@@ -120,7 +120,7 @@ impl Queue {
         &self.inner.keys
     }
 
-    pub(crate) fn st(&self) -> &dyn Store {
+    pub(crate) fn st(&self) -> &(dyn Store + 'static) {
         self.inner.store.as_ref()
     }
 
@@ -140,8 +140,9 @@ impl Queue {
                 duplicate: true,
             });
         }
-        let commands = self.insert_commands(vec![&mut prepared], now);
-        cmd::check_all(self.st().batch(commands, true).await?)?;
+        let mut batch = Batch::transaction(self.st());
+        self.add_inserts(&mut batch, vec![&mut prepared], now);
+        batch.run().await?.check()?;
         Ok(Enqueued {
             id: prepared.id,
             duplicate: false,
@@ -169,13 +170,14 @@ impl Queue {
             .filter(|&i| prepared[i].unique.is_some())
             .collect();
         if !unique.is_empty() {
-            let reservations = unique
+            let mut reservations = Batch::pipeline(self.st());
+            let reserved: Vec<_> = unique
                 .iter()
-                .map(|&i| self.reserve_command(&prepared[i]))
+                .map(|&i| self.add_reservation(&mut reservations, &prepared[i]))
                 .collect();
-            let replies = self.st().batch(reservations, false).await?;
-            for (&i, reply) in unique.iter().zip(replies) {
-                if !reply?.into_bool()? {
+            let mut replies = reservations.run().await?;
+            for (&i, step) in unique.iter().zip(reserved) {
+                if !replies.take(step)? {
                     let key = prepared[i].unique.as_deref().unwrap_or_default();
                     duplicates[i] = self.reserve_unique(key, &prepared[i].id).await?;
                 }
@@ -189,8 +191,9 @@ impl Queue {
             .map(|(p, _)| p)
             .collect::<Vec<_>>();
         if !fresh.is_empty() {
-            let commands = self.insert_commands(fresh, now);
-            cmd::check_all(self.st().batch(commands, true).await?)?;
+            let mut batch = Batch::transaction(self.st());
+            self.add_inserts(&mut batch, fresh, now);
+            batch.run().await?.check()?;
         }
         Ok(prepared
             .into_iter()
@@ -232,7 +235,7 @@ impl Queue {
         let max_retries = job
             .max_retries
             .unwrap_or(self.inner.config.default_max_retries);
-        // Seed 000's fields plus what the queue cannot derive (see `codec::field`).
+        // The bot dashboard's fields plus what the queue cannot derive (see `codec::field`).
         let text = |name: &str, value: String| (name.to_owned(), Bytes::from(value));
         let mut fields = Vec::with_capacity(10);
         fields.push(text(field::ID, id.clone()));
@@ -264,18 +267,14 @@ impl Queue {
         })
     }
 
-    /// One atomic batch's worth of commands adding `jobs`: their hashes, one `ZADD` per
+    /// Adds to `batch` (one atomic batch) what adds `jobs`: their hashes, one `ZADD` per
     /// target set, one counter increment and one event per status.
-    fn insert_commands(&self, jobs: Vec<&mut Prepared>, now: i64) -> Vec<Command> {
+    fn add_inserts(&self, batch: &mut Batch<'_, dyn Store>, jobs: Vec<&mut Prepared>, now: i64) {
         let keys = self.keys();
-        let mut commands = Vec::with_capacity(jobs.len() + 4);
         let (mut pending, mut scheduled) = (Vec::with_capacity(jobs.len()), Vec::new());
         let count = jobs.len() as i64;
         for p in jobs {
-            commands.push(Command::HSet {
-                key: keys.task(&p.id),
-                fields: std::mem::take(&mut p.fields),
-            });
+            batch.hset_multiple(&keys.task(&p.id), std::mem::take(&mut p.fields));
             let member = Bytes::from(p.id.clone());
             if p.due {
                 pending.push((queue_score(p.priority, p.run_at), member));
@@ -284,11 +283,7 @@ impl Queue {
             }
             if let Some(key) = &p.unique {
                 // Keep the reservation, without its safety TTL, for as long as the job is live.
-                commands.push(Command::Set {
-                    key: keys.unique(key),
-                    value: Bytes::from(p.id.clone()),
-                    options: SetOptions::new(),
-                });
+                batch.set(&keys.unique(key), &p.id);
             }
         }
         for (key, members, status) in [
@@ -302,70 +297,48 @@ impl Queue {
                 .iter()
                 .map(|(_, m)| String::from_utf8_lossy(m).into_owned())
                 .collect();
-            commands.push(Command::ZAdd {
-                key: key.clone(),
-                members,
-                options: staunch_core::ZAddOptions::new(),
-            });
-            commands.push(QueueEvent::statuses(ids, status, now).to_command(&keys.events));
+            batch.zadd_multiple(key, members);
+            QueueEvent::statuses(ids, status, now).publish_in(batch, &keys.events);
         }
-        commands.push(cmd::hincr(&keys.stats, STAT_ENQUEUED, count));
-        commands
+        batch.hincrby(&keys.stats, STAT_ENQUEUED, count);
     }
 
-    fn reserve_command(&self, p: &Prepared) -> Command {
-        Command::CompareAndSet {
-            key: self.keys().unique(p.unique.as_deref().unwrap_or_default()),
-            expected: None,
-            value: Bytes::from(p.id.clone()),
-            expiry: Some(SetExpiry::Px(RESERVATION_MS)),
-        }
+    /// Adds reserving `p`'s unique key for it (for [`RESERVATION_MS`]) to `batch`.
+    fn add_reservation(&self, batch: &mut Batch<'_, dyn Store>, p: &Prepared) -> Step<As<bool>> {
+        batch.compare_and_set(
+            &self.keys().unique(p.unique.as_deref().unwrap_or_default()),
+            None,
+            &p.id,
+            Some(SetExpiry::Px(RESERVATION_MS)),
+        )
     }
 
     /// Reserves unique key `key` for job `id`. `Some(existing)` when a live job holds it.
     async fn reserve_unique(&self, key: &str, id: &str) -> Result<Option<String>> {
         let unique_key = self.keys().unique(key);
         for _ in 0..4 {
-            let reserve = Command::CompareAndSet {
-                key: unique_key.clone(),
-                expected: None,
-                value: Bytes::from(id.to_owned()),
-                expiry: Some(SetExpiry::Px(RESERVATION_MS)),
-            };
-            if self.st().execute(reserve).await?.into_bool()? {
+            let reservation = Some(SetExpiry::Px(RESERVATION_MS));
+            if self
+                .st()
+                .compare_and_set(&unique_key, None, id, reservation)
+                .await?
+            {
                 return Ok(None);
             }
-            let Some(existing) = self
-                .st()
-                .execute(Command::Get {
-                    key: unique_key.clone(),
-                })
-                .await?
-                .into_opt_bytes()?
-            else {
+            let Some(existing) = self.st().get(&unique_key).await? else {
                 continue;
             };
             let existing = String::from_utf8_lossy(&existing).into_owned();
-            let mut r = self
+            let (job, ttl) = self
                 .st()
-                .batch(
-                    vec![
-                        // `type` tells whether the job exists (a new job has no `token` yet).
-                        Command::HMGet {
-                            key: self.keys().task(&existing),
-                            fields: vec![field::TYPE.to_owned(), field::TOKEN.to_owned()],
-                        },
-                        Command::Pttl {
-                            key: unique_key.clone(),
-                        },
-                    ],
-                    false,
-                )
+                .pipeline()
+                // `type` tells whether the job exists (a new job has no `token` yet).
+                .hmget(&self.keys().task(&existing), [field::TYPE, field::TOKEN])
+                .pttl(&unique_key)
+                .run()
                 .await?;
-            let job = take(&mut r, 0)?.into_opt_bytes_vec()?;
             let exists = job.first().is_some_and(Option::is_some);
             let token = job.get(1).cloned().flatten();
-            let ttl = take(&mut r, 1)?.into_int()?;
             let stale = if exists {
                 // A finished job whose cleanup did not happen: take it over.
                 let text = token.as_deref().map(String::from_utf8_lossy);
@@ -380,13 +353,12 @@ impl Queue {
             if !stale {
                 return Ok(Some(existing));
             }
-            let takeover = Command::CompareAndSet {
-                key: unique_key.clone(),
-                expected: Some(Bytes::from(existing.clone())),
-                value: Bytes::from(id.to_owned()),
-                expiry: Some(SetExpiry::Px(RESERVATION_MS)),
-            };
-            if self.st().execute(takeover).await?.into_bool()? {
+            let held_by = Some(Bytes::from(existing.clone()));
+            if self
+                .st()
+                .compare_and_set(&unique_key, held_by, id, reservation)
+                .await?
+            {
                 return Ok(None);
             }
         }

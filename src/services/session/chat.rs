@@ -1,12 +1,12 @@
-//! [`ChatHistory`]: messages per chat session, newest first (seed 001, "Chat History").
+//! [`ChatHistory`]: messages per chat session, newest first (the AutoBot configuration, "Chat History").
 //!
 //! | key | type | what |
 //! |---|---|---|
-//! | `chat:{session_id}` | string | JSON `{"id","user_id","created"}` (seed: `SET chat:session_456 '{…}'`) |
+//! | `chat:{session_id}` | string | JSON `{"id","user_id","created"}` (the dashboard's `SET chat:session_456 '{…}'`) |
 //! | `chat:{session_id}:messages` | list | JSON `{"role","content","timestamp"}`, newest first (`LPUSH`) |
 //!
 //! Each append is one atomic batch `LPUSH` + `LTRIM 0 cap-1` (+ `PEXPIRE` when a TTL is set),
-//! so the list never exceeds the cap, even with concurrent writers. The seed keeps history
+//! so the list never exceeds the cap, even with concurrent writers. The AutoBot configuration keeps history
 //! forever; [`ChatHistory::ttl`] optionally expires an idle chat, refreshed by every append.
 
 use std::sync::Arc;
@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use staunch_core::prelude::*;
-use staunch_core::{Clock, Expiry, Result, SystemClock};
+use staunch_core::{Clock, Result, SystemClock};
 
 use super::{decode, encode};
 use crate::events::stamp::iso8601;
@@ -97,13 +97,10 @@ impl ChatHistory {
         format!("{}:{session_id}:messages", self.prefix)
     }
 
-    fn expire(&self, key: String, commands: &mut Vec<Command>) {
+    /// Adds the chat's sliding expiry of `key` to `batch`, when chats expire.
+    fn expire(&self, key: &str, batch: &mut Batch<'_, dyn Store>) {
         if let Some(ttl) = self.ttl {
-            commands.push(Command::Expire {
-                key,
-                expiry: Expiry::Millis(ttl.as_millis().clamp(1, i64::MAX as u128) as i64),
-                condition: None,
-            });
+            batch.pexpire(key, ttl.as_millis().clamp(1, i64::MAX as u128) as i64);
         }
     }
 
@@ -114,16 +111,11 @@ impl ChatHistory {
             "user_id": user_id,
             "created": iso8601(self.clock.now_ms()),
         });
-        let mut commands = vec![Command::Set {
-            key: self.meta_key(session_id),
-            value: encode(&meta)?,
-            options: SetOptions::new().condition(SetCondition::Nx),
-        }];
-        self.expire(self.meta_key(session_id), &mut commands);
-        for reply in self.store.batch(commands, true).await? {
-            reply?;
-        }
-        Ok(())
+        let meta_key = self.meta_key(session_id);
+        let mut batch = Batch::transaction(&*self.store);
+        batch.setnx(&meta_key, encode(&meta)?);
+        self.expire(&meta_key, &mut batch);
+        batch.run().await?.check()
     }
 
     /// Appends a message (it becomes the newest) and trims to the cap. Returns it.
@@ -134,22 +126,12 @@ impl ChatHistory {
             timestamp: iso8601(self.clock.now_ms()),
         };
         let key = self.messages_key(session_id);
-        let mut commands = vec![
-            Command::LPush {
-                key: key.clone(),
-                values: vec![encode(&message)?],
-            },
-            Command::LTrim {
-                key: key.clone(),
-                start: 0,
-                stop: self.cap.min(i64::MAX as u64) as i64 - 1,
-            },
-        ];
-        self.expire(key, &mut commands);
-        self.expire(self.meta_key(session_id), &mut commands);
-        for reply in self.store.batch(commands, true).await? {
-            reply?;
-        }
+        let mut batch = Batch::transaction(&*self.store);
+        batch.lpush(&key, encode(&message)?);
+        batch.ltrim(&key, 0, self.cap.min(i64::MAX as u64) as i64 - 1);
+        self.expire(&key, &mut batch);
+        self.expire(&self.meta_key(session_id), &mut batch);
+        batch.run().await?.check()?;
         Ok(message)
     }
 
@@ -178,7 +160,7 @@ impl ChatHistory {
     pub async fn clear(&self, session_id: &str) -> Result<bool> {
         let removed = self
             .store
-            .del(&[&self.meta_key(session_id), &self.messages_key(session_id)])
+            .del_multiple(&[&self.meta_key(session_id), &self.messages_key(session_id)])
             .await?;
         Ok(removed > 0)
     }

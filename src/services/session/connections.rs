@@ -1,9 +1,9 @@
-//! [`Connections`]: the WebSocket connection registry (seed 001, "WebSocket State").
+//! [`Connections`]: the WebSocket connection registry (the AutoBot configuration, "WebSocket State").
 //!
 //! | key | type | what |
 //! |---|---|---|
 //! | `ws:connections` | hash | connection id → JSON `{"user_id","session_id","connected"}` |
-//! | `ws:user_{user_id}:connection` | string, TTL | the user's current connection id (default 2 h, seed: `EX 7200`) |
+//! | `ws:user_{user_id}:connection` | string, TTL | the user's current connection id (default 2 h, the AutoBot configuration's `EX 7200`) |
 //!
 //! The routing key points at the user's most recent connection. Disconnecting removes the
 //! routing key only if it still points at that connection (`CompareAndDelete`), so a user who
@@ -113,20 +113,14 @@ impl Connections {
             connected: iso8601(now),
             connected_ms: now,
         };
-        let commands = vec![
-            Command::HSet {
-                key: self.connections_key(),
-                fields: vec![(connection_id.to_owned(), encode(&info)?)],
-            },
-            Command::Set {
-                key: self.route_key(user_id),
-                value: Bytes::from(connection_id.to_owned()),
-                options: SetOptions::new().expiry(SetExpiry::Px(self.ttl_ms())),
-            },
-        ];
-        for reply in self.store.batch(commands, true).await? {
-            reply?;
-        }
+        let mut batch = Batch::transaction(&*self.store);
+        batch.hset(&self.connections_key(), connection_id, encode(&info)?);
+        batch.setex(
+            &self.route_key(user_id),
+            connection_id,
+            Duration::from_millis(self.ttl_ms()),
+        );
+        batch.run().await?.check()?;
         Ok(info)
     }
 
@@ -167,7 +161,7 @@ impl Connections {
         };
         let removed = self
             .store
-            .hdel(&self.connections_key(), &[connection_id])
+            .hdel_multiple(&self.connections_key(), &[connection_id])
             .await?;
         self.store
             .compare_and_delete(&self.route_key(&info.user_id), connection_id)
@@ -193,7 +187,10 @@ impl Connections {
             if info.connected_ms < cutoff
                 && self.route(&info.user_id).await?.as_deref() != Some(id.as_str())
             {
-                removed += self.store.hdel(&self.connections_key(), &[&id]).await?;
+                removed += self
+                    .store
+                    .hdel_multiple(&self.connections_key(), &[&id])
+                    .await?;
             }
         }
         Ok(removed)

@@ -1,4 +1,4 @@
-//! User sessions with sliding expiry and a per-user index (seeds 001 and 004), chat history per
+//! User sessions with sliding expiry and a per-user index (as the AutoBot configuration and the Transform Army guide keep them), chat history per
 //! session ([`ChatHistory`]) and the WebSocket connection registry ([`Connections`]).
 //!
 //! ```no_run
@@ -14,17 +14,17 @@
 //! # let _ = mine; Ok(()) }
 //! ```
 //!
-//! # Keys (seed 001, readable with `redis-cli`)
+//! # Keys (the AutoBot configuration, readable with `redis-cli`)
 //!
 //! | key | type | what |
 //! |---|---|---|
-//! | `session:{id}` | string, TTL | JSON `{"id","user_id","created","last_active","ttl_ms","data"}` (seed: `SET session:… '{…}' EXPIRE 86400`) |
-//! | `user:{user_id}` | hash | seed 001's user metadata; sessions keep its `last_active` field current |
+//! | `session:{id}` | string, TTL | JSON `{"id","user_id","created","last_active","ttl_ms","data"}` (the dashboard's `SET session:… '{…}' EXPIRE 86400`) |
+//! | `user:{user_id}` | hash | the AutoBot configuration's user metadata; sessions keep its `last_active` field current |
 //! | `user:{user_id}:sessions` | zset | the user's session ids, score = expiry (Unix ms) |
 //!
 //! # Decisions
 //!
-//! - The default TTL is 24 h (seed 001's `EXPIRE 86400`, seed 004's `user_session`). Each
+//! - The default TTL is 24 h (the AutoBot configuration's `EXPIRE 86400`, the Transform Army guide's `user_session`). Each
 //!   session records its own TTL, so [`Sessions::touch`] slides it by the TTL it was made with.
 //! - Updates and touches are `CompareAndSet` loops on the session's JSON (expecting the value
 //!   read), so concurrent updates never lose each other's changes, and an update never
@@ -205,30 +205,30 @@ impl Sessions {
         };
         let raw = encode(&session)?;
         let key = self.session_key(&session.id);
-        let mut commands = vec![Command::Set {
-            key,
-            value: raw,
-            options: SetOptions::new()
+        let mut batch = Batch::transaction(&*self.store);
+        batch.set_options(
+            &key,
+            raw,
+            SetOptions::new()
                 .expiry(SetExpiry::Px(ttl))
                 .condition(SetCondition::Nx),
-        }];
-        self.index_commands(
-            &mut commands,
+        );
+        self.add_to_index(
+            &mut batch,
             user_id,
             &session.id,
             now,
             now + ttl as i64,
             &session.last_active,
         );
-        for reply in self.store.batch(commands, true).await? {
-            reply?;
-        }
+        batch.run().await?.check()?;
         Ok(session)
     }
 
-    fn index_commands(
+    /// Adds session `id` to its user's index in `batch` (expiring stale entries with it).
+    fn add_to_index(
         &self,
-        commands: &mut Vec<Command>,
+        batch: &mut Batch<'_, dyn Store>,
         user_id: &str,
         id: &str,
         now: i64,
@@ -236,29 +236,14 @@ impl Sessions {
         stamp: &str,
     ) {
         let index = self.user_index_key(user_id);
-        commands.push(Command::ZAdd {
-            key: index.clone(),
-            members: vec![(expires as f64, Bytes::from(id.to_owned()))],
-            options: ZAddOptions::new(),
-        });
-        commands.push(Command::ZRemRangeByScore {
-            key: index.clone(),
-            min: ScoreBound::MIN,
-            max: ScoreBound::Exclusive(now as f64),
-        });
+        batch.zadd(&index, expires as f64, id);
+        batch.zremrangebyscore(&index, ScoreBound::MIN, ScoreBound::Exclusive(now as f64));
         // The index lives as long as its longest-lived session: NX sets a first TTL, GT only
         // ever pushes it later.
         for condition in [ExpireCondition::Nx, ExpireCondition::Gt] {
-            commands.push(Command::Expire {
-                key: index.clone(),
-                expiry: Expiry::AtMillis(expires),
-                condition: Some(condition),
-            });
+            batch.expire_options(&index, Expiry::AtMillis(expires), Some(condition));
         }
-        commands.push(Command::HSet {
-            key: self.user_key(user_id),
-            fields: vec![("last_active".to_owned(), Bytes::from(stamp.to_owned()))],
-        });
+        batch.hset(&self.user_key(user_id), "last_active", stamp);
     }
 
     /// The session `id`, `None` when it expired or never existed. Does not extend it.
@@ -309,18 +294,16 @@ impl Sessions {
                 .compare_and_set(&key, Some(old), raw, Some(SetExpiry::Px(ttl)))
                 .await?
             {
-                let mut commands = Vec::new();
-                self.index_commands(
-                    &mut commands,
+                let mut batch = Batch::pipeline(&*self.store);
+                self.add_to_index(
+                    &mut batch,
                     &session.user_id,
                     id,
                     now,
                     now + ttl as i64,
                     &session.last_active,
                 );
-                for reply in self.store.batch(commands, false).await? {
-                    reply?;
-                }
+                batch.run().await?.check()?;
                 return Ok(Some(session));
             }
             tokio::task::yield_now().await;
@@ -339,7 +322,7 @@ impl Sessions {
         };
         if let Ok(session) = decode::<Session<serde_json::Value>>(&raw) {
             self.store
-                .zrem(&self.user_index_key(&session.user_id), [id])
+                .zrem_multiple(&self.user_index_key(&session.user_id), [id])
                 .await?;
         }
         Ok(true)

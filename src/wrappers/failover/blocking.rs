@@ -16,6 +16,7 @@
 //! [`FailoverOptions::call_timeout`]: super::FailoverOptions::call_timeout
 //! [`FailoverOptions::blocking_slice`]: super::FailoverOptions::blocking_slice
 
+use staunch_core::Execute;
 use std::time::Duration;
 
 use staunch_core::{Command, Reply, Result};
@@ -104,26 +105,14 @@ impl Core {
 }
 
 fn block_timeout(command: &Command) -> Duration {
-    match command {
-        Command::BLPop { timeout, .. }
-        | Command::BRPop { timeout, .. }
-        | Command::BLMove { timeout, .. }
-        | Command::BZPopMin { timeout, .. }
-        | Command::BZPopMax { timeout, .. } => *timeout,
-        _ => Duration::ZERO,
-    }
+    command.block_timeout().unwrap_or(Duration::ZERO)
 }
 
 /// The blocking command with its timeout replaced (zero: forever).
 fn with_block_timeout(command: &Command, wait: Duration) -> Command {
     let mut c = command.clone();
-    match &mut c {
-        Command::BLPop { timeout, .. }
-        | Command::BRPop { timeout, .. }
-        | Command::BLMove { timeout, .. }
-        | Command::BZPopMin { timeout, .. }
-        | Command::BZPopMax { timeout, .. } => *timeout = wait,
-        _ => {}
+    if let Some(timeout) = c.block_timeout_mut() {
+        *timeout = wait;
     }
     c
 }

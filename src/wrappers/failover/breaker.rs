@@ -19,7 +19,7 @@
 //! # What opens it
 //!
 //! - **Consecutive failures**: [`BreakerOptions::failure_threshold`] outage errors in a row
-//!   (5 by default, from seed 003). This is what trips on a killed server: refused connections
+//!   (5 by default, from the async Redis manager). This is what trips on a killed server: refused connections
 //!   fail fast and in a row.
 //! - **Failure rate**: over the last [`BreakerOptions::window_size`] calls, once at least
 //!   [`BreakerOptions::minimum_calls`] were made, a failure share of at least
@@ -49,7 +49,7 @@ use parking_lot::Mutex;
 use staunch_core::{Error, ErrorKind, Result};
 use tokio::time::Instant;
 
-/// The breaker's settings. Defaults follow seed 003: 5 failures open it, 60 s until a probe,
+/// The breaker's settings. Defaults follow the async Redis manager: 5 failures open it, 60 s until a probe,
 /// 2 successes close it.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

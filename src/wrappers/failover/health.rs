@@ -20,6 +20,7 @@
 //! [`HealthOptions::interval`]: super::HealthOptions::interval
 //! [`HealthOptions::degraded_interval`]: super::HealthOptions::degraded_interval
 
+use staunch_core::Execute;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;

@@ -29,7 +29,7 @@ pub enum Policy {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct HealthOptions {
-    /// How often the primary is probed while healthy (default 30 s, seed 003).
+    /// How often the primary is probed while healthy (default 30 s, the async Redis manager).
     pub interval: Duration,
     /// How often the monitor looks again while degraded or recovering (default 1 s): probes
     /// go out as soon as the breaker admits them, and a failed replay is retried this often.
@@ -54,9 +54,9 @@ impl Default for HealthOptions {
 pub struct FailoverOptions {
     /// Fallback policy (default [`Policy::Divert`]).
     pub policy: Policy,
-    /// Circuit breaker settings (defaults from seed 003).
+    /// Circuit breaker settings (defaults from the async Redis manager).
     pub breaker: BreakerOptions,
-    /// Retry settings for calls to the primary (defaults from seed 003).
+    /// Retry settings for calls to the primary (defaults from the async Redis manager).
     pub retry: RetryOptions,
     /// Health monitor settings.
     pub health: HealthOptions,

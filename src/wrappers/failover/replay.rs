@@ -42,6 +42,7 @@
 //!
 //! [`FailoverOptions::replay_group`]: super::FailoverOptions::replay_group
 
+use staunch_core::Execute;
 use staunch_core::{Bytes, Command, Reply, Result, SetOptions};
 
 use super::journal::JournalEntry;

@@ -15,7 +15,7 @@
 //! Waits grow exponentially from [`RetryOptions::initial_backoff`] (0.5 s) to
 //! [`RetryOptions::max_backoff`] (10 s), with "full jitter" (a uniform draw between half the
 //! step and the step) so that many clients that failed together do not retry together.
-//! Defaults from seed 003: 3 attempts in all.
+//! Defaults from the async Redis manager: 3 attempts in all.
 
 use std::future::Future;
 use std::time::Duration;
@@ -23,7 +23,7 @@ use std::time::Duration;
 use rand::Rng;
 use staunch_core::{Command, Error, ErrorKind, Result};
 
-/// Retry settings. Defaults from seed 003: 3 attempts, backoff 0.5 s doubling to 10 s.
+/// Retry settings. Defaults from the async Redis manager: 3 attempts, backoff 0.5 s doubling to 10 s.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RetryOptions {

@@ -56,6 +56,7 @@
 //! `Gap(BackendSwitched)` when delivery moves (see `pubsub.rs`). Published messages are not
 //! journaled: pub/sub is fire-and-forget in Redis too.
 
+use staunch_core::Execute;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
@@ -63,8 +64,8 @@ use std::time::{Duration, Instant};
 use futures_util::future::BoxFuture;
 use parking_lot::Mutex;
 use staunch_core::{
-    Access, Capabilities, Command, Error, ErrorKind, Reply, Result, Store, Subscription,
-    async_trait,
+    Access, Call, Capabilities, Command, Error, ErrorKind, Execution, Reply, Result, Store,
+    Subscription, async_trait,
 };
 use tokio::sync::{Notify, watch};
 
@@ -514,7 +515,7 @@ impl Core {
         match command.access() {
             // Boxed: the blocking state machine is large and rare; inlining it would make
             // every call's future (moved into a box by `async_trait`) that much bigger.
-            Access::BlockingWrite => return Box::pin(self.blocking(command)).await,
+            Access::Blocking => return Box::pin(self.blocking(command)).await,
             Access::Read => {
                 let routed = self
                     .try_primary(true, || self.primary.execute(command.clone()))
@@ -530,7 +531,7 @@ impl Core {
                     }
                 };
             }
-            Access::Write | Access::Publish => {}
+            Access::Write | Access::Admin | Access::Publish => {}
         }
         let publish = command.access() == Access::Publish;
         loop {
@@ -654,8 +655,8 @@ impl std::fmt::Debug for Failover {
 
 #[async_trait]
 impl Store for Failover {
-    async fn execute(&self, command: Command) -> Result<Reply> {
-        self.core.execute(command).await
+    fn call(&self, call: Call<'_>) -> Execution<'_> {
+        Execution::pending(self.core.execute(call.into_owned()))
     }
 
     async fn batch(&self, commands: Vec<Command>, atomic: bool) -> Result<Vec<Result<Reply>>> {

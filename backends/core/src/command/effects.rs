@@ -22,6 +22,9 @@
 //!
 //! The same resolution serves `Mirror`, which copies each write Redis acknowledged into the
 //! local store: copying `LPOP` literally would pop a different local element.
+//!
+//! Which of these a command follows is its row's `effects` column ([`Rule`]); the commands
+//! whose row says `custom` have their rule in [`custom`] below.
 
 use bytes::Bytes;
 
@@ -47,14 +50,39 @@ impl Command {
     }
 }
 
+/// How a successful write is recorded for replay: a row's `effects` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rule {
+    /// Reads and publishes: nothing to record.
+    None,
+    /// Recorded as it is.
+    AsIs,
+    /// Recorded as it is when it changed something (it answered other than `Int 0`).
+    IfChanged,
+    /// A rule of its own in [`custom`].
+    Custom,
+}
+
 fn resolve(command: Command, reply: &Result<Reply>) -> Vec<Command> {
-    use Command::*;
     let Ok(reply) = reply else {
         return Vec::new();
     };
+    // `GETEX` without an expiry is a read whatever its row's rule says.
     if !command.is_write() {
         return Vec::new();
     }
+    match command.effects_rule() {
+        Rule::None => Vec::new(),
+        Rule::AsIs => vec![command],
+        Rule::IfChanged if matches!(reply, Reply::Int(0)) => Vec::new(),
+        Rule::IfChanged => vec![command],
+        Rule::Custom => custom(command, reply),
+    }
+}
+
+/// The rules of the commands whose effect depends on the state they met.
+fn custom(command: Command, reply: &Reply) -> Vec<Command> {
+    use Command::*;
     match command {
         LPop { key, .. } => list_removals(key, 1, reply),
         RPop { key, .. } => list_removals(key, -1, reply),
@@ -194,18 +222,8 @@ fn resolve(command: Command, reply: &Result<Reply>) -> Vec<Command> {
                 }]
             }
         }
-        CompareAndSet { .. }
-        | CompareAndDelete { .. }
-        | HCompareAndSet { .. }
-        | HCompareAndDelete { .. }
-        | HSetNx { .. }
-        | RenameNx { .. } => {
-            if matches!(reply, Reply::Int(0)) {
-                Vec::new()
-            } else {
-                vec![command]
-            }
-        }
+        GetEx { .. } => vec![command],
+        // A row that says `custom` without a rule here is recorded as it is.
         other => vec![other],
     }
 }

@@ -11,21 +11,24 @@ use crate::prelude::*;
 
 /// Every batch case.
 pub fn cases() -> Vec<Case> {
-    cases![
+    let plain = cases![
         test_batch_pipeline_results_in_order,
-        test_batch_transaction_results_in_order,
         test_batch_pipeline_error_does_not_stop_the_rest,
-        test_batch_transaction_error_does_not_stop_the_rest,
         test_batch_invalid_input_in_the_middle,
         test_batch_empty,
         test_batch_pipeline_blpop_does_not_block,
-        test_batch_transaction_blocking_pops_do_not_block,
         test_batch_blocking_pop_takes_available_element,
-        test_batch_transaction_is_isolated,
         test_batch_pipeline_many_commands,
         test_batch_ttl_commands,
         test_batch_compound_operations,
-    ]
+    ];
+    let atomic = cases![requires Transactions:
+        test_batch_transaction_results_in_order,
+        test_batch_transaction_error_does_not_stop_the_rest,
+        test_batch_transaction_blocking_pops_do_not_block,
+        test_batch_transaction_is_isolated,
+    ];
+    [plain, atomic].concat()
 }
 
 fn get(key: &str) -> Command {
@@ -101,7 +104,7 @@ pub async fn test_batch_transaction_results_in_order(store: TestStore) {
 }
 
 async fn error_does_not_stop_the_rest(store: TestStore, atomic: bool) {
-    store.rpush("list", ["x"]).await.unwrap();
+    store.rpush_multiple("list", ["x"]).await.unwrap();
     let commands = vec![
         set("a", "1"),
         get("list"),
@@ -182,18 +185,18 @@ pub async fn test_batch_invalid_input_in_the_middle(store: TestStore) {
             Reply::Int(2),
             "the INCRBY after the error ran (atomic: {atomic})"
         );
-        store.del(&["n", "s"]).await.unwrap();
+        store.del_multiple(&["n", "s"]).await.unwrap();
     }
 }
 
 /// An empty batch returns no results.
 pub async fn test_batch_empty(store: TestStore) {
     assert!(
-        store.pipeline(Vec::new()).await.unwrap().is_empty(),
+        store.batch(Vec::new(), false).await.unwrap().is_empty(),
         "an empty pipeline returns no results"
     );
     assert!(
-        store.transaction(Vec::new()).await.unwrap().is_empty(),
+        store.batch(Vec::new(), true).await.unwrap().is_empty(),
         "an empty transaction returns no results"
     );
     assert_eq!(
@@ -207,13 +210,16 @@ pub async fn test_batch_empty(store: TestStore) {
 pub async fn test_batch_pipeline_blpop_does_not_block(store: TestStore) {
     let started = Instant::now();
     let results = store
-        .pipeline(vec![
-            Command::BLPop {
-                keys: vec!["empty".into()],
-                timeout: Duration::from_secs(5),
-            },
-            set("after", "1"),
-        ])
+        .batch(
+            vec![
+                Command::BLPop {
+                    keys: vec!["empty".into()],
+                    timeout: Duration::from_secs(5),
+                },
+                set("after", "1"),
+            ],
+            false,
+        )
         .await
         .unwrap();
     let elapsed = started.elapsed();
@@ -233,31 +239,34 @@ pub async fn test_batch_transaction_blocking_pops_do_not_block(store: TestStore)
     let wait = Duration::from_secs(5);
     let started = Instant::now();
     let results = store
-        .transaction(vec![
-            Command::BLPop {
-                keys: vec!["l".into()],
-                timeout: wait,
-            },
-            Command::BRPop {
-                keys: vec!["l".into(), "m".into()],
-                timeout: wait,
-            },
-            Command::BLMove {
-                source: "l".into(),
-                destination: "d".into(),
-                from: ListEnd::Left,
-                to: ListEnd::Right,
-                timeout: wait,
-            },
-            Command::BZPopMin {
-                keys: vec!["z".into()],
-                timeout: wait,
-            },
-            Command::BZPopMax {
-                keys: vec!["z".into()],
-                timeout: wait,
-            },
-        ])
+        .batch(
+            vec![
+                Command::BLPop {
+                    keys: vec!["l".into()],
+                    timeout: wait,
+                },
+                Command::BRPop {
+                    keys: vec!["l".into(), "m".into()],
+                    timeout: wait,
+                },
+                Command::BLMove {
+                    source: "l".into(),
+                    destination: "d".into(),
+                    from: ListEnd::Left,
+                    to: ListEnd::Right,
+                    timeout: wait,
+                },
+                Command::BZPopMin {
+                    keys: vec!["z".into()],
+                    timeout: wait,
+                },
+                Command::BZPopMax {
+                    keys: vec!["z".into()],
+                    timeout: wait,
+                },
+            ],
+            true,
+        )
         .await
         .unwrap();
     let elapsed = started.elapsed();
@@ -276,7 +285,7 @@ pub async fn test_batch_transaction_blocking_pops_do_not_block(store: TestStore)
 /// A blocking pop inside a batch takes an element that is there.
 pub async fn test_batch_blocking_pop_takes_available_element(store: TestStore) {
     for atomic in [false, true] {
-        store.rpush("l", ["a", "b"]).await.unwrap();
+        store.rpush_multiple("l", ["a", "b"]).await.unwrap();
         let results = store
             .batch(
                 vec![
@@ -304,7 +313,7 @@ pub async fn test_batch_blocking_pop_takes_available_element(store: TestStore) {
             "blocking pops in a batch pop what is there, naming the key (atomic: {atomic})"
         );
         assert_eq!(
-            store.exists(&["l"]).await.unwrap(),
+            store.exists_multiple(&["l"]).await.unwrap(),
             0,
             "the emptied list is gone"
         );
@@ -320,7 +329,7 @@ pub async fn test_batch_transaction_is_isolated(store: TestStore) {
             let mut pairs = Vec::new();
             for _ in 0..10 {
                 let results = store
-                    .transaction(vec![incr("c", 1), incr("c", 1), incr("c", 1)])
+                    .batch(vec![incr("c", 1), incr("c", 1), incr("c", 1)], true)
                     .await
                     .unwrap();
                 let values: Vec<Reply> = ok_replies(results, "transaction");
@@ -374,7 +383,7 @@ pub async fn test_batch_pipeline_many_commands(store: TestStore) {
         start: 0,
         stop: 2,
     });
-    let replies = ok_replies(store.pipeline(commands).await.unwrap(), "pipeline");
+    let replies = ok_replies(store.batch(commands, false).await.unwrap(), "pipeline");
     assert_eq!(replies.len(), 301, "one reply per command");
     for (i, reply) in replies.iter().take(300).enumerate() {
         assert_eq!(
@@ -394,20 +403,23 @@ pub async fn test_batch_pipeline_many_commands(store: TestStore) {
 pub async fn test_batch_ttl_commands(store: TestStore) {
     let replies = ok_replies(
         store
-            .transaction(vec![
-                set("k", "v"),
-                Command::Expire {
-                    key: "k".into(),
-                    expiry: Expiry::Seconds(100),
-                    condition: None,
-                },
-                Command::Ttl { key: "k".into() },
-                Command::Persist { key: "k".into() },
-                Command::Ttl { key: "k".into() },
-                Command::Ttl {
-                    key: "missing".into(),
-                },
-            ])
+            .batch(
+                vec![
+                    set("k", "v"),
+                    Command::Expire {
+                        key: "k".into(),
+                        expiry: Expiry::Seconds(100),
+                        condition: None,
+                    },
+                    Command::Ttl { key: "k".into() },
+                    Command::Persist { key: "k".into() },
+                    Command::Ttl { key: "k".into() },
+                    Command::Ttl {
+                        key: "missing".into(),
+                    },
+                ],
+                true,
+            )
             .await
             .unwrap(),
         "transaction",
@@ -494,7 +506,7 @@ pub async fn test_batch_compound_operations(store: TestStore) {
             "compound operations in a batch (atomic: {atomic})"
         );
         assert_eq!(
-            store.exists(&["lock"]).await.unwrap(),
+            store.exists_multiple(&["lock"]).await.unwrap(),
             0,
             "CAD in the batch deleted"
         );

@@ -2,7 +2,7 @@
 //! `HKEYS`/`HVALS` arrays), counters and their errors, the TTL rules (changing a hash keeps its
 //! TTL, a hash created by a write has none), an emptied hash removing its key, `WRONGTYPE` on
 //! every hash command, and the compound field operations (compare-and-set/delete, in the
-//! `compare` submodule and listed here with the rest).
+//! `compare` submodule) and `HSTRLEN` (in `strlen`), listed here with the rest.
 //! `HINCRBYFLOAT`'s `long double` results and its error messages are in the `float`
 //! submodule, listed here too.
 
@@ -15,13 +15,18 @@ use crate::prelude::*;
 
 mod compare;
 mod float;
+mod strlen;
 pub use compare::*;
 pub use float::*;
+pub use strlen::*;
 
 /// Every hashes case.
 pub fn cases() -> Vec<Case> {
     cases![
         test_hget_missing_is_nil,
+        test_hstrlen_counts_bytes,
+        test_hstrlen_missing_is_zero,
+        test_hstrlen_wrong_type,
         test_hset_counts_new_fields,
         test_hset_duplicate_field_counts_once,
         test_hset_binary_value,
@@ -202,7 +207,7 @@ pub async fn test_hsetnx_only_when_missing(store: TestStore) {
 /// `HDEL` counts the fields it removed; missing fields and keys count 0.
 pub async fn test_hdel_counts_removed(store: TestStore) {
     assert_eq!(
-        store.hdel("missing", &["f"]).await.unwrap(),
+        store.hdel_multiple("missing", &["f"]).await.unwrap(),
         0,
         "HDEL on a missing key replies 0"
     );
@@ -211,7 +216,10 @@ pub async fn test_hdel_counts_removed(store: TestStore) {
         .await
         .unwrap();
     assert_eq!(
-        store.hdel("h", &["a", "nope", "b", "a"]).await.unwrap(),
+        store
+            .hdel_multiple("h", &["a", "nope", "b", "a"])
+            .await
+            .unwrap(),
         2,
         "HDEL counts each removed field once, not missing or repeated ones"
     );
@@ -229,9 +237,9 @@ pub async fn test_hdel_last_field_removes_key(store: TestStore) {
         .await
         .unwrap();
     store.expire("h", 1000).await.unwrap();
-    assert_eq!(store.hdel("h", &["a", "b"]).await.unwrap(), 2);
+    assert_eq!(store.hdel_multiple("h", &["a", "b"]).await.unwrap(), 2);
     assert_eq!(
-        store.exists(&["h"]).await.unwrap(),
+        store.exists_multiple(&["h"]).await.unwrap(),
         0,
         "an emptied hash is deleted"
     );
@@ -408,7 +416,7 @@ pub async fn test_hkeys_hvals(store: TestStore) {
 /// `HINCRBY` treats a missing key or field as 0 and adds signed deltas.
 pub async fn test_hincrby_missing_starts_at_zero(store: TestStore) {
     assert_eq!(
-        store.hincr_by("h", "n", 5).await.unwrap(),
+        store.hincrby("h", "n", 5).await.unwrap(),
         5,
         "HINCRBY on a missing key starts at 0"
     );
@@ -418,7 +426,7 @@ pub async fn test_hincrby_missing_starts_at_zero(store: TestStore) {
         "a hash created by HINCRBY has no TTL"
     );
     assert_eq!(
-        store.hincr_by("h", "n", -8).await.unwrap(),
+        store.hincrby("h", "n", -8).await.unwrap(),
         -3,
         "HINCRBY adds a negative delta"
     );
@@ -438,7 +446,7 @@ pub async fn test_hincrby_missing_starts_at_zero(store: TestStore) {
         .unwrap();
     assert_eq!(reply, Reply::Int(10), "HINCRBY replies Int");
     assert_eq!(
-        store.hincr_by("h", "new", 1).await.unwrap(),
+        store.hincrby("h", "new", 1).await.unwrap(),
         1,
         "HINCRBY of a missing field of an existing hash starts at 0"
     );
@@ -449,7 +457,7 @@ pub async fn test_hincrby_not_an_integer(store: TestStore) {
     for bad in ["abc", "1.5", " 1", "01", "", "1e3"] {
         store.hset("h", "f", bad).await.unwrap();
         assert_kind(
-            store.hincr_by("h", "f", 1).await,
+            store.hincrby("h", "f", 1).await,
             ErrorKind::InvalidInput,
             &format!("HINCRBY on {bad:?} is not an integer"),
         );
@@ -465,13 +473,13 @@ pub async fn test_hincrby_not_an_integer(store: TestStore) {
 pub async fn test_hincrby_overflow(store: TestStore) {
     store.hset("h", "max", i64::MAX).await.unwrap();
     assert_kind(
-        store.hincr_by("h", "max", 1).await,
+        store.hincrby("h", "max", 1).await,
         ErrorKind::InvalidInput,
         "HINCRBY past i64::MAX overflows",
     );
     store.hset("h", "min", i64::MIN).await.unwrap();
     assert_kind(
-        store.hincr_by("h", "min", -1).await,
+        store.hincrby("h", "min", -1).await,
         ErrorKind::InvalidInput,
         "HINCRBY past i64::MIN overflows",
     );
@@ -481,7 +489,7 @@ pub async fn test_hincrby_overflow(store: TestStore) {
         "an overflowing HINCRBY changes nothing"
     );
     assert_eq!(
-        store.hincr_by("h", "max", -1).await.unwrap(),
+        store.hincrby("h", "max", -1).await.unwrap(),
         i64::MAX - 1,
         "HINCRBY within bounds still works"
     );
@@ -521,7 +529,7 @@ pub async fn test_hincrbyfloat_formatting(store: TestStore) {
     );
     store.hset("h", "i", "7").await.unwrap();
     assert_eq!(
-        store.hincr_by_float("h", "i", 0.25).await.unwrap(),
+        store.hincrbyfloat("h", "i", 0.25).await.unwrap(),
         7.25,
         "HINCRBYFLOAT reads an integer field"
     );
@@ -532,7 +540,7 @@ pub async fn test_hincrbyfloat_not_a_float(store: TestStore) {
     for bad in ["abc", " 1", "1 ", "", "1.5x"] {
         store.hset("h", "f", bad).await.unwrap();
         assert_kind(
-            store.hincr_by_float("h", "f", 1.0).await,
+            store.hincrbyfloat("h", "f", 1.0).await,
             ErrorKind::InvalidInput,
             &format!("HINCRBYFLOAT on {bad:?} is not a float"),
         );
@@ -548,13 +556,13 @@ pub async fn test_hincrbyfloat_not_a_float(store: TestStore) {
 pub async fn test_hincrbyfloat_infinite_increment(store: TestStore) {
     for delta in [f64::INFINITY, f64::NEG_INFINITY] {
         assert_kind(
-            store.hincr_by_float("h", "f", delta).await,
+            store.hincrbyfloat("h", "f", delta).await,
             ErrorKind::InvalidInput,
             &format!("HINCRBYFLOAT by {delta} is refused"),
         );
     }
     assert_eq!(
-        store.exists(&["h"]).await.unwrap(),
+        store.exists_multiple(&["h"]).await.unwrap(),
         0,
         "a refused HINCRBYFLOAT creates no hash"
     );
@@ -570,9 +578,9 @@ pub async fn test_hash_writes_keep_ttl(store: TestStore) {
     store.hset("h", "a", "10").await.unwrap();
     store.hset("h", "c", "3").await.unwrap();
     store.hsetnx("h", "d", "4").await.unwrap();
-    store.hdel("h", &["b"]).await.unwrap();
-    store.hincr_by("h", "a", 1).await.unwrap();
-    store.hincr_by_float("h", "a", 0.5).await.unwrap();
+    store.hdel_multiple("h", &["b"]).await.unwrap();
+    store.hincrby("h", "a", 1).await.unwrap();
+    store.hincrbyfloat("h", "a", 0.5).await.unwrap();
     let pttl = store.pttl("h").await.unwrap();
     assert!(
         (90_000..=100_000).contains(&pttl),
@@ -710,7 +718,7 @@ pub async fn test_hash_commands_without_fields_invalid(store: TestStore) {
         );
     }
     assert_eq!(
-        store.exists(&["h"]).await.unwrap(),
+        store.exists_multiple(&["h"]).await.unwrap(),
         0,
         "HSET without fields creates nothing"
     );

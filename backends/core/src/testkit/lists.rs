@@ -20,7 +20,7 @@ pub use moves::*;
 
 /// Every lists case.
 pub fn cases() -> Vec<Case> {
-    cases![
+    let plain = cases![
         test_lpush_pushes_to_head_one_by_one,
         test_rpush_appends_in_order,
         test_lpush_rpush_binary_values,
@@ -52,6 +52,8 @@ pub fn cases() -> Vec<Case> {
         test_list_commands_wrong_type_on_string,
         test_list_commands_wrong_type_on_hash,
         test_push_without_values_invalid,
+    ];
+    let blocking = cases![requires Blocking:
         test_blpop_serves_at_once_when_data,
         test_blpop_times_out,
         test_brpop_times_out,
@@ -62,7 +64,8 @@ pub fn cases() -> Vec<Case> {
         test_blpop_first_non_empty_key_wins,
         test_blpop_wrong_type,
         test_blpop_two_waiters_each_served_once,
-    ]
+    ];
+    [plain, blocking].concat()
 }
 
 fn bulk(s: &str) -> Reply {
@@ -91,7 +94,7 @@ fn popped(key: &str, value: &str) -> Option<(String, Bytes)> {
 /// `LPUSH k a b c` pushes each value to the head in turn, leaving `c b a`.
 pub async fn test_lpush_pushes_to_head_one_by_one(store: TestStore) {
     assert_eq!(
-        store.lpush("l", ["a", "b", "c"]).await.unwrap(),
+        store.lpush_multiple("l", ["a", "b", "c"]).await.unwrap(),
         3,
         "LPUSH replies the new length"
     );
@@ -122,9 +125,9 @@ pub async fn test_lpush_pushes_to_head_one_by_one(store: TestStore) {
 
 /// `RPUSH` appends in argument order and replies the new length.
 pub async fn test_rpush_appends_in_order(store: TestStore) {
-    assert_eq!(store.rpush("l", ["a", "b"]).await.unwrap(), 2);
+    assert_eq!(store.rpush_multiple("l", ["a", "b"]).await.unwrap(), 2);
     assert_eq!(
-        store.rpush("l", ["c", "a"]).await.unwrap(),
+        store.rpush_multiple("l", ["c", "a"]).await.unwrap(),
         4,
         "RPUSH replies the new length, duplicates included"
     );
@@ -143,8 +146,11 @@ pub async fn test_rpush_appends_in_order(store: TestStore) {
 /// List elements are binary safe; an empty element is an element.
 pub async fn test_lpush_rpush_binary_values(store: TestStore) {
     let value: Vec<u8> = (0..=255u8).rev().collect();
-    store.rpush("l", [value.clone(), Vec::new()]).await.unwrap();
-    store.lpush("l", [vec![0u8, 0, 10]]).await.unwrap();
+    store
+        .rpush_multiple("l", [value.clone(), Vec::new()])
+        .await
+        .unwrap();
+    store.lpush_multiple("l", [vec![0u8, 0, 10]]).await.unwrap();
     assert_eq!(
         all(&store, "l").await,
         vec![
@@ -181,7 +187,7 @@ pub async fn test_lpop_rpop_without_count(store: TestStore) {
         Reply::Nil,
         "RPOP of a missing key is Nil"
     );
-    store.rpush("l", ["a", "b", "c"]).await.unwrap();
+    store.rpush_multiple("l", ["a", "b", "c"]).await.unwrap();
     assert_eq!(
         store.execute(lpop("l")).await.unwrap(),
         bulk("a"),
@@ -217,7 +223,10 @@ pub async fn test_lpop_count_reply_shapes(store: TestStore) {
         Vec::<Bytes>::new(),
         "the typed LPOP count of a missing key is empty"
     );
-    store.rpush("l", ["a", "b", "c", "d"]).await.unwrap();
+    store
+        .rpush_multiple("l", ["a", "b", "c", "d"])
+        .await
+        .unwrap();
     assert_eq!(
         store.execute(lpop(0)).await.unwrap(),
         Reply::Array(Vec::new()),
@@ -243,7 +252,10 @@ pub async fn test_lpop_count_reply_shapes(store: TestStore) {
 
 /// `RPOP key count` takes from the tail, last element first.
 pub async fn test_rpop_count_takes_from_tail(store: TestStore) {
-    store.rpush("l", ["a", "b", "c", "d"]).await.unwrap();
+    store
+        .rpush_multiple("l", ["a", "b", "c", "d"])
+        .await
+        .unwrap();
     let reply = store
         .execute(Command::RPop {
             key: "l".into(),
@@ -266,7 +278,7 @@ pub async fn test_rpop_count_takes_from_tail(store: TestStore) {
 
 /// A pop count beyond `i64::MAX` is `InvalidInput` and pops nothing.
 pub async fn test_pop_count_out_of_range_invalid(store: TestStore) {
-    store.rpush("l", ["a", "b"]).await.unwrap();
+    store.rpush_multiple("l", ["a", "b"]).await.unwrap();
     assert_kind(
         store.lpop_count("l", u64::MAX).await,
         ErrorKind::InvalidInput,
@@ -291,15 +303,15 @@ pub async fn test_pop_count_out_of_range_invalid(store: TestStore) {
 
 /// Popping the last element removes the key (and its TTL).
 pub async fn test_lpop_last_element_removes_key(store: TestStore) {
-    store.rpush("l", ["only"]).await.unwrap();
+    store.rpush_multiple("l", ["only"]).await.unwrap();
     store.expire("l", 1000).await.unwrap();
     assert_eq!(store.lpop("l").await.unwrap(), b("only"));
     assert_eq!(
-        store.exists(&["l"]).await.unwrap(),
+        store.exists_multiple(&["l"]).await.unwrap(),
         0,
         "LPOP of the last element deletes the list"
     );
-    store.rpush("l", ["x"]).await.unwrap();
+    store.rpush_multiple("l", ["x"]).await.unwrap();
     assert_eq!(
         store.ttl("l").await.unwrap(),
         -1,
@@ -307,7 +319,7 @@ pub async fn test_lpop_last_element_removes_key(store: TestStore) {
     );
     assert_eq!(store.rpop("l").await.unwrap(), b("x"));
     assert_eq!(
-        store.exists(&["l"]).await.unwrap(),
+        store.exists_multiple(&["l"]).await.unwrap(),
         0,
         "RPOP of the last element deletes the list"
     );
@@ -315,17 +327,17 @@ pub async fn test_lpop_last_element_removes_key(store: TestStore) {
 
 /// A counted pop that takes everything removes the key.
 pub async fn test_rpop_count_emptying_removes_key(store: TestStore) {
-    store.rpush("l", ["a", "b"]).await.unwrap();
+    store.rpush_multiple("l", ["a", "b"]).await.unwrap();
     assert_eq!(store.rpop_count("l", 5).await.unwrap(), bytes(&["b", "a"]));
     assert_eq!(
-        store.exists(&["l"]).await.unwrap(),
+        store.exists_multiple(&["l"]).await.unwrap(),
         0,
         "RPOP count that empties the list deletes it"
     );
-    store.rpush("l", ["a", "b"]).await.unwrap();
+    store.rpush_multiple("l", ["a", "b"]).await.unwrap();
     assert_eq!(store.lpop_count("l", 2).await.unwrap(), bytes(&["a", "b"]));
     assert_eq!(
-        store.exists(&["l"]).await.unwrap(),
+        store.exists_multiple(&["l"]).await.unwrap(),
         0,
         "LPOP count that empties the list deletes it"
     );
@@ -333,7 +345,10 @@ pub async fn test_rpop_count_emptying_removes_key(store: TestStore) {
 
 /// `LRANGE` counts negative indexes from the tail and clamps out-of-range ones as Redis does.
 pub async fn test_lrange_index_clamping(store: TestStore) {
-    store.rpush("l", ["a", "b", "c", "d", "e"]).await.unwrap();
+    store
+        .rpush_multiple("l", ["a", "b", "c", "d", "e"])
+        .await
+        .unwrap();
     let cases: [(i64, i64, &[&str]); 11] = [
         (0, -1, &["a", "b", "c", "d", "e"]),
         (0, 0, &["a"]),
@@ -393,7 +408,7 @@ pub async fn test_llen(store: TestStore) {
         0,
         "LLEN of a missing key is 0"
     );
-    store.rpush("l", ["a", "b", "a"]).await.unwrap();
+    store.rpush_multiple("l", ["a", "b", "a"]).await.unwrap();
     let reply = store
         .execute(Command::LLen { key: "l".into() })
         .await
@@ -408,7 +423,7 @@ pub async fn test_lindex(store: TestStore) {
         None,
         "LINDEX of a missing key is nil"
     );
-    store.rpush("l", ["a", "b", "c"]).await.unwrap();
+    store.rpush_multiple("l", ["a", "b", "c"]).await.unwrap();
     let cases: [(i64, Option<Bytes>); 8] = [
         (0, b("a")),
         (2, b("c")),
@@ -430,7 +445,7 @@ pub async fn test_lindex(store: TestStore) {
 
 /// `LSET` replaces the element at an index (negative from the tail) and replies OK.
 pub async fn test_lset_replaces_element(store: TestStore) {
-    store.rpush("l", ["a", "b", "c"]).await.unwrap();
+    store.rpush_multiple("l", ["a", "b", "c"]).await.unwrap();
     let reply = store
         .execute(Command::LSet {
             key: "l".into(),
@@ -456,7 +471,7 @@ pub async fn test_lset_missing_key_not_found(store: TestStore) {
         "LSET on a missing key is 'no such key'",
     );
     assert_eq!(
-        store.exists(&["l"]).await.unwrap(),
+        store.exists_multiple(&["l"]).await.unwrap(),
         0,
         "a failed LSET creates nothing"
     );
@@ -464,7 +479,7 @@ pub async fn test_lset_missing_key_not_found(store: TestStore) {
 
 /// `LSET` past either end is `InvalidInput` and changes nothing.
 pub async fn test_lset_out_of_range(store: TestStore) {
-    store.rpush("l", ["a", "b"]).await.unwrap();
+    store.rpush_multiple("l", ["a", "b"]).await.unwrap();
     for index in [2, -3, i64::MAX, i64::MIN] {
         assert_kind(
             store.lset("l", index, "x").await,
@@ -482,7 +497,7 @@ pub async fn test_lset_out_of_range(store: TestStore) {
 /// `LREM` with a positive count removes that many matches from the head.
 pub async fn test_lrem_from_head(store: TestStore) {
     store
-        .rpush("l", ["a", "b", "a", "c", "a", "b", "a"])
+        .rpush_multiple("l", ["a", "b", "a", "c", "a", "b", "a"])
         .await
         .unwrap();
     assert_eq!(
@@ -516,7 +531,7 @@ pub async fn test_lrem_from_head(store: TestStore) {
 /// `LREM` with a negative count removes that many matches from the tail.
 pub async fn test_lrem_from_tail(store: TestStore) {
     store
-        .rpush("l", ["a", "b", "a", "c", "a", "b", "a"])
+        .rpush_multiple("l", ["a", "b", "a", "c", "a", "b", "a"])
         .await
         .unwrap();
     assert_eq!(
@@ -544,7 +559,7 @@ pub async fn test_lrem_from_tail(store: TestStore) {
 /// `LREM` with count 0 removes every match.
 pub async fn test_lrem_all(store: TestStore) {
     store
-        .rpush("l", ["a", "b", "a", "c", "a", "b", "a"])
+        .rpush_multiple("l", ["a", "b", "a", "c", "a", "b", "a"])
         .await
         .unwrap();
     assert_eq!(
@@ -561,10 +576,10 @@ pub async fn test_lrem_all(store: TestStore) {
 
 /// `LREM` that removes every element removes the key.
 pub async fn test_lrem_emptying_removes_key(store: TestStore) {
-    store.rpush("l", ["x", "x", "x"]).await.unwrap();
+    store.rpush_multiple("l", ["x", "x", "x"]).await.unwrap();
     assert_eq!(store.lrem("l", -5, "x").await.unwrap(), 3);
     assert_eq!(
-        store.exists(&["l"]).await.unwrap(),
+        store.exists_multiple(&["l"]).await.unwrap(),
         0,
         "LREM that empties the list deletes it"
     );
@@ -582,12 +597,12 @@ pub async fn test_ltrim_ranges(store: TestStore) {
         .unwrap();
     assert_eq!(reply, Reply::ok(), "LTRIM on a missing key replies OK");
     assert_eq!(
-        store.exists(&["missing"]).await.unwrap(),
+        store.exists_multiple(&["missing"]).await.unwrap(),
         0,
         "LTRIM creates nothing"
     );
     store
-        .rpush("l", ["a", "b", "c", "d", "e", "f"])
+        .rpush_multiple("l", ["a", "b", "c", "d", "e", "f"])
         .await
         .unwrap();
     store.ltrim("l", -100, 100).await.unwrap();
@@ -612,17 +627,17 @@ pub async fn test_ltrim_ranges(store: TestStore) {
 
 /// `LTRIM` with an empty range removes the key.
 pub async fn test_ltrim_emptying_removes_key(store: TestStore) {
-    store.rpush("l", ["a", "b", "c"]).await.unwrap();
+    store.rpush_multiple("l", ["a", "b", "c"]).await.unwrap();
     store.ltrim("l", 2, 1).await.unwrap();
     assert_eq!(
-        store.exists(&["l"]).await.unwrap(),
+        store.exists_multiple(&["l"]).await.unwrap(),
         0,
         "LTRIM with start > stop deletes the list"
     );
-    store.rpush("l", ["a", "b", "c"]).await.unwrap();
+    store.rpush_multiple("l", ["a", "b", "c"]).await.unwrap();
     store.ltrim("l", 3, 10).await.unwrap();
     assert_eq!(
-        store.exists(&["l"]).await.unwrap(),
+        store.exists_multiple(&["l"]).await.unwrap(),
         0,
         "LTRIM starting past the end deletes the list"
     );
@@ -630,16 +645,19 @@ pub async fn test_ltrim_emptying_removes_key(store: TestStore) {
 
 /// Every list write keeps the list's TTL, `LMOVE`'s destination included.
 pub async fn test_list_writes_keep_ttl(store: TestStore) {
-    store.rpush("l", ["a", "b", "c", "d", "e"]).await.unwrap();
+    store
+        .rpush_multiple("l", ["a", "b", "c", "d", "e"])
+        .await
+        .unwrap();
     store.pexpire("l", 100_000).await.unwrap();
-    store.rpush("l", ["f"]).await.unwrap();
-    store.lpush("l", ["z"]).await.unwrap();
+    store.rpush_multiple("l", ["f"]).await.unwrap();
+    store.lpush_multiple("l", ["z"]).await.unwrap();
     store.lpop("l").await.unwrap();
     store.rpop_count("l", 1).await.unwrap();
     store.lset("l", 0, "A").await.unwrap();
     store.lrem("l", 1, "b").await.unwrap();
     store.ltrim("l", 0, 2).await.unwrap();
-    store.rpush("other", ["x"]).await.unwrap();
+    store.rpush_multiple("other", ["x"]).await.unwrap();
     store
         .lmove("other", "l", ListEnd::Left, ListEnd::Right)
         .await
@@ -658,11 +676,11 @@ pub async fn test_list_writes_keep_ttl(store: TestStore) {
 
 /// A push to an expired list starts a new list without TTL.
 pub async fn test_push_on_expired_list_starts_fresh(store: TestStore) {
-    store.rpush("l", ["old1", "old2"]).await.unwrap();
+    store.rpush_multiple("l", ["old1", "old2"]).await.unwrap();
     store.pexpire("l", 50).await.unwrap();
     tokio::time::sleep(Duration::from_millis(120)).await;
     assert_eq!(
-        store.rpush("l", ["new"]).await.unwrap(),
+        store.rpush_multiple("l", ["new"]).await.unwrap(),
         1,
         "RPUSH to an expired list starts from empty"
     );
@@ -678,7 +696,7 @@ pub async fn test_push_on_expired_list_starts_fresh(store: TestStore) {
 async fn list_commands_wrong_type(store: TestStore, kind: KeyType) {
     populate(&store, "k", kind).await;
     store.expire("k", 1000).await.unwrap();
-    store.rpush("list", ["a"]).await.unwrap();
+    store.rpush_multiple("list", ["a"]).await.unwrap();
     let before = snapshot(&store, "k").await;
     let key = || "k".to_owned();
     let wait = Duration::from_secs(1);
@@ -783,17 +801,17 @@ pub async fn test_list_commands_wrong_type_on_hash(store: TestStore) {
 /// `LPUSH`/`RPUSH` without values are `InvalidInput` (wrong number of arguments).
 pub async fn test_push_without_values_invalid(store: TestStore) {
     assert_kind(
-        store.lpush("l", Vec::<Bytes>::new()).await,
+        store.lpush_multiple("l", Vec::<Bytes>::new()).await,
         ErrorKind::InvalidInput,
         "LPUSH without values is refused",
     );
     assert_kind(
-        store.rpush("l", Vec::<Bytes>::new()).await,
+        store.rpush_multiple("l", Vec::<Bytes>::new()).await,
         ErrorKind::InvalidInput,
         "RPUSH without values is refused",
     );
     assert_eq!(
-        store.exists(&["l"]).await.unwrap(),
+        store.exists_multiple(&["l"]).await.unwrap(),
         0,
         "a refused push creates nothing"
     );

@@ -2,8 +2,10 @@
 //! backend.
 //!
 //! Each case takes a fresh, empty store and panics with a message naming the rule when the
-//! backend breaks it. [`all_cases`] lists every case; a backend's test calls [`run_all`] with a
-//! factory that hands out empty stores. Real Redis is the judge: every case must pass against a
+//! backend breaks it. [`all_cases`] lists every case; a backend's `harness = false` test hands a
+//! factory of empty stores to [`harness::run`], which makes each case a test of its own. A case
+//! that needs an ability some backends may lack says so ([`Requires`]) and is reported ignored
+//! where the backend's declared [`Capabilities`](crate::Capabilities) lack it. Real Redis is the judge: every case must pass against a
 //! `redis-server` before a local backend is held to it, and a case is never loosened to hide a
 //! local backend's difference.
 //!
@@ -18,6 +20,7 @@ use crate::store::Store;
 
 pub mod atomic;
 pub mod batch;
+pub mod harness;
 pub mod hashes;
 pub mod keyspace;
 pub mod lists;
@@ -25,6 +28,7 @@ pub mod pubsub;
 pub mod redis_server;
 pub mod sets;
 pub mod strings;
+pub mod typed_calls;
 pub mod zsets;
 
 /// A shared store handed to a case.
@@ -33,13 +37,38 @@ pub type TestStore = Arc<dyn Store>;
 /// The future a case returns.
 pub type CaseFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 
-/// One conformance case: its name and the function that runs it.
+/// One conformance case: its name, what it needs, and the function that runs it.
 #[derive(Clone, Copy)]
 pub struct Case {
     /// `test_<op>_<case>`.
     pub name: &'static str,
+    /// The declared capability the case needs.
+    pub requires: Requires,
     /// Runs the case on an empty store; panics on a violation.
     pub run: fn(TestStore) -> CaseFuture,
+}
+
+/// A declared capability a case needs ([`Capabilities`](crate::Capabilities)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Requires {
+    /// Nothing beyond the contract.
+    Nothing,
+    /// Blocking pops (`Capabilities::blocking`).
+    Blocking,
+    /// Atomic batches (`Capabilities::transactions`).
+    Transactions,
+}
+
+impl Requires {
+    /// True when a backend declaring `capabilities` can run the case.
+    pub fn met_by(self, capabilities: &crate::Capabilities) -> bool {
+        match self {
+            Requires::Nothing => true,
+            Requires::Blocking => capabilities.blocking,
+            Requires::Transactions => capabilities.transactions,
+        }
+    }
 }
 
 impl std::fmt::Debug for Case {
@@ -48,15 +77,20 @@ impl std::fmt::Debug for Case {
     }
 }
 
-/// Builds a `Vec<Case>` from case function names: `cases![test_get_missing, ...]`.
+/// Builds a `Vec<Case>` from case function names: `cases![test_get_missing, ...]`, or
+/// `cases![requires Blocking: test_blpop_times_out, ...]` for cases that need a capability.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! __testkit_cases {
-    ($($name:ident),* $(,)?) => {
+    (requires $requires:ident: $($name:ident),* $(,)?) => {
         vec![$($crate::testkit::Case {
             name: stringify!($name),
+            requires: $crate::testkit::Requires::$requires,
             run: |store| Box::pin($name(store)),
         }),*]
+    };
+    ($($name:ident),* $(,)?) => {
+        $crate::testkit::cases![requires Nothing: $($name),*]
     };
 }
 pub use crate::__testkit_cases as cases;
@@ -84,56 +118,8 @@ fn registered() -> Vec<Case> {
     .concat()
 }
 
-/// Runs every case (or those whose name contains `filter`, from the `STAUNCH_TESTKIT_FILTER`
-/// environment variable) against stores from `fresh_store`, one case at a time, each on its own
-/// tokio task so a panic is caught and reported. Panics at the end listing every failed case,
-/// and prints how many ran.
-pub async fn run_all<F, Fut>(backend: &str, mut fresh_store: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = TestStore>,
-{
-    let filter = std::env::var("STAUNCH_TESTKIT_FILTER").ok();
-    let cases: Vec<Case> = all_cases()
-        .into_iter()
-        .filter(|c| filter.as_deref().is_none_or(|f| c.name.contains(f)))
-        .collect();
-    assert!(!cases.is_empty(), "no testkit case selected for {backend}");
-    let mut failures = Vec::new();
-    for case in &cases {
-        let store = fresh_store().await;
-        let outcome = tokio::time::timeout(
-            std::time::Duration::from_secs(30),
-            tokio::spawn((case.run)(store)),
-        )
-        .await;
-        match outcome {
-            Ok(Ok(())) => {}
-            Ok(Err(join_error)) => {
-                let message = match join_error.try_into_panic() {
-                    Ok(payload) => panic_message(payload),
-                    Err(e) => e.to_string(),
-                };
-                failures.push(format!("{}: {}", case.name, message));
-            }
-            Err(_) => failures.push(format!("{}: timed out after 30 s", case.name)),
-        }
-    }
-    println!(
-        "testkit on {backend}: {} cases run, {} failed",
-        cases.len(),
-        failures.len()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} of {} testkit cases failed on {backend}:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
-}
-
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+/// The message of a panic payload.
+pub(crate) fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_owned()
     } else if let Some(s) = payload.downcast_ref::<String>() {

@@ -57,12 +57,12 @@ fn bulk(s: &str) -> Reply {
 /// are not counted.
 pub async fn test_sadd_counts_new_members(store: TestStore) {
     assert_eq!(
-        store.sadd("s", ["a", "b", "a"]).await.unwrap(),
+        store.sadd_multiple("s", ["a", "b", "a"]).await.unwrap(),
         2,
         "SADD counts a member named twice once"
     );
     assert_eq!(
-        store.sadd("s", ["b", "c"]).await.unwrap(),
+        store.sadd_multiple("s", ["b", "c"]).await.unwrap(),
         1,
         "SADD does not count members already present"
     );
@@ -77,7 +77,7 @@ pub async fn test_sadd_counts_new_members(store: TestStore) {
 pub async fn test_sadd_binary_and_empty_members(store: TestStore) {
     let binary = Bytes::from_static(&[0, 255, 10, 0]);
     store
-        .sadd("s", [binary.clone(), Bytes::new()])
+        .sadd_multiple("s", [binary.clone(), Bytes::new()])
         .await
         .unwrap();
     assert!(
@@ -98,13 +98,13 @@ pub async fn test_sadd_binary_and_empty_members(store: TestStore) {
 /// `SREM` replies how many members were removed; absent members and a missing key count 0.
 pub async fn test_srem_counts_removed(store: TestStore) {
     assert_eq!(
-        store.srem("missing", ["a"]).await.unwrap(),
+        store.srem_multiple("missing", ["a"]).await.unwrap(),
         0,
         "SREM on a missing key removes nothing"
     );
-    store.sadd("s", ["a", "b", "c"]).await.unwrap();
+    store.sadd_multiple("s", ["a", "b", "c"]).await.unwrap();
     assert_eq!(
-        store.srem("s", ["a", "x", "a"]).await.unwrap(),
+        store.srem_multiple("s", ["a", "x", "a"]).await.unwrap(),
         1,
         "SREM counts only members that were present"
     );
@@ -117,10 +117,10 @@ pub async fn test_srem_counts_removed(store: TestStore) {
 
 /// Removing the last member deletes the key: Redis never keeps an empty set.
 pub async fn test_srem_last_member_deletes_key(store: TestStore) {
-    store.sadd("s", ["a", "b"]).await.unwrap();
-    assert_eq!(store.srem("s", ["a", "b"]).await.unwrap(), 2);
+    store.sadd_multiple("s", ["a", "b"]).await.unwrap();
+    assert_eq!(store.srem_multiple("s", ["a", "b"]).await.unwrap(), 2);
     assert_eq!(
-        store.exists(&["s"]).await.unwrap(),
+        store.exists_multiple(&["s"]).await.unwrap(),
         0,
         "an emptied set no longer exists"
     );
@@ -144,7 +144,7 @@ pub async fn test_smembers_reply_is_set(store: TestStore) {
         Reply::Set(vec![]),
         "SMEMBERS of a missing key is an empty set"
     );
-    store.sadd("s", ["b", "a"]).await.unwrap();
+    store.sadd_multiple("s", ["b", "a"]).await.unwrap();
     let reply = store
         .execute(Command::SMembers { key: "s".into() })
         .await
@@ -158,7 +158,7 @@ pub async fn test_smembers_reply_is_set(store: TestStore) {
 
 /// `SISMEMBER` and `SMISMEMBER` answer per member; a missing key contains nothing.
 pub async fn test_sismember_and_smismember(store: TestStore) {
-    store.sadd("s", ["a", "b"]).await.unwrap();
+    store.sadd_multiple("s", ["a", "b"]).await.unwrap();
     assert!(
         store.sismember("s", "a").await.unwrap(),
         "SISMEMBER finds a member"
@@ -197,7 +197,7 @@ pub async fn test_scard_counts_members(store: TestStore) {
         0,
         "SCARD of missing is 0"
     );
-    store.sadd("s", ["a", "b", "c"]).await.unwrap();
+    store.sadd_multiple("s", ["a", "b", "c"]).await.unwrap();
     assert_eq!(store.scard("s").await.unwrap(), 3, "SCARD counts members");
 }
 
@@ -214,7 +214,7 @@ pub async fn test_spop_without_count(store: TestStore) {
         Reply::Nil,
         "SPOP of a missing key is Nil"
     );
-    store.sadd("s", ["a", "b", "c"]).await.unwrap();
+    store.sadd_multiple("s", ["a", "b", "c"]).await.unwrap();
     let popped = store
         .spop("s")
         .await
@@ -238,7 +238,10 @@ pub async fn test_spop_without_count(store: TestStore) {
 /// `SPOP key count` replies a RESP3 set of distinct members, removes them, and takes all when
 /// the count exceeds the size; a zero count takes nothing.
 pub async fn test_spop_with_count(store: TestStore) {
-    store.sadd("s", ["a", "b", "c", "d", "e"]).await.unwrap();
+    store
+        .sadd_multiple("s", ["a", "b", "c", "d", "e"])
+        .await
+        .unwrap();
     let reply = store
         .execute(Command::SPop {
             key: "s".into(),
@@ -274,7 +277,7 @@ pub async fn test_spop_with_count(store: TestStore) {
     let rest = sorted(store.spop_count("s", 10).await.unwrap());
     assert_eq!(rest, left, "SPOP with a count above the size takes all");
     assert_eq!(
-        store.exists(&["s"]).await.unwrap(),
+        store.exists_multiple(&["s"]).await.unwrap(),
         0,
         "SPOP that takes everything deletes the key"
     );
@@ -298,14 +301,14 @@ pub async fn test_spop_with_count_on_missing_key(store: TestStore) {
 
 /// Popping the last member without a count deletes the key.
 pub async fn test_spop_last_member_deletes_key(store: TestStore) {
-    store.sadd("s", ["only"]).await.unwrap();
+    store.sadd_multiple("s", ["only"]).await.unwrap();
     assert_eq!(
         store.spop("s").await.unwrap(),
         Some(Bytes::from_static(b"only")),
         "SPOP of a one-member set returns it"
     );
     assert_eq!(
-        store.exists(&["s"]).await.unwrap(),
+        store.exists_multiple(&["s"]).await.unwrap(),
         0,
         "the emptied set is deleted"
     );
@@ -329,7 +332,7 @@ pub async fn test_srandmember_without_count(store: TestStore) {
         Reply::Nil,
         "SRANDMEMBER of a missing key is Nil"
     );
-    store.sadd("s", ["a", "b"]).await.unwrap();
+    store.sadd_multiple("s", ["a", "b"]).await.unwrap();
     let member = store.srandmember("s").await.unwrap();
     assert!(
         member.is_some_and(|m| m == "a" || m == "b"),
@@ -345,7 +348,10 @@ pub async fn test_srandmember_without_count(store: TestStore) {
 /// A positive count returns distinct members, all of them when the count exceeds the size,
 /// as an `Array`.
 pub async fn test_srandmember_positive_count_distinct(store: TestStore) {
-    store.sadd("s", ["a", "b", "c", "d"]).await.unwrap();
+    store
+        .sadd_multiple("s", ["a", "b", "c", "d"])
+        .await
+        .unwrap();
     let some = store.srandmember_count("s", 3).await.unwrap();
     let mut distinct = sorted(some.clone());
     distinct.dedup();
@@ -381,13 +387,13 @@ pub async fn test_srandmember_positive_count_distinct(store: TestStore) {
 
 /// A negative count returns exactly `|count|` members, repeats allowed.
 pub async fn test_srandmember_negative_count_repeats(store: TestStore) {
-    store.sadd("one", ["x"]).await.unwrap();
+    store.sadd_multiple("one", ["x"]).await.unwrap();
     assert_eq!(
         store.srandmember_count("one", -5).await.unwrap(),
         bytes(&["x", "x", "x", "x", "x"]),
         "a negative count repeats members to reach |count|"
     );
-    store.sadd("s", ["a", "b"]).await.unwrap();
+    store.sadd_multiple("s", ["a", "b"]).await.unwrap();
     let many = store.srandmember_count("s", -20).await.unwrap();
     assert_eq!(many.len(), 20, "a negative count returns |count| members");
     assert!(
@@ -411,7 +417,7 @@ pub async fn test_srandmember_count_on_missing_key(store: TestStore) {
             "SRANDMEMBER missing {count} is an empty Array"
         );
     }
-    store.sadd("s", ["a"]).await.unwrap();
+    store.sadd_multiple("s", ["a"]).await.unwrap();
     assert_eq!(
         store.srandmember_count("s", 0).await.unwrap(),
         Vec::<Bytes>::new(),
@@ -421,9 +427,12 @@ pub async fn test_srandmember_count_on_missing_key(store: TestStore) {
 
 /// `SINTER`: members in every set; a missing key is an empty set, so the result is empty.
 pub async fn test_sinter(store: TestStore) {
-    store.sadd("a", ["1", "2", "3", "4"]).await.unwrap();
-    store.sadd("b", ["2", "3", "5"]).await.unwrap();
-    store.sadd("c", ["3", "2", "9"]).await.unwrap();
+    store
+        .sadd_multiple("a", ["1", "2", "3", "4"])
+        .await
+        .unwrap();
+    store.sadd_multiple("b", ["2", "3", "5"]).await.unwrap();
+    store.sadd_multiple("c", ["3", "2", "9"]).await.unwrap();
     assert_eq!(
         sorted(store.sinter(&["a", "b", "c"]).await.unwrap()),
         bytes(&["2", "3"]),
@@ -453,8 +462,8 @@ pub async fn test_sinter(store: TestStore) {
 
 /// `SUNION`: members in any set; missing keys add nothing.
 pub async fn test_sunion(store: TestStore) {
-    store.sadd("a", ["1", "2"]).await.unwrap();
-    store.sadd("b", ["2", "3"]).await.unwrap();
+    store.sadd_multiple("a", ["1", "2"]).await.unwrap();
+    store.sadd_multiple("b", ["2", "3"]).await.unwrap();
     assert_eq!(
         sorted(store.sunion(&["a", "missing", "b"]).await.unwrap()),
         bytes(&["1", "2", "3"]),
@@ -468,9 +477,12 @@ pub async fn test_sunion(store: TestStore) {
 
 /// `SDIFF`: members of the first set in none of the others; a missing first key is empty.
 pub async fn test_sdiff(store: TestStore) {
-    store.sadd("a", ["1", "2", "3", "4"]).await.unwrap();
-    store.sadd("b", ["2"]).await.unwrap();
-    store.sadd("c", ["4", "7"]).await.unwrap();
+    store
+        .sadd_multiple("a", ["1", "2", "3", "4"])
+        .await
+        .unwrap();
+    store.sadd_multiple("b", ["2"]).await.unwrap();
+    store.sadd_multiple("c", ["4", "7"]).await.unwrap();
     assert_eq!(
         sorted(store.sdiff(&["a", "b", "missing", "c"]).await.unwrap()),
         bytes(&["1", "3"]),
@@ -489,7 +501,7 @@ pub async fn test_sdiff(store: TestStore) {
 
 /// The set algebra checks every key's type, even after a missing key has decided the result.
 pub async fn test_set_algebra_wrong_type_on_any_key(store: TestStore) {
-    store.sadd("s", ["a"]).await.unwrap();
+    store.sadd_multiple("s", ["a"]).await.unwrap();
     store.set("str", "x").await.unwrap();
     assert_kind(
         store.sinter(&["s", "missing", "str"]).await,
@@ -510,10 +522,13 @@ pub async fn test_set_algebra_wrong_type_on_any_key(store: TestStore) {
 
 /// Adding, removing and popping members keeps the key's TTL.
 pub async fn test_set_writes_keep_ttl(store: TestStore) {
-    store.sadd("s", ["a", "b", "c", "d"]).await.unwrap();
+    store
+        .sadd_multiple("s", ["a", "b", "c", "d"])
+        .await
+        .unwrap();
     assert!(store.expire("s", 100).await.unwrap());
-    store.sadd("s", ["e"]).await.unwrap();
-    store.srem("s", ["a"]).await.unwrap();
+    store.sadd_multiple("s", ["e"]).await.unwrap();
+    store.srem_multiple("s", ["a"]).await.unwrap();
     store.spop("s").await.unwrap();
     store.spop_count("s", 1).await.unwrap();
     let ttl = store.ttl("s").await.unwrap();
@@ -611,7 +626,7 @@ pub async fn test_set_commands_need_arguments(store: TestStore) {
         );
     }
     assert_eq!(
-        store.exists(&["s"]).await.unwrap(),
+        store.exists_multiple(&["s"]).await.unwrap(),
         0,
         "a refused SADD creates nothing"
     );

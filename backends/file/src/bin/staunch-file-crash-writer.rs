@@ -99,7 +99,7 @@ async fn writer(store: FileStore, t: usize) -> Result<()> {
     let mut i = done;
     loop {
         i += 1;
-        store.rpush(&list, [i.to_string()]).await?;
+        store.rpush_multiple(&list, [i.to_string()]).await?;
         store.incr(&counter).await?;
         let mut out = std::io::stdout().lock();
         if writeln!(out, "{t} {i}").and_then(|()| out.flush()).is_err() {

@@ -5,7 +5,7 @@
 //! the two cannot disagree. The fast path only covers the case where a write is nothing but
 //! its effect on the keyspace: no write log (the file backend must record and await it) and
 //! no eviction policy (a bounded engine accounts every access). Anything else declines and the
-//! caller runs [`CommandRef::to_command`] through [`Engine::execute`]. In that case a write
+//! caller runs [`CommandRef::into_command`] through [`Engine::execute`]. In that case a write
 //! here must stay what `Shared::apply_write` does: whatever is added there for every write
 //! (a counter, a notification) belongs here too.
 //!
@@ -60,7 +60,7 @@ fn read(db: &Db, now: i64, command: &CommandRef<'_>) -> Result<Reply> {
         CommandRef::SIsMember { key, member } => sets::sismember(db, now, key, member),
         CommandRef::ZScore { key, member } => zsets::zscore(db, now, key, member),
         // `execute_ref` routes by `access()`: only reads come here.
-        other => Err(super::unsupported(&other.to_command())),
+        other => Err(super::unsupported(&other.clone().into_command())),
     }
 }
 

@@ -113,7 +113,7 @@ impl Engine {
         if let Some(reply) = self.execute_now(&command) {
             return reply;
         }
-        if command.access() == Access::BlockingWrite {
+        if command.access() == Access::Blocking {
             return self.blocking_pop(&command).await;
         }
         // A write with a log installed: apply and record under the lock, then wait for the
@@ -145,7 +145,7 @@ impl Engine {
                 let now = self.shared.now_for(&db, command);
                 Some(read(&db, now, command))
             }
-            Access::Write => {
+            Access::Write | Access::Admin => {
                 if self.shared.has_log() {
                     return None;
                 }
@@ -157,7 +157,7 @@ impl Engine {
                 self.shared.after_write();
                 Some(reply)
             }
-            Access::BlockingWrite => None,
+            Access::Blocking => None,
             Access::Publish => Some(Ok(self.publish(command))),
         }
     }

@@ -39,6 +39,11 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
             db.hash(key, now)?.is_some_and(|h| h.contains_key(field)) as i64,
         )),
         Command::HLen { key } => Ok(Reply::Int(db.hash(key, now)?.map_or(0, Hash::len) as i64)),
+        Command::HStrLen { key, field } => Ok(Reply::Int(
+            db.hash(key, now)?
+                .and_then(|h| h.get(field))
+                .map_or(0, |v| v.len()) as i64,
+        )),
         Command::HKeys { key } => Ok(Reply::Array(
             db.hash(key, now)?.map_or_else(Vec::new, |h| {
                 h.iter().map(|(f, _)| field_reply(f)).collect()

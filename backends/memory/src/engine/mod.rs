@@ -112,109 +112,20 @@ enum Family {
     PubSub,
 }
 
+/// Where the engine runs `command`: blocking pops have their own module, everything else goes
+/// by the data type its row in the command table names.
 fn family(command: &Command) -> Family {
-    use Command::*;
-    match command {
-        Exists { .. }
-        | Del { .. }
-        | Expire { .. }
-        | Persist { .. }
-        | Ttl { .. }
-        | Pttl { .. }
-        | Type { .. }
-        | Scan { .. }
-        | DbSize
-        | FlushDb
-        | Rename { .. }
-        | RenameNx { .. } => Family::Keyspace,
-        Get { .. }
-        | Set { .. }
-        | MGet { .. }
-        | MSet { .. }
-        | IncrBy { .. }
-        | DecrBy { .. }
-        | IncrByFloat { .. }
-        | GetDel { .. }
-        | GetEx { .. }
-        | Append { .. }
-        | StrLen { .. }
-        | CompareAndSet { .. }
-        | CompareAndDelete { .. }
-        | IncrByEx { .. } => Family::Strings,
-        HGet { .. }
-        | HSet { .. }
-        | HSetNx { .. }
-        | HDel { .. }
-        | HGetAll { .. }
-        | HMGet { .. }
-        | HIncrBy { .. }
-        | HIncrByFloat { .. }
-        | HExists { .. }
-        | HLen { .. }
-        | HKeys { .. }
-        | HVals { .. }
-        | HCompareAndSet { .. }
-        | HCompareAndDelete { .. } => Family::Hashes,
-        LPush { .. }
-        | RPush { .. }
-        | LPop { .. }
-        | RPop { .. }
-        | LRange { .. }
-        | LLen { .. }
-        | LIndex { .. }
-        | LSet { .. }
-        | LRem { .. }
-        | LTrim { .. }
-        | LMove { .. } => Family::Lists,
-        BLPop { .. } | BRPop { .. } | BLMove { .. } | BZPopMin { .. } | BZPopMax { .. } => {
-            Family::Blocking
-        }
-        SAdd { .. }
-        | SRem { .. }
-        | SMembers { .. }
-        | SIsMember { .. }
-        | SMIsMember { .. }
-        | SCard { .. }
-        | SPop { .. }
-        | SRandMember { .. }
-        | SInter { .. }
-        | SUnion { .. }
-        | SDiff { .. } => Family::Sets,
-        ZAdd { .. }
-        | ZRem { .. }
-        | ZScore { .. }
-        | ZMScore { .. }
-        | ZIncrBy { .. }
-        | ZCard { .. }
-        | ZCount { .. }
-        | ZRank { .. }
-        | ZRevRank { .. }
-        | ZRange { .. }
-        | ZPopMin { .. }
-        | ZPopMax { .. }
-        | ZRemRangeByScore { .. }
-        | ZRemRangeByRank { .. }
-        | ZMoveByScore { .. } => Family::ZSets,
-        Publish { .. } => Family::PubSub,
-        // `Command` is non-exhaustive for users, not for us; new variants must be routed.
-        #[allow(unreachable_patterns)]
-        _ => Family::PubSub,
+    if command.access() == Access::Blocking {
+        return Family::Blocking;
     }
-}
-
-/// True for commands whose result depends on the time even when no key has a TTL: those that
-/// set or report one.
-fn uses_time(command: &Command) -> bool {
-    use staunch_core::{GetExExpiry, SetExpiry};
-    match command {
-        Command::Set { options, .. } => options.expiry.is_some(),
-        Command::CompareAndSet { expiry, .. } => expiry.is_some_and(|e| e != SetExpiry::KeepTtl),
-        Command::GetEx { expiry, .. } => matches!(expiry, Some(GetExExpiry::Set(_))),
-        Command::Expire { .. }
-        | Command::IncrByEx { .. }
-        | Command::Ttl { .. }
-        | Command::Pttl { .. } => true,
-        _ => false,
+    match command.family() {
+        staunch_core::Family::Keyspace => Family::Keyspace,
+        staunch_core::Family::Strings => Family::Strings,
+        staunch_core::Family::Hashes => Family::Hashes,
+        staunch_core::Family::Lists => Family::Lists,
+        staunch_core::Family::Sets => Family::Sets,
+        staunch_core::Family::SortedSets => Family::ZSets,
+        staunch_core::Family::PubSub => Family::PubSub,
     }
 }
 
@@ -291,7 +202,7 @@ impl Shared {
     /// command sets none and no log records times, every instant gives the same result, so the
     /// clock is not read at all.
     pub(crate) fn now_for(&self, db: &Db, command: &Command) -> i64 {
-        if db.has_expiring_keys() || uses_time(command) || self.has_log() {
+        if db.has_expiring_keys() || command.depends_on_clock() || self.has_log() {
             self.now()
         } else {
             0

@@ -89,7 +89,7 @@ pub async fn test_cas_wrong_expected_is_zero(store: TestStore) {
         "CAS expecting a value fails on a missing key"
     );
     assert_eq!(
-        store.exists(&["missing"]).await.unwrap(),
+        store.exists_multiple(&["missing"]).await.unwrap(),
         0,
         "and creates nothing"
     );
@@ -105,7 +105,7 @@ pub async fn test_cas_wrong_expected_is_zero(store: TestStore) {
 /// Expiry `None` clears the TTL, as plain `SET` does.
 pub async fn test_cas_expiry_none_clears_ttl(store: TestStore) {
     store
-        .set_ex("k", "v", Duration::from_secs(100))
+        .setex("k", "v", Duration::from_secs(100))
         .await
         .unwrap();
     assert!(
@@ -122,7 +122,7 @@ pub async fn test_cas_expiry_none_clears_ttl(store: TestStore) {
 /// Expiry `KeepTtl` keeps the TTL.
 pub async fn test_cas_keepttl_keeps_ttl(store: TestStore) {
     store
-        .set_ex("k", "v", Duration::from_secs(100))
+        .setex("k", "v", Duration::from_secs(100))
         .await
         .unwrap();
     assert!(
@@ -224,7 +224,7 @@ pub async fn test_cas_binary_values(store: TestStore) {
 /// Compare-and-delete deletes only when the value matches.
 pub async fn test_cad_deletes_only_on_match(store: TestStore) {
     store
-        .set_ex("lock", "token-1", Duration::from_secs(100))
+        .setex("lock", "token-1", Duration::from_secs(100))
         .await
         .unwrap();
     assert!(
@@ -246,7 +246,7 @@ pub async fn test_cad_deletes_only_on_match(store: TestStore) {
         "CAD with the right token deletes"
     );
     assert_eq!(
-        store.exists(&["lock"]).await.unwrap(),
+        store.exists_multiple(&["lock"]).await.unwrap(),
         0,
         "CAD removed the key"
     );
@@ -259,11 +259,11 @@ pub async fn test_cad_deletes_only_on_match(store: TestStore) {
 /// An expired key counts as missing for compare-and-set and compare-and-delete.
 pub async fn test_cas_expired_key_is_missing(store: TestStore) {
     store
-        .set_ex("k", "old", Duration::from_millis(50))
+        .setex("k", "old", Duration::from_millis(50))
         .await
         .unwrap();
     store
-        .set_ex("d", "token", Duration::from_millis(50))
+        .setex("d", "token", Duration::from_millis(50))
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(120)).await;

@@ -68,7 +68,7 @@ pub async fn test_hcas_matching_and_mismatch(store: TestStore) {
         "HCAS expecting a value on a missing hash is 0"
     );
     assert_eq!(
-        store.exists(&["nohash"]).await.unwrap(),
+        store.exists_multiple(&["nohash"]).await.unwrap(),
         0,
         "nothing was created"
     );
@@ -135,7 +135,7 @@ pub async fn test_hcad_deletes_field_and_empty_hash(store: TestStore) {
         "HCAD of the last field"
     );
     assert_eq!(
-        store.exists(&["h"]).await.unwrap(),
+        store.exists_multiple(&["h"]).await.unwrap(),
         0,
         "a hash emptied by HCAD is deleted"
     );

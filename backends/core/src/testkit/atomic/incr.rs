@@ -89,7 +89,7 @@ pub async fn test_incrbyex_key_without_ttl_gets_one(store: TestStore) {
         -1,
         "a failed IncrByEx sets no TTL"
     );
-    store.rpush("l", ["a"]).await.unwrap();
+    store.rpush_multiple("l", ["a"]).await.unwrap();
     assert_kind(
         store.incr_by_ex("l", 1, Duration::from_secs(60)).await,
         ErrorKind::WrongType,

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub async fn test_race_zmove_each_member_claimed_once(store: TestStore) {
     let members: Vec<String> = (0..200).map(|i| format!("job:{i:03}")).collect();
     store
-        .zadd_multiple(
+        .zadd_options(
             "queue",
             members
                 .iter()
@@ -62,7 +62,7 @@ pub async fn test_race_zmove_each_member_claimed_once(store: TestStore) {
         "all are in the destination"
     );
     assert_eq!(
-        store.exists(&["queue"]).await.unwrap(),
+        store.exists_multiple(&["queue"]).await.unwrap(),
         0,
         "the source is gone"
     );
@@ -117,7 +117,7 @@ pub async fn test_race_cad_exactly_one_winner(store: TestStore) {
     }
     assert_eq!(wins, 1, "exactly one CAD deletes the lock");
     assert_eq!(
-        store.exists(&["lock"]).await.unwrap(),
+        store.exists_multiple(&["lock"]).await.unwrap(),
         0,
         "the lock is gone"
     );

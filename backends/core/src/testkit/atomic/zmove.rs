@@ -16,7 +16,7 @@ fn scored(items: &[(&str, f64)]) -> Vec<(Bytes, f64)> {
 
 async fn zset(store: &TestStore, key: &str, items: &[(&str, f64)]) {
     store
-        .zadd_multiple(key, items.iter().map(|(m, s)| (*s, *m)), ZAddOptions::new())
+        .zadd_options(key, items.iter().map(|(m, s)| (*s, *m)), ZAddOptions::new())
         .await
         .unwrap();
 }
@@ -159,7 +159,7 @@ pub async fn test_zmove_exclusive_and_infinite_bounds(store: TestStore) {
         "-inf .. +inf includes +inf"
     );
     assert_eq!(
-        store.exists(&["src"]).await.unwrap(),
+        store.exists_multiple(&["src"]).await.unwrap(),
         0,
         "the source is emptied"
     );
@@ -250,7 +250,7 @@ pub async fn test_zmove_empties_source(store: TestStore) {
         .unwrap();
     assert_eq!(moved.len(), 2, "both moved");
     assert_eq!(
-        store.exists(&["src"]).await.unwrap(),
+        store.exists_multiple(&["src"]).await.unwrap(),
         0,
         "an emptied source is deleted"
     );
@@ -296,7 +296,7 @@ pub async fn test_zmove_missing_source(store: TestStore) {
         .unwrap();
     assert!(moved.is_empty(), "nothing is due, nothing moves");
     assert_eq!(
-        store.exists(&["dst"]).await.unwrap(),
+        store.exists_multiple(&["dst"]).await.unwrap(),
         0,
         "no destination is created when nothing moves"
     );
@@ -349,7 +349,7 @@ pub async fn test_zmove_wrong_type_moves_nothing(store: TestStore) {
         "ZMoveByScore from a list",
     );
     assert_eq!(
-        store.exists(&["dst"]).await.unwrap(),
+        store.exists_multiple(&["dst"]).await.unwrap(),
         0,
         "no destination was created"
     );

@@ -17,7 +17,7 @@ pub async fn test_hcas_expected_value(store: TestStore) {
         "HCAS expecting a value fails on a missing key"
     );
     assert_eq!(
-        store.exists(&["h"]).await.unwrap(),
+        store.exists_multiple(&["h"]).await.unwrap(),
         0,
         "a failed HCAS creates nothing"
     );
@@ -126,7 +126,7 @@ pub async fn test_hcad_removes_field_and_emptied_hash(store: TestStore) {
         "HCAD of the last field deletes it"
     );
     assert_eq!(
-        store.exists(&["h"]).await.unwrap(),
+        store.exists_multiple(&["h"]).await.unwrap(),
         0,
         "HCAD that empties the hash removes the key"
     );

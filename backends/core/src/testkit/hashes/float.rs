@@ -76,7 +76,7 @@ pub async fn test_hincrbyfloat_error_messages(store: TestStore) {
         );
     }
     assert_eq!(
-        store.exists(&["h"]).await.unwrap(),
+        store.exists_multiple(&["h"]).await.unwrap(),
         0,
         "a refused HINCRBYFLOAT creates nothing"
     );

@@ -38,7 +38,7 @@ pub async fn test_expire_missing_key(store: TestStore) {
         "PEXPIRE -1 of a missing key is 0"
     );
     assert_eq!(
-        store.exists(&["missing"]).await.unwrap(),
+        store.exists_multiple(&["missing"]).await.unwrap(),
         0,
         "still missing"
     );
@@ -166,7 +166,7 @@ pub async fn test_expire_gt_lt_compare(store: TestStore) {
 /// A zero or negative relative expiry deletes the key and replies 1.
 pub async fn test_expire_non_positive_deletes(store: TestStore) {
     store.set("a", "v").await.unwrap();
-    store.rpush("b", ["x"]).await.unwrap();
+    store.rpush_multiple("b", ["x"]).await.unwrap();
     assert!(
         store.expire("a", 0).await.unwrap(),
         "EXPIRE 0 replies 1 on an existing key"
@@ -181,7 +181,7 @@ pub async fn test_expire_non_positive_deletes(store: TestStore) {
         "EXPIRE 0 deleted the key"
     );
     assert_eq!(
-        store.exists(&["a", "b"]).await.unwrap(),
+        store.exists_multiple(&["a", "b"]).await.unwrap(),
         0,
         "non-positive expiry deletes the key"
     );
@@ -206,7 +206,7 @@ pub async fn test_expireat_past_deletes(store: TestStore) {
         "PEXPIREAT in the past replies 1"
     );
     assert_eq!(
-        store.exists(&["a", "b"]).await.unwrap(),
+        store.exists_multiple(&["a", "b"]).await.unwrap(),
         0,
         "a past absolute expiry deletes the key"
     );
@@ -245,7 +245,7 @@ pub async fn test_expireat_future_sets_ttl(store: TestStore) {
 
 /// `PEXPIRE` sets a TTL in milliseconds.
 pub async fn test_pexpire_sets_ms_ttl(store: TestStore) {
-    store.sadd("s", ["m"]).await.unwrap();
+    store.sadd_multiple("s", ["m"]).await.unwrap();
     assert!(
         store.pexpire("s", 5_000).await.unwrap(),
         "PEXPIRE replies 1"
@@ -341,7 +341,7 @@ pub async fn test_expire_condition_checked_before_delete(store: TestStore) {
         "EXPIRE -1 GT fails against a positive TTL"
     );
     assert_eq!(
-        store.exists(&["ttl"]).await.unwrap(),
+        store.exists_multiple(&["ttl"]).await.unwrap(),
         1,
         "a failed GT deletes nothing"
     );
@@ -353,7 +353,7 @@ pub async fn test_expire_condition_checked_before_delete(store: TestStore) {
         "EXPIRE -1 LT succeeds against a positive TTL"
     );
     assert_eq!(
-        store.exists(&["ttl"]).await.unwrap(),
+        store.exists_multiple(&["ttl"]).await.unwrap(),
         0,
         "and deletes the key"
     );
@@ -368,7 +368,7 @@ pub async fn test_expire_condition_checked_before_delete(store: TestStore) {
             "PEXPIRE 0 {condition:?} fails on a key without TTL"
         );
         assert_eq!(
-            store.exists(&["plain"]).await.unwrap(),
+            store.exists_multiple(&["plain"]).await.unwrap(),
             1,
             "a failed {condition:?} deletes nothing"
         );
@@ -381,7 +381,7 @@ pub async fn test_expire_condition_checked_before_delete(store: TestStore) {
         "EXPIREAT in the past with NX succeeds on a key without TTL"
     );
     assert_eq!(
-        store.exists(&["plain"]).await.unwrap(),
+        store.exists_multiple(&["plain"]).await.unwrap(),
         0,
         "and deletes the key"
     );

@@ -12,13 +12,13 @@ pub async fn test_expired_key_invisible(store: TestStore) {
     store.set("live", "v").await.unwrap();
     store.set("dead2", "v").await.unwrap();
     assert_eq!(
-        store.exists(&["dead2"]).await.unwrap(),
+        store.exists_multiple(&["dead2"]).await.unwrap(),
         1,
         "the key exists before it expires"
     );
     // One key expires through SET PX, the other through PEXPIRE.
     store
-        .set_ex("dead", "v", Duration::from_millis(50))
+        .setex("dead", "v", Duration::from_millis(50))
         .await
         .unwrap();
     assert!(
@@ -32,7 +32,7 @@ pub async fn test_expired_key_invisible(store: TestStore) {
         "GET of an expired key is nil"
     );
     assert_eq!(
-        store.exists(&["dead", "live"]).await.unwrap(),
+        store.exists_multiple(&["dead", "live"]).await.unwrap(),
         1,
         "EXISTS does not count an expired key"
     );
@@ -62,7 +62,7 @@ pub async fn test_expired_key_invisible(store: TestStore) {
         "STRLEN of an expired key is 0"
     );
     assert_eq!(
-        store.exists(&["dead2"]).await.unwrap(),
+        store.exists_multiple(&["dead2"]).await.unwrap(),
         0,
         "a key expired by PEXPIRE is gone too"
     );
@@ -77,7 +77,7 @@ pub async fn test_expired_key_invisible(store: TestStore) {
 
 /// An expired collection is gone for every read at once.
 pub async fn test_expired_collection_invisible(store: TestStore) {
-    store.rpush("l", ["a", "b"]).await.unwrap();
+    store.rpush_multiple("l", ["a", "b"]).await.unwrap();
     store.hset("h", "f", "v").await.unwrap();
     store.pexpire("l", 50).await.unwrap();
     store.pexpire("h", 50).await.unwrap();
@@ -97,7 +97,7 @@ pub async fn test_expired_collection_invisible(store: TestStore) {
         "HGET of expired hash is nil"
     );
     assert_eq!(
-        store.exists(&["l", "h"]).await.unwrap(),
+        store.exists_multiple(&["l", "h"]).await.unwrap(),
         0,
         "EXISTS does not count expired collections"
     );
@@ -114,14 +114,14 @@ pub async fn test_expired_collection_invisible(store: TestStore) {
 /// Writes treat an expired key as missing: no old value, no old TTL, no old type.
 pub async fn test_expired_key_is_absent_for_writes(store: TestStore) {
     store
-        .set_ex("k", "old", Duration::from_millis(50))
+        .setex("k", "old", Duration::from_millis(50))
         .await
         .unwrap();
-    store.sadd("s", ["m"]).await.unwrap();
+    store.sadd_multiple("s", ["m"]).await.unwrap();
     store.pexpire("s", 50).await.unwrap();
     tokio::time::sleep(Duration::from_millis(120)).await;
     assert!(
-        store.set_nx("k", "new").await.unwrap(),
+        store.setnx("k", "new").await.unwrap(),
         "SET NX succeeds on an expired key"
     );
     assert_eq!(
@@ -130,7 +130,7 @@ pub async fn test_expired_key_is_absent_for_writes(store: TestStore) {
         "the new value has no old TTL"
     );
     assert_eq!(
-        store.incr_by("s", 5).await.unwrap(),
+        store.incrby("s", 5).await.unwrap(),
         5,
         "INCRBY on an expired set starts from 0, no WRONGTYPE"
     );
@@ -151,14 +151,14 @@ pub async fn test_collection_writes_keep_ttl(store: TestStore) {
         populate(&store, kind.as_str(), kind).await;
         store.expire(kind.as_str(), 100).await.unwrap();
     }
-    store.rpush("list", ["c"]).await.unwrap();
+    store.rpush_multiple("list", ["c"]).await.unwrap();
     store.lpop("list").await.unwrap();
     store.hset("hash", "g", "w").await.unwrap();
-    store.hdel("hash", &["field"]).await.unwrap();
-    store.sadd("set", ["c"]).await.unwrap();
-    store.srem("set", ["a"]).await.unwrap();
+    store.hdel_multiple("hash", &["field"]).await.unwrap();
+    store.sadd_multiple("set", ["c"]).await.unwrap();
+    store.srem_multiple("set", ["a"]).await.unwrap();
     store.zadd("zset", 2.0, "b").await.unwrap();
-    store.zincr_by("zset", 1.0, "a").await.unwrap();
+    store.zincrby("zset", 1.0, "a").await.unwrap();
     for kind in COLLECTIONS {
         let ttl = store.ttl(kind.as_str()).await.unwrap();
         assert!(
@@ -171,20 +171,20 @@ pub async fn test_collection_writes_keep_ttl(store: TestStore) {
 
 /// A collection emptied by a write is deleted with its TTL; a new one starts without TTL.
 pub async fn test_emptied_collection_loses_ttl(store: TestStore) {
-    store.rpush("l", ["a"]).await.unwrap();
+    store.rpush_multiple("l", ["a"]).await.unwrap();
     store.expire("l", 100).await.unwrap();
     store.lpop("l").await.unwrap();
     assert_eq!(store.ttl("l").await.unwrap(), -2, "an emptied list is gone");
-    store.rpush("l", ["b"]).await.unwrap();
+    store.rpush_multiple("l", ["b"]).await.unwrap();
     assert_eq!(
         store.ttl("l").await.unwrap(),
         -1,
         "a re-created list has no old TTL"
     );
-    store.sadd("s", ["a"]).await.unwrap();
+    store.sadd_multiple("s", ["a"]).await.unwrap();
     store.pexpire("s", 100_000).await.unwrap();
-    store.srem("s", ["a"]).await.unwrap();
-    store.sadd("s", ["b"]).await.unwrap();
+    store.srem_multiple("s", ["a"]).await.unwrap();
+    store.sadd_multiple("s", ["b"]).await.unwrap();
     assert_eq!(
         store.ttl("s").await.unwrap(),
         -1,

@@ -9,15 +9,18 @@ use crate::prelude::*;
 /// `EXISTS` counts a key named twice twice.
 pub async fn test_exists_counts_duplicates(store: TestStore) {
     store.set("a", "1").await.unwrap();
-    store.rpush("l", ["x"]).await.unwrap();
-    let n = store.exists(&["a", "a", "l", "missing"]).await.unwrap();
+    store.rpush_multiple("l", ["x"]).await.unwrap();
+    let n = store
+        .exists_multiple(&["a", "a", "l", "missing"])
+        .await
+        .unwrap();
     assert_eq!(n, 3, "EXISTS counts each named key, duplicates included");
 }
 
 /// `EXISTS` on missing keys is 0.
 pub async fn test_exists_missing_is_zero(store: TestStore) {
     assert_eq!(
-        store.exists(&["nope", "nada"]).await.unwrap(),
+        store.exists_multiple(&["nope", "nada"]).await.unwrap(),
         0,
         "EXISTS of missing keys is 0"
     );
@@ -28,17 +31,17 @@ pub async fn test_del_counts_removed(store: TestStore) {
     store.set("a", "1").await.unwrap();
     store.set("b", "2").await.unwrap();
     assert_eq!(
-        store.del(&["a", "b", "c"]).await.unwrap(),
+        store.del_multiple(&["a", "b", "c"]).await.unwrap(),
         2,
         "DEL counts only keys that existed"
     );
     assert_eq!(
-        store.del(&["a"]).await.unwrap(),
+        store.del_multiple(&["a"]).await.unwrap(),
         0,
         "DEL of a gone key is 0"
     );
     assert_eq!(
-        store.exists(&["a", "b"]).await.unwrap(),
+        store.exists_multiple(&["a", "b"]).await.unwrap(),
         0,
         "DEL removed both"
     );
@@ -50,7 +53,10 @@ pub async fn test_del_removes_every_type(store: TestStore) {
         populate(&store, &format!("k{i}"), kind).await;
     }
     store.set("k4", "v").await.unwrap();
-    let n = store.del(&["k0", "k1", "k2", "k3", "k4"]).await.unwrap();
+    let n = store
+        .del_multiple(&["k0", "k1", "k2", "k3", "k4"])
+        .await
+        .unwrap();
     assert_eq!(n, 5, "DEL removes list, hash, set, zset and string keys");
     assert_eq!(
         store.dbsize().await.unwrap(),
@@ -122,7 +128,7 @@ pub async fn test_dbsize_counts_keys(store: TestStore) {
         5,
         "DBSIZE counts every key once"
     );
-    store.del(&["s", "list"]).await.unwrap();
+    store.del_multiple(&["s", "list"]).await.unwrap();
     assert_eq!(
         store.dbsize().await.unwrap(),
         3,
@@ -134,7 +140,7 @@ pub async fn test_dbsize_counts_keys(store: TestStore) {
 pub async fn test_flushdb_removes_everything(store: TestStore) {
     store.set("s", "v").await.unwrap();
     store
-        .set_ex("t", "v", Duration::from_secs(100))
+        .setex("t", "v", Duration::from_secs(100))
         .await
         .unwrap();
     for kind in COLLECTIONS {

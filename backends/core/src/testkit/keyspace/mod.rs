@@ -120,13 +120,13 @@ pub(crate) async fn populate(store: &TestStore, key: &str, kind: KeyType) {
     match kind {
         KeyType::String => store.set(key, "value").await.unwrap(),
         KeyType::List => {
-            store.rpush(key, ["a", "b"]).await.unwrap();
+            store.rpush_multiple(key, ["a", "b"]).await.unwrap();
         }
         KeyType::Hash => {
             store.hset(key, "field", "value").await.unwrap();
         }
         KeyType::Set => {
-            store.sadd(key, ["a", "b"]).await.unwrap();
+            store.sadd_multiple(key, ["a", "b"]).await.unwrap();
         }
         KeyType::ZSet => {
             store.zadd(key, 1.0, "a").await.unwrap();

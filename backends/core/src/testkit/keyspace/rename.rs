@@ -10,7 +10,7 @@ use crate::prelude::*;
 /// `RENAME` moves the value and its TTL.
 pub async fn test_rename_moves_value_and_ttl(store: TestStore) {
     store
-        .set_ex("old", "v", Duration::from_secs(100))
+        .setex("old", "v", Duration::from_secs(100))
         .await
         .unwrap();
     store.rename("old", "new").await.unwrap();
@@ -29,7 +29,7 @@ pub async fn test_rename_moves_value_and_ttl(store: TestStore) {
         (90_000..=100_000).contains(&pttl),
         "RENAME moves the TTL with the value, got {pttl}"
     );
-    store.rpush("list", ["a", "b"]).await.unwrap();
+    store.rpush_multiple("list", ["a", "b"]).await.unwrap();
     store.rename("list", "list2").await.unwrap();
     assert_eq!(
         store.lrange("list2", 0, -1).await.unwrap(),
@@ -46,7 +46,7 @@ pub async fn test_rename_moves_value_and_ttl(store: TestStore) {
 /// `RENAME` overwrites the destination, whatever its type and TTL.
 pub async fn test_rename_overwrites_destination(store: TestStore) {
     store.set("src", "v").await.unwrap();
-    store.rpush("dst", ["x"]).await.unwrap();
+    store.rpush_multiple("dst", ["x"]).await.unwrap();
     store.expire("dst", 100).await.unwrap();
     store.rename("src", "dst").await.unwrap();
     assert_eq!(
@@ -124,7 +124,7 @@ pub async fn test_renamenx(store: TestStore) {
 /// `RENAME` of a key onto itself succeeds and keeps value and TTL.
 pub async fn test_rename_onto_itself(store: TestStore) {
     store
-        .set_ex("k", "v", Duration::from_secs(100))
+        .setex("k", "v", Duration::from_secs(100))
         .await
         .unwrap();
     store.rename("k", "k").await.unwrap();

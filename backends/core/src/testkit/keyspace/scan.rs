@@ -21,7 +21,7 @@ pub async fn test_scan_empty_store(store: TestStore) {
         keys.is_empty(),
         "SCAN of an empty store returns no keys, got {keys:?}"
     );
-    let (cursor, batch) = store.scan(0, ScanOptions::new()).await.unwrap();
+    let (cursor, batch) = store.scan_options(0, ScanOptions::new()).await.unwrap();
     assert_eq!(
         (cursor, batch.len()),
         (0, 0),
@@ -41,7 +41,7 @@ pub async fn test_scan_full_iteration(store: TestStore) {
     let mut steps = 0;
     loop {
         let (next, keys) = store
-            .scan(cursor, ScanOptions::new().count(10))
+            .scan_options(cursor, ScanOptions::new().count(10))
             .await
             .unwrap();
         got.extend(keys);
@@ -74,7 +74,7 @@ pub async fn test_scan_with_concurrent_changes(store: TestStore) {
     let mut step = 0;
     loop {
         let (next, keys) = store
-            .scan(cursor, ScanOptions::new().count(5))
+            .scan_options(cursor, ScanOptions::new().count(5))
             .await
             .unwrap();
         got.extend(keys);
@@ -82,7 +82,10 @@ pub async fn test_scan_with_concurrent_changes(store: TestStore) {
         for j in 0..10 {
             store.set(&format!("new:{step}:{j}"), "v").await.unwrap();
         }
-        store.del(&[&format!("doomed:{step}")]).await.unwrap();
+        store
+            .del_multiple(&[&format!("doomed:{step}")])
+            .await
+            .unwrap();
         step += 1;
         assert!(step < 10_000, "SCAN must terminate");
         if next == 0 {

@@ -22,13 +22,16 @@ fn push_later(
     let store = store.clone();
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;
-        store.rpush(key, values.iter().copied()).await.unwrap();
+        store
+            .rpush_multiple(key, values.iter().copied())
+            .await
+            .unwrap();
     })
 }
 
 /// A blocking pop on a non-empty list answers at once with `[key, value]`.
 pub async fn test_blpop_serves_at_once_when_data(store: TestStore) {
-    store.rpush("q", ["a", "b"]).await.unwrap();
+    store.rpush_multiple("q", ["a", "b"]).await.unwrap();
     let started = Instant::now();
     let reply = store
         .execute(Command::BLPop {
@@ -43,7 +46,10 @@ pub async fn test_blpop_serves_at_once_when_data(store: TestStore) {
         "BLPOP replies Array[key, value]"
     );
     assert_eq!(
-        store.brpop(&["q"], Duration::from_secs(5)).await.unwrap(),
+        store
+            .brpop_multiple(&["q"], Duration::from_secs(5))
+            .await
+            .unwrap(),
         popped("q", "b"),
         "BRPOP takes the tail"
     );
@@ -52,7 +58,7 @@ pub async fn test_blpop_serves_at_once_when_data(store: TestStore) {
         "blocking pops on data do not wait"
     );
     assert_eq!(
-        store.exists(&["q"]).await.unwrap(),
+        store.exists_multiple(&["q"]).await.unwrap(),
         0,
         "a blocking pop that empties the list deletes it"
     );
@@ -79,7 +85,7 @@ pub async fn test_blpop_times_out(store: TestStore) {
         "BLPOP returned soon after its timeout, took {waited:?}"
     );
     assert_eq!(
-        store.exists(&["q1", "q2"]).await.unwrap(),
+        store.exists_multiple(&["q1", "q2"]).await.unwrap(),
         0,
         "a timed-out BLPOP creates nothing"
     );
@@ -90,7 +96,7 @@ pub async fn test_brpop_times_out(store: TestStore) {
     let started = Instant::now();
     assert_eq!(
         store
-            .brpop(&["q"], Duration::from_millis(150))
+            .brpop_multiple(&["q"], Duration::from_millis(150))
             .await
             .unwrap(),
         None,
@@ -123,7 +129,7 @@ pub async fn test_blmove_times_out(store: TestStore) {
         "BLMOVE waited about its timeout, took {waited:?}"
     );
     assert_eq!(
-        store.exists(&["src", "dst"]).await.unwrap(),
+        store.exists_multiple(&["src", "dst"]).await.unwrap(),
         0,
         "a timed-out BLMOVE creates nothing"
     );
@@ -133,7 +139,10 @@ pub async fn test_blmove_times_out(store: TestStore) {
 pub async fn test_blpop_woken_by_push(store: TestStore) {
     let pusher = push_later(&store, Duration::from_millis(50), "q", &["job1", "job2"]);
     let started = Instant::now();
-    let got = store.blpop(&["q"], Duration::from_secs(5)).await.unwrap();
+    let got = store
+        .blpop_multiple(&["q"], Duration::from_secs(5))
+        .await
+        .unwrap();
     assert_eq!(got, popped("q", "job1"), "BLPOP takes the pushed head");
     assert!(
         started.elapsed() < Duration::from_secs(4),
@@ -151,7 +160,10 @@ pub async fn test_blpop_woken_by_push(store: TestStore) {
 pub async fn test_brpop_woken_by_push(store: TestStore) {
     let pusher = push_later(&store, Duration::from_millis(50), "q", &["x", "y"]);
     let started = Instant::now();
-    let got = store.brpop(&["q"], Duration::from_secs(5)).await.unwrap();
+    let got = store
+        .brpop_multiple(&["q"], Duration::from_secs(5))
+        .await
+        .unwrap();
     assert_eq!(got, popped("q", "y"), "BRPOP takes the pushed tail");
     assert!(
         started.elapsed() < Duration::from_secs(4),
@@ -163,7 +175,7 @@ pub async fn test_brpop_woken_by_push(store: TestStore) {
 
 /// `BLMOVE` waiting on an empty source is woken by a push and moves the element.
 pub async fn test_blmove_woken_by_push(store: TestStore) {
-    store.rpush("dst", ["old"]).await.unwrap();
+    store.rpush_multiple("dst", ["old"]).await.unwrap();
     let pusher = push_later(&store, Duration::from_millis(50), "src", &["job"]);
     let started = Instant::now();
     let got = store
@@ -188,7 +200,7 @@ pub async fn test_blmove_woken_by_push(store: TestStore) {
         "BLMOVE pushed to the chosen end of the destination"
     );
     assert_eq!(
-        store.exists(&["src"]).await.unwrap(),
+        store.exists_multiple(&["src"]).await.unwrap(),
         0,
         "BLMOVE emptied and removed the source"
     );
@@ -196,22 +208,22 @@ pub async fn test_blmove_woken_by_push(store: TestStore) {
 
 /// `BLPOP` serves the first non-empty key in argument order.
 pub async fn test_blpop_first_non_empty_key_wins(store: TestStore) {
-    store.rpush("b", ["b1"]).await.unwrap();
-    store.rpush("c", ["c1"]).await.unwrap();
+    store.rpush_multiple("b", ["b1"]).await.unwrap();
+    store.rpush_multiple("c", ["c1"]).await.unwrap();
     let wait = Duration::from_secs(1);
     assert_eq!(
-        store.blpop(&["a", "b", "c"], wait).await.unwrap(),
+        store.blpop_multiple(&["a", "b", "c"], wait).await.unwrap(),
         popped("b", "b1"),
         "BLPOP skips empty keys and takes the first non-empty one"
     );
-    store.rpush("b", ["b2"]).await.unwrap();
+    store.rpush_multiple("b", ["b2"]).await.unwrap();
     assert_eq!(
-        store.blpop(&["c", "b"], wait).await.unwrap(),
+        store.blpop_multiple(&["c", "b"], wait).await.unwrap(),
         popped("c", "c1"),
         "BLPOP follows argument order, not key names"
     );
     assert_eq!(
-        store.brpop(&["a", "c", "b"], wait).await.unwrap(),
+        store.brpop_multiple(&["a", "c", "b"], wait).await.unwrap(),
         popped("b", "b2"),
         "BRPOP skips keys emptied meanwhile"
     );
@@ -222,23 +234,23 @@ pub async fn test_blpop_wrong_type(store: TestStore) {
     store.set("s", "value").await.unwrap();
     let wait = Duration::from_secs(1);
     assert_kind(
-        store.blpop(&["s"], wait).await,
+        store.blpop_multiple(&["s"], wait).await,
         ErrorKind::WrongType,
         "BLPOP on a string is WRONGTYPE",
     );
     assert_kind(
-        store.blpop(&["empty", "s"], wait).await,
+        store.blpop_multiple(&["empty", "s"], wait).await,
         ErrorKind::WrongType,
         "BLPOP reaching a string after an empty key is WRONGTYPE",
     );
     assert_kind(
-        store.brpop(&["s"], wait).await,
+        store.brpop_multiple(&["s"], wait).await,
         ErrorKind::WrongType,
         "BRPOP on a string is WRONGTYPE",
     );
-    store.rpush("full", ["x"]).await.unwrap();
+    store.rpush_multiple("full", ["x"]).await.unwrap();
     assert_eq!(
-        store.blpop(&["full", "s"], wait).await.unwrap(),
+        store.blpop_multiple(&["full", "s"], wait).await.unwrap(),
         popped("full", "x"),
         "BLPOP served by an earlier key never looks at the string"
     );
@@ -253,13 +265,13 @@ pub async fn test_blpop_wrong_type(store: TestStore) {
 /// served twice.
 pub async fn test_blpop_two_waiters_each_served_once(store: TestStore) {
     let waiter = |store: TestStore| {
-        tokio::spawn(async move { store.blpop(&["q"], Duration::from_secs(5)).await })
+        tokio::spawn(async move { store.blpop_multiple(&["q"], Duration::from_secs(5)).await })
     };
     let first = waiter(store.clone());
     let second = waiter(store.clone());
     tokio::time::sleep(Duration::from_millis(150)).await;
-    store.rpush("q", ["a"]).await.unwrap();
-    store.rpush("q", ["b"]).await.unwrap();
+    store.rpush_multiple("q", ["a"]).await.unwrap();
+    store.rpush_multiple("q", ["b"]).await.unwrap();
     let mut got = Vec::new();
     for waiter in [first, second] {
         let popped = waiter.await.unwrap().unwrap();
@@ -274,13 +286,13 @@ pub async fn test_blpop_two_waiters_each_served_once(store: TestStore) {
         "each push served exactly one waiter"
     );
     assert_eq!(
-        store.exists(&["q"]).await.unwrap(),
+        store.exists_multiple(&["q"]).await.unwrap(),
         0,
         "both elements were taken"
     );
     assert_eq!(
         store
-            .blpop(&["q"], Duration::from_millis(100))
+            .blpop_multiple(&["q"], Duration::from_millis(100))
             .await
             .unwrap(),
         None,

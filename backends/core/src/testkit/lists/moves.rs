@@ -9,7 +9,7 @@ use crate::prelude::*;
 /// `LMOVE` pops from the chosen end of the source and pushes to the chosen end of the
 /// destination; an emptied source is removed, a missing destination is created.
 pub async fn test_lmove_between_lists(store: TestStore) {
-    store.rpush("src", ["a", "b", "c"]).await.unwrap();
+    store.rpush_multiple("src", ["a", "b", "c"]).await.unwrap();
     let reply = store
         .execute(Command::LMove {
             source: "src".into(),
@@ -44,11 +44,11 @@ pub async fn test_lmove_between_lists(store: TestStore) {
         "each element went to the chosen end"
     );
     assert_eq!(
-        store.exists(&["src"]).await.unwrap(),
+        store.exists_multiple(&["src"]).await.unwrap(),
         0,
         "LMOVE that empties the source deletes it"
     );
-    store.rpush("src", ["z"]).await.unwrap();
+    store.rpush_multiple("src", ["z"]).await.unwrap();
     assert_eq!(
         store
             .lmove("src", "dst", ListEnd::Right, ListEnd::Right)
@@ -61,7 +61,7 @@ pub async fn test_lmove_between_lists(store: TestStore) {
 
 /// `LMOVE` with the same source and destination rotates the list.
 pub async fn test_lmove_same_list_rotates(store: TestStore) {
-    store.rpush("l", ["a", "b", "c"]).await.unwrap();
+    store.rpush_multiple("l", ["a", "b", "c"]).await.unwrap();
     assert_eq!(
         store
             .lmove("l", "l", ListEnd::Left, ListEnd::Right)
@@ -86,7 +86,7 @@ pub async fn test_lmove_same_list_rotates(store: TestStore) {
         bytes(&["a", "b", "c"]),
         "LMOVE l l RIGHT LEFT rotates the tail to the head"
     );
-    store.rpush("one", ["x"]).await.unwrap();
+    store.rpush_multiple("one", ["x"]).await.unwrap();
     store.expire("one", 1000).await.unwrap();
     assert_eq!(
         store
@@ -120,7 +120,7 @@ pub async fn test_lmove_missing_source_is_nil(store: TestStore) {
         .unwrap();
     assert_eq!(reply, Reply::Nil, "LMOVE from a missing source is Nil");
     assert_eq!(
-        store.exists(&["dst"]).await.unwrap(),
+        store.exists_multiple(&["dst"]).await.unwrap(),
         0,
         "LMOVE from a missing source creates no destination"
     );
@@ -130,7 +130,7 @@ pub async fn test_lmove_missing_source_is_nil(store: TestStore) {
 /// a list, and then nothing moves; a missing source answers nil whatever the destination is.
 pub async fn test_lmove_wrong_type(store: TestStore) {
     store.set("str", "value").await.unwrap();
-    store.rpush("src", ["a", "b"]).await.unwrap();
+    store.rpush_multiple("src", ["a", "b"]).await.unwrap();
     assert_kind(
         store
             .lmove("str", "src", ListEnd::Left, ListEnd::Left)

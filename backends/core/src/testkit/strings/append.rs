@@ -46,7 +46,7 @@ pub async fn test_append_and_strlen(store: TestStore) {
 /// `APPEND` is binary safe and keeps the TTL.
 pub async fn test_append_binary_keeps_ttl(store: TestStore) {
     store
-        .set_ex("k", &b"\x00\xff"[..], Duration::from_secs(100))
+        .setex("k", &b"\x00\xff"[..], Duration::from_secs(100))
         .await
         .unwrap();
     assert_eq!(

@@ -14,24 +14,24 @@ use crate::prelude::*;
 /// `INCRBY` on a missing key starts at 0; `DECRBY` subtracts.
 pub async fn test_incrby_missing_starts_at_zero(store: TestStore) {
     assert_eq!(
-        store.incr_by("n", 5).await.unwrap(),
+        store.incrby("n", 5).await.unwrap(),
         5,
         "INCRBY of missing starts at 0"
     );
-    assert_eq!(store.decr_by("n", 3).await.unwrap(), 2, "DECRBY subtracts");
+    assert_eq!(store.decrby("n", 3).await.unwrap(), 2, "DECRBY subtracts");
     assert_eq!(store.incr("n").await.unwrap(), 3, "INCR adds 1");
     assert_eq!(
-        store.incr_by("n", -10).await.unwrap(),
+        store.incrby("n", -10).await.unwrap(),
         -7,
         "a negative INCRBY subtracts"
     );
     assert_eq!(
-        store.decr_by("n", -7).await.unwrap(),
+        store.decrby("n", -7).await.unwrap(),
         0,
         "a negative DECRBY adds"
     );
     assert_eq!(
-        store.decr_by("m", 4).await.unwrap(),
+        store.decrby("m", 4).await.unwrap(),
         -4,
         "DECRBY of missing starts at 0"
     );
@@ -51,11 +51,11 @@ pub async fn test_incrby_missing_starts_at_zero(store: TestStore) {
 /// `INCRBY`/`DECRBY` keep the TTL.
 pub async fn test_incrby_keeps_ttl(store: TestStore) {
     store
-        .set_ex("n", "1", Duration::from_secs(100))
+        .setex("n", "1", Duration::from_secs(100))
         .await
         .unwrap();
-    store.incr_by("n", 2).await.unwrap();
-    store.decr_by("n", 1).await.unwrap();
+    store.incrby("n", 2).await.unwrap();
+    store.decrby("n", 1).await.unwrap();
     let pttl = store.pttl("n").await.unwrap();
     assert!(
         (90_000..=100_000).contains(&pttl),
@@ -73,12 +73,12 @@ pub async fn test_incrby_not_an_integer(store: TestStore) {
         let key = format!("k{i}");
         store.set(&key, text).await.unwrap();
         assert_kind(
-            store.incr_by(&key, 1).await,
+            store.incrby(&key, 1).await,
             ErrorKind::InvalidInput,
             &format!("INCRBY of {text:?} is not an integer"),
         );
         assert_kind(
-            store.decr_by(&key, 1).await,
+            store.decrby(&key, 1).await,
             ErrorKind::InvalidInput,
             &format!("DECRBY of {text:?} is not an integer"),
         );
@@ -94,7 +94,7 @@ pub async fn test_incrby_not_an_integer(store: TestStore) {
 pub async fn test_incrby_overflow(store: TestStore) {
     store.set("max", i64::MAX).await.unwrap();
     assert_kind(
-        store.incr_by("max", 1).await,
+        store.incrby("max", 1).await,
         ErrorKind::InvalidInput,
         "INCRBY past i64::MAX overflows",
     );
@@ -105,13 +105,13 @@ pub async fn test_incrby_overflow(store: TestStore) {
     );
     store.set("min", i64::MIN).await.unwrap();
     assert_kind(
-        store.decr_by("min", 1).await,
+        store.decrby("min", 1).await,
         ErrorKind::InvalidInput,
         "DECRBY past i64::MIN overflows",
     );
     store.set("five", "5").await.unwrap();
     assert_kind(
-        store.decr_by("five", i64::MIN).await,
+        store.decrby("five", i64::MIN).await,
         ErrorKind::InvalidInput,
         "DECRBY by i64::MIN cannot be negated",
     );
@@ -121,7 +121,7 @@ pub async fn test_incrby_overflow(store: TestStore) {
         "DECRBY i64::MIN keeps the value"
     );
     assert_eq!(
-        store.incr_by("max", -1).await.unwrap(),
+        store.incrby("max", -1).await.unwrap(),
         i64::MAX - 1,
         "INCRBY below the limit still works"
     );
@@ -148,7 +148,7 @@ pub async fn test_incrbyfloat_formatting(store: TestStore) {
         "stored as \"10.5\""
     );
     assert_eq!(
-        store.incr_by_float("f", -7.5).await.unwrap(),
+        store.incrbyfloat("f", -7.5).await.unwrap(),
         3.0,
         "10.5 - 7.5 = 3"
     );
@@ -158,7 +158,7 @@ pub async fn test_incrbyfloat_formatting(store: TestStore) {
         "an integral result has no point"
     );
     assert_eq!(
-        store.incr_by_float("f", 1.25).await.unwrap(),
+        store.incrbyfloat("f", 1.25).await.unwrap(),
         4.25,
         "3 + 1.25 = 4.25"
     );
@@ -168,7 +168,7 @@ pub async fn test_incrbyfloat_formatting(store: TestStore) {
         "stored as \"4.25\""
     );
     assert_eq!(
-        store.incr_by_float("new", 1.5).await.unwrap(),
+        store.incrbyfloat("new", 1.5).await.unwrap(),
         1.5,
         "missing starts at 0"
     );
@@ -179,19 +179,19 @@ pub async fn test_incrbyfloat_formatting(store: TestStore) {
     );
     store.set("int", "5").await.unwrap();
     assert_eq!(
-        store.incr_by_float("int", -0.25).await.unwrap(),
+        store.incrbyfloat("int", -0.25).await.unwrap(),
         4.75,
         "INCRBYFLOAT works on an integer string"
     );
     store.set("neg", "-2.5").await.unwrap();
-    store.incr_by_float("neg", 0.5).await.unwrap();
+    store.incrbyfloat("neg", 0.5).await.unwrap();
     assert_eq!(
         store.get("neg").await.unwrap(),
         b("-2"),
         "-2.5 + 0.5 is stored as \"-2\""
     );
     store.set("e", "1e2").await.unwrap();
-    store.incr_by_float("e", 1.0).await.unwrap();
+    store.incrbyfloat("e", 1.0).await.unwrap();
     assert_eq!(
         store.get("e").await.unwrap(),
         b("101"),
@@ -207,10 +207,10 @@ pub async fn test_incrbyfloat_formatting(store: TestStore) {
 /// `INCRBYFLOAT` keeps the TTL.
 pub async fn test_incrbyfloat_keeps_ttl(store: TestStore) {
     store
-        .set_ex("f", "1", Duration::from_secs(100))
+        .setex("f", "1", Duration::from_secs(100))
         .await
         .unwrap();
-    store.incr_by_float("f", 0.5).await.unwrap();
+    store.incrbyfloat("f", 0.5).await.unwrap();
     let pttl = store.pttl("f").await.unwrap();
     assert!(
         (90_000..=100_000).contains(&pttl),
@@ -222,7 +222,7 @@ pub async fn test_incrbyfloat_keeps_ttl(store: TestStore) {
 pub async fn test_incrbyfloat_not_a_float(store: TestStore) {
     store.set("s", "abc").await.unwrap();
     assert_kind(
-        store.incr_by_float("s", 1.0).await,
+        store.incrbyfloat("s", 1.0).await,
         ErrorKind::InvalidInput,
         "INCRBYFLOAT of \"abc\"",
     );
@@ -238,7 +238,7 @@ pub async fn test_incrby_strict_integer_syntax(store: TestStore) {
     for text in ["007", "+1", "-0", "0x10", " 5", "1e3"] {
         store.set("n", text).await.unwrap();
         assert_kind(
-            store.incr_by("n", 1).await,
+            store.incrby("n", 1).await,
             ErrorKind::InvalidInput,
             &format!("INCRBY of {text:?} (not a canonical integer)"),
         );
@@ -254,7 +254,7 @@ pub async fn test_incrby_strict_integer_syntax(store: TestStore) {
 pub async fn test_incrbyfloat_lenient_number_syntax(store: TestStore) {
     for (text, want) in [("007", "8"), (".5", "1.5"), ("5.", "6"), ("2.5e1", "26")] {
         store.set("f", text).await.unwrap();
-        store.incr_by_float("f", 1.0).await.unwrap();
+        store.incrbyfloat("f", 1.0).await.unwrap();
         assert_eq!(
             store.get("f").await.unwrap(),
             b(want),
@@ -264,7 +264,7 @@ pub async fn test_incrbyfloat_lenient_number_syntax(store: TestStore) {
     for text in [" 5", "5 ", "1.5.5", ""] {
         store.set("f", text).await.unwrap();
         assert_kind(
-            store.incr_by_float("f", 1.0).await,
+            store.incrbyfloat("f", 1.0).await,
             ErrorKind::InvalidInput,
             &format!("INCRBYFLOAT of {text:?}"),
         );
@@ -276,7 +276,7 @@ pub async fn test_incrbyfloat_infinity_and_nan_invalid(store: TestStore) {
     store.set("f", "1").await.unwrap();
     for delta in [f64::INFINITY, f64::NEG_INFINITY, f64::NAN] {
         assert_kind(
-            store.incr_by_float("f", delta).await,
+            store.incrbyfloat("f", delta).await,
             ErrorKind::InvalidInput,
             &format!("INCRBYFLOAT by {delta}"),
         );
@@ -288,7 +288,7 @@ pub async fn test_incrbyfloat_infinity_and_nan_invalid(store: TestStore) {
     );
     store.set("inf", "inf").await.unwrap();
     assert_kind(
-        store.incr_by_float("inf", 1.0).await,
+        store.incrbyfloat("inf", 1.0).await,
         ErrorKind::InvalidInput,
         "INCRBYFLOAT of a stored \"inf\" would produce Infinity",
     );
@@ -493,7 +493,7 @@ pub async fn test_incrbyfloat_error_messages(store: TestStore) {
         "INCRBYFLOAT of a missing key by inf",
     );
     assert_eq!(
-        store.exists(&["missing"]).await.unwrap(),
+        store.exists_multiple(&["missing"]).await.unwrap(),
         0,
         "a failed INCRBYFLOAT creates nothing"
     );

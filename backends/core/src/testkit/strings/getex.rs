@@ -10,7 +10,7 @@ use crate::prelude::*;
 /// `GETDEL` returns the value and removes the key.
 pub async fn test_getdel(store: TestStore) {
     store
-        .set_ex("k", "v", Duration::from_secs(100))
+        .setex("k", "v", Duration::from_secs(100))
         .await
         .unwrap();
     assert_eq!(
@@ -19,7 +19,7 @@ pub async fn test_getdel(store: TestStore) {
         "GETDEL returns the value"
     );
     assert_eq!(
-        store.exists(&["k"]).await.unwrap(),
+        store.exists_multiple(&["k"]).await.unwrap(),
         0,
         "GETDEL removes the key"
     );
@@ -51,7 +51,7 @@ pub async fn test_getex_leaves_sets_and_persists(store: TestStore) {
         "GETEX PX of missing is nil"
     );
     assert_eq!(
-        store.exists(&["missing"]).await.unwrap(),
+        store.exists_multiple(&["missing"]).await.unwrap(),
         0,
         "GETEX creates nothing"
     );

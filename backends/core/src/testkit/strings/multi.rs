@@ -28,7 +28,7 @@ pub async fn test_mget_missing_and_wrong_type_nil(store: TestStore) {
 /// `MSET` sets every pair, overwrites any type and clears TTLs.
 pub async fn test_mset_sets_all_and_clears_ttl(store: TestStore) {
     store
-        .set_ex("a", "old", Duration::from_secs(100))
+        .setex("a", "old", Duration::from_secs(100))
         .await
         .unwrap();
     populate(&store, "l", KeyType::List).await;

@@ -75,7 +75,7 @@ pub async fn test_set_empty_value(store: TestStore) {
         "GET of an empty value is \"\""
     );
     assert_eq!(
-        store.exists(&["e"]).await.unwrap(),
+        store.exists_multiple(&["e"]).await.unwrap(),
         1,
         "an empty string exists"
     );
@@ -111,7 +111,7 @@ pub async fn test_set_xx(store: TestStore) {
         "SET XX on a missing key replies nil"
     );
     assert_eq!(
-        store.exists(&["k"]).await.unwrap(),
+        store.exists_multiple(&["k"]).await.unwrap(),
         0,
         "SET XX did not create the key"
     );
@@ -174,7 +174,7 @@ pub async fn test_set_nx_get(store: TestStore) {
 /// A plain `SET` clears the TTL.
 pub async fn test_set_clears_ttl(store: TestStore) {
     store
-        .set_ex("k", "v", Duration::from_secs(100))
+        .setex("k", "v", Duration::from_secs(100))
         .await
         .unwrap();
     store.set("k", "w").await.unwrap();
@@ -184,7 +184,7 @@ pub async fn test_set_clears_ttl(store: TestStore) {
         "SET without KEEPTTL clears the TTL"
     );
     store
-        .set_ex("k", "v", Duration::from_secs(100))
+        .setex("k", "v", Duration::from_secs(100))
         .await
         .unwrap();
     set_opts(
@@ -200,7 +200,7 @@ pub async fn test_set_clears_ttl(store: TestStore) {
         "SET XX without KEEPTTL clears the TTL"
     );
     store
-        .set_ex("k", "v", Duration::from_secs(100))
+        .setex("k", "v", Duration::from_secs(100))
         .await
         .unwrap();
     set_opts(&store, "k", "w", SetOptions::new().get(true)).await;
@@ -214,7 +214,7 @@ pub async fn test_set_clears_ttl(store: TestStore) {
 /// `SET KEEPTTL` keeps the TTL (and on a key without one, sets none).
 pub async fn test_set_keepttl_keeps_ttl(store: TestStore) {
     store
-        .set_ex("k", "v", Duration::from_secs(100))
+        .setex("k", "v", Duration::from_secs(100))
         .await
         .unwrap();
     let keep = SetOptions::new().expiry(SetExpiry::KeepTtl);
@@ -302,7 +302,7 @@ pub async fn test_set_exat_past_deletes(store: TestStore) {
     )
     .await;
     assert_eq!(
-        store.exists(&["k", "p"]).await.unwrap(),
+        store.exists_multiple(&["k", "p"]).await.unwrap(),
         0,
         "a past PXAT leaves the key expired"
     );
@@ -354,7 +354,7 @@ pub async fn test_set_overwrites_other_type(store: TestStore) {
             -1,
             "SET clears the old key's TTL"
         );
-        store.del(&["k"]).await.unwrap();
+        store.del_multiple(&["k"]).await.unwrap();
     }
 }
 

@@ -18,7 +18,7 @@ pub async fn test_zadd_counts_added(store: TestStore) {
     );
     assert_eq!(
         store
-            .zadd_multiple(
+            .zadd_options(
                 "z",
                 [(3.0, "b"), (0.5, "a"), (4.0, "c")],
                 ZAddOptions::new()
@@ -41,7 +41,7 @@ pub async fn test_zadd_nx_only_adds(store: TestStore) {
     let nx = ZAddOptions::new().condition(SetCondition::Nx);
     assert_eq!(
         store
-            .zadd_multiple("z", [(9.0, "a"), (2.0, "b")], nx)
+            .zadd_options("z", [(9.0, "a"), (2.0, "b")], nx)
             .await
             .unwrap(),
         1,
@@ -59,21 +59,21 @@ pub async fn test_zadd_xx_only_updates(store: TestStore) {
     let xx = ZAddOptions::new().condition(SetCondition::Xx);
     assert_eq!(
         store
-            .zadd_multiple("missing", [(1.0, "a")], xx)
+            .zadd_options("missing", [(1.0, "a")], xx)
             .await
             .unwrap(),
         0,
         "ZADD XX on a missing key adds nothing"
     );
     assert_eq!(
-        store.exists(&["missing"]).await.unwrap(),
+        store.exists_multiple(&["missing"]).await.unwrap(),
         0,
         "ZADD XX does not create the key"
     );
     store.zadd("z", 1.0, "a").await.unwrap();
     assert_eq!(
         store
-            .zadd_multiple("z", [(5.0, "a"), (2.0, "b")], xx)
+            .zadd_options("z", [(5.0, "a"), (2.0, "b")], xx)
             .await
             .unwrap(),
         0,
@@ -89,14 +89,14 @@ pub async fn test_zadd_xx_only_updates(store: TestStore) {
 /// `GT`/`LT` only update when the new score is greater/less; new members are still added.
 pub async fn test_zadd_gt_lt(store: TestStore) {
     store
-        .zadd_multiple("z", [(5.0, "a"), (5.0, "b")], ZAddOptions::new())
+        .zadd_options("z", [(5.0, "a"), (5.0, "b")], ZAddOptions::new())
         .await
         .unwrap();
     let gt = ZAddOptions::new().comparison(ZAddComparison::Gt);
     let lt = ZAddOptions::new().comparison(ZAddComparison::Lt);
     assert_eq!(
         store
-            .zadd_multiple("z", [(3.0, "a"), (7.0, "b"), (1.0, "new")], gt)
+            .zadd_options("z", [(3.0, "a"), (7.0, "b"), (1.0, "new")], gt)
             .await
             .unwrap(),
         1,
@@ -108,7 +108,7 @@ pub async fn test_zadd_gt_lt(store: TestStore) {
         "ZADD GT raised b and left a (lower score refused)"
     );
     store
-        .zadd_multiple("z", [(6.0, "a"), (2.0, "b"), (5.0, "new")], lt)
+        .zadd_options("z", [(6.0, "a"), (2.0, "b"), (5.0, "new")], lt)
         .await
         .unwrap();
     assert_eq!(
@@ -121,13 +121,13 @@ pub async fn test_zadd_gt_lt(store: TestStore) {
 /// `CH` counts added plus updated members; unchanged or refused ones do not count.
 pub async fn test_zadd_ch_counts_changed(store: TestStore) {
     store
-        .zadd_multiple("z", [(1.0, "a"), (2.0, "b")], ZAddOptions::new())
+        .zadd_options("z", [(1.0, "a"), (2.0, "b")], ZAddOptions::new())
         .await
         .unwrap();
     let ch = ZAddOptions::new().ch(true);
     assert_eq!(
         store
-            .zadd_multiple("z", [(1.0, "a"), (3.0, "b"), (4.0, "c")], ch)
+            .zadd_options("z", [(1.0, "a"), (3.0, "b"), (4.0, "c")], ch)
             .await
             .unwrap(),
         2,
@@ -136,7 +136,7 @@ pub async fn test_zadd_ch_counts_changed(store: TestStore) {
     let gt_ch = ZAddOptions::new().comparison(ZAddComparison::Gt).ch(true);
     assert_eq!(
         store
-            .zadd_multiple("z", [(0.0, "a"), (6.0, "b"), (7.0, "d")], gt_ch)
+            .zadd_options("z", [(0.0, "a"), (6.0, "b"), (7.0, "d")], gt_ch)
             .await
             .unwrap(),
         2,
@@ -144,7 +144,7 @@ pub async fn test_zadd_ch_counts_changed(store: TestStore) {
     );
     let nx_ch = ZAddOptions::new().condition(SetCondition::Nx).ch(true);
     assert_eq!(
-        store.zadd_multiple("z", [(9.0, "a")], nx_ch).await.unwrap(),
+        store.zadd_options("z", [(9.0, "a")], nx_ch).await.unwrap(),
         0,
         "ZADD NX CH on an existing member changes nothing"
     );
@@ -230,7 +230,7 @@ pub async fn test_zadd_incompatible_options(store: TestStore) {
         .condition(SetCondition::Nx)
         .comparison(ZAddComparison::Gt);
     assert_kind(
-        store.zadd_multiple("z", [(1.0, "a")], nx_gt).await,
+        store.zadd_options("z", [(1.0, "a")], nx_gt).await,
         ErrorKind::InvalidInput,
         "ZADD NX GT is not allowed",
     );
@@ -247,7 +247,7 @@ pub async fn test_zadd_incompatible_options(store: TestStore) {
         "ZADD INCR takes a single score-member pair",
     );
     assert_eq!(
-        store.exists(&["z"]).await.unwrap(),
+        store.exists_multiple(&["z"]).await.unwrap(),
         0,
         "a refused ZADD creates nothing"
     );
@@ -276,7 +276,7 @@ pub async fn test_zadd_nan_score_invalid(store: TestStore) {
         "ZADD NaN on a string key reports the score first",
     );
     assert_eq!(
-        store.exists(&["z"]).await.unwrap(),
+        store.exists_multiple(&["z"]).await.unwrap(),
         0,
         "ZADD NaN created nothing"
     );
@@ -285,7 +285,7 @@ pub async fn test_zadd_nan_score_invalid(store: TestStore) {
 /// `+inf` and `-inf` are valid scores and sort at the ends.
 pub async fn test_zadd_infinite_scores(store: TestStore) {
     store
-        .zadd_multiple(
+        .zadd_options(
             "z",
             [
                 (f64::INFINITY, "top"),
@@ -328,12 +328,12 @@ pub async fn test_zincrby(store: TestStore) {
         "ZINCRBY on a missing key starts at 0"
     );
     assert_eq!(
-        store.zincr_by("z", -4.0, "a").await.unwrap(),
+        store.zincrby("z", -4.0, "a").await.unwrap(),
         -1.5,
         "ZINCRBY adds a negative delta"
     );
     assert_eq!(
-        store.zincr_by("z", f64::NEG_INFINITY, "a").await.unwrap(),
+        store.zincrby("z", f64::NEG_INFINITY, "a").await.unwrap(),
         f64::NEG_INFINITY,
         "ZINCRBY can reach -inf"
     );
@@ -343,12 +343,12 @@ pub async fn test_zincrby(store: TestStore) {
 pub async fn test_zincrby_nan_result_invalid(store: TestStore) {
     store.zadd("z", f64::INFINITY, "a").await.unwrap();
     assert_kind(
-        store.zincr_by("z", f64::NEG_INFINITY, "a").await,
+        store.zincrby("z", f64::NEG_INFINITY, "a").await,
         ErrorKind::InvalidInput,
         "ZINCRBY producing NaN is an error",
     );
     assert_kind(
-        store.zincr_by("z", f64::NAN, "a").await,
+        store.zincrby("z", f64::NAN, "a").await,
         ErrorKind::InvalidInput,
         "ZINCRBY by NaN is an error",
     );

@@ -19,7 +19,7 @@ pub async fn test_zpopmin_without_count_shape(store: TestStore) {
         "ZPOPMIN of a missing key is an empty Array"
     );
     store
-        .zadd_multiple("z", [(2.0, "b"), (1.0, "a")], ZAddOptions::new())
+        .zadd_options("z", [(2.0, "b"), (1.0, "a")], ZAddOptions::new())
         .await
         .unwrap();
     assert_eq!(
@@ -29,7 +29,7 @@ pub async fn test_zpopmin_without_count_shape(store: TestStore) {
     );
     assert_eq!(store.execute(pop("z")).await.unwrap(), pair("b", 2.0));
     assert_eq!(
-        store.exists(&["z"]).await.unwrap(),
+        store.exists_multiple(&["z"]).await.unwrap(),
         0,
         "popping the last member deletes the key"
     );
@@ -38,7 +38,7 @@ pub async fn test_zpopmin_without_count_shape(store: TestStore) {
 /// `ZPOPMAX key` (no count) replies the highest member; ties pop the greatest member first.
 pub async fn test_zpopmax_without_count_shape(store: TestStore) {
     store
-        .zadd_multiple(
+        .zadd_options(
             "z",
             [(5.0, "a"), (5.0, "b"), (1.0, "c")],
             ZAddOptions::new(),
@@ -73,12 +73,12 @@ pub async fn test_zpopmin_with_count(store: TestStore) {
         "ZPOPMIN 2 replies an Array of pairs, lowest first"
     );
     assert_eq!(
-        store.zpopmin("z", 10).await.unwrap(),
+        store.zpopmin_count("z", 10).await.unwrap(),
         scored(&[("c", 3.0), ("d", 4.0), ("e", 5.0)]),
         "ZPOPMIN with a count above the size takes all"
     );
     assert_eq!(
-        store.exists(&["z"]).await.unwrap(),
+        store.exists_multiple(&["z"]).await.unwrap(),
         0,
         "the emptied sorted set is deleted"
     );
@@ -88,7 +88,7 @@ pub async fn test_zpopmin_with_count(store: TestStore) {
 pub async fn test_zpopmax_with_count(store: TestStore) {
     five(&store, "z").await;
     assert_eq!(
-        store.zpopmax("z", 2).await.unwrap(),
+        store.zpopmax_count("z", 2).await.unwrap(),
         scored(&[("e", 5.0), ("d", 4.0)]),
         "ZPOPMAX 2 takes the two highest, highest first"
     );
@@ -134,7 +134,7 @@ pub async fn test_zpop_count_zero_and_missing(store: TestStore) {
 pub async fn test_bzpopmin_times_out(store: TestStore) {
     let started = Instant::now();
     let got = store
-        .bzpopmin(&["z1", "z2"], Duration::from_millis(150))
+        .bzpopmin_multiple(&["z1", "z2"], Duration::from_millis(150))
         .await
         .unwrap();
     assert_eq!(got, None, "BZPOPMIN on empty keys times out with nil");
@@ -160,7 +160,7 @@ pub async fn test_bzpopmin_times_out(store: TestStore) {
 pub async fn test_bzpopmax_times_out(store: TestStore) {
     let started = Instant::now();
     let got = store
-        .bzpopmax(&["z"], Duration::from_millis(120))
+        .bzpopmax_multiple(&["z"], Duration::from_millis(120))
         .await
         .unwrap();
     assert_eq!(got, None, "BZPOPMAX on an empty key times out with nil");
@@ -175,7 +175,7 @@ pub async fn test_bzpopmax_times_out(store: TestStore) {
 /// `[key, member, score]`.
 pub async fn test_bzpopmin_serves_first_non_empty_key(store: TestStore) {
     store
-        .zadd_multiple("z2", [(3.0, "x"), (1.0, "y")], ZAddOptions::new())
+        .zadd_options("z2", [(3.0, "x"), (1.0, "y")], ZAddOptions::new())
         .await
         .unwrap();
     store.zadd("z3", 0.0, "w").await.unwrap();
@@ -197,14 +197,14 @@ pub async fn test_bzpopmin_serves_first_non_empty_key(store: TestStore) {
     );
     assert_eq!(
         store
-            .bzpopmax(&["z2", "z3"], Duration::from_secs(1))
+            .bzpopmax_multiple(&["z2", "z3"], Duration::from_secs(1))
             .await
             .unwrap(),
         Some(("z2".to_owned(), b("x"), 3.0)),
         "BZPOPMAX pops the last member of z2, which deletes it"
     );
     assert_eq!(
-        store.exists(&["z2"]).await.unwrap(),
+        store.exists_multiple(&["z2"]).await.unwrap(),
         0,
         "z2 was emptied and deleted"
     );
@@ -216,13 +216,13 @@ pub async fn test_bzpopmin_woken_by_zadd(store: TestStore) {
     let push = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(100)).await;
         writer
-            .zadd_multiple("z", [(7.0, "late"), (2.0, "early")], ZAddOptions::new())
+            .zadd_options("z", [(7.0, "late"), (2.0, "early")], ZAddOptions::new())
             .await
             .unwrap();
     });
     let started = Instant::now();
     let got = store
-        .bzpopmin(&["other", "z"], Duration::from_secs(5))
+        .bzpopmin_multiple(&["other", "z"], Duration::from_secs(5))
         .await
         .unwrap();
     push.await.unwrap();
@@ -248,12 +248,12 @@ pub async fn test_bzpopmax_woken_by_zadd(store: TestStore) {
     let push = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(100)).await;
         writer
-            .zadd_multiple("z", [(7.0, "late"), (2.0, "early")], ZAddOptions::new())
+            .zadd_options("z", [(7.0, "late"), (2.0, "early")], ZAddOptions::new())
             .await
             .unwrap();
     });
     let got = store
-        .bzpopmax(&["z"], Duration::from_secs(5))
+        .bzpopmax_multiple(&["z"], Duration::from_secs(5))
         .await
         .unwrap();
     push.await.unwrap();

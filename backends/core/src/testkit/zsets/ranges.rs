@@ -7,7 +7,7 @@ use super::{b, by_score, five, names, pair, scored};
 use crate::prelude::*;
 
 async fn range(store: &TestStore, key: &str, by: ZRangeBy, options: ZRangeOptions) -> Vec<Bytes> {
-    store.zrange_by(key, by, options).await.unwrap()
+    store.zrange_options(key, by, options).await.unwrap()
 }
 
 fn lex_incl(s: &str) -> LexBound {
@@ -62,7 +62,7 @@ pub async fn test_zrange_by_rank_rev(store: TestStore) {
 /// `WITHSCORES` replies an `Array` of `Array[Bulk member, Double score]` pairs (RESP3).
 pub async fn test_zrange_withscores_shape(store: TestStore) {
     store
-        .zadd_multiple("z", [(1.5, "a"), (2.0, "b")], ZAddOptions::new())
+        .zadd_options("z", [(1.5, "a"), (2.0, "b")], ZAddOptions::new())
         .await
         .unwrap();
     let reply = store
@@ -96,7 +96,7 @@ pub async fn test_zrange_withscores_shape(store: TestStore) {
 /// Equal scores order by member bytes, and `REV` reverses that order too.
 pub async fn test_zrange_ties_order_by_member(store: TestStore) {
     store
-        .zadd_multiple(
+        .zadd_options(
             "z",
             [
                 (1.0, "b"),
@@ -166,7 +166,7 @@ pub async fn test_zrange_by_score_bounds(store: TestStore) {
     }
     assert_eq!(
         store
-            .zrange_by_with_scores(
+            .zrange_options_with_scores(
                 "z",
                 by_score(Ex(4.0), ScoreBound::MAX),
                 ZRangeOptions::new()
@@ -224,7 +224,7 @@ pub async fn test_zrange_by_score_limit(store: TestStore) {
     }
     assert_eq!(
         store
-            .zrange_by_with_scores(
+            .zrange_options_with_scores(
                 "z",
                 by_score(ScoreBound::Exclusive(1.0), ScoreBound::Inclusive(5.0)),
                 ZRangeOptions::new().limit(1, 2)
@@ -239,7 +239,7 @@ pub async fn test_zrange_by_score_limit(store: TestStore) {
 /// `BYLEX` with `[`, `(`, `-` and `+` bounds over members of equal score.
 pub async fn test_zrange_by_lex(store: TestStore) {
     store
-        .zadd_multiple(
+        .zadd_options(
             "z",
             ["a", "b", "ba", "c", "d", "e"].map(|m| (0.0, m)),
             ZAddOptions::new(),
@@ -279,7 +279,7 @@ pub async fn test_zrange_by_lex(store: TestStore) {
 /// `BYLEX REV` lists from the highest member; `LIMIT` applies in that direction.
 pub async fn test_zrange_by_lex_rev_limit(store: TestStore) {
     store
-        .zadd_multiple(
+        .zadd_options(
             "z",
             ["a", "b", "c", "d", "e"].map(|m| (0.0, m)),
             ZAddOptions::new(),
@@ -318,7 +318,7 @@ pub async fn test_zrange_option_errors(store: TestStore) {
     five(&store, "z").await;
     assert_kind(
         store
-            .zrange_by(
+            .zrange_options(
                 "z",
                 ZRangeBy::Rank { start: 0, stop: -1 },
                 ZRangeOptions::new().limit(0, 1),
@@ -329,7 +329,7 @@ pub async fn test_zrange_option_errors(store: TestStore) {
     );
     assert_kind(
         store
-            .zrange_by_with_scores(
+            .zrange_options_with_scores(
                 "z",
                 ZRangeBy::Lex {
                     min: LexBound::Min,

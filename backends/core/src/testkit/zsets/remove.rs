@@ -8,22 +8,22 @@ use crate::prelude::*;
 /// `ZREM` counts removed members; removing the last deletes the key.
 pub async fn test_zrem_counts_and_deletes_empty_key(store: TestStore) {
     assert_eq!(
-        store.zrem("missing", ["a"]).await.unwrap(),
+        store.zrem_multiple("missing", ["a"]).await.unwrap(),
         0,
         "ZREM on a missing key removes nothing"
     );
     store
-        .zadd_multiple("z", [(1.0, "a"), (2.0, "b")], ZAddOptions::new())
+        .zadd_options("z", [(1.0, "a"), (2.0, "b")], ZAddOptions::new())
         .await
         .unwrap();
     assert_eq!(
-        store.zrem("z", ["a", "x", "a"]).await.unwrap(),
+        store.zrem_multiple("z", ["a", "x", "a"]).await.unwrap(),
         1,
         "ZREM counts members that were present once"
     );
-    assert_eq!(store.zrem("z", ["b"]).await.unwrap(), 1);
+    assert_eq!(store.zrem_multiple("z", ["b"]).await.unwrap(), 1);
     assert_eq!(
-        store.exists(&["z"]).await.unwrap(),
+        store.exists_multiple(&["z"]).await.unwrap(),
         0,
         "an emptied sorted set is deleted"
     );
@@ -62,7 +62,7 @@ pub async fn test_zremrangebyscore(store: TestStore) {
         "-inf +inf removes everything"
     );
     assert_eq!(
-        store.exists(&["z"]).await.unwrap(),
+        store.exists_multiple(&["z"]).await.unwrap(),
         0,
         "the emptied key is deleted"
     );
@@ -101,7 +101,7 @@ pub async fn test_zremrangebyrank(store: TestStore) {
     );
     assert_eq!(store.zremrangebyrank("z", 0, 100).await.unwrap(), 2);
     assert_eq!(
-        store.exists(&["z"]).await.unwrap(),
+        store.exists_multiple(&["z"]).await.unwrap(),
         0,
         "the emptied key is deleted"
     );

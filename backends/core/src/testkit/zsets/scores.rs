@@ -93,7 +93,7 @@ pub async fn test_zcount_bounds(store: TestStore) {
 /// `ZRANK`/`ZREVRANK` follow the order (ties by member bytes); absent members are `Nil`.
 pub async fn test_zrank_and_zrevrank(store: TestStore) {
     store
-        .zadd_multiple(
+        .zadd_options(
             "z",
             [(2.0, "b"), (1.0, "z"), (2.0, "a"), (3.0, "c")],
             ZAddOptions::new(),

@@ -1,0 +1,145 @@
+//! The string rows of the command table: values, counters, expiry-aware reads.
+
+/// Appends the strings section to the table being collected (see [`super`]).
+macro_rules! strings_rows {
+    ([$($rest:path),*] { $($acc:tt)* } $generate:path) => {
+        $crate::command::table::chain! { [$($rest),*] { $($acc)*
+Strings "String operations: values, counters, expiry-aware reads." [
+    /// `GET` decoded as UTF-8 text (`InvalidInput` if it is not).
+    fn get_string<'a>(&'a self, key: &'a str) -> impl Future<Output = Result<Option<String>>> + Send {
+        let fut = self.get(key);
+        async move {
+            match fut.await? {
+                None => Ok(None),
+                Some(bytes) => String::from_utf8(bytes.to_vec())
+                    .map(Some)
+                    .map_err(|e| Error::invalid("value is not UTF-8").with_source(e)),
+            }
+        }
+    }
+] {
+    /// `GET key` → `Bulk` or `Nil`.
+    12 Get {
+        /// The key.
+        key: Key,
+    } => "GET" [Read, repeat true, keys [key], reply Bulk, family Strings, time none, effects none,
+        borrowed { key: Key } => { key }] {
+        /// `GET`.
+        fn get(key: Key) -> Option<Bytes> = borrowed;
+    }
+    /// `SET key value [NX|XX] [GET] [EX|PX|EXAT|PXAT|KEEPTTL]` → `Status OK`, or `Nil` when a
+    /// condition failed; with `GET`, the old value or `Nil`.
+    ///
+    /// # Behavior
+    /// - Without an expiry and without `KEEPTTL`, any TTL is cleared.
+    /// - A zero expiry is `InvalidInput`. With `GET` on a non-string key, `WrongType`.
+    /// - An absolute expiry in the past replies as usual and leaves no key.
+    13 Set {
+        /// The key.
+        key: Key,
+        /// The value.
+        value: Bytes,
+        /// Options.
+        options: SetOptions,
+    } => "SET" [Write, repeat { options.condition.is_none() && !options.get }, keys [key], reply Varies, family Strings, time (options.expiry), effects custom,
+        borrowed { key: Key, value: Bytes } => { key, value, options: SetOptions::new() }] {
+        /// Plain `SET` (clears any TTL).
+        fn set(key: Key, value: Value) -> () = borrowed;
+        /// `SET key value PX ttl` (a TTL under one millisecond is rounded up).
+        fn setex(key: Key, value: Value, ttl: Duration) -> () = { key, value, options: SetOptions::new().expiry(SetExpiry::Px(ttl_millis(ttl))) };
+        /// `SET key value NX`: true if written.
+        fn setnx(key: Key, value: Value) -> bool as SetWritten = { key, value, options: SetOptions::new().condition(SetCondition::Nx) };
+        /// `SET` with every option.
+        fn set_options(key: Key, value: Value, options: SetOptions) -> SetReply as SetOutcome = { key, value, options };
+    }
+    /// `MGET key...` → `Array` of `Bulk`/`Nil` (nil for missing or non-string keys).
+    14 MGet {
+        /// Keys.
+        keys: Vec<Key>,
+    } => "MGET" [Read, repeat true, keys [all keys], reply Array, family Strings, time none, effects none] {
+        /// `MGET`.
+        fn mget(keys: Keys) -> Vec<Option<Bytes>> = { keys };
+    }
+    /// `MSET key value ...` → `Status OK`; clears TTLs, atomic.
+    15 MSet {
+        /// Pairs to set.
+        pairs: Vec<(Key, Bytes)>,
+    } => "MSET" [Write, repeat true, keys [firsts pairs], reply Status, family Strings, time none, effects as_is] {
+        /// `MSET`.
+        fn mset(pairs: KeyValues) -> () = { pairs };
+    }
+    /// `INCRBY key delta` → `Int`; keeps the TTL; a missing key counts as 0.
+    16 IncrBy {
+        /// The key.
+        key: Key,
+        /// The increment.
+        delta: i64,
+    } => "INCRBY" [Write, repeat false, keys [key], reply Int, family Strings, time none, effects as_is] {
+        /// `INCR`.
+        fn incr(key: Key) -> i64 = { key, delta: 1 };
+        /// `INCRBY`.
+        fn incrby(key: Key, delta: i64) -> i64 = { key, delta };
+    }
+    /// `DECRBY key delta` → `Int`.
+    17 DecrBy {
+        /// The key.
+        key: Key,
+        /// The decrement.
+        delta: i64,
+    } => "DECRBY" [Write, repeat false, keys [key], reply Int, family Strings, time none, effects as_is] {
+        /// `DECR`.
+        fn decr(key: Key) -> i64 = { key, delta: 1 };
+        /// `DECRBY`.
+        fn decrby(key: Key, delta: i64) -> i64 = { key, delta };
+    }
+    /// `INCRBYFLOAT key delta` → `Bulk` with the new value as text; keeps the TTL.
+    18 IncrByFloat {
+        /// The key.
+        key: Key,
+        /// The increment.
+        delta: f64,
+    } => "INCRBYFLOAT" [Write, repeat false, keys [key], reply Bulk, family Strings, time none, effects as_is] {
+        /// `INCRBYFLOAT`.
+        fn incrbyfloat(key: Key, delta: f64) -> f64 = { key, delta };
+    }
+    /// `GETDEL key` → `Bulk` or `Nil`.
+    19 GetDel {
+        /// The key.
+        key: Key,
+    } => "GETDEL" [Write, repeat false, keys [key], reply Bulk, family Strings, time none, effects custom] {
+        /// `GETDEL`.
+        fn getdel(key: Key) -> Option<Bytes> = { key };
+    }
+    /// `GETEX key [EX|PX|EXAT|PXAT|PERSIST]` → `Bulk` or `Nil`.
+    20 GetEx {
+        /// The key.
+        key: Key,
+        /// What to do to the TTL; `None` leaves it.
+        expiry: Option<GetExExpiry>,
+    } => "GETEX" [{ if expiry.is_none() { Access::Read } else { Access::Write } }, repeat { expiry.is_none() }, keys [key], reply Bulk, family Strings, time (expiry), effects custom] {
+        /// `GETEX`.
+        fn getex(key: Key, expiry: (Option<GetExExpiry>)) -> Option<Bytes> = { key, expiry };
+    }
+    /// `APPEND key value` → `Int` new length; keeps the TTL.
+    21 Append {
+        /// The key.
+        key: Key,
+        /// Bytes to append.
+        value: Bytes,
+    } => "APPEND" [Write, repeat false, keys [key], reply Int, family Strings, time none, effects as_is] {
+        /// `APPEND`: the new length.
+        fn append(key: Key, value: Value) -> u64 = { key, value };
+    }
+    /// `STRLEN key` → `Int` (0 when missing).
+    22 StrLen {
+        /// The key.
+        key: Key,
+    } => "STRLEN" [Read, repeat true, keys [key], reply Int, family Strings, time none, effects none] {
+        /// `STRLEN`.
+        fn strlen(key: Key) -> u64 = { key };
+    }
+}
+        } $generate }
+    };
+}
+pub(crate) use strings_rows;

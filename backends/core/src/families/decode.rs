@@ -1,0 +1,331 @@
+//! Turning a [`Reply`] into what a typed method returns.
+//!
+//! Most typed methods decode by their return type alone ([`FromReply`], used through [`As`]);
+//! the few whose reply means different things depending on the command's options have a
+//! decoder of their own ([`SetWritten`], [`SetOutcome`]). Either way the decoder is a value
+//! ([`Decode`]) that a single call, a pipeline step and a batch step all carry the same way.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+
+use bytes::Bytes;
+
+use crate::command::Command;
+use crate::error::{Error, ErrorKind, Result};
+use crate::options::KeyType;
+use crate::reply::Reply;
+
+/// A type a reply decodes into on its own.
+pub trait FromReply: Sized {
+    /// Decodes `reply`; a reply of another shape is `ErrorKind::Protocol`.
+    fn from_reply(reply: Reply) -> Result<Self>;
+}
+
+/// Decodes the reply of one command (a typed method's, a pipeline step's).
+pub trait Decode {
+    /// What the reply becomes.
+    type Output;
+
+    /// Decodes `reply`.
+    fn decode(&self, reply: Reply) -> Result<Self::Output>;
+}
+
+/// Builds a decoder for the command it will decode the reply of.
+pub trait DecoderFor: Decode + Sized {
+    /// The decoder for `command`'s reply.
+    fn for_command(command: &Command) -> Self;
+}
+
+/// Decodes by the output type alone ([`FromReply`]).
+pub struct As<T>(PhantomData<fn() -> T>);
+
+impl<T> As<T> {
+    /// The decoder into `T`.
+    #[inline]
+    pub fn new() -> Self {
+        As(PhantomData)
+    }
+}
+
+impl<T> Default for As<T> {
+    fn default() -> Self {
+        As::new()
+    }
+}
+
+impl<T> std::fmt::Debug for As<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "As<{}>", std::any::type_name::<T>())
+    }
+}
+
+impl<T: FromReply> Decode for As<T> {
+    type Output = T;
+
+    #[inline]
+    fn decode(&self, reply: Reply) -> Result<T> {
+        T::from_reply(reply)
+    }
+}
+
+impl<T: FromReply> DecoderFor for As<T> {
+    #[inline]
+    fn for_command(_: &Command) -> Self {
+        As::new()
+    }
+}
+
+/// What `SET` with options answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SetReply {
+    /// The value was written (`OK`).
+    Written,
+    /// An `NX`/`XX` condition stopped the write.
+    NotWritten,
+    /// With `GET`: the previous value (`None` if there was none).
+    Previous(Option<Bytes>),
+}
+
+/// Decodes a conditional `SET`'s reply into whether it wrote (`OK`) or not (`Nil`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SetWritten;
+
+impl Decode for SetWritten {
+    type Output = bool;
+
+    fn decode(&self, reply: Reply) -> Result<bool> {
+        match reply {
+            Reply::Nil => Ok(false),
+            other => other.into_ok().map(|()| true),
+        }
+    }
+}
+
+impl DecoderFor for SetWritten {
+    fn for_command(_: &Command) -> Self {
+        SetWritten
+    }
+}
+
+/// Decodes `SET` with options: with `GET` the reply is the previous value, without it `OK` or
+/// `Nil`, so the decoder remembers which was asked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SetOutcome {
+    get: bool,
+}
+
+impl Decode for SetOutcome {
+    type Output = SetReply;
+
+    fn decode(&self, reply: Reply) -> Result<SetReply> {
+        if self.get {
+            return Ok(SetReply::Previous(reply.into_opt_bytes()?));
+        }
+        match reply {
+            Reply::Nil => Ok(SetReply::NotWritten),
+            other => other.into_ok().map(|()| SetReply::Written),
+        }
+    }
+}
+
+impl DecoderFor for SetOutcome {
+    fn for_command(command: &Command) -> Self {
+        SetOutcome {
+            get: matches!(command, Command::Set { options, .. } if options.get),
+        }
+    }
+}
+
+fn protocol(what: &str) -> Error {
+    Error::new(ErrorKind::Protocol, what.to_owned())
+}
+
+impl FromReply for Reply {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        Ok(reply)
+    }
+}
+
+impl FromReply for () {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        reply.into_ok()
+    }
+}
+
+impl FromReply for bool {
+    #[inline]
+    fn from_reply(reply: Reply) -> Result<Self> {
+        reply.into_bool()
+    }
+}
+
+impl FromReply for i64 {
+    #[inline]
+    fn from_reply(reply: Reply) -> Result<Self> {
+        reply.into_int()
+    }
+}
+
+impl FromReply for u64 {
+    #[inline]
+    fn from_reply(reply: Reply) -> Result<Self> {
+        let n = reply.into_int()?;
+        u64::try_from(n).map_err(|_| Error::new(ErrorKind::Protocol, format!("negative count {n}")))
+    }
+}
+
+impl FromReply for f64 {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        reply.into_double()
+    }
+}
+
+impl FromReply for Option<u64> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        match reply {
+            Reply::Nil => Ok(None),
+            other => u64::from_reply(other).map(Some),
+        }
+    }
+}
+
+impl FromReply for Option<f64> {
+    #[inline]
+    fn from_reply(reply: Reply) -> Result<Self> {
+        reply.into_opt_double()
+    }
+}
+
+impl FromReply for Option<Bytes> {
+    #[inline]
+    fn from_reply(reply: Reply) -> Result<Self> {
+        reply.into_opt_bytes()
+    }
+}
+
+impl FromReply for Vec<Bytes> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        reply.into_bytes_vec()
+    }
+}
+
+impl FromReply for Vec<Option<Bytes>> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        reply.into_opt_bytes_vec()
+    }
+}
+
+impl FromReply for Vec<String> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        reply.into_string_vec()
+    }
+}
+
+impl FromReply for Vec<bool> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        reply
+            .into_items()?
+            .into_iter()
+            .map(Reply::into_bool)
+            .collect()
+    }
+}
+
+impl FromReply for Vec<Option<f64>> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        reply
+            .into_items()?
+            .into_iter()
+            .map(Reply::into_opt_double)
+            .collect()
+    }
+}
+
+impl FromReply for Vec<(Bytes, f64)> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        reply.into_scored()
+    }
+}
+
+impl FromReply for HashMap<String, Bytes> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        reply
+            .into_pairs()?
+            .into_iter()
+            .map(|(f, v)| Ok((f.into_string()?, v.into_bytes()?)))
+            .collect()
+    }
+}
+
+/// `ZPOPMIN key` without a count: one flat `[member, score]` pair, or an empty array.
+impl FromReply for Option<(Bytes, f64)> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        let mut items = reply.into_items()?.into_iter();
+        match (items.next(), items.next(), items.next()) {
+            (None, _, _) => Ok(None),
+            (Some(m), Some(s), None) => Ok(Some((m.into_bytes()?, s.into_double()?))),
+            _ => Err(protocol("expected [member, score] or nothing")),
+        }
+    }
+}
+
+/// A blocking list pop: `[key, value]`, or `Nil` on timeout.
+impl FromReply for Option<(String, Bytes)> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        if reply.is_nil() {
+            return Ok(None);
+        }
+        let mut items = reply.into_items()?.into_iter();
+        match (items.next(), items.next(), items.next()) {
+            (Some(k), Some(v), None) => Ok(Some((k.into_string()?, v.into_bytes()?))),
+            _ => Err(protocol("expected [key, value]")),
+        }
+    }
+}
+
+/// A blocking sorted-set pop: `[key, member, score]`, or `Nil` on timeout.
+impl FromReply for Option<(String, Bytes, f64)> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        if reply.is_nil() {
+            return Ok(None);
+        }
+        let mut items = reply.into_items()?.into_iter();
+        match (items.next(), items.next(), items.next(), items.next()) {
+            (Some(k), Some(m), Some(s), None) => {
+                Ok(Some((k.into_string()?, m.into_bytes()?, s.into_double()?)))
+            }
+            _ => Err(protocol("expected [key, member, score]")),
+        }
+    }
+}
+
+/// A `SCAN` page: the next cursor and the keys.
+impl FromReply for (u64, Vec<String>) {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        let mut items = reply.into_items()?.into_iter();
+        match (items.next(), items.next(), items.next()) {
+            (Some(cursor), Some(keys), None) => {
+                let cursor = cursor.into_string()?;
+                let cursor = cursor.parse::<u64>().map_err(|_| {
+                    Error::new(ErrorKind::Protocol, format!("bad SCAN cursor {cursor:?}"))
+                })?;
+                Ok((cursor, keys.into_string_vec()?))
+            }
+            _ => Err(protocol("SCAN reply is not [cursor, keys]")),
+        }
+    }
+}
+
+/// `TYPE`: the type, or `None` for `none` (a missing key).
+impl FromReply for Option<KeyType> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        let name = reply.into_string()?;
+        if name == "none" {
+            return Ok(None);
+        }
+        KeyType::parse(&name)
+            .map(Some)
+            .ok_or_else(|| Error::new(ErrorKind::Protocol, format!("unknown key type {name:?}")))
+    }
+}
