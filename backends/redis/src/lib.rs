@@ -17,10 +17,13 @@
 //! | `WRONGTYPE` | `WrongType` |
 //! | `ERR no such key` | `NotFound` |
 //! | other `ERR ...` (not an integer, out of range, syntax), `EXECABORT`, bad credentials | `InvalidInput` |
-//! | refused, reset or closed connection, `LOADING`, `READONLY`, `MASTERDOWN`, `TRYAGAIN`, `BUSY`, `OOM` | `Unavailable` |
+//! | `OOM`, `MISCONF`, `READONLY`, `LOADING`, `BUSY`, `NOPERM` (up, but refusing in its present state) | `Refused` |
+//! | refused, reset or closed connection, `MASTERDOWN`, `TRYAGAIN`, `CLUSTERDOWN` | `Unavailable` |
 //! | no reply within the response timeout (a hung or SIGSTOPped server) | `Timeout` |
 //!
-//! An outage is never reported as a `Nil`.
+//! An outage is never reported as a `Nil`. An error that proves the command never reached
+//! Redis (the connection could not be made, or Redis rejected the command unexecuted with one
+//! of the codes above) is marked [`Error::is_not_sent`](staunch_core::Error::is_not_sent).
 //!
 //! # Connections
 //!

@@ -150,8 +150,20 @@ async fn monitor(core: Arc<Core>) {
                     _ = core.shutdown.notified() => return,
                     r = core.replay() => r,
                 };
+                match &outcome {
+                    Ok(_) => core.set_replay_error(None),
+                    Err(e) if e.is_outage() => {
+                        tracing::warn!(target: "staunch::failover", error = %e, "replay stopped: the primary is down");
+                    }
+                    Err(e) => {
+                        // Not an outage: Redis answered and refused (NOPERM on the watermark,
+                        // OOM, READONLY, ...), which does not pass by waiting alone.
+                        tracing::error!(target: "staunch::failover", error = %e, journal_len = core.journal.len(), "replay cannot proceed; the journal is kept and traffic stays local");
+                        core.stats.record_replay_failure();
+                        core.set_replay_error(Some(e.to_string()));
+                    }
+                }
                 if let Err(e) = outcome {
-                    tracing::warn!(target: "staunch::failover", error = %e, "replay stopped");
                     if e.is_outage() {
                         let t = core.breaker.force_open();
                         core.on_transition(t);
@@ -239,6 +251,9 @@ pub struct HealthReport {
     pub replay_lag: Option<Duration>,
     /// This node's id (its watermark is `staunch:replay:<node id>`).
     pub node_id: String,
+    /// Why the last replay could not proceed (Redis refused it: `NOPERM`, `OOM`, ...), while
+    /// that is still so. `None` once a replay round gets through.
+    pub replay_error: Option<String>,
     /// Counters of calls to the primary.
     pub stats: StatsSnapshot,
 }
@@ -279,6 +294,7 @@ impl Failover {
                 .oldest_at_ms()
                 .map(|at| Duration::from_millis(now.saturating_sub(at).max(0) as u64)),
             node_id: core.journal.node_id().to_owned(),
+            replay_error: core.replay_error(),
             stats: core.stats.snapshot(),
         }
     }

@@ -24,6 +24,7 @@ pub struct Stats {
     journaled: AtomicU64,
     replayed: AtomicU64,
     skipped: AtomicU64,
+    replay_failures: AtomicU64,
 }
 
 impl Stats {
@@ -77,6 +78,11 @@ impl Stats {
         self.skipped.fetch_add(n, Ordering::Relaxed);
     }
 
+    /// Records a replay round that Redis refused (not an outage: `NOPERM`, `OOM`, ...).
+    pub fn record_replay_failure(&self) {
+        self.replay_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// A consistent-enough copy of the counters.
     pub fn snapshot(&self) -> StatsSnapshot {
         let operations = self.operations.load(Ordering::Relaxed);
@@ -92,6 +98,7 @@ impl Stats {
             journaled: self.journaled.load(Ordering::Relaxed),
             replayed: self.replayed.load(Ordering::Relaxed),
             replay_skipped: self.skipped.load(Ordering::Relaxed),
+            replay_failures: self.replay_failures.load(Ordering::Relaxed),
         }
     }
 }
@@ -121,6 +128,10 @@ pub struct StatsSnapshot {
     /// Journal entries a replay found already applied (their transaction ran but its reply
     /// was lost, or the process crashed right after) and skipped thanks to the watermark.
     pub replay_skipped: u64,
+    /// Replay rounds that could not proceed because Redis refused them (`NOPERM` on the
+    /// watermark key, `OOM`, `READONLY`, ...); the entries were kept. Outages are not counted
+    /// here.
+    pub replay_failures: u64,
 }
 
 #[cfg(test)]
