@@ -142,6 +142,11 @@ pub(crate) fn redis_error(err: RedisError) -> Error {
     }
     let (kind, what) = match err.kind() {
         K::Io => (ErrorKind::Unavailable, "Redis is unreachable"),
+        // The stream ended inside a reply: the connection closed halfway, not a bad reply.
+        K::Parse if truncated(&err) => (
+            ErrorKind::Unavailable,
+            "the connection to Redis closed in the middle of a reply",
+        ),
         K::AuthenticationFailed => (
             ErrorKind::InvalidInput,
             "Redis refused the credentials (check user and password in the URL)",
@@ -156,6 +161,12 @@ pub(crate) fn redis_error(err: RedisError) -> Error {
         _ => (ErrorKind::InvalidInput, "Redis error"),
     };
     Error::new(kind, format!("{what}: {err}")).with_source(err)
+}
+
+/// True for the parse error the `redis` crate reports when the stream ends inside a frame.
+fn truncated(err: &RedisError) -> bool {
+    let text = err.to_string().to_ascii_lowercase();
+    text.contains("end of input") || text.contains("unexpected eof")
 }
 
 /// A timeout error for a wait this crate measured itself.
