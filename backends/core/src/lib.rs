@@ -45,6 +45,7 @@ pub mod families;
 pub mod glob;
 pub mod long_double;
 pub mod options;
+pub mod redact;
 pub mod reply;
 pub mod store;
 #[cfg(feature = "testkit")]
@@ -59,6 +60,7 @@ pub use families::{
     PubSub, Replies, SetReply, Sets, SortedSets, Step, Strings,
 };
 pub use options::*;
+pub use redact::redact_url;
 pub use reply::Reply;
 pub use store::{Execution, GapReason, Message, Store, Subscription, SubscriptionEvent};
 

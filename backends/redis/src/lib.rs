@@ -260,6 +260,34 @@ fn is_noscript(error: &Error) -> bool {
     error.message().starts_with("NOSCRIPT") || error.message().contains("NoScript")
 }
 
+/// The error for a URL the `redis` crate cannot use. It names the URL redacted, and quotes the
+/// parser's reason only when that does not contain any of the userinfo (the parser may echo
+/// parts of the URL); no source is attached for the same reason.
+fn invalid_url(url: &str, reason: &str) -> Error {
+    let userinfo = url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.rsplit_once('@'))
+        .map(|(info, _)| info)
+        .unwrap_or("");
+    let leaks = !userinfo.is_empty()
+        && (reason.contains(userinfo)
+            || userinfo
+                .split(':')
+                .filter(|part| !part.is_empty())
+                .any(|part| reason.contains(part)));
+    let hint = if userinfo.contains(['?', '#', '/', '@', '%']) {
+        " (a password with ?, #, /, @ or % must be percent-encoded in the URL)"
+    } else {
+        ""
+    };
+    let redacted = staunch_core::redact_url(url);
+    if leaks {
+        Error::invalid(format!("invalid Redis URL {redacted}{hint}"))
+    } else {
+        Error::invalid(format!("invalid Redis URL {redacted}: {reason}{hint}"))
+    }
+}
+
 /// A client for `url`, always speaking RESP3.
 fn client(url: &str, tcp_user_timeout: Duration) -> Result<Client> {
     let secure = url.starts_with("rediss://") || url.starts_with("valkeys://");
@@ -269,9 +297,9 @@ fn client(url: &str, tcp_user_timeout: Duration) -> Result<Client> {
             "rediss:// (TLS) needs the `tls` cargo feature of staunch-redis",
         ));
     }
-    let info = url.into_connection_info().map_err(|e| {
-        Error::new(ErrorKind::InvalidInput, format!("invalid Redis URL: {e}")).with_source(e)
-    })?;
+    let info = url
+        .into_connection_info()
+        .map_err(|e| invalid_url(url, &e.to_string()))?;
     let settings = info
         .redis_settings()
         .clone()
