@@ -70,5 +70,7 @@ mod store;
 mod tasks;
 
 pub use journal::JournaledWrite;
-pub use options::{CompactionReport, FileOptions, FsyncPolicy, LogStats, OpenReport};
+pub use options::{
+    CompactionReport, DEFAULT_MAX_WRITE_BYTES, FileOptions, FsyncPolicy, LogStats, OpenReport,
+};
 pub use store::FileStore;

@@ -123,6 +123,15 @@ impl Active {
             self.allocated = to;
         }
         self.file.write_all_at(&self.spare, self.end)?;
+        // A file with no name left (its directory was deleted) takes writes that no open can
+        // ever find: refuse to acknowledge them. One `fstat` per write, next to the `pwrite`.
+        use std::os::unix::fs::MetadataExt;
+        if self.file.metadata()?.nlink() == 0 {
+            return Err(std::io::Error::other(
+                "the log file was deleted while the store was open (was the data directory \
+                 removed?); writes made now could never be recovered",
+            ));
+        }
         self.end = end;
         Ok(())
     }
@@ -143,6 +152,9 @@ impl Active {
 #[derive(Debug)]
 pub(crate) struct Log {
     dir: PathBuf,
+    /// Device and inode of `dir` at open: a directory deleted or replaced since is noticed at
+    /// the next fsync (see [`Log::check_dir`]).
+    dir_id: Option<(u64, u64)>,
     policy: FsyncPolicy,
     pending: Mutex<Pending>,
     active: Mutex<Active>,
@@ -198,6 +210,7 @@ impl Log {
         });
         Ok(Log {
             dir: dir.to_path_buf(),
+            dir_id: dir_identity(dir).ok(),
             policy,
             pending: Mutex::new(Pending {
                 buf: Vec::with_capacity(64 << 10),
@@ -307,11 +320,34 @@ impl Log {
         Ok((upto, records))
     }
 
+    /// Fails the log when the data directory is no longer the one it was opened in (deleted,
+    /// or renamed away and replaced by another): records synced now would not be found by the
+    /// next open of that path, so they must not be acknowledged. Checked at every fsync (each
+    /// group commit under `Always`, each tick under `EverySec`, close and rotation); a
+    /// deleted log file is also caught at every write (see `Active::write_spare`).
+    fn check_dir(&self) -> Result<()> {
+        let Some(id) = self.dir_id else {
+            return Ok(());
+        };
+        match dir_identity(&self.dir) {
+            Ok(now) if now == id => Ok(()),
+            Ok(_) => Err(self.fail(
+                "checking the data directory",
+                "it was replaced by another directory while the store was open",
+            )),
+            Err(e) => Err(self.fail(
+                "checking the data directory",
+                format!("it is gone ({e}); was it deleted while the store was open?"),
+            )),
+        }
+    }
+
     /// fsyncs `file` and records that everything up to `upto` is durable.
     fn sync(&self, file: &File, upto: u64) -> Result<()> {
         if self.progress.borrow().durable >= upto {
             return Ok(());
         }
+        self.check_dir()?;
         if let Err(e) = file.sync_data() {
             return Err(self.fail("fsync of the log", e));
         }
@@ -324,6 +360,7 @@ impl Log {
     /// fsyncs `file` even when everything up to `upto` is durable already (after a trim, the
     /// new size must reach the disk too).
     fn sync_always(&self, file: &File, upto: u64) -> Result<()> {
+        self.check_dir()?;
         if let Err(e) = file.sync_data() {
             return Err(self.fail("fsync of the log", e));
         }
@@ -470,6 +507,13 @@ impl Log {
         pending.compact_signalled = false;
         Ok(upto)
     }
+}
+
+/// Device and inode of `dir`.
+fn dir_identity(dir: &Path) -> std::io::Result<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(dir)?;
+    Ok((meta.dev(), meta.ino()))
 }
 
 /// Raises `slot` to `to`; true if it changed.

@@ -63,7 +63,16 @@ pub struct FileOptions {
     /// The background fsync period of [`FsyncPolicy::EverySec`] (default 1 s). Under `No` the
     /// same period bounds how long an unacknowledged buffered write waits to be written.
     pub sync_interval: Duration,
+    /// The largest write accepted, in bytes of its log record (its values, members, fields
+    /// and keys together; a batch counts as one). Default 512 MiB, Redis's largest bulk
+    /// string (`proto-max-bulk-len`); at most 1 GiB minus a little, the log's frame limit. A
+    /// larger write is refused up front with `ErrorKind::InvalidInput`: it is never applied,
+    /// so it neither shows in reads nor stops the log.
+    pub max_write_bytes: u64,
 }
+
+/// The default of [`FileOptions::max_write_bytes`]: 512 MiB, as Redis.
+pub const DEFAULT_MAX_WRITE_BYTES: u64 = 512 << 20;
 
 impl Default for FileOptions {
     fn default() -> Self {
@@ -76,6 +85,7 @@ impl Default for FileOptions {
             clock: Arc::new(SystemClock),
             purge_interval: Duration::from_millis(100),
             sync_interval: Duration::from_secs(1),
+            max_write_bytes: DEFAULT_MAX_WRITE_BYTES,
         }
     }
 }
@@ -132,6 +142,19 @@ impl FileOptions {
     pub fn sync_interval(mut self, interval: Duration) -> Self {
         self.sync_interval = interval;
         self
+    }
+
+    /// Sets [`FileOptions::max_write_bytes`] (capped at the log's frame limit).
+    pub fn max_write_bytes(mut self, bytes: u64) -> Self {
+        self.max_write_bytes = bytes;
+        self
+    }
+
+    /// [`FileOptions::max_write_bytes`] as it applies: within the log's frame limit, less
+    /// room for the record's own fields.
+    pub(crate) fn write_limit(&self) -> u64 {
+        self.max_write_bytes
+            .min(u64::from(crate::format::MAX_FRAME) - 4096)
     }
 
     /// The log size that triggers compaction, given the last snapshot's size.

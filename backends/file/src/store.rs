@@ -63,6 +63,8 @@ struct Inner {
     compactor: Arc<Compactor>,
     report: OpenReport,
     background: tokio::sync::Mutex<Background>,
+    /// [`FileOptions::write_limit`].
+    write_limit: u64,
 }
 
 impl FileStore {
@@ -137,6 +139,7 @@ impl FileStore {
                 compactor,
                 report,
                 background: tokio::sync::Mutex::new(background),
+                write_limit: options.write_limit(),
             }),
         })
     }
@@ -257,6 +260,7 @@ impl FileStore {
 
     async fn execute_owned(&self, command: Command) -> Result<Reply> {
         self.check_writable(&command)?;
+        self.check_size(std::iter::once(&command))?;
         let reply = self.inner.engine.execute(command).await;
         // Most commands finish without ever waiting (reads, and writes under `everysec`/`no`),
         // so a tight loop of them would never yield and could starve the compactor and the
@@ -280,6 +284,24 @@ impl FileStore {
         self.check_open()?;
         if command.is_write() && self.inner.log.has_failed() {
             return Err(self.inner.log.failure());
+        }
+        Ok(())
+    }
+
+    /// Refuses writes larger than [`FileOptions::max_write_bytes`] before the engine applies
+    /// them: a record too large for the log would otherwise fail the log after the change
+    /// was made in memory.
+    fn check_size<'a>(&self, commands: impl IntoIterator<Item = &'a Command>) -> Result<()> {
+        let mut total: u64 = 0;
+        for command in commands.into_iter().filter(|c| c.is_write()) {
+            total = total.saturating_add(crate::format::encoded_len(command) as u64);
+        }
+        if total > self.inner.write_limit {
+            return Err(Error::invalid(format!(
+                "the write is {total} bytes, more than the file store's limit of {} bytes \
+                 (FileOptions::max_write_bytes); nothing was written",
+                self.inner.write_limit
+            )));
         }
         Ok(())
     }
@@ -309,6 +331,7 @@ impl Store for FileStore {
         for command in &commands {
             self.check_writable(command)?;
         }
+        self.check_size(&commands)?;
         let replies = self.inner.engine.batch(commands).await;
         tokio::task::coop::consume_budget().await;
         replies
