@@ -43,6 +43,7 @@ pub mod command;
 pub mod error;
 pub mod families;
 pub mod glob;
+pub mod info;
 pub mod long_double;
 pub mod options;
 pub mod redact;
@@ -60,6 +61,7 @@ pub use families::{
     PubSub, Replies, SetReply, Sets, SortedSets, Step, Strings,
 };
 pub use options::*;
+pub use info::ServerInfo;
 pub use redact::redact_url;
 pub use reply::Reply;
 pub use store::{Execution, GapReason, Message, Store, Subscription, SubscriptionEvent};

@@ -80,7 +80,7 @@
 //! - `encode.rs`: each [`Command`] as the Redis command (or script) that carries it out.
 //! - `decode.rs`: replies to [`Reply`], `redis` errors to [`ErrorKind`]s.
 //! - `scripts.rs`: the Lua scripts. `batch.rs`: pipelines and transactions.
-//! - `pubsub.rs`: subscriptions. `info.rs`: [`ServerInfo`] from `INFO`.
+//! - `pubsub.rs`: subscriptions. [`ServerInfo`] (from `INFO`) lives in `staunch-core`.
 //!
 //! ```no_run
 //! use staunch_core::prelude::*;
@@ -103,7 +103,6 @@ mod batch;
 mod connection;
 mod decode;
 mod encode;
-mod info;
 mod options;
 mod pubsub;
 mod scripts;
@@ -122,7 +121,7 @@ use crate::connection::{BlockingPool, Connector, SharedConnection};
 use crate::decode::{redis_error, to_reply};
 use crate::encode::{Plan, plan};
 
-pub use crate::info::ServerInfo;
+pub use staunch_core::ServerInfo;
 pub use crate::options::RedisOptions;
 
 /// A [`Store`] backed by a Redis server (6.0 or later; RESP3). Cheap to clone: clones share

@@ -45,8 +45,8 @@
 //! # Durability
 //!
 //! Every append reaches the operating system (`write(2)`) before the write is acknowledged,
-//! so killing the process loses nothing. [`JournalSync::Always`] also waits for `fdatasync`,
-//! shared by concurrent writers (group commit); [`JournalSync::EverySec`] (the default, as the
+//! so killing the process loses nothing. [`FsyncPolicy::Always`] also waits for `fdatasync`,
+//! shared by concurrent writers (group commit); [`FsyncPolicy::EverySec`] (the default, as the
 //! file store's) syncs at most a second later.
 //!
 //! Entries not yet replayed are also kept in memory (they are the replay queue); a very long
@@ -60,26 +60,13 @@ use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
-use staunch_core::{Command, Error, ErrorKind, Result};
+use staunch_core::{Command, Error, ErrorKind, FsyncPolicy, Result};
 
 const MAGIC: [u8; 8] = *b"STJRNL01";
 const HEADER_LEN: usize = 20;
 const FRAME_HEADER_LEN: usize = 12;
 const MAX_FRAME: u32 = 1 << 30;
 const FILE: &str = "journal.log";
-
-/// When appends are forced to disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum JournalSync {
-    /// `fdatasync` before the write is acknowledged, shared by concurrent writers.
-    Always,
-    /// `fdatasync` at most about a second after the write (the default).
-    #[default]
-    EverySec,
-    /// Never forced; the operating system decides (a process crash still loses nothing).
-    Never,
-}
 
 /// One journaled write: the commands to apply to Redis together, in one atomic step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -118,7 +105,7 @@ struct Inner {
 pub struct Journal {
     dir: Option<PathBuf>,
     node_id: String,
-    sync: JournalSync,
+    sync: FsyncPolicy,
     inner: Mutex<Inner>,
     sync_lock: tokio::sync::Mutex<u64>,
     lock: Mutex<Option<File>>,
@@ -145,7 +132,7 @@ impl Journal {
         Journal {
             dir: None,
             node_id: node_id.into(),
-            sync: JournalSync::Never,
+            sync: FsyncPolicy::No,
             inner: Mutex::new(Inner {
                 file: None,
                 written: 0,
@@ -213,7 +200,7 @@ impl Journal {
     /// the stored one wins (it names the watermark earlier replays advanced).
     pub fn open(
         dir: impl AsRef<Path>,
-        sync: JournalSync,
+        sync: FsyncPolicy,
         node_id: Option<String>,
     ) -> Result<(Journal, JournalReport)> {
         let dir = dir.as_ref().to_path_buf();
@@ -337,7 +324,7 @@ impl Journal {
         inner.next_seq += 1;
         inner.pending.push_back(entry);
         let offset = inner.logical;
-        if self.sync == JournalSync::EverySec && inner.last_sync.elapsed() >= Duration::from_secs(1)
+        if self.sync == FsyncPolicy::EverySec && inner.last_sync.elapsed() >= Duration::from_secs(1)
         {
             inner.last_sync = Instant::now();
             if let Some(Ok(file)) = inner.file.as_ref().map(File::try_clone) {
@@ -353,10 +340,10 @@ impl Journal {
         Ok((seq, offset))
     }
 
-    /// Waits until the journal is durable up to `offset` under [`JournalSync::Always`]
+    /// Waits until the journal is durable up to `offset` under [`FsyncPolicy::Always`]
     /// (one `fdatasync` serves every writer waiting at that moment); returns at once otherwise.
     pub async fn sync_to(&self, offset: u64) -> Result<()> {
-        if self.sync != JournalSync::Always {
+        if self.sync != FsyncPolicy::Always {
             return Ok(());
         }
         let mut synced = self.sync_lock.lock().await;
@@ -639,7 +626,7 @@ mod tests {
     fn reopen_keeps_entries_and_cuts_a_torn_tail() -> Result<()> {
         let dir = tempfile::tempdir().map_err(Error::from)?;
         {
-            let (j, _) = Journal::open(dir.path(), JournalSync::Never, None)?;
+            let (j, _) = Journal::open(dir.path(), FsyncPolicy::No, None)?;
             j.append(1, incr(1))?;
             j.append(2, incr(2))?;
         }
@@ -650,13 +637,13 @@ mod tests {
             .open(&path)
             .map_err(Error::from)?;
         f.set_len(len - 3).map_err(Error::from)?;
-        let (j, report) = Journal::open(dir.path(), JournalSync::Never, None)?;
+        let (j, report) = Journal::open(dir.path(), FsyncPolicy::No, None)?;
         assert_eq!(report.entries, 1);
         assert!(report.truncated_bytes > 0);
         let (seq, _) = j.append(3, incr(3))?;
         assert_eq!(seq, 2);
         assert!(
-            Journal::open(dir.path(), JournalSync::Never, None).is_err(),
+            Journal::open(dir.path(), FsyncPolicy::No, None).is_err(),
             "locked"
         );
         Ok(())
@@ -667,7 +654,7 @@ mod tests {
         let dir = tempfile::tempdir().map_err(Error::from)?;
         let node;
         {
-            let (j, _) = Journal::open(dir.path(), JournalSync::Always, None)?;
+            let (j, _) = Journal::open(dir.path(), FsyncPolicy::Always, None)?;
             node = j.node_id().to_owned();
             j.append(1, incr(1))?;
             j.append(1, incr(1))?;
@@ -676,7 +663,7 @@ mod tests {
             let (seq, _) = j.append(1, incr(5))?;
             assert_eq!(seq, 3);
         }
-        let (j, report) = Journal::open(dir.path(), JournalSync::Never, None)?;
+        let (j, report) = Journal::open(dir.path(), FsyncPolicy::No, None)?;
         assert_eq!(report.entries, 1);
         assert_eq!(j.front(10).expect("front")[0].seq, 3);
         assert_eq!(j.node_id(), node);
@@ -686,7 +673,7 @@ mod tests {
     #[tokio::test]
     async fn group_commit_syncs_and_close_releases_the_lock() -> Result<()> {
         let dir = tempfile::tempdir().map_err(Error::from)?;
-        let (j, _) = Journal::open(dir.path(), JournalSync::Always, None)?;
+        let (j, _) = Journal::open(dir.path(), FsyncPolicy::Always, None)?;
         let (_, a) = j.append(1, incr(1))?;
         let (_, b) = j.append(2, incr(2))?;
         assert!(b > a);
@@ -697,7 +684,7 @@ mod tests {
             j.append(3, incr(3)).is_err(),
             "closed journals refuse appends"
         );
-        let (j2, report) = Journal::open(dir.path(), JournalSync::Always, None)?;
+        let (j2, report) = Journal::open(dir.path(), FsyncPolicy::Always, None)?;
         assert_eq!(report.entries, 2);
         assert_eq!(j2.front(1).expect("front")[0].commands, incr(1));
         Ok(())
@@ -707,7 +694,7 @@ mod tests {
     fn damage_in_the_middle_is_an_error() -> Result<()> {
         let dir = tempfile::tempdir().map_err(Error::from)?;
         {
-            let (j, _) = Journal::open(dir.path(), JournalSync::Never, None)?;
+            let (j, _) = Journal::open(dir.path(), FsyncPolicy::No, None)?;
             j.append(1, incr(1))?;
             j.append(2, incr(2))?;
         }
@@ -715,7 +702,7 @@ mod tests {
         let mut bytes = std::fs::read(&path).map_err(Error::from)?;
         bytes[HEADER_LEN + FRAME_HEADER_LEN + 1] ^= 0xff;
         std::fs::write(&path, bytes).map_err(Error::from)?;
-        let err = Journal::open(dir.path(), JournalSync::Never, None).err();
+        let err = Journal::open(dir.path(), FsyncPolicy::No, None).err();
         assert_eq!(err.map(|e| e.kind()), Some(ErrorKind::Corrupt));
         Ok(())
     }

@@ -61,7 +61,7 @@
 //!   what it did.
 //! - `replay.rs`: exactly-once replay with a watermark, and switching back.
 //! - `route.rs`: the gate that keeps switching back from overlapping a degraded call.
-//! - [`health`]: the background monitor and the [`HealthReport`].
+//! - [`health`]: the background monitor and the [`FailoverHealth`].
 //! - `pubsub.rs`: subscriptions that follow the active backend.
 //!
 //! # Conflict rules: what Redis holds after replay
@@ -119,8 +119,10 @@ use std::sync::Arc;
 use staunch_core::{Error, Persistence, Result, Store};
 
 pub use breaker::{BreakerOptions, BreakerState, CircuitBreaker};
-pub use health::{HealthReport, Probe, ServerInfo, StoreProbe};
-pub use journal::{Journal, JournalReport, JournalSync};
+pub use health::{FailoverHealth, Probe, StoreProbe};
+pub use staunch_core::ServerInfo;
+pub use journal::{Journal, JournalReport};
+pub use staunch_core::FsyncPolicy;
 pub use options::{
     FailoverOptions, FailoverState, HealthOptions, Policy, StateCallback, StateChange,
 };

@@ -39,7 +39,7 @@
 //! (`READONLY`), cannot persist (`MISCONF`), is loading (`LOADING`)), nothing of the
 //! transaction ran. Replay stops with every entry kept, the `Failover` stays `Recovering`
 //! (traffic stays local, so no acknowledged write is lost), and the refusal is made visible:
-//! a `tracing` error event, `HealthReport::replay_error`, and
+//! a `tracing` error event, `FailoverHealth::replay_error`, and
 //! `StatsSnapshot::replay_failures`. The monitor tries again every
 //! `HealthOptions::degraded_interval`, so replay resumes on its own once the cause is fixed
 //! (the ACL changed, memory freed).

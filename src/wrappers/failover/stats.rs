@@ -25,6 +25,7 @@ pub struct Stats {
     replayed: AtomicU64,
     skipped: AtomicU64,
     replay_failures: AtomicU64,
+    outages: AtomicU64,
 }
 
 impl Stats {
@@ -78,6 +79,11 @@ impl Stats {
         self.skipped.fetch_add(n, Ordering::Relaxed);
     }
 
+    /// Records the start of an outage (traffic left the primary).
+    pub fn record_outage(&self) {
+        self.outages.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Records a replay round that Redis refused (not an outage: `NOPERM`, `OOM`, ...).
     pub fn record_replay_failure(&self) {
         self.replay_failures.fetch_add(1, Ordering::Relaxed);
@@ -99,6 +105,7 @@ impl Stats {
             replayed: self.replayed.load(Ordering::Relaxed),
             replay_skipped: self.skipped.load(Ordering::Relaxed),
             replay_failures: self.replay_failures.load(Ordering::Relaxed),
+            outages: self.outages.load(Ordering::Relaxed),
         }
     }
 }
@@ -132,6 +139,8 @@ pub struct StatsSnapshot {
     /// watermark key, `OOM`, `READONLY`, ...); the entries were kept. Outages are not counted
     /// here.
     pub replay_failures: u64,
+    /// Outages: times traffic left the primary for the local store (from `Healthy`).
+    pub outages: u64,
 }
 
 #[cfg(test)]

@@ -238,7 +238,10 @@ impl Core {
         {
             let mut d = self.degraded.lock();
             match (from, to) {
-                (FailoverState::Healthy, _) => d.since = Some(Instant::now()),
+                (FailoverState::Healthy, _) => {
+                    d.since = Some(Instant::now());
+                    self.stats.record_outage();
+                }
                 (_, FailoverState::Healthy) => {
                     if let Some(since) = d.since.take() {
                         d.total += since.elapsed();
