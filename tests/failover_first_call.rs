@@ -83,7 +83,10 @@ async fn a_quiet_database_serves_its_first_call_locally() {
         );
         assert_eq!(after.served_locally - before.served_locally, 1, "{first}");
         assert_ne!(store.state(), FailoverState::Healthy, "{first}");
-        assert_eq!(after.breaker_trips, 1, "{first}: the breaker opened at once");
+        assert_eq!(
+            after.breaker_trips, 1,
+            "{first}: the breaker opened at once"
+        );
         server.restart().await.expect("restart");
         wait_for(&store, FailoverState::Healthy).await;
         let redis = direct(&server).await;
@@ -107,8 +110,11 @@ async fn a_quiet_database_serves_its_first_call_locally() {
 /// replayed once Redis starts.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn down_at_start_serves_locally_and_replays() {
-    let Some(mut server) =
-        test_redis_server("failover first call (down at start)", RedisServerOptions::new()).await
+    let Some(mut server) = test_redis_server(
+        "failover first call (down at start)",
+        RedisServerOptions::new(),
+    )
+    .await
     else {
         return;
     };
@@ -148,7 +154,10 @@ async fn down_at_start_serves_locally_and_replays() {
         text(redis.get("start:n").await.expect("get")).as_deref(),
         Some("2")
     );
-    assert_eq!(redis.smembers("start:set").await.expect("smembers").len(), 1);
+    assert_eq!(
+        redis.smembers("start:set").await.expect("smembers").len(),
+        1
+    );
 }
 
 /// A non-repeatable write in flight when Redis dies returns `OutcomeUnknown` (it was sent and
@@ -186,7 +195,9 @@ async fn a_write_in_flight_reports_an_unknown_outcome() {
     assert_eq!(err.kind(), ErrorKind::OutcomeUnknown, "{err}");
     assert!(err.to_string().contains("may or may not"), "{err}");
     assert!(!err.is_retryable());
-    set.await.expect("task").expect("an idempotent SET goes local");
+    set.await
+        .expect("task")
+        .expect("an idempotent SET goes local");
     assert_ne!(store.state(), FailoverState::Healthy);
     // Provably unsent from now on: served locally, no error.
     assert_eq!(store.incrby("u:n", 10).await.expect("local incr"), 10);

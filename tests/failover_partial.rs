@@ -99,7 +99,11 @@ async fn oom_refuses_writes_and_keeps_serving_reads() {
     let store = open(&server.url()).await;
     store.set("p:held", "redis has it").await.expect("set");
     let mut admin = admin(&server).await;
-    admin_cmd(&mut admin, &["CONFIG", "SET", "maxmemory-policy", "noeviction"]).await;
+    admin_cmd(
+        &mut admin,
+        &["CONFIG", "SET", "maxmemory-policy", "noeviction"],
+    )
+    .await;
     admin_cmd(&mut admin, &["CONFIG", "SET", "maxmemory", "1"]).await;
     assert_writes_refused(&store, "OOM").await;
     // Reads still come from Redis: a Divert store must not answer from its empty local store.
@@ -134,7 +138,10 @@ async fn readonly_refuses_writes_and_keeps_serving_reads() {
         Some("redis has it")
     );
     admin_cmd(&mut admin, &["REPLICAOF", "NO", "ONE"]).await;
-    store.set("p:after", "v").await.expect("write after promotion");
+    store
+        .set("p:after", "v")
+        .await
+        .expect("write after promotion");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -225,7 +232,10 @@ async fn a_refused_replay_is_visible_and_keeps_the_journal() {
     let store = open(&limited_url(&server)).await;
     store.set("app:warm", "x").await.expect("healthy set");
     server.kill();
-    store.set("app:during", "outage").await.expect("local write");
+    store
+        .set("app:during", "outage")
+        .await
+        .expect("local write");
     assert_eq!(store.journal_len(), 1);
     server.restart().await.expect("restart");
     let started = Instant::now();
@@ -234,7 +244,10 @@ async fn a_refused_replay_is_visible_and_keeps_the_journal() {
         if health.replay_error.is_some() {
             break health;
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "no replay error");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no replay error"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     let reason = health.replay_error.as_deref().unwrap_or_default();

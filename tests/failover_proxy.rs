@@ -90,12 +90,18 @@ async fn latency_stays_on_redis() {
         proxy.set(Fault::Latency(Duration::from_millis(30)));
         for i in 0..5 {
             store.set(&format!("{p}:{i}"), "v").await.expect("set");
-            assert_eq!(store.incrby(&format!("{p}:n"), 1).await.expect("incr"), i + 1);
+            assert_eq!(
+                store.incrby(&format!("{p}:n"), 1).await.expect("incr"),
+                i + 1
+            );
         }
         proxy.set(Fault::None);
         assert_eq!(store.state(), FailoverState::Healthy, "{policy:?}");
         assert_eq!(store.stats().served_locally, 0, "{policy:?}");
-        assert_eq!(redis_get(&server, &format!("{p}:n")).await.as_deref(), Some("5"));
+        assert_eq!(
+            redis_get(&server, &format!("{p}:n")).await.as_deref(),
+            Some("5")
+        );
     }
 }
 
@@ -112,12 +118,25 @@ async fn reset_serves_locally_at_once() {
         store.set(&format!("{p}:held"), "held").await.expect("set");
         proxy.set(Fault::Reset);
         let read = store.get(&format!("{p}:held")).await.expect("first read");
-        assert_eq!(text(read).as_deref(), expected_outage_read(policy), "{policy:?}");
+        assert_eq!(
+            text(read).as_deref(),
+            expected_outage_read(policy),
+            "{policy:?}"
+        );
         assert_ne!(store.state(), FailoverState::Healthy, "{policy:?}");
-        assert_eq!(store.incrby(&format!("{p}:n"), 3).await.expect("local incr"), 3);
+        assert_eq!(
+            store
+                .incrby(&format!("{p}:n"), 3)
+                .await
+                .expect("local incr"),
+            3
+        );
         proxy.set(Fault::None);
         wait_for(&store, FailoverState::Healthy).await;
-        assert_eq!(redis_get(&server, &format!("{p}:n")).await.as_deref(), Some("3"));
+        assert_eq!(
+            redis_get(&server, &format!("{p}:n")).await.as_deref(),
+            Some("3")
+        );
         assert_eq!(
             redis_get(&server, &format!("{p}:held")).await.as_deref(),
             Some("held")
@@ -152,8 +171,15 @@ async fn black_hole_trips_the_breaker_then_serves_locally() {
             }
         }
         let read = store.get(&format!("{p}:held")).await.expect("local read");
-        assert_eq!(text(read).as_deref(), expected_outage_read(policy), "{policy:?}");
-        store.set(&format!("{p}:during"), "d").await.expect("local set");
+        assert_eq!(
+            text(read).as_deref(),
+            expected_outage_read(policy),
+            "{policy:?}"
+        );
+        store
+            .set(&format!("{p}:during"), "d")
+            .await
+            .expect("local set");
         proxy.set(Fault::None);
         wait_for(&store, FailoverState::Healthy).await;
         assert_eq!(
@@ -162,7 +188,10 @@ async fn black_hole_trips_the_breaker_then_serves_locally() {
         );
         // The INCR that got no reply reached Redis once the partition healed: its outcome
         // really was unknown to the caller.
-        assert_eq!(redis_get(&server, &format!("{p}:n")).await.as_deref(), Some("1"));
+        assert_eq!(
+            redis_get(&server, &format!("{p}:n")).await.as_deref(),
+            Some("1")
+        );
     }
 }
 
@@ -177,7 +206,10 @@ async fn a_stalled_reply_times_out_and_the_connection_recovers() {
         let store = open(&proxy, policy).await;
         let p = format!("stall:{policy:?}");
         let big = "x".repeat(64 * 1024);
-        store.set(&format!("{p}:big"), big.clone()).await.expect("set");
+        store
+            .set(&format!("{p}:big"), big.clone())
+            .await
+            .expect("set");
         proxy.set(Fault::StallMidReply);
         let err = store.get(&format!("{p}:big")).await.expect_err("stalled");
         assert_eq!(err.kind(), ErrorKind::Timeout, "{policy:?}: {err}");
@@ -194,7 +226,10 @@ async fn a_stalled_reply_times_out_and_the_connection_recovers() {
             Some(big.len())
         );
         assert_eq!(store.incrby(&format!("{p}:n"), 1).await.expect("incr"), 2);
-        assert_eq!(redis_get(&server, &format!("{p}:n")).await.as_deref(), Some("2"));
+        assert_eq!(
+            redis_get(&server, &format!("{p}:n")).await.as_deref(),
+            Some("2")
+        );
     }
 }
 
@@ -220,7 +255,11 @@ async fn drop_after_bytes() {
         let read = store.get(&format!("{p}:held")).await;
         match read {
             Ok(v) if store.state() != FailoverState::Healthy => {
-                assert_eq!(text(v).as_deref(), expected_outage_read(policy), "{policy:?}")
+                assert_eq!(
+                    text(v).as_deref(),
+                    expected_outage_read(policy),
+                    "{policy:?}"
+                )
             }
             Ok(v) => assert_eq!(text(v).as_deref(), Some("held"), "{policy:?}"),
             Err(e) => panic!("{policy:?}: a read must not fail: {e}"),
@@ -228,6 +267,9 @@ async fn drop_after_bytes() {
         proxy.set(Fault::None);
         wait_for(&store, FailoverState::Healthy).await;
         assert_eq!(store.breaker().state(), BreakerState::Closed);
-        assert_eq!(redis_get(&server, &format!("{p}:n")).await.as_deref(), Some("1"));
+        assert_eq!(
+            redis_get(&server, &format!("{p}:n")).await.as_deref(),
+            Some("1")
+        );
     }
 }

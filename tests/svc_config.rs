@@ -425,7 +425,10 @@ async fn failover_keeps_serving_when_redis_is_down() {
     let key = staunch::cache::CacheKey::tenant("t1", "api_response", "x");
     // The first call of the outage is served locally: a refused connection proves the write
     // never reached Redis.
-    cache.set(&key, "v").await.expect("the local store takes over at once");
+    cache
+        .set(&key, "v")
+        .await
+        .expect("the local store takes over at once");
     assert_eq!(
         cache.get::<String>(&key).await.unwrap().as_deref(),
         Some("v")
@@ -443,7 +446,11 @@ async fn failover_keeps_serving_when_redis_is_down() {
         "no doubled prefix: {error}"
     );
     let stats = app.stats();
-    assert_eq!(stats["cache"].outages, 1, "one outage: {:?}", stats["cache"]);
+    assert_eq!(
+        stats["cache"].outages, 1,
+        "one outage: {:?}",
+        stats["cache"]
+    );
     assert_eq!(stats["cache"].failed_operations, 0);
     app.close().await.unwrap();
 }

@@ -366,7 +366,10 @@ async fn probe(db: &Database) -> DatabaseHealth {
                 None => Ok(()),
                 Some(e) => {
                     reported = Some(e);
-                    Err(Error::new(ErrorKind::Unavailable, "the primary did not answer"))
+                    Err(Error::new(
+                        ErrorKind::Unavailable,
+                        "the primary did not answer",
+                    ))
                 }
             }
         }

@@ -117,7 +117,11 @@ impl FaultProxy {
     }
 }
 
-async fn connection(client: TcpStream, upstream: SocketAddr, mut rx: watch::Receiver<(u64, Fault)>) {
+async fn connection(
+    client: TcpStream,
+    upstream: SocketAddr,
+    mut rx: watch::Receiver<(u64, Fault)>,
+) {
     let fault = rx.borrow_and_update().1;
     match fault {
         Fault::Reset => {

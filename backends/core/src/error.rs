@@ -291,7 +291,11 @@ mod tests {
         assert_eq!(unknown.kind(), ErrorKind::OutcomeUnknown);
         assert!(unknown.is_outage() && !unknown.is_retryable());
         assert_eq!(unknown.to_string().matches("unavailable").count(), 1);
-        assert!(unknown.to_string().contains("may or may not have been applied"));
+        assert!(
+            unknown
+                .to_string()
+                .contains("may or may not have been applied")
+        );
         // One pointer: a Result of a small value stays small.
         assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
     }

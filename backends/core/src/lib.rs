@@ -60,8 +60,8 @@ pub use families::{
     As, Atomic, Batch, Decode, Execute, FromReply, Hashes, IntoValue, Keyspace, Lists, Pipeline,
     PubSub, Replies, SetReply, Sets, SortedSets, Step, Strings,
 };
-pub use options::*;
 pub use info::ServerInfo;
+pub use options::*;
 pub use redact::redact_url;
 pub use reply::Reply;
 pub use store::{Execution, GapReason, Message, Store, Subscription, SubscriptionEvent};

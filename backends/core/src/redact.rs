@@ -26,11 +26,7 @@ pub fn redact_url(url: &str) -> String {
     let user = match userinfo.split_once(':') {
         // Only a plain user name is kept: anything that looks like part of a broken URL
         // may be part of the password.
-        Some((user, _))
-            if !user.is_empty() && !user.contains(['/', '?', '#', '%']) =>
-        {
-            Some(user)
-        }
+        Some((user, _)) if !user.is_empty() && !user.contains(['/', '?', '#', '%']) => Some(user),
         _ => None,
     };
     match user {
@@ -50,7 +46,10 @@ mod tests {
             redact_url("redis://u:secret@h:6379/0"),
             "redis://u:***@h:6379/0"
         );
-        assert_eq!(redact_url("redis://:pa?ss@host:6380/0"), "redis://***@host:6380/0");
+        assert_eq!(
+            redact_url("redis://:pa?ss@host:6380/0"),
+            "redis://***@host:6380/0"
+        );
         assert_eq!(redact_url("redis://:p@s#s/x@host"), "redis://***@host");
         assert_eq!(redact_url("redis://u/x:p@h"), "redis://***@h");
         assert_eq!(redact_url("redis://onlyuser@h"), "redis://***@h");

@@ -20,13 +20,22 @@ async fn a_deleted_directory_refuses_writes() {
             .expect("open");
         store.set("before", "1").await.expect("set");
         std::fs::remove_dir_all(&dir).expect("delete the data directory");
-        let err = store.set("after", "2").await.expect_err("a write into a deleted log");
+        let err = store
+            .set("after", "2")
+            .await
+            .expect_err("a write into a deleted log");
         assert_eq!(err.kind(), ErrorKind::Io, "{policy:?}: {err}");
         assert!(err.to_string().contains("deleted"), "{policy:?}: {err}");
-        let again = store.set("later", "3").await.expect_err("the log stays failed");
+        let again = store
+            .set("later", "3")
+            .await
+            .expect_err("the log stays failed");
         assert_eq!(again.kind(), ErrorKind::Io, "{policy:?}: {again}");
         assert!(store.get("before").await.expect("reads work").is_some());
-        assert!(store.close().await.is_err(), "{policy:?}: close must not say Ok");
+        assert!(
+            store.close().await.is_err(),
+            "{policy:?}: close must not say Ok"
+        );
     }
 }
 
@@ -111,7 +120,10 @@ async fn oversized_writes_are_refused_up_front() {
     assert_eq!(store.get("big").await.expect("get"), None);
     assert_eq!(store.llen("list").await.expect("llen"), 0);
     assert_eq!(store.get("a").await.expect("get"), None);
-    store.set("small", chunk.clone()).await.expect("a write under the limit");
+    store
+        .set("small", chunk.clone())
+        .await
+        .expect("a write under the limit");
     store.close().await.expect("close");
     let reopened = FileStore::open_with(&dir, options).await.expect("reopen");
     assert_eq!(reopened.get("big").await.expect("get"), None);

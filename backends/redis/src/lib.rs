@@ -121,8 +121,8 @@ use crate::connection::{BlockingPool, Connector, SharedConnection};
 use crate::decode::{redis_error, to_reply};
 use crate::encode::{Plan, plan};
 
-pub use staunch_core::ServerInfo;
 pub use crate::options::RedisOptions;
+pub use staunch_core::ServerInfo;
 
 /// A [`Store`] backed by a Redis server (6.0 or later; RESP3). Cheap to clone: clones share
 /// the connections.

@@ -58,7 +58,10 @@ impl std::fmt::Debug for RedisOptions {
             .field("subscription_buffer", &self.subscription_buffer)
             .field("reconnect_backoff_min", &self.reconnect_backoff_min)
             .field("reconnect_backoff_max", &self.reconnect_backoff_max)
-            .field("subscription_ping_interval", &self.subscription_ping_interval)
+            .field(
+                "subscription_ping_interval",
+                &self.subscription_ping_interval,
+            )
             .field("tcp_user_timeout", &self.tcp_user_timeout)
             .finish()
     }

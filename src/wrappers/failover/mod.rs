@@ -120,15 +120,15 @@ use staunch_core::{Error, Persistence, Result, Store};
 
 pub use breaker::{BreakerOptions, BreakerState, CircuitBreaker};
 pub use health::{FailoverHealth, Probe, StoreProbe};
-pub use staunch_core::ServerInfo;
 pub use journal::{Journal, JournalReport};
-pub use staunch_core::FsyncPolicy;
 pub use options::{
     FailoverOptions, FailoverState, HealthOptions, Policy, StateCallback, StateChange,
 };
 pub use replay::watermark_key;
 pub use retry::RetryOptions;
 pub use stats::{Stats, StatsSnapshot};
+pub use staunch_core::FsyncPolicy;
+pub use staunch_core::ServerInfo;
 pub use store::Failover;
 
 use store::Core;

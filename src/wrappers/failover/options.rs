@@ -6,8 +6,8 @@ use std::time::Duration;
 use staunch_core::{Clock, SystemClock};
 
 use super::breaker::BreakerOptions;
-use staunch_core::FsyncPolicy;
 use super::retry::RetryOptions;
+use staunch_core::FsyncPolicy;
 
 /// What `Failover` does when the primary is down. Set per named database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
