@@ -65,7 +65,7 @@ pub(crate) const SEGMENT_STEP: u64 = 4 << 20;
 use crate::commit::{CommitSignal, can_block_in_place};
 use crate::files;
 use crate::format::{self, FORMAT_VERSION, FileHeader, HEADER_LEN, LOG_MAGIC, RecordKind};
-use crate::journal::{JournalQueue, JournalRef, JournaledWrite};
+use crate::journal::{JournalQueue, JournalRef, JournalRuns, JournaledWrite};
 use crate::options::{FsyncPolicy, LogStats};
 
 /// Sequence numbers written and made durable, and whether the log has failed.
@@ -197,7 +197,7 @@ impl Log {
         policy: FsyncPolicy,
         tail: LogTail,
         compact_at: u64,
-        journal: std::collections::VecDeque<JournalRef>,
+        journal: JournalRuns,
     ) -> Result<Log> {
         let sync = tail
             .file
@@ -609,21 +609,57 @@ impl Log {
     /// Copies of up to `max` journaled records waiting for replay, read back from the files
     /// (written out first if they are still buffered).
     pub(crate) fn journaled(&self, max: usize) -> Result<Vec<JournaledWrite>> {
-        let refs: Vec<JournalRef> = self
-            .journal
-            .lock()
-            .entries
-            .iter()
-            .take(max)
-            .copied()
-            .collect();
-        let Some(last) = refs.last() else {
+        let (runs, last) = self.journal.lock().entries.front(max);
+        let Some(last) = last else {
             return Ok(Vec::new());
         };
-        if self.progress.borrow().written < last.seq {
+        self.written_through(last)?;
+        crate::journal::read_runs(&self.dir, &runs)
+    }
+
+    /// Makes sure record `seq` is in the file (not only buffered), so it can be read back.
+    fn written_through(&self, seq: u64) -> Result<()> {
+        if self.progress.borrow().written < seq {
             self.flush(false)?;
         }
-        crate::journal::read_back(&self.dir, &refs)
+        Ok(())
+    }
+
+    /// Drops the journaled records up to and including `seq` from the queue; returns how
+    /// many. A run dropped in part is walked in its file to find where its rest starts; if
+    /// that read fails the records stay queued (offered again, which the replay's watermark
+    /// makes harmless) and the error is logged.
+    pub(crate) fn forget_journaled_through(&self, seq: u64) -> usize {
+        let result = self
+            .written_through(seq)
+            .and_then(|()| self.journal.lock().entries.pop_through(&self.dir, seq));
+        result.unwrap_or_else(|e| {
+            tracing::error!(dir = %self.dir.display(), error = %e, "staunch-file: could not drop replayed journal records; they stay queued");
+            0
+        })
+    }
+
+    /// When the oldest journaled record waiting for replay was written (Unix ms). After part
+    /// of a run was replayed this reads one frame (and remembers what it read).
+    pub(crate) fn journaled_oldest_ms(&self) -> Option<i64> {
+        let first = {
+            let journal = self.journal.lock();
+            let first = journal.entries.first_run()?;
+            if let Some(at_ms) = first.first_at_ms() {
+                return Some(at_ms);
+            }
+            first.only_first()
+        };
+        self.written_through(first.first_seq()).ok()?;
+        let at_ms = crate::journal::read_runs(&self.dir, &[first])
+            .ok()?
+            .first()?
+            .at_ms;
+        self.journal
+            .lock()
+            .entries
+            .learn_oldest_ms(first.generation(), first.first_seq(), at_ms);
+        Some(at_ms)
     }
 
     /// True while compaction must wait for a journal (see `journal`).

@@ -30,7 +30,6 @@
 //! - Journaled records after the last journal end are queued for replay again (see
 //!   `journal`).
 
-use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
 use staunch_core::{Error, ErrorKind, Result};
@@ -38,7 +37,6 @@ use staunch_memory::Engine;
 
 use crate::files::{self, SNAPSHOT, SNAPSHOT_TMP};
 use crate::format::{FORMAT_VERSION, FileHeader, HEADER_LEN, LOG_MAGIC};
-use crate::journal::JournalRef;
 use crate::log::{LogTail, SEGMENT_STEP};
 use crate::options::{FileOptions, OpenReport};
 use crate::replay::{self, LogEnd, Snapshot};
@@ -50,7 +48,7 @@ pub(crate) struct Recovered {
     pub(crate) snapshot_bytes: u64,
     pub(crate) report: OpenReport,
     /// Journaled records not followed by a journal end, oldest first: the replay still owed.
-    pub(crate) journal: VecDeque<JournalRef>,
+    pub(crate) journal: crate::journal::JournalRuns,
 }
 
 /// Loads `dir` into `engine`. See the module docs.
@@ -116,7 +114,7 @@ pub(crate) fn recover(dir: &Path, engine: &Engine, options: &FileOptions) -> Res
     }
 
     let mut tail_generation = None;
-    let mut journal = VecDeque::new();
+    let mut journal = crate::journal::JournalRuns::default();
     for (i, &generation) in kept.iter().enumerate() {
         let path = files::log_path(dir, generation);
         let is_last = i + 1 == kept.len();

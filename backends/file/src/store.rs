@@ -237,25 +237,21 @@ impl FileStore {
 
     /// When the oldest journaled write waiting for replay ran (Unix ms).
     pub fn journaled_oldest_ms(&self) -> Option<i64> {
-        self.inner
-            .log
-            .journal
-            .lock()
-            .entries
-            .front()
-            .map(|w| w.at_ms)
+        self.inner.log.journaled_oldest_ms()
     }
 
     /// Drops the journaled writes up to and including `seq` from the queue (they were
     /// replayed); returns how many. Nothing is written: until [`FileStore::stop_journaling`]
     /// a crash offers them again, and the replay's own bookkeeping skips them.
     pub fn forget_journaled_through(&self, seq: u64) -> usize {
-        let mut journal = self.inner.log.journal.lock();
-        let before = journal.entries.len();
-        while journal.entries.front().is_some_and(|w| w.seq <= seq) {
-            journal.entries.pop_front();
-        }
-        before - journal.entries.len()
+        self.inner.log.forget_journaled_through(seq)
+    }
+
+    /// How many runs of adjacent log records the journal queue holds: what it costs in
+    /// memory, whatever the number of writes (see the crate's `journal` module).
+    #[doc(hidden)]
+    pub fn journaled_runs(&self) -> usize {
+        self.inner.log.journal.lock().entries.runs()
     }
 
     async fn execute_owned(&self, command: Command) -> Result<Reply> {
