@@ -496,8 +496,12 @@ fn with_local_store(
         Embedded::Memory => Ok(builder.local_memory()),
         #[cfg(feature = "file")]
         _ => Ok(builder.local_file(dir)),
+        // Without the file store there is no durable journal: outage writes live in memory.
         #[cfg(all(not(feature = "file"), feature = "memory"))]
-        _ => Ok(builder.local_memory().journal_dir(dir.join("journal"))),
+        _ => {
+            let _ = dir;
+            Ok(builder.local_memory())
+        }
         #[cfg(not(any(feature = "file", feature = "memory")))]
         _ => {
             let _ = builder;

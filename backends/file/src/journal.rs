@@ -175,7 +175,10 @@ impl JournalRuns {
             let take = run.count.min(left);
             left -= take;
             last = Some(run.first_seq + take - 1);
-            out.push(Run { count: take, ..*run });
+            out.push(Run {
+                count: take,
+                ..*run
+            });
         }
         (out, last)
     }

@@ -261,7 +261,11 @@ async fn the_queue_is_bounded_and_drains_in_groups() {
             // dropped only if the journal ended, so everything not yet forgotten comes back.
             store.close().await.expect("close");
             let again = open(dir.path()).await;
-            assert_eq!(again.journaled_len(), total, "a reopen offers the whole journal");
+            assert_eq!(
+                again.journaled_len(),
+                total,
+                "a reopen offers the whole journal"
+            );
             assert_eq!(again.journaled_runs(), 1);
             again.forget_journaled_through(last_seq);
             assert_eq!(again.journaled_len(), total - seen);

@@ -65,9 +65,9 @@ pub struct FailoverOptions {
     /// itself ([`Probe::bounds_calls`](super::Probe::bounds_calls), true for the Redis
     /// backend, whose `response_timeout` then is the limit).
     pub call_timeout: Duration,
-    /// When appends to a journal file of its own reach the disk (default
-    /// [`FsyncPolicy::EverySec`]). A file store's log used as the journal follows the store's
-    /// own `FsyncPolicy` instead.
+    /// The fsync policy of the file store that `local_memory().journal_dir(dir)` opens
+    /// (default [`FsyncPolicy::EverySec`]). A store given with `local_file_with` follows its
+    /// own `FileOptions::fsync`.
     pub journal_sync: FsyncPolicy,
     /// The node id naming this journal's replay watermark (default: random, stored with the
     /// journal). Two processes must never share one.
