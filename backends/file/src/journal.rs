@@ -20,9 +20,13 @@
 //!   queue: the caller says everything journaled so far was replayed.
 //! - Opening a directory rebuilds the queue from the journaled records after the last journal
 //!   end, so a crash mid-outage or mid-replay loses nothing the replay still owes.
-//! - Compaction would fold journaled records into the snapshot and lose them as a journal, so
-//!   it waits while journaling is on or records wait for replay; the log grows meanwhile, by
-//!   what a separate journal would have held.
+//! - Compaction goes on while journaling (so a long outage does not stop the store from
+//!   folding its log into snapshots): the snapshot takes in the journaled writes' effects as
+//!   it takes in any write's, and the log files that still hold journaled records waiting for
+//!   replay are *kept* instead of deleted (from the oldest such generation on). Opening a
+//!   directory scans those kept logs, older than the snapshot, for journal records only (their
+//!   effects are in the snapshot), so the queue survives a restart. Once the journal ends or
+//!   its records are replayed, the next compaction (or open) deletes them.
 //!
 //! [`RecordKind::Journaled`]: crate::format::RecordKind::Journaled
 //! [`RecordKind::JournalEnd`]: crate::format::RecordKind::JournalEnd
@@ -311,9 +315,53 @@ pub(crate) fn read_runs(dir: &Path, runs: &[Run]) -> Result<Vec<JournaledWrite>>
     Ok(out)
 }
 
-impl JournalQueue {
-    /// True while compaction must wait (see the module docs).
-    pub(crate) fn holds_compaction(&self) -> bool {
-        self.on || !self.entries.is_empty()
+impl JournalRuns {
+    /// The oldest log generation a waiting record is in: compaction and recovery keep the
+    /// logs from there on.
+    pub(crate) fn oldest_generation(&self) -> Option<u64> {
+        self.runs.front().map(|r| r.generation)
+    }
+}
+
+/// Scans a log older than the snapshot for journal records only (journaled records and
+/// journal ends), without applying anything: the snapshot holds their effects.
+pub(crate) fn scan_kept_log(path: &Path, generation: u64, journal: &mut JournalRuns) -> Result<()> {
+    use crate::reader::{FrameReader, Next};
+    let corrupt = |why: String| {
+        Error::new(
+            ErrorKind::Corrupt,
+            format!(
+                "log file {} kept for its journal records cannot be read: {why}",
+                path.display()
+            ),
+        )
+    };
+    let mut reader = FrameReader::open(path)?;
+    let Some(header) = reader.header()? else {
+        return Ok(());
+    };
+    let header = format::FileHeader::decode(&header, format::LOG_MAGIC)
+        .map_err(|e| corrupt(format!("bad header: {e:?}")))?;
+    loop {
+        let offset = match reader.next()? {
+            Next::Frame(offset) => offset,
+            Next::End => return Ok(()),
+            Next::Torn { at, .. } => return Err(corrupt(format!("torn record at byte {at}"))),
+            Next::Damaged(at, why) => return Err(corrupt(format!("byte {at}: {why}"))),
+        };
+        let payload_len = reader.payload().len();
+        let record = format::decode_log_record(reader.payload(), header.version)
+            .map_err(|why| corrupt(format!("byte {offset}: {why}")))?;
+        match record.kind {
+            RecordKind::Write => {}
+            RecordKind::Journaled => journal.push_back(JournalRef {
+                seq: record.seq,
+                at_ms: record.now_ms,
+                generation,
+                offset,
+                len: payload_len as u32,
+            }),
+            RecordKind::JournalEnd => journal.clear(),
+        }
     }
 }

@@ -662,9 +662,9 @@ impl Log {
         Some(at_ms)
     }
 
-    /// True while compaction must wait for a journal (see `journal`).
-    pub(crate) fn journal_holds_compaction(&self) -> bool {
-        self.journal.lock().holds_compaction()
+    /// The oldest log generation holding a journaled record that waits for replay.
+    pub(crate) fn journal_oldest_generation(&self) -> Option<u64> {
+        self.journal.lock().entries.oldest_generation()
     }
 }
 

@@ -187,8 +187,9 @@ pub struct CompactionReport {
     pub log_bytes_removed: u64,
     /// Time it took.
     pub duration: Duration,
-    /// True when nothing was done because the store journals for a replay (see
-    /// [`FileStore::start_journaling`]); compaction runs again once the journal ended.
+    /// Always false now: compaction no longer waits for a journal (the logs holding journaled
+    /// records waiting for replay are kept instead, see [`FileStore::start_journaling`]). Kept
+    /// so code reading it still compiles.
     ///
     /// [`FileStore::start_journaling`]: crate::FileStore::start_journaling
     pub deferred_for_journal: bool,

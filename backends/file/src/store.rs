@@ -200,7 +200,8 @@ impl FileStore {
     /// # Behavior
     ///
     /// - Writes that run after this returns are journaled; none that ran before.
-    /// - Compaction waits while journaling is on or journaled writes wait for replay.
+    /// - Compaction goes on meanwhile; the log files holding journaled writes that wait for
+    ///   replay are kept until they are replayed or the journal ends.
     pub fn start_journaling(&self) -> Result<()> {
         self.check_open()?;
         self.inner.engine.start_journaling()

@@ -116,30 +116,51 @@ async fn the_queue_survives_a_reopen_until_the_journal_ends() {
 /// Compaction would fold journaled records into the snapshot: it waits while a journal is
 /// open or entries wait, and runs again once the journal ended.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn compaction_waits_for_the_journal() {
+async fn compaction_goes_on_and_keeps_the_journal() {
     let dir = tempfile::tempdir().expect("temp dir");
+    let logs = |dir: &std::path::Path| {
+        std::fs::read_dir(dir)
+            .expect("list")
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains(".log"))
+            .count()
+    };
     let store = open(dir.path()).await;
+    store.set("before", "x").await.expect("set");
     store.start_journaling().expect("start");
     store.sadd_multiple("s", ["a", "b"]).await.expect("sadd");
     let report = store.compact().await.expect("compact");
-    assert!(report.deferred_for_journal);
+    assert!(!report.deferred_for_journal, "compaction no longer waits");
+    assert_eq!(report.keys, 2);
+    // Journaled writes after the compaction land in the new log.
+    store.incrby("n", 3).await.expect("incr");
+    let report = store.compact().await.expect("compact again");
+    assert_eq!(report.keys, 3);
+    assert_eq!(store.journaled_len(), 2);
+    assert!(logs(dir.path()) >= 2, "the log holding journaled records is kept");
+    let journal = store.journaled(10).expect("read back across generations");
+    assert_eq!(journal.len(), 2);
     store.close().await.expect("close");
 
-    // Reopened with entries waiting (journaling off): still deferred.
+    // Reopened: the kept log is scanned for its journal records, not applied again.
     let store = open(dir.path()).await;
+    assert_eq!(store.journaled_len(), 2);
+    assert_eq!(store.scard("s").await.expect("scard"), 2);
+    assert_eq!(store.get("n").await.expect("get"), Some(Bytes::from_static(b"3")));
+    let journal = store.journaled(10).expect("read back");
+    assert_eq!(effects(&journal).len(), 2);
+    // Replay the first record only: its log stays needed until the journal ends.
+    store.forget_journaled_through(journal[0].seq);
     assert_eq!(store.journaled_len(), 1);
-    let report = store.compact().await.expect("compact");
-    assert!(report.deferred_for_journal);
-    assert_eq!(store.journaled_len(), 1);
-
     store.stop_journaling().await.expect("stop");
     let report = store.compact().await.expect("compact");
-    assert!(!report.deferred_for_journal);
-    assert_eq!(report.keys, 1);
+    assert_eq!(report.keys, 3);
+    assert_eq!(logs(dir.path()), 1, "nothing waits: the kept logs are deleted");
     store.close().await.expect("close");
     let store = open(dir.path()).await;
     assert_eq!(store.journaled_len(), 0);
     assert_eq!(store.scard("s").await.expect("scard"), 2);
+    assert_eq!(store.get("before").await.expect("get"), Some(Bytes::from_static(b"x")));
     store.close().await.expect("close");
 }
 
