@@ -137,7 +137,10 @@ async fn compaction_goes_on_and_keeps_the_journal() {
     let report = store.compact().await.expect("compact again");
     assert_eq!(report.keys, 3);
     assert_eq!(store.journaled_len(), 2);
-    assert!(logs(dir.path()) >= 2, "the log holding journaled records is kept");
+    assert!(
+        logs(dir.path()) >= 2,
+        "the log holding journaled records is kept"
+    );
     let journal = store.journaled(10).expect("read back across generations");
     assert_eq!(journal.len(), 2);
     store.close().await.expect("close");
@@ -146,7 +149,10 @@ async fn compaction_goes_on_and_keeps_the_journal() {
     let store = open(dir.path()).await;
     assert_eq!(store.journaled_len(), 2);
     assert_eq!(store.scard("s").await.expect("scard"), 2);
-    assert_eq!(store.get("n").await.expect("get"), Some(Bytes::from_static(b"3")));
+    assert_eq!(
+        store.get("n").await.expect("get"),
+        Some(Bytes::from_static(b"3"))
+    );
     let journal = store.journaled(10).expect("read back");
     assert_eq!(effects(&journal).len(), 2);
     // Replay the first record only: its log stays needed until the journal ends.
@@ -155,12 +161,19 @@ async fn compaction_goes_on_and_keeps_the_journal() {
     store.stop_journaling().await.expect("stop");
     let report = store.compact().await.expect("compact");
     assert_eq!(report.keys, 3);
-    assert_eq!(logs(dir.path()), 1, "nothing waits: the kept logs are deleted");
+    assert_eq!(
+        logs(dir.path()),
+        1,
+        "nothing waits: the kept logs are deleted"
+    );
     store.close().await.expect("close");
     let store = open(dir.path()).await;
     assert_eq!(store.journaled_len(), 0);
     assert_eq!(store.scard("s").await.expect("scard"), 2);
-    assert_eq!(store.get("before").await.expect("get"), Some(Bytes::from_static(b"x")));
+    assert_eq!(
+        store.get("before").await.expect("get"),
+        Some(Bytes::from_static(b"x"))
+    );
     store.close().await.expect("close");
 }
 
