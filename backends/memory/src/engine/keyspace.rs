@@ -36,6 +36,11 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
         )),
         Command::Scan { cursor, options } => {
             let count = options.count.unwrap_or(DEFAULT_SCAN_COUNT);
+            if count > i64::MAX as u64 {
+                return Err(Error::invalid(
+                    "ERR value is not an integer or out of range",
+                ));
+            }
             if count == 0 {
                 return Err(Error::invalid("ERR syntax error"));
             }

@@ -161,7 +161,12 @@ fn sscan(set: Option<&SetValue>, cursor: u64, options: &ScanOptions) -> Result<R
         return Ok(page(0, Vec::new()));
     };
     let count = options.count.unwrap_or(DEFAULT_SCAN_COUNT);
-    if count == 0 || count > i64::MAX as u64 || options.key_type.is_some() {
+    if count > i64::MAX as u64 {
+        return Err(Error::invalid(
+            "ERR value is not an integer or out of range",
+        ));
+    }
+    if count == 0 || options.key_type.is_some() {
         return Err(Error::invalid("ERR syntax error"));
     }
     let mut ahead: Vec<(u64, &[u8])> = set
