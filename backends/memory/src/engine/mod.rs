@@ -134,6 +134,9 @@ fn family(command: &Command) -> Family {
 
 /// Runs a read-only command.
 pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
+    // The bounds every backend shares come before anything else, the key's type included,
+    // as on the Redis backend, which refuses them before sending.
+    command.check_limits()?;
     match family(command) {
         Family::Keyspace => keyspace::read(db, now, command),
         Family::Strings => strings::read(db, now, command),
@@ -147,6 +150,7 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
 
 /// Runs a (non-blocking) write command.
 pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Result<Reply> {
+    command.check_limits()?;
     match family(command) {
         Family::Keyspace => keyspace::write(db, ctx, command),
         Family::Strings => strings::write(db, ctx, command),
