@@ -39,6 +39,9 @@ samples! {
     ZRangeOptions => ZRangeOptions::new(),
     ZAddOptions => ZAddOptions::new(),
     ZMoveOptions => ZMoveOptions::new(),
+    ZCombineOptions => ZCombineOptions::new(),
+    ZPopEnd => ZPopEnd::Min,
+    LexBound => LexBound::Min,
 }
 
 impl<T> Sample for Option<T> {

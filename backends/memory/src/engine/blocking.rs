@@ -1,4 +1,4 @@
-//! Blocking pops (`BLPOP`, `BRPOP`, `BLMOVE`, `BZPOPMIN`, `BZPOPMAX`): their non-blocking
+//! Blocking pops (`BLPOP`, `BRPOP`, `BLMOVE`, `BZPOPMIN`, `BZPOPMAX`, `BZMPOP`): their non-blocking
 //! attempt.
 //!
 //! A blocking pop is this attempt retried whenever a write may have made data available, until
@@ -12,7 +12,7 @@ use staunch_core::{Bytes, Command, Reply, Result};
 
 use super::context::{WriteCtx, unsupported};
 use super::db::Db;
-use super::{lists, zsets};
+use super::{lists, zsets, zsets_more};
 
 /// The non-blocking attempt: pops from the first non-empty key, or answers `Nil`. The logged
 /// effect is the plain pop that served it (nothing at all when it found nothing).
@@ -88,6 +88,20 @@ pub(crate) fn try_pop(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Res
             }
             Ok(Reply::Nil)
         }
+        Command::BZMPop {
+            keys, end, count, ..
+        } => {
+            let zmpop = Command::ZMPop {
+                keys: keys.clone(),
+                end: *end,
+                count: *count,
+            };
+            let reply = zsets_more::zmpop(db, now, keys, *end, *count, true)?;
+            if !reply.is_nil() {
+                ctx.rewrite = Some(vec![zmpop]);
+            }
+            Ok(reply)
+        }
         other => Err(unsupported(other)),
     }
 }
@@ -102,7 +116,8 @@ pub(crate) fn timeout_of(command: &Command) -> Duration {
         | Command::BRPop { timeout, .. }
         | Command::BLMove { timeout, .. }
         | Command::BZPopMin { timeout, .. }
-        | Command::BZPopMax { timeout, .. } => *timeout,
+        | Command::BZPopMax { timeout, .. }
+        | Command::BZMPop { timeout, .. } => *timeout,
         _ => Duration::ZERO,
     }
 }

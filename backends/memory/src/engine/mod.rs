@@ -61,6 +61,8 @@ pub(crate) mod sorted_set_table;
 pub(crate) mod strings;
 pub(crate) mod value;
 pub(crate) mod zsets;
+pub(crate) mod zsets_combine;
+pub(crate) mod zsets_more;
 
 use context::{WriteCtx, unsupported};
 use db::{Db, Keyspace};
