@@ -469,7 +469,7 @@ fn commands_round_trip_through_json_by_name() {
     }
 }
 
-/// Commands added after the first log format (issue 11: sorted sets), including `ZADD` word
+/// Commands added after the first log format (issue 11: sorted sets, hashes), including `ZADD` word
 /// combinations Redis refuses (they are representable and must survive a log or a journal).
 fn later_samples() -> Vec<Command> {
     use Command::*;
@@ -562,6 +562,20 @@ fn later_samples() -> Vec<Command> {
         ZRevRankWithScore {
             key: k("z"),
             member: b("m"),
+        },
+        HRandField {
+            key: k("h"),
+            count: Some(-2),
+            with_values: true,
+        },
+        HMSet {
+            key: k("h"),
+            fields: vec![(k("f"), b("v"))],
+        },
+        HScan {
+            key: k("h"),
+            cursor: 9,
+            options: ScanOptions::new().count(5),
         },
     ]
 }

@@ -390,6 +390,38 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         C::HLen { key } => plain(key_cmd("HLEN", key)),
         C::HStrLen { key, field } => plain(rcmd!("HSTRLEN", key, field)),
         C::HKeys { key } => plain(key_cmd("HKEYS", key)),
+        C::HMSet { key, fields } => {
+            let mut cmd = key_cmd("HMSET", key);
+            for (field, value) in fields {
+                cmd.arg(field).arg(value.as_ref());
+            }
+            plain(cmd)
+        }
+        C::HRandField {
+            key,
+            count,
+            with_values,
+        } => {
+            let mut cmd = key_cmd("HRANDFIELD", key);
+            if let Some(count) = count {
+                staunch_core::limits::check_random_count("HRANDFIELD", *count)?;
+                cmd.arg(*count);
+            }
+            if *with_values {
+                cmd.arg("WITHVALUES");
+            }
+            plain(cmd)
+        }
+        C::HScan {
+            key,
+            cursor,
+            options,
+        } => {
+            let mut cmd = key_cmd("HSCAN", key);
+            cmd.arg(*cursor);
+            scan_args(&mut cmd, options);
+            plain(cmd)
+        }
         C::HVals { key } => plain(key_cmd("HVALS", key)),
 
         // ----- lists -----

@@ -1,10 +1,11 @@
 //! The differential generator's share of the sorted-set, hash and pub/sub commands added for
 //! issue 11: `ZLEXCOUNT`, `ZREMRANGEBYLEX`, `ZUNION`/`ZINTER`/`ZDIFF` and their `STORE` forms,
-//! `ZINTERCARD`, `ZRANGESTORE`, `ZRANDMEMBER`, `ZMPOP`/`BZMPOP`, `ZSCAN`, `ZRANK WITHSCORE`.
+//! `ZINTERCARD`, `ZRANGESTORE`, `ZRANDMEMBER`, `ZMPOP`/`BZMPOP`, `ZSCAN`, `ZRANK WITHSCORE`,
+//! `HRANDFIELD`, `HMSET`, `HSCAN`.
 //!
 //! Random commands are generated only where their outcome is determined: `ZRANDMEMBER` with a
 //! count of 0, or at least the size of any generated set (whole set, compared unordered), or
-//! without a count on a key that is missing or not a sorted set.
+//! without a count on a key that is missing or not a sorted set; `HRANDFIELD` likewise.
 
 use super::{KEYS, MEMBERS, Raw, b};
 use staunch_core::{
@@ -15,7 +16,10 @@ use std::time::Duration;
 
 /// Commands whose reply order Redis leaves to chance.
 pub(super) fn random_order(command: &Command) -> bool {
-    matches!(command, Command::ZRandMember { .. })
+    matches!(
+        command,
+        Command::ZRandMember { .. } | Command::HRandField { .. }
+    )
 }
 
 fn lex(i: usize, inclusive: bool) -> LexBound {
@@ -69,7 +73,12 @@ pub(super) fn build(r: &Raw) -> Command {
         ZPopEnd::Max
     };
     let count = (r.flag & 8 == 8).then_some(r.m.unsigned_abs() % 4);
-    match (r.pick as usize + r.k2) % 17 {
+    let fields: Vec<(String, staunch_core::Bytes)> = r
+        .members
+        .iter()
+        .map(|&i| (MEMBERS[i].to_owned(), b(MEMBERS[(i + 1) % MEMBERS.len()])))
+        .collect();
+    match (r.pick as usize + r.k2) % 20 {
         0 => Command::ZLexCount { key, min, max },
         1 => Command::ZRemRangeByLex { key, min, max },
         2 => Command::ZUnion {
@@ -165,6 +174,26 @@ pub(super) fn build(r: &Raw) -> Command {
         },
         14 => Command::ZRankWithScore { key, member },
         15 => Command::ZRevRankWithScore { key, member },
+        16 => Command::HRandField {
+            key,
+            // 0, or more than any generated hash holds: the outcome is determined.
+            count: Some(if r.flag % 2 == 0 { 0 } else { 10 }),
+            with_values: r.flag & 2 == 2,
+        },
+        17 => Command::HMSet {
+            key,
+            fields: if r.flag % 17 == 0 { Vec::new() } else { fields },
+        },
+        18 => Command::HScan {
+            key,
+            cursor: 0,
+            options: match r.flag % 4 {
+                0 => ScanOptions::new(),
+                1 => ScanOptions::new().pattern("m*"),
+                2 => ScanOptions::new().count(2),
+                _ => ScanOptions::new().pattern("*[12]"),
+            },
+        },
         _ => Command::ZAdd {
             key,
             members: r

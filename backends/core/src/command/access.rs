@@ -75,7 +75,8 @@ pub enum ReplyShape {
     Set,
     /// `Array[Bulk cursor, Array[Bulk key]]`: a `SCAN` page, which names keys.
     ScanPage,
-    /// `Array` whose first element is the key the value came from (`BLPOP`, `BZPOPMIN`), or
+    /// `Array` whose first element is the key the value came from (`BLPOP`, `BZPOPMIN`,
+    /// `ZMPOP`), or
     /// `Nil` on timeout.
     KeyFirst,
     /// Depends on the options (`SET` with `GET`, `LPOP` with a count, `ZADD INCR`); see the

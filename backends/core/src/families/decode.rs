@@ -398,3 +398,52 @@ impl FromReply for Option<(u64, f64)> {
         }
     }
 }
+
+/// `HRANDFIELD key`: a field, or `Nil`.
+impl FromReply for Option<String> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        match reply {
+            Reply::Nil => Ok(None),
+            other => other.into_string().map(Some),
+        }
+    }
+}
+
+/// `HRANDFIELD key count WITHVALUES`: `[field, value]` pairs.
+impl FromReply for Vec<(String, Bytes)> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        reply
+            .into_items()?
+            .into_iter()
+            .map(|pair| {
+                let mut it = pair.into_items()?.into_iter();
+                match (it.next(), it.next(), it.next()) {
+                    (Some(f), Some(v), None) => Ok((f.into_string()?, v.into_bytes()?)),
+                    _ => Err(protocol("expected a [field, value] pair")),
+                }
+            })
+            .collect()
+    }
+}
+
+/// An `HSCAN` page: the next cursor and the fields with their values (a flat list).
+impl FromReply for (u64, Vec<(String, Bytes)>) {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        let mut items = reply.into_items()?.into_iter();
+        match (items.next(), items.next(), items.next()) {
+            (Some(cursor), Some(flat), None) => {
+                let cursor = scan_cursor(cursor)?;
+                let mut pairs = Vec::new();
+                let mut flat = flat.into_items()?.into_iter();
+                while let Some(field) = flat.next() {
+                    let value = flat
+                        .next()
+                        .ok_or_else(|| protocol("HSCAN reply has a field without a value"))?;
+                    pairs.push((field.into_string()?, value.into_bytes()?));
+                }
+                Ok((cursor, pairs))
+            }
+            _ => Err(protocol("HSCAN reply is not [cursor, fields]")),
+        }
+    }
+}

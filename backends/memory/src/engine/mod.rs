@@ -46,6 +46,7 @@ pub(crate) mod eviction;
 pub mod handle;
 pub(crate) mod hash_value;
 pub(crate) mod hashes;
+pub(crate) mod hashes_more;
 pub(crate) mod hashing;
 pub(crate) mod key_name;
 pub(crate) mod keyspace;

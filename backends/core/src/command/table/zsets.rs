@@ -381,7 +381,7 @@ SortedSets "Sorted-set operations: scores, ranks, ranges, pops." [] {
         end: ZPopEnd,
         /// `COUNT` (default 1).
         count: Option<u64>,
-    } => "ZMPOP" [Write, repeat false, keys [all keys], reply Varies, family SortedSets, time none, effects custom] {
+    } => "ZMPOP" [Write, repeat false, keys [all keys], reply KeyFirst, family SortedSets, time none, effects custom] {
         /// `ZMPOP numkeys key... MIN|MAX`: the key popped from and its member.
         fn zmpop(keys: Keys, end: ZPopEnd) -> Option<(String, Vec<(Bytes, f64)>)> = { keys, end, count: None };
         /// `ZMPOP numkeys key... MIN|MAX COUNT count`.
@@ -398,7 +398,7 @@ SortedSets "Sorted-set operations: scores, ranks, ranges, pops." [] {
         count: Option<u64>,
         /// How long to wait (zero: forever).
         timeout: BlockTimeout,
-    } => "BZMPOP" [Blocking, repeat false, keys [all keys], reply Varies, family SortedSets, time none, effects custom] {
+    } => "BZMPOP" [Blocking, repeat false, keys [all keys], reply KeyFirst, family SortedSets, time none, effects custom] {
         /// `BZMPOP timeout numkeys key... MIN|MAX`.
         fn bzmpop(keys: Keys, end: ZPopEnd, timeout: Duration) -> Option<(String, Vec<(Bytes, f64)>)> = { keys, end, count: None, timeout };
         /// `BZMPOP timeout numkeys key... MIN|MAX COUNT count`.
@@ -419,7 +419,7 @@ SortedSets "Sorted-set operations: scores, ranks, ranges, pops." [] {
         cursor: u64,
         /// `MATCH`/`COUNT`.
         options: ScanOptions,
-    } => "ZSCAN" [Read, repeat true, keys [key], reply ScanPage, family SortedSets, time none, effects none] {
+    } => "ZSCAN" [Read, repeat true, keys [key], reply Array, family SortedSets, time none, effects none] {
         /// `ZSCAN key cursor`: the next cursor and the members with their scores.
         fn zscan(key: Key, cursor: u64) -> (u64, Vec<(Bytes, f64)>) = { key, cursor, options: ScanOptions::new() };
         /// `ZSCAN key cursor [MATCH] [COUNT]`.
