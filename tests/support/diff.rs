@@ -542,6 +542,7 @@ fn canonical(command: &Command, reply: Reply) -> Reply {
             | Command::SRandMember { .. }
             | Command::SPop { .. }
     ) || more::random_order(command);
+    let reply = more::pairs_unordered(command, reply);
     match reply.normalized() {
         Reply::Array(mut items) if random_order => {
             items.sort_by_key(|r| format!("{r:?}"));

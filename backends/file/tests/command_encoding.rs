@@ -577,6 +577,13 @@ fn later_samples() -> Vec<Command> {
             cursor: 9,
             options: ScanOptions::new().count(5),
         },
+        PubSubChannels {
+            pattern: Some(k("news.*")),
+        },
+        PubSubNumSub {
+            channels: vec![k("a"), k("b")],
+        },
+        PubSubNumPat,
     ]
 }
 

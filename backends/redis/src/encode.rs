@@ -637,6 +637,19 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
 
         // ----- pub/sub -----
         C::Publish { channel, message } => plain(rcmd!("PUBLISH", channel, message.as_ref())),
+        C::PubSubChannels { pattern } => {
+            let mut cmd = rcmd!("PUBSUB", "CHANNELS");
+            if let Some(pattern) = pattern {
+                cmd.arg(pattern);
+            }
+            plain(cmd)
+        }
+        C::PubSubNumSub { channels } => {
+            let mut cmd = rcmd!("PUBSUB", "NUMSUB");
+            cmd.arg(channels);
+            plain(cmd)
+        }
+        C::PubSubNumPat => plain(rcmd!("PUBSUB", "NUMPAT")),
 
         // ----- atomic compound operations -----
         C::ZMoveByScore {

@@ -1,11 +1,12 @@
 //! The differential generator's share of the sorted-set, hash and pub/sub commands added for
 //! issue 11: `ZLEXCOUNT`, `ZREMRANGEBYLEX`, `ZUNION`/`ZINTER`/`ZDIFF` and their `STORE` forms,
 //! `ZINTERCARD`, `ZRANGESTORE`, `ZRANDMEMBER`, `ZMPOP`/`BZMPOP`, `ZSCAN`, `ZRANK WITHSCORE`,
-//! `HRANDFIELD`, `HMSET`, `HSCAN`.
+//! `HRANDFIELD`, `HMSET`, `HSCAN`, `PUBSUB CHANNELS|NUMSUB|NUMPAT`.
 //!
 //! Random commands are generated only where their outcome is determined: `ZRANDMEMBER` with a
 //! count of 0, or at least the size of any generated set (whole set, compared unordered), or
 //! without a count on a key that is missing or not a sorted set; `HRANDFIELD` likewise.
+//! `HSCAN` pages are compared with their pairs sorted (see [`pairs_unordered`]).
 
 use super::{KEYS, MEMBERS, Raw, b};
 use staunch_core::{
@@ -20,6 +21,29 @@ pub(super) fn random_order(command: &Command) -> bool {
         command,
         Command::ZRandMember { .. } | Command::HRandField { .. }
     )
+}
+
+/// `HSCAN`'s page with its field/value pairs sorted: a hash that outgrew Redis's compact
+/// encoding comes back in hash-table order, which no other store reproduces.
+pub(super) fn pairs_unordered(
+    command: &Command,
+    reply: staunch_core::Reply,
+) -> staunch_core::Reply {
+    use staunch_core::Reply;
+    if !matches!(command, Command::HScan { .. }) {
+        return reply;
+    }
+    match reply {
+        Reply::Array(mut page) if page.len() == 2 => {
+            if let Reply::Array(flat) = &mut page[1] {
+                let mut pairs: Vec<Vec<Reply>> = flat.chunks(2).map(<[Reply]>::to_vec).collect();
+                pairs.sort_by_key(|pair| format!("{pair:?}"));
+                *flat = pairs.into_iter().flatten().collect();
+            }
+            Reply::Array(page)
+        }
+        other => other,
+    }
 }
 
 fn lex(i: usize, inclusive: bool) -> LexBound {
@@ -78,7 +102,7 @@ pub(super) fn build(r: &Raw) -> Command {
         .iter()
         .map(|&i| (MEMBERS[i].to_owned(), b(MEMBERS[(i + 1) % MEMBERS.len()])))
         .collect();
-    match (r.pick as usize + r.k2) % 20 {
+    match (r.pick as usize + r.k2) % 22 {
         0 => Command::ZLexCount { key, min, max },
         1 => Command::ZRemRangeByLex { key, min, max },
         2 => Command::ZUnion {
@@ -192,6 +216,16 @@ pub(super) fn build(r: &Raw) -> Command {
                 1 => ScanOptions::new().pattern("m*"),
                 2 => ScanOptions::new().count(2),
                 _ => ScanOptions::new().pattern("*[12]"),
+            },
+        },
+        // No sequence subscribes, so these answer from empty registries on both sides; they
+        // check the replies' shapes.
+        19 => Command::PubSubNumSub { channels: keys },
+        20 => match r.flag % 3 {
+            0 => Command::PubSubNumPat,
+            1 => Command::PubSubChannels { pattern: None },
+            _ => Command::PubSubChannels {
+                pattern: Some("k*".to_owned()),
             },
         },
         _ => Command::ZAdd {
