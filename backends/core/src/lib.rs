@@ -43,6 +43,7 @@ pub mod command;
 pub mod error;
 pub mod families;
 pub mod glob;
+pub mod limits;
 pub mod long_double;
 pub mod options;
 pub mod reply;
