@@ -175,13 +175,13 @@ pub struct DatabaseHealth {
     pub keys: Option<u64>,
     /// Why not, when it did not.
     pub error: Option<String>,
-    /// With `Failover`: `healthy`, `degraded` (served locally) or `recovering` (replaying).
-    pub failover_state: Option<String>,
+    /// With `Failover`: `Healthy`, `Degraded` (served locally) or `Recovering` (replaying).
+    pub failover_state: Option<crate::failover::FailoverState>,
     /// With `Failover`: writes waiting to be replayed into Redis.
     pub journal_len: Option<usize>,
     /// Redis's own figures from `INFO` (the Transform Army guide's health fields: version, used memory,
     /// connected clients, uptime), when Redis answered.
-    pub server: Option<crate::failover::ServerInfo>,
+    pub server: Option<staunch_core::ServerInfo>,
 }
 
 /// [`Staunch::health`]'s answer (the async Redis manager: `overall_healthy` plus per-database status).
@@ -298,7 +298,16 @@ impl Staunch {
         self.inner
             .databases
             .iter()
-            .map(|(name, db)| (name.clone(), db.counters.snapshot()))
+            .map(|(name, db)| {
+                let mut stats = db.counters.snapshot();
+                // Behind Failover calls keep succeeding through an outage: its own count of
+                // outages (times traffic left Redis) is the one that means something.
+                #[cfg(feature = "redis")]
+                if let Backend::Failover(failover) = &db.backend {
+                    stats.outages = failover.stats().outages;
+                }
+                (name.clone(), stats)
+            })
             .collect()
     }
 
@@ -332,6 +341,8 @@ async fn probe(db: &Database) -> DatabaseHealth {
     let mut failover_state = None;
     let mut journal_len = None;
     let mut server = None;
+    // An error already worded for the report (a Failover's own report says why).
+    let mut reported: Option<String> = None;
     let ping: Result<()> = match &db.backend {
         #[cfg(feature = "redis")]
         Backend::Redis(redis) => match redis.ping().await {
@@ -340,7 +351,7 @@ async fn probe(db: &Database) -> DatabaseHealth {
                     .info()
                     .await
                     .ok()
-                    .map(|text| crate::failover::ServerInfo::parse(&text));
+                    .map(|text| staunch_core::ServerInfo::parse(&text));
                 Ok(())
             }
             Err(e) => Err(e),
@@ -348,12 +359,18 @@ async fn probe(db: &Database) -> DatabaseHealth {
         #[cfg(feature = "redis")]
         Backend::Failover(failover) => {
             let report = failover.health().await;
-            failover_state = Some(report.state.as_str().to_owned());
+            failover_state = Some(report.state);
             journal_len = Some(report.journal_len);
             server = report.server;
             match report.error {
                 None => Ok(()),
-                Some(e) => Err(Error::new(ErrorKind::Unavailable, e)),
+                Some(e) => {
+                    reported = Some(e);
+                    Err(Error::new(
+                        ErrorKind::Unavailable,
+                        "the primary did not answer",
+                    ))
+                }
             }
         }
         _ => Ok(()),
@@ -378,7 +395,7 @@ async fn probe(db: &Database) -> DatabaseHealth {
             number: db.number,
             latency: None,
             keys: None,
-            error: Some(e.to_string()),
+            error: Some(reported.unwrap_or_else(|| e.to_string())),
             failover_state,
             journal_len,
             server,
@@ -479,8 +496,12 @@ fn with_local_store(
         Embedded::Memory => Ok(builder.local_memory()),
         #[cfg(feature = "file")]
         _ => Ok(builder.local_file(dir)),
+        // Without the file store there is no durable journal: outage writes live in memory.
         #[cfg(all(not(feature = "file"), feature = "memory"))]
-        _ => Ok(builder.local_memory().journal_dir(dir.join("journal"))),
+        _ => {
+            let _ = dir;
+            Ok(builder.local_memory())
+        }
         #[cfg(not(any(feature = "file", feature = "memory")))]
         _ => {
             let _ = builder;

@@ -17,10 +17,13 @@
 //! | `WRONGTYPE` | `WrongType` |
 //! | `ERR no such key` | `NotFound` |
 //! | other `ERR ...` (not an integer, out of range, syntax), `EXECABORT`, bad credentials | `InvalidInput` |
-//! | refused, reset or closed connection, `LOADING`, `READONLY`, `MASTERDOWN`, `TRYAGAIN`, `BUSY`, `OOM` | `Unavailable` |
+//! | `OOM`, `MISCONF`, `READONLY`, `LOADING`, `BUSY`, `NOPERM` (up, but refusing in its present state) | `Refused` |
+//! | refused, reset or closed connection, `MASTERDOWN`, `TRYAGAIN`, `CLUSTERDOWN` | `Unavailable` |
 //! | no reply within the response timeout (a hung or SIGSTOPped server) | `Timeout` |
 //!
-//! An outage is never reported as a `Nil`.
+//! An outage is never reported as a `Nil`. An error that proves the command never reached
+//! Redis (the connection could not be made, or Redis rejected the command unexecuted with one
+//! of the codes above) is marked [`Error::is_not_sent`](staunch_core::Error::is_not_sent).
 //!
 //! # Connections
 //!
@@ -77,7 +80,7 @@
 //! - `encode.rs`: each [`Command`] as the Redis command (or script) that carries it out.
 //! - `decode.rs`: replies to [`Reply`], `redis` errors to [`ErrorKind`]s.
 //! - `scripts.rs`: the Lua scripts. `batch.rs`: pipelines and transactions.
-//! - `pubsub.rs`: subscriptions. `info.rs`: [`ServerInfo`] from `INFO`.
+//! - `pubsub.rs`: subscriptions. [`ServerInfo`] (from `INFO`) lives in `staunch-core`.
 //!
 //! ```no_run
 //! use staunch_core::prelude::*;
@@ -100,7 +103,6 @@ mod batch;
 mod connection;
 mod decode;
 mod encode;
-mod info;
 mod options;
 mod pubsub;
 mod scripts;
@@ -119,8 +121,8 @@ use crate::connection::{BlockingPool, Connector, SharedConnection};
 use crate::decode::{redis_error, to_reply};
 use crate::encode::{Plan, plan};
 
-pub use crate::info::ServerInfo;
 pub use crate::options::RedisOptions;
+pub use staunch_core::ServerInfo;
 
 /// A [`Store`] backed by a Redis server (6.0 or later; RESP3). Cheap to clone: clones share
 /// the connections.
@@ -257,6 +259,34 @@ fn is_noscript(error: &Error) -> bool {
     error.message().starts_with("NOSCRIPT") || error.message().contains("NoScript")
 }
 
+/// The error for a URL the `redis` crate cannot use. It names the URL redacted, and quotes the
+/// parser's reason only when that does not contain any of the userinfo (the parser may echo
+/// parts of the URL); no source is attached for the same reason.
+fn invalid_url(url: &str, reason: &str) -> Error {
+    let userinfo = url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.rsplit_once('@'))
+        .map(|(info, _)| info)
+        .unwrap_or("");
+    let leaks = !userinfo.is_empty()
+        && (reason.contains(userinfo)
+            || userinfo
+                .split(':')
+                .filter(|part| !part.is_empty())
+                .any(|part| reason.contains(part)));
+    let hint = if userinfo.contains(['?', '#', '/', '@', '%']) {
+        " (a password with ?, #, /, @ or % must be percent-encoded in the URL)"
+    } else {
+        ""
+    };
+    let redacted = staunch_core::redact_url(url);
+    if leaks {
+        Error::invalid(format!("invalid Redis URL {redacted}{hint}"))
+    } else {
+        Error::invalid(format!("invalid Redis URL {redacted}: {reason}{hint}"))
+    }
+}
+
 /// A client for `url`, always speaking RESP3.
 fn client(url: &str, tcp_user_timeout: Duration) -> Result<Client> {
     let secure = url.starts_with("rediss://") || url.starts_with("valkeys://");
@@ -266,9 +296,9 @@ fn client(url: &str, tcp_user_timeout: Duration) -> Result<Client> {
             "rediss:// (TLS) needs the `tls` cargo feature of staunch-redis",
         ));
     }
-    let info = url.into_connection_info().map_err(|e| {
-        Error::new(ErrorKind::InvalidInput, format!("invalid Redis URL: {e}")).with_source(e)
-    })?;
+    let info = url
+        .into_connection_info()
+        .map_err(|e| invalid_url(url, &e.to_string()))?;
     let settings = info
         .redis_settings()
         .clone()
