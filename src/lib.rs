@@ -33,8 +33,21 @@
 //!   `cache.rs`, `failover_demo.rs`.
 
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub use staunch_core::*;
+// The contract, named explicitly: the option types of the typed methods (`SetOptions`,
+// `ZAddOptions`, ...) stay in `staunch::options` (and the prelude), not at the root.
+pub use staunch_core::{
+    Access, As, Atomic, Batch, Bytes, Call, Capabilities, Clock, Command, CommandRef, Decode,
+    Error, ErrorKind, Eviction, Execute, Execution, Family, FromReply, GapReason, Hashes,
+    IntoValue, Keyspace, Lists, ManualClock, Message, Persistence, Pipeline, PubSub, PubSubReach,
+    Replies, Reply, ReplyShape, Result, SetReply, Sets, SortedSets, Step, Store, Strings,
+    Subscription, SubscriptionEvent, SystemClock, async_trait,
+};
+pub use staunch_core::{
+    capabilities, clock, command, error, families, glob, long_double, options, prelude, reply,
+    store,
+};
 
 pub mod config;
 mod services;
@@ -43,14 +56,29 @@ mod wrappers;
 pub use services::{bot, cache, events, lock, queue, ratelimit, session};
 pub use wrappers::failover;
 
+// The entry points of the services and of failover, at the root; their configurations,
+// options and reports stay in their modules.
+pub use config::{Settings, Staunch};
+pub use failover::Failover;
+pub use services::bot::Bot;
+pub use services::cache::Cache;
+pub use services::events::Events;
+pub use services::lock::Locks;
+pub use services::queue::{Queue, Worker};
+pub use services::ratelimit::{FixedWindow, Gcra};
+pub use services::session::Sessions;
+
 /// The in-memory backend (feature `memory`).
 #[cfg(feature = "memory")]
+#[cfg_attr(docsrs, doc(cfg(feature = "memory")))]
 pub use staunch_memory as memory;
 
 /// The embedded file backend (feature `file`).
 #[cfg(feature = "file")]
+#[cfg_attr(docsrs, doc(cfg(feature = "file")))]
 pub use staunch_file as file;
 
 /// The Redis backend (feature `redis`).
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use staunch_redis as redis;

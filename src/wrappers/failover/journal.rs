@@ -166,6 +166,7 @@ impl Journal {
     /// under the store's fsync policy, instead of once to the store's log and once to a
     /// journal file. The node id is kept in `node_dir/NODE`.
     #[cfg(feature = "file")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "file")))]
     pub fn in_store_log(
         store: staunch_file::FileStore,
         node_dir: impl AsRef<Path>,
