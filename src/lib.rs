@@ -50,6 +50,7 @@ pub use staunch_core::{
 };
 
 pub mod config;
+pub mod observe;
 mod services;
 mod wrappers;
 

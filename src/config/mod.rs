@@ -261,8 +261,15 @@ impl Staunch {
                 mode.clone(),
             ));
             let counters = Arc::new(Counters::default());
+            let backend = match &mode {
+                Mode::Redis { .. } if settings.failover_policy(name).is_some() => "failover",
+                Mode::Redis { .. } => "redis",
+                Mode::File { .. } => "file",
+                Mode::Memory => "memory",
+            };
+            let observed = crate::observe::Observed::new(lazy.clone(), backend, name.clone());
             let store: Arc<dyn Store> = Arc::new(Instrumented {
-                inner: lazy.clone(),
+                inner: Arc::new(observed),
                 counters: counters.clone(),
             });
             databases.insert(

@@ -86,8 +86,11 @@ impl Cache {
                     match flight::wait(slot).await {
                         Some(Ok(raw)) => {
                             bump(&self.inner.counters.coalesced, 1);
+                            crate::observe::record::cache("coalesced", 1);
                             if counted_miss {
                                 self.inner.counters.misses.fetch_sub(1, Ordering::Relaxed);
+                                // A counter cannot go down: the metric counts the miss and
+                                // the coalesced wait both; `miss - coalesced` is the misses.
                             }
                             return decode(&raw).map_err(FetchError::Cache);
                         }
