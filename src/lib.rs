@@ -9,13 +9,38 @@
 //! when it returns, and services on top (a task queue with workers, bot state, sessions, a
 //! cache, events, rate limits, locks) that run unchanged on every backend.
 //!
+//! # Quick start
+//!
+//! ```no_run
+//! use staunch::prelude::*;
+//! use staunch::{Settings, Staunch};
+//!
+//! # async fn demo() -> staunch::Result<()> {
+//! // No REDIS_URL: each named database is an embedded file store in ./staunch-data (the
+//! // default `file` feature). REDIS_URL=redis://... (feature `redis`): Redis logical
+//! // databases, each behind `Failover`, served locally while Redis is down.
+//! let app = Staunch::open(Settings::load()?).await?;
+//! let main = app.db("main")?; // opened on its first command
+//! main.setex("greeting", "hello", std::time::Duration::from_secs(60)).await?;
+//! let queue = staunch::Queue::new(app.db("tasks")?);
+//! # let _ = queue;
+//! app.close().await
+//! # }
+//! ```
+//!
 //! # Cargo features
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `memory` | yes | [`memory::MemoryStore`]: the in-process engine (linearizable, TTLs, optional LRU bound) |
 //! | `file` | yes | [`file::FileStore`]: the engine plus an append-only log, snapshots and crash recovery; the local store of `Failover` and of named databases without Redis |
-//! | `redis` | no | [`redis::RedisStore`] (Redis 6+ over RESP3, TLS, ACL) and `Failover::redis` |
+//! | `redis` | no | [`redis::RedisStore`] (Redis 6+ over RESP3, ACL) and `Failover::redis` |
+//! | `tls` | no | `redis` plus `rediss://` over rustls, with a custom CA and client certificates (`redis::TlsOptions`, `REDIS_SSL_*`) |
+//! | `native-tls` | no | the same over native-tls (OpenSSL on Linux) instead of rustls |
+//! | `metrics` | no | counters, gauges and histograms through the `metrics` facade ([`observe`]) |
+//!
+//! Every command on a named database runs in a TRACE `tracing` span, every job in a DEBUG one
+//! ([`observe`]); they cost one level check when off.
 //!
 //! # Where to start
 //!
@@ -26,11 +51,15 @@
 //! - Named databases from settings and the environment (`REDIS_URL`, or the embedded store when
 //!   there is none): [`config`].
 //! - Surviving outages: [`failover`].
+//! - The entry points are at the root: [`Staunch`], [`Settings`], [`Failover`], [`Queue`] and
+//!   [`Worker`], [`Bot`], [`Cache`], [`Sessions`], [`Events`], [`Locks`], [`FixedWindow`],
+//!   [`Gcra`]; their options and reports in their modules; the typed methods' option types in
+//!   [`options`] (and the prelude).
 //! - Services: [`queue`], [`bot`], [`session`], [`cache`], [`events`], [`ratelimit`], [`lock`].
 //! - A backend of your own: implement [`Store`] (one method, [`Store::call`], for single
 //!   commands) and run the conformance suite on it (`staunch_core::testkit`, feature `testkit`).
 //! - Runnable programs: `examples/quickstart.rs`, then `queue.rs`, `bot.rs`, `sessions.rs`,
-//!   `cache.rs`, `failover_demo.rs`.
+//!   `cache.rs`, `failover_demo.rs`, `metrics.rs` (Prometheus text).
 
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -87,15 +87,20 @@
 //! ```
 //!
 //! Unknown keys, malformed numbers, durations that are not positive, duplicate database
-//! numbers and bad URLs are errors that name the setting and say what is wrong. Custom TLS
-//! certificates are refused with an explanation (the Redis backend verifies against the system
-//! roots); `REDIS_SSL=true` or a `rediss://` URL needs staunch-redis's `tls` feature.
+//! numbers and bad URLs are errors that name the setting and say what is wrong.
+//!
+//! TLS (staunch's `tls` feature, rustls; or `native-tls`): `REDIS_SSL=true` or a `rediss://`
+//! URL; a custom CA and client certificates from `REDIS_SSL_CA_CERTS`, `REDIS_SSL_CERTFILE`,
+//! `REDIS_SSL_KEYFILE` (the `[redis]` keys `ssl_ca_certs`, `ssl_certfile`, `ssl_keyfile`) or
+//! the same names as URL parameters (`rediss://host:6380?ssl_ca_certs=/etc/redis/ca.pem`).
+//! Without the feature, certificate settings are an error saying which feature to enable.
 //!
 //! Passwords never reach `Debug`, `Display` or logs: [`Secret`] prints `[redacted]` and URLs
 //! are shown with `***` in place of a password.
 
 mod lazy;
 mod settings;
+mod tls;
 mod url;
 
 use std::collections::BTreeMap;
@@ -465,10 +470,12 @@ fn redis_probe(settings: &Settings) -> Result<staunch_redis::RedisStore> {
             "redis_probe without Redis settings",
         ));
     };
+    let (url, tls_files) = tls::split(&url, redis);
     let options = staunch_redis::RedisOptions::new(url)
         .connect_timeout(redis.connect_timeout)
         .response_timeout(redis.socket_timeout)
-        .blocking_pool_size(1);
+        .blocking_pool_size(1)
+        .tls(tls::options(&tls_files)?);
     staunch_redis::RedisStore::lazy(options)
         .map_err(|e| Error::invalid(format!("invalid setting REDIS_URL: {}", e.message())))
 }
@@ -549,10 +556,12 @@ async fn remote_store(
             "remote_store without Redis settings",
         ));
     };
+    let (url, tls_files) = tls::split(&url, redis);
     let options = staunch_redis::RedisOptions::new(url)
         .connect_timeout(redis.connect_timeout)
         .response_timeout(redis.socket_timeout)
-        .blocking_pool_size(redis.max_connections);
+        .blocking_pool_size(redis.max_connections)
+        .tls(tls::options(&tls_files)?);
     let store = staunch_redis::RedisStore::lazy(options)
         .map_err(|e| Error::invalid(format!("invalid setting REDIS_URL: {}", e.message())))?;
     let prefix = |store: Arc<dyn Store>| -> Arc<dyn Store> {

@@ -585,11 +585,12 @@ impl Settings {
                             format!("{} is not a readable file", path.display()),
                         ));
                     }
-                    return Err(bad(
-                        name,
-                        "custom TLS certificates are not supported by the Redis backend yet; \
-                         it verifies the server against the system's root certificates",
-                    ));
+                    if !cfg!(any(feature = "tls", feature = "native-tls")) {
+                        return Err(bad(
+                            name,
+                            "custom TLS certificates need staunch's `tls` (or `native-tls`) feature",
+                        ));
+                    }
                 }
             }
         }

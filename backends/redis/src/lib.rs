@@ -67,7 +67,9 @@
 //! `redis://[user[:password]@]host[:port][/db]`: the logical database, ACL user and password
 //! come from the URL (percent-encode special characters). `rediss://` (TLS; append
 //! `#insecure` to skip certificate checks) needs the cargo feature `tls`; without it,
-//! connecting is an `ErrorKind::Unsupported` error that says so. The connection always speaks
+//! connecting is an `ErrorKind::Unsupported` error that says so. `tls` is rustls (with the
+//! `ring` provider); `tls-native` uses native-tls (OpenSSL on Linux) instead. A custom CA and
+//! client certificates: [`TlsOptions`] in [`RedisOptions::tls`]. The connection always speaks
 //! RESP3, so Redis 6 or later is required.
 //!
 //! # Layout
@@ -104,6 +106,7 @@ mod info;
 mod options;
 mod pubsub;
 mod scripts;
+mod tls;
 
 use std::fmt;
 use std::sync::Arc;
@@ -121,6 +124,7 @@ use crate::encode::{Plan, plan};
 
 pub use crate::info::ServerInfo;
 pub use crate::options::RedisOptions;
+pub use crate::tls::TlsOptions;
 
 /// A [`Store`] backed by a Redis server (6.0 or later; RESP3). Cheap to clone: clones share
 /// the connections.
@@ -166,7 +170,7 @@ impl RedisStore {
     /// Useful when the application must start while Redis is down (`Failover`).
     pub fn lazy(options: RedisOptions) -> Result<RedisStore> {
         options.validate()?;
-        let client = client(&options.url, options.tcp_user_timeout)?;
+        let client = client(&options.url, options.tcp_user_timeout, &options.tls)?;
         let connector = Arc::new(Connector::new(
             client,
             options.connect_timeout,
@@ -258,12 +262,17 @@ fn is_noscript(error: &Error) -> bool {
 }
 
 /// A client for `url`, always speaking RESP3.
-fn client(url: &str, tcp_user_timeout: Duration) -> Result<Client> {
+fn client(url: &str, tcp_user_timeout: Duration, tls_options: &tls::TlsOptions) -> Result<Client> {
     let secure = url.starts_with("rediss://") || url.starts_with("valkeys://");
-    if secure && !cfg!(feature = "tls") {
+    if secure && !cfg!(any(feature = "tls-rustls", feature = "tls-native")) {
         return Err(Error::new(
             ErrorKind::Unsupported,
-            "rediss:// (TLS) needs the `tls` cargo feature of staunch-redis",
+            "rediss:// (TLS) needs the `tls` cargo feature of staunch-redis (staunch: `tls`)",
+        ));
+    }
+    if !tls_options.is_empty() && !secure {
+        return Err(Error::invalid(
+            "TLS certificates are set but the URL is redis://, not rediss://",
         ));
     }
     let info = url.into_connection_info().map_err(|e| {
@@ -283,6 +292,9 @@ fn client(url: &str, tcp_user_timeout: Duration) -> Result<Client> {
     #[cfg(not(target_os = "linux"))]
     let _ = tcp_user_timeout;
     let info = info.set_redis_settings(settings).set_tcp_settings(tcp);
+    if !tls_options.is_empty() {
+        return tls::client_with_tls(info, tls_options);
+    }
     Client::open(info).map_err(redis_error)
 }
 
