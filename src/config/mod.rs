@@ -100,6 +100,7 @@
 
 mod lazy;
 mod settings;
+#[cfg_attr(not(feature = "redis"), allow(dead_code))]
 mod tls;
 mod url;
 
