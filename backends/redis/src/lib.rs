@@ -70,7 +70,9 @@
 //! `redis://[user[:password]@]host[:port][/db]`: the logical database, ACL user and password
 //! come from the URL (percent-encode special characters). `rediss://` (TLS; append
 //! `#insecure` to skip certificate checks) needs the cargo feature `tls`; without it,
-//! connecting is an `ErrorKind::Unsupported` error that says so. The connection always speaks
+//! connecting is an `ErrorKind::Unsupported` error that says so. `tls` is rustls (with the
+//! `ring` provider); `tls-native` uses native-tls (OpenSSL on Linux) instead. A custom CA and
+//! client certificates: [`TlsOptions`] in [`RedisOptions::tls`]. The connection always speaks
 //! RESP3, so Redis 6 or later is required.
 //!
 //! # Layout
@@ -106,6 +108,7 @@ mod encode;
 mod options;
 mod pubsub;
 mod scripts;
+mod tls;
 
 use std::fmt;
 use std::sync::Arc;
@@ -122,6 +125,7 @@ use crate::decode::{redis_error, to_reply};
 use crate::encode::{Plan, plan};
 
 pub use crate::options::RedisOptions;
+pub use crate::tls::TlsOptions;
 pub use staunch_core::ServerInfo;
 
 /// A [`Store`] backed by a Redis server (6.0 or later; RESP3). Cheap to clone: clones share
@@ -168,7 +172,7 @@ impl RedisStore {
     /// Useful when the application must start while Redis is down (`Failover`).
     pub fn lazy(options: RedisOptions) -> Result<RedisStore> {
         options.validate()?;
-        let client = client(&options.url, options.tcp_user_timeout)?;
+        let client = client(&options.url, options.tcp_user_timeout, &options.tls)?;
         let connector = Arc::new(Connector::new(
             client,
             options.connect_timeout,
@@ -288,12 +292,17 @@ fn invalid_url(url: &str, reason: &str) -> Error {
 }
 
 /// A client for `url`, always speaking RESP3.
-fn client(url: &str, tcp_user_timeout: Duration) -> Result<Client> {
+fn client(url: &str, tcp_user_timeout: Duration, tls_options: &tls::TlsOptions) -> Result<Client> {
     let secure = url.starts_with("rediss://") || url.starts_with("valkeys://");
-    if secure && !cfg!(feature = "tls") {
+    if secure && !cfg!(any(feature = "tls-rustls", feature = "tls-native")) {
         return Err(Error::new(
             ErrorKind::Unsupported,
-            "rediss:// (TLS) needs the `tls` cargo feature of staunch-redis",
+            "rediss:// (TLS) needs the `tls` cargo feature of staunch-redis (staunch: `tls`)",
+        ));
+    }
+    if !tls_options.is_empty() && !secure {
+        return Err(Error::invalid(
+            "TLS certificates are set but the URL is redis://, not rediss://",
         ));
     }
     let info = url
@@ -313,6 +322,9 @@ fn client(url: &str, tcp_user_timeout: Duration) -> Result<Client> {
     #[cfg(not(target_os = "linux"))]
     let _ = tcp_user_timeout;
     let info = info.set_redis_settings(settings).set_tcp_settings(tcp);
+    if !tls_options.is_empty() {
+        return tls::client_with_tls(info, tls_options);
+    }
     Client::open(info).map_err(redis_error)
 }
 

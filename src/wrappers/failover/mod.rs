@@ -185,6 +185,7 @@ impl Failover {
 
     /// A builder over a Redis primary (probed with `PING`, reporting `INFO`).
     #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
     pub fn redis(store: staunch_redis::RedisStore) -> FailoverBuilder {
         let probe = Arc::new(store.clone());
         Self::builder_with_probe(Arc::new(store), probe)
@@ -245,12 +246,14 @@ impl FailoverBuilder {
     /// Local store: a file store in `<dir>/local` whose log is also the replay journal, the
     /// node id in `<dir>/NODE` (feature `file`).
     #[cfg(feature = "file")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "file")))]
     pub fn local_file(self, dir: impl AsRef<Path>) -> Self {
         self.local_file_with(dir, staunch_file::FileOptions::default())
     }
 
     /// Like [`FailoverBuilder::local_file`] with file store options.
     #[cfg(feature = "file")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "file")))]
     pub fn local_file_with(
         mut self,
         dir: impl AsRef<Path>,
@@ -265,6 +268,7 @@ impl FailoverBuilder {
     /// outage loses the outage's writes. With [`FailoverBuilder::journal_dir`] it becomes a
     /// file store in that directory instead (durable, one append per degraded write).
     #[cfg(feature = "memory")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "memory")))]
     pub fn local_memory(mut self) -> Self {
         self.local = Local::Memory;
         self

@@ -264,6 +264,14 @@ impl Core {
                 tracing::warn!(target: "staunch::failover", from = from.as_str(), to = to.as_str(), reason, journal_len = change.journal_len, "failover state change")
             }
         }
+        crate::observe::record::failover_state(
+            match to {
+                FailoverState::Healthy => 0,
+                FailoverState::Degraded => 1,
+                _ => 2,
+            },
+            change.journal_len,
+        );
         self.state_tx.send_replace(to);
         if let Some(cb) = &self.callback {
             cb(&change);
