@@ -25,6 +25,7 @@ pub mod hashes;
 pub mod keyspace;
 pub mod lists;
 pub mod pubsub;
+pub mod redis_cluster;
 pub mod redis_server;
 pub mod sets;
 pub mod strings;
