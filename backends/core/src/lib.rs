@@ -46,6 +46,7 @@ pub mod glob;
 pub mod long_double;
 pub mod options;
 pub mod reply;
+pub mod slots;
 pub mod store;
 #[cfg(feature = "testkit")]
 pub mod testkit;

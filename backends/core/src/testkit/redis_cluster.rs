@@ -271,9 +271,9 @@ impl RedisCluster {
                 }
                 match ports.first() {
                     Some(&port) => match redis_cli(port, &["cluster", "nodes"]).await {
-                        Ok(text) => parse_nodes(&text).iter().all(|n| {
-                            !(n.port == failed_port && n.primary && !n.slots.is_empty())
-                        }),
+                        Ok(text) => parse_nodes(&text)
+                            .iter()
+                            .all(|n| !(n.port == failed_port && n.primary && !n.slots.is_empty())),
                         Err(_) => false,
                     },
                     None => false,
@@ -285,7 +285,12 @@ impl RedisCluster {
 
     /// Moves `slots` slots from the primary on `from` to the primary on `to` with
     /// `redis-cli --cluster reshard` (keys migrate with `MIGRATE`; clients see `ASK`/`MOVED`).
-    pub async fn reshard(&self, from: &ClusterNode, to: &ClusterNode, slots: u16) -> io::Result<()> {
+    pub async fn reshard(
+        &self,
+        from: &ClusterNode,
+        to: &ClusterNode,
+        slots: u16,
+    ) -> io::Result<()> {
         let seed = format!("127.0.0.1:{}", to.port);
         let count = slots.to_string();
         redis_cli(
