@@ -190,7 +190,7 @@ impl RedisStore {
         let store = Self::lazy(options)?;
         match &store.inner.kind {
             Kind::Single(single) => drop(single.shared.get().await?),
-            Kind::Cluster(cluster) => drop(cluster.conn().await?),
+            Kind::Cluster(cluster) => drop(Box::pin(cluster.conn()).await?),
         }
         Ok(store)
     }
@@ -246,7 +246,7 @@ impl RedisStore {
         match &self.inner.kind {
             Kind::Single(single) => drop(single.shared.query(&redis::cmd("PING")).await?),
             // Every primary must answer.
-            Kind::Cluster(cluster) => cluster.ping().await?,
+            Kind::Cluster(cluster) => Box::pin(cluster.ping()).await?,
         }
         Ok(started.elapsed())
     }
@@ -260,7 +260,7 @@ impl RedisStore {
                 let value = single.shared.query(&redis::cmd("INFO")).await?;
                 to_reply(value)?.into_string()
             }
-            Kind::Cluster(cluster) => cluster.info().await,
+            Kind::Cluster(cluster) => Box::pin(cluster.info()).await,
         }
     }
 
@@ -407,7 +407,12 @@ fn client(url: &str, tcp_user_timeout: Duration) -> Result<Client> {
 impl Store for RedisStore {
     fn call(&self, call: Call<'_>) -> Execution<'_> {
         if let Kind::Cluster(cluster) = &self.inner.kind {
-            return Execution::pending(cluster.call(call.into_owned()));
+            // Boxed: the cluster's future is deep (routing, scan, scripts), and a caller's
+            // future that embeds it would otherwise grow with it.
+            let future: std::pin::Pin<
+                Box<dyn std::future::Future<Output = Result<Reply>> + Send + '_>,
+            > = Box::pin(cluster.call(call.into_owned()));
+            return Execution::pending(future);
         }
         // Encoded before the future is made, so the future holds the encoded command only.
         let plan = plan(&call.into_owned());
@@ -417,7 +422,7 @@ impl Store for RedisStore {
     async fn batch(&self, commands: Vec<Command>, atomic: bool) -> Result<Vec<Result<Reply>>> {
         match &self.inner.kind {
             Kind::Single(single) => batch::run(&single.shared, &commands, atomic).await,
-            Kind::Cluster(cluster) => cluster.batch(commands, atomic).await,
+            Kind::Cluster(cluster) => Box::pin(cluster.batch(commands, atomic)).await,
         }
     }
 
@@ -436,7 +441,7 @@ impl Store for RedisStore {
                 )
                 .await
             }
-            Kind::Cluster(cluster) => cluster.subscribe(channels, patterns).await,
+            Kind::Cluster(cluster) => Box::pin(cluster.subscribe(channels, patterns)).await,
         }
     }
 

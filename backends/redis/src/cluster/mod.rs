@@ -214,7 +214,7 @@ impl ClusterBackend {
     /// Runs one command. See the module docs.
     pub(crate) async fn call(&self, command: Command) -> Result<Reply> {
         if let Command::Scan { cursor, options } = &command {
-            return scan::scan(self, *cursor, options).await;
+            return Box::pin(scan::scan(self, *cursor, options)).await;
         }
         let target = target(&command)?;
         match plan(&command)? {
