@@ -173,7 +173,9 @@ impl Connector {
             .set_push_sender(sender);
         // Finding the server (asking the Sentinels) counts against the connect timeout too.
         let attempt = async {
-            let client = self.client().await?;
+            // Boxed: the Sentinel lookup is a deep future, and every connecting call embeds
+            // this one.
+            let client = Box::pin(self.client()).await?;
             client
                 .get_multiplexed_async_connection_with_config(&config)
                 .await

@@ -74,9 +74,6 @@
 //!   running: a stopped bot does no work, and the queue still drains.
 
 #![deny(missing_docs)]
-// The start-up future nests the Redis backend's (cluster and Sentinel paths included) deeply
-// enough to pass the default query depth of 128 when its layout is computed.
-#![recursion_limit = "256"]
 
 pub mod api;
 pub mod app;

@@ -145,7 +145,7 @@ impl Core {
         }
         let keys = wanted
             .iter()
-            .map(|&s| slot_watermark_key(node, s).into())
+            .map(|&s| slot_watermark_key(node, s))
             .collect();
         let timeout = self.call_limit();
         let reply = self
@@ -190,7 +190,7 @@ impl Core {
         let n = commands.len();
         if let Some(slot) = slot {
             commands.push(Command::Set {
-                key: slot_watermark_key(node, slot).into(),
+                key: slot_watermark_key(node, slot),
                 value: Bytes::from(last.to_string()),
                 options: SetOptions::default(),
             });
