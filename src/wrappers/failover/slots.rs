@@ -35,13 +35,15 @@
 //! 3. The remaining entries are cut into runs of consecutive entries of one slot, and each run
 //!    goes as one transaction with `SET` of its slot's watermark to the run's last sequence
 //!    number, one run after the other, so writes to one key are applied in journal order.
-//! 4. When every run went through, the group is dropped from the journal.
+//! 4. Each run is dropped from the journal as soon as it went through (with whatever was
+//!    skipped before it).
 //!
 //! A crash or outage between two runs leaves some runs applied, each with its own slot's
-//! watermark saying so; the next replay skips exactly those. Entries without keys (`PUBLISH`,
-//! `FLUSHDB`) and those with keys in several slots (the split `DEL`/`EXISTS`/`MGET`) have no
-//! slot to hold a watermark: they are sent alone outside a transaction, at least once (they
-//! are idempotent for the data, and a published message may then be delivered twice).
+//! watermark saying so; the next replay skips exactly those. Entries without keys (`FLUSHDB`;
+//! published messages are not journaled) and those with keys in several slots (a split
+//! `DEL`) have no slot to hold a watermark: they are sent alone outside a transaction, at
+//! least once: only a crash between sending one and dropping it from the journal repeats it,
+//! and then nothing after it was applied yet, so the repetition changes nothing.
 
 use std::collections::HashMap;
 
@@ -220,6 +222,10 @@ impl Core {
         for _ in run {
             self.stats.record_replayed();
         }
+        // Everything up to this run is in Redis now (earlier entries were applied or skipped
+        // in journal order): drop it at once, so a crash later in the group never sends a
+        // watermark-less entry (a `FLUSHDB`) again after the runs that followed it.
+        self.journal.pop_through(last);
         Ok(true)
     }
 }
