@@ -8,6 +8,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+mod expire;
+mod lists;
+pub use expire::ExpireConditions;
+pub use lists::{InsertPosition, LPosOptions};
+
 /// When a key should expire, as `SET`, `GETEX` and compare-and-set accept it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SetExpiry {

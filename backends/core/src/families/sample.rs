@@ -39,6 +39,9 @@ samples! {
     ZRangeOptions => ZRangeOptions::new(),
     ZAddOptions => ZAddOptions::new(),
     ZMoveOptions => ZMoveOptions::new(),
+    LPosOptions => LPosOptions::new(),
+    InsertPosition => InsertPosition::Before,
+    ExpireConditions => ExpireConditions::new(),
 }
 
 impl<T> Sample for Option<T> {
