@@ -163,6 +163,17 @@ pub const CROSS_SLOT_CASES: &[&str] = &[
     "test_zmove_missing_source",
     "test_zmove_wrong_type_moves_nothing",
     "test_race_zmove_each_member_claimed_once",
+    "test_copy",
+    "test_msetnx",
+    "test_lmpop",
+    "test_lmpop_errors",
+    "test_blmpop_serves_or_times_out",
+    "test_blmpop_woken_by_push",
+    "test_sintercard",
+    "test_set_algebra_store",
+    "test_set_algebra_store_wrong_type",
+    "test_smove",
+    "test_smove_wrong_type",
 ];
 
 /// Every case of the suite.

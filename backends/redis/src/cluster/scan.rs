@@ -13,8 +13,9 @@ use crate::encode::{Plan, plan};
 const NODE_BITS: u32 = 48;
 const NODE_MASK: u64 = (1 << NODE_BITS) - 1;
 
-/// One step of a cluster-wide `SCAN`. A primary that has nothing (more) to return hands over
-/// to the next one within the same call, so an empty cluster answers cursor 0 at once.
+/// One step of a cluster-wide `SCAN`. A primary that has nothing more to return hands over to
+/// the next one within the same call until the call has `COUNT` keys (10 by default), so an
+/// empty cluster answers cursor 0 at once and a huge `COUNT` covers every primary in one call.
 pub(super) async fn scan(
     backend: &ClusterBackend,
     cursor: u64,
@@ -32,26 +33,35 @@ pub(super) async fn scan(
             ),
         ));
     }
-    loop {
-        let (next, keys) = scan_node(backend, primaries[index], node_cursor, options).await?;
-        let empty = matches!(&keys, Value::Array(k) | Value::Set(k) if k.is_empty());
-        let next = if next != 0 {
-            Some((index as u64) << NODE_BITS | next)
-        } else if index + 1 < primaries.len() {
-            if empty {
-                index += 1;
-                node_cursor = 0;
-                continue;
+    let wanted = options.count.unwrap_or(10);
+    let mut keys: Vec<Value> = Vec::new();
+    let next = loop {
+        let (next, found) = scan_node(backend, primaries[index], node_cursor, options).await?;
+        match found {
+            Value::Array(found) | Value::Set(found) => keys.extend(found),
+            other => {
+                return Err(Error::new(
+                    ErrorKind::Protocol,
+                    format!("unexpected SCAN keys: {other:?}"),
+                ));
             }
-            Some(((index + 1) as u64) << NODE_BITS)
-        } else {
-            None
-        };
-        return to_reply(Value::Array(vec![
-            Value::BulkString(next.unwrap_or(0).to_string().into_bytes()),
-            keys,
-        ]));
-    }
+        }
+        if next != 0 {
+            break (index as u64) << NODE_BITS | next;
+        }
+        if index + 1 >= primaries.len() {
+            break 0;
+        }
+        index += 1;
+        node_cursor = 0;
+        if keys.len() as u64 >= wanted {
+            break (index as u64) << NODE_BITS;
+        }
+    };
+    to_reply(Value::Array(vec![
+        Value::BulkString(next.to_string().into_bytes()),
+        Value::Array(keys),
+    ]))
 }
 
 /// `SCAN` on the primary of `slot`: its next cursor and the keys.
