@@ -177,3 +177,81 @@ async fn replay_into_a_cluster_uses_one_watermark_per_slot() {
     println!("replayed: {:?}", failover.stats());
     failover.close().await.unwrap();
 }
+
+/// `Failover` over a Sentinel-managed primary that is killed: writes made while the Sentinels
+/// promote the replica are acknowledged (by Redis once it answers, or locally and journaled),
+/// and afterwards the promoted primary holds every one of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failover_follows_a_sentinel_promotion() {
+    use staunch_core::testkit::redis_cluster::{redis_cli, test_redis_sentinels};
+    let Some(mut set) = test_redis_sentinels("failover over Sentinel").await else {
+        return;
+    };
+    let redis = RedisStore::connect_with(
+        staunch_redis::RedisOptions::new(set.url())
+            .connect_timeout(Duration::from_secs(1))
+            .response_timeout(Duration::from_secs(1)),
+    )
+    .await
+    .expect("connect through the Sentinels");
+    let options = staunch::failover::FailoverOptions::new()
+        .probe_intervals(Duration::from_millis(200), Duration::from_millis(100))
+        .call_timeout(Duration::from_secs(1))
+        .breaker(
+            staunch::failover::BreakerOptions::default().open_timeout(Duration::from_millis(300)),
+        );
+    let failover = failover_support::failover(redis.clone())
+        .local_memory()
+        .options(options)
+        .open()
+        .await
+        .expect("open failover");
+    failover.set("before", "1").await.unwrap();
+    let old = set.data_servers()[0].port();
+    let replica = set.data_servers()[1].port();
+    for _ in 0..100 {
+        if redis_cli(replica, &["get", "before"])
+            .await
+            .is_ok_and(|v| v.trim() == "1")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    set.data_servers()[0].kill();
+    let writes = tokio::spawn({
+        let failover = failover.clone();
+        async move {
+            let mut written = Vec::new();
+            for i in 0..60 {
+                let key = format!("during:{i}");
+                failover.set(&key, "v").await.expect("acknowledged");
+                written.push(key);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            written
+        }
+    });
+    let promoted = set
+        .wait_promotion(old, Duration::from_secs(60))
+        .await
+        .expect("the Sentinels promote the replica");
+    let written = writes.await.expect("writer");
+    let mut state = failover.watch_state();
+    tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            if *state.borrow_and_update() == FailoverState::Healthy && failover.journal_len() == 0 {
+                break;
+            }
+            let _ = tokio::time::timeout(Duration::from_millis(200), state.changed()).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("back on Redis: {:?}", failover.stats()));
+    for key in written.iter().chain(std::iter::once(&"before".to_owned())) {
+        let got = redis_cli(promoted, &["get", key]).await.unwrap();
+        assert_eq!(got.trim(), if key == "before" { "1" } else { "v" }, "{key}");
+    }
+    println!("during the promotion: {:?}", failover.stats());
+    failover.close().await.unwrap();
+}
