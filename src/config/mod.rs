@@ -43,6 +43,23 @@
 //! journals and health monitors, not ten. [`Staunch::opened`] lists them; [`Staunch::health`]
 //! reports the others without opening them.
 //!
+//! # Redis Cluster and Sentinel
+//!
+//! `REDIS_URL` also names Redis's distributed deployments (the forms redis-rs and fred users
+//! know; the `staunch-redis` crate documents them in full):
+//!
+//! - `redis-cluster://[user:password@]host:port,host:port` (or `redis+cluster://`, `?node=`
+//!   for more seeds): a Redis Cluster. It has only database 0, so it needs
+//!   `STAUNCH_DB_MAPPING=prefixes` (anything else is an error saying so). The services keep
+//!   each multi-key step in one hash slot by themselves.
+//! - `redis-sentinel://[user:password@]host:port,host:port/service[/db]` (or
+//!   `redis+sentinel://`): the primary the Sentinels name for `service`, followed across
+//!   failovers. The credentials (and `REDIS_PASSWORD`) are the data nodes'; Sentinels with a
+//!   password of their own take `?sentinelUsername=...&sentinelPassword=...`. Named databases
+//!   are logical databases of the primary, as with one server.
+//!
+//! `REDIS_SSL=true` turns either into its TLS form (`rediss-cluster://`, `rediss-sentinel://`).
+//!
 //! # Failover
 //!
 //! With Redis, each named database is wrapped in [`crate::failover::Failover`] (policy

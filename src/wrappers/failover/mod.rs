@@ -59,6 +59,8 @@
 //! - `staunch_core::Command::resolve_effects`: how a write is recorded so that replay does
 //!   what it did.
 //! - `replay.rs`: exactly-once replay with a watermark, and switching back.
+//! - `slots.rs`: on a Redis Cluster, one watermark per hash slot and the cross-slot rule in
+//!   every state; how Sentinel and Cluster failovers are followed.
 //! - `route.rs`: the gate that keeps switching back from overlapping a degraded call.
 //! - [`health`]: the background monitor and the [`FailoverHealth`].
 //! - `pubsub.rs`: subscriptions that follow the active backend.
@@ -109,6 +111,7 @@ mod pubsub;
 mod replay;
 pub mod retry;
 mod route;
+mod slots;
 pub mod stats;
 mod store;
 
@@ -125,6 +128,7 @@ pub use options::{
 };
 pub use replay::watermark_key;
 pub use retry::RetryOptions;
+pub use slots::slot_watermark_key;
 pub use stats::{Stats, StatsSnapshot};
 pub use staunch_core::FsyncPolicy;
 pub use staunch_core::ServerInfo;

@@ -612,6 +612,7 @@ impl Core {
     }
 
     pub(crate) async fn execute(&self, mut command: Command) -> Result<Reply> {
+        self.check_slots(std::slice::from_ref(&command), false)?;
         match command.access() {
             // Boxed: the blocking state machine is large and rare; inlining it would make
             // every call's future (moved into a box by `async_trait`) that much bigger.
@@ -673,6 +674,9 @@ impl Core {
         commands: Vec<Command>,
         atomic: bool,
     ) -> Result<Vec<Result<Reply>>> {
+        if atomic {
+            self.check_slots(&commands, true)?;
+        }
         let safe = commands.iter().all(Command::is_idempotent);
         let writes = commands.iter().any(Command::is_write);
         loop {
