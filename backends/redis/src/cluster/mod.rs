@@ -90,7 +90,13 @@ impl Target {
 
 /// Where `command` goes: the slot of its keys, or anywhere for keyless and split commands.
 fn target(command: &Command) -> Result<Target> {
-    if let Command::Publish { .. } = command {
+    // Every subscription lives on the hub's node (see `pubsub`), so publishing and asking who
+    // listens go there too.
+    if let Command::Publish { .. }
+    | Command::PubSubChannels { .. }
+    | Command::PubSubNumSub { .. }
+    | Command::PubSubNumPat = command
+    {
         return Ok(Target::Slot(pubsub::HUB_SLOT));
     }
     let keys = command.keys();
