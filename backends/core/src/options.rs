@@ -8,7 +8,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+mod expire;
+mod lists;
 mod zsets;
+pub use expire::ExpireConditions;
+pub use lists::{InsertPosition, LPosOptions};
 pub use zsets::*;
 
 /// When a key should expire, as `SET`, `GETEX` and compare-and-set accept it.

@@ -253,7 +253,29 @@ fn mpop_args(cmd: &mut Cmd, keys: &[String], end: &str, count: Option<u64>) {
     }
 }
 
-/// `[MATCH pattern] [COUNT n] [TYPE t]` of the scan commands.
+/// `EXPIRE`, `PEXPIRE`, `EXPIREAT` or `PEXPIREAT` with its key and time.
+fn expire_cmd(key: &str, expiry: Expiry) -> Cmd {
+    let (name, t) = match expiry {
+        Expiry::Seconds(s) => ("EXPIRE", s),
+        Expiry::Millis(ms) => ("PEXPIRE", ms),
+        Expiry::AtSeconds(s) => ("EXPIREAT", s),
+        Expiry::AtMillis(ms) => ("PEXPIREAT", ms),
+    };
+    let mut cmd = key_cmd(name, key);
+    cmd.arg(t);
+    cmd
+}
+
+/// `numkeys key... LEFT|RIGHT [COUNT n]`, the tail of `LMPOP` and `BLMPOP`.
+fn lmpop_args(cmd: &mut Cmd, keys: &[String], end: ListEnd, count: Option<u64>) {
+    cmd.arg(keys.len()).arg(keys).arg(end.as_str());
+    if let Some(count) = count {
+        cmd.arg("COUNT").arg(count);
+    }
+}
+
+/// `[MATCH pattern] [COUNT n] [TYPE t]` of the scan commands (`TYPE` only `SCAN` accepts;
+/// the others answer it with Redis's error).
 fn scan_args(cmd: &mut Cmd, options: &ScanOptions) {
     if let Some(pattern) = &options.pattern {
         cmd.arg("MATCH").arg(pattern);
@@ -269,6 +291,8 @@ fn scan_args(cmd: &mut Cmd, options: &ScanOptions) {
 /// Plans one command.
 pub(crate) fn plan(command: &Command) -> Result<Plan> {
     use Command as C;
+    // Bounds staunch shares on every backend, refused before anything is sent.
+    command.check_limits()?;
     let plain = |cmd: Cmd| Ok(Plan::Plain(cmd));
     match command {
         // ----- keyspace -----
@@ -279,14 +303,7 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             expiry,
             condition,
         } => {
-            let (name, t) = match *expiry {
-                Expiry::Seconds(s) => ("EXPIRE", s),
-                Expiry::Millis(ms) => ("PEXPIRE", ms),
-                Expiry::AtSeconds(s) => ("EXPIREAT", s),
-                Expiry::AtMillis(ms) => ("PEXPIREAT", ms),
-            };
-            let mut cmd = key_cmd(name, key);
-            cmd.arg(t);
+            let mut cmd = expire_cmd(key, *expiry);
             if let Some(condition) = condition {
                 cmd.arg(match condition {
                     ExpireCondition::Nx => "NX",
@@ -320,6 +337,29 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         C::Rename { key, new_key } => plain(keys_cmd("RENAME", &[key.clone(), new_key.clone()])),
         C::RenameNx { key, new_key } => {
             plain(keys_cmd("RENAMENX", &[key.clone(), new_key.clone()]))
+        }
+        C::Keys { pattern } => plain(rcmd!("KEYS", pattern)),
+        C::Copy {
+            source,
+            destination,
+            replace,
+        } => {
+            let mut cmd = rcmd!("COPY", source, destination);
+            if *replace {
+                cmd.arg("REPLACE");
+            }
+            plain(cmd)
+        }
+        C::ExpireTime { key } => plain(key_cmd("EXPIRETIME", key)),
+        C::PExpireTime { key } => plain(key_cmd("PEXPIRETIME", key)),
+        C::ExpireIf {
+            key,
+            expiry,
+            conditions,
+        } => {
+            let mut cmd = expire_cmd(key, *expiry);
+            cmd.arg(conditions.words());
+            plain(cmd)
         }
 
         // ----- strings -----
@@ -366,6 +406,18 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             plain(cmd)
         }
         C::Append { key, value } => plain(rcmd!("APPEND", key, value.as_ref())),
+        C::SetNx { key, value } => plain(rcmd!("SETNX", key, value.as_ref())),
+        C::SetRange { key, offset, value } => {
+            plain(rcmd!("SETRANGE", key, *offset, value.as_ref()))
+        }
+        C::GetRange { key, start, end } => plain(rcmd!("GETRANGE", key, *start, *end)),
+        C::MSetNx { pairs } => {
+            let mut cmd = named("MSETNX");
+            for (key, value) in pairs {
+                cmd.arg(key).arg(value.as_ref());
+            }
+            plain(cmd)
+        }
         C::StrLen { key } => plain(key_cmd("STRLEN", key)),
 
         // ----- hashes -----
@@ -404,7 +456,6 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         } => {
             let mut cmd = key_cmd("HRANDFIELD", key);
             if let Some(count) = count {
-                staunch_core::limits::check_random_count("HRANDFIELD", *count)?;
                 cmd.arg(*count);
             }
             if *with_values {
@@ -447,6 +498,56 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             from.as_str(),
             to.as_str()
         )),
+        C::LPos {
+            key,
+            element,
+            count,
+            options,
+        } => {
+            let mut cmd = rcmd!("LPOS", key, element.as_ref());
+            if let Some(rank) = options.rank {
+                cmd.arg("RANK").arg(rank);
+            }
+            if let Some(count) = count {
+                cmd.arg("COUNT").arg(*count);
+            }
+            if let Some(maxlen) = options.maxlen {
+                cmd.arg("MAXLEN").arg(maxlen);
+            }
+            plain(cmd)
+        }
+        C::LInsert {
+            key,
+            position,
+            pivot,
+            element,
+        } => plain(rcmd!(
+            "LINSERT",
+            key,
+            position.as_str(),
+            pivot.as_ref(),
+            element.as_ref()
+        )),
+        C::LPushX { key, values } => plain(rcmd!("LPUSHX", key, bytes_list(values))),
+        C::RPushX { key, values } => plain(rcmd!("RPUSHX", key, bytes_list(values))),
+        C::LMPop { keys, end, count } => {
+            let mut cmd = named("LMPOP");
+            lmpop_args(&mut cmd, keys, *end, *count);
+            plain(cmd)
+        }
+        C::BLMPop {
+            keys,
+            end,
+            count,
+            timeout,
+        } => {
+            let mut cmd = rcmd!("BLMPOP", block_secs(*timeout));
+            lmpop_args(&mut cmd, keys, *end, *count);
+            Ok(Plan::Blocking {
+                cmd,
+                block: *timeout,
+            })
+        }
         C::BLPop { keys, timeout } => Ok(blocking_keys("BLPOP", keys, *timeout)),
         C::BRPop { keys, timeout } => Ok(blocking_keys("BRPOP", keys, *timeout)),
         C::BLMove {
@@ -479,6 +580,30 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         C::SInter { keys } => plain(keys_cmd("SINTER", keys)),
         C::SUnion { keys } => plain(keys_cmd("SUNION", keys)),
         C::SDiff { keys } => plain(keys_cmd("SDIFF", keys)),
+        C::SInterCard { keys, limit } => {
+            let mut cmd = rcmd!("SINTERCARD", keys.len(), keys);
+            if let Some(limit) = limit {
+                cmd.arg("LIMIT").arg(*limit);
+            }
+            plain(cmd)
+        }
+        C::SInterStore { destination, keys } => plain(rcmd!("SINTERSTORE", destination, keys)),
+        C::SUnionStore { destination, keys } => plain(rcmd!("SUNIONSTORE", destination, keys)),
+        C::SDiffStore { destination, keys } => plain(rcmd!("SDIFFSTORE", destination, keys)),
+        C::SMove {
+            source,
+            destination,
+            member,
+        } => plain(rcmd!("SMOVE", source, destination, member.as_ref())),
+        C::SScan {
+            key,
+            cursor,
+            options,
+        } => {
+            let mut cmd = rcmd!("SSCAN", key, *cursor);
+            scan_args(&mut cmd, options);
+            plain(cmd)
+        }
 
         // ----- sorted sets -----
         C::ZAdd {
@@ -587,7 +712,6 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         } => {
             let mut cmd = key_cmd("ZRANDMEMBER", key);
             if let Some(count) = count {
-                staunch_core::limits::check_random_count("ZRANDMEMBER", *count)?;
                 cmd.arg(*count);
             }
             if *with_scores {

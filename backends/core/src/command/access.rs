@@ -75,6 +75,8 @@ pub enum ReplyShape {
     Set,
     /// `Array[Bulk cursor, Array[Bulk key]]`: a `SCAN` page, which names keys.
     ScanPage,
+    /// `Array` of `Bulk` key names (`KEYS`).
+    Keys,
     /// `Array` whose first element is the key the value came from (`BLPOP`, `BZPOPMIN`,
     /// `ZMPOP`), or
     /// `Nil` on timeout.

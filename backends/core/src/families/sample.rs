@@ -42,6 +42,9 @@ samples! {
     ZCombineOptions => ZCombineOptions::new(),
     ZPopEnd => ZPopEnd::Min,
     LexBound => LexBound::Min,
+    LPosOptions => LPosOptions::new(),
+    InsertPosition => InsertPosition::Before,
+    ExpireConditions => ExpireConditions::new(),
 }
 
 impl<T> Sample for Option<T> {

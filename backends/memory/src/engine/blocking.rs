@@ -1,5 +1,5 @@
-//! Blocking pops (`BLPOP`, `BRPOP`, `BLMOVE`, `BZPOPMIN`, `BZPOPMAX`, `BZMPOP`): their non-blocking
-//! attempt.
+//! Blocking pops (`BLPOP`, `BRPOP`, `BLMOVE`, `BLMPOP`, `BZPOPMIN`, `BZPOPMAX`, `BZMPOP`): their
+//! non-blocking attempt.
 //!
 //! A blocking pop is this attempt retried whenever a write may have made data available, until
 //! it succeeds or its timeout passes (the loop is `Engine::execute`'s, in `handle`). The
@@ -63,6 +63,20 @@ pub(crate) fn try_pop(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Res
             ctx.rewrite = Some(vec![lmove]);
             Ok(value)
         }
+        Command::BLMPop {
+            keys, end, count, ..
+        } => {
+            let lmpop = Command::LMPop {
+                keys: keys.clone(),
+                end: *end,
+                count: *count,
+            };
+            let popped = super::list_ops::lmpop(db, now, keys, *end, *count)?;
+            if !popped.is_nil() {
+                ctx.rewrite = Some(vec![lmpop]);
+            }
+            Ok(popped)
+        }
         Command::BZPopMin { keys, .. } | Command::BZPopMax { keys, .. } => {
             super::keyspace::non_empty(keys, command.name())?;
             for key in keys {
@@ -115,6 +129,7 @@ pub(crate) fn timeout_of(command: &Command) -> Duration {
         Command::BLPop { timeout, .. }
         | Command::BRPop { timeout, .. }
         | Command::BLMove { timeout, .. }
+        | Command::BLMPop { timeout, .. }
         | Command::BZPopMin { timeout, .. }
         | Command::BZPopMax { timeout, .. }
         | Command::BZMPop { timeout, .. } => *timeout,

@@ -63,7 +63,9 @@ fn hrandfield(
             .and_then(|h| h.iter().choose(&mut rng))
             .map_or(Reply::Nil, |(f, _)| bulk(f.as_bytes())));
     };
-    staunch_core::limits::check_random_count("HRANDFIELD", count)?;
+    // Already refused before the command ran (`Command::check_limits`); checked again here so
+    // no path allocates without bound.
+    staunch_core::random_count("HRANDFIELD", count)?;
     if count == i64::MIN {
         return Err(Error::invalid(
             "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",

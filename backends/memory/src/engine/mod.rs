@@ -50,15 +50,18 @@ pub(crate) mod hashes_more;
 pub(crate) mod hashing;
 pub(crate) mod key_name;
 pub(crate) mod keyspace;
+pub(crate) mod list_ops;
 pub(crate) mod lists;
 pub(crate) mod packed;
 pub mod persist;
 pub mod pubsub;
+pub(crate) mod set_ops;
 pub(crate) mod set_value;
 pub(crate) mod sets;
 pub(crate) mod shard;
 pub(crate) mod sorted_set;
 pub(crate) mod sorted_set_table;
+pub(crate) mod string_ranges;
 pub(crate) mod strings;
 pub(crate) mod value;
 pub(crate) mod zsets;
@@ -134,6 +137,9 @@ fn family(command: &Command) -> Family {
 
 /// Runs a read-only command.
 pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
+    // The bounds every backend shares come before anything else, the key's type included,
+    // as on the Redis backend, which refuses them before sending.
+    command.check_limits()?;
     match family(command) {
         Family::Keyspace => keyspace::read(db, now, command),
         Family::Strings => strings::read(db, now, command),
@@ -147,6 +153,7 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
 
 /// Runs a (non-blocking) write command.
 pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Result<Reply> {
+    command.check_limits()?;
     match family(command) {
         Family::Keyspace => keyspace::write(db, ctx, command),
         Family::Strings => strings::write(db, ctx, command),

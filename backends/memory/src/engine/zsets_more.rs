@@ -131,7 +131,9 @@ fn zrandmember(
             .and_then(|z| z.iter().choose(&mut rng))
             .map_or(Reply::Nil, |(m, _)| Reply::Bulk(Bytes::copy_from_slice(m))));
     };
-    staunch_core::limits::check_random_count("ZRANDMEMBER", count)?;
+    // Already refused before the command ran (`Command::check_limits`); checked again here so
+    // no path allocates without bound.
+    staunch_core::random_count("ZRANDMEMBER", count)?;
     if count == i64::MIN {
         return Err(Error::invalid(
             "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
