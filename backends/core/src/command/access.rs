@@ -78,7 +78,7 @@ pub enum ReplyShape {
     /// `Array` of `Bulk` key names (`KEYS`).
     Keys,
     /// `Array` whose first element is the key the value came from (`BLPOP`, `BZPOPMIN`,
-    /// `ZMPOP`), or
+    /// `LMPOP`, `ZMPOP`), or
     /// `Nil` on timeout.
     KeyFirst,
     /// Depends on the options (`SET` with `GET`, `LPOP` with a count, `ZADD INCR`); see the

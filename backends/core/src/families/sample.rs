@@ -39,12 +39,12 @@ samples! {
     ZRangeOptions => ZRangeOptions::new(),
     ZAddOptions => ZAddOptions::new(),
     ZMoveOptions => ZMoveOptions::new(),
-    ZCombineOptions => ZCombineOptions::new(),
-    ZPopEnd => ZPopEnd::Min,
-    LexBound => LexBound::Min,
     LPosOptions => LPosOptions::new(),
     InsertPosition => InsertPosition::Before,
     ExpireConditions => ExpireConditions::new(),
+    ZCombineOptions => ZCombineOptions::new(),
+    ZPopEnd => ZPopEnd::Min,
+    LexBound => LexBound::Min,
 }
 
 impl<T> Sample for Option<T> {

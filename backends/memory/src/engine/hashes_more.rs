@@ -3,7 +3,7 @@
 //! `HRANDFIELD` with a count answers as Redis 7: a missing key or a zero count is an empty
 //! array, a count at least the size is the whole hash, a smaller positive count distinct
 //! fields, a negative count that many picks with repeats (bounded first by
-//! `staunch_core::limits`); the arguments are checked before the key, as Redis does.
+//! `Command::check_limits`); the arguments are checked before the key, as Redis does.
 //!
 //! `HSCAN` returns a hash Redis would keep compact (at most 128 fields, every field and value
 //! at most 64 bytes) whole with cursor 0, in the hash's order: insertion order while the

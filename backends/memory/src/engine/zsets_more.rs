@@ -4,7 +4,7 @@
 //! (see `zsets`). `ZRANDMEMBER` with a count answers as Redis 7: a missing key or a zero count
 //! is an empty array, a count at least the size is the whole set in order, a smaller positive
 //! count distinct members, a negative count that many picks with repeats (bounded first by
-//! `staunch_core::limits`).
+//! `Command::check_limits`).
 //!
 //! `ZSCAN` returns a set Redis would keep compact (at most 128 members of at most 64 bytes)
 //! whole, in order, with cursor 0, scores printed as Redis prints them from that encoding. A
