@@ -274,3 +274,111 @@ async fn memory_local_is_rebuilt_from_the_journal() {
         Some("5")
     );
 }
+
+/// Sorted-set writes over several keys made while degraded (`ZUNIONSTORE`, `ZINTERSTORE`,
+/// `ZRANGESTORE`, `ZMPOP`, `ZREMRANGEBYLEX`) are journaled and replay into Redis to the same
+/// state; `ZMPOP` replays as the removal of what it popped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sorted_set_stores_and_pops_replay_after_an_outage() {
+    let Some(mut server) =
+        test_redis_server("failover zset stores", RedisServerOptions::new()).await
+    else {
+        return;
+    };
+    let url = server.url();
+    server.kill();
+    let mut opts = options(Policy::Divert);
+    opts.breaker = BreakerOptions::new()
+        .failure_threshold(1)
+        .open_timeout(Duration::from_millis(300));
+    let store = failover_support::failover(redis(&url))
+        .local_memory()
+        .options(opts)
+        .open()
+        .await
+        .expect("open");
+    let _ = store.get("probe").await;
+    wait_for(&store, FailoverState::Degraded).await;
+    store
+        .zadd_multiple("{z}src", [(1.0, "a"), (2.0, "b"), (3.0, "c")])
+        .await
+        .expect("zadd");
+    store.zadd("{z}other", 10.0, "b").await.expect("zadd");
+    let union = store
+        .zunionstore("{z}union", ["{z}src", "{z}other"], ZCombineOptions::new())
+        .await
+        .expect("zunionstore");
+    assert_eq!(union, 3);
+    store
+        .zinterstore(
+            "{z}inter",
+            ["{z}src", "{z}other"],
+            ZCombineOptions::new().aggregate(ZAggregate::Max),
+        )
+        .await
+        .expect("zinterstore");
+    store
+        .zrangestore(
+            "{z}top",
+            "{z}src",
+            ZRangeBy::Rank {
+                start: -1,
+                stop: -1,
+            },
+            ZRangeOptions::new(),
+        )
+        .await
+        .expect("zrangestore");
+    let popped = store
+        .zmpop_count(["{z}none", "{z}src"], ZPopEnd::Min, 2)
+        .await
+        .expect("zmpop");
+    assert_eq!(
+        popped,
+        Some((
+            "{z}src".to_owned(),
+            vec![
+                (Bytes::from_static(b"a"), 1.0),
+                (Bytes::from_static(b"b"), 2.0)
+            ]
+        ))
+    );
+    store
+        .zadd_multiple("{z}lex", [(0.0, "x"), (0.0, "y"), (0.0, "z")])
+        .await
+        .expect("zadd");
+    store
+        .zremrangebylex(
+            "{z}lex",
+            LexBound::Min,
+            LexBound::Inclusive(Bytes::from_static(b"y")),
+        )
+        .await
+        .expect("zremrangebylex");
+    assert!(store.journal_len() >= 8, "every write was journaled");
+    server.restart().await.expect("restart");
+    wait_for(&store, FailoverState::Healthy).await;
+    let direct = RedisStore::connect(&url).await.expect("connect");
+    let all = |key: &'static str| {
+        let direct = direct.clone();
+        async move { direct.zrange_with_scores(key, 0, -1).await.expect("zrange") }
+    };
+    let scored = |items: &[(&'static str, f64)]| -> Vec<(Bytes, f64)> {
+        items
+            .iter()
+            .map(|(m, s)| (Bytes::from_static(m.as_bytes()), *s))
+            .collect()
+    };
+    assert_eq!(
+        all("{z}union").await,
+        scored(&[("a", 1.0), ("c", 3.0), ("b", 12.0)])
+    );
+    assert_eq!(all("{z}inter").await, scored(&[("b", 10.0)]));
+    assert_eq!(all("{z}top").await, scored(&[("c", 3.0)]));
+    assert_eq!(
+        all("{z}src").await,
+        scored(&[("c", 3.0)]),
+        "ZMPOP replayed as the removal of what it popped"
+    );
+    assert_eq!(all("{z}lex").await, scored(&[("z", 0.0)]));
+}

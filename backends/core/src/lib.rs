@@ -44,7 +44,6 @@ pub mod error;
 pub mod families;
 pub mod glob;
 pub mod info;
-pub mod limits;
 pub mod long_double;
 pub mod options;
 pub mod redact;

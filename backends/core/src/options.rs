@@ -432,7 +432,8 @@ impl ZAddOptions {
                 "ERR XX and NX options at the same time are not compatible",
             ));
         }
-        if (self.gt && self.nx) || (self.lt && self.nx) || (self.gt && self.lt) {
+        // Any two of GT, LT and NX.
+        if (self.gt && (self.lt || self.nx)) || (self.lt && self.nx) {
             return Err(crate::Error::invalid(
                 "ERR GT, LT, and/or NX options at the same time are not compatible",
             ));

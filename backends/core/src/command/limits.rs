@@ -29,6 +29,12 @@ impl Command {
             Command::SRandMember {
                 count: Some(count), ..
             } => random_count("SRANDMEMBER", *count),
+            Command::ZRandMember {
+                count: Some(count), ..
+            } => random_count("ZRANDMEMBER", *count),
+            Command::HRandField {
+                count: Some(count), ..
+            } => random_count("HRANDFIELD", *count),
             _ => Ok(()),
         }
     }
@@ -62,5 +68,17 @@ mod tests {
             assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
             assert!(err.to_string().contains("SRANDMEMBER"), "{err}");
         }
+        let zrand = Command::ZRandMember {
+            key: "z".into(),
+            count: Some(i64::MIN),
+            with_scores: true,
+        };
+        assert!(zrand.check_limits().is_err(), "ZRANDMEMBER is bounded too");
+        let hrand = Command::HRandField {
+            key: "h".into(),
+            count: Some(-(MAX_RANDOM_REPEATS as i64) - 1),
+            with_values: false,
+        };
+        assert!(hrand.check_limits().is_err(), "HRANDFIELD is bounded too");
     }
 }

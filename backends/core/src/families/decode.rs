@@ -346,21 +346,6 @@ impl FromReply for Option<KeyType> {
     }
 }
 
-/// A multi-key list pop (`LMPOP`, `BLMPOP`): `[key, [element...]]`, or `Nil` when nothing was
-/// popped.
-impl FromReply for Option<(String, Vec<Bytes>)> {
-    fn from_reply(reply: Reply) -> Result<Self> {
-        if reply.is_nil() {
-            return Ok(None);
-        }
-        let mut items = reply.into_items()?.into_iter();
-        match (items.next(), items.next(), items.next()) {
-            (Some(k), Some(v), None) => Ok(Some((k.into_string()?, v.into_bytes_vec()?))),
-            _ => Err(protocol("expected [key, [elements]]")),
-        }
-    }
-}
-
 /// `ZMPOP`/`BZMPOP`: `[key, [[member, score], ...]]`, or `Nil` when nothing was popped.
 impl FromReply for Option<(String, Vec<(Bytes, f64)>)> {
     fn from_reply(reply: Reply) -> Result<Self> {
@@ -371,23 +356,6 @@ impl FromReply for Option<(String, Vec<(Bytes, f64)>)> {
         match (items.next(), items.next(), items.next()) {
             (Some(k), Some(pairs), None) => Ok(Some((k.into_string()?, pairs.into_scored()?))),
             _ => Err(protocol("expected [key, [[member, score], ...]]")),
-        }
-    }
-}
-
-/// An `SSCAN` page: the next cursor and the members.
-impl FromReply for (u64, Vec<Bytes>) {
-    fn from_reply(reply: Reply) -> Result<Self> {
-        let mut items = reply.into_items()?.into_iter();
-        match (items.next(), items.next(), items.next()) {
-            (Some(cursor), Some(members), None) => {
-                let cursor = cursor.into_string()?;
-                let cursor = cursor.parse::<u64>().map_err(|_| {
-                    Error::new(ErrorKind::Protocol, format!("bad SSCAN cursor {cursor:?}"))
-                })?;
-                Ok((cursor, members.into_bytes_vec()?))
-            }
-            _ => Err(protocol("SSCAN reply is not [cursor, members]")),
         }
     }
 }
@@ -508,5 +476,37 @@ impl FromReply for Vec<(String, u64)> {
             pairs.push((channel.into_string()?, u64::from_reply(count)?));
         }
         Ok(pairs)
+    }
+}
+
+/// A multi-key list pop (`LMPOP`, `BLMPOP`): `[key, [element...]]`, or `Nil` when nothing was
+/// popped.
+impl FromReply for Option<(String, Vec<Bytes>)> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        if reply.is_nil() {
+            return Ok(None);
+        }
+        let mut items = reply.into_items()?.into_iter();
+        match (items.next(), items.next(), items.next()) {
+            (Some(k), Some(v), None) => Ok(Some((k.into_string()?, v.into_bytes_vec()?))),
+            _ => Err(protocol("expected [key, [elements]]")),
+        }
+    }
+}
+
+/// An `SSCAN` page: the next cursor and the members.
+impl FromReply for (u64, Vec<Bytes>) {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        let mut items = reply.into_items()?.into_iter();
+        match (items.next(), items.next(), items.next()) {
+            (Some(cursor), Some(members), None) => {
+                let cursor = cursor.into_string()?;
+                let cursor = cursor.parse::<u64>().map_err(|_| {
+                    Error::new(ErrorKind::Protocol, format!("bad SSCAN cursor {cursor:?}"))
+                })?;
+                Ok((cursor, members.into_bytes_vec()?))
+            }
+            _ => Err(protocol("SSCAN reply is not [cursor, members]")),
+        }
     }
 }

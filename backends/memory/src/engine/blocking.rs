@@ -1,6 +1,5 @@
 //! Blocking pops (`BLPOP`, `BRPOP`, `BLMOVE`, `BLMPOP`, `BZPOPMIN`, `BZPOPMAX`, `BZMPOP`): their
-//! non-blocking
-//! attempt.
+//! non-blocking attempt.
 //!
 //! A blocking pop is this attempt retried whenever a write may have made data available, until
 //! it succeeds or its timeout passes (the loop is `Engine::execute`'s, in `handle`). The

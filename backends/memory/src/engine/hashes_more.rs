@@ -3,7 +3,7 @@
 //! `HRANDFIELD` with a count answers as Redis 7: a missing key or a zero count is an empty
 //! array, a count at least the size is the whole hash, a smaller positive count distinct
 //! fields, a negative count that many picks with repeats (bounded first by
-//! `staunch_core::limits`); the arguments are checked before the key, as Redis does.
+//! `Command::check_limits`); the arguments are checked before the key, as Redis does.
 //!
 //! `HSCAN` returns a hash Redis would keep compact (at most 128 fields, every field and value
 //! at most 64 bytes) whole with cursor 0, in the hash's order: insertion order while the
@@ -63,7 +63,9 @@ fn hrandfield(
             .and_then(|h| h.iter().choose(&mut rng))
             .map_or(Reply::Nil, |(f, _)| bulk(f.as_bytes())));
     };
-    staunch_core::limits::check_random_count("HRANDFIELD", count)?;
+    // Already refused before the command ran (`Command::check_limits`); checked again here so
+    // no path allocates without bound.
+    staunch_core::random_count("HRANDFIELD", count)?;
     if count == i64::MIN {
         return Err(Error::invalid(
             "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",

@@ -4,7 +4,7 @@
 //! (see `zsets`). `ZRANDMEMBER` with a count answers as Redis 7: a missing key or a zero count
 //! is an empty array, a count at least the size is the whole set in order, a smaller positive
 //! count distinct members, a negative count that many picks with repeats (bounded first by
-//! `staunch_core::limits`).
+//! `Command::check_limits`).
 //!
 //! `ZSCAN` returns a set Redis would keep compact (at most 128 members of at most 64 bytes)
 //! whole, in order, with cursor 0, scores printed as Redis prints them from that encoding. A
@@ -131,7 +131,9 @@ fn zrandmember(
             .and_then(|z| z.iter().choose(&mut rng))
             .map_or(Reply::Nil, |(m, _)| Reply::Bulk(Bytes::copy_from_slice(m))));
     };
-    staunch_core::limits::check_random_count("ZRANDMEMBER", count)?;
+    // Already refused before the command ran (`Command::check_limits`); checked again here so
+    // no path allocates without bound.
+    staunch_core::random_count("ZRANDMEMBER", count)?;
     if count == i64::MIN {
         return Err(Error::invalid(
             "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",

@@ -27,8 +27,9 @@
 //!   anywhere hears everything, but `PUBLISH` only counts the subscribers of the node that
 //!   received it. So one primary is the hub, the one serving slot 0: every subscription
 //!   connects to it and every `PUBLISH` is sent to it, and the count is exact (channel and
-//!   pattern subscribers), as on one server. After a failover a subscription reconnects to the
-//!   slot's new primary and reports a gap, as on one server. (Sharded pub/sub, `SSUBSCRIBE`,
+//!   pattern subscribers), as on one server. `PUBSUB CHANNELS|NUMSUB|NUMPAT` ask the hub too,
+//!   so they see every subscription and answer in one server's shape. After a failover a
+//!   subscription reconnects to the slot's new primary and reports a gap, as on one server. (Sharded pub/sub, `SSUBSCRIBE`,
 //!   is not used: the contract's pattern subscriptions have no sharded form.)
 //!
 //! A cluster has only database 0. Time limits: connecting to the cluster is bounded by the
@@ -90,13 +91,13 @@ impl Target {
 
 /// Where `command` goes: the slot of its keys, or anywhere for keyless and split commands.
 fn target(command: &Command) -> Result<Target> {
-    // Every subscription lives on the hub's node (see `pubsub`), so publishing and asking who
-    // listens go there too.
-    if let Command::Publish { .. }
-    | Command::PubSubChannels { .. }
-    | Command::PubSubNumSub { .. }
-    | Command::PubSubNumPat = command
-    {
+    if matches!(
+        command,
+        Command::Publish { .. }
+            | Command::PubSubChannels { .. }
+            | Command::PubSubNumSub { .. }
+            | Command::PubSubNumPat
+    ) {
         return Ok(Target::Slot(pubsub::HUB_SLOT));
     }
     let keys = command.keys();

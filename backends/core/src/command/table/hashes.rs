@@ -147,8 +147,8 @@ Hashes "Hash operations: field maps under one key." [] {
     /// # Behavior
     /// - `WITHVALUES` without a count is `ERR value is not an integer or out of range`, as
     ///   Redis reads the word as the count.
-    /// - A negative count beyond [`RANDOM_COUNT_LIMIT`](crate::limits::RANDOM_COUNT_LIMIT) is
-    ///   refused before anything is sent, on every backend.
+    /// - A negative count below `-MAX_RANDOM_REPEATS` (-16,777,216) is `InvalidInput` on every
+    ///   backend, before anything is sent (see [`Command::check_limits`]).
     116 HRandField {
         /// The key.
         key: Key,

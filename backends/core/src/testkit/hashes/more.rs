@@ -3,7 +3,7 @@
 
 use super::super::TestStore;
 use super::super::keyspace::{assert_error, assert_kind};
-use crate::limits::RANDOM_COUNT_LIMIT;
+use crate::MAX_RANDOM_REPEATS;
 use crate::prelude::*;
 
 fn bytes(s: &str) -> Bytes {
@@ -97,7 +97,7 @@ pub async fn test_hrandfield_errors(store: TestStore) {
         "not an integer",
         "WITHVALUES without a count",
     );
-    let beyond = -(RANDOM_COUNT_LIMIT as i64) - 1;
+    let beyond = -(MAX_RANDOM_REPEATS as i64) - 1;
     assert_kind(
         store.hrandfield_count("h", beyond).await,
         ErrorKind::InvalidInput,

@@ -272,13 +272,13 @@ pub async fn test_zset_commands_wrong_type_on_string(store: TestStore) {
             with_scores: true,
         },
         Command::ZRangeStore {
-            destination: "other".into(),
+            destination: key(),
             source: key(),
             by: ZRangeBy::Rank { start: 0, stop: -1 },
             options: ZRangeOptions::new(),
         },
         Command::ZUnionStore {
-            destination: "other".into(),
+            destination: key(),
             keys: vec![key()],
             options: ZCombineOptions::new(),
         },

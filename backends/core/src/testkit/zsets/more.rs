@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use super::super::TestStore;
 use super::super::keyspace::{assert_error, assert_kind};
 use super::{all, b, five, names, pair, scored};
-use crate::limits::RANDOM_COUNT_LIMIT;
+use crate::MAX_RANDOM_REPEATS;
 use crate::prelude::*;
 
 /// `key` with members `a`..`e`, all scored 0 (a lex-ordered set).
@@ -187,7 +187,7 @@ pub async fn test_zrandmember_errors(store: TestStore) {
         "not an integer",
         "WITHSCORES without a count",
     );
-    let beyond = -(RANDOM_COUNT_LIMIT as i64) - 1;
+    let beyond = -(MAX_RANDOM_REPEATS as i64) - 1;
     assert_kind(
         store.zrandmember_count("z", beyond).await,
         ErrorKind::InvalidInput,
