@@ -553,8 +553,9 @@ fn build_issue11(r: &Raw) -> Command {
         93 => {
             // A page large enough for a whole small set, so both stores answer it in one step;
             // sometimes a `COUNT 0`, `TYPE` or `MATCH` to reach the other paths.
-            let mut options = ScanOptions::new().count(if r.flag % 7 == 0 { 0 } else { 1000 });
-            if r.flag % 11 == 0 {
+            let mut options =
+                ScanOptions::new().count(if r.flag.is_multiple_of(7) { 0 } else { 1000 });
+            if r.flag.is_multiple_of(11) {
                 options = options.key_type(staunch_core::KeyType::Set);
             }
             if r.flag & 8 == 8 {
