@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+mod bits;
 mod expire;
 mod lists;
+pub use bits::{BitRange, BitUnit};
 pub use expire::ExpireConditions;
 pub use lists::{InsertPosition, LPosOptions};
 
