@@ -44,6 +44,9 @@ samples! {
     ExpireConditions => ExpireConditions::new(),
     BitUnit => BitUnit::Byte,
     bool => false,
+    ZCombineOptions => ZCombineOptions::new(),
+    ZPopEnd => ZPopEnd::Min,
+    LexBound => LexBound::Min,
 }
 
 impl<T> Sample for Option<T> {

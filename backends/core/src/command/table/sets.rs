@@ -83,8 +83,9 @@ Sets "Set operations. Replies listing members are in no particular order." [] {
     /// may repeat members).
     ///
     /// # Behavior
-    /// - A negative count below `-MAX_RANDOM_REPEATS` (-16,777,216) is `InvalidInput` on every
-    ///   backend, before anything is sent (see [`Command::check_limits`]).
+    /// - A negative count beyond [`RANDOM_COUNT_LIMIT`](crate::limits::RANDOM_COUNT_LIMIT) is
+    ///   `InvalidInput` on every backend, before anything is sent (see
+    ///   [`Command::check_limits`]).
     56 SRandMember {
         /// The key.
         key: Key,

@@ -248,7 +248,7 @@ pub async fn test_sscan_errors(store: TestStore) {
     );
 }
 
-/// A negative `SRANDMEMBER` count below `-MAX_RANDOM_REPEATS` is refused with `InvalidInput`
+/// A negative `SRANDMEMBER` count below `-RANDOM_COUNT_LIMIT` is refused with `InvalidInput`
 /// on every backend, before anything is sent (a Redis server would try to build the reply);
 /// counts within the bound work.
 pub async fn test_srandmember_huge_negative_count_bounded(store: TestStore) {
@@ -256,7 +256,7 @@ pub async fn test_srandmember_huge_negative_count_bounded(store: TestStore) {
     for count in [
         i64::MIN,
         i64::MIN + 1,
-        -(crate::MAX_RANDOM_REPEATS as i64) - 1,
+        -(crate::limits::RANDOM_COUNT_LIMIT as i64) - 1,
     ] {
         assert_error(
             store.srandmember_count("s", count).await,
