@@ -15,6 +15,10 @@
 //! - **Moves** (`LMOVE`, `BLMOVE`, `SMOVE`, the atomic `ZMoveByScore`) become a removal plus an
 //!   add of the same elements (with the scores they got).
 //! - `GETDEL` that returned a value becomes `DEL` (last-replayed-wins, as `DEL` itself).
+//! - Writes that compute from other keys (`SINTERSTORE`, `SUNIONSTORE`, `SDIFFSTORE`, `COPY`,
+//!   `LINSERT`, `SETRANGE`, `SETBIT`) are recorded as they are: replay recomputes them from what
+//!   Redis holds then, so they merge with other nodes' writes like `RENAME` does. `COPY`,
+//!   `MSETNX`, `SETNX`, `LPUSHX`/`RPUSHX` that did nothing (answered 0) are not recorded.
 //! - **Conditional writes** that did nothing locally (`SET NX` answered nil, a compare-and-set
 //!   answered 0, a pop found nothing) are not recorded at all; those that did something are
 //!   recorded as they are and re-check their condition against Redis on replay.
