@@ -72,9 +72,9 @@ fn combine_options(r: &Raw, keys: usize, store: bool) -> ZCombineOptions {
     };
     // `WITHSCORES` on a `STORE` form is refused; generate it there only now and then.
     options.with_scores = if store {
-        r.flag % 13 == 0
+        r.flag.is_multiple_of(13)
     } else {
-        r.flag % 2 == 0
+        r.flag.is_multiple_of(2)
     };
     options
 }
@@ -115,10 +115,10 @@ pub(super) fn build(r: &Raw) -> Command {
         },
         4 => Command::ZDiff {
             // Options other than WITHSCORES are refused here; mostly none.
-            options: if r.flag % 5 == 0 {
+            options: if r.flag.is_multiple_of(5) {
                 combine_options(r, keys.len(), false)
             } else {
-                ZCombineOptions::new().with_scores(r.flag % 2 == 0)
+                ZCombineOptions::new().with_scores(r.flag.is_multiple_of(2))
             },
             keys,
         },
@@ -139,7 +139,7 @@ pub(super) fn build(r: &Raw) -> Command {
         },
         8 => Command::ZInterCard {
             keys,
-            limit: (r.flag % 3 != 0).then_some(r.m.unsigned_abs() % 3),
+            limit: (!r.flag.is_multiple_of(3)).then_some(r.m.unsigned_abs() % 3),
         },
         9 => {
             let (by, options) = match r.flag % 3 {
@@ -172,7 +172,7 @@ pub(super) fn build(r: &Raw) -> Command {
         10 => Command::ZRandMember {
             key,
             // 0, or more than any generated set holds: the outcome is determined.
-            count: Some(if r.flag % 2 == 0 { 0 } else { 10 }),
+            count: Some(if r.flag.is_multiple_of(2) { 0 } else { 10 }),
             with_scores: r.flag & 2 == 2,
         },
         11 => Command::ZMPop {
@@ -201,12 +201,16 @@ pub(super) fn build(r: &Raw) -> Command {
         16 => Command::HRandField {
             key,
             // 0, or more than any generated hash holds: the outcome is determined.
-            count: Some(if r.flag % 2 == 0 { 0 } else { 10 }),
+            count: Some(if r.flag.is_multiple_of(2) { 0 } else { 10 }),
             with_values: r.flag & 2 == 2,
         },
         17 => Command::HMSet {
             key,
-            fields: if r.flag % 17 == 0 { Vec::new() } else { fields },
+            fields: if r.flag.is_multiple_of(17) {
+                Vec::new()
+            } else {
+                fields
+            },
         },
         18 => Command::HScan {
             key,
