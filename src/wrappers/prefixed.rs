@@ -169,3 +169,42 @@ impl Store for Prefixed {
         self.inner.capabilities()
     }
 }
+
+#[cfg(all(test, feature = "memory"))]
+mod tests {
+    use super::*;
+    use staunch_memory::MemoryStore;
+
+    #[tokio::test]
+    async fn keys_and_multi_key_commands_stay_under_the_prefix() {
+        let inner: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        inner.set("other:x", "v").await.unwrap();
+        inner.set("app*:y", "v").await.unwrap();
+        let store = Prefixed::new(inner.clone(), "app");
+        store.set("a", "1").await.unwrap();
+        store.rpush("l", "e").await.unwrap();
+        let mut keys = store.keys("*").await.unwrap();
+        keys.sort();
+        assert_eq!(
+            keys,
+            ["a", "l"],
+            "KEYS sees only the prefix's keys, unprefixed"
+        );
+        assert_eq!(store.keys("?").await.unwrap().len(), 2);
+        assert!(store.copy("a", "b").await.unwrap());
+        assert!(
+            inner.exists("app:b").await.unwrap(),
+            "COPY's destination is prefixed"
+        );
+        store.sadd("s", "m").await.unwrap();
+        assert!(store.smove("s", "t", "m").await.unwrap());
+        assert!(inner.sismember("app:t", "m").await.unwrap());
+        assert_eq!(store.sinterstore("u", ["t"]).await.unwrap(), 1);
+        assert!(inner.exists("app:u").await.unwrap());
+        assert_eq!(
+            store.lmpop(["none", "l"], ListEnd::Left).await.unwrap(),
+            Some(("l".to_owned(), vec![Bytes::from_static(b"e")])),
+            "LMPOP names the key without the prefix"
+        );
+    }
+}

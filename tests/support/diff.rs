@@ -15,9 +15,9 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use staunch_core::{
-    Bytes, Command, ExpireCondition, ExpireConditions, Expiry, GetExExpiry, InsertPosition,
-    LPosOptions, LexBound, ListEnd, MoveScore, Reply, ScanOptions, ScoreBound, SetCondition,
-    SetExpiry, SetOptions, Store, ZAddOptions, ZRangeBy, ZRangeOptions,
+    BitRange, BitUnit, Bytes, Command, ExpireCondition, ExpireConditions, Expiry, GetExExpiry,
+    InsertPosition, LPosOptions, LexBound, ListEnd, MoveScore, Reply, ScanOptions, ScoreBound,
+    SetCondition, SetExpiry, SetOptions, Store, ZAddOptions, ZRangeBy, ZRangeOptions,
 };
 
 mod more;
@@ -141,7 +141,7 @@ fn build(r: &Raw) -> Op {
         }
     };
     let count = (r.flag & 4 == 4).then_some(r.m.unsigned_abs() % 4);
-    let command = match r.pick % 106 {
+    let command = match r.pick % 109 {
         0 => Command::Exists {
             keys: vec![key, key2],
         },
@@ -467,7 +467,7 @@ fn build(r: &Raw) -> Op {
             channel: key,
             message: value,
         },
-        82..=105 => return Op::Cmd(build_issue11(r)),
+        82..=108 => return Op::Cmd(build_issue11(r)),
         _ => Command::ZAdd {
             key: "lex".to_owned(),
             members: members.into_iter().map(|m| (0.0, m)).collect(),
@@ -493,7 +493,7 @@ fn build_issue11(r: &Raw) -> Command {
         ListEnd::Right
     };
     let count = (r.flag & 4 == 4).then_some(r.m.unsigned_abs() % 4);
-    match r.pick % 106 {
+    match r.pick % 109 {
         82 => {
             let mut options = LPosOptions::new();
             if r.flag & 8 == 8 {
@@ -580,7 +580,7 @@ fn build_issue11(r: &Raw) -> Command {
             key,
             count: Some(match r.flag % 3 {
                 0 => i64::MIN,
-                1 => -(staunch_core::MAX_RANDOM_REPEATS as i64) - 1,
+                1 => -(staunch_core::command::MAX_RANDOM_REPEATS as i64) - 1,
                 _ => 100,
             }),
         },
@@ -633,6 +633,31 @@ fn build_issue11(r: &Raw) -> Command {
                 }
                 c
             },
+        },
+        106 => Command::SetBit {
+            key,
+            offset: r.n.unsigned_abs() * 3,
+            value: r.flag & 2 == 2,
+        },
+        107 => Command::GetBit {
+            key,
+            offset: if r.flag % 9 == 1 {
+                1 << 32
+            } else {
+                r.m.unsigned_abs() * 5
+            },
+        },
+        108 => Command::BitCount {
+            key,
+            range: (r.flag & 2 == 2).then_some(BitRange {
+                start: r.n,
+                end: r.m * 4,
+                unit: if r.flag & 8 == 8 {
+                    BitUnit::Bit
+                } else {
+                    BitUnit::Byte
+                },
+            }),
         },
         _ => Command::Scan {
             cursor: 0,

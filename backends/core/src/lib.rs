@@ -55,9 +55,7 @@ pub mod testkit;
 
 pub use capabilities::{Capabilities, Eviction, Persistence, PubSubReach};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use command::{
-    Access, Call, Command, CommandRef, Family, MAX_RANDOM_REPEATS, ReplyShape, random_count,
-};
+pub use command::{Access, Call, Command, CommandRef, Family, ReplyShape};
 pub use error::{Error, ErrorKind, Result};
 pub use families::{
     As, Atomic, Batch, Decode, Execute, FromReply, Hashes, IntoValue, Keyspace, Lists, Pipeline,

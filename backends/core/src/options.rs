@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+mod bits;
 mod expire;
 mod lists;
 mod zsets;
+pub use bits::{BitRange, BitUnit};
 pub use expire::ExpireConditions;
 pub use lists::{InsertPosition, LPosOptions};
 pub use zsets::*;
@@ -432,8 +434,7 @@ impl ZAddOptions {
                 "ERR XX and NX options at the same time are not compatible",
             ));
         }
-        // Any two of GT, LT and NX.
-        if (self.gt && (self.lt || self.nx)) || (self.lt && self.nx) {
+        if (self.nx && (self.gt || self.lt)) || (self.gt && self.lt) {
             return Err(crate::Error::invalid(
                 "ERR GT, LT, and/or NX options at the same time are not compatible",
             ));

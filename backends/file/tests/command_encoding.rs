@@ -469,7 +469,8 @@ fn commands_round_trip_through_json_by_name() {
     }
 }
 
-/// Commands added after the first log format (issue 11: sorted sets, hashes), including `ZADD` word
+/// Commands added after the first log format (issue 11: sorted sets, hashes, pub/sub, lists,
+/// sets, strings, keyspace), including `ZADD` word
 /// combinations Redis refuses (they are representable and must survive a log or a journal).
 fn later_samples() -> Vec<Command> {
     use Command::*;
@@ -584,6 +585,119 @@ fn later_samples() -> Vec<Command> {
             channels: vec![k("a"), k("b")],
         },
         PubSubNumPat,
+        // Lists, sets, strings and keyspace (issue 11), including the `EXPIRE` word
+        // combinations Redis refuses.
+        LPos {
+            key: k("l"),
+            element: b("a"),
+            count: Some(2),
+            options: LPosOptions::new().rank(-1).maxlen(10),
+        },
+        LInsert {
+            key: k("l"),
+            position: InsertPosition::After,
+            pivot: b("p"),
+            element: b("e"),
+        },
+        LPushX {
+            key: k("l"),
+            values: vec![b("a")],
+        },
+        RPushX {
+            key: k("l"),
+            values: vec![b("a"), b("b")],
+        },
+        LMPop {
+            keys: vec![k("a"), k("b")],
+            end: ListEnd::Right,
+            count: Some(3),
+        },
+        BLMPop {
+            keys: vec![k("a")],
+            end: ListEnd::Left,
+            count: None,
+            timeout: Duration::from_millis(1500),
+        },
+        SInterCard {
+            keys: vec![k("a"), k("b")],
+            limit: Some(5),
+        },
+        SInterStore {
+            destination: k("d"),
+            keys: vec![k("a"), k("b")],
+        },
+        SUnionStore {
+            destination: k("d"),
+            keys: vec![k("a")],
+        },
+        SDiffStore {
+            destination: k("d"),
+            keys: vec![k("a"), k("b")],
+        },
+        SMove {
+            source: k("a"),
+            destination: k("b"),
+            member: b("m"),
+        },
+        SScan {
+            key: k("s"),
+            cursor: 42,
+            options: ScanOptions::new().pattern("m*").count(5),
+        },
+        SetNx {
+            key: k("k"),
+            value: b("v"),
+        },
+        SetRange {
+            key: k("k"),
+            offset: 7,
+            value: b("xyz"),
+        },
+        GetRange {
+            key: k("k"),
+            start: -3,
+            end: -1,
+        },
+        MSetNx {
+            pairs: vec![(k("a"), b("1")), (k("b"), b("2"))],
+        },
+        Keys {
+            pattern: k("user:*"),
+        },
+        Copy {
+            source: k("a"),
+            destination: k("b"),
+            replace: true,
+        },
+        ExpireTime { key: k("k") },
+        PExpireTime { key: k("k") },
+        ExpireIf {
+            key: k("k"),
+            expiry: Expiry::AtMillis(1_700_000_000_000),
+            conditions: ExpireConditions::new().xx().gt(),
+        },
+        ExpireIf {
+            key: k("k"),
+            expiry: Expiry::Seconds(10),
+            conditions: ExpireConditions::new().nx().lt(),
+        },
+        SetBit {
+            key: k("k"),
+            offset: 77,
+            value: true,
+        },
+        GetBit {
+            key: k("k"),
+            offset: 3,
+        },
+        BitCount {
+            key: k("k"),
+            range: Some(BitRange {
+                start: 1,
+                end: -2,
+                unit: BitUnit::Bit,
+            }),
+        },
     ]
 }
 

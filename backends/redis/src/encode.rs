@@ -411,6 +411,20 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             plain(rcmd!("SETRANGE", key, *offset, value.as_ref()))
         }
         C::GetRange { key, start, end } => plain(rcmd!("GETRANGE", key, *start, *end)),
+        C::SetBit { key, offset, value } => plain(rcmd!(
+            "SETBIT",
+            key,
+            *offset,
+            if *value { "1" } else { "0" }
+        )),
+        C::GetBit { key, offset } => plain(rcmd!("GETBIT", key, *offset)),
+        C::BitCount { key, range } => {
+            let mut cmd = key_cmd("BITCOUNT", key);
+            if let Some(range) = range {
+                cmd.arg(range.start).arg(range.end).arg(range.unit.as_str());
+            }
+            plain(cmd)
+        }
         C::MSetNx { pairs } => {
             let mut cmd = named("MSETNX");
             for (key, value) in pairs {

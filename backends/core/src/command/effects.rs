@@ -15,6 +15,10 @@
 //! - **Moves** (`LMOVE`, `BLMOVE`, `SMOVE`, the atomic `ZMoveByScore`) become a removal plus an
 //!   add of the same elements (with the scores they got).
 //! - `GETDEL` that returned a value becomes `DEL` (last-replayed-wins, as `DEL` itself).
+//! - Writes that compute from other keys (`SINTERSTORE`, `SUNIONSTORE`, `SDIFFSTORE`, `COPY`,
+//!   `LINSERT`, `SETRANGE`, `SETBIT`) are recorded as they are: replay recomputes them from what
+//!   Redis holds then, so they merge with other nodes' writes like `RENAME` does. `COPY`,
+//!   `MSETNX`, `SETNX`, `LPUSHX`/`RPUSHX` that did nothing (answered 0) are not recorded.
 //! - **Conditional writes** that did nothing locally (`SET NX` answered nil, a compare-and-set
 //!   answered 0, a pop found nothing) are not recorded at all; those that did something are
 //!   recorded as they are and re-check their condition against Redis on replay.
@@ -357,5 +361,56 @@ mod tests {
             delta: 2,
         };
         assert_eq!(resolve(incr.clone(), &Ok(Reply::Int(2))), vec![incr]);
+    }
+
+    #[test]
+    fn multi_key_pops_and_smove_become_what_they_did() {
+        let a = Bytes::from_static(b"a");
+        let b = Bytes::from_static(b"b");
+        let lmpop = Command::LMPop {
+            keys: vec!["x".into(), "q".into()],
+            end: ListEnd::Right,
+            count: Some(2),
+        };
+        let reply = Reply::Array(vec![
+            Reply::Bulk(Bytes::from_static(b"q")),
+            Reply::Array(vec![Reply::Bulk(b.clone()), Reply::Bulk(a.clone())]),
+        ]);
+        let removal = |value: &Bytes| Command::LRem {
+            key: "q".into(),
+            count: -1,
+            value: value.clone(),
+        };
+        assert_eq!(
+            resolve(lmpop.clone(), &Ok(reply)),
+            vec![removal(&b), removal(&a)]
+        );
+        assert!(resolve(lmpop, &Ok(Reply::Nil)).is_empty());
+        let smove = Command::SMove {
+            source: "s".into(),
+            destination: "d".into(),
+            member: a.clone(),
+        };
+        assert_eq!(
+            resolve(smove.clone(), &Ok(Reply::Int(1))),
+            vec![
+                Command::SRem {
+                    key: "s".into(),
+                    members: vec![a.clone()],
+                },
+                Command::SAdd {
+                    key: "d".into(),
+                    members: vec![a],
+                },
+            ]
+        );
+        assert!(resolve(smove, &Ok(Reply::Int(0))).is_empty());
+        let copy = Command::Copy {
+            source: "s".into(),
+            destination: "d".into(),
+            replace: false,
+        };
+        assert!(resolve(copy.clone(), &Ok(Reply::Int(0))).is_empty());
+        assert_eq!(resolve(copy.clone(), &Ok(Reply::Int(1))), vec![copy]);
     }
 }

@@ -42,6 +42,8 @@ samples! {
     LPosOptions => LPosOptions::new(),
     InsertPosition => InsertPosition::Before,
     ExpireConditions => ExpireConditions::new(),
+    BitUnit => BitUnit::Byte,
+    bool => false,
     ZCombineOptions => ZCombineOptions::new(),
     ZPopEnd => ZPopEnd::Min,
     LexBound => LexBound::Min,

@@ -117,7 +117,7 @@ fn srandmember(set: Option<&SetValue>, count: Option<i64>) -> Result<Reply> {
     };
     // Negative counts beyond the bound every backend shares were refused before the engine
     // ran (`Command::check_limits`); checked again here so no path allocates without bound.
-    staunch_core::random_count("SRANDMEMBER", count)?;
+    staunch_core::command::random_count("SRANDMEMBER", count)?;
     let Some(set) = set.filter(|s| !s.is_empty()) else {
         return Ok(Reply::Array(Vec::new()));
     };

@@ -83,8 +83,9 @@ Sets "Set operations. Replies listing members are in no particular order." [] {
     /// may repeat members).
     ///
     /// # Behavior
-    /// - A negative count below `-MAX_RANDOM_REPEATS` (-16,777,216) is `InvalidInput` on every
-    ///   backend, before anything is sent (see [`Command::check_limits`]).
+    /// - A negative count beyond [`MAX_RANDOM_REPEATS`](crate::command::MAX_RANDOM_REPEATS) is
+    ///   `InvalidInput` on every backend, before anything is sent (see
+    ///   [`Command::check_limits`]).
     56 SRandMember {
         /// The key.
         key: Key,

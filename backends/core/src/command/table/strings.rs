@@ -186,6 +186,48 @@ Strings "String operations: values, counters, expiry-aware reads." [
         /// `MSETNX`: true if every key was set.
         fn msetnx(pairs: KeyValues) -> bool = { pairs };
     }
+    /// `SETBIT key offset 0|1` → `Int`: the bit's previous value.
+    ///
+    /// # Behavior
+    /// - Bits count from the most significant bit of the first byte. The string grows with zero
+    ///   bytes to hold the bit; a missing key is created; the TTL is kept.
+    /// - An offset of 2^32 or more (past 512 MiB) is `InvalidInput`
+    ///   (`ERR bit offset is not an integer or out of range`).
+    155 SetBit {
+        /// The key.
+        key: Key,
+        /// The bit's position.
+        offset: u64,
+        /// The new value.
+        value: bool,
+    } => "SETBIT" [Write, repeat true, keys [key], reply Int, family Strings, time none, effects as_is] {
+        /// `SETBIT`: the previous value of the bit.
+        fn setbit(key: Key, offset: u64, value: bool) -> bool = { key, offset, value };
+    }
+    /// `GETBIT key offset` → `Int` 0/1 (0 past the end or for a missing key); offsets are
+    /// checked as for [`Command::SetBit`].
+    156 GetBit {
+        /// The key.
+        key: Key,
+        /// The bit's position.
+        offset: u64,
+    } => "GETBIT" [Read, repeat true, keys [key], reply Int, family Strings, time none, effects none] {
+        /// `GETBIT`.
+        fn getbit(key: Key, offset: u64) -> bool = { key, offset };
+    }
+    /// `BITCOUNT key [start end [BYTE|BIT]]` → `Int`: how many bits are set (0 for a missing
+    /// key).
+    157 BitCount {
+        /// The key.
+        key: Key,
+        /// The range; `None` for the whole string.
+        range: Option<BitRange>,
+    } => "BITCOUNT" [Read, repeat true, keys [key], reply Int, family Strings, time none, effects none] {
+        /// `BITCOUNT key`.
+        fn bitcount(key: Key) -> u64 = { key, range: None };
+        /// `BITCOUNT key start end BYTE|BIT`.
+        fn bitcount_range(key: Key, start: i64, end: i64, unit: BitUnit) -> u64 = { key, range: Some(BitRange { start, end, unit }) };
+    }
 }
         } $generate }
     };

@@ -256,7 +256,7 @@ pub async fn test_srandmember_huge_negative_count_bounded(store: TestStore) {
     for count in [
         i64::MIN,
         i64::MIN + 1,
-        -(crate::MAX_RANDOM_REPEATS as i64) - 1,
+        -(crate::command::MAX_RANDOM_REPEATS as i64) - 1,
     ] {
         assert_error(
             store.srandmember_count("s", count).await,

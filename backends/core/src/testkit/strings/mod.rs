@@ -4,7 +4,7 @@
 //!
 //! The cases live in topical submodules: `GET`/`SET` and its options in `set`, `MGET`/`MSET` in
 //! `multi`, the counters in `counters`, `APPEND`/`STRLEN` in `append`, `GETDEL`/`GETEX` in `getex`,
-//! `SETNX`/`MSETNX`/`SETRANGE`/`GETRANGE` in `ranges`;
+//! `SETNX`/`MSETNX`/`SETRANGE`/`GETRANGE` in `ranges`, `SETBIT`/`GETBIT`/`BITCOUNT` in `bits`;
 //! the `WRONGTYPE` cases are here. All are listed here.
 
 use super::keyspace::{assert_kind, populate, snapshot};
@@ -12,12 +12,14 @@ use super::{Case, TestStore, cases};
 use crate::prelude::*;
 
 mod append;
+mod bits;
 mod counters;
 mod getex;
 mod multi;
 mod ranges;
 mod set;
 pub use append::*;
+pub use bits::*;
 pub use counters::*;
 pub use getex::*;
 pub use multi::*;
@@ -32,6 +34,9 @@ pub fn cases() -> Vec<Case> {
         test_setrange,
         test_setrange_errors,
         test_getrange,
+        test_setbit_getbit,
+        test_bit_errors,
+        test_bitcount,
         test_get_missing_is_nil,
         test_set_get_roundtrip,
         test_set_binary_value,
