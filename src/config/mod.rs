@@ -299,13 +299,17 @@ impl Staunch {
             .databases
             .iter()
             .map(|(name, db)| {
-                let mut stats = db.counters.snapshot();
+                let stats = db.counters.snapshot();
                 // Behind Failover calls keep succeeding through an outage: its own count of
                 // outages (times traffic left Redis) is the one that means something.
                 #[cfg(feature = "redis")]
-                if let Backend::Failover(failover) = &db.backend {
-                    stats.outages = failover.stats().outages;
-                }
+                let stats = match &db.backend {
+                    Backend::Failover(failover) => DatabaseStats {
+                        outages: failover.stats().outages,
+                        ..stats
+                    },
+                    _ => stats,
+                };
                 (name.clone(), stats)
             })
             .collect()
