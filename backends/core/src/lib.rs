@@ -49,6 +49,7 @@ pub mod long_double;
 pub mod options;
 pub mod redact;
 pub mod reply;
+pub mod slots;
 pub mod store;
 #[cfg(feature = "testkit")]
 pub mod testkit;

@@ -46,6 +46,8 @@ pub struct RedisOptions {
     /// slow or stopped still acknowledges, so this only replaces black-holed connections (a
     /// network partition), which would otherwise time out call after call.
     pub tcp_user_timeout: Duration,
+    /// A custom CA and client certificates for `rediss://` (default none: the system roots).
+    pub tls: crate::tls::TlsOptions,
 }
 
 impl std::fmt::Debug for RedisOptions {
@@ -79,6 +81,7 @@ impl Default for RedisOptions {
             reconnect_backoff_max: Duration::from_secs(2),
             subscription_ping_interval: Duration::from_secs(10),
             tcp_user_timeout: Duration::from_secs(20),
+            tls: crate::tls::TlsOptions::default(),
         }
     }
 }
@@ -132,6 +135,12 @@ impl RedisOptions {
     /// Sets [`RedisOptions::tcp_user_timeout`].
     pub fn tcp_user_timeout(mut self, timeout: Duration) -> Self {
         self.tcp_user_timeout = timeout;
+        self
+    }
+
+    /// Sets [`RedisOptions::tls`] (a custom CA, client certificates).
+    pub fn tls(mut self, tls: crate::tls::TlsOptions) -> Self {
+        self.tls = tls;
         self
     }
 

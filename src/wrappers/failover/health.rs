@@ -69,6 +69,7 @@ impl Probe for StoreProbe {
 }
 
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 #[async_trait]
 impl Probe for staunch_redis::RedisStore {
     async fn ping(&self) -> Result<Duration> {

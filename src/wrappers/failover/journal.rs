@@ -94,6 +94,7 @@ impl Journal {
     /// `staunch_file::FileStore::start_journaling`), so each degraded write is appended once,
     /// under the store's fsync policy. The node id is kept in `node_dir/NODE`.
     #[cfg(feature = "file")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "file")))]
     pub fn in_store_log(
         store: staunch_file::FileStore,
         node_dir: impl AsRef<Path>,

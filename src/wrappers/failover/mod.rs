@@ -60,6 +60,8 @@
 //! - `staunch_core::Command::resolve_effects`: how a write is recorded so that replay does
 //!   what it did.
 //! - `replay.rs`: exactly-once replay with a watermark, and switching back.
+//! - `slots.rs`: on a Redis Cluster, one watermark per hash slot and the cross-slot rule in
+//!   every state; how Sentinel and Cluster failovers are followed.
 //! - `route.rs`: the gate that keeps switching back from overlapping a degraded call.
 //! - [`health`]: the background monitor and the [`FailoverHealth`].
 //! - `pubsub.rs`: subscriptions that follow the active backend.
@@ -110,6 +112,7 @@ mod pubsub;
 mod replay;
 pub mod retry;
 mod route;
+mod slots;
 pub mod stats;
 mod store;
 
@@ -126,6 +129,7 @@ pub use options::{
 };
 pub use replay::watermark_key;
 pub use retry::RetryOptions;
+pub use slots::slot_watermark_key;
 pub use stats::{Stats, StatsSnapshot};
 pub use staunch_core::FsyncPolicy;
 pub use staunch_core::ServerInfo;
@@ -186,6 +190,7 @@ impl Failover {
 
     /// A builder over a Redis primary (probed with `PING`, reporting `INFO`).
     #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
     pub fn redis(store: staunch_redis::RedisStore) -> FailoverBuilder {
         let probe = Arc::new(store.clone());
         Self::builder_with_probe(Arc::new(store), probe)
@@ -246,12 +251,14 @@ impl FailoverBuilder {
     /// Local store: a file store in `<dir>/local` whose log is also the replay journal, the
     /// node id in `<dir>/NODE` (feature `file`).
     #[cfg(feature = "file")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "file")))]
     pub fn local_file(self, dir: impl AsRef<Path>) -> Self {
         self.local_file_with(dir, staunch_file::FileOptions::default())
     }
 
     /// Like [`FailoverBuilder::local_file`] with file store options.
     #[cfg(feature = "file")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "file")))]
     pub fn local_file_with(
         mut self,
         dir: impl AsRef<Path>,
@@ -266,6 +273,7 @@ impl FailoverBuilder {
     /// outage loses the outage's writes. With [`FailoverBuilder::journal_dir`] it becomes a
     /// file store in that directory instead (durable, one append per degraded write).
     #[cfg(feature = "memory")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "memory")))]
     pub fn local_memory(mut self) -> Self {
         self.local = Local::Memory;
         self

@@ -133,6 +133,10 @@ impl Core {
     /// Applies `group` with the watermark in one transaction and drops it from the journal.
     /// `Ok(false)` when Redis refused the whole transaction and nothing was applied.
     async fn apply_group(&self, key: &str, group: &[JournalEntry]) -> Result<bool> {
+        if self.on_cluster() {
+            // One watermark per hash slot (`slots.rs`).
+            return self.apply_group_per_slot(group).await;
+        }
         let Some(last) = group.last().map(|e| e.seq) else {
             return Ok(true);
         };

@@ -57,26 +57,31 @@ impl Stats {
     /// Records that the circuit breaker opened.
     pub fn record_trip(&self) {
         self.breaker_trips.fetch_add(1, Ordering::Relaxed);
+        crate::observe::record::failover_event("breaker_trip", 1);
     }
 
     /// Records a call served by the local store instead of the primary.
     pub fn record_local(&self) {
         self.served_locally.fetch_add(1, Ordering::Relaxed);
+        crate::observe::record::failover_event("served_locally", 1);
     }
 
     /// Records a write added to the replay journal.
     pub fn record_journaled(&self) {
         self.journaled.fetch_add(1, Ordering::Relaxed);
+        crate::observe::record::failover_event("journaled", 1);
     }
 
     /// Records a journal entry replayed into the primary.
     pub fn record_replayed(&self) {
         self.replayed.fetch_add(1, Ordering::Relaxed);
+        crate::observe::record::failover_event("replayed", 1);
     }
 
     /// Records journal entries found already applied (by the watermark) and not replayed.
     pub fn record_skipped(&self, n: u64) {
         self.skipped.fetch_add(n, Ordering::Relaxed);
+        crate::observe::record::failover_event("replay_skipped", n);
     }
 
     /// Records the start of an outage (traffic left the primary).

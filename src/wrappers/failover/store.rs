@@ -264,6 +264,14 @@ impl Core {
                 tracing::warn!(target: "staunch::failover", from = from.as_str(), to = to.as_str(), reason, journal_len = change.journal_len, "failover state change")
             }
         }
+        crate::observe::record::failover_state(
+            match to {
+                FailoverState::Healthy => 0,
+                FailoverState::Degraded => 1,
+                _ => 2,
+            },
+            change.journal_len,
+        );
         self.state_tx.send_replace(to);
         if let Some(cb) = &self.callback {
             cb(&change);
@@ -604,6 +612,7 @@ impl Core {
     }
 
     pub(crate) async fn execute(&self, mut command: Command) -> Result<Reply> {
+        self.check_slots(std::slice::from_ref(&command), false)?;
         match command.access() {
             // Boxed: the blocking state machine is large and rare; inlining it would make
             // every call's future (moved into a box by `async_trait`) that much bigger.
@@ -665,6 +674,9 @@ impl Core {
         commands: Vec<Command>,
         atomic: bool,
     ) -> Result<Vec<Result<Reply>>> {
+        if atomic {
+            self.check_slots(&commands, true)?;
+        }
         let safe = commands.iter().all(Command::is_idempotent);
         let writes = commands.iter().any(Command::is_write);
         loop {
