@@ -413,15 +413,17 @@ impl Staunch {
             .databases
             .iter()
             .map(|(name, db)| {
-                let mut stats = db.counters.snapshot();
+                let stats = db.counters.snapshot();
                 // Behind Failover calls keep succeeding through an outage: its own count of
                 // outages (times traffic left Redis) is the one that means something.
                 #[cfg(feature = "redis")]
-                if let Some(opened) = db.lazy.opened()
-                    && let Backend::Failover(failover) = &opened.backend
-                {
-                    stats.outages = failover.stats().outages;
-                }
+                let stats = match db.lazy.opened().map(|opened| &opened.backend) {
+                    Some(Backend::Failover(failover)) => DatabaseStats {
+                        outages: failover.stats().outages,
+                        ..stats
+                    },
+                    _ => stats,
+                };
                 (name.clone(), stats)
             })
             .collect()

@@ -52,9 +52,10 @@
 //!   rate, slow calls).
 //! - [`retry`]: exponential backoff with jitter, only for calls that are safe to repeat.
 //! - [`stats`]: per-store counters.
-//! - [`journal`]: the durable replay journal and its file format.
-//! - `failover.rs`: the `Store` implementation and the routing rules (read its docs for
-//!   blocking commands, batches and the order of a degraded write).
+//! - [`journal`]: the replay journal (a file store's log, or memory).
+//! - `store.rs`: the `Store` implementation and the routing rules (read its docs for the
+//!   first call of an outage, partial failures, blocking commands, batches and the order of a
+//!   degraded write).
 //! - `blocking.rs`: blocking pops in both modes.
 //! - `staunch_core::Command::resolve_effects`: how a write is recorded so that replay does
 //!   what it did.
@@ -230,9 +231,9 @@ impl Failover {
         &self.core.local
     }
 
-    /// Stops the monitor (waiting for it), syncs and closes the journal (releasing its lock) and
-    /// closes a file store this `Failover` opened, so the directory can be opened again at
-    /// once. Other clones stop working afterwards (degraded writes fail); the journal stays on
+    /// Stops the monitor (waiting for it) and closes a file store this `Failover` opened (its
+    /// log is the journal: written out and synced, the directory lock released), so the
+    /// directory can be opened again at once. Other clones stop working afterwards (degraded writes fail); the journal stays on
     /// disk and is replayed by the next open.
     pub async fn close(&self) -> Result<()> {
         self.guard.stop().await;
