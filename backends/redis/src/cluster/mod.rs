@@ -37,7 +37,7 @@
 mod pubsub;
 mod scan;
 
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use redis::aio::ConnectionLike;
@@ -109,7 +109,9 @@ pub(crate) struct ClusterBackend {
     client: ClusterClient,
     /// For blocking commands: no response timeout (the caller bounds the wait).
     blocking_client: ClusterClient,
-    current: RwLock<Option<ClusterConnection>>,
+    /// Set once: the cluster connection reconnects to nodes and follows the topology by itself,
+    /// so it is never replaced, and reading it is one atomic load.
+    current: OnceLock<ClusterConnection>,
     connecting: tokio::sync::Mutex<()>,
     idle_blocking: Mutex<Vec<ClusterConnection>>,
 }
@@ -143,7 +145,7 @@ impl ClusterBackend {
             spec,
             client,
             blocking_client,
-            current: RwLock::new(None),
+            current: OnceLock::new(),
             connecting: tokio::sync::Mutex::new(()),
             idle_blocking: Mutex::new(Vec::new()),
         })
@@ -152,32 +154,21 @@ impl ClusterBackend {
     /// The shared cluster connection, connecting on first use (bounded by the connect
     /// timeout; concurrent callers wait for one attempt).
     pub(crate) async fn conn(&self) -> Result<ClusterConnection> {
-        if let Some(conn) = self
-            .current
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-        {
-            return Ok(conn);
+        if let Some(conn) = self.current.get() {
+            return Ok(conn.clone());
         }
         let wait = self.options.connect_timeout;
         let _turn = tokio::time::timeout(wait, self.connecting.lock())
             .await
             .map_err(|_| timeout("a connection attempt", wait))?;
-        if let Some(conn) = self
-            .current
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-        {
-            return Ok(conn);
+        if let Some(conn) = self.current.get() {
+            return Ok(conn.clone());
         }
         let conn = tokio::time::timeout(wait, self.client.get_async_connection())
             .await
             .map_err(|_| timeout("connecting to the cluster", wait))?
             .map_err(redis_error)?;
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(conn.clone());
-        Ok(conn)
+        Ok(self.current.get_or_init(|| conn).clone())
     }
 
     /// Sends `cmd` to `target` and returns its reply (an error reply as an `Err`).
