@@ -59,13 +59,16 @@ pub(super) fn parse_url(url: &str) -> Result<RedisUrl> {
             ));
         }
     };
-    let (rest, query) = match rest.split_once('?') {
-        Some((r, q)) => (r, Some(q.to_owned())),
-        None => (rest, None),
-    };
-    let (userinfo, hostpath) = match rest.rsplit_once('@') {
+    // The userinfo ends at the last `@`, before the query is looked for: a password with an
+    // unescaped `?`, `#`, `/` or `@` is then still the password (and is percent-encoded when
+    // the URL is rendered), never read as a query or a host that an error message would quote.
+    let (userinfo, rest) = match rest.rsplit_once('@') {
         Some((u, h)) => (Some(u), h),
         None => (None, rest),
+    };
+    let (hostpath, query) = match rest.split_once('?') {
+        Some((r, q)) => (r, Some(q.to_owned())),
+        None => (rest, None),
     };
     let mut path = hostpath.splitn(2, '/');
     let host_port = path.next().unwrap_or_default();

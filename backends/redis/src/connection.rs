@@ -187,8 +187,9 @@ impl Connector {
                 dead,
                 scripts: Arc::new(AtomicU32::new(0)),
             }),
-            Ok(Err(e)) => Err(e),
-            Err(_) => Err(timeout("the connection handshake", self.connect_timeout)),
+            // Commands are written only on an established connection: nothing was sent.
+            Ok(Err(e)) => Err(e.not_sent()),
+            Err(_) => Err(timeout("the connection handshake", self.connect_timeout).not_sent()),
         }
     }
 }
@@ -247,7 +248,7 @@ impl SharedConnection {
         let wait = self.connector.connect_timeout;
         let mut attempts = match tokio::time::timeout(wait, self.connecting.lock()).await {
             Ok(guard) => guard,
-            Err(_) => return Err(timeout("a connection attempt", wait)),
+            Err(_) => return Err(timeout("a connection attempt", wait).not_sent()),
         };
         if let Some(live) = self.live() {
             return Ok(live);

@@ -17,10 +17,13 @@
 //! | `WRONGTYPE` | `WrongType` |
 //! | `ERR no such key` | `NotFound` |
 //! | other `ERR ...` (not an integer, out of range, syntax), `EXECABORT`, bad credentials | `InvalidInput` |
-//! | refused, reset or closed connection, `LOADING`, `READONLY`, `MASTERDOWN`, `TRYAGAIN`, `BUSY`, `OOM` | `Unavailable` |
+//! | `OOM`, `MISCONF`, `READONLY`, `LOADING`, `BUSY`, `NOPERM` (up, but refusing in its present state) | `Refused` |
+//! | refused, reset or closed connection, `MASTERDOWN`, `TRYAGAIN`, `CLUSTERDOWN` | `Unavailable` |
 //! | no reply within the response timeout (a hung or SIGSTOPped server) | `Timeout` |
 //!
-//! An outage is never reported as a `Nil`.
+//! An outage is never reported as a `Nil`. An error that proves the command never reached
+//! Redis (the connection could not be made, or Redis rejected the command unexecuted with one
+//! of the codes above) is marked [`Error::is_not_sent`](staunch_core::Error::is_not_sent).
 //!
 //! # Connections
 //!
@@ -67,7 +70,9 @@
 //! `redis://[user[:password]@]host[:port][/db]`: the logical database, ACL user and password
 //! come from the URL (percent-encode special characters). `rediss://` (TLS; append
 //! `#insecure` to skip certificate checks) needs the cargo feature `tls`; without it,
-//! connecting is an `ErrorKind::Unsupported` error that says so. The connection always speaks
+//! connecting is an `ErrorKind::Unsupported` error that says so. `tls` is rustls (with the
+//! `ring` provider); `tls-native` uses native-tls (OpenSSL on Linux) instead. A custom CA and
+//! client certificates: [`TlsOptions`] in [`RedisOptions::tls`]. The connection always speaks
 //! RESP3, so Redis 6 or later is required.
 //!
 //! # Layout
@@ -77,7 +82,7 @@
 //! - `encode.rs`: each [`Command`] as the Redis command (or script) that carries it out.
 //! - `decode.rs`: replies to [`Reply`], `redis` errors to [`ErrorKind`]s.
 //! - `scripts.rs`: the Lua scripts. `batch.rs`: pipelines and transactions.
-//! - `pubsub.rs`: subscriptions. `info.rs`: [`ServerInfo`] from `INFO`.
+//! - `pubsub.rs`: subscriptions. [`ServerInfo`] (from `INFO`) lives in `staunch-core`.
 //!
 //! ```no_run
 //! use staunch_core::prelude::*;
@@ -101,10 +106,10 @@ mod cluster;
 mod connection;
 mod decode;
 mod encode;
-mod info;
 mod options;
 mod pubsub;
 mod scripts;
+mod tls;
 mod topology;
 
 use std::fmt;
@@ -124,8 +129,9 @@ use crate::decode::{redis_error, to_reply};
 use crate::encode::{Plan, plan};
 use crate::topology::{SentinelSpec, Topology};
 
-pub use crate::info::ServerInfo;
 pub use crate::options::RedisOptions;
+pub use crate::tls::TlsOptions;
+pub use staunch_core::ServerInfo;
 pub use staunch_core::slots;
 
 /// A [`Store`] backed by a Redis server (6.0 or later; RESP3). Cheap to clone: clones share
@@ -204,7 +210,7 @@ impl RedisStore {
         options.validate()?;
         let kind = match topology::parse(&options.url)? {
             Topology::Standalone => single(
-                Source::Fixed(client(&options.url, options.tcp_user_timeout)?),
+                Source::Fixed(client(&options.url, options.tcp_user_timeout, &options.tls)?),
                 &options,
             ),
             Topology::Sentinel(spec) => single(
@@ -377,18 +383,51 @@ fn is_noscript(error: &Error) -> bool {
     error.message().starts_with("NOSCRIPT") || error.message().contains("NoScript")
 }
 
+/// The error for a URL the `redis` crate cannot use. It names the URL redacted, and quotes the
+/// parser's reason only when that does not contain any of the userinfo (the parser may echo
+/// parts of the URL); no source is attached for the same reason.
+fn invalid_url(url: &str, reason: &str) -> Error {
+    let userinfo = url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.rsplit_once('@'))
+        .map(|(info, _)| info)
+        .unwrap_or("");
+    let leaks = !userinfo.is_empty()
+        && (reason.contains(userinfo)
+            || userinfo
+                .split(':')
+                .filter(|part| !part.is_empty())
+                .any(|part| reason.contains(part)));
+    let hint = if userinfo.contains(['?', '#', '/', '@', '%']) {
+        " (a password with ?, #, /, @ or % must be percent-encoded in the URL)"
+    } else {
+        ""
+    };
+    let redacted = staunch_core::redact_url(url);
+    if leaks {
+        Error::invalid(format!("invalid Redis URL {redacted}{hint}"))
+    } else {
+        Error::invalid(format!("invalid Redis URL {redacted}: {reason}{hint}"))
+    }
+}
+
 /// A client for `url`, always speaking RESP3.
-fn client(url: &str, tcp_user_timeout: Duration) -> Result<Client> {
+fn client(url: &str, tcp_user_timeout: Duration, tls_options: &tls::TlsOptions) -> Result<Client> {
     let secure = url.starts_with("rediss://") || url.starts_with("valkeys://");
-    if secure && !cfg!(feature = "tls") {
+    if secure && !cfg!(any(feature = "tls-rustls", feature = "tls-native")) {
         return Err(Error::new(
             ErrorKind::Unsupported,
-            "rediss:// (TLS) needs the `tls` cargo feature of staunch-redis",
+            "rediss:// (TLS) needs the `tls` cargo feature of staunch-redis (staunch: `tls`)",
         ));
     }
-    let info = url.into_connection_info().map_err(|e| {
-        Error::new(ErrorKind::InvalidInput, format!("invalid Redis URL: {e}")).with_source(e)
-    })?;
+    if !tls_options.is_empty() && !secure {
+        return Err(Error::invalid(
+            "TLS certificates are set but the URL is redis://, not rediss://",
+        ));
+    }
+    let info = url
+        .into_connection_info()
+        .map_err(|e| invalid_url(url, &e.to_string()))?;
     let settings = info
         .redis_settings()
         .clone()
@@ -403,6 +442,9 @@ fn client(url: &str, tcp_user_timeout: Duration) -> Result<Client> {
     #[cfg(not(target_os = "linux"))]
     let _ = tcp_user_timeout;
     let info = info.set_redis_settings(settings).set_tcp_settings(tcp);
+    if !tls_options.is_empty() {
+        return tls::client_with_tls(info, tls_options);
+    }
     Client::open(info).map_err(redis_error)
 }
 

@@ -11,6 +11,7 @@ use futures_util::StreamExt;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{Instant, sleep, sleep_until};
+use tracing::Instrument;
 
 use super::{ErasedHandler, Worker};
 use crate::queue::job::Lease;
@@ -161,10 +162,43 @@ async fn maintenance_loop(queue: Queue, every: Duration, mut stop: watch::Receiv
         if let Err(e) = queue.maintain().await {
             tracing::warn!(error = %e, "queue maintenance failed");
         }
+        #[cfg(feature = "metrics")]
+        record_sizes(&queue).await;
         tokio::select! {
             _ = signalled(&mut stop) => return,
             _ = sleep(every) => {}
         }
+    }
+}
+
+/// Sets the queue depth gauges (four `ZCARD`s in one round trip).
+#[cfg(feature = "metrics")]
+async fn record_sizes(queue: &Queue) {
+    use staunch_core::Execute;
+    let keys = queue.keys();
+    let sizes = queue
+        .st()
+        .pipeline()
+        .zcard(&keys.queue)
+        .zcard(&keys.scheduled)
+        .zcard(&keys.promoting)
+        .zcard(&keys.processing)
+        .zcard(&keys.dead)
+        .run()
+        .await;
+    match sizes {
+        Ok((pending, scheduled, promoting, processing, dead)) => {
+            crate::observe::record::queue_sizes(
+                &queue.config().prefix,
+                &[
+                    ("pending", pending),
+                    ("scheduled", scheduled + promoting),
+                    ("processing", processing),
+                    ("dead", dead),
+                ],
+            );
+        }
+        Err(e) => tracing::debug!(error = %e, "queue sizes for the metrics failed"),
     }
 }
 
@@ -210,10 +244,21 @@ async fn claim_loop(
                 for (lease, permit) in leases.into_iter().zip(slots) {
                     shared.counts.claimed.fetch_add(1, Ordering::Relaxed);
                     let shared = shared.clone();
-                    jobs.spawn(async move {
-                        run_job(&shared, lease).await;
-                        drop(permit);
-                    });
+                    // Created only when DEBUG is on for this target (fields evaluated then).
+                    let span = tracing::debug_span!(
+                        "staunch.job",
+                        queue = %shared.queue.config().prefix,
+                        job_id = lease.id(),
+                        task_type = %lease.job.task_type,
+                        attempt = lease.job.attempts
+                    );
+                    jobs.spawn(
+                        async move {
+                            run_job(&shared, lease).await;
+                            drop(permit);
+                        }
+                        .instrument(span),
+                    );
                 }
                 continue;
             }
@@ -278,7 +323,18 @@ async fn run_job(shared: &Shared, lease: Lease) {
         report(shared, queue.fail_permanently(&lease, &error).await, true);
         return;
     };
-    let mut task = tokio::spawn(handler(queue.clone(), lease.clone()));
+    let started = std::time::Instant::now();
+    let finished = |outcome: &'static str| {
+        crate::observe::record::job(
+            &queue.config().prefix,
+            &lease.job.task_type,
+            outcome,
+            started.elapsed(),
+        )
+    };
+    // The handler runs in the job's span too, so its own events say which job they are about.
+    let mut task =
+        tokio::spawn(handler(queue.clone(), lease.clone()).instrument(tracing::Span::current()));
     let every = (queue.config().lease / 3).max(Duration::from_millis(1));
     let mut beat = tokio::time::interval_at(Instant::now() + every, every);
     let timeout = lease.job.timeout.map(|t| Instant::now() + t);
@@ -307,6 +363,7 @@ async fn run_job(shared: &Shared, lease: Lease) {
             if outcome.is_ok() {
                 shared.counts.completed.fetch_add(1, Ordering::Relaxed);
             }
+            finished("completed");
             report(shared, outcome, false);
         }
         Ended::Done(Ok(Err(error))) => {
@@ -315,6 +372,7 @@ async fn run_job(shared: &Shared, lease: Lease) {
             } else {
                 queue.fail_permanently(&lease, error.message()).await
             };
+            finished("failed");
             report(shared, outcome, true);
         }
         Ended::Done(Err(join)) => {
@@ -323,6 +381,7 @@ async fn run_job(shared: &Shared, lease: Lease) {
             } else {
                 "handler task was cancelled".to_owned()
             };
+            finished("failed");
             report(shared, queue.fail(&lease, &message).await.map(|_| ()), true);
         }
         Ended::TimedOut => {
@@ -331,15 +390,18 @@ async fn run_job(shared: &Shared, lease: Lease) {
                 Some(t) => format!("timed out after {t:?}"),
                 None => "timed out".to_owned(),
             };
+            finished("timed_out");
             report(shared, queue.fail(&lease, &message).await.map(|_| ()), true);
         }
         Ended::Lost => {
             task.abort();
+            finished("lost");
             shared.counts.lost.fetch_add(1, Ordering::Relaxed);
         }
         Ended::Aborted => {
             task.abort();
             let _ = (&mut task).await;
+            finished("released");
             match queue.release(&lease).await {
                 Ok(()) => {
                     shared.counts.released.fetch_add(1, Ordering::Relaxed);
