@@ -417,7 +417,9 @@ impl Staunch {
                 // Behind Failover calls keep succeeding through an outage: its own count of
                 // outages (times traffic left Redis) is the one that means something.
                 #[cfg(feature = "redis")]
-                if let Backend::Failover(failover) = &db.backend {
+                if let Some(opened) = db.lazy.opened()
+                    && let Backend::Failover(failover) = &opened.backend
+                {
                     stats.outages = failover.stats().outages;
                 }
                 (name.clone(), stats)

@@ -210,7 +210,11 @@ impl RedisStore {
         options.validate()?;
         let kind = match topology::parse(&options.url)? {
             Topology::Standalone => single(
-                Source::Fixed(client(&options.url, options.tcp_user_timeout, &options.tls)?),
+                Source::Fixed(client(
+                    &options.url,
+                    options.tcp_user_timeout,
+                    &options.tls,
+                )?),
                 &options,
             ),
             Topology::Sentinel(spec) => single(

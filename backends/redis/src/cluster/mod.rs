@@ -129,7 +129,7 @@ fn builder(spec: &ClusterSpec, options: &RedisOptions) -> ClusterClientBuilder {
 impl ClusterBackend {
     /// A backend for `spec`; no I/O (the first call connects).
     pub(crate) fn new(spec: ClusterSpec, options: RedisOptions) -> Result<ClusterBackend> {
-        if spec.tls && !cfg!(feature = "tls") {
+        if spec.tls && !cfg!(any(feature = "tls-rustls", feature = "tls-native")) {
             return Err(Error::new(
                 ErrorKind::Unsupported,
                 "rediss-cluster:// (TLS) needs the `tls` cargo feature of staunch-redis",

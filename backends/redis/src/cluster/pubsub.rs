@@ -57,7 +57,8 @@ impl Resolve for SlotPrimary {
             range.host.clone()
         };
         let url = format!("{prefix}{host}:{}", range.port);
-        crate::client(&url, self.backend.options().tcp_user_timeout)
+        let options = self.backend.options();
+        crate::client(&url, options.tcp_user_timeout, &options.tls)
     }
 }
 
