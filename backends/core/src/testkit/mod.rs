@@ -174,6 +174,7 @@ pub const CROSS_SLOT_CASES: &[&str] = &[
     "test_set_algebra_store_wrong_type",
     "test_smove",
     "test_smove_wrong_type",
+    "test_zset_commands_wrong_type_on_string",
 ];
 
 /// Every case of the suite.

@@ -90,7 +90,9 @@ impl Target {
 
 /// Where `command` goes: the slot of its keys, or anywhere for keyless and split commands.
 fn target(command: &Command) -> Result<Target> {
-    if let Command::Publish { .. } = command {
+    // Every subscription lives on the hub, so publishing and the `PUBSUB` introspection
+    // (`NUMSUB`, `CHANNELS`, `NUMPAT`) go there and count exactly.
+    if matches!(command.name(), "PUBLISH" | "PUBSUB") {
         return Ok(Target::Slot(pubsub::HUB_SLOT));
     }
     let keys = command.keys();
