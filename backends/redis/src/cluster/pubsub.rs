@@ -57,8 +57,11 @@ impl Resolve for SlotPrimary {
             range.host.clone()
         };
         let url = format!("{prefix}{host}:{}", range.port);
-        let options = self.backend.options();
-        crate::client(&url, options.tcp_user_timeout, &options.tls)
+        crate::client(
+            &url,
+            self.backend.options().tcp_user_timeout,
+            &self.backend.options().tls,
+        )
     }
 }
 
