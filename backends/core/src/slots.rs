@@ -84,43 +84,51 @@ pub fn slot_tag(slot: u16) -> &'static str {
 
 /// The one slot all `keys` share, `Ok(None)` without keys, or an `InvalidInput` error naming
 /// each key with its slot (what `command` would get as `CROSSSLOT` from a cluster).
-pub fn common_slot<'a>(
-    command: &str,
-    keys: impl IntoIterator<Item = &'a [u8]>,
-) -> Result<Option<u16>, Error> {
+pub fn common_slot<'a, I>(command: &str, keys: I) -> Result<Option<u16>, Error>
+where
+    I: IntoIterator<Item = &'a [u8]> + Clone,
+{
+    // The common case (one key, or keys sharing a tag) allocates nothing.
     let mut first = None;
-    let mut all = Vec::new();
-    let mut crossed = false;
-    for key in keys {
+    for key in keys.clone() {
         let slot = key_slot(key);
         match first {
             None => first = Some(slot),
-            Some(s) if s != slot => crossed = true,
+            Some(s) if s != slot => return Err(cross_slot(command, keys)),
             Some(_) => {}
         }
-        all.push((key, slot));
     }
-    if !crossed {
-        return Ok(first);
-    }
+    Ok(first)
+}
+
+/// The `CROSSSLOT` error for `command` over `keys`.
+fn cross_slot<'a>(command: &str, keys: impl IntoIterator<Item = &'a [u8]>) -> Error {
     // Named up to a point: a message is for reading, not a dump of a 10 000-key MSET.
     const SHOWN: usize = 8;
-    let mut named: Vec<String> = all
-        .iter()
-        .take(SHOWN)
-        .map(|(key, slot)| format!("{:?} (slot {slot})", String::from_utf8_lossy(key)))
-        .collect();
-    if all.len() > SHOWN {
-        named.push(format!("and {} more", all.len() - SHOWN));
+    let mut named = Vec::new();
+    let mut more = 0usize;
+    for key in keys {
+        if named.len() < SHOWN {
+            named.push(format!(
+                "{:?} (slot {})",
+                String::from_utf8_lossy(key),
+                key_slot(key)
+            ));
+        } else {
+            more += 1;
+        }
     }
-    Err(Error::new(
+    if more > 0 {
+        named.push(format!("and {more} more"));
+    }
+    Error::new(
         ErrorKind::InvalidInput,
         format!(
             "CROSSSLOT {command} on Redis Cluster needs its keys in one hash slot, but they are \
              in several: {}; give them a common hash tag (e.g. {{user1}}:a, {{user1}}:b)",
             named.join(", ")
         ),
-    ))
+    )
 }
 
 #[cfg(test)]

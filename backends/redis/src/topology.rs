@@ -218,7 +218,10 @@ fn percent_decode(text: &str) -> Result<String> {
                 .get(i + 1..i + 3)
                 .and_then(|h| std::str::from_utf8(h).ok())
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| invalid(format!("bad percent escape in {text:?}")))?;
+                // The text may be a password: never in the message.
+                .ok_or_else(|| {
+                    invalid("a bad percent escape (%XX) in the user info or a parameter")
+                })?;
             out.push(hex);
             i += 3;
         } else {
@@ -226,7 +229,7 @@ fn percent_decode(text: &str) -> Result<String> {
             i += 1;
         }
     }
-    String::from_utf8(out).map_err(|_| invalid(format!("{text:?} is not UTF-8 once decoded")))
+    String::from_utf8(out).map_err(|_| invalid("a percent-encoded part is not UTF-8 once decoded"))
 }
 
 #[cfg(test)]
@@ -289,5 +292,10 @@ mod tests {
         let err = parse("redis-sentinel://s1:1").unwrap_err();
         assert!(err.message().contains("service name"), "{err}");
         assert!(parse("redis-sentinel://s1/svc/x").is_err());
+        let err = parse("redis-sentinel://u:se%zzcret@s1/svc").unwrap_err();
+        assert!(
+            !err.message().contains("cret"),
+            "a password in an error: {err}"
+        );
     }
 }

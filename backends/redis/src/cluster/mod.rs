@@ -27,9 +27,8 @@
 //!   anywhere hears everything, but `PUBLISH` only counts the subscribers of the node that
 //!   received it. So one primary is the hub, the one serving slot 0: every subscription
 //!   connects to it and every `PUBLISH` is sent to it, and the count is exact (channel and
-//!   pattern subscribers), as on one server. `PUBSUB CHANNELS|NUMSUB|NUMPAT` ask the hub too,
-//!   so they see every subscription and answer in one server's shape. After a failover a
-//!   subscription reconnects to the slot's new primary and reports a gap, as on one server. (Sharded pub/sub, `SSUBSCRIBE`,
+//!   pattern subscribers), as on one server. After a failover a subscription reconnects to the
+//!   slot's new primary and reports a gap, as on one server. (Sharded pub/sub, `SSUBSCRIBE`,
 //!   is not used: the contract's pattern subscriptions have no sharded form.)
 //!
 //! A cluster has only database 0. Time limits: connecting to the cluster is bounded by the
@@ -38,7 +37,7 @@
 mod pubsub;
 mod scan;
 
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use redis::aio::ConnectionLike;
@@ -91,13 +90,9 @@ impl Target {
 
 /// Where `command` goes: the slot of its keys, or anywhere for keyless and split commands.
 fn target(command: &Command) -> Result<Target> {
-    if matches!(
-        command,
-        Command::Publish { .. }
-            | Command::PubSubChannels { .. }
-            | Command::PubSubNumSub { .. }
-            | Command::PubSubNumPat
-    ) {
+    // Every subscription lives on the hub, so publishing and the `PUBSUB` introspection
+    // (`NUMSUB`, `CHANNELS`, `NUMPAT`) go there and count exactly.
+    if matches!(command.name(), "PUBLISH" | "PUBSUB") {
         return Ok(Target::Slot(pubsub::HUB_SLOT));
     }
     let keys = command.keys();
@@ -116,7 +111,9 @@ pub(crate) struct ClusterBackend {
     client: ClusterClient,
     /// For blocking commands: no response timeout (the caller bounds the wait).
     blocking_client: ClusterClient,
-    current: RwLock<Option<ClusterConnection>>,
+    /// Set once: the cluster connection reconnects to nodes and follows the topology by itself,
+    /// so it is never replaced, and reading it is one atomic load.
+    current: OnceLock<ClusterConnection>,
     connecting: tokio::sync::Mutex<()>,
     idle_blocking: Mutex<Vec<ClusterConnection>>,
 }
@@ -134,7 +131,7 @@ fn builder(spec: &ClusterSpec, options: &RedisOptions) -> ClusterClientBuilder {
 impl ClusterBackend {
     /// A backend for `spec`; no I/O (the first call connects).
     pub(crate) fn new(spec: ClusterSpec, options: RedisOptions) -> Result<ClusterBackend> {
-        if spec.tls && !cfg!(feature = "tls") {
+        if spec.tls && !cfg!(any(feature = "tls-rustls", feature = "tls-native")) {
             return Err(Error::new(
                 ErrorKind::Unsupported,
                 "rediss-cluster:// (TLS) needs the `tls` cargo feature of staunch-redis",
@@ -150,7 +147,7 @@ impl ClusterBackend {
             spec,
             client,
             blocking_client,
-            current: RwLock::new(None),
+            current: OnceLock::new(),
             connecting: tokio::sync::Mutex::new(()),
             idle_blocking: Mutex::new(Vec::new()),
         })
@@ -159,32 +156,21 @@ impl ClusterBackend {
     /// The shared cluster connection, connecting on first use (bounded by the connect
     /// timeout; concurrent callers wait for one attempt).
     pub(crate) async fn conn(&self) -> Result<ClusterConnection> {
-        if let Some(conn) = self
-            .current
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-        {
-            return Ok(conn);
+        if let Some(conn) = self.current.get() {
+            return Ok(conn.clone());
         }
         let wait = self.options.connect_timeout;
         let _turn = tokio::time::timeout(wait, self.connecting.lock())
             .await
             .map_err(|_| timeout("a connection attempt", wait))?;
-        if let Some(conn) = self
-            .current
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-        {
-            return Ok(conn);
+        if let Some(conn) = self.current.get() {
+            return Ok(conn.clone());
         }
         let conn = tokio::time::timeout(wait, self.client.get_async_connection())
             .await
             .map_err(|_| timeout("connecting to the cluster", wait))?
             .map_err(redis_error)?;
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(conn.clone());
-        Ok(conn)
+        Ok(self.current.get_or_init(|| conn).clone())
     }
 
     /// Sends `cmd` to `target` and returns its reply (an error reply as an `Err`).
