@@ -43,6 +43,23 @@
 //! journals and health monitors, not ten. [`Staunch::opened`] lists them; [`Staunch::health`]
 //! reports the others without opening them.
 //!
+//! # Redis Cluster and Sentinel
+//!
+//! `REDIS_URL` also names Redis's distributed deployments (the forms redis-rs and fred users
+//! know; the `staunch-redis` crate documents them in full):
+//!
+//! - `redis-cluster://[user:password@]host:port,host:port` (or `redis+cluster://`, `?node=`
+//!   for more seeds): a Redis Cluster. It has only database 0, so it needs
+//!   `STAUNCH_DB_MAPPING=prefixes` (anything else is an error saying so). The services keep
+//!   each multi-key step in one hash slot by themselves.
+//! - `redis-sentinel://[user:password@]host:port,host:port/service[/db]` (or
+//!   `redis+sentinel://`): the primary the Sentinels name for `service`, followed across
+//!   failovers. The credentials (and `REDIS_PASSWORD`) are the data nodes'; Sentinels with a
+//!   password of their own take `?sentinelUsername=...&sentinelPassword=...`. Named databases
+//!   are logical databases of the primary, as with one server.
+//!
+//! `REDIS_SSL=true` turns either into its TLS form (`rediss-cluster://`, `rediss-sentinel://`).
+//!
 //! # Failover
 //!
 //! With Redis, each named database is wrapped in [`crate::failover::Failover`] (policy
@@ -200,13 +217,13 @@ pub struct DatabaseHealth {
     pub keys: Option<u64>,
     /// Why not, when it did not.
     pub error: Option<String>,
-    /// With `Failover`: `healthy`, `degraded` (served locally) or `recovering` (replaying).
-    pub failover_state: Option<String>,
+    /// With `Failover`: `Healthy`, `Degraded` (served locally) or `Recovering` (replaying).
+    pub failover_state: Option<crate::failover::FailoverState>,
     /// With `Failover`: writes waiting to be replayed into Redis.
     pub journal_len: Option<usize>,
     /// Redis's own figures from `INFO` (the Transform Army guide's health fields: version, used memory,
     /// connected clients, uptime), when Redis answered.
-    pub server: Option<crate::failover::ServerInfo>,
+    pub server: Option<staunch_core::ServerInfo>,
 }
 
 /// [`Staunch::health`]'s answer (the async Redis manager: `overall_healthy` plus per-database status).
@@ -396,7 +413,16 @@ impl Staunch {
         self.inner
             .databases
             .iter()
-            .map(|(name, db)| (name.clone(), db.counters.snapshot()))
+            .map(|(name, db)| {
+                let mut stats = db.counters.snapshot();
+                // Behind Failover calls keep succeeding through an outage: its own count of
+                // outages (times traffic left Redis) is the one that means something.
+                #[cfg(feature = "redis")]
+                if let Backend::Failover(failover) = &db.backend {
+                    stats.outages = failover.stats().outages;
+                }
+                (name.clone(), stats)
+            })
             .collect()
     }
 
@@ -489,6 +515,8 @@ async fn probe(db: &Database, opened: &lazy::Opened) -> DatabaseHealth {
     let mut failover_state = None;
     let mut journal_len = None;
     let mut server = None;
+    // An error already worded for the report (a Failover's own report says why).
+    let mut reported: Option<String> = None;
     let ping: Result<()> = match &opened.backend {
         #[cfg(feature = "redis")]
         Backend::Redis(redis) => match redis.ping().await {
@@ -497,7 +525,7 @@ async fn probe(db: &Database, opened: &lazy::Opened) -> DatabaseHealth {
                     .info()
                     .await
                     .ok()
-                    .map(|text| crate::failover::ServerInfo::parse(&text));
+                    .map(|text| staunch_core::ServerInfo::parse(&text));
                 Ok(())
             }
             Err(e) => Err(e),
@@ -505,12 +533,18 @@ async fn probe(db: &Database, opened: &lazy::Opened) -> DatabaseHealth {
         #[cfg(feature = "redis")]
         Backend::Failover(failover) => {
             let report = failover.health().await;
-            failover_state = Some(report.state.as_str().to_owned());
+            failover_state = Some(report.state);
             journal_len = Some(report.journal_len);
             server = report.server;
             match report.error {
                 None => Ok(()),
-                Some(e) => Err(Error::new(ErrorKind::Unavailable, e)),
+                Some(e) => {
+                    reported = Some(e);
+                    Err(Error::new(
+                        ErrorKind::Unavailable,
+                        "the primary did not answer",
+                    ))
+                }
             }
         }
         _ => Ok(()),
@@ -537,7 +571,7 @@ async fn probe(db: &Database, opened: &lazy::Opened) -> DatabaseHealth {
             number: db.number,
             latency: None,
             keys: None,
-            error: Some(e.to_string()),
+            error: Some(reported.unwrap_or_else(|| e.to_string())),
             failover_state,
             journal_len,
             server,
@@ -640,8 +674,12 @@ fn with_local_store(
         Embedded::Memory => Ok(builder.local_memory()),
         #[cfg(feature = "file")]
         _ => Ok(builder.local_file(dir)),
+        // Without the file store there is no durable journal: outage writes live in memory.
         #[cfg(all(not(feature = "file"), feature = "memory"))]
-        _ => Ok(builder.local_memory().journal_dir(dir.join("journal"))),
+        _ => {
+            let _ = dir;
+            Ok(builder.local_memory())
+        }
         #[cfg(not(any(feature = "file", feature = "memory")))]
         _ => {
             let _ = builder;

@@ -82,7 +82,10 @@ pub const DEFAULT_DATABASES: [(&str, u32); 10] = [
 #[non_exhaustive]
 pub struct RedisSettings {
     /// `redis://[user[:password]@]host[:port][/db]` or `rediss://` (`REDIS_URL`). A database
-    /// number in the URL is ignored: each named database picks its own.
+    /// number in the URL is ignored: each named database picks its own. A Redis Cluster is
+    /// `redis-cluster://host:port,host:port` (needs [`Mapping::Prefixes`]); a Sentinel-managed
+    /// primary is `redis-sentinel://host:port,host:port/service` (Sentinel credentials as
+    /// `?sentinelUsername=..&sentinelPassword=..`).
     pub url: String,
     /// Password, overriding one in the URL (`REDIS_PASSWORD`).
     pub password: Option<Secret>,
@@ -572,7 +575,16 @@ impl Settings {
             return Err(bad("STAUNCH_DATA_DIR", "must not be empty"));
         }
         if let Some(redis) = &self.redis {
-            parse_url(&redis.url)?;
+            let url = parse_url(&redis.url)?;
+            if url.deployment == super::url::Deployment::Cluster
+                && self.mapping != Mapping::Prefixes
+            {
+                return Err(bad(
+                    "STAUNCH_DB_MAPPING",
+                    "a Redis Cluster has only database 0, so named databases cannot be logical \
+                     databases there: set STAUNCH_DB_MAPPING=prefixes",
+                ));
+            }
             for (name, path) in [
                 ("REDIS_SSL_CA_CERTS", &redis.ssl_ca_certs),
                 ("REDIS_SSL_CERTFILE", &redis.ssl_certfile),
@@ -610,7 +622,7 @@ impl Settings {
             _ => db,
         };
         if redis.ssl {
-            url.scheme = "rediss".to_owned();
+            url.use_tls();
         }
         let password = redis
             .password

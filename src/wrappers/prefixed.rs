@@ -3,8 +3,9 @@
 //! database (Redis Cluster has only database 0), each sees only its own keys.
 //!
 //! Every key a command names is prefixed on the way in; keys in replies (`SCAN`, `KEYS`,
-//! `BLPOP`, `BRPOP`, `LMPOP`, `BLMPOP`, `BZPOPMIN`, `BZPOPMAX`) lose the prefix on the way out.
-//! `SCAN` and `KEYS` match only the prefix (escaped, so a name never acts as a glob). `DBSIZE` and `FLUSHDB` count and delete
+//! `BLPOP`, `BRPOP`, `LMPOP`, `BLMPOP`, `BZPOPMIN`, `BZPOPMAX`, `ZMPOP`, `BZMPOP`) lose the
+//! prefix on the way out. `SCAN` and `KEYS` match only the prefix (escaped, so a name never acts
+//! as a glob). `DBSIZE` and `FLUSHDB` count and delete
 //! the prefix's keys with `SCAN`, which is O(keys) where Redis's own are O(1); they are refused
 //! inside batches. Pub/sub channels are not prefixed: Redis's pub/sub ignores logical
 //! databases too, so both mappings behave alike. Which fields are keys comes from

@@ -77,7 +77,8 @@ pub enum ReplyShape {
     ScanPage,
     /// `Array` of `Bulk` key names (`KEYS`).
     Keys,
-    /// `Array` whose first element is the key the value came from (`BLPOP`, `BZPOPMIN`), or
+    /// `Array` whose first element is the key the value came from (`BLPOP`, `BZPOPMIN`,
+    /// `LMPOP`, `ZMPOP`), or
     /// `Nil` on timeout.
     KeyFirst,
     /// Depends on the options (`SET` with `GET`, `LPOP` with a count, `ZADD INCR`); see the

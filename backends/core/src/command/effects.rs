@@ -11,7 +11,7 @@
 //! - **Pops** (`LPOP`, `BLPOP`, `LMPOP`, `BLMPOP`, `SPOP`, `ZPOPMIN`, `BZPOPMAX`, ...) took particular elements
 //!   from the local store. Replaying "pop one" would take a *different* element from Redis (a
 //!   job another node enqueued) and lose it. They are recorded as removals of exactly the
-//!   elements they returned: `LREM key ±1 v`, `SREM`, `ZREM`.
+//!   elements they returned: `LREM key ±1 v`, `SREM`, `ZREM` (`ZMPOP`/`BZMPOP` too).
 //! - **Moves** (`LMOVE`, `BLMOVE`, `SMOVE`, the atomic `ZMoveByScore`) become a removal plus an
 //!   add of the same elements (with the scores they got).
 //! - `GETDEL` that returned a value becomes `DEL` (last-replayed-wins, as `DEL` itself).
@@ -230,6 +230,23 @@ fn custom(command: Command, reply: &Reply) -> Vec<Command> {
                 },
             ]
         }
+        ZMPop { .. } | BZMPop { .. } => match reply {
+            Reply::Array(items) if items.len() == 2 => match (&items[0], &items[1]) {
+                (Reply::Bulk(k), popped) => {
+                    let members: Vec<Bytes> = scored(popped).into_iter().map(|(m, _)| m).collect();
+                    if members.is_empty() {
+                        Vec::new()
+                    } else {
+                        vec![ZRem {
+                            key: String::from_utf8_lossy(k).into_owned(),
+                            members,
+                        }]
+                    }
+                }
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        },
         GetDel { key } => match reply {
             Reply::Bulk(_) => vec![Del { keys: vec![key] }],
             _ => Vec::new(),

@@ -42,6 +42,9 @@ samples! {
     LPosOptions => LPosOptions::new(),
     InsertPosition => InsertPosition::Before,
     ExpireConditions => ExpireConditions::new(),
+    ZCombineOptions => ZCombineOptions::new(),
+    ZPopEnd => ZPopEnd::Min,
+    LexBound => LexBound::Min,
 }
 
 impl<T> Sample for Option<T> {

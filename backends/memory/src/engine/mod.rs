@@ -46,6 +46,7 @@ pub(crate) mod eviction;
 pub mod handle;
 pub(crate) mod hash_value;
 pub(crate) mod hashes;
+pub(crate) mod hashes_more;
 pub(crate) mod hashing;
 pub(crate) mod key_name;
 pub(crate) mod keyspace;
@@ -64,6 +65,8 @@ pub(crate) mod string_ranges;
 pub(crate) mod strings;
 pub(crate) mod value;
 pub(crate) mod zsets;
+pub(crate) mod zsets_combine;
+pub(crate) mod zsets_more;
 
 use context::{WriteCtx, unsupported};
 use db::{Db, Keyspace};
