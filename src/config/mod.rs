@@ -418,7 +418,7 @@ impl Staunch {
                 // Behind Failover calls keep succeeding through an outage: its own count of
                 // outages (times traffic left Redis) is the one that means something.
                 #[cfg(feature = "redis")]
-                if let Backend::Failover(failover) = &db.backend {
+                if let Some(Backend::Failover(failover)) = db.lazy.opened().map(|o| &o.backend) {
                     stats.outages = failover.stats().outages;
                 }
                 (name.clone(), stats)

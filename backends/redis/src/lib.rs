@@ -210,7 +210,11 @@ impl RedisStore {
         options.validate()?;
         let kind = match topology::parse(&options.url)? {
             Topology::Standalone => single(
-                Source::Fixed(client(&options.url, options.tcp_user_timeout, &options.tls)?),
+                Source::Fixed(client(
+                    &options.url,
+                    options.tcp_user_timeout,
+                    &options.tls,
+                )?),
                 &options,
             ),
             Topology::Sentinel(spec) => single(
@@ -342,7 +346,7 @@ fn single(source: Source, options: &RedisOptions) -> Kind {
 /// The `redis` crate's Sentinel client for `spec`: it asks the Sentinels for the primary of
 /// the service and checks its `ROLE` at each connection.
 fn sentinel_client(spec: &SentinelSpec, options: &RedisOptions) -> Result<SentinelClient> {
-    if spec.tls {
+    if spec.tls || !options.tls.is_empty() {
         return Err(Error::new(
             ErrorKind::Unsupported,
             "rediss-sentinel:// (TLS to Sentinels and data nodes) is not supported yet",

@@ -127,10 +127,17 @@ fn builder(spec: &ClusterSpec, options: &RedisOptions) -> ClusterClientBuilder {
 impl ClusterBackend {
     /// A backend for `spec`; no I/O (the first call connects).
     pub(crate) fn new(spec: ClusterSpec, options: RedisOptions) -> Result<ClusterBackend> {
-        if spec.tls && !cfg!(feature = "tls") {
+        if spec.tls && !cfg!(any(feature = "tls-rustls", feature = "tls-native")) {
             return Err(Error::new(
                 ErrorKind::Unsupported,
                 "rediss-cluster:// (TLS) needs the `tls` cargo feature of staunch-redis",
+            ));
+        }
+        if !options.tls.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                "custom TLS certificates (RedisOptions::tls) are not supported on Redis Cluster \
+                 yet: the nodes are verified against the system roots",
             ));
         }
         let client = builder(&spec, &options)

@@ -57,7 +57,11 @@ impl Resolve for SlotPrimary {
             range.host.clone()
         };
         let url = format!("{prefix}{host}:{}", range.port);
-        crate::client(&url, self.backend.options().tcp_user_timeout)
+        crate::client(
+            &url,
+            self.backend.options().tcp_user_timeout,
+            &self.backend.options().tls,
+        )
     }
 }
 
