@@ -73,7 +73,8 @@
 //!
 //! [`Settings::load`]: defaults, then the TOML file named by `STAUNCH_CONFIG`, then the
 //! environment. [`Settings`] is also `Deserialize`, with the file's keys, so it can sit inside
-//! an application's own configuration (TOML, JSON, YAML, ...; see its `Deserialize` impl). Environment variables (the Transform Army guide's names): `REDIS_URL`, `REDIS_PASSWORD`,
+//! an application's own configuration (TOML, JSON, YAML, ...; see its `Deserialize` impl).
+//! Environment variables (the Transform Army guide's names): `REDIS_URL`, `REDIS_PASSWORD`,
 //! `REDIS_SOCKET_TIMEOUT`, `REDIS_SOCKET_CONNECT_TIMEOUT` (seconds), `REDIS_MAX_CONNECTIONS`,
 //! `REDIS_RETRY_ON_TIMEOUT`, `REDIS_SSL`, `REDIS_SSL_CA_CERTS`, `REDIS_SSL_CERTFILE`,
 //! `REDIS_SSL_KEYFILE`, plus `STAUNCH_DATA_DIR`, `STAUNCH_EMBEDDED` (`file`/`memory`) and

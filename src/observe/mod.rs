@@ -32,8 +32,13 @@
 //! exporter) first, as every `metrics` exporter asks. Without the feature these calls compile
 //! to nothing.
 //!
-//! The cost, measured with `cargo run --release --example bench_storage -- observe`: see
-//! `CHANGELOG.md`/the issue note for the figures of this machine.
+//! The cost, measured with `cargo run --release --example observe_bench` (memory GET and SET,
+//! 200k each, bare store against `Observed`, 9 interleaved rounds; three runs on the 2-core
+//! development machine at load average 14-15, so noisy): without the `metrics` feature the
+//! median ratio was 0.89-1.44 (SET) and 0.94-1.33 (GET), i.e. within the noise; with
+//! `metrics` and no recorder 1.18-1.72; with a Prometheus recorder 1.51-2.42 (about 100-500 ns
+//! added to a 200-500 ns in-memory command, nothing next to a Redis round trip). Hence
+//! `metrics` is off by default.
 
 mod observed;
 pub(crate) mod record;

@@ -346,7 +346,7 @@ fn single(source: Source, options: &RedisOptions) -> Kind {
 /// The `redis` crate's Sentinel client for `spec`: it asks the Sentinels for the primary of
 /// the service and checks its `ROLE` at each connection.
 fn sentinel_client(spec: &SentinelSpec, options: &RedisOptions) -> Result<SentinelClient> {
-    if spec.tls {
+    if spec.tls || !options.tls.is_empty() {
         return Err(Error::new(
             ErrorKind::Unsupported,
             "rediss-sentinel:// (TLS to Sentinels and data nodes) is not supported yet",

@@ -137,6 +137,13 @@ impl ClusterBackend {
                 "rediss-cluster:// (TLS) needs the `tls` cargo feature of staunch-redis",
             ));
         }
+        if !options.tls.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                "custom TLS certificates (RedisOptions::tls) are not supported on Redis Cluster \
+                 yet: the nodes are verified against the system roots",
+            ));
+        }
         let client = builder(&spec, &options)
             .response_timeout(options.response_timeout)
             .build()
