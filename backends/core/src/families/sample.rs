@@ -39,6 +39,7 @@ samples! {
     ZRangeOptions => ZRangeOptions::new(),
     ZAddOptions => ZAddOptions::new(),
     ZMoveOptions => ZMoveOptions::new(),
+    QueueStepOptions => QueueStepOptions::new(0, "", 1, 0),
 }
 
 impl<T> Sample for Option<T> {
