@@ -183,6 +183,8 @@ pub(crate) struct Keys {
     pub events: String,
     task_prefix: String,
     unique_prefix: String,
+    /// The keys of a `QueueStep`, in its order.
+    step: [String; 7],
 }
 
 impl Keys {
@@ -192,18 +194,39 @@ impl Keys {
         } else {
             config.prefix.clone()
         };
+        let queue = format!("{base}:tasks:queue");
+        let processing = format!("{base}:tasks:processing");
+        let scheduled = format!("{base}:tasks:scheduled");
+        let paused = format!("{base}:tasks:paused");
+        let stats = format!("{base}:tasks:stats");
+        let task_prefix = format!("{base}:task:");
+        let unique_prefix = format!("{base}:tasks:unique:");
         Keys {
-            queue: format!("{base}:tasks:queue"),
-            scheduled: format!("{base}:tasks:scheduled"),
+            step: [
+                queue.clone(),
+                processing.clone(),
+                scheduled.clone(),
+                paused.clone(),
+                stats.clone(),
+                task_prefix.clone(),
+                unique_prefix.clone(),
+            ],
+            queue,
+            scheduled,
             promoting: format!("{base}:tasks:promoting"),
-            processing: format!("{base}:tasks:processing"),
+            processing,
             dead: format!("{base}:tasks:dead"),
-            paused: format!("{base}:tasks:paused"),
-            stats: format!("{base}:tasks:stats"),
+            paused,
+            stats,
             events: format!("{base}:tasks:events"),
-            task_prefix: format!("{base}:task:"),
-            unique_prefix: format!("{base}:tasks:unique:"),
+            task_prefix,
+            unique_prefix,
         }
+    }
+
+    /// The keys of a `QueueStep` command, in the order it takes them.
+    pub(crate) fn step_keys(&self) -> &[String; 7] {
+        &self.step
     }
 
     /// The hash of one job (the bot dashboard's `bot:task:{id}`).

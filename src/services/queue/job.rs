@@ -329,6 +329,17 @@ impl Lease {
     }
 }
 
+/// What [`Queue::complete_and_claim`](super::Queue::complete_and_claim) did.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Stepped {
+    /// The completion did not apply: the lease's token was stale (the job was reaped and
+    /// claimed again, or already finished). The holder must forget the job.
+    pub lease_lost: bool,
+    /// The jobs claimed next (empty when none is due, the queue is paused, or none was asked).
+    pub next: Vec<Lease>,
+}
+
 /// What `fail` did with the job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailOutcome {

@@ -150,7 +150,7 @@ pub use config::{Backoff, QueueConfig};
 pub use events::QueueEvent;
 pub use job::{
     BotTask, Counters, Enqueued, FailOutcome, JobInfo, JobStatus, Lease, MAX_PRIORITY,
-    MIN_PRIORITY, Maintenance, NewJob, Priority, RunAt, Sizes,
+    MIN_PRIORITY, Maintenance, NewJob, Priority, RunAt, Sizes, Stepped,
 };
 pub use queue::Queue;
 pub use worker::{HandlerError, JobContext, ShutdownReport, Worker, WorkerHandle, WorkerStats};

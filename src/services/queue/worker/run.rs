@@ -70,6 +70,8 @@ struct Shared {
     counts: Counts,
     /// Set when running jobs must stop now and give their leases back.
     abort: watch::Receiver<bool>,
+    /// Set when the worker stops claiming (a finishing job then claims no next one).
+    stop: watch::Receiver<bool>,
 }
 
 /// A running worker. [`WorkerHandle::shutdown`] stops it gracefully; dropping the handle stops
@@ -135,6 +137,7 @@ pub(super) fn start(worker: Worker) -> WorkerHandle {
         handlers: worker.handlers,
         counts: Counts::default(),
         abort: abort_rx,
+        stop: stop_rx.clone(),
     });
     let main = tokio::spawn(claim_loop(
         shared.clone(),
@@ -211,7 +214,12 @@ async fn claim_loop(
                     shared.counts.claimed.fetch_add(1, Ordering::Relaxed);
                     let shared = shared.clone();
                     jobs.spawn(async move {
-                        run_job(&shared, lease).await;
+                        // The slot's steady state: each job's completion claims the next
+                        // one in the same round trip, until none is ready.
+                        let mut next = Some(lease);
+                        while let Some(lease) = next.take() {
+                            next = run_job(&shared, lease).await;
+                        }
                         drop(permit);
                     });
                 }
@@ -271,12 +279,14 @@ enum Ended {
     Aborted,
 }
 
-async fn run_job(shared: &Shared, lease: Lease) {
+/// Runs one job and reports its outcome; returns the next job when the completion claimed
+/// one for this slot.
+async fn run_job(shared: &Shared, lease: Lease) -> Option<Lease> {
     let queue = &shared.queue;
     let Some(handler) = shared.handlers.get(&lease.job.task_type).cloned() else {
         let error = format!("no handler for task type {:?}", lease.job.task_type);
         report(shared, queue.fail_permanently(&lease, &error).await, true);
-        return;
+        return None;
     };
     let mut task = tokio::spawn(handler(queue.clone(), lease.clone()));
     let every = (queue.config().lease / 3).max(Duration::from_millis(1));
@@ -303,11 +313,23 @@ async fn run_job(shared: &Shared, lease: Lease) {
     };
     match ended {
         Ended::Done(Ok(Ok(result))) => {
-            let outcome = queue.complete_inner(&lease, result).await;
-            if outcome.is_ok() {
-                shared.counts.completed.fetch_add(1, Ordering::Relaxed);
+            let more = usize::from(!*shared.stop.borrow());
+            match queue.step(Some((&lease, result)), more).await {
+                Ok(stepped) => {
+                    let counter = if stepped.lease_lost {
+                        &shared.counts.lost
+                    } else {
+                        &shared.counts.completed
+                    };
+                    counter.fetch_add(1, Ordering::Relaxed);
+                    let next = stepped.next.into_iter().next();
+                    if next.is_some() {
+                        shared.counts.claimed.fetch_add(1, Ordering::Relaxed);
+                    }
+                    return next;
+                }
+                Err(e) => report(shared, Err(e), false),
             }
-            report(shared, outcome, false);
         }
         Ended::Done(Ok(Err(error))) => {
             let outcome = if error.is_retryable() {
@@ -348,6 +370,7 @@ async fn run_job(shared: &Shared, lease: Lease) {
             }
         }
     }
+    None
 }
 
 /// Counts a reported failure, and logs an outcome that could not be recorded (the lease then
