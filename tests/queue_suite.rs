@@ -184,4 +184,5 @@ suite!(
     events_published,
     hash_tagged_prefix,
     lean_hashes_and_explicit_older_ones,
+    one_round_trip_per_job,
 );

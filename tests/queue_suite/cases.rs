@@ -11,6 +11,10 @@ use staunch_core::prelude::*;
 
 use super::{Env, U};
 
+#[path = "steady.rs"]
+mod steady;
+pub use steady::one_round_trip_per_job;
+
 async fn add(q: &Queue, priority: impl Into<Priority>, payload: Value) -> String {
     let job = NewJob::new("work", payload).priority(priority);
     q.enqueue(job).await.expect("enqueue").id
