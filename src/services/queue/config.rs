@@ -65,11 +65,15 @@ impl Backoff {
     }
 }
 
+/// The default key prefix: neutral, so a queue of any application reads as one in `redis-cli`.
+pub const DEFAULT_PREFIX: &str = "queue";
+
 /// Settings of a [`Queue`](super::Queue).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct QueueConfig {
-    /// Key prefix (default `bot`, giving the bot dashboard's `bot:tasks:queue` and `bot:task:{id}`).
+    /// Key prefix (default `queue`, giving `queue:tasks:queue` and `queue:task:{id}`; the bot
+    /// service sets `bot` for the bot dashboard's `bot:tasks:queue` and `bot:task:{id}`).
     pub prefix: String,
     /// Wrap the prefix in a Redis Cluster hash tag (`{bot}:tasks:queue`) so every key of the
     /// queue lives in one slot. Ignored when the prefix already contains `{...}`.
@@ -92,7 +96,7 @@ pub struct QueueConfig {
 impl Default for QueueConfig {
     fn default() -> Self {
         QueueConfig {
-            prefix: "bot".to_owned(),
+            prefix: DEFAULT_PREFIX.to_owned(),
             hash_tag: false,
             lease: Duration::from_secs(30),
             result_ttl: Duration::from_secs(3600),
@@ -253,10 +257,13 @@ mod tests {
 
     #[test]
     fn seed_layout_and_hash_tags() {
-        let keys = Keys::new(&QueueConfig::new());
+        let neutral = Keys::new(&QueueConfig::new());
+        assert_eq!(neutral.queue, "queue:tasks:queue");
+        assert_eq!(neutral.task("7"), "queue:task:7");
+        let keys = Keys::new(&QueueConfig::new().prefix("bot"));
         assert_eq!(keys.queue, "bot:tasks:queue");
         assert_eq!(keys.task("7"), "bot:task:7");
-        let tagged = Keys::new(&QueueConfig::new().hash_tag(true));
+        let tagged = Keys::new(&QueueConfig::new().prefix("bot").hash_tag(true));
         assert_eq!(tagged.queue, "{bot}:tasks:queue");
         assert_eq!(tagged.task("7"), "{bot}:task:7");
         let explicit = Keys::new(&QueueConfig::new().prefix("{app}:jobs").hash_tag(true));

@@ -2,12 +2,13 @@
 //! them (handle + drop guard + `watch` + `select!`, as in mini-redis).
 
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use tokio::sync::{Semaphore, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{Instant, sleep, sleep_until};
@@ -273,7 +274,8 @@ async fn idle(
 
 /// How a running job ended.
 enum Ended {
-    Done(Result<Result<Option<String>, super::HandlerError>, tokio::task::JoinError>),
+    /// The handler returned, or panicked (the payload).
+    Done(std::thread::Result<Result<Option<String>, super::HandlerError>>),
     TimedOut,
     Lost,
     Aborted,
@@ -283,12 +285,14 @@ enum Ended {
 /// one for this slot.
 async fn run_job(shared: &Shared, lease: Lease) -> Option<Lease> {
     let queue = &shared.queue;
-    let Some(handler) = shared.handlers.get(&lease.job.task_type).cloned() else {
+    let Some(handler) = shared.handlers.get(&lease.job.task_type) else {
         let error = format!("no handler for task type {:?}", lease.job.task_type);
         report(shared, queue.fail_permanently(&lease, &error).await, true);
         return None;
     };
-    let mut task = tokio::spawn(handler(queue.clone(), lease.clone()));
+    // Polled here rather than spawned: no task and no cross-task wake-up per job. A panic is
+    // caught as the task's would be; dropping the future aborts the handler.
+    let mut task = AssertUnwindSafe(handler(queue.clone(), lease.clone())).catch_unwind();
     let every = (queue.config().lease / 3).max(Duration::from_millis(1));
     let mut beat = tokio::time::interval_at(Instant::now() + every, every);
     let timeout = lease.job.timeout.map(|t| Instant::now() + t);
@@ -339,16 +343,12 @@ async fn run_job(shared: &Shared, lease: Lease) -> Option<Lease> {
             };
             report(shared, outcome, true);
         }
-        Ended::Done(Err(join)) => {
-            let message = if join.is_panic() {
-                format!("handler panicked: {}", panic_message(join.into_panic()))
-            } else {
-                "handler task was cancelled".to_owned()
-            };
+        Ended::Done(Err(panic)) => {
+            let message = format!("handler panicked: {}", panic_message(panic));
             report(shared, queue.fail(&lease, &message).await.map(|_| ()), true);
         }
         Ended::TimedOut => {
-            task.abort();
+            drop(task);
             let message = match lease.job.timeout {
                 Some(t) => format!("timed out after {t:?}"),
                 None => "timed out".to_owned(),
@@ -356,12 +356,12 @@ async fn run_job(shared: &Shared, lease: Lease) -> Option<Lease> {
             report(shared, queue.fail(&lease, &message).await.map(|_| ()), true);
         }
         Ended::Lost => {
-            task.abort();
+            drop(task);
             shared.counts.lost.fetch_add(1, Ordering::Relaxed);
         }
         Ended::Aborted => {
-            task.abort();
-            let _ = (&mut task).await;
+            // Dropped: the handler has stopped before its lease is given back.
+            drop(task);
             match queue.release(&lease).await {
                 Ok(()) => {
                     shared.counts.released.fetch_add(1, Ordering::Relaxed);
