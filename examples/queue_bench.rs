@@ -201,14 +201,19 @@ async fn local_section(name: &str, store: Arc<dyn Store>) {
         for _ in 0..3 {
             rates.push(worker_drain(store.clone(), concurrency, DRAIN).await);
         }
-        let (lo, hi) = (rates[0].min(rates[1]).min(rates[2]), rates[0].max(rates[1]).max(rates[2]));
+        let (lo, hi) = (
+            rates[0].min(rates[1]).min(rates[2]),
+            rates[0].max(rates[1]).max(rates[2]),
+        );
         let mid = median(rates);
         println!(
             "{name:<6} worker, concurrency {concurrency:>2}, {DRAIN} jobs: {mid:>9.0} jobs/s (3 runs: {lo:.0}..{hi:.0})"
         );
     }
     let (p50, p99) = latency(store, 300).await;
-    println!("{name:<6} enqueue-to-handler latency, idle worker: p50 {p50:>7.0} µs  p99 {p99:>7.0} µs");
+    println!(
+        "{name:<6} enqueue-to-handler latency, idle worker: p50 {p50:>7.0} µs  p99 {p99:>7.0} µs"
+    );
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -241,8 +246,19 @@ async fn main() {
         .await
         .expect("connect raw");
     println!();
-    let rounds = pair_rounds(|| staunch_bulk(store.clone()), || raw_bulk(raw.clone()), ROUNDS).await;
-    row("redis bulk 1000/call vs raw MULTI", &rounds, "raw   ", "jobs/s", 0.9);
+    let rounds = pair_rounds(
+        || staunch_bulk(store.clone()),
+        || raw_bulk(raw.clone()),
+        ROUNDS,
+    )
+    .await;
+    row(
+        "redis bulk 1000/call vs raw MULTI",
+        &rounds,
+        "raw   ",
+        "jobs/s",
+        0.9,
+    );
 
     let port = bullmq::port_of(target.url());
     match bullmq::ensure_installed() {
@@ -252,7 +268,8 @@ async fn main() {
                 let rounds = pair_rounds(
                     || worker_drain(store.clone(), concurrency, DRAIN),
                     || {
-                        let args = vec!["worker".into(), concurrency.to_string(), DRAIN.to_string()];
+                        let args =
+                            vec!["worker".into(), concurrency.to_string(), DRAIN.to_string()];
                         bullmq::run(port, args, "rate")
                     },
                     ROUNDS,
@@ -282,7 +299,13 @@ async fn main() {
                 ROUNDS,
             )
             .await;
-            row("redis bulk 1000/call vs addBulk", &rounds, "BullMQ", "jobs/s", 5.0);
+            row(
+                "redis bulk 1000/call vs addBulk",
+                &rounds,
+                "BullMQ",
+                "jobs/s",
+                5.0,
+            );
             let theirs = bullmq::run_many(
                 port,
                 vec!["latency".into(), "300".into()],

@@ -60,7 +60,11 @@ pub async fn run_many(port: u16, args: Vec<String>, keys: &[&'static str]) -> Ve
         let line = text.lines().last().unwrap_or_default();
         let value: serde_json::Value = serde_json::from_str(line).expect("BullMQ bench JSON");
         keys.iter()
-            .map(|k| value[*k].as_f64().expect("a number in the BullMQ bench reply"))
+            .map(|k| {
+                value[*k]
+                    .as_f64()
+                    .expect("a number in the BullMQ bench reply")
+            })
             .collect()
     })
     .await

@@ -357,7 +357,10 @@ pub async fn check(store: Arc<dyn Store>, clock: ManualClock, ops: &[Op]) -> Res
                     }
                 };
                 if got.lease_lost != want_lost {
-                    return fail(format!("lease lost {} vs model {want_lost}", got.lease_lost));
+                    return fail(format!(
+                        "lease lost {} vs model {want_lost}",
+                        got.lease_lost
+                    ));
                 }
                 let want = model.claim_many(*k);
                 if let Err(e) = check_claimed(&model, &index, got.next, want, &mut leases) {

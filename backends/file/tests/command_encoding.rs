@@ -323,7 +323,7 @@ fn samples() -> Vec<Command> {
             ttl_ms: 1000,
         },
         QueueStep {
-            keys: ["q", "p", "s", "x", "t", "j:", "u:"].map(k).to_vec(),
+            keys: ["q", "p", "s", "x", "t", "j:", "u:", "c"].map(k).to_vec(),
             step: Box::new(
                 QueueStepOptions::new(5, "T", 2, 9)
                     .finish(QueueFinish::new("a", 3, 60).result(b("r")).unique("n"))
@@ -426,7 +426,7 @@ const FROZEN: &[&str] = &[
     "5001680166000176",
     "51016801660176",
     "52016302fbe803",
-    "c80701710170017301780174026a3a02753a0101610301017201016e3c020a01541201026576",
+    "c80801710170017301780174026a3a02753a01630101610301017201016e3c020a01541201026576",
 ];
 
 #[test]

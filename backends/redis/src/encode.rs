@@ -545,7 +545,11 @@ fn queue_step(keys: &[String], step: &staunch_core::QueueStepOptions) -> Result<
         Some(f) => vec![
             f.id.as_bytes().to_vec(),
             text(f.token.to_string()),
-            if f.result.is_some() { b"1".to_vec() } else { b"0".to_vec() },
+            if f.result.is_some() {
+                b"1".to_vec()
+            } else {
+                b"0".to_vec()
+            },
             f.result.as_deref().unwrap_or_default().to_vec(),
             f.unique.as_deref().unwrap_or_default().as_bytes().to_vec(),
             text(f.keep_ms.to_string()),
@@ -560,7 +564,13 @@ fn queue_step(keys: &[String], step: &staunch_core::QueueStepOptions) -> Result<
     args.push(text(step.now_ms.to_string()));
     args.push(step.now_text.as_bytes().to_vec());
     args.push(text(step.until_ms.to_string()));
-    args.push(step.events.as_deref().unwrap_or_default().as_bytes().to_vec());
+    args.push(
+        step.events
+            .as_deref()
+            .unwrap_or_default()
+            .as_bytes()
+            .to_vec(),
+    );
     args.push(match &step.finish {
         Some(f) => staunch_core::queue_step::completed_event(&f.id, step.now_ms).to_vec(),
         None => Vec::new(),

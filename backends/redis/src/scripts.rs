@@ -125,7 +125,8 @@ end
 return v
 "#;
 
-/// KEYS: pending, processing, scheduled, paused, stats, job-hash prefix, unique-key prefix.
+/// KEYS: pending, processing, scheduled, paused, stats, job-hash prefix, unique-key prefix,
+/// completed.
 /// ARGV: [1] id to finish ('' none), [2] its token, [3] '1' with a result, [4] the result,
 /// [5] unique key ('' none), [6] keep ms ('0': delete), [7] expiry time (Unix ms), [8] claim
 /// count, [9] now (Unix ms), [10] now as text, [11] lease deadline, [12] events channel (''
@@ -149,6 +150,7 @@ if ARGV[1] ~= '' then
     if ARGV[6] == '0' then
       redis.call('DEL', task)
     else
+      redis.call('ZADD', KEYS[8], now, id)
       redis.call('PEXPIREAT', task, ARGV[7])
     end
     redis.call('HINCRBY', KEYS[5], 'completed', 1)
@@ -264,7 +266,9 @@ impl Script {
                 Reply::Int(n) => Ok(Reply::Int(n)),
                 other => Err(Error::unexpected_reply("an integer", &other)),
             },
-            Script::Cas | Script::Cad | Script::HCas | Script::HCad | Script::QueueStep => Ok(reply),
+            Script::Cas | Script::Cad | Script::HCas | Script::HCad | Script::QueueStep => {
+                Ok(reply)
+            }
         }
     }
 }

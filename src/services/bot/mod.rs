@@ -159,7 +159,10 @@ impl Bot {
         // The default queue configuration is valid; fall back to it in any case.
         Bot::with_config(store.clone(), BotConfig::default()).unwrap_or_else(|_| {
             let config = BotConfig::default();
-            let queue = Queue::build(store.clone(), QueueConfig::new().prefix(config.prefix.clone()));
+            let queue = Queue::build(
+                store.clone(),
+                QueueConfig::new().prefix(config.prefix.clone()),
+            );
             Bot::from_parts(store, config, queue)
         })
     }

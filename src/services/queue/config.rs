@@ -84,6 +84,12 @@ pub struct QueueConfig {
     pub result_ttl: Duration,
     /// How long a dead letter is kept (default 7 days).
     pub dead_ttl: Duration,
+    /// Keep at most this many completed jobs (default: no count limit, only
+    /// [`QueueConfig::result_ttl`]); the oldest go first, at each maintenance pass.
+    pub max_completed: Option<u64>,
+    /// Keep at most this many dead letters (default: no count limit, only
+    /// [`QueueConfig::dead_ttl`]); the oldest go first, at each maintenance pass.
+    pub max_dead: Option<u64>,
     /// Retry schedule.
     pub backoff: Backoff,
     /// Retries of a job that does not say (default 3, so at most 4 attempts).
@@ -101,6 +107,8 @@ impl Default for QueueConfig {
             lease: Duration::from_secs(30),
             result_ttl: Duration::from_secs(3600),
             dead_ttl: Duration::from_secs(7 * 24 * 3600),
+            max_completed: None,
+            max_dead: None,
             backoff: Backoff::default(),
             default_max_retries: 3,
             clock: Arc::new(SystemClock),
@@ -136,6 +144,17 @@ impl QueueConfig {
     /// Sets how long dead letters are kept.
     pub fn dead_ttl(mut self, ttl: Duration) -> Self {
         self.dead_ttl = ttl;
+        self
+    }
+    /// Keeps at most `count` completed jobs (the removal policy by count; by age it is
+    /// [`QueueConfig::result_ttl`]).
+    pub fn max_completed(mut self, count: u64) -> Self {
+        self.max_completed = Some(count);
+        self
+    }
+    /// Keeps at most `count` dead letters (by age: [`QueueConfig::dead_ttl`]).
+    pub fn max_dead(mut self, count: u64) -> Self {
+        self.max_dead = Some(count);
         self
     }
     /// Sets the retry schedule.
@@ -179,6 +198,8 @@ pub(crate) struct Keys {
     pub processing: String,
     /// Dead letters, scored by time of death (ms).
     pub dead: String,
+    /// Completed jobs kept for the result TTL, scored by finish time (ms).
+    pub completed: String,
     /// Present while the queue is paused.
     pub paused: String,
     /// Counters (a hash).
@@ -188,7 +209,7 @@ pub(crate) struct Keys {
     task_prefix: String,
     unique_prefix: String,
     /// The keys of a `QueueStep`, in its order.
-    step: [String; 7],
+    step: [String; 8],
 }
 
 impl Keys {
@@ -205,6 +226,7 @@ impl Keys {
         let stats = format!("{base}:tasks:stats");
         let task_prefix = format!("{base}:task:");
         let unique_prefix = format!("{base}:tasks:unique:");
+        let completed = format!("{base}:tasks:completed");
         Keys {
             step: [
                 queue.clone(),
@@ -214,7 +236,9 @@ impl Keys {
                 stats.clone(),
                 task_prefix.clone(),
                 unique_prefix.clone(),
+                completed.clone(),
             ],
+            completed,
             queue,
             scheduled,
             promoting: format!("{base}:tasks:promoting"),
@@ -229,7 +253,7 @@ impl Keys {
     }
 
     /// The keys of a `QueueStep` command, in the order it takes them.
-    pub(crate) fn step_keys(&self) -> &[String; 7] {
+    pub(crate) fn step_keys(&self) -> &[String; 8] {
         &self.step
     }
 

@@ -406,6 +406,8 @@ pub struct Maintenance {
     pub reaped: u64,
     /// Due jobs moved into the queue.
     pub promoted: u64,
+    /// Completed jobs and dead letters deleted by the removal policies.
+    pub removed: u64,
     /// The earliest time a scheduled job or a lease comes due, if any.
     pub next_due_ms: Option<i64>,
 }

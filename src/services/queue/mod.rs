@@ -20,6 +20,8 @@
 //! - `claim`: the step (complete-and-claim-next), claiming under a lease, promoting due jobs.
 //! - `outcome`: heartbeat, progress, complete, fail, release, cancel.
 //! - `admin`: pause/resume, `get`, sizes, counters, maintenance, dead letters, events.
+//! - `browse`: the dashboard's admin API (jobs by state with paging, counts, retry, promote,
+//!   remove, clean) and the removal policies.
 //! - `worker`: [`Worker`], handlers per task type, concurrency, graceful shutdown.
 //! - `job`, `config`, `events`, `codec`: value types, settings, the channel, the
 //!   stored format.
@@ -148,6 +150,7 @@
 //! and file backends, a `ManualClock` in tests) so scheduling and expiry agree.
 
 mod admin;
+mod browse;
 mod claim;
 mod codec;
 mod config;
@@ -158,7 +161,8 @@ mod outcome;
 mod queue;
 pub mod worker;
 
-pub use config::{Backoff, QueueConfig};
+pub use browse::{JobState, StateCounts};
+pub use config::{Backoff, DEFAULT_PREFIX, QueueConfig};
 pub use events::QueueEvent;
 pub use job::{
     BotTask, Counters, Enqueued, FailOutcome, JobInfo, JobStatus, Lease, MAX_PRIORITY,

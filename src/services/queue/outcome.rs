@@ -382,6 +382,9 @@ impl Queue {
             batch.zadd(&keys.dead, finished as f64, id);
             self.add_retention(batch, &task, self.inner.config.dead_ttl);
         } else {
+            if status == JobStatus::Completed && !self.inner.config.result_ttl.is_zero() {
+                batch.zadd(&keys.completed, finished as f64, id);
+            }
             self.add_retention(batch, &task, self.inner.config.result_ttl);
         }
         if let Some(unique) = fields.get(field::UNIQUE_KEY) {

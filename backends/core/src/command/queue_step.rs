@@ -53,13 +53,15 @@ pub struct QueueStepKeys<'a> {
     pub jobs: &'a str,
     /// Prefix of unique-key strings.
     pub unique: &'a str,
+    /// Completed jobs by finish time (zset).
+    pub completed: &'a str,
 }
 
 impl<'a> QueueStepKeys<'a> {
     /// The roles of `keys` in the order the row documents; `InvalidInput` for another length.
     pub fn parse(keys: &'a [String]) -> Result<Self> {
         match keys {
-            [pending, processing, scheduled, paused, stats, jobs, unique] => Ok(QueueStepKeys {
+            [
                 pending,
                 processing,
                 scheduled,
@@ -67,10 +69,20 @@ impl<'a> QueueStepKeys<'a> {
                 stats,
                 jobs,
                 unique,
+                completed,
+            ] => Ok(QueueStepKeys {
+                pending,
+                processing,
+                scheduled,
+                paused,
+                stats,
+                jobs,
+                unique,
+                completed,
             }),
             _ => Err(Error::invalid(format!(
-                "QUEUESTEP takes 7 keys (pending, processing, scheduled, paused, stats, job \
-                 prefix, unique prefix), got {}",
+                "QUEUESTEP takes 8 keys (pending, processing, scheduled, paused, stats, job \
+                 prefix, unique prefix, completed), got {}",
                 keys.len()
             ))),
         }
@@ -195,6 +207,11 @@ pub(crate) fn effects(keys: &[String], step: &QueueStepOptions, reply: &Reply) -
         if finish.keep_ms == 0 {
             out.push(Command::Del { keys: vec![task] });
         } else {
+            out.push(Command::ZAdd {
+                key: keys.completed.to_owned(),
+                members: vec![(step.now_ms as f64, id.clone())],
+                options: ZAddOptions::default(),
+            });
             let at = step
                 .now_ms
                 .saturating_add(i64::try_from(finish.keep_ms).unwrap_or(i64::MAX));

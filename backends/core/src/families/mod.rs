@@ -49,7 +49,8 @@ pub(crate) mod sample;
 mod value;
 
 pub use decode::{
-    As, Decode, DecoderFor, FromReply, QueueClaimed, QueueStepReply, SetOutcome, SetReply, SetWritten,
+    As, Decode, DecoderFor, FromReply, QueueClaimed, QueueStepReply, SetOutcome, SetReply,
+    SetWritten,
 };
 pub use pipeline::{Append, Batch, DecodeAll, Pipeline, Replies, Step};
 pub use value::IntoValue;

@@ -35,7 +35,8 @@ pub(crate) fn run(
                 field: field::TOKEN.to_owned(),
             },
         )?;
-        let held = matches!(&token, Reply::Bulk(t) if t.as_ref() == finish.token.to_string().as_bytes());
+        let held =
+            matches!(&token, Reply::Bulk(t) if t.as_ref() == finish.token.to_string().as_bytes());
         reply.finished = Some(held);
         if held {
             complete(db, ctx, &keys, step, &task)?;
@@ -131,6 +132,15 @@ fn complete(
             },
         )?;
     } else {
+        sub(
+            db,
+            ctx,
+            Command::ZAdd {
+                key: keys.completed.to_owned(),
+                members: vec![(step.now_ms as f64, id.clone())],
+                options: ZAddOptions::default(),
+            },
+        )?;
         let at = step
             .now_ms
             .saturating_add(i64::try_from(finish.keep_ms).unwrap_or(i64::MAX));

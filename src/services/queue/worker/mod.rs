@@ -239,12 +239,13 @@ impl Worker {
         F: Fn(JobContext<T>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<R, HandlerError>> + Send + 'static,
     {
-        let erased: ErasedHandler = Arc::new(move |queue: Queue, lease: Lease| {
-            match context(queue, lease) {
-                Ok(ctx) => finish(handler(ctx)),
-                Err(e) => Box::pin(std::future::ready(Err(e))),
-            }
-        });
+        let erased: ErasedHandler =
+            Arc::new(
+                move |queue: Queue, lease: Lease| match context(queue, lease) {
+                    Ok(ctx) => finish(handler(ctx)),
+                    Err(e) => Box::pin(std::future::ready(Err(e))),
+                },
+            );
         self.handlers.insert(task_type.into(), erased);
         self
     }
@@ -276,12 +277,13 @@ impl Worker {
         F: Fn(JobContext<T>, S) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<R, HandlerError>> + Send + 'static,
     {
-        let erased: ErasedHandler = Arc::new(move |queue: Queue, lease: Lease| {
-            match context(queue, lease) {
-                Ok(ctx) => finish(handler(ctx, state.clone())),
-                Err(e) => Box::pin(std::future::ready(Err(e))),
-            }
-        });
+        let erased: ErasedHandler =
+            Arc::new(
+                move |queue: Queue, lease: Lease| match context(queue, lease) {
+                    Ok(ctx) => finish(handler(ctx, state.clone())),
+                    Err(e) => Box::pin(std::future::ready(Err(e))),
+                },
+            );
         self.handlers.insert(task_type.into(), erased);
         self
     }

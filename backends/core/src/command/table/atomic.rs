@@ -112,15 +112,15 @@ Atomic "Atomic compound operations: the check-then-act steps services must never
     /// field, Bulk value, ...]]`.
     ///
     /// `keys` are, in this order: the pending zset, the processing zset, the scheduled zset,
-    /// the paused flag, the counters hash, the prefix of job hashes and the prefix of unique
-    /// keys (job `id`'s hash is the first prefix followed by `id`; a step locks every key it
-    /// derives so, as a keyless command does).
+    /// the paused flag, the counters hash, the prefix of job hashes, the prefix of unique keys
+    /// and the completed zset (job `id`'s hash is the first prefix followed by `id`; a step
+    /// locks every key it derives so, as a keyless command does).
     ///
     /// # Behavior
     /// - Finish: when job `id`'s `token` field equals the holder's token, the job leaves
     ///   `processing`, its hash gets `token "<token>:completed"`, `status completed`,
-    ///   `finished_at`, `finished_ms` (and `result`), it expires after `keep_ms` (deleted at
-    ///   once for 0), the counter `completed` goes up, the unique key is deleted if it still
+    ///   `finished_at`, `finished_ms` (and `result`), it expires after `keep_ms` and enters the
+    ///   completed zset scored `now_ms` (deleted at once for 0), the counter `completed` goes up, the unique key is deleted if it still
     ///   names the job, and `{"event":"status","id":..,"status":"completed","at":now}` is
     ///   published. `finished` is 1 then, 0 when the token did not match (nothing changes),
     ///   -1 without a finish.

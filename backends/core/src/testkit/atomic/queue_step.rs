@@ -10,7 +10,16 @@ use crate::{QueueFinish, QueueStepOptions, QueueStepReply};
 /// 2096-10-02, Unix ms: a time every store's clock has not reached.
 const FUTURE: i64 = 4_000_000_000_000;
 
-const KEYS: [&str; 7] = ["q:pending", "q:processing", "q:scheduled", "q:paused", "q:stats", "q:job:", "q:unique:"];
+const KEYS: [&str; 8] = [
+    "q:pending",
+    "q:processing",
+    "q:scheduled",
+    "q:paused",
+    "q:stats",
+    "q:job:",
+    "q:unique:",
+    "q:completed",
+];
 
 async fn job(store: &TestStore, id: &str, score: f64) {
     store
@@ -25,7 +34,10 @@ async fn step(store: &TestStore, options: QueueStepOptions) -> QueueStepReply {
 }
 
 fn field<'a>(fields: &'a [(String, Bytes)], name: &str) -> Option<&'a [u8]> {
-    fields.iter().find(|(f, _)| f == name).map(|(_, v)| v.as_ref())
+    fields
+        .iter()
+        .find(|(f, _)| f == name)
+        .map(|(_, v)| v.as_ref())
 }
 
 /// The lowest-scored jobs move to `processing` at the lease deadline, with token and attempts
@@ -39,16 +51,27 @@ pub async fn test_queue_step_claims_lowest_first(store: TestStore) {
     assert!(!reply.paused);
     assert_eq!(reply.due, 0);
     let ids: Vec<&[u8]> = reply.jobs.iter().map(|j| j.id.as_ref()).collect();
-    assert_eq!(ids, [b"a".as_ref(), b"b"], "the two lowest scores, lowest first");
+    assert_eq!(
+        ids,
+        [b"a".as_ref(), b"b"],
+        "the two lowest scores, lowest first"
+    );
     for j in &reply.jobs {
         assert_eq!(j.token, 1, "a first claim's token is 1");
         assert_eq!(field(&j.fields, "token"), Some(b"1".as_ref()));
         assert_eq!(field(&j.fields, "attempts"), Some(b"1".as_ref()));
         assert_eq!(field(&j.fields, "type"), Some(b"t".as_ref()));
-        assert_eq!(field(&j.fields, "status"), None, "read before it was marked");
+        assert_eq!(
+            field(&j.fields, "status"),
+            None,
+            "read before it was marked"
+        );
     }
     assert_eq!(
-        store.zrange_with_scores("q:processing", 0, -1).await.unwrap(),
+        store
+            .zrange_with_scores("q:processing", 0, -1)
+            .await
+            .unwrap(),
         vec![(Bytes::from("a"), 5000.0), (Bytes::from("b"), 5000.0)],
         "claimed jobs are in processing at the lease deadline"
     );
@@ -81,21 +104,47 @@ pub async fn test_queue_step_completes_then_claims(store: TestStore) {
     .await;
     assert_eq!(reply.finished, Some(true), "the holder's token matched");
     assert_eq!(reply.jobs.len(), 1);
-    assert_eq!(reply.jobs[0].id, Bytes::from("b"), "the next job is claimed");
+    assert_eq!(
+        reply.jobs[0].id,
+        Bytes::from("b"),
+        "the next job is claimed"
+    );
     let a = store.hgetall("q:job:a").await.unwrap();
     assert_eq!(a.get("status"), Some(&Bytes::from("completed")));
-    assert_eq!(a.get("token"), Some(&Bytes::from("1:completed")), "fence closed");
+    assert_eq!(
+        a.get("token"),
+        Some(&Bytes::from("1:completed")),
+        "fence closed"
+    );
     assert_eq!(a.get("result"), Some(&Bytes::from("\"ok\"")));
     assert_eq!(a.get("finished_ms"), Some(&Bytes::from(FUTURE.to_string())));
     assert_eq!(a.get("finished_at"), Some(&Bytes::from("T1")));
-    assert!(store.pttl("q:job:a").await.unwrap() > 0, "a completed job expires");
+    assert!(
+        store.pttl("q:job:a").await.unwrap() > 0,
+        "a completed job expires"
+    );
     assert_eq!(
         store.hget("q:stats", "completed").await.unwrap(),
         Some(Bytes::from("1"))
     );
-    assert_eq!(store.get("q:unique:key").await.unwrap(), None, "unique key released");
     assert_eq!(
-        store.zrange_with_scores("q:processing", 0, -1).await.unwrap(),
+        store.get("q:unique:key").await.unwrap(),
+        None,
+        "unique key released"
+    );
+    assert_eq!(
+        store
+            .zrange_with_scores("q:completed", 0, -1)
+            .await
+            .unwrap(),
+        vec![(Bytes::from("a"), FUTURE as f64)],
+        "the completed set holds it by finish time"
+    );
+    assert_eq!(
+        store
+            .zrange_with_scores("q:processing", 0, -1)
+            .await
+            .unwrap(),
         vec![(Bytes::from("b"), 6000.0)],
         "a left processing, b entered it"
     );
@@ -111,7 +160,11 @@ pub async fn test_queue_step_stale_token_and_delete(store: TestStore) {
         QueueStepOptions::new(2000, "T1", 0, 6000).finish(QueueFinish::new("a", token + 1, 0)),
     )
     .await;
-    assert_eq!(stale.finished, Some(false), "a stale token finishes nothing");
+    assert_eq!(
+        stale.finished,
+        Some(false),
+        "a stale token finishes nothing"
+    );
     assert_eq!(
         store.hget("q:job:a", "status").await.unwrap(),
         Some(Bytes::from("processing"))
@@ -123,7 +176,15 @@ pub async fn test_queue_step_stale_token_and_delete(store: TestStore) {
     )
     .await;
     assert_eq!(done.finished, Some(true));
-    assert!(!store.exists("q:job:a").await.unwrap(), "keep 0 deletes the job");
+    assert!(
+        !store.exists("q:job:a").await.unwrap(),
+        "keep 0 deletes the job"
+    );
+    assert_eq!(
+        store.zcard("q:completed").await.unwrap(),
+        0,
+        "and keeps no entry"
+    );
     assert_eq!(store.zcard("q:processing").await.unwrap(), 0);
 }
 
@@ -167,6 +228,6 @@ pub async fn test_queue_step_wrong_keys(store: TestStore) {
             .queue_step(["a", "b"], QueueStepOptions::new(1, "T", 1, 2))
             .await,
         ErrorKind::InvalidInput,
-        "QUEUESTEP takes seven keys",
+        "QUEUESTEP takes eight keys",
     );
 }
