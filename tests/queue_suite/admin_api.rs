@@ -52,7 +52,7 @@ pub async fn jobs_by_state_with_paging(env: &Env) {
     );
     assert_eq!(
         ids(&q.jobs(JobState::Scheduled, 0, 10).await.unwrap()),
-        [later.clone()]
+        [later.as_str()]
     );
     assert_eq!(
         ids(&q.jobs(JobState::Processing, 0, 10).await.unwrap()),
