@@ -566,6 +566,39 @@ async fn redis_key_prefixes() {
             .unwrap(),
         Some(("list".to_owned(), staunch_core::Bytes::from("a")))
     );
+    // Multi-key sorted-set commands: every key prefixed, keys in replies stripped, members
+    // (which are not keys) left whole even when they look prefixed.
+    use staunch_core::{Bytes, ZCombineOptions, ZPopEnd};
+    cache
+        .zadd_multiple("z1", [(1.0, "cache:m"), (2.0, "n")])
+        .await
+        .unwrap();
+    cache.zadd("z2", 5.0, "n").await.unwrap();
+    assert_eq!(
+        cache
+            .zunionstore("zu", ["z1", "z2"], ZCombineOptions::new())
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        raw.zcard("cache:zu").await.unwrap(),
+        2,
+        "stored under the prefix"
+    );
+    assert_eq!(
+        cache.zscan("zu", 0).await.unwrap(),
+        (
+            0,
+            vec![(Bytes::from("cache:m"), 1.0), (Bytes::from("n"), 7.0)]
+        ),
+        "ZSCAN members are not keys: kept whole"
+    );
+    assert_eq!(
+        cache.zmpop(["nothing", "zu"], ZPopEnd::Max).await.unwrap(),
+        Some(("zu".to_owned(), vec![(Bytes::from("n"), 7.0)])),
+        "ZMPOP names the key without the prefix"
+    );
     cache.flushdb().await.unwrap();
     assert_eq!(cache.dbsize().await.unwrap(), 0);
     assert_eq!(

@@ -2,9 +2,10 @@
 //! key-prefix mapping ([`crate::config::Mapping::Prefixes`]): all names share one Redis logical
 //! database (Redis Cluster has only database 0), each sees only its own keys.
 //!
-//! Every key a command names is prefixed on the way in; keys in replies (`SCAN`, `BLPOP`,
-//! `BRPOP`, `BZPOPMIN`, `BZPOPMAX`) lose the prefix on the way out. `SCAN` matches only the
-//! prefix (escaped, so a name never acts as a glob). `DBSIZE` and `FLUSHDB` count and delete
+//! Every key a command names is prefixed on the way in; keys in replies (`SCAN`, `KEYS`,
+//! `BLPOP`, `BRPOP`, `LMPOP`, `BLMPOP`, `BZPOPMIN`, `BZPOPMAX`, `ZMPOP`, `BZMPOP`) lose the
+//! prefix on the way out. `SCAN` and `KEYS` match only the prefix (escaped, so a name never acts
+//! as a glob). `DBSIZE` and `FLUSHDB` count and delete
 //! the prefix's keys with `SCAN`, which is O(keys) where Redis's own are O(1); they are refused
 //! inside batches. Pub/sub channels are not prefixed: Redis's pub/sub ignores logical
 //! databases too, so both mappings behave alike. Which fields are keys comes from
@@ -48,6 +49,7 @@ impl Prefixed {
             Command::Scan { options, .. } => {
                 options.pattern = Some(self.pattern(options.pattern.as_deref()));
             }
+            Command::Keys { pattern } => *pattern = self.pattern(Some(pattern)),
             other => other.keys_mut().into_iter().for_each(|k| self.add(k)),
         }
         Ok(Some(command))
@@ -72,6 +74,9 @@ impl Prefixed {
                     parts.push(Reply::Array(keys));
                 }
                 Reply::Array(parts)
+            }
+            (ReplyShape::Keys, Reply::Array(keys)) => {
+                Reply::Array(keys.into_iter().map(|k| self.strip(k)).collect())
             }
             (ReplyShape::KeyFirst, Reply::Array(mut parts)) if !parts.is_empty() => {
                 let key = parts.remove(0);

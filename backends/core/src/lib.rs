@@ -43,6 +43,7 @@ pub mod command;
 pub mod error;
 pub mod families;
 pub mod glob;
+pub mod limits;
 pub mod long_double;
 pub mod options;
 pub mod reply;
@@ -52,7 +53,10 @@ pub mod testkit;
 
 pub use capabilities::{Capabilities, Eviction, Persistence, PubSubReach};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use command::{Access, Call, Command, CommandRef, Family, ReplyShape, queue_step};
+pub use command::{
+    Access, Call, Command, CommandRef, Family, MAX_RANDOM_REPEATS, ReplyShape, queue_step,
+    random_count,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use families::{
     As, Atomic, Batch, Decode, Execute, FromReply, Hashes, IntoValue, Keyspace, Lists, Pipeline,

@@ -8,6 +8,13 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+mod expire;
+mod lists;
+mod zsets;
+pub use expire::ExpireConditions;
+pub use lists::{InsertPosition, LPosOptions};
+pub use zsets::*;
+
 /// When a key should expire, as `SET`, `GETEX` and compare-and-set accept it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SetExpiry {
@@ -339,14 +346,27 @@ pub enum ZAddComparison {
     Lt,
 }
 
-/// Options of `ZADD`.
+/// Options of `ZADD`, one flag per Redis word.
+///
+/// Every combination is representable, including the ones Redis refuses (`NX` with `XX`, `GT`
+/// with `LT`, `GT`/`LT` with `NX`): those are rejected when the command runs, with Redis's
+/// error, by every backend, exactly as Redis rejects the words.
+///
+/// The log and journal form is the one written before the flags existed (an optional
+/// condition and an optional comparison), with one more variant in each for "both", so logs
+/// written earlier read back unchanged.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "ZAddWire", into = "ZAddWire")]
 #[non_exhaustive]
 pub struct ZAddOptions {
-    /// `NX` or `XX`.
-    pub condition: Option<SetCondition>,
-    /// `GT` or `LT`.
-    pub comparison: Option<ZAddComparison>,
+    /// `NX`: only add new members.
+    pub nx: bool,
+    /// `XX`: only update existing members.
+    pub xx: bool,
+    /// `GT`: only update when the new score is greater.
+    pub gt: bool,
+    /// `LT`: only update when the new score is less.
+    pub lt: bool,
     /// `CH`: count changed members, not only added ones.
     pub ch: bool,
     /// `INCR`: behave like `ZINCRBY` (exactly one member; reply is the new score or nil).
@@ -358,14 +378,40 @@ impl ZAddOptions {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets `NX`/`XX`.
+    /// Adds the word `NX` or `XX` (adding both is representable; Redis refuses it).
     pub fn condition(mut self, condition: SetCondition) -> Self {
-        self.condition = Some(condition);
+        match condition {
+            SetCondition::Nx => self.nx = true,
+            SetCondition::Xx => self.xx = true,
+        }
         self
     }
-    /// Sets `GT`/`LT`.
+    /// Adds the word `GT` or `LT` (adding both is representable; Redis refuses it).
     pub fn comparison(mut self, comparison: ZAddComparison) -> Self {
-        self.comparison = Some(comparison);
+        match comparison {
+            ZAddComparison::Gt => self.gt = true,
+            ZAddComparison::Lt => self.lt = true,
+        }
+        self
+    }
+    /// Sets `NX`.
+    pub fn nx(mut self, nx: bool) -> Self {
+        self.nx = nx;
+        self
+    }
+    /// Sets `XX`.
+    pub fn xx(mut self, xx: bool) -> Self {
+        self.xx = xx;
+        self
+    }
+    /// Sets `GT`.
+    pub fn gt(mut self, gt: bool) -> Self {
+        self.gt = gt;
+        self
+    }
+    /// Sets `LT`.
+    pub fn lt(mut self, lt: bool) -> Self {
+        self.lt = lt;
         self
     }
     /// Sets `CH`.
@@ -377,6 +423,95 @@ impl ZAddOptions {
     pub fn incr(mut self, incr: bool) -> Self {
         self.incr = incr;
         self
+    }
+    /// Redis's refusal of the word combinations it does not accept, checked in Redis's order
+    /// (`zaddGenericCommand`): `NX` with `XX`, then `GT`/`LT`/`NX` together.
+    pub fn check(&self) -> Result<(), crate::Error> {
+        if self.nx && self.xx {
+            return Err(crate::Error::invalid(
+                "ERR XX and NX options at the same time are not compatible",
+            ));
+        }
+        if (self.gt && self.nx) || (self.lt && self.nx) || (self.gt && self.lt) {
+            return Err(crate::Error::invalid(
+                "ERR GT, LT, and/or NX options at the same time are not compatible",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `NX`, `XX` or both, in the wire form of [`ZAddOptions`] (variant order frozen: `Nx` and
+/// `Xx` are [`SetCondition`]'s, as written before the flags existed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum ConditionWire {
+    Nx,
+    Xx,
+    NxXx,
+}
+
+/// `GT`, `LT` or both, in the wire form of [`ZAddOptions`] (frozen order, as [`ConditionWire`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum ComparisonWire {
+    Gt,
+    Lt,
+    GtLt,
+}
+
+/// The log and journal form of [`ZAddOptions`] (see there).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct ZAddWire {
+    condition: Option<ConditionWire>,
+    comparison: Option<ComparisonWire>,
+    ch: bool,
+    incr: bool,
+}
+
+impl From<ZAddWire> for ZAddOptions {
+    fn from(wire: ZAddWire) -> Self {
+        let (nx, xx) = match wire.condition {
+            None => (false, false),
+            Some(ConditionWire::Nx) => (true, false),
+            Some(ConditionWire::Xx) => (false, true),
+            Some(ConditionWire::NxXx) => (true, true),
+        };
+        let (gt, lt) = match wire.comparison {
+            None => (false, false),
+            Some(ComparisonWire::Gt) => (true, false),
+            Some(ComparisonWire::Lt) => (false, true),
+            Some(ComparisonWire::GtLt) => (true, true),
+        };
+        ZAddOptions {
+            nx,
+            xx,
+            gt,
+            lt,
+            ch: wire.ch,
+            incr: wire.incr,
+        }
+    }
+}
+
+impl From<ZAddOptions> for ZAddWire {
+    fn from(options: ZAddOptions) -> Self {
+        let condition = match (options.nx, options.xx) {
+            (false, false) => None,
+            (true, false) => Some(ConditionWire::Nx),
+            (false, true) => Some(ConditionWire::Xx),
+            (true, true) => Some(ConditionWire::NxXx),
+        };
+        let comparison = match (options.gt, options.lt) {
+            (false, false) => None,
+            (true, false) => Some(ComparisonWire::Gt),
+            (false, true) => Some(ComparisonWire::Lt),
+            (true, true) => Some(ComparisonWire::GtLt),
+        };
+        ZAddWire {
+            condition,
+            comparison,
+            ch: options.ch,
+            incr: options.incr,
+        }
     }
 }
 

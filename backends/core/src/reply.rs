@@ -234,3 +234,68 @@ pub fn parse_double(bytes: &[u8]) -> Result<f64> {
     }
     Ok(value)
 }
+
+/// A score as Redis prints it where it sends scores as text (`ZSCAN`) from a large sorted set
+/// (`ld2string` in its automatic mode): `printf("%.17g")`, `inf`/`-inf`.
+pub fn score_text(x: f64) -> String {
+    if x.is_nan() {
+        return "nan".to_owned();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf" } else { "-inf" }.to_owned();
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() { "-0" } else { "0" }.to_owned();
+    }
+    // 17 significant digits, correctly rounded; the exponent is the rounded value's.
+    let sci = format!("{x:.16e}");
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    if (-4..17).contains(&exponent) {
+        let decimals = usize::try_from(16 - exponent).unwrap_or(0);
+        let fixed = format!("{x:.decimals$}");
+        return trim_fraction(&fixed).to_owned();
+    }
+    let mantissa = trim_fraction(mantissa);
+    let sign = if exponent < 0 { '-' } else { '+' };
+    format!("{mantissa}e{sign}{:02}", exponent.unsigned_abs())
+}
+
+/// A score as Redis prints it from a small sorted set (its compact encoding keeps a score
+/// that is an integer within ±2^62 as that integer, others as [`score_text`]).
+pub fn compact_score_text(x: f64) -> String {
+    const HALF: f64 = (i64::MAX / 2) as f64;
+    if (-HALF..=HALF).contains(&x) && x.fract() == 0.0 {
+        return (x as i64).to_string();
+    }
+    score_text(x)
+}
+
+/// `%g`'s removal of trailing zeros after the point (and then of the point).
+fn trim_fraction(text: &str) -> &str {
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod score_text_tests {
+    use super::score_text;
+
+    #[test]
+    fn scores_print_as_redis_percent_17g() {
+        assert_eq!(score_text(3.0), "3");
+        assert_eq!(score_text(-2.5), "-2.5");
+        assert_eq!(score_text(0.1), "0.10000000000000001");
+        assert_eq!(score_text(1e17), "1e+17");
+        assert_eq!(score_text(1.5e-5), "1.5e-05");
+        assert_eq!(super::compact_score_text(1e17), "100000000000000000");
+        assert_eq!(super::compact_score_text(-0.0), "0");
+        assert_eq!(score_text(123456789012345680.0), "1.2345678901234568e+17");
+        assert_eq!(score_text(f64::INFINITY), "inf");
+        assert_eq!(score_text(f64::NEG_INFINITY), "-inf");
+        assert_eq!(score_text(0.0001), "0.0001");
+    }
+}

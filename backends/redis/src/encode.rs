@@ -191,9 +191,99 @@ fn script(script: Script, keys: &[&str], args: Vec<Vec<u8>>) -> Plan {
     }
 }
 
+/// `EXPIRE`, `PEXPIRE`, `EXPIREAT` or `PEXPIREAT` with its key and time.
+fn expire_cmd(key: &str, expiry: Expiry) -> Cmd {
+    let (name, t) = match expiry {
+        Expiry::Seconds(s) => ("EXPIRE", s),
+        Expiry::Millis(ms) => ("PEXPIRE", ms),
+        Expiry::AtSeconds(s) => ("EXPIREAT", s),
+        Expiry::AtMillis(ms) => ("PEXPIREAT", ms),
+    };
+    let mut cmd = key_cmd(name, key);
+    cmd.arg(t);
+    cmd
+}
+
+/// The arguments of `ZRANGE`/`ZRANGESTORE` after the key(s).
+fn zrange_args(cmd: &mut Cmd, by: &ZRangeBy, options: &ZRangeOptions) {
+    match by {
+        ZRangeBy::Rank { start, stop } => {
+            cmd.arg(*start).arg(*stop);
+        }
+        ZRangeBy::Score { min, max } => {
+            let (first, second) = if options.rev { (max, min) } else { (min, max) };
+            cmd.arg(first.to_arg()).arg(second.to_arg()).arg("BYSCORE");
+        }
+        ZRangeBy::Lex { min, max } => {
+            let (first, second) = if options.rev { (max, min) } else { (min, max) };
+            cmd.arg(first.to_arg()).arg(second.to_arg()).arg("BYLEX");
+        }
+    }
+    if options.rev {
+        cmd.arg("REV");
+    }
+    if let Some((offset, count)) = options.limit {
+        cmd.arg("LIMIT").arg(offset).arg(count);
+    }
+    if options.with_scores {
+        cmd.arg("WITHSCORES");
+    }
+}
+
+/// `ZUNION`/`ZINTER`/`ZDIFF` and the `STORE` forms: every option word that is set, also the
+/// ones Redis refuses for the command (it answers with its own error).
+fn combine_cmd(
+    name: &str,
+    destination: Option<&String>,
+    keys: &[String],
+    options: &ZCombineOptions,
+) -> Cmd {
+    let mut cmd = named(name);
+    if let Some(destination) = destination {
+        cmd.arg(destination);
+    }
+    cmd.arg(keys.len()).arg(keys);
+    if let Some(weights) = &options.weights {
+        cmd.arg("WEIGHTS");
+        for weight in weights {
+            cmd.arg(num(*weight));
+        }
+    }
+    if let Some(aggregate) = options.aggregate {
+        cmd.arg("AGGREGATE").arg(aggregate.as_str());
+    }
+    if options.with_scores {
+        cmd.arg("WITHSCORES");
+    }
+    cmd
+}
+
+/// `numkeys key... MIN|MAX [COUNT n]` of `ZMPOP`/`BZMPOP` (and the list forms).
+fn mpop_args(cmd: &mut Cmd, keys: &[String], end: &str, count: Option<u64>) {
+    cmd.arg(keys.len()).arg(keys).arg(end);
+    if let Some(count) = count {
+        cmd.arg("COUNT").arg(count);
+    }
+}
+
+/// `[MATCH pattern] [COUNT n] [TYPE t]` of the scan commands.
+fn scan_args(cmd: &mut Cmd, options: &ScanOptions) {
+    if let Some(pattern) = &options.pattern {
+        cmd.arg("MATCH").arg(pattern);
+    }
+    if let Some(count) = options.count {
+        cmd.arg("COUNT").arg(count);
+    }
+    if let Some(key_type) = options.key_type {
+        cmd.arg("TYPE").arg(key_type.as_str());
+    }
+}
+
 /// Plans one command.
 pub(crate) fn plan(command: &Command) -> Result<Plan> {
     use Command as C;
+    // Bounds staunch shares on every backend, refused before anything is sent.
+    command.check_limits()?;
     let plain = |cmd: Cmd| Ok(Plan::Plain(cmd));
     match command {
         // ----- keyspace -----
@@ -204,14 +294,7 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             expiry,
             condition,
         } => {
-            let (name, t) = match *expiry {
-                Expiry::Seconds(s) => ("EXPIRE", s),
-                Expiry::Millis(ms) => ("PEXPIRE", ms),
-                Expiry::AtSeconds(s) => ("EXPIREAT", s),
-                Expiry::AtMillis(ms) => ("PEXPIREAT", ms),
-            };
-            let mut cmd = key_cmd(name, key);
-            cmd.arg(t);
+            let mut cmd = expire_cmd(key, *expiry);
             if let Some(condition) = condition {
                 cmd.arg(match condition {
                     ExpireCondition::Nx => "NX",
@@ -245,6 +328,29 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         C::Rename { key, new_key } => plain(keys_cmd("RENAME", &[key.clone(), new_key.clone()])),
         C::RenameNx { key, new_key } => {
             plain(keys_cmd("RENAMENX", &[key.clone(), new_key.clone()]))
+        }
+        C::Keys { pattern } => plain(rcmd!("KEYS", pattern)),
+        C::Copy {
+            source,
+            destination,
+            replace,
+        } => {
+            let mut cmd = rcmd!("COPY", source, destination);
+            if *replace {
+                cmd.arg("REPLACE");
+            }
+            plain(cmd)
+        }
+        C::ExpireTime { key } => plain(key_cmd("EXPIRETIME", key)),
+        C::PExpireTime { key } => plain(key_cmd("PEXPIRETIME", key)),
+        C::ExpireIf {
+            key,
+            expiry,
+            conditions,
+        } => {
+            let mut cmd = expire_cmd(key, *expiry);
+            cmd.arg(conditions.words());
+            plain(cmd)
         }
 
         // ----- strings -----
@@ -291,6 +397,18 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             plain(cmd)
         }
         C::Append { key, value } => plain(rcmd!("APPEND", key, value.as_ref())),
+        C::SetNx { key, value } => plain(rcmd!("SETNX", key, value.as_ref())),
+        C::SetRange { key, offset, value } => {
+            plain(rcmd!("SETRANGE", key, *offset, value.as_ref()))
+        }
+        C::GetRange { key, start, end } => plain(rcmd!("GETRANGE", key, *start, *end)),
+        C::MSetNx { pairs } => {
+            let mut cmd = named("MSETNX");
+            for (key, value) in pairs {
+                cmd.arg(key).arg(value.as_ref());
+            }
+            plain(cmd)
+        }
         C::StrLen { key } => plain(key_cmd("STRLEN", key)),
 
         // ----- hashes -----
@@ -315,6 +433,38 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         C::HLen { key } => plain(key_cmd("HLEN", key)),
         C::HStrLen { key, field } => plain(rcmd!("HSTRLEN", key, field)),
         C::HKeys { key } => plain(key_cmd("HKEYS", key)),
+        C::HMSet { key, fields } => {
+            let mut cmd = key_cmd("HMSET", key);
+            for (field, value) in fields {
+                cmd.arg(field).arg(value.as_ref());
+            }
+            plain(cmd)
+        }
+        C::HRandField {
+            key,
+            count,
+            with_values,
+        } => {
+            let mut cmd = key_cmd("HRANDFIELD", key);
+            if let Some(count) = count {
+                staunch_core::limits::check_random_count("HRANDFIELD", *count)?;
+                cmd.arg(*count);
+            }
+            if *with_values {
+                cmd.arg("WITHVALUES");
+            }
+            plain(cmd)
+        }
+        C::HScan {
+            key,
+            cursor,
+            options,
+        } => {
+            let mut cmd = key_cmd("HSCAN", key);
+            cmd.arg(*cursor);
+            scan_args(&mut cmd, options);
+            plain(cmd)
+        }
         C::HVals { key } => plain(key_cmd("HVALS", key)),
 
         // ----- lists -----
@@ -340,6 +490,56 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             from.as_str(),
             to.as_str()
         )),
+        C::LPos {
+            key,
+            element,
+            count,
+            options,
+        } => {
+            let mut cmd = rcmd!("LPOS", key, element.as_ref());
+            if let Some(rank) = options.rank {
+                cmd.arg("RANK").arg(rank);
+            }
+            if let Some(count) = count {
+                cmd.arg("COUNT").arg(*count);
+            }
+            if let Some(maxlen) = options.maxlen {
+                cmd.arg("MAXLEN").arg(maxlen);
+            }
+            plain(cmd)
+        }
+        C::LInsert {
+            key,
+            position,
+            pivot,
+            element,
+        } => plain(rcmd!(
+            "LINSERT",
+            key,
+            position.as_str(),
+            pivot.as_ref(),
+            element.as_ref()
+        )),
+        C::LPushX { key, values } => plain(rcmd!("LPUSHX", key, bytes_list(values))),
+        C::RPushX { key, values } => plain(rcmd!("RPUSHX", key, bytes_list(values))),
+        C::LMPop { keys, end, count } => {
+            let mut cmd = named("LMPOP");
+            mpop_args(&mut cmd, keys, end.as_str(), *count);
+            plain(cmd)
+        }
+        C::BLMPop {
+            keys,
+            end,
+            count,
+            timeout,
+        } => {
+            let mut cmd = rcmd!("BLMPOP", block_secs(*timeout));
+            mpop_args(&mut cmd, keys, end.as_str(), *count);
+            Ok(Plan::Blocking {
+                cmd,
+                block: *timeout,
+            })
+        }
         C::BLPop { keys, timeout } => Ok(blocking_keys("BLPOP", keys, *timeout)),
         C::BRPop { keys, timeout } => Ok(blocking_keys("BRPOP", keys, *timeout)),
         C::BLMove {
@@ -372,6 +572,30 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         C::SInter { keys } => plain(keys_cmd("SINTER", keys)),
         C::SUnion { keys } => plain(keys_cmd("SUNION", keys)),
         C::SDiff { keys } => plain(keys_cmd("SDIFF", keys)),
+        C::SInterCard { keys, limit } => {
+            let mut cmd = rcmd!("SINTERCARD", keys.len(), keys);
+            if let Some(limit) = limit {
+                cmd.arg("LIMIT").arg(*limit);
+            }
+            plain(cmd)
+        }
+        C::SInterStore { destination, keys } => plain(rcmd!("SINTERSTORE", destination, keys)),
+        C::SUnionStore { destination, keys } => plain(rcmd!("SUNIONSTORE", destination, keys)),
+        C::SDiffStore { destination, keys } => plain(rcmd!("SDIFFSTORE", destination, keys)),
+        C::SMove {
+            source,
+            destination,
+            member,
+        } => plain(rcmd!("SMOVE", source, destination, member.as_ref())),
+        C::SScan {
+            key,
+            cursor,
+            options,
+        } => {
+            let mut cmd = rcmd!("SSCAN", key, *cursor);
+            scan_args(&mut cmd, options);
+            plain(cmd)
+        }
 
         // ----- sorted sets -----
         C::ZAdd {
@@ -382,14 +606,17 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             // Scores take at most 24 bytes (see `num_arg`); 4 more for the option words.
             let bytes = members.iter().map(|(_, m)| 24 + m.len()).sum::<usize>() + 4 * 4;
             let mut cmd = sized_cmd("ZADD", key, members.len() * 2 + 4, bytes);
-            if let Some(condition) = options.condition {
-                cmd.arg(condition_word(condition));
-            }
-            if let Some(comparison) = options.comparison {
-                cmd.arg(match comparison {
-                    ZAddComparison::Gt => "GT",
-                    ZAddComparison::Lt => "LT",
-                });
+            // Every word that is set, also the combinations Redis refuses: it answers them with
+            // its own error.
+            for (set, word) in [
+                (options.nx, "NX"),
+                (options.xx, "XX"),
+                (options.gt, "GT"),
+                (options.lt, "LT"),
+            ] {
+                if set {
+                    cmd.arg(word);
+                }
             }
             if options.ch {
                 cmd.arg("CH");
@@ -413,30 +640,105 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         C::ZCount { key, min, max } => plain(rcmd!("ZCOUNT", key, min.to_arg(), max.to_arg())),
         C::ZRank { key, member } => plain(rcmd!("ZRANK", key, member.as_ref())),
         C::ZRevRank { key, member } => plain(rcmd!("ZREVRANK", key, member.as_ref())),
+        C::ZRankWithScore { key, member } => Ok(script(
+            Script::ZRankScore,
+            &[key],
+            vec![b"ZRANK".to_vec(), member.to_vec()],
+        )),
+        C::ZRevRankWithScore { key, member } => Ok(script(
+            Script::ZRankScore,
+            &[key],
+            vec![b"ZREVRANK".to_vec(), member.to_vec()],
+        )),
         C::ZRange { key, by, options } => {
             let mut cmd = key_cmd("ZRANGE", key);
-            match by {
-                ZRangeBy::Rank { start, stop } => {
-                    cmd.arg(*start).arg(*stop);
-                }
-                ZRangeBy::Score { min, max } => {
-                    let (first, second) = if options.rev { (max, min) } else { (min, max) };
-                    cmd.arg(first.to_arg()).arg(second.to_arg()).arg("BYSCORE");
-                }
-                ZRangeBy::Lex { min, max } => {
-                    let (first, second) = if options.rev { (max, min) } else { (min, max) };
-                    cmd.arg(first.to_arg()).arg(second.to_arg()).arg("BYLEX");
-                }
+            zrange_args(&mut cmd, by, options);
+            plain(cmd)
+        }
+        C::ZRangeStore {
+            destination,
+            source,
+            by,
+            options,
+        } => {
+            let mut cmd = keys_cmd("ZRANGESTORE", &[destination.clone(), source.clone()]);
+            zrange_args(&mut cmd, by, options);
+            plain(cmd)
+        }
+        C::ZLexCount { key, min, max } => {
+            plain(rcmd!("ZLEXCOUNT", key, min.to_arg(), max.to_arg()))
+        }
+        C::ZRemRangeByLex { key, min, max } => {
+            plain(rcmd!("ZREMRANGEBYLEX", key, min.to_arg(), max.to_arg()))
+        }
+        C::ZUnion { keys, options } => plain(combine_cmd("ZUNION", None, keys, options)),
+        C::ZInter { keys, options } => plain(combine_cmd("ZINTER", None, keys, options)),
+        C::ZDiff { keys, options } => plain(combine_cmd("ZDIFF", None, keys, options)),
+        C::ZUnionStore {
+            destination,
+            keys,
+            options,
+        } => plain(combine_cmd("ZUNIONSTORE", Some(destination), keys, options)),
+        C::ZInterStore {
+            destination,
+            keys,
+            options,
+        } => plain(combine_cmd("ZINTERSTORE", Some(destination), keys, options)),
+        C::ZDiffStore {
+            destination,
+            keys,
+            options,
+        } => plain(combine_cmd("ZDIFFSTORE", Some(destination), keys, options)),
+        C::ZInterCard { keys, limit } => {
+            let mut cmd = named("ZINTERCARD");
+            cmd.arg(keys.len()).arg(keys);
+            if let Some(limit) = limit {
+                cmd.arg("LIMIT").arg(*limit);
             }
-            if options.rev {
-                cmd.arg("REV");
+            plain(cmd)
+        }
+        C::ZRandMember {
+            key,
+            count,
+            with_scores,
+        } => {
+            let mut cmd = key_cmd("ZRANDMEMBER", key);
+            if let Some(count) = count {
+                staunch_core::limits::check_random_count("ZRANDMEMBER", *count)?;
+                cmd.arg(*count);
             }
-            if let Some((offset, count)) = options.limit {
-                cmd.arg("LIMIT").arg(offset).arg(count);
-            }
-            if options.with_scores {
+            if *with_scores {
                 cmd.arg("WITHSCORES");
             }
+            plain(cmd)
+        }
+        C::ZMPop { keys, end, count } => {
+            let mut cmd = named("ZMPOP");
+            mpop_args(&mut cmd, keys, end.as_str(), *count);
+            plain(cmd)
+        }
+        C::BZMPop {
+            keys,
+            end,
+            count,
+            timeout,
+        } => {
+            let mut cmd = named("BZMPOP");
+            cmd.arg(block_secs(*timeout));
+            mpop_args(&mut cmd, keys, end.as_str(), *count);
+            Ok(Plan::Blocking {
+                cmd,
+                block: *timeout,
+            })
+        }
+        C::ZScan {
+            key,
+            cursor,
+            options,
+        } => {
+            let mut cmd = key_cmd("ZSCAN", key);
+            cmd.arg(*cursor);
+            scan_args(&mut cmd, options);
             plain(cmd)
         }
         C::ZPopMin { key, count } => plain(rcmd!("ZPOPMIN", key, *count)),
@@ -452,6 +754,19 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
 
         // ----- pub/sub -----
         C::Publish { channel, message } => plain(rcmd!("PUBLISH", channel, message.as_ref())),
+        C::PubSubChannels { pattern } => {
+            let mut cmd = rcmd!("PUBSUB", "CHANNELS");
+            if let Some(pattern) = pattern {
+                cmd.arg(pattern);
+            }
+            plain(cmd)
+        }
+        C::PubSubNumSub { channels } => {
+            let mut cmd = rcmd!("PUBSUB", "NUMSUB");
+            cmd.arg(channels);
+            plain(cmd)
+        }
+        C::PubSubNumPat => plain(rcmd!("PUBSUB", "NUMPAT")),
 
         // ----- atomic compound operations -----
         C::ZMoveByScore {

@@ -37,6 +37,8 @@ pub(crate) enum Script {
     HCad,
     /// `IncrByEx`.
     IncrByEx,
+    /// `ZRANK`/`ZREVRANK ... WITHSCORE`, which Redis before 7.2 lacks.
+    ZRankScore,
     /// `QueueStep`.
     QueueStep,
 }
@@ -125,6 +127,14 @@ end
 return v
 "#;
 
+/// KEYS[1]; ARGV: 'ZRANK' or 'ZREVRANK', member. Returns the rank and the score's text, or
+/// nil.
+const ZRANKSCORE: &str = r#"
+local r = redis.call(ARGV[1], KEYS[1], ARGV[2])
+if not r then return nil end
+return {r, redis.call('ZSCORE', KEYS[1], ARGV[2])}
+"#;
+
 /// KEYS: pending, processing, scheduled, paused, stats, job-hash prefix, unique-key prefix,
 /// completed.
 /// ARGV: [1] id to finish ('' none), [2] its token, [3] '1' with a result, [4] the result,
@@ -209,6 +219,7 @@ impl Script {
             Script::HCas => HCAS,
             Script::HCad => HCAD,
             Script::IncrByEx => INCRBYEX,
+            Script::ZRankScore => ZRANKSCORE,
             Script::QueueStep => QUEUE_STEP,
         }
     }
@@ -224,13 +235,14 @@ impl Script {
     }
 
     /// Every script, in [`Script::index`] order.
-    const ALL: [Script; 7] = [
+    const ALL: [Script; 8] = [
         Script::ZMove,
         Script::Cas,
         Script::Cad,
         Script::HCas,
         Script::HCad,
         Script::IncrByEx,
+        Script::ZRankScore,
         Script::QueueStep,
     ];
 
@@ -265,6 +277,22 @@ impl Script {
                 Reply::Bulk(text) => parse_int(&text).map(Reply::Int),
                 Reply::Int(n) => Ok(Reply::Int(n)),
                 other => Err(Error::unexpected_reply("an integer", &other)),
+            },
+            Script::ZRankScore => match reply {
+                Reply::Nil => Ok(Reply::Nil),
+                other => {
+                    let mut items = other.into_items()?.into_iter();
+                    match (items.next(), items.next()) {
+                        (Some(Reply::Int(rank)), Some(score)) => Ok(Reply::Array(vec![
+                            Reply::Int(rank),
+                            Reply::Double(score.into_double()?),
+                        ])),
+                        _ => Err(Error::new(
+                            ErrorKind::Protocol,
+                            "expected [rank, score] from ZRANK WITHSCORE",
+                        )),
+                    }
+                }
             },
             Script::Cas | Script::Cad | Script::HCas | Script::HCad | Script::QueueStep => {
                 Ok(reply)

@@ -75,7 +75,10 @@ pub enum ReplyShape {
     Set,
     /// `Array[Bulk cursor, Array[Bulk key]]`: a `SCAN` page, which names keys.
     ScanPage,
-    /// `Array` whose first element is the key the value came from (`BLPOP`, `BZPOPMIN`), or
+    /// `Array` of `Bulk` key names (`KEYS`).
+    Keys,
+    /// `Array` whose first element is the key the value came from (`BLPOP`, `BZPOPMIN`,
+    /// `LMPOP`, `ZMPOP`), or
     /// `Nil` on timeout.
     KeyFirst,
     /// Depends on the options (`SET` with `GET`, `LPOP` with a count, `ZADD INCR`); see the

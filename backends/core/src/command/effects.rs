@@ -8,12 +8,12 @@
 //! `RPUSH`, `HSET`, `SET PXAT`). A few cannot, because what they do depends on the state they
 //! met, and that state is not Redis's:
 //!
-//! - **Pops** (`LPOP`, `BLPOP`, `SPOP`, `ZPOPMIN`, `BZPOPMAX`, ...) took particular elements
+//! - **Pops** (`LPOP`, `BLPOP`, `LMPOP`, `BLMPOP`, `SPOP`, `ZPOPMIN`, `BZPOPMAX`, ...) took particular elements
 //!   from the local store. Replaying "pop one" would take a *different* element from Redis (a
 //!   job another node enqueued) and lose it. They are recorded as removals of exactly the
-//!   elements they returned: `LREM key ±1 v`, `SREM`, `ZREM`.
-//! - **Moves** (`LMOVE`, `BLMOVE`, the atomic `ZMoveByScore`) become a removal plus an add of
-//!   the same elements (with the scores they got).
+//!   elements they returned: `LREM key ±1 v`, `SREM`, `ZREM` (`ZMPOP`/`BZMPOP` too).
+//! - **Moves** (`LMOVE`, `BLMOVE`, `SMOVE`, the atomic `ZMoveByScore`) become a removal plus an
+//!   add of the same elements (with the scores they got).
 //! - `GETDEL` that returned a value becomes `DEL` (last-replayed-wins, as `DEL` itself).
 //! - **Conditional writes** that did nothing locally (`SET NX` answered nil, a compare-and-set
 //!   answered 0, a pop found nothing) are not recorded at all; those that did something are
@@ -143,6 +143,38 @@ fn custom(command: Command, reply: &Reply) -> Vec<Command> {
             }
             _ => Vec::new(),
         },
+        LMPop { end, .. } | BLMPop { end, .. } => match reply {
+            Reply::Array(items) if items.len() == 2 => match (&items[0], &items[1]) {
+                (Reply::Bulk(k), popped) => list_removals(
+                    String::from_utf8_lossy(k).into_owned(),
+                    if end == ListEnd::Left { 1 } else { -1 },
+                    popped,
+                ),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        },
+        SMove {
+            source,
+            destination,
+            member,
+        } => {
+            // Recorded as what it did locally, so a replay moves this member even where Redis
+            // meanwhile lost it from the source (the same rule as `LMOVE`).
+            if !matches!(reply, Reply::Int(1)) || source == destination {
+                return Vec::new();
+            }
+            vec![
+                SRem {
+                    key: source,
+                    members: vec![member.clone()],
+                },
+                SAdd {
+                    key: destination,
+                    members: vec![member],
+                },
+            ]
+        }
         SPop { key, .. } => {
             let members = bulks(reply);
             if members.is_empty() {
@@ -201,6 +233,23 @@ fn custom(command: Command, reply: &Reply) -> Vec<Command> {
                 },
             ]
         }
+        ZMPop { .. } | BZMPop { .. } => match reply {
+            Reply::Array(items) if items.len() == 2 => match (&items[0], &items[1]) {
+                (Reply::Bulk(k), popped) => {
+                    let members: Vec<Bytes> = scored(popped).into_iter().map(|(m, _)| m).collect();
+                    if members.is_empty() {
+                        Vec::new()
+                    } else {
+                        vec![ZRem {
+                            key: String::from_utf8_lossy(k).into_owned(),
+                            members,
+                        }]
+                    }
+                }
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        },
         GetDel { key } => match reply {
             Reply::Bulk(_) => vec![Del { keys: vec![key] }],
             _ => Vec::new(),

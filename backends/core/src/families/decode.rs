@@ -204,6 +204,22 @@ impl FromReply for Option<Bytes> {
     }
 }
 
+impl FromReply for Bytes {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        reply.into_bytes()
+    }
+}
+
+impl FromReply for Vec<u64> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        reply
+            .into_items()?
+            .into_iter()
+            .map(u64::from_reply)
+            .collect()
+    }
+}
+
 impl FromReply for Vec<Bytes> {
     fn from_reply(reply: Reply) -> Result<Self> {
         reply.into_bytes_vec()
@@ -327,6 +343,171 @@ impl FromReply for Option<KeyType> {
         KeyType::parse(&name)
             .map(Some)
             .ok_or_else(|| Error::new(ErrorKind::Protocol, format!("unknown key type {name:?}")))
+    }
+}
+
+/// A multi-key list pop (`LMPOP`, `BLMPOP`): `[key, [element...]]`, or `Nil` when nothing was
+/// popped.
+impl FromReply for Option<(String, Vec<Bytes>)> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        if reply.is_nil() {
+            return Ok(None);
+        }
+        let mut items = reply.into_items()?.into_iter();
+        match (items.next(), items.next(), items.next()) {
+            (Some(k), Some(v), None) => Ok(Some((k.into_string()?, v.into_bytes_vec()?))),
+            _ => Err(protocol("expected [key, [elements]]")),
+        }
+    }
+}
+
+/// `ZMPOP`/`BZMPOP`: `[key, [[member, score], ...]]`, or `Nil` when nothing was popped.
+impl FromReply for Option<(String, Vec<(Bytes, f64)>)> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        if reply.is_nil() {
+            return Ok(None);
+        }
+        let mut items = reply.into_items()?.into_iter();
+        match (items.next(), items.next(), items.next()) {
+            (Some(k), Some(pairs), None) => Ok(Some((k.into_string()?, pairs.into_scored()?))),
+            _ => Err(protocol("expected [key, [[member, score], ...]]")),
+        }
+    }
+}
+
+/// An `SSCAN` page: the next cursor and the members.
+impl FromReply for (u64, Vec<Bytes>) {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        let mut items = reply.into_items()?.into_iter();
+        match (items.next(), items.next(), items.next()) {
+            (Some(cursor), Some(members), None) => {
+                let cursor = cursor.into_string()?;
+                let cursor = cursor.parse::<u64>().map_err(|_| {
+                    Error::new(ErrorKind::Protocol, format!("bad SSCAN cursor {cursor:?}"))
+                })?;
+                Ok((cursor, members.into_bytes_vec()?))
+            }
+            _ => Err(protocol("SSCAN reply is not [cursor, members]")),
+        }
+    }
+}
+
+/// A `ZSCAN` page: the next cursor and the members with their scores (a flat list of member
+/// and score text).
+impl FromReply for (u64, Vec<(Bytes, f64)>) {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        let mut items = reply.into_items()?.into_iter();
+        match (items.next(), items.next(), items.next()) {
+            (Some(cursor), Some(flat), None) => {
+                let cursor = scan_cursor(cursor)?;
+                let mut scored = Vec::new();
+                let mut flat = flat.into_items()?.into_iter();
+                while let Some(member) = flat.next() {
+                    let score = flat
+                        .next()
+                        .ok_or_else(|| protocol("ZSCAN reply has a member without a score"))?;
+                    let score = match score {
+                        Reply::Double(d) => d,
+                        other => {
+                            crate::reply::parse_double(&other.into_bytes()?).map_err(|_| {
+                                protocol("ZSCAN reply has a score that is not a number")
+                            })?
+                        }
+                    };
+                    scored.push((member.into_bytes()?, score));
+                }
+                Ok((cursor, scored))
+            }
+            _ => Err(protocol("ZSCAN reply is not [cursor, members]")),
+        }
+    }
+}
+
+/// A scan cursor, sent by Redis as text.
+fn scan_cursor(cursor: Reply) -> Result<u64> {
+    let cursor = cursor.into_string()?;
+    cursor
+        .parse::<u64>()
+        .map_err(|_| Error::new(ErrorKind::Protocol, format!("bad scan cursor {cursor:?}")))
+}
+
+/// `ZRANK key member WITHSCORE`: `[rank, score]`, or `Nil`.
+impl FromReply for Option<(u64, f64)> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        if reply.is_nil() {
+            return Ok(None);
+        }
+        let mut items = reply.into_items()?.into_iter();
+        match (items.next(), items.next(), items.next()) {
+            (Some(rank), Some(score), None) => {
+                Ok(Some((u64::from_reply(rank)?, score.into_double()?)))
+            }
+            _ => Err(protocol("expected [rank, score]")),
+        }
+    }
+}
+
+/// `HRANDFIELD key`: a field, or `Nil`.
+impl FromReply for Option<String> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        match reply {
+            Reply::Nil => Ok(None),
+            other => other.into_string().map(Some),
+        }
+    }
+}
+
+/// `HRANDFIELD key count WITHVALUES`: `[field, value]` pairs.
+impl FromReply for Vec<(String, Bytes)> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        reply
+            .into_items()?
+            .into_iter()
+            .map(|pair| {
+                let mut it = pair.into_items()?.into_iter();
+                match (it.next(), it.next(), it.next()) {
+                    (Some(f), Some(v), None) => Ok((f.into_string()?, v.into_bytes()?)),
+                    _ => Err(protocol("expected a [field, value] pair")),
+                }
+            })
+            .collect()
+    }
+}
+
+/// An `HSCAN` page: the next cursor and the fields with their values (a flat list).
+impl FromReply for (u64, Vec<(String, Bytes)>) {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        let mut items = reply.into_items()?.into_iter();
+        match (items.next(), items.next(), items.next()) {
+            (Some(cursor), Some(flat), None) => {
+                let cursor = scan_cursor(cursor)?;
+                let mut pairs = Vec::new();
+                let mut flat = flat.into_items()?.into_iter();
+                while let Some(field) = flat.next() {
+                    let value = flat
+                        .next()
+                        .ok_or_else(|| protocol("HSCAN reply has a field without a value"))?;
+                    pairs.push((field.into_string()?, value.into_bytes()?));
+                }
+                Ok((cursor, pairs))
+            }
+            _ => Err(protocol("HSCAN reply is not [cursor, fields]")),
+        }
+    }
+}
+
+/// `PUBSUB NUMSUB`: a flat list of channel and count.
+impl FromReply for Vec<(String, u64)> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        let mut pairs = Vec::new();
+        let mut flat = reply.into_items()?.into_iter();
+        while let Some(channel) = flat.next() {
+            let count = flat
+                .next()
+                .ok_or_else(|| protocol("PUBSUB NUMSUB reply has a channel without a count"))?;
+            pairs.push((channel.into_string()?, u64::from_reply(count)?));
+        }
+        Ok(pairs)
     }
 }
 

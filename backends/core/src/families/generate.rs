@@ -144,6 +144,7 @@ macro_rules! param_type {
     ($lifetime:lifetime, Key) => { &$lifetime str };
     ($lifetime:lifetime, Field) => { &$lifetime str };
     ($lifetime:lifetime, Channel) => { &$lifetime str };
+    ($lifetime:lifetime, Pattern) => { &$lifetime str };
     ($lifetime:lifetime, Keys) => { impl IntoIterator<Item = impl AsRef<str>> };
     ($lifetime:lifetime, Fields) => { impl IntoIterator<Item = impl AsRef<str>> };
     ($lifetime:lifetime, Value) => { impl IntoValue };
@@ -169,6 +170,9 @@ macro_rules! owned {
         <$crate::command::Field>::from($p)
     };
     (Channel, $p:ident) => {
+        String::from($p)
+    };
+    (Pattern, $p:ident) => {
         String::from($p)
     };
     (Keys, $p:ident) => {
@@ -264,6 +268,7 @@ macro_rules! sample {
     (Key) => { "k" };
     (Field) => { "f" };
     (Channel) => { "ch" };
+    (Pattern) => { "*" };
     (Keys) => { ["k", "k2"] };
     (Fields) => { ["f", "g"] };
     (Value) => { "v" };

@@ -40,6 +40,12 @@ samples! {
     ZAddOptions => ZAddOptions::new(),
     ZMoveOptions => ZMoveOptions::new(),
     QueueStepOptions => QueueStepOptions::new(0, "", 1, 0),
+    LPosOptions => LPosOptions::new(),
+    InsertPosition => InsertPosition::Before,
+    ExpireConditions => ExpireConditions::new(),
+    ZCombineOptions => ZCombineOptions::new(),
+    ZPopEnd => ZPopEnd::Min,
+    LexBound => LexBound::Min,
 }
 
 impl<T> Sample for Option<T> {

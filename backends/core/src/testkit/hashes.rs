@@ -4,7 +4,8 @@
 //! every hash command, and the compound field operations (compare-and-set/delete, in the
 //! `compare` submodule) and `HSTRLEN` (in `strlen`), listed here with the rest.
 //! `HINCRBYFLOAT`'s `long double` results and its error messages are in the `float`
-//! submodule, listed here too.
+//! submodule, `HRANDFIELD`, `HSCAN`, `HMSET` and `HINCRBY`'s messages in `more`, listed here
+//! too.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -15,9 +16,11 @@ use crate::prelude::*;
 
 mod compare;
 mod float;
+mod more;
 mod strlen;
 pub use compare::*;
 pub use float::*;
+pub use more::*;
 pub use strlen::*;
 
 /// Every hashes case.
@@ -54,6 +57,12 @@ pub fn cases() -> Vec<Case> {
         test_hcas_expected_missing,
         test_hcad_removes_field_and_emptied_hash,
         test_hcas_hcad_wrong_type,
+        test_hrandfield_counts,
+        test_hrandfield_errors,
+        test_hscan_small_hash,
+        test_hscan_large_hash_full_iteration,
+        test_hmset_replies_ok,
+        test_hincrby_error_messages,
     ]
 }
 
@@ -647,6 +656,20 @@ async fn hash_commands_wrong_type(store: TestStore, kind: KeyType) {
         Command::HMGet {
             key: key(),
             fields: vec![field()],
+        },
+        Command::HMSet {
+            key: key(),
+            fields: vec![(field(), Bytes::from_static(b"v"))],
+        },
+        Command::HRandField {
+            key: key(),
+            count: Some(-2),
+            with_values: true,
+        },
+        Command::HScan {
+            key: key(),
+            cursor: 0,
+            options: ScanOptions::new(),
         },
         Command::HIncrBy {
             key: key(),

@@ -4,8 +4,9 @@
 //! `WRONGTYPE` on every list command, and the blocking pops: timing out, woken by a push from
 //! another task, key order, and two waiters each served once.
 //!
-//! The blocking cases are in the `blocking` submodule, the `LMOVE` ones in `moves`; all are
-//! listed here.
+//! The blocking cases are in the `blocking` submodule, the `LMOVE` ones in `moves`, `LPOS`,
+//! `LINSERT`, `LPUSHX`/`RPUSHX` and pop-count rules in `search`, `LMPOP`/`BLMPOP` in `mpop`;
+//! all are listed here.
 
 use std::time::Duration;
 
@@ -15,8 +16,12 @@ use crate::prelude::*;
 
 mod blocking;
 mod moves;
+mod mpop;
+mod search;
 pub use blocking::*;
 pub use moves::*;
+pub use mpop::*;
+pub use search::*;
 
 /// Every lists case.
 pub fn cases() -> Vec<Case> {
@@ -52,6 +57,15 @@ pub fn cases() -> Vec<Case> {
         test_list_commands_wrong_type_on_string,
         test_list_commands_wrong_type_on_hash,
         test_push_without_values_invalid,
+        test_lpos_rank,
+        test_lpos_count,
+        test_lpos_maxlen,
+        test_lpos_argument_errors,
+        test_linsert,
+        test_pushx,
+        test_pop_count_rules,
+        test_lmpop,
+        test_lmpop_errors,
     ];
     let blocking = cases![requires Blocking:
         test_blpop_serves_at_once_when_data,
@@ -64,6 +78,8 @@ pub fn cases() -> Vec<Case> {
         test_blpop_first_non_empty_key_wins,
         test_blpop_wrong_type,
         test_blpop_two_waiters_each_served_once,
+        test_blmpop_serves_or_times_out,
+        test_blmpop_woken_by_push,
     ];
     [plain, blocking].concat()
 }

@@ -1,5 +1,6 @@
 //! Conformance cases for pub/sub: delivery, receiver counts, pattern subscriptions, double
-//! delivery to a channel and a matching pattern, unsubscribe on drop, binary payloads, ordering.
+//! delivery to a channel and a matching pattern, unsubscribe on drop, binary payloads, ordering;
+//! `PUBSUB` introspection, more glob and per-publisher order in `introspection`.
 //!
 //! Channel names are unique per case (`keyspace::unique`) because a Redis server shares pub/sub across
 //! its logical databases. Every wait is bounded, so a missing message fails instead of hanging.
@@ -12,6 +13,9 @@ use super::keyspace::unique;
 use super::{Case, TestStore, cases};
 use crate::prelude::*;
 use crate::store::{Message, Subscription, SubscriptionEvent};
+
+mod introspection;
+pub use introspection::*;
 
 /// Every pub/sub case.
 pub fn cases() -> Vec<Case> {
@@ -31,6 +35,10 @@ pub fn cases() -> Vec<Case> {
         test_drop_one_of_two_subscriptions,
         test_binary_payload,
         test_messages_arrive_in_publish_order,
+        test_messages_keep_order_per_publisher,
+        test_psubscribe_ranges_and_negation,
+        test_pubsub_numsub_and_channels,
+        test_pubsub_numpat,
     ]
 }
 

@@ -3,11 +3,15 @@
 //! an emptied set deleting its key, writes keeping the TTL, and `WRONGTYPE` on every set
 //! command against a string key.
 //!
-//! Set replies are unordered, so cases compare sorted vectors.
+//! `SINTERCARD`, the `STORE` forms, `SMOVE`, `SSCAN` and the `SRANDMEMBER` bound are in the
+//! `stores` submodule. Set replies are unordered, so cases compare sorted vectors.
 
 use super::keyspace::{assert_kind, snapshot};
 use super::{Case, TestStore, cases};
 use crate::prelude::*;
+
+mod stores;
+pub use stores::*;
 
 /// Every sets case.
 pub fn cases() -> Vec<Case> {
@@ -34,6 +38,14 @@ pub fn cases() -> Vec<Case> {
         test_set_writes_keep_ttl,
         test_set_commands_wrong_type_on_string,
         test_set_commands_need_arguments,
+        test_sintercard,
+        test_set_algebra_store,
+        test_set_algebra_store_wrong_type,
+        test_smove,
+        test_smove_wrong_type,
+        test_sscan_full_iteration,
+        test_sscan_errors,
+        test_srandmember_huge_negative_count_bounded,
     ]
 }
 

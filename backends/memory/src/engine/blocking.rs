@@ -1,4 +1,5 @@
-//! Blocking pops (`BLPOP`, `BRPOP`, `BLMOVE`, `BZPOPMIN`, `BZPOPMAX`): their non-blocking
+//! Blocking pops (`BLPOP`, `BRPOP`, `BLMOVE`, `BLMPOP`, `BZPOPMIN`, `BZPOPMAX`, `BZMPOP`): their
+//! non-blocking
 //! attempt.
 //!
 //! A blocking pop is this attempt retried whenever a write may have made data available, until
@@ -12,7 +13,7 @@ use staunch_core::{Bytes, Command, Reply, Result};
 
 use super::context::{WriteCtx, unsupported};
 use super::db::Db;
-use super::{lists, zsets};
+use super::{lists, zsets, zsets_more};
 
 /// The non-blocking attempt: pops from the first non-empty key, or answers `Nil`. The logged
 /// effect is the plain pop that served it (nothing at all when it found nothing).
@@ -63,6 +64,20 @@ pub(crate) fn try_pop(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Res
             ctx.rewrite = Some(vec![lmove]);
             Ok(value)
         }
+        Command::BLMPop {
+            keys, end, count, ..
+        } => {
+            let lmpop = Command::LMPop {
+                keys: keys.clone(),
+                end: *end,
+                count: *count,
+            };
+            let popped = super::list_ops::lmpop(db, now, keys, *end, *count)?;
+            if !popped.is_nil() {
+                ctx.rewrite = Some(vec![lmpop]);
+            }
+            Ok(popped)
+        }
         Command::BZPopMin { keys, .. } | Command::BZPopMax { keys, .. } => {
             super::keyspace::non_empty(keys, command.name())?;
             for key in keys {
@@ -88,6 +103,20 @@ pub(crate) fn try_pop(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Res
             }
             Ok(Reply::Nil)
         }
+        Command::BZMPop {
+            keys, end, count, ..
+        } => {
+            let zmpop = Command::ZMPop {
+                keys: keys.clone(),
+                end: *end,
+                count: *count,
+            };
+            let reply = zsets_more::zmpop(db, now, keys, *end, *count, true)?;
+            if !reply.is_nil() {
+                ctx.rewrite = Some(vec![zmpop]);
+            }
+            Ok(reply)
+        }
         other => Err(unsupported(other)),
     }
 }
@@ -101,8 +130,10 @@ pub(crate) fn timeout_of(command: &Command) -> Duration {
         Command::BLPop { timeout, .. }
         | Command::BRPop { timeout, .. }
         | Command::BLMove { timeout, .. }
+        | Command::BLMPop { timeout, .. }
         | Command::BZPopMin { timeout, .. }
-        | Command::BZPopMax { timeout, .. } => *timeout,
+        | Command::BZPopMax { timeout, .. }
+        | Command::BZMPop { timeout, .. } => *timeout,
         _ => Duration::ZERO,
     }
 }

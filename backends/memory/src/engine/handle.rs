@@ -136,6 +136,9 @@ impl Engine {
     /// a write log is installed, anything but a write (whose durability must be awaited).
     pub fn execute_now(&self, command: &Command) -> Option<Result<Reply>> {
         match command.access() {
+            Access::Read if command.family() == staunch_core::Family::PubSub => {
+                Some(Ok(self.pubsub_info(command)))
+            }
             Access::Read => {
                 if let Some(evictor) = &self.shared.evictor {
                     command
@@ -164,6 +167,28 @@ impl Engine {
         }
     }
 
+    /// `PUBSUB CHANNELS|NUMSUB|NUMPAT`, answered from the hub.
+    fn pubsub_info(&self, command: &Command) -> Reply {
+        let bulk = |s: &str| Reply::Bulk(staunch_core::Bytes::copy_from_slice(s.as_bytes()));
+        match command {
+            Command::PubSubChannels { pattern } => Reply::Array(
+                self.hub
+                    .channels(pattern.as_deref())
+                    .iter()
+                    .map(|c| bulk(c))
+                    .collect(),
+            ),
+            Command::PubSubNumSub { channels } => Reply::Array(
+                channels
+                    .iter()
+                    .flat_map(|c| [bulk(c), Reply::Int(self.hub.numsub(c) as i64)])
+                    .collect(),
+            ),
+            Command::PubSubNumPat => Reply::Int(self.hub.numpat() as i64),
+            _ => Reply::Nil,
+        }
+    }
+
     fn publish(&self, command: &Command) -> Reply {
         match command {
             Command::Publish { channel, message } => {
@@ -189,6 +214,9 @@ impl Engine {
             let mut effects = Vec::new();
             for command in &commands {
                 let reply = match command.access() {
+                    Access::Read if command.family() == staunch_core::Family::PubSub => {
+                        Ok(self.pubsub_info(command))
+                    }
                     Access::Read => read(&db, now, command),
                     Access::Publish => Ok(self.publish(command)),
                     _ => {

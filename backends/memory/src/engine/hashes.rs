@@ -53,6 +53,9 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
             db.hash(key, now)?
                 .map_or_else(Vec::new, |h| h.iter().map(|(_, v)| bulk(v)).collect()),
         )),
+        Command::HRandField { .. } | Command::HScan { .. } => {
+            super::hashes_more::read(db, now, command)
+        }
         other => Err(unsupported(other)),
     }
 }
@@ -63,6 +66,11 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
         Command::HSet { key, fields } => {
             non_empty(fields, "hset")?;
             hset(db, now, key, fields.iter().map(|(f, v)| (f.as_str(), v)))
+        }
+        Command::HMSet { key, fields } => {
+            non_empty(fields, "hmset")?;
+            hset(db, now, key, fields.iter().map(|(f, v)| (f.as_str(), v)))?;
+            Ok(Reply::ok())
         }
         Command::HSetNx { key, field, value } => {
             let set = with_hash(db, key, now, |hash| {

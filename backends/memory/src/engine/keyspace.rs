@@ -1,7 +1,9 @@
-//! Keyspace commands: EXISTS, DEL, EXPIRE family, PERSIST, TTL, TYPE, SCAN, DBSIZE, FLUSHDB,
-//! RENAME.
+//! Keyspace commands: EXISTS, DEL, EXPIRE family (any combination of NX/XX/GT/LT), PERSIST,
+//! TTL, EXPIRETIME, TYPE, SCAN, KEYS, DBSIZE, FLUSHDB, RENAME, COPY.
 
-use staunch_core::{Bytes, Command, Error, ExpireCondition, Expiry, Reply, Result, glob};
+use staunch_core::{
+    Bytes, Command, Error, ErrorKind, ExpireConditions, Expiry, Reply, Result, glob,
+};
 
 use super::context::{WriteCtx, unsupported};
 use super::db::Db;
@@ -34,6 +36,11 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
         )),
         Command::Scan { cursor, options } => {
             let count = options.count.unwrap_or(DEFAULT_SCAN_COUNT);
+            if count > i64::MAX as u64 {
+                return Err(Error::invalid(
+                    "ERR value is not an integer or out of range",
+                ));
+            }
             if count == 0 {
                 return Err(Error::invalid("ERR syntax error"));
             }
@@ -56,6 +63,21 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
             ]))
         }
         Command::DbSize => Ok(Reply::Int(db.len(now) as i64)),
+        Command::Keys { pattern } => Ok(Reply::Array(
+            db.iter(now)
+                .filter(|(name, _)| glob::matches(pattern.as_bytes(), name.as_bytes()))
+                .map(|(name, _)| Reply::Bulk(Bytes::copy_from_slice(name.as_bytes())))
+                .collect(),
+        )),
+        Command::ExpireTime { key } => Ok(Reply::Int(match db.entry(key, now) {
+            // Redis rounds the millisecond deadline to the nearest second, as `TTL` does.
+            Some(entry) => entry.expires_at().map_or(-1, |at| (at + 500) / 1000),
+            None => -2,
+        })),
+        Command::PExpireTime { key } => Ok(Reply::Int(match db.entry(key, now) {
+            Some(entry) => entry.expires_at().unwrap_or(-1),
+            None => -2,
+        })),
         other => Err(unsupported(other)),
     }
 }
@@ -78,7 +100,17 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
             key,
             expiry,
             condition,
-        } => expire(db, now, key, *expiry, *condition),
+        } => expire(db, now, key, *expiry, (*condition).into()),
+        Command::ExpireIf {
+            key,
+            expiry,
+            conditions,
+        } => expire(db, now, key, *expiry, *conditions),
+        Command::Copy {
+            source,
+            destination,
+            replace,
+        } => copy(db, now, source, destination, *replace),
         Command::Persist { key } => {
             let had_ttl = db.entry(key, now).and_then(|e| e.expires_at()).is_some();
             if had_ttl {
@@ -135,8 +167,11 @@ fn expire(
     now: i64,
     key: &str,
     expiry: Expiry,
-    condition: Option<ExpireCondition>,
+    conditions: ExpireConditions,
 ) -> Result<Reply> {
+    if let Some(conflict) = conditions.conflict() {
+        return Err(Error::invalid(conflict));
+    }
     let name = match expiry {
         Expiry::Seconds(_) => "expire",
         Expiry::Millis(_) => "pexpire",
@@ -148,14 +183,12 @@ fn expire(
         return Ok(Reply::Int(0));
     };
     let current = entry.expires_at();
-    let allowed = match condition {
-        None => true,
-        Some(ExpireCondition::Nx) => current.is_none(),
-        Some(ExpireCondition::Xx) => current.is_some(),
-        // A key without TTL counts as expiring never: nothing is greater, anything is less.
-        Some(ExpireCondition::Gt) => current.is_some_and(|at| when > at),
-        Some(ExpireCondition::Lt) => current.is_none_or(|at| when < at),
-    };
+    // Every word given must hold. A key without TTL counts as expiring never: nothing is
+    // greater, anything is less.
+    let allowed = (!conditions.nx || current.is_none())
+        && (!conditions.xx || current.is_some())
+        && (!conditions.gt || current.is_some_and(|at| when > at))
+        && (!conditions.lt || current.is_none_or(|at| when < at));
     if !allowed {
         return Ok(Reply::Int(0));
     }
@@ -167,12 +200,27 @@ fn expire(
     Ok(Reply::Int(1))
 }
 
+/// `COPY`: the value and its TTL, under a second name.
+fn copy(db: &mut Db, now: i64, source: &str, destination: &str, replace: bool) -> Result<Reply> {
+    if source == destination {
+        return Err(Error::invalid(
+            "ERR source and destination objects are the same",
+        ));
+    }
+    let Some(entry) = db.entry(source, now) else {
+        return Ok(Reply::Int(0));
+    };
+    let (value, expires_at) = (entry.value.clone(), entry.expires_at());
+    if !replace && db.entry(destination, now).is_some() {
+        return Ok(Reply::Int(0));
+    }
+    db.insert(destination, value, expires_at);
+    Ok(Reply::Int(1))
+}
+
 fn rename(db: &mut Db, now: i64, key: &str, new_key: &str, only_new: bool) -> Result<bool> {
     if db.entry(key, now).is_none() {
-        return Err(Error::new(
-            staunch_core::ErrorKind::NotFound,
-            "ERR no such key",
-        ));
+        return Err(Error::new(ErrorKind::NotFound, "ERR no such key"));
     }
     if only_new && db.entry(new_key, now).is_some() {
         return Ok(false);
@@ -181,10 +229,7 @@ fn rename(db: &mut Db, now: i64, key: &str, new_key: &str, only_new: bool) -> Re
         return Ok(!only_new);
     }
     let Some(entry) = db.remove(key) else {
-        return Err(Error::new(
-            staunch_core::ErrorKind::NotFound,
-            "ERR no such key",
-        ));
+        return Err(Error::new(ErrorKind::NotFound, "ERR no such key"));
     };
     let expires_at = entry.expires_at();
     db.insert(new_key, entry.value, expires_at);

@@ -13,11 +13,11 @@ use std::collections::VecDeque;
 
 use staunch_core::{Bytes, Command, Error, ErrorKind, ListEnd, Reply, Result};
 
-use super::context::{WriteCtx, unsupported};
+use super::context::WriteCtx;
 use super::db::Db;
 use super::keyspace::non_empty;
 
-type List = VecDeque<Bytes>;
+pub(crate) type List = VecDeque<Bytes>;
 
 pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
     match command {
@@ -38,7 +38,7 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
             .list(key, now)?
             .and_then(|list| resolve_index(list.len(), *index).and_then(|i| list.get(i)))
             .map_or(Reply::Nil, |v| Reply::Bulk(v.clone()))),
-        other => Err(unsupported(other)),
+        other => super::list_ops::read(db, now, other),
     }
 }
 
@@ -97,7 +97,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
             from,
             to,
         } => lmove(db, now, source, destination, *from, *to),
-        other => Err(unsupported(other)),
+        other => super::list_ops::write(db, ctx, other),
     }
 }
 

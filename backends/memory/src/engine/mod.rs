@@ -46,22 +46,28 @@ pub(crate) mod eviction;
 pub mod handle;
 pub(crate) mod hash_value;
 pub(crate) mod hashes;
+pub(crate) mod hashes_more;
 pub(crate) mod hashing;
 pub(crate) mod key_name;
 pub(crate) mod keyspace;
+pub(crate) mod list_ops;
 pub(crate) mod lists;
 pub(crate) mod packed;
 pub mod persist;
 pub mod pubsub;
 pub(crate) mod queue_step;
+pub(crate) mod set_ops;
 pub(crate) mod set_value;
 pub(crate) mod sets;
 pub(crate) mod shard;
 pub(crate) mod sorted_set;
 pub(crate) mod sorted_set_table;
+pub(crate) mod string_ranges;
 pub(crate) mod strings;
 pub(crate) mod value;
 pub(crate) mod zsets;
+pub(crate) mod zsets_combine;
+pub(crate) mod zsets_more;
 
 use context::{WriteCtx, unsupported};
 use db::{Db, Keyspace};
@@ -132,6 +138,9 @@ fn family(command: &Command) -> Family {
 
 /// Runs a read-only command.
 pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
+    // The bounds every backend shares come before anything else, the key's type included,
+    // as on the Redis backend, which refuses them before sending.
+    command.check_limits()?;
     match family(command) {
         Family::Keyspace => keyspace::read(db, now, command),
         Family::Strings => strings::read(db, now, command),
@@ -148,6 +157,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
     if let Command::QueueStep { keys, step } = command {
         return queue_step::run(db, ctx, keys, step);
     }
+    command.check_limits()?;
     match family(command) {
         Family::Keyspace => keyspace::write(db, ctx, command),
         Family::Strings => strings::write(db, ctx, command),

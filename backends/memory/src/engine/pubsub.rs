@@ -82,6 +82,34 @@ impl Hub {
         delivered
     }
 
+    /// `PUBSUB CHANNELS [pattern]`: the channels with at least one subscriber.
+    pub fn channels(&self, pattern: Option<&str>) -> Vec<String> {
+        let registry = self.registry.lock();
+        registry
+            .channels
+            .keys()
+            .filter(|c| pattern.is_none_or(|p| glob::matches(p.as_bytes(), c.as_bytes())))
+            .cloned()
+            .collect()
+    }
+
+    /// `PUBSUB NUMSUB`: how many subscriptions listen on `channel` by name.
+    pub fn numsub(&self, channel: &str) -> u64 {
+        self.registry
+            .lock()
+            .channels
+            .get(channel)
+            .map_or(0, |ids| ids.len() as u64)
+    }
+
+    /// `PUBSUB NUMPAT`: how many distinct patterns are subscribed to.
+    pub fn numpat(&self) -> u64 {
+        let registry = self.registry.lock();
+        let distinct: std::collections::HashSet<&str> =
+            registry.patterns.iter().map(|(p, _)| p.as_str()).collect();
+        distinct.len() as u64
+    }
+
     /// Registers a subscription; it is active when this returns.
     pub fn subscribe(
         self: &Arc<Self>,

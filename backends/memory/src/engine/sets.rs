@@ -13,15 +13,11 @@ use rand::Rng;
 use rand::seq::{IndexedRandom, IteratorRandom};
 use staunch_core::{Bytes, Command, Error, Reply, Result};
 
-use super::context::{WriteCtx, unsupported};
+use super::context::WriteCtx;
 use super::db::Db;
 use super::hashing::FastSet;
 use super::keyspace::non_empty;
 use super::set_value::SetValue;
-
-/// The largest `|count|` of a negative `SRANDMEMBER` count the engine answers. Redis would try
-/// to build any reply asked for; the memory engine refuses a reply that could exhaust memory.
-const MAX_RANDOM_REPEATS: u64 = 1 << 24;
 
 pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
     match command {
@@ -85,7 +81,7 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
                 .collect();
             Ok(Reply::Set(members))
         }
-        other => Err(unsupported(other)),
+        other => super::set_ops::read(db, now, other),
     }
 }
 
@@ -119,11 +115,9 @@ fn srandmember(set: Option<&SetValue>, count: Option<i64>) -> Result<Reply> {
             .and_then(|s| s.iter().choose(&mut rng))
             .map_or(Reply::Nil, bulk));
     };
-    if count == i64::MIN {
-        return Err(Error::invalid(
-            "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
-        ));
-    }
+    // Negative counts beyond the bound every backend shares were refused before the engine
+    // ran (`Command::check_limits`); checked again here so no path allocates without bound.
+    staunch_core::random_count("SRANDMEMBER", count)?;
     let Some(set) = set.filter(|s| !s.is_empty()) else {
         return Ok(Reply::Array(Vec::new()));
     };
@@ -141,11 +135,6 @@ fn srandmember(set: Option<&SetValue>, count: Option<i64>) -> Result<Reply> {
         return Ok(Reply::Array(members));
     }
     let repeats = count.unsigned_abs();
-    if repeats > MAX_RANDOM_REPEATS {
-        return Err(Error::invalid(format!(
-            "ERR value is out of range: the memory engine answers SRANDMEMBER counts down to -{MAX_RANDOM_REPEATS}"
-        )));
-    }
     let all: Vec<&[u8]> = set.iter().collect();
     let mut members = Vec::with_capacity(repeats as usize);
     for _ in 0..repeats {
@@ -198,7 +187,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
                 Some(_) => Reply::Set(popped.into_iter().map(Reply::Bulk).collect()),
             })
         }
-        other => Err(unsupported(other)),
+        other => super::set_ops::write(db, ctx, other),
     }
 }
 

@@ -6,7 +6,7 @@ use staunch_core::{
     Bytes, Command, Error, GetExExpiry, Reply, Result, SetCondition, SetExpiry, SetOptions,
 };
 
-use super::context::{WriteCtx, unsupported};
+use super::context::WriteCtx;
 use super::db::Db;
 use super::keyspace::non_empty;
 use super::value::Value;
@@ -28,7 +28,7 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
         Command::StrLen { key } => Ok(Reply::Int(
             db.string(key, now)?.map_or(0, |b| b.len()) as i64
         )),
-        other => Err(unsupported(other)),
+        other => super::string_ranges::read(db, now, other),
     }
 }
 
@@ -46,6 +46,23 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
                 db.set_string(key, value, None);
             }
             Ok(Reply::ok())
+        }
+        Command::SetNx { key, value } => {
+            if db.entry(key, now).is_some() {
+                return Ok(Reply::Int(0));
+            }
+            db.set_string(key, value, None);
+            Ok(Reply::Int(1))
+        }
+        Command::MSetNx { pairs } => {
+            non_empty(pairs, "msetnx")?;
+            if pairs.iter().any(|(key, _)| db.entry(key, now).is_some()) {
+                return Ok(Reply::Int(0));
+            }
+            for (key, value) in pairs {
+                db.set_string(key, value, None);
+            }
+            Ok(Reply::Int(1))
         }
         Command::IncrBy { key, delta } => incr_by(db, now, key, *delta).map(Reply::Int),
         Command::DecrBy { key, delta } => {
@@ -145,7 +162,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
             }
             Ok(Reply::Int(value))
         }
-        other => Err(unsupported(other)),
+        other => super::string_ranges::write(db, ctx, other),
     }
 }
 

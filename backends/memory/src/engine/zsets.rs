@@ -18,8 +18,8 @@
 //! one at or above `min`, then take members while they are at or below `max`.
 
 use staunch_core::{
-    Bytes, Command, Error, LexBound, MoveScore, Reply, Result, ScoreBound, SetCondition,
-    ZAddComparison, ZAddOptions, ZRangeBy, ZRangeOptions,
+    Bytes, Command, Error, LexBound, MoveScore, Reply, Result, ScoreBound, ZAddOptions, ZRangeBy,
+    ZRangeOptions,
 };
 
 use super::context::{WriteCtx, unsupported};
@@ -57,6 +57,26 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
             .and_then(|z| z.rank(member).map(|r| z.len() - 1 - r))
             .map_or(Reply::Nil, |r| Reply::Int(r as i64))),
         Command::ZRange { key, by, options } => zrange(db, now, key, by, options),
+        Command::ZRankWithScore { key, member } | Command::ZRevRankWithScore { key, member } => {
+            let rev = matches!(command, Command::ZRevRankWithScore { .. });
+            let Some(z) = db.zset(key, now)? else {
+                return Ok(Reply::Nil);
+            };
+            Ok(match (z.rank(member), z.score(member)) {
+                (Some(rank), Some(score)) => {
+                    let rank = if rev { z.len() - 1 - rank } else { rank };
+                    Reply::Array(vec![Reply::Int(rank as i64), Reply::Double(score)])
+                }
+                _ => Reply::Nil,
+            })
+        }
+        Command::ZUnion { .. }
+        | Command::ZInter { .. }
+        | Command::ZDiff { .. }
+        | Command::ZInterCard { .. } => super::zsets_combine::read(db, now, command),
+        Command::ZLexCount { .. } | Command::ZRandMember { .. } | Command::ZScan { .. } => {
+            super::zsets_more::read(db, now, command)
+        }
         other => Err(unsupported(other)),
     }
 }
@@ -142,6 +162,13 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
             limit,
             score,
         } => zmove_by_score(db, now, source, destination, (*min, *max), *limit, *score),
+        Command::ZUnionStore { .. }
+        | Command::ZInterStore { .. }
+        | Command::ZDiffStore { .. }
+        | Command::ZRangeStore { .. } => super::zsets_combine::write(db, now, command),
+        Command::ZRemRangeByLex { .. } | Command::ZMPop { .. } => {
+            super::zsets_more::write(db, now, command)
+        }
         other => Err(unsupported(other)),
     }
 }
@@ -160,7 +187,7 @@ fn double_or_nil(score: Option<f64>) -> Reply {
 }
 
 /// A scored member: `Array[Bulk member, Double score]`.
-fn pair(member: Bytes, score: f64) -> Reply {
+pub(crate) fn pair(member: Bytes, score: f64) -> Reply {
     Reply::Array(vec![Reply::Bulk(member), Reply::Double(score)])
 }
 
@@ -169,7 +196,7 @@ fn stored(score: f64) -> f64 {
     if score == 0.0 { 0.0 } else { score }
 }
 
-fn not_a_float() -> Error {
+pub(crate) fn not_a_float() -> Error {
     Error::invalid("ERR value is not a valid float")
 }
 
@@ -186,7 +213,7 @@ fn bound_value(bound: ScoreBound) -> f64 {
 }
 
 /// Redis refuses `nan` as a range bound.
-fn check_bounds(min: ScoreBound, max: ScoreBound) -> Result<()> {
+pub(crate) fn check_bounds(min: ScoreBound, max: ScoreBound) -> Result<()> {
     if bound_value(min).is_nan() || bound_value(max).is_nan() {
         return Err(Error::invalid("ERR min or max is not a float"));
     }
@@ -280,7 +307,7 @@ type LexTest<'a> = Box<dyn Fn(&[u8]) -> bool + 'a>;
 /// With mixed scores this follows Redis's listpack walk exactly, including a quirk: the
 /// `LIMIT` offset skips members without checking them against the far bound, so members past
 /// a gap in the range can still be returned.
-fn lex_members<'a>(
+pub(crate) fn lex_members<'a>(
     z: &'a ZSet,
     min: &'a LexBound,
     max: &'a LexBound,
@@ -327,27 +354,45 @@ fn lex_members<'a>(
 }
 
 fn zrange(db: &Db, now: i64, key: &str, by: &ZRangeBy, options: &ZRangeOptions) -> Result<Reply> {
+    if matches!(by, ZRangeBy::Lex { .. }) && options.with_scores {
+        return Err(Error::invalid(
+            "ERR syntax error, WITHSCORES not supported in combination with BYLEX",
+        ));
+    }
+    let selected = zrange_selected(db, now, key, by, options)?;
+    let items = if options.with_scores {
+        selected.into_iter().map(|(m, s)| pair(m, s)).collect()
+    } else {
+        selected.into_iter().map(|(m, _)| Reply::Bulk(m)).collect()
+    };
+    Ok(Reply::Array(items))
+}
+
+/// The members (with their scores) a `ZRANGE` selects, in reply order, after Redis's argument
+/// checks except the `WITHSCORES` ones (`ZRANGESTORE` takes the scores along).
+pub(crate) fn zrange_selected(
+    db: &Db,
+    now: i64,
+    key: &str,
+    by: &ZRangeBy,
+    options: &ZRangeOptions,
+) -> Result<Vec<(Bytes, f64)>> {
     match by {
         ZRangeBy::Rank { .. } if options.limit.is_some() => {
             return Err(Error::invalid(
                 "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX",
             ));
         }
-        ZRangeBy::Lex { .. } if options.with_scores => {
-            return Err(Error::invalid(
-                "ERR syntax error, WITHSCORES not supported in combination with BYLEX",
-            ));
-        }
         ZRangeBy::Score { min, max } => check_bounds(*min, *max)?,
         _ => {}
     }
     let Some(z) = db.zset(key, now)? else {
-        return Ok(Reply::Array(Vec::new()));
+        return Ok(Vec::new());
     };
     // `LIMIT offset count`: a negative offset selects nothing, a negative count means all.
     let (offset, count) = match options.limit {
         None => (0, None),
-        Some((offset, _)) if offset < 0 => return Ok(Reply::Array(Vec::new())),
+        Some((offset, _)) if offset < 0 => return Ok(Vec::new()),
         Some((offset, count)) => (
             usize::try_from(offset).unwrap_or(usize::MAX),
             usize::try_from(count).ok(),
@@ -357,7 +402,7 @@ fn zrange(db: &Db, now: i64, key: &str, by: &ZRangeBy, options: &ZRangeOptions) 
     let selected: Box<dyn Iterator<Item = (&[u8], f64)> + '_> = match by {
         ZRangeBy::Rank { start, stop } => {
             let Some((first, last)) = rank_span(z.len(), *start, *stop) else {
-                return Ok(Reply::Array(Vec::new()));
+                return Ok(Vec::new());
             };
             // With REV, ranks count from the top: rank r of the reversed order is
             // len - 1 - r of the ascending one.
@@ -375,16 +420,9 @@ fn zrange(db: &Db, now: i64, key: &str, by: &ZRangeBy, options: &ZRangeOptions) 
         Some(count) => Box::new(selected.take(count)),
         None => selected,
     };
-    let items = if options.with_scores {
-        limited
-            .map(|(m, s)| pair(Bytes::copy_from_slice(m), s))
-            .collect()
-    } else {
-        limited
-            .map(|(m, _)| Reply::Bulk(Bytes::copy_from_slice(m)))
-            .collect()
-    };
-    Ok(Reply::Array(items))
+    Ok(limited
+        .map(|(m, s)| (Bytes::copy_from_slice(m), s))
+        .collect())
 }
 
 // ----- writes -----
@@ -414,13 +452,8 @@ pub(crate) fn zadd_each<'a, I>(
 where
     I: ExactSizeIterator<Item = (f64, &'a Bytes)> + Clone,
 {
-    let nx = options.condition == Some(SetCondition::Nx);
-    let xx = options.condition == Some(SetCondition::Xx);
-    if options.comparison.is_some() && nx {
-        return Err(Error::invalid(
-            "ERR GT, LT, and/or NX options at the same time are not compatible",
-        ));
-    }
+    let (nx, xx) = (options.nx, options.xx);
+    options.check()?;
     if options.incr && members.len() > 1 {
         return Err(Error::invalid(
             "ERR INCR option supports a single increment-element pair",
@@ -463,11 +496,7 @@ where
                         return Err(nan_result());
                     }
                 }
-                let blocked = match options.comparison {
-                    Some(ZAddComparison::Gt) => score <= current,
-                    Some(ZAddComparison::Lt) => score >= current,
-                    None => false,
-                };
+                let blocked = (options.gt && score <= current) || (options.lt && score >= current);
                 if blocked {
                     return Ok(None);
                 }
@@ -501,7 +530,12 @@ where
 
 /// Runs `f` on the sorted set at `key`, created empty (so without TTL) when missing, finding
 /// an existing set with one lookup. The caller removes the key if `f` leaves it empty.
-fn with_zset<R>(db: &mut Db, key: &str, now: i64, f: impl FnOnce(&mut ZSet) -> R) -> Result<R> {
+pub(crate) fn with_zset<R>(
+    db: &mut Db,
+    key: &str,
+    now: i64,
+    f: impl FnOnce(&mut ZSet) -> R,
+) -> Result<R> {
     if let Some(z) = db.zset_mut(key, now)? {
         return Ok(f(z));
     }

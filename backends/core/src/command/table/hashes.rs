@@ -140,6 +140,62 @@ Hashes "Hash operations: field maps under one key." [] {
         /// `HSTRLEN`.
         fn hstrlen(key: Key, field: Field) -> u64 = { key, field };
     }
+    /// `HRANDFIELD key [count [WITHVALUES]]` → without count `Bulk` field or `Nil`; with count
+    /// an `Array` of `Bulk` fields (or of `Array[Bulk field, Bulk value]` pairs with values):
+    /// distinct fields for a positive count, repeats allowed for a negative one.
+    ///
+    /// # Behavior
+    /// - `WITHVALUES` without a count is `ERR value is not an integer or out of range`, as
+    ///   Redis reads the word as the count.
+    /// - A negative count beyond [`RANDOM_COUNT_LIMIT`](crate::limits::RANDOM_COUNT_LIMIT) is
+    ///   refused before anything is sent, on every backend.
+    116 HRandField {
+        /// The key.
+        key: Key,
+        /// Optional count.
+        count: Option<i64>,
+        /// `WITHVALUES`.
+        with_values: bool,
+    } => "HRANDFIELD" [Read, repeat true, keys [key], reply Varies, family Hashes, time none, effects none] {
+        /// `HRANDFIELD key`.
+        fn hrandfield(key: Key) -> Option<String> = { key, count: None, with_values: false };
+        /// `HRANDFIELD key count`.
+        fn hrandfield_count(key: Key, count: i64) -> Vec<String> = { key, count: Some(count), with_values: false };
+        /// `HRANDFIELD key count WITHVALUES`.
+        fn hrandfield_with_values(key: Key, count: i64) -> Vec<(String, Bytes)> = { key, count: Some(count), with_values: true };
+    }
+    /// `HMSET key field value ...` → `Status` `OK` (what [`Command::HSet`] does, with Redis's
+    /// older reply).
+    117 HMSet {
+        /// The key.
+        key: Key,
+        /// Field/value pairs (at least one).
+        fields: Vec<(Field, Bytes)>,
+    } => "HMSET" [Write, repeat true, keys [key], reply Status, family Hashes, time none, effects as_is] {
+        /// `HMSET key field value ...`.
+        fn hmset(key: Key, fields: FieldValues) -> () = { key, fields };
+    }
+    /// `HSCAN key cursor [MATCH pattern] [COUNT n]` → `Array[Bulk cursor, Array of Bulk field,
+    /// Bulk value, ...]`. `TYPE` is `ERR syntax error`.
+    ///
+    /// # Behavior
+    /// - A hash small enough for Redis's compact encoding (at most 128 fields, every field and
+    ///   value at most 64 bytes) comes back whole with cursor 0, as from Redis.
+    /// - Larger hashes are walked in pages; the order of fields is unspecified.
+    118 HScan {
+        /// The key.
+        key: Key,
+        /// Cursor (0 to start).
+        cursor: u64,
+        /// `MATCH`/`COUNT`.
+        options: ScanOptions,
+    } => "HSCAN" [Read, repeat true, keys [key], reply Array, family Hashes, time none, effects none] {
+        /// `HSCAN key cursor`: the next cursor and fields with their values.
+        fn hscan(key: Key, cursor: u64) -> (u64, Vec<(String, Bytes)>) = { key, cursor, options: ScanOptions::new() };
+        /// `HSCAN key cursor [MATCH] [COUNT]`.
+        fn hscan_options(key: Key, cursor: u64, options: ScanOptions) -> (u64, Vec<(String, Bytes)>) = { key, cursor, options };
+    }
+
 }
         } $generate }
     };

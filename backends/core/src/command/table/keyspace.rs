@@ -146,6 +146,73 @@ Keyspace "Keyspace operations: existence, deletion, TTLs, types, iteration." [
         /// `RENAMENX`: true if renamed.
         fn renamenx(key: Key, new_key: Key) -> bool = { key, new_key };
     }
+    /// `KEYS pattern` → `Array` of `Bulk` key names matching the glob.
+    ///
+    /// # Behavior
+    /// - O(keys) and atomic, as in Redis; [`Command::Scan`] is the incremental form.
+    150 Keys {
+        /// Redis glob: `*`, `?`, `[...]`, `\` escapes.
+        pattern: String,
+    } => "KEYS" [Read, repeat true, keys [], reply Keys, family Keyspace, time none, effects none] {
+        /// `KEYS pattern`: every key matching it.
+        fn keys(pattern: Pattern) -> Vec<String> = { pattern };
+    }
+    /// `COPY source destination [REPLACE]` → `Int` 1 if copied, 0 if `source` is missing or
+    /// `destination` exists without `REPLACE`. The copy keeps the source's TTL.
+    ///
+    /// # Behavior
+    /// - `source == destination` is `InvalidInput`
+    ///   (`ERR source and destination objects are the same`).
+    /// - `DB` is not supported: a store is one logical database.
+    151 Copy {
+        /// Source key.
+        source: Key,
+        /// Destination key.
+        destination: Key,
+        /// `REPLACE`: overwrite an existing destination.
+        replace: bool,
+    } => "COPY" [Write, repeat { *replace }, keys [source, destination], reply Int, family Keyspace, time none, effects if_changed] {
+        /// `COPY source destination`: true if copied.
+        fn copy(source: Key, destination: Key) -> bool = { source, destination, replace: false };
+        /// `COPY source destination REPLACE`: true if copied.
+        fn copy_replace(source: Key, destination: Key) -> bool = { source, destination, replace: true };
+    }
+    /// `EXPIRETIME key` → `Int`: the absolute Unix time in seconds at which the key expires, -1
+    /// without TTL, -2 missing.
+    152 ExpireTime {
+        /// The key.
+        key: Key,
+    } => "EXPIRETIME" [Read, repeat true, keys [key], reply Int, family Keyspace, time none, effects none] {
+        /// `EXPIRETIME` in Unix seconds (-1 no TTL, -2 missing).
+        fn expiretime(key: Key) -> i64 = { key };
+    }
+    /// `PEXPIRETIME key` → `Int`: like [`Command::ExpireTime`] in milliseconds.
+    153 PExpireTime {
+        /// The key.
+        key: Key,
+    } => "PEXPIRETIME" [Read, repeat true, keys [key], reply Int, family Keyspace, time none, effects none] {
+        /// `PEXPIRETIME` in Unix milliseconds (-1 no TTL, -2 missing).
+        fn pexpiretime(key: Key) -> i64 = { key };
+    }
+    /// Any `EXPIRE`/`PEXPIRE`/`EXPIREAT`/`PEXPIREAT` with any combination of `NX`, `XX`, `GT`,
+    /// `LT` → `Int` 1 if set, 0 if the key is missing or a condition failed.
+    ///
+    /// # Behavior
+    /// - As [`Command::Expire`], with every given condition required to hold (`XX GT`: the key
+    ///   has a TTL and the new one is later).
+    /// - `NX` with another word, or `GT` with `LT`, is `InvalidInput` with Redis's message,
+    ///   checked before the key is looked at.
+    154 ExpireIf {
+        /// The key.
+        key: Key,
+        /// The new expiry.
+        expiry: Expiry,
+        /// The condition words.
+        conditions: ExpireConditions,
+    } => "EXPIRE" [Write, repeat { matches!(expiry, Expiry::AtSeconds(_) | Expiry::AtMillis(_)) }, keys [key], reply Int, family Keyspace, time (expiry), effects as_is] {
+        /// Any `EXPIRE` form with any combination of `NX`, `XX`, `GT`, `LT`.
+        fn expire_conditions(key: Key, expiry: Expiry, conditions: ExpireConditions) -> bool = { key, expiry, conditions };
+    }
 }
         } $generate }
     };

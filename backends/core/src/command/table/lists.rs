@@ -184,6 +184,110 @@ Lists "List operations, blocking pops included." [] {
         /// `BLMOVE`.
         fn blmove(source: Key, destination: Key, from: ListEnd, to: ListEnd, timeout: Duration) -> Option<Bytes> = { source, destination, from, to, timeout };
     }
+    /// `LPOS key element [RANK rank] [COUNT num] [MAXLEN len]` → without `COUNT` `Int` (the
+    /// index of the match) or `Nil`; with `COUNT` an `Array` of `Int` (every match for 0).
+    ///
+    /// # Behavior
+    /// - A missing key is `Nil` (without `COUNT`) or an empty array (with it).
+    /// - `RANK` counts matches from the head (positive) or from the tail (negative); indexes are
+    ///   always from the head. `RANK 0` is `InvalidInput`; so is a `COUNT` or `MAXLEN` above
+    ///   `i64::MAX` (Redis reads them as negative), with Redis's messages.
+    84 LPos {
+        /// The key.
+        key: Key,
+        /// The element to look for.
+        element: Bytes,
+        /// `COUNT`: how many matches (0: all); `None` for the single-index reply.
+        count: Option<u64>,
+        /// `RANK` and `MAXLEN`.
+        options: LPosOptions,
+    } => "LPOS" [Read, repeat true, keys [key], reply Varies, family Lists, time none, effects none] {
+        /// `LPOS key element`: the index of the first match.
+        fn lpos(key: Key, element: Value) -> Option<u64> = { key, element, count: None, options: LPosOptions::new() };
+        /// `LPOS key element [RANK r] [MAXLEN n]`: the index of the match.
+        fn lpos_options(key: Key, element: Value, options: LPosOptions) -> Option<u64> = { key, element, count: None, options };
+        /// `LPOS key element COUNT n [RANK r] [MAXLEN n]`: the indexes of up to `n` matches (all
+        /// for 0).
+        fn lpos_count(key: Key, element: Value, count: u64, options: LPosOptions) -> Vec<u64> = { key, element, count: Some(count), options };
+    }
+    /// `LINSERT key BEFORE|AFTER pivot element` → `Int`: the new length, `-1` when the pivot is
+    /// not in the list, `0` when the key is missing.
+    85 LInsert {
+        /// The key.
+        key: Key,
+        /// Before or after the pivot.
+        position: InsertPosition,
+        /// The element to insert next to (its first occurrence from the head).
+        pivot: Bytes,
+        /// The element inserted.
+        element: Bytes,
+    } => "LINSERT" [Write, repeat false, keys [key], reply Int, family Lists, time none, effects as_is] {
+        /// `LINSERT`: the new length, -1 without the pivot, 0 without the key.
+        fn linsert(key: Key, position: InsertPosition, pivot: Value, element: Value) -> i64 = { key, position, pivot, element };
+    }
+    /// `LPUSHX key element...` → `Int`: the new length, or 0 (nothing pushed) when the key is
+    /// missing.
+    86 LPushX {
+        /// The key.
+        key: Key,
+        /// Values.
+        values: Vec<Bytes>,
+    } => "LPUSHX" [Write, repeat false, keys [key], reply Int, family Lists, time none, effects if_changed] {
+        /// `LPUSHX key value`: the new length (0: no list, nothing pushed).
+        fn lpushx(key: Key, value: Value) -> u64 = { key, values: vec![value] };
+        /// `LPUSHX key value...`.
+        fn lpushx_multiple(key: Key, values: Values) -> u64 = { key, values };
+    }
+    /// `RPUSHX key element...`, like [`Command::LPushX`] at the tail.
+    87 RPushX {
+        /// The key.
+        key: Key,
+        /// Values.
+        values: Vec<Bytes>,
+    } => "RPUSHX" [Write, repeat false, keys [key], reply Int, family Lists, time none, effects if_changed] {
+        /// `RPUSHX key value`: the new length (0: no list, nothing pushed).
+        fn rpushx(key: Key, value: Value) -> u64 = { key, values: vec![value] };
+        /// `RPUSHX key value...`.
+        fn rpushx_multiple(key: Key, values: Values) -> u64 = { key, values };
+    }
+    /// `LMPOP numkeys key... LEFT|RIGHT [COUNT n]` → `Array[Bulk key, Array[Bulk]]` from the
+    /// first non-empty list, or `Nil` when every list is empty.
+    ///
+    /// # Behavior
+    /// - Up to `count` (default 1) elements from one list; `COUNT 0` (or above `i64::MAX`) is
+    ///   `InvalidInput`, and so is an empty key list
+    ///   (`ERR wrong number of arguments`, as Redis's arity check says).
+    /// - A non-list key before the first non-empty list is `WrongType`.
+    88 LMPop {
+        /// Keys, tried in order.
+        keys: Vec<Key>,
+        /// The end to pop from.
+        end: ListEnd,
+        /// `COUNT` (default 1).
+        count: Option<u64>,
+    } => "LMPOP" [Write, repeat false, keys [all keys], reply KeyFirst, family Lists, time none, effects custom] {
+        /// `LMPOP numkeys key... LEFT|RIGHT`: the key and the element popped.
+        fn lmpop(keys: Keys, end: ListEnd) -> Option<(String, Vec<Bytes>)> = { keys, end, count: None };
+        /// `LMPOP numkeys key... LEFT|RIGHT COUNT n`: the key and up to `n` elements.
+        fn lmpop_count(keys: Keys, end: ListEnd, count: u64) -> Option<(String, Vec<Bytes>)> = { keys, end, count: Some(count) };
+    }
+    /// `BLMPOP timeout numkeys key... LEFT|RIGHT [COUNT n]`: [`Command::LMPop`] waiting up to
+    /// `timeout` (zero: forever) for a list to fill; `Nil` on timeout.
+    89 BLMPop {
+        /// Keys, tried in order.
+        keys: Vec<Key>,
+        /// The end to pop from.
+        end: ListEnd,
+        /// `COUNT` (default 1).
+        count: Option<u64>,
+        /// How long to wait (zero: forever).
+        timeout: BlockTimeout,
+    } => "BLMPOP" [Blocking, repeat false, keys [all keys], reply KeyFirst, family Lists, time none, effects custom] {
+        /// `BLMPOP timeout numkeys key... LEFT|RIGHT`.
+        fn blmpop(keys: Keys, end: ListEnd, timeout: Duration) -> Option<(String, Vec<Bytes>)> = { keys, end, count: None, timeout };
+        /// `BLMPOP timeout numkeys key... LEFT|RIGHT COUNT n`.
+        fn blmpop_count(keys: Keys, end: ListEnd, count: u64, timeout: Duration) -> Option<(String, Vec<Bytes>)> = { keys, end, count: Some(count), timeout };
+    }
 }
         } $generate }
     };

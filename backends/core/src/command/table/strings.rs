@@ -47,8 +47,6 @@ Strings "String operations: values, counters, expiry-aware reads." [
         fn set(key: Key, value: Value) -> () = borrowed;
         /// `SET key value PX ttl` (a TTL under one millisecond is rounded up).
         fn setex(key: Key, value: Value, ttl: Duration) -> () = { key, value, options: SetOptions::new().expiry(SetExpiry::Px(ttl_millis(ttl))) };
-        /// `SET key value NX`: true if written.
-        fn setnx(key: Key, value: Value) -> bool as SetWritten = { key, value, options: SetOptions::new().condition(SetCondition::Nx) };
         /// `SET` with every option.
         fn set_options(key: Key, value: Value, options: SetOptions) -> SetReply as SetOutcome = { key, value, options };
     }
@@ -137,6 +135,56 @@ Strings "String operations: values, counters, expiry-aware reads." [
     } => "STRLEN" [Read, repeat true, keys [key], reply Int, family Strings, time none, effects none] {
         /// `STRLEN`.
         fn strlen(key: Key) -> u64 = { key };
+    }
+    /// `SETNX key value` → `Int` 1 if written, 0 if the key exists (of any type). Never sets a
+    /// TTL.
+    96 SetNx {
+        /// The key.
+        key: Key,
+        /// The value.
+        value: Bytes,
+    } => "SETNX" [Write, repeat false, keys [key], reply Int, family Strings, time none, effects if_changed] {
+        /// `SETNX`: true if written.
+        fn setnx(key: Key, value: Value) -> bool = { key, value };
+    }
+    /// `SETRANGE key offset value` → `Int`: the new length.
+    ///
+    /// # Behavior
+    /// - The string is padded with zero bytes up to `offset`; a missing key is created, except
+    ///   when `value` is empty (reply 0, no key). Keeps the TTL.
+    /// - A negative offset is `InvalidInput` (`ERR offset is out of range`), and so is a result
+    ///   longer than 512 MiB (`ERR string exceeds maximum allowed size (proto-max-bulk-len)`).
+    97 SetRange {
+        /// The key.
+        key: Key,
+        /// Where to write.
+        offset: i64,
+        /// The bytes written.
+        value: Bytes,
+    } => "SETRANGE" [Write, repeat true, keys [key], reply Int, family Strings, time none, effects as_is] {
+        /// `SETRANGE`: the new length.
+        fn setrange(key: Key, offset: i64, value: Value) -> u64 = { key, offset, value };
+    }
+    /// `GETRANGE key start end` → `Bulk`: the bytes from `start` to `end` inclusive (negative
+    /// from the end, clamped as Redis clamps them); empty, never `Nil`, for a missing key.
+    98 GetRange {
+        /// The key.
+        key: Key,
+        /// First byte.
+        start: i64,
+        /// Last byte, inclusive.
+        end: i64,
+    } => "GETRANGE" [Read, repeat true, keys [key], reply Bulk, family Strings, time none, effects none] {
+        /// `GETRANGE`.
+        fn getrange(key: Key, start: i64, end: i64) -> Bytes = { key, start, end };
+    }
+    /// `MSETNX key value ...` → `Int` 1 if every key was set, 0 (nothing set) if any exists.
+    99 MSetNx {
+        /// Pairs to set.
+        pairs: Vec<(Key, Bytes)>,
+    } => "MSETNX" [Write, repeat false, keys [firsts pairs], reply Int, family Strings, time none, effects if_changed] {
+        /// `MSETNX`: true if every key was set.
+        fn msetnx(pairs: KeyValues) -> bool = { pairs };
     }
 }
         } $generate }

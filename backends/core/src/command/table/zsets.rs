@@ -207,6 +207,248 @@ SortedSets "Sorted-set operations: scores, ranks, ranges, pops." [] {
         /// `ZREMRANGEBYRANK`: how many were removed.
         fn zremrangebyrank(key: Key, start: i64, stop: i64) -> u64 = { key, start, stop };
     }
+    /// `ZLEXCOUNT key min max` → `Int` members between two lex bounds.
+    100 ZLexCount {
+        /// The key.
+        key: Key,
+        /// Lowest member.
+        min: LexBound,
+        /// Highest member.
+        max: LexBound,
+    } => "ZLEXCOUNT" [Read, repeat true, keys [key], reply Int, family SortedSets, time none, effects none] {
+        /// `ZLEXCOUNT`.
+        fn zlexcount(key: Key, min: LexBound, max: LexBound) -> u64 = { key, min, max };
+    }
+    /// `ZREMRANGEBYLEX key min max` → `Int` removed; an emptied set is deleted.
+    101 ZRemRangeByLex {
+        /// The key.
+        key: Key,
+        /// Lowest member.
+        min: LexBound,
+        /// Highest member.
+        max: LexBound,
+    } => "ZREMRANGEBYLEX" [Write, repeat true, keys [key], reply Int, family SortedSets, time none, effects as_is] {
+        /// `ZREMRANGEBYLEX`: how many were removed.
+        fn zremrangebylex(key: Key, min: LexBound, max: LexBound) -> u64 = { key, min, max };
+    }
+    /// `ZUNION numkeys key... [WEIGHTS w...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]` → `Array` of
+    /// `Bulk` in score order, or with scores an `Array` of `Array[Bulk, Double]` pairs.
+    ///
+    /// # Behavior
+    /// - A missing key is an empty set; a weight multiplies every score of its key
+    ///   (`0 × ±inf` is 0); a sum of `+inf` and `-inf` is 0.
+    /// - A weight count other than the key count is `ERR syntax error`; no key is
+    ///   `ERR wrong number of arguments for 'zunion' command` (`ZUNION 0` is short of the
+    ///   command's arity).
+    102 ZUnion {
+        /// The input keys.
+        keys: Vec<Key>,
+        /// Options.
+        options: ZCombineOptions,
+    } => "ZUNION" [Read, repeat true, keys [all keys], reply Array, family SortedSets, time none, effects none] {
+        /// `ZUNION numkeys key...`: the members of any input, ordered by summed score.
+        fn zunion(keys: Keys) -> Vec<Bytes> = { keys, options: ZCombineOptions::new() };
+        /// `ZUNION` with `WEIGHTS`/`AGGREGATE`, members only.
+        fn zunion_options(keys: Keys, options: ZCombineOptions) -> Vec<Bytes> = { keys, options: options.with_scores(false) };
+        /// `ZUNION ... WITHSCORES`.
+        fn zunion_with_scores(keys: Keys, options: ZCombineOptions) -> Vec<(Bytes, f64)> = { keys, options: options.with_scores(true) };
+    }
+    /// `ZINTER numkeys key... [WEIGHTS w...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]`, like
+    /// [`Command::ZUnion`] over the members found in every input.
+    103 ZInter {
+        /// The input keys.
+        keys: Vec<Key>,
+        /// Options.
+        options: ZCombineOptions,
+    } => "ZINTER" [Read, repeat true, keys [all keys], reply Array, family SortedSets, time none, effects none] {
+        /// `ZINTER numkeys key...`.
+        fn zinter(keys: Keys) -> Vec<Bytes> = { keys, options: ZCombineOptions::new() };
+        /// `ZINTER` with `WEIGHTS`/`AGGREGATE`, members only.
+        fn zinter_options(keys: Keys, options: ZCombineOptions) -> Vec<Bytes> = { keys, options: options.with_scores(false) };
+        /// `ZINTER ... WITHSCORES`.
+        fn zinter_with_scores(keys: Keys, options: ZCombineOptions) -> Vec<(Bytes, f64)> = { keys, options: options.with_scores(true) };
+    }
+    /// `ZDIFF numkeys key... [WITHSCORES]`: the members of the first key found in no other, with
+    /// their scores there (`WEIGHTS` and `AGGREGATE` are `ERR syntax error`).
+    104 ZDiff {
+        /// The input keys.
+        keys: Vec<Key>,
+        /// Options.
+        options: ZCombineOptions,
+    } => "ZDIFF" [Read, repeat true, keys [all keys], reply Array, family SortedSets, time none, effects none] {
+        /// `ZDIFF numkeys key...`.
+        fn zdiff(keys: Keys) -> Vec<Bytes> = { keys, options: ZCombineOptions::new() };
+        /// `ZDIFF ... WITHSCORES`.
+        fn zdiff_with_scores(keys: Keys) -> Vec<(Bytes, f64)> = { keys, options: ZCombineOptions::new().with_scores(true) };
+    }
+    /// `ZUNIONSTORE destination numkeys key... [WEIGHTS] [AGGREGATE]` → `Int` size of the result,
+    /// which replaces `destination` (deleted when empty; its TTL is gone).
+    105 ZUnionStore {
+        /// Where the result goes.
+        destination: Key,
+        /// The input keys.
+        keys: Vec<Key>,
+        /// Options (`WITHSCORES` is `ERR syntax error`).
+        options: ZCombineOptions,
+    } => "ZUNIONSTORE" [Write, repeat true, keys [destination, all keys], reply Int, family SortedSets, time none, effects as_is] {
+        /// `ZUNIONSTORE`: the size of the stored union.
+        fn zunionstore(destination: Key, keys: Keys, options: ZCombineOptions) -> u64 = { destination, keys, options };
+    }
+    /// `ZINTERSTORE destination numkeys key... [WEIGHTS] [AGGREGATE]` → `Int`, like
+    /// [`Command::ZUnionStore`].
+    106 ZInterStore {
+        /// Where the result goes.
+        destination: Key,
+        /// The input keys.
+        keys: Vec<Key>,
+        /// Options (`WITHSCORES` is `ERR syntax error`).
+        options: ZCombineOptions,
+    } => "ZINTERSTORE" [Write, repeat true, keys [destination, all keys], reply Int, family SortedSets, time none, effects as_is] {
+        /// `ZINTERSTORE`: the size of the stored intersection.
+        fn zinterstore(destination: Key, keys: Keys, options: ZCombineOptions) -> u64 = { destination, keys, options };
+    }
+    /// `ZDIFFSTORE destination numkeys key...` → `Int`, like [`Command::ZUnionStore`].
+    107 ZDiffStore {
+        /// Where the result goes.
+        destination: Key,
+        /// The input keys.
+        keys: Vec<Key>,
+        /// Options (every one is `ERR syntax error` here).
+        options: ZCombineOptions,
+    } => "ZDIFFSTORE" [Write, repeat true, keys [destination, all keys], reply Int, family SortedSets, time none, effects as_is] {
+        /// `ZDIFFSTORE`: the size of the stored difference.
+        fn zdiffstore(destination: Key, keys: Keys) -> u64 = { destination, keys, options: ZCombineOptions::new() };
+    }
+    /// `ZINTERCARD numkeys key... [LIMIT limit]` → `Int` size of the intersection, counting
+    /// stops at `limit` (0: no limit).
+    108 ZInterCard {
+        /// The input keys.
+        keys: Vec<Key>,
+        /// `LIMIT`.
+        limit: Option<u64>,
+    } => "ZINTERCARD" [Read, repeat true, keys [all keys], reply Int, family SortedSets, time none, effects none] {
+        /// `ZINTERCARD numkeys key...`.
+        fn zintercard(keys: Keys) -> u64 = { keys, limit: None };
+        /// `ZINTERCARD numkeys key... LIMIT limit`.
+        fn zintercard_limit(keys: Keys, limit: u64) -> u64 = { keys, limit: Some(limit) };
+    }
+    /// `ZRANGESTORE destination source ... [BYSCORE|BYLEX] [REV] [LIMIT o c]` → `Int` size of the
+    /// range stored in `destination` (deleted when empty). `WITHSCORES` is `ERR syntax error`.
+    109 ZRangeStore {
+        /// Where the range goes.
+        destination: Key,
+        /// The sorted set it is taken from.
+        source: Key,
+        /// What to select by.
+        by: ZRangeBy,
+        /// Options.
+        options: ZRangeOptions,
+    } => "ZRANGESTORE" [Write, repeat true, keys [destination, source], reply Int, family SortedSets, time none, effects as_is] {
+        /// `ZRANGESTORE`: the size of the stored range.
+        fn zrangestore(destination: Key, source: Key, by: ZRangeBy, options: ZRangeOptions) -> u64 = { destination, source, by, options };
+    }
+    /// `ZRANDMEMBER key [count [WITHSCORES]]` → without count `Bulk`/`Nil`; with count an
+    /// `Array` of `Bulk` (or of `Array[Bulk, Double]` pairs with scores): distinct members for a
+    /// positive count, repeats allowed for a negative one.
+    ///
+    /// # Behavior
+    /// - `WITHSCORES` without a count is `ERR value is not an integer or out of range`, as Redis
+    ///   reads the word as the count.
+    /// - A negative count beyond [`RANDOM_COUNT_LIMIT`](crate::limits::RANDOM_COUNT_LIMIT) is
+    ///   refused before anything is sent, on every backend.
+    110 ZRandMember {
+        /// The key.
+        key: Key,
+        /// Optional count.
+        count: Option<i64>,
+        /// `WITHSCORES`.
+        with_scores: bool,
+    } => "ZRANDMEMBER" [Read, repeat true, keys [key], reply Varies, family SortedSets, time none, effects none] {
+        /// `ZRANDMEMBER key`.
+        fn zrandmember(key: Key) -> Option<Bytes> = { key, count: None, with_scores: false };
+        /// `ZRANDMEMBER key count`.
+        fn zrandmember_count(key: Key, count: i64) -> Vec<Bytes> = { key, count: Some(count), with_scores: false };
+        /// `ZRANDMEMBER key count WITHSCORES`.
+        fn zrandmember_with_scores(key: Key, count: i64) -> Vec<(Bytes, f64)> = { key, count: Some(count), with_scores: true };
+    }
+    /// `ZMPOP numkeys key... MIN|MAX [COUNT count]` → `Nil` when every key is empty, else
+    /// `Array[Bulk key, Array of Array[Bulk, Double] pairs]` from the first non-empty key.
+    /// A count of 0 is `ERR count should be greater than 0`.
+    111 ZMPop {
+        /// Keys, tried in order.
+        keys: Vec<Key>,
+        /// Which end.
+        end: ZPopEnd,
+        /// `COUNT` (default 1).
+        count: Option<u64>,
+    } => "ZMPOP" [Write, repeat false, keys [all keys], reply KeyFirst, family SortedSets, time none, effects custom] {
+        /// `ZMPOP numkeys key... MIN|MAX`: the key popped from and its member.
+        fn zmpop(keys: Keys, end: ZPopEnd) -> Option<(String, Vec<(Bytes, f64)>)> = { keys, end, count: None };
+        /// `ZMPOP numkeys key... MIN|MAX COUNT count`.
+        fn zmpop_count(keys: Keys, end: ZPopEnd, count: u64) -> Option<(String, Vec<(Bytes, f64)>)> = { keys, end, count: Some(count) };
+    }
+    /// `BZMPOP timeout numkeys key... MIN|MAX [COUNT count]`: [`Command::ZMPop`] that waits up to
+    /// `timeout` (zero: forever) for a member; `Nil` on timeout.
+    112 BZMPop {
+        /// Keys, tried in order.
+        keys: Vec<Key>,
+        /// Which end.
+        end: ZPopEnd,
+        /// `COUNT` (default 1).
+        count: Option<u64>,
+        /// How long to wait (zero: forever).
+        timeout: BlockTimeout,
+    } => "BZMPOP" [Blocking, repeat false, keys [all keys], reply KeyFirst, family SortedSets, time none, effects custom] {
+        /// `BZMPOP timeout numkeys key... MIN|MAX`.
+        fn bzmpop(keys: Keys, end: ZPopEnd, timeout: Duration) -> Option<(String, Vec<(Bytes, f64)>)> = { keys, end, count: None, timeout };
+        /// `BZMPOP timeout numkeys key... MIN|MAX COUNT count`.
+        fn bzmpop_count(keys: Keys, end: ZPopEnd, count: u64, timeout: Duration) -> Option<(String, Vec<(Bytes, f64)>)> = { keys, end, count: Some(count), timeout };
+    }
+    /// `ZSCAN key cursor [MATCH pattern] [COUNT n]` → `Array[Bulk cursor, Array of Bulk member,
+    /// Bulk score, ...]` (scores as Redis prints them, `%.17g`). `TYPE` is `ERR syntax error`.
+    ///
+    /// # Behavior
+    /// - A set small enough for Redis's compact encoding (at most 128 members of at most 64
+    ///   bytes) comes back whole, in score order, with cursor 0, as from Redis.
+    /// - Larger sets are walked in pages; every member present for the whole scan is returned
+    ///   at least once (the order of pages differs from Redis's).
+    113 ZScan {
+        /// The key.
+        key: Key,
+        /// Cursor (0 to start).
+        cursor: u64,
+        /// `MATCH`/`COUNT`.
+        options: ScanOptions,
+    } => "ZSCAN" [Read, repeat true, keys [key], reply Array, family SortedSets, time none, effects none] {
+        /// `ZSCAN key cursor`: the next cursor and the members with their scores.
+        fn zscan(key: Key, cursor: u64) -> (u64, Vec<(Bytes, f64)>) = { key, cursor, options: ScanOptions::new() };
+        /// `ZSCAN key cursor [MATCH] [COUNT]`.
+        fn zscan_options(key: Key, cursor: u64, options: ScanOptions) -> (u64, Vec<(Bytes, f64)>) = { key, cursor, options };
+    }
+
+    /// `ZRANK key member WITHSCORE` → `Array[Int rank, Double score]`, or `Nil` when the key or
+    /// the member is missing. (Redis 7.2 has the word; on older servers the Redis backend gets
+    /// the same reply from a script.)
+    114 ZRankWithScore {
+        /// The key.
+        key: Key,
+        /// Member.
+        member: Bytes,
+    } => "ZRANK" [Read, repeat true, keys [key], reply Array, family SortedSets, time none, effects none] {
+        /// `ZRANK key member WITHSCORE`: the rank and the score.
+        fn zrank_with_score(key: Key, member: Value) -> Option<(u64, f64)> = { key, member };
+    }
+    /// `ZREVRANK key member WITHSCORE`, like [`Command::ZRankWithScore`] from the top.
+    115 ZRevRankWithScore {
+        /// The key.
+        key: Key,
+        /// Member.
+        member: Bytes,
+    } => "ZREVRANK" [Read, repeat true, keys [key], reply Array, family SortedSets, time none, effects none] {
+        /// `ZREVRANK key member WITHSCORE`: the rank from the top and the score.
+        fn zrevrank_with_score(key: Key, member: Value) -> Option<(u64, f64)> = { key, member };
+    }
+
 }
         } $generate }
     };

@@ -7,7 +7,8 @@
 //!
 //! The cases live in topical submodules: `EXISTS`, `DEL`, `TYPE`, `DBSIZE` and `FLUSHDB` in `keys`,
 //! the `EXPIRE` family with `PERSIST` and `TTL` in `expire`, `SCAN` in `scan`, `RENAME` in
-//! `rename`, and expired keys and collection TTLs in `expired`. All are listed here.
+//! `rename`, expired keys and collection TTLs in `expired`, `KEYS`, `COPY`, `EXPIRETIME` and
+//! `SCAN` argument errors in `copy`, and every `EXPIRE` condition combination in `conditions`. All are listed here.
 
 use std::fmt::Debug;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -16,11 +17,15 @@ use super::{Case, TestStore, cases};
 use crate::error::Result;
 use crate::prelude::*;
 
+mod conditions;
+mod copy;
 mod expire;
 mod expired;
 mod keys;
 mod rename;
 mod scan;
+pub use conditions::*;
+pub use copy::*;
 pub use expire::*;
 pub use expired::*;
 pub use keys::*;
@@ -70,6 +75,13 @@ pub fn cases() -> Vec<Case> {
         test_expired_key_invisible,
         test_expired_collection_invisible,
         test_expired_key_is_absent_for_writes,
+        test_keys_matches_glob,
+        test_copy,
+        test_expiretime,
+        test_scan_argument_errors,
+        test_expire_incompatible_conditions,
+        test_expire_combined_conditions,
+        test_expire_every_valid_combination,
     ]
 }
 

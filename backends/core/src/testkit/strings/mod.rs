@@ -3,7 +3,8 @@
 //! command against every collection type.
 //!
 //! The cases live in topical submodules: `GET`/`SET` and its options in `set`, `MGET`/`MSET` in
-//! `multi`, the counters in `counters`, `APPEND`/`STRLEN` in `append`, `GETDEL`/`GETEX` in `getex`;
+//! `multi`, the counters in `counters`, `APPEND`/`STRLEN` in `append`, `GETDEL`/`GETEX` in `getex`,
+//! `SETNX`/`MSETNX`/`SETRANGE`/`GETRANGE` in `ranges`;
 //! the `WRONGTYPE` cases are here. All are listed here.
 
 use super::keyspace::{assert_kind, populate, snapshot};
@@ -14,16 +15,23 @@ mod append;
 mod counters;
 mod getex;
 mod multi;
+mod ranges;
 mod set;
 pub use append::*;
 pub use counters::*;
 pub use getex::*;
 pub use multi::*;
+pub use ranges::*;
 pub use set::*;
 
 /// Every strings case.
 pub fn cases() -> Vec<Case> {
     cases![
+        test_setnx_reply,
+        test_msetnx,
+        test_setrange,
+        test_setrange_errors,
+        test_getrange,
         test_get_missing_is_nil,
         test_set_get_roundtrip,
         test_set_binary_value,

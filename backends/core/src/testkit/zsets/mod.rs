@@ -17,11 +17,15 @@ use super::{Case, TestStore, cases};
 use crate::prelude::*;
 
 mod add;
+mod combine;
+mod more;
 mod pops;
 mod ranges;
 mod remove;
 mod scores;
 pub use add::*;
+pub use combine::*;
+pub use more::*;
 pub use pops::*;
 pub use ranges::*;
 pub use remove::*;
@@ -66,6 +70,24 @@ pub fn cases() -> Vec<Case> {
         test_zremrangebyrank,
         test_zset_writes_keep_ttl,
         test_zset_commands_wrong_type_on_string,
+        test_zunion_sums_and_orders,
+        test_zunion_weights_and_aggregate,
+        test_zinter_and_zdiff,
+        test_zunion_accepts_plain_sets,
+        test_zunion_infinities,
+        test_zunion_option_errors,
+        test_zstore_forms_replace_destination,
+        test_zintercard,
+        test_zrangestore,
+        test_zlexcount,
+        test_zremrangebylex,
+        test_zrandmember_counts,
+        test_zrandmember_errors,
+        test_zmpop,
+        test_zscan_small_set,
+        test_zscan_large_set_full_iteration,
+        test_zrank_with_score,
+        test_zadd_refused_word_combinations,
     ];
     let blocking = cases![requires Blocking:
         test_bzpopmin_times_out,
@@ -73,6 +95,8 @@ pub fn cases() -> Vec<Case> {
         test_bzpopmin_serves_first_non_empty_key,
         test_bzpopmin_woken_by_zadd,
         test_bzpopmax_woken_by_zadd,
+        test_bzmpop_times_out_or_pops,
+        test_bzmpop_woken_by_zadd,
     ];
     [plain, blocking].concat()
 }
@@ -226,6 +250,65 @@ pub async fn test_zset_commands_wrong_type_on_string(store: TestStore) {
             key: key(),
             start: 0,
             stop: -1,
+        },
+        Command::ZLexCount {
+            key: key(),
+            min: LexBound::Min,
+            max: LexBound::Max,
+        },
+        Command::ZRemRangeByLex {
+            key: key(),
+            min: LexBound::Min,
+            max: LexBound::Max,
+        },
+        Command::ZRandMember {
+            key: key(),
+            count: None,
+            with_scores: false,
+        },
+        Command::ZRandMember {
+            key: key(),
+            count: Some(-3),
+            with_scores: true,
+        },
+        Command::ZRangeStore {
+            destination: "other".into(),
+            source: key(),
+            by: ZRangeBy::Rank { start: 0, stop: -1 },
+            options: ZRangeOptions::new(),
+        },
+        Command::ZUnionStore {
+            destination: "other".into(),
+            keys: vec![key()],
+            options: ZCombineOptions::new(),
+        },
+        Command::ZInterCard {
+            keys: vec![key()],
+            limit: None,
+        },
+        Command::ZMPop {
+            keys: vec![key()],
+            end: ZPopEnd::Max,
+            count: None,
+        },
+        Command::BZMPop {
+            keys: vec![key()],
+            end: ZPopEnd::Min,
+            count: Some(2),
+            timeout: Duration::from_millis(100),
+        },
+        Command::ZScan {
+            key: key(),
+            cursor: 0,
+            options: ScanOptions::new(),
+        },
+        Command::ZRankWithScore {
+            key: key(),
+            member: b("a"),
+        },
+        Command::ZRevRankWithScore {
+            key: key(),
+            member: b("a"),
         },
     ];
     for command in commands {

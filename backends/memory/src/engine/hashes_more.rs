@@ -1,0 +1,152 @@
+//! More hash commands: `HRANDFIELD` and `HSCAN`.
+//!
+//! `HRANDFIELD` with a count answers as Redis 7: a missing key or a zero count is an empty
+//! array, a count at least the size is the whole hash, a smaller positive count distinct
+//! fields, a negative count that many picks with repeats (bounded first by
+//! `staunch_core::limits`); the arguments are checked before the key, as Redis does.
+//!
+//! `HSCAN` returns a hash Redis would keep compact (at most 128 fields, every field and value
+//! at most 64 bytes) whole with cursor 0, in the hash's order: insertion order while the
+//! engine keeps it packed (up to 16 fields, as Redis's compact encoding keeps it), unspecified
+//! beyond. A larger hash is walked a page of `COUNT` (default 10) fields at a time in the
+//! table's order, the cursor counting fields; fields added or removed during such a scan can
+//! make it skip or repeat others, which Redis's reverse-binary cursor avoids.
+
+use rand::seq::{IndexedRandom, IteratorRandom};
+use staunch_core::{Bytes, Command, Error, Reply, Result, ScanOptions, glob};
+
+use super::context::unsupported;
+use super::db::Db;
+use super::hash_value::HashValue;
+
+/// Redis's `hash-max-listpack-entries` and `hash-max-listpack-value` defaults.
+const COMPACT_ENTRIES: usize = 128;
+const COMPACT_VALUE: usize = 64;
+
+pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
+    match command {
+        Command::HRandField {
+            key,
+            count,
+            with_values,
+        } => hrandfield(db, now, key, *count, *with_values),
+        Command::HScan {
+            key,
+            cursor,
+            options,
+        } => hscan(db.hash(key, now)?, *cursor, options),
+        other => Err(unsupported(other)),
+    }
+}
+
+fn bulk(bytes: &[u8]) -> Reply {
+    Reply::Bulk(Bytes::copy_from_slice(bytes))
+}
+
+fn hrandfield(
+    db: &Db,
+    now: i64,
+    key: &str,
+    count: Option<i64>,
+    with_values: bool,
+) -> Result<Reply> {
+    let mut rng = rand::rng();
+    let Some(count) = count else {
+        if with_values {
+            // Redis reads the word as the count.
+            return Err(Error::invalid(
+                "ERR value is not an integer or out of range",
+            ));
+        }
+        return Ok(db
+            .hash(key, now)?
+            .and_then(|h| h.iter().choose(&mut rng))
+            .map_or(Reply::Nil, |(f, _)| bulk(f.as_bytes())));
+    };
+    staunch_core::limits::check_random_count("HRANDFIELD", count)?;
+    if count == i64::MIN {
+        return Err(Error::invalid(
+            "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+        ));
+    }
+    if with_values && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&count) {
+        return Err(Error::invalid("ERR value is out of range"));
+    }
+    let item = |(f, v): (&str, &[u8])| {
+        if with_values {
+            Reply::Array(vec![bulk(f.as_bytes()), bulk(v)])
+        } else {
+            bulk(f.as_bytes())
+        }
+    };
+    let Some(hash) = db.hash(key, now)?.filter(|h| !h.is_empty()) else {
+        return Ok(Reply::Array(Vec::new()));
+    };
+    if count >= 0 {
+        let count = usize::try_from(count).unwrap_or(usize::MAX);
+        let items: Vec<Reply> = if count >= hash.len() {
+            hash.iter().map(item).collect()
+        } else {
+            hash.iter()
+                .choose_multiple(&mut rng, count)
+                .into_iter()
+                .map(item)
+                .collect()
+        };
+        return Ok(Reply::Array(items));
+    }
+    let all: Vec<(&str, &[u8])> = hash.iter().collect();
+    let picks = count.unsigned_abs() as usize;
+    let mut items = Vec::with_capacity(picks);
+    for _ in 0..picks {
+        if let Some(chosen) = all.choose(&mut rng) {
+            items.push(item(*chosen));
+        }
+    }
+    Ok(Reply::Array(items))
+}
+
+fn hscan(hash: Option<&HashValue>, cursor: u64, options: &ScanOptions) -> Result<Reply> {
+    let page = |next: u64, items: Vec<Reply>| {
+        Reply::Array(vec![
+            Reply::Bulk(Bytes::from(next.to_string())),
+            Reply::Array(items),
+        ])
+    };
+    // Redis answers a missing key before it reads the options.
+    let Some(hash) = hash else {
+        return Ok(page(0, Vec::new()));
+    };
+    if options.count == Some(0) || options.key_type.is_some() {
+        return Err(Error::invalid("ERR syntax error"));
+    }
+    let wanted = |f: &str| {
+        options
+            .pattern
+            .as_ref()
+            .is_none_or(|p| glob::matches(p.as_bytes(), f.as_bytes()))
+    };
+    let compact = hash.len() <= COMPACT_ENTRIES
+        && hash
+            .iter()
+            .all(|(f, v)| f.len() <= COMPACT_VALUE && v.len() <= COMPACT_VALUE);
+    let (start, stop) = if compact {
+        (0, hash.len())
+    } else {
+        let start = usize::try_from(cursor).unwrap_or(usize::MAX);
+        let step = usize::try_from(options.count.unwrap_or(10)).unwrap_or(usize::MAX);
+        (start, start.saturating_add(step).min(hash.len()))
+    };
+    let mut items = Vec::new();
+    for (f, v) in hash
+        .iter()
+        .skip(start)
+        .take(stop.saturating_sub(start))
+        .filter(|(f, _)| wanted(f))
+    {
+        items.push(bulk(f.as_bytes()));
+        items.push(bulk(v));
+    }
+    let next = if stop >= hash.len() { 0 } else { stop as u64 };
+    Ok(page(next, items))
+}
