@@ -188,4 +188,5 @@ suite!(
     jobs_by_state_with_paging,
     retry_promote_remove_clean,
     removal_policies_by_count_and_age,
+    rate_limit_across_workers,
 );

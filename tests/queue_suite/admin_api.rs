@@ -185,3 +185,32 @@ pub async fn removal_policies_by_count_and_age(env: &Env) {
     assert_eq!(q.counts().await.unwrap().completed, 0);
     assert_eq!(q.get(&completed[4]).await.unwrap(), None);
 }
+
+/// At most N claims per window across all handles of the queue (two "workers" here); the
+/// next window admits more.
+pub async fn rate_limit_across_workers(env: &Env) {
+    let config = env.config().rate_limit(3, Duration::from_millis(20 * U));
+    let one = env.queue(config.clone());
+    let two = env.queue(config);
+    for n in 0..6 {
+        one.enqueue(NewJob::new("work", json!(n))).await.unwrap();
+    }
+    let a = one.claim_many(2).await.unwrap();
+    let b = two.claim_many(5).await.unwrap();
+    assert_eq!((a.len(), b.len()), (2, 1), "3 per window, across both");
+    assert!(
+        one.claim().await.unwrap().is_none(),
+        "the window is used up"
+    );
+    let wait = two.rate_limited_for().await.unwrap().expect("limited");
+    assert!(wait <= Duration::from_millis(20 * U));
+    // Completing frees no slot of the window (it limits starts, not running jobs).
+    let stepped = one.complete_and_claim(&a[0], &(), 3).await.unwrap();
+    assert!(!stepped.lease_lost);
+    assert!(stepped.next.is_empty());
+    env.advance(21 * U).await;
+    assert_eq!(two.rate_limited_for().await.unwrap(), None);
+    let c = two.claim_many(5).await.unwrap();
+    assert_eq!(c.len(), 3, "a new window admits 3 more");
+    assert_eq!(one.counts().await.unwrap().pending, 0);
+}

@@ -16,7 +16,8 @@ mod admin_api;
 #[path = "steady.rs"]
 mod steady;
 pub use admin_api::{
-    jobs_by_state_with_paging, removal_policies_by_count_and_age, retry_promote_remove_clean,
+    jobs_by_state_with_paging, rate_limit_across_workers, removal_policies_by_count_and_age,
+    retry_promote_remove_clean,
 };
 pub use steady::one_round_trip_per_job;
 

@@ -67,7 +67,50 @@ impl Queue {
     /// claim up to `max`. When scheduled jobs are due it promotes them and steps again (so a
     /// due job of higher priority is never overtaken); it settles whatever irregular job the
     /// claim met (a closed fence, a vanished hash, a job out of attempts) and claims on.
+    ///
+    /// With a [`QueueConfig::rate_limit`](super::QueueConfig::rate_limit), the claim first
+    /// reserves `max` slots of the current window (`IncrByEx` on `P:tasks:limiter`), claims only
+    /// what the window grants and gives back what it did not take: two more round trips, and
+    /// never more than the limit per window across all workers (a give-back that lands just
+    /// after a window ends lends the next window at most one batch).
     pub(crate) async fn step(
+        &self,
+        finish: Option<(&Lease, Option<String>)>,
+        max: usize,
+    ) -> Result<Stepped> {
+        let Some(limit) = self.inner.config.rate_limit.filter(|_| max > 0) else {
+            return self.step_unlimited(finish, max).await;
+        };
+        let key = &self.keys().limiter;
+        let used = self.st().incr_by_ex(key, max as i64, limit.per).await?;
+        let over = u64::try_from(used).unwrap_or(0).saturating_sub(limit.max);
+        let granted = (max as u64).saturating_sub(over) as usize;
+        let out = self.step_unlimited(finish, granted).await;
+        let taken = out.as_ref().map_or(0, |o| o.next.len());
+        if taken < max {
+            self.st()
+                .incr_by_ex(key, -((max - taken) as i64), limit.per)
+                .await?;
+        }
+        out
+    }
+
+    /// How long claims must wait for the rate limit's window to end, when the current window
+    /// is used up (`None` without a rate limit or with room left).
+    pub async fn rate_limited_for(&self) -> Result<Option<std::time::Duration>> {
+        let Some(limit) = self.inner.config.rate_limit else {
+            return Ok(None);
+        };
+        let key = &self.keys().limiter;
+        let (used, ttl) = self.st().pipeline().get(key).pttl(key).run().await?;
+        let used: u64 = used
+            .and_then(|v| std::str::from_utf8(&v).ok()?.parse().ok())
+            .unwrap_or(0);
+        Ok((used >= limit.max && ttl > 0).then(|| std::time::Duration::from_millis(ttl as u64)))
+    }
+
+    /// [`Queue::step`] without the rate limit.
+    async fn step_unlimited(
         &self,
         finish: Option<(&Lease, Option<String>)>,
         max: usize,

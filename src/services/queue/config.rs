@@ -65,6 +65,16 @@ impl Backoff {
     }
 }
 
+/// A queue-wide rate limit: at most `max` jobs claimed per `per`, across all workers (fixed
+/// windows: the first claim of a window starts it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Jobs per window (at least 1).
+    pub max: u64,
+    /// The window (at least 1 ms).
+    pub per: Duration,
+}
+
 /// The default key prefix: neutral, so a queue of any application reads as one in `redis-cli`.
 pub const DEFAULT_PREFIX: &str = "queue";
 
@@ -90,6 +100,8 @@ pub struct QueueConfig {
     /// Keep at most this many dead letters (default: no count limit, only
     /// [`QueueConfig::dead_ttl`]); the oldest go first, at each maintenance pass.
     pub max_dead: Option<u64>,
+    /// At most so many jobs claimed per window across all workers (default: no limit).
+    pub rate_limit: Option<RateLimit>,
     /// Retry schedule.
     pub backoff: Backoff,
     /// Retries of a job that does not say (default 3, so at most 4 attempts).
@@ -109,6 +121,7 @@ impl Default for QueueConfig {
             dead_ttl: Duration::from_secs(7 * 24 * 3600),
             max_completed: None,
             max_dead: None,
+            rate_limit: None,
             backoff: Backoff::default(),
             default_max_retries: 3,
             clock: Arc::new(SystemClock),
@@ -157,6 +170,11 @@ impl QueueConfig {
         self.max_dead = Some(count);
         self
     }
+    /// Limits claims to `max` jobs per `per` across all workers of the queue.
+    pub fn rate_limit(mut self, max: u64, per: Duration) -> Self {
+        self.rate_limit = Some(RateLimit { max, per });
+        self
+    }
     /// Sets the retry schedule.
     pub fn backoff(mut self, backoff: Backoff) -> Self {
         self.backoff = backoff;
@@ -181,6 +199,13 @@ impl QueueConfig {
         if self.lease < Duration::from_millis(1) {
             return Err(Error::invalid("queue lease must be at least 1 ms"));
         }
+        if let Some(limit) = self.rate_limit
+            && (limit.max == 0 || limit.per < Duration::from_millis(1))
+        {
+            return Err(Error::invalid(
+                "a queue rate limit needs at least 1 job per at least 1 ms",
+            ));
+        }
         Ok(())
     }
 }
@@ -200,6 +225,8 @@ pub(crate) struct Keys {
     pub dead: String,
     /// Completed jobs kept for the result TTL, scored by finish time (ms).
     pub completed: String,
+    /// Claims in the rate limit's current window (a counter with the window's TTL).
+    pub limiter: String,
     /// Present while the queue is paused.
     pub paused: String,
     /// Counters (a hash).
@@ -239,6 +266,7 @@ impl Keys {
                 completed.clone(),
             ],
             completed,
+            limiter: format!("{base}:tasks:limiter"),
             queue,
             scheduled,
             promoting: format!("{base}:tasks:promoting"),

@@ -41,6 +41,8 @@
 //! | `P:tasks:dead` | zset | dead letters, score = time of death |
 //! | `P:tasks:paused` | string | present while paused |
 //! | `P:tasks:stats` | hash | counters `enqueued completed failed retried dead cancelled reaped` |
+//! | `P:tasks:completed` | zset | completed jobs kept for the result TTL, score = finish time |
+//! | `P:tasks:limiter` | string | claims in the rate limit's current window (TTL = the window) |
 //! | `P:tasks:unique:{key}` | string | id of the live job holding a unique key |
 //! | `P:tasks:events` | channel | JSON state changes ([`QueueEvent`]) |
 //!
@@ -162,7 +164,7 @@ mod queue;
 pub mod worker;
 
 pub use browse::{JobState, StateCounts};
-pub use config::{Backoff, DEFAULT_PREFIX, QueueConfig};
+pub use config::{Backoff, DEFAULT_PREFIX, QueueConfig, RateLimit};
 pub use events::QueueEvent;
 pub use job::{
     BotTask, Counters, Enqueued, FailOutcome, JobInfo, JobStatus, Lease, MAX_PRIORITY,

@@ -237,6 +237,17 @@ async fn claim_loop(
             }
             _ => poll,
         };
+        // A used-up rate limit window: wait for it to end (not for events).
+        let wait = match shared.queue.rate_limited_for().await {
+            Ok(Some(left)) => {
+                tokio::select! {
+                    _ = signalled(&mut stop) => break,
+                    _ = sleep(left) => {}
+                }
+                continue;
+            }
+            _ => wait,
+        };
         if let Wake::Stop = idle(&mut events, &mut stop, wait).await {
             break;
         }
