@@ -133,11 +133,39 @@
 //! due), complete 1, fail 2, heartbeat 2, `maintain` 1 when idle. Every state change also
 //! publishes one message on `P:tasks:events`, inside the same atomic step or batch.
 //!
-//! # Retention
+//! # Retention (removal policies)
 //!
-//! Completed and cancelled jobs expire after [`QueueConfig::result_ttl`] (default 1 h), dead
-//! letters after [`QueueConfig::dead_ttl`] (default 7 days; `maintain` trims the dead set to
-//! match). Live jobs never expire. Nothing grows without bound as long as jobs finish.
+//! By age: completed and cancelled jobs expire after [`QueueConfig::result_ttl`] (default
+//! 1 h; 0 deletes a completed job at once), dead letters after [`QueueConfig::dead_ttl`]
+//! (default 7 days). By count: [`QueueConfig::max_completed`] and [`QueueConfig::max_dead`]
+//! keep only the newest so many. Completed jobs are listed in `P:tasks:completed` (written by
+//! the step), dead letters in `P:tasks:dead`; each [`Queue::maintain`] pass (every worker runs
+//! one per maintenance interval) deletes, oldest first, what is past its age or beyond its
+//! count, so a count may be exceeded until the next pass. Live jobs never expire. Nothing grows
+//! without bound as long as jobs finish.
+//!
+//! # Admin API (for dashboards)
+//!
+//! [`Queue::jobs`] lists a [`JobState`] page by page (pending best first, scheduled soonest
+//! first, processing by lease deadline, completed and dead newest first), [`Queue::counts`]
+//! gives every state's size and the paused flag in one round trip, [`Queue::get`] inspects one
+//! job, [`Queue::retry`] runs a dead letter again, [`Queue::promote_job`] makes a delayed job
+//! due now, [`Queue::remove`] deletes a job that is not running (with its unique key), and
+//! [`Queue::clean`] deletes completed jobs or dead letters older than a grace period. Each
+//! change starts by removing the job from its sorted set, so it cannot race a claim.
+//!
+//! # Rate limit
+//!
+//! [`QueueConfig::rate_limit`] caps claims at `max` jobs per window across every worker of
+//! the queue: a claim reserves its slots in the window's counter (`P:tasks:limiter`, an
+//! `IncrByEx` whose TTL is the window), takes what the window grants and gives back the rest.
+//! That costs two round trips more per claim, only when a limit is set; idle workers wait out
+//! a used-up window. It limits starts, not running jobs.
+//!
+//! # Not built yet
+//!
+//! Repeatable jobs (every N, cron with a time zone) and job dependencies (a parent that runs
+//! when its children are done) are not part of the queue yet.
 //!
 //! # Statuses
 //!

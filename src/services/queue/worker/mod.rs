@@ -19,10 +19,14 @@
 //!
 //! # Behaviour
 //!
-//! - Up to `concurrency` jobs run at once, each in its own tokio task. A handler that returns
-//!   an error fails the attempt (retried per the queue's backoff; [`HandlerError::permanent`]
-//!   dead-letters at once); a handler that panics fails it the same way, the panic caught as the
-//!   task's `JoinError`. The worker carries on either way.
+//! - Up to `concurrency` jobs run at once, one slot each. A slot's steady state is one round
+//!   trip per job: the completion of its job claims its next job in the same atomic step
+//!   ([`Queue::complete_and_claim`](super::Queue::complete_and_claim)); free slots are filled
+//!   by one claim of several jobs. The handler's future is polled in the slot's own task (no
+//!   task spawned per job); [`Worker::handle_with`] hands it shared state per job.
+//! - A handler that returns an error fails the attempt (retried per the queue's backoff;
+//!   [`HandlerError::permanent`] dead-letters at once); a handler that panics fails it the same
+//!   way, the panic caught where the slot polls it. The worker carries on either way.
 //! - A job of a task type with no handler is dead-lettered ("no handler"): every worker of a
 //!   queue should handle all its task types. Requeue it after deploying the handler.
 //! - While a handler runs, the lease is renewed every third of the lease length. If renewal
