@@ -135,11 +135,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             event.timestamp, event.event_type, event.data
         );
     }
-    println!(
-        "\ninspect with: redis-cli HGETALL bot:session:{}",
-        session.id
-    );
-    println!("stop with:    cargo run --example bot -- stop");
+    match app.mode() {
+        // `redis-cli` only sees the data when it is in Redis.
+        staunch::config::Mode::Redis { .. } => {
+            println!(
+                "\ninspect with: redis-cli HGETALL bot:session:{}",
+                session.id
+            );
+            println!("stop with:    cargo run --features redis --example bot -- stop");
+        }
+        _ => {
+            println!(
+                "\n(the bot's state is in the embedded store, {}, which redis-cli cannot read; \
+                 with REDIS_URL set and --features redis it is in Redis, for redis-cli)",
+                match app.mode() {
+                    staunch::config::Mode::File { dir } => dir.display().to_string(),
+                    _ => "memory, gone when this process exits".to_owned(),
+                }
+            );
+            println!("stop with:    cargo run --example bot -- stop");
+        }
+    }
     app.close().await?;
     Ok(())
 }

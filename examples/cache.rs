@@ -82,7 +82,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let stats = cache.stats();
     println!(
-        "hits {} misses {} (of which {} served by another caller's fetch) fetches {} hit rate {:.0}%",
+        "hits {} misses {} coalesced {} (waited for another caller's fetch) fetches {} \
+         answered without a fetch of their own {:.0}%",
         stats.hits,
         stats.misses,
         stats.coalesced,

@@ -3,8 +3,11 @@
 //!
 //! 1. healthy overhead: `Failover` over Redis against the Redis backend used directly;
 //! 2. degraded latency: `Failover` serving locally against the same local store used directly;
-//! 3. time from SIGKILL of Redis to the first call served locally;
-//! 4. call latency while Redis is hung (SIGSTOP): p50, p99, max.
+//! 3. time from SIGKILL of Redis to the first call served locally, for a busy and a quiet
+//!    database (p50/p99 over several kills);
+//! 4. call latency while Redis is hung (SIGSTOP): p50, p99, max;
+//! 5. a long outage: RSS and disk growth over `BENCH_LONG_WRITES` (default 10 000 000)
+//!    degraded writes, file local store and memory local store with a journal directory.
 //!
 //! ```text
 //! cargo run --release --example failover_bench --features redis
@@ -30,6 +33,8 @@ mod bench {
     const OPS: usize = 20_000;
     const ROUNDS: usize = 7;
     const TIMEOUT: Duration = Duration::from_millis(300);
+    /// Kills per configuration for the SIGKILL figures.
+    const KILLS: usize = 10;
 
     /// Mean per-call latency of a sequential mix of INCR, SET and GET.
     async fn mix(store: &dyn Store, prefix: &str) -> Res<Duration> {
@@ -94,6 +99,73 @@ mod bench {
         Ok(())
     }
 
+    /// Resident set size of this process, from `/proc/self/status` (bytes).
+    fn rss() -> u64 {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|kb| kb.parse::<u64>().ok())
+            })
+            .map_or(0, |kb| kb * 1024)
+    }
+
+    /// Bytes of the files under `dir`.
+    fn disk(dir: &std::path::Path) -> u64 {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return 0;
+        };
+        entries
+            .flatten()
+            .map(|e| match e.metadata() {
+                Ok(m) if m.is_dir() => disk(&e.path()),
+                Ok(m) => m.len(),
+                Err(_) => 0,
+            })
+            .sum()
+    }
+
+    /// RSS and disk growth over `n` degraded writes (INCR over 1000 keys: the data stays
+    /// small, so what grows is the journal's cost).
+    async fn long_outage(store: &Failover, dir: &std::path::Path, n: u64) -> Res<(u64, u64)> {
+        store.breaker().force_open();
+        store.incr("bench:open").await?;
+        wait_for(store, FailoverState::Degraded).await?;
+        let (rss0, disk0) = (rss(), disk(dir));
+        for i in 0..n {
+            store.incr(&format!("long:{}", i % 1000)).await?;
+        }
+        let (rss1, disk1) = (rss(), disk(dir));
+        if store.journal_len() as u64 != n + 1 {
+            return Err(format!(
+                "journal holds {} entries, expected {}",
+                store.journal_len(),
+                n + 1
+            )
+            .into());
+        }
+        Ok((rss1.saturating_sub(rss0), disk1.saturating_sub(disk0)))
+    }
+
+    /// Time from SIGKILL to the first call answered by the local store on a quiet database:
+    /// nothing calls until its connection's loss is long past.
+    async fn quiet_kill_to_local(server: &mut RedisServer, store: &Failover) -> Res<Duration> {
+        store.incr("bench:k").await?;
+        server.kill();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let started = Instant::now();
+        store.incr("bench:k").await?;
+        let took = started.elapsed();
+        if store.state() == FailoverState::Healthy {
+            return Err("the first call of the outage did not go local".into());
+        }
+        server.restart().await?;
+        wait_for(store, FailoverState::Healthy).await?;
+        Ok(took)
+    }
+
     /// Time from SIGKILL to the first call answered by the local store, one caller.
     async fn kill_to_local(server: &mut RedisServer, store: &Failover) -> Res<Duration> {
         store.incr("bench:k").await?;
@@ -118,7 +190,7 @@ mod bench {
     }
 
     pub async fn run() -> Res<()> {
-        // BENCH_ONLY=healthy|degraded|kill|hung runs one section.
+        // BENCH_ONLY=healthy|degraded|kill|long|hung runs one section.
         let only = std::env::var("BENCH_ONLY").ok();
         let on = |name: &str| only.as_deref().is_none_or(|o| o == name);
         let mut server = RedisServer::start_with(RedisServerOptions::new()).await?;
@@ -228,16 +300,58 @@ mod bench {
                 .options(opts)
                 .open()
                 .await?;
-            let mut runs = Vec::new();
-            for _ in 0..3 {
-                runs.push(kill_to_local(&mut server, &store).await?);
+            let mut busy = Vec::new();
+            let mut quiet = Vec::new();
+            for _ in 0..KILLS {
+                busy.push(kill_to_local(&mut server, &store).await?);
+                quiet.push(quiet_kill_to_local(&mut server, &store).await?);
             }
-            runs.sort();
+            busy.sort();
+            quiet.sort();
             println!(
-                "kill:     SIGKILL -> first call served locally, one sequential caller, {name}: median {:?} (runs {runs:?})",
-                runs[1]
+                "kill:     SIGKILL -> first call served locally, {name}: busy caller p50 {:?} p99 {:?} | quiet database (first call 300 ms after the kill) p50 {:?} p99 {:?} ({KILLS} kills each)",
+                percentile(&busy, 0.5),
+                percentile(&busy, 0.99),
+                percentile(&quiet, 0.5),
+                percentile(&quiet, 0.99),
             );
             store.close().await?;
+        }
+
+        // 5. A long outage: memory and disk per degraded write.
+        if on("long") {
+            let n: u64 = std::env::var("BENCH_LONG_WRITES")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(10_000_000);
+            let file_dir = dir.path().join("long-file");
+            let file = Failover::redis(redis(&url)?)
+                .local_file(&file_dir)
+                .options(options(1, RetryOptions::none(), Duration::from_secs(3600)))
+                .open()
+                .await?;
+            let (rss, disk) = long_outage(&file, &file_dir, n).await?;
+            println!(
+                "long:     {n} degraded writes, file local store: RSS +{:.1} MB, disk +{:.1} MB (target RSS <= 32 MB)",
+                rss as f64 / 1e6,
+                disk as f64 / 1e6
+            );
+            file.close().await?;
+            drop(file);
+            let lean_dir = dir.path().join("long-lean");
+            let lean = Failover::redis(redis(&url)?)
+                .local_memory()
+                .journal_dir(&lean_dir)
+                .options(options(1, RetryOptions::none(), Duration::from_secs(3600)))
+                .open()
+                .await?;
+            let (rss, disk) = long_outage(&lean, &lean_dir, n).await?;
+            println!(
+                "long:     {n} degraded writes, memory local + journal dir: RSS +{:.1} MB, disk +{:.1} MB (target RSS <= 32 MB)",
+                rss as f64 / 1e6,
+                disk as f64 / 1e6
+            );
+            lean.close().await?;
         }
 
         // 4. Latency while hung.

@@ -2,9 +2,13 @@
 //! local file store if it is not, then prints a health report.
 //!
 //! ```text
-//! cargo run --example failover_demo --features redis                  # Redis on 127.0.0.1:6379
+//! redis-server --port 6390 --save '' &      # a throwaway Redis of its own
 //! REDIS_URL=redis://127.0.0.1:6390 cargo run --example failover_demo --features redis
 //! ```
+//!
+//! `REDIS_URL` is required: the demo writes `demo:visits` and would otherwise pick whatever
+//! Redis listens on the default port (decision: no default URL, so it never touches a server
+//! nobody named).
 //!
 //! Run it once with Redis stopped: the writes are served locally and journaled in
 //! `target/failover-demo/journal`. Start Redis and run it again: the journal is replayed into
@@ -19,7 +23,14 @@ async fn main() -> staunch::Result<()> {
     use staunch::prelude::*;
     use staunch::redis::{RedisOptions, RedisStore};
 
-    let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let Some(url) = std::env::var("REDIS_URL").ok().filter(|u| !u.is_empty()) else {
+        eprintln!(
+            "failover_demo: set REDIS_URL to a Redis it may write to (key demo:visits), e.g.\n  \
+             redis-server --port 6390 --save '' &\n  \
+             REDIS_URL=redis://127.0.0.1:6390 cargo run --example failover_demo --features redis"
+        );
+        std::process::exit(2);
+    };
     let redis = RedisStore::lazy(
         RedisOptions::new(&url)
             .connect_timeout(Duration::from_millis(500))

@@ -7,15 +7,29 @@
 //! With `REDIS_URL` unset, every named database (the AutoBot standard's `main`, `cache`, `sessions`, ...)
 //! is an embedded file store under `./staunch-data` (or `STAUNCH_DATA_DIR`); set `REDIS_URL`
 //! (and build with `--features redis`) and the same program uses Redis logical databases, each
-//! behind `Failover`. The services never know which.
+//! behind `Failover`. The services never know which:
+//!
+//! ```text
+//! REDIS_URL=redis://127.0.0.1:6379 cargo run --example quickstart --features redis
+//! ```
+//!
+//! Everything it writes expires (the session and chat within a day, the user record with
+//! it, the rate-limit window after a minute, the cached workflow per its cache type), so
+//! running it against a real Redis leaves nothing behind for good. A second run within a minute
+//! continues the first run's rate-limit window (the count lives in the store, as it would across
+//! an application's processes) and says so.
 
 use std::time::Duration;
 
 use staunch::cache::{Cache, CacheKey, cache_type};
 use staunch::config::{Settings, Staunch};
 use staunch::lock::Locks;
+use staunch::prelude::*;
 use staunch::ratelimit::FixedWindow;
 use staunch::session::{ChatHistory, Sessions};
+
+/// How long the demo's session data lives.
+const DAY: Duration = Duration::from_secs(24 * 3600);
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -42,7 +56,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let session = sessions
         .create("123", &serde_json::json!({"name": "John Doe"}))
         .await?;
-    let chat = ChatHistory::new(app.db("sessions")?);
+    // `user:123` (the user's record, `last_active`) has no expiry of its own in the session
+    // service; this demo gives it the session's day so it does not outlive the run's data.
+    app.db("sessions")?
+        .expire(&sessions.user_key("123"), DAY.as_secs() as i64)
+        .await?;
+    // Chats expire a day after their last message (the default keeps them forever).
+    let chat = ChatHistory::new(app.db("sessions")?).ttl(DAY);
     chat.append(&session.id, "user", "Hello").await?;
     chat.append(&session.id, "assistant", "Hi there!").await?;
     for message in chat.recent(&session.id, 10).await? {
@@ -51,11 +71,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Rate limit (the AutoBot configuration): INCR + EX in one atomic step.
     let limiter = FixedWindow::new(app.db("cache")?, 3, Duration::from_secs(60));
+    let mut allowed = 0;
+    let mut retry_after = Duration::ZERO;
     for _ in 0..4 {
         let decision = limiter.check("user_123:/api/chat/send").await?;
         println!(
             "rate limit: allowed={} remaining={} retry_after={:?}",
             decision.allowed, decision.remaining, decision.retry_after
+        );
+        allowed += u32::from(decision.allowed);
+        retry_after = retry_after.max(decision.retry_after);
+    }
+    if allowed < 3 {
+        // Not a bug: the window's count is in the store, so an earlier run's checks count.
+        println!(
+            "  (only {allowed} of the 3 allowed: a run less than a minute ago used this window; \
+             it reopens in {:?})",
+            retry_after
         );
     }
 

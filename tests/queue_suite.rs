@@ -90,6 +90,22 @@ impl Env {
         })
     }
 
+    /// A store on a shared local Redis Cluster (3 primaries, 3 replicas), emptied first.
+    pub async fn cluster(url: &str) -> Env {
+        let store = staunch_redis::RedisStore::connect(url)
+            .await
+            .expect("connect to the cluster");
+        staunch_core::prelude::Keyspace::flushdb(&store)
+            .await
+            .expect("FLUSHDB");
+        Env {
+            store: Arc::new(store),
+            clock: Arc::new(SystemClock),
+            manual: None,
+            _keep: Box::new(()),
+        }
+    }
+
     /// A fresh queue (own prefix) with small timings: lease 2U, backoff U·2^(n-1), no jitter.
     pub fn config(&self) -> QueueConfig {
         QueueConfig::new()
@@ -148,6 +164,23 @@ macro_rules! suite {
                     super::cases::$case(&env).await;
                 }
             )*
+        }
+        /// Every case on one local Redis Cluster, one after the other (a cluster per case
+        /// would cost seconds each); the panic names the case that failed.
+        mod cluster {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn every_case() {
+                use staunch_core::testkit::redis_cluster::{ClusterOptions, test_redis_cluster};
+                let Some(cluster) =
+                    test_redis_cluster("queue suite on a cluster", ClusterOptions::default()).await
+                else {
+                    return;
+                };
+                $(
+                    println!("queue suite on a cluster: {}", stringify!($case));
+                    super::cases::$case(&super::Env::cluster(&cluster.url()).await).await;
+                )*
+            }
         }
         mod failover {
             $(

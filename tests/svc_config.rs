@@ -144,11 +144,19 @@ fn invalid_settings_name_the_setting_and_the_problem() {
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, "x").unwrap();
     let ca = ca.to_string_lossy().into_owned();
-    let err = env(&[("REDIS_URL", "rediss://h"), ("REDIS_SSL_CA_CERTS", &ca)])
+    let result = env(&[("REDIS_URL", "rediss://h"), ("REDIS_SSL_CA_CERTS", &ca)])
         .unwrap()
-        .validate()
-        .unwrap_err();
-    assert!(err.to_string().contains("REDIS_SSL_CA_CERTS"), "{err}");
+        .validate();
+    if cfg!(any(feature = "tls", feature = "native-tls")) {
+        // The file exists; its content is checked when the database opens (tests/config_tls.rs).
+        result.unwrap();
+    } else {
+        let err = result.unwrap_err();
+        assert!(
+            err.to_string().contains("REDIS_SSL_CA_CERTS") && err.to_string().contains("`tls`"),
+            "{err}"
+        );
+    }
     let err = env(&[
         ("REDIS_URL", "rediss://h"),
         ("REDIS_SSL_KEYFILE", "/no/such/file"),
@@ -291,7 +299,9 @@ async fn embedded_file_stores_per_database() {
     let stats = app.stats();
     assert!(stats["cache"].successful_operations >= 1);
     assert_eq!(stats["cache"].failed_operations, 0);
-    assert!(dir.path().join("cache").is_dir() && dir.path().join("temp").is_dir());
+    // Opened on first use: the touched names have stores, the others nothing on disk.
+    assert!(dir.path().join("cache").is_dir() && dir.path().join("sessions").is_dir());
+    assert!(!dir.path().join("temp").exists());
     app.close().await.unwrap();
     drop(app);
     // Durable: reopen and read back.
@@ -386,14 +396,16 @@ async fn redis_logical_databases() {
         .await
         .unwrap();
     assert_eq!(db0.get("m").await.unwrap(), None);
+    // Opened now (named databases open on first use) so that health probes it.
+    app.open_database("temp").await.unwrap();
     let health = app.health().await;
     assert!(health.healthy, "{health:?}");
     assert_eq!(health.databases["cache"].keys, Some(1));
     assert!(app.stats()["cache"].successful_operations >= 1);
     // Every database but `temp` goes through Failover, its local store under the data dir.
     assert_eq!(
-        health.databases["cache"].failover_state.as_deref(),
-        Some("healthy")
+        health.databases["cache"].failover_state,
+        Some(staunch::failover::FailoverState::Healthy)
     );
     assert_eq!(health.databases["temp"].failover_state, None);
     // The Transform Army guide's health fields, from Redis's INFO, through Failover and without it.
@@ -423,15 +435,12 @@ async fn failover_keeps_serving_when_redis_is_down() {
     let app = Staunch::open(settings).await.unwrap();
     let cache = staunch::cache::Cache::new(app.db("cache").unwrap());
     let key = staunch::cache::CacheKey::tenant("t1", "api_response", "x");
-    let mut served = false;
-    for _ in 0..20 {
-        if cache.set(&key, "v").await.is_ok() {
-            served = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(served, "the local store takes over");
+    // The first call of the outage is served locally: a refused connection proves the write
+    // never reached Redis.
+    cache
+        .set(&key, "v")
+        .await
+        .expect("the local store takes over at once");
     assert_eq!(
         cache.get::<String>(&key).await.unwrap().as_deref(),
         Some("v")
@@ -439,10 +448,22 @@ async fn failover_keeps_serving_when_redis_is_down() {
     let health = app.health().await;
     assert!(!health.healthy);
     assert_eq!(
-        health.databases["cache"].failover_state.as_deref(),
-        Some("degraded")
+        health.databases["cache"].failover_state,
+        Some(staunch::failover::FailoverState::Degraded)
     );
     assert!(health.databases["cache"].journal_len.unwrap_or(0) >= 1);
+    let error = health.databases["cache"].error.clone().unwrap_or_default();
+    assert!(
+        !error.contains("unavailable: unavailable"),
+        "no doubled prefix: {error}"
+    );
+    let stats = app.stats();
+    assert_eq!(
+        stats["cache"].outages, 1,
+        "one outage: {:?}",
+        stats["cache"]
+    );
+    assert_eq!(stats["cache"].failed_operations, 0);
     app.close().await.unwrap();
 }
 
@@ -484,9 +505,16 @@ async fn failover_options_from_settings() {
     )
     .await
     .unwrap();
-    assert!(app.failover("temp").is_none(), "temp has no Failover");
-    assert!(app.failover("nope").is_none());
-    let failover = app.failover("main").expect("main is wrapped in Failover");
+    assert!(
+        app.failover("temp").await.unwrap().is_none(),
+        "temp has no Failover"
+    );
+    assert!(app.failover("nope").await.is_err(), "not configured");
+    let failover = app
+        .failover("main")
+        .await
+        .unwrap()
+        .expect("main is wrapped in Failover");
     assert_eq!(failover.state(), FailoverState::Healthy);
     let main = app.db("main").unwrap();
     main.incr("n").await.unwrap();
@@ -611,5 +639,190 @@ async fn redis_key_prefixes() {
             .merge_env_vars([("STAUNCH_DB_MAPPING", "shards")])
             .is_err()
     );
+    app.close().await.unwrap();
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AppConfig {
+    name: String,
+    #[serde(default)]
+    staunch: Settings,
+}
+
+#[test]
+fn settings_inside_an_applications_config_from_toml_and_json() {
+    let from_toml: AppConfig = toml::from_str(
+        r#"
+name = "app"
+
+[staunch]
+data_dir = "/var/lib/app"
+embedded = "memory"
+failover = "mirror"
+
+[staunch.redis]
+url = "redis://redis:6379"
+socket_timeout = 2
+
+[staunch.databases]
+jobs = 12
+"#,
+    )
+    .unwrap();
+    let from_json: AppConfig = serde_json::from_str(
+        r#"{
+            "name": "app",
+            "staunch": {
+                "data_dir": "/var/lib/app",
+                "embedded": "memory",
+                "failover": "mirror",
+                "redis": { "url": "redis://redis:6379", "socket_timeout": 2.0 },
+                "databases": { "jobs": 12 }
+            }
+        }"#,
+    )
+    .unwrap();
+    for config in [&from_toml, &from_json] {
+        assert_eq!(config.name, "app");
+        let s = &config.staunch;
+        assert_eq!(s.data_dir, std::path::PathBuf::from("/var/lib/app"));
+        assert_eq!(s.embedded, Embedded::Memory);
+        assert_eq!(
+            s.failover_policy("cache"),
+            Some(staunch::failover::Policy::Mirror)
+        );
+        let redis = s.redis.as_ref().unwrap();
+        assert_eq!(redis.url, "redis://redis:6379");
+        assert_eq!(redis.socket_timeout, Duration::from_secs(2));
+        assert_eq!(s.databases["jobs"], 12, "added to the defaults");
+        assert_eq!(s.databases["cache"], 1);
+        s.validate().unwrap();
+    }
+    // Absent: the defaults, as `Settings::new()`.
+    let bare: AppConfig = serde_json::from_str(r#"{"name": "bare"}"#).unwrap();
+    assert!(bare.staunch.redis.is_none());
+    assert_eq!(bare.staunch.databases.len(), 10);
+    // The file's checks, naming the setting, through either format.
+    let err = toml::from_str::<AppConfig>("name = \"x\"\n[staunch]\nfailover = \"sometimes\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("failover") && err.contains("sometimes"),
+        "{err}"
+    );
+    let err = serde_json::from_str::<AppConfig>(
+        r#"{"name": "x", "staunch": {"redis": {"url": "redis://h", "socket_timout": 1}}}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("socket_timout"), "{err}");
+    let err = serde_json::from_str::<AppConfig>(
+        r#"{"name": "x", "staunch": {"databases": {"cache": -1}}}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("databases.cache"), "{err}");
+}
+
+#[tokio::test]
+async fn named_databases_open_on_first_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = Staunch::open(Settings::new().data_dir(dir.path()))
+        .await
+        .unwrap();
+    assert!(app.opened().is_empty(), "nothing opened by Staunch::open");
+    let on_disk = || -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert!(on_disk().is_empty(), "{:?}", on_disk());
+    // Handing out a store opens nothing; its first command does.
+    let cache = app.db("cache").unwrap();
+    let main = app.db("main").unwrap();
+    assert_eq!(
+        cache.capabilities().persistence,
+        staunch::Persistence::Local
+    );
+    assert!(app.opened().is_empty());
+    cache.set("k", "v").await.unwrap();
+    main.pipeline().incr("n").get("n").run().await.unwrap();
+    app.db("tasks").unwrap().lpush("q", "job").await.unwrap();
+    assert_eq!(app.opened(), ["cache", "main", "tasks"]);
+    assert_eq!(on_disk(), ["cache", "main", "tasks"]);
+    assert_eq!(
+        cache.capabilities().persistence,
+        staunch::Persistence::Local
+    );
+    // Health probes the opened three and reports the other seven without opening them.
+    let health = app.health().await;
+    assert!(health.healthy);
+    assert_eq!(health.databases.len(), 10);
+    assert!(health.databases["cache"].opened);
+    assert_eq!(health.databases["cache"].keys, Some(1));
+    assert!(!health.databases["temp"].opened);
+    assert_eq!(health.databases["temp"].number, 9);
+    assert_eq!(app.opened(), ["cache", "main", "tasks"]);
+    // Explicitly opened ahead of its first command.
+    app.open_database("logs").await.unwrap();
+    assert_eq!(on_disk(), ["cache", "logs", "main", "tasks"]);
+    app.close().await.unwrap();
+    // A database never opened stays closed after `close`.
+    let err = app.db("temp").unwrap().get("k").await.unwrap_err();
+    assert!(err.to_string().contains("closed"), "{err}");
+    assert!(!dir.path().join("temp").exists());
+}
+
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn failover_databases_open_on_first_use() {
+    // Nothing listens on the port: every database is served locally, so what is built is
+    // visible on disk (a local store and a journal per opened database).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let mut redis = staunch::config::RedisSettings::new(format!("redis://127.0.0.1:{port}"));
+    redis.connect_timeout = Duration::from_millis(200);
+    redis.socket_timeout = Duration::from_millis(500);
+    let app = Staunch::open(Settings::new().data_dir(dir.path()).redis(Some(redis)))
+        .await
+        .unwrap();
+    assert!(app.opened().is_empty());
+    assert!(!dir.path().join("main").exists());
+    let cache = app.db("cache").unwrap();
+    // The first calls may fail while the breaker learns that Redis is down.
+    let mut served = false;
+    for _ in 0..20 {
+        if cache.set("k", "v").await.is_ok() {
+            served = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(served, "the local store takes over");
+    assert_eq!(cache.get_string("k").await.unwrap().as_deref(), Some("v"));
+    assert_eq!(app.opened(), ["cache"]);
+    let failover = app.failover("cache").await.unwrap().expect("a Failover");
+    assert_ne!(failover.state(), staunch::failover::FailoverState::Healthy);
+    let mut on_disk: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    assert_eq!(on_disk, ["cache"], "one local store, one journal");
+    assert_eq!(app.opened(), ["cache"], "one Failover, one health monitor");
+    // Health says Redis is down for the unopened databases too, without opening them.
+    let health = app.health().await;
+    assert!(!health.healthy);
+    assert!(!health.databases["temp"].opened && !health.databases["temp"].healthy);
+    assert!(health.databases["temp"].error.is_some());
+    assert_eq!(app.opened(), ["cache"]);
     app.close().await.unwrap();
 }

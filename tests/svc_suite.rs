@@ -61,6 +61,24 @@ macro_rules! suite {
                 }
             )*
         }
+        /// Every case on one local Redis Cluster, one after the other (a cluster per case
+        /// would cost seconds each); the printed line names the case that failed.
+        mod on_cluster {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn every_case() {
+                use staunch_core::testkit::redis_cluster::{ClusterOptions, test_redis_cluster};
+                let Some(cluster) =
+                    test_redis_cluster("service suite on a cluster", ClusterOptions::default())
+                        .await
+                else {
+                    return;
+                };
+                $(
+                    println!("service suite on a cluster: {}::{}", stringify!($module), stringify!($case));
+                    crate::$module::$case(&crate::Env::cluster(&cluster.url()).await).await;
+                )*
+            }
+        }
         mod on_failover {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

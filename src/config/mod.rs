@@ -37,6 +37,29 @@
 //!   it from replies, so the services see the same keyspace either way. `DBSIZE`/`FLUSHDB`
 //!   become `SCAN`s of the prefix. The embedded stores are separate per name in both mappings.
 //!
+//! Each named database is opened on first use (its first command, [`Staunch::failover`] or
+//! [`Staunch::open_database`]), not by [`Staunch::open`]: an application that uses three of
+//! the ten default names gets three file stores, or three `Failover`s with their local stores,
+//! journals and health monitors, not ten. [`Staunch::opened`] lists them; [`Staunch::health`]
+//! reports the others without opening them.
+//!
+//! # Redis Cluster and Sentinel
+//!
+//! `REDIS_URL` also names Redis's distributed deployments (the forms redis-rs and fred users
+//! know; the `staunch-redis` crate documents them in full):
+//!
+//! - `redis-cluster://[user:password@]host:port,host:port` (or `redis+cluster://`, `?node=`
+//!   for more seeds): a Redis Cluster. It has only database 0, so it needs
+//!   `STAUNCH_DB_MAPPING=prefixes` (anything else is an error saying so). The services keep
+//!   each multi-key step in one hash slot by themselves.
+//! - `redis-sentinel://[user:password@]host:port,host:port/service[/db]` (or
+//!   `redis+sentinel://`): the primary the Sentinels name for `service`, followed across
+//!   failovers. The credentials (and `REDIS_PASSWORD`) are the data nodes'; Sentinels with a
+//!   password of their own take `?sentinelUsername=...&sentinelPassword=...`. Named databases
+//!   are logical databases of the primary, as with one server.
+//!
+//! `REDIS_SSL=true` turns either into its TLS form (`rediss-cluster://`, `rediss-sentinel://`).
+//!
 //! # Failover
 //!
 //! With Redis, each named database is wrapped in [`crate::failover::Failover`] (policy
@@ -49,7 +72,8 @@
 //! # Sources of settings
 //!
 //! [`Settings::load`]: defaults, then the TOML file named by `STAUNCH_CONFIG`, then the
-//! environment. Environment variables (the Transform Army guide's names): `REDIS_URL`, `REDIS_PASSWORD`,
+//! environment. [`Settings`] is also `Deserialize`, with the file's keys, so it can sit inside
+//! an application's own configuration (TOML, JSON, YAML, ...; see its `Deserialize` impl). Environment variables (the Transform Army guide's names): `REDIS_URL`, `REDIS_PASSWORD`,
 //! `REDIS_SOCKET_TIMEOUT`, `REDIS_SOCKET_CONNECT_TIMEOUT` (seconds), `REDIS_MAX_CONNECTIONS`,
 //! `REDIS_RETRY_ON_TIMEOUT`, `REDIS_SSL`, `REDIS_SSL_CA_CERTS`, `REDIS_SSL_CERTFILE`,
 //! `REDIS_SSL_KEYFILE`, plus `STAUNCH_DATA_DIR`, `STAUNCH_EMBEDDED` (`file`/`memory`) and
@@ -80,14 +104,21 @@
 //! ```
 //!
 //! Unknown keys, malformed numbers, durations that are not positive, duplicate database
-//! numbers and bad URLs are errors that name the setting and say what is wrong. Custom TLS
-//! certificates are refused with an explanation (the Redis backend verifies against the system
-//! roots); `REDIS_SSL=true` or a `rediss://` URL needs staunch-redis's `tls` feature.
+//! numbers and bad URLs are errors that name the setting and say what is wrong.
+//!
+//! TLS (staunch's `tls` feature, rustls; or `native-tls`): `REDIS_SSL=true` or a `rediss://`
+//! URL; a custom CA and client certificates from `REDIS_SSL_CA_CERTS`, `REDIS_SSL_CERTFILE`,
+//! `REDIS_SSL_KEYFILE` (the `[redis]` keys `ssl_ca_certs`, `ssl_certfile`, `ssl_keyfile`) or
+//! the same names as URL parameters (`rediss://host:6380?ssl_ca_certs=/etc/redis/ca.pem`).
+//! Without the feature, certificate settings are an error saying which feature to enable.
 //!
 //! Passwords never reach `Debug`, `Display` or logs: [`Secret`] prints `[redacted]` and URLs
 //! are shown with `***` in place of a password.
 
+mod lazy;
 mod settings;
+#[cfg_attr(not(feature = "redis"), allow(dead_code))]
+mod tls;
 mod url;
 
 use std::collections::BTreeMap;
@@ -136,8 +167,9 @@ enum Backend {
 
 struct Database {
     number: u32,
+    /// The counting wrapper over `lazy`: what [`Staunch::db`] hands out.
     store: Arc<dyn Store>,
-    backend: Backend,
+    lazy: Arc<lazy::LazyDatabase>,
     counters: Arc<Counters>,
 }
 
@@ -150,6 +182,10 @@ pub struct Staunch {
 struct Inner {
     mode: Mode,
     databases: BTreeMap<String, Database>,
+    /// With Redis: one connection that answers `PING` for the databases not opened yet, so
+    /// [`Staunch::health`] tells whether Redis is reachable without opening them.
+    #[cfg(feature = "redis")]
+    probe: Option<staunch_redis::RedisStore>,
 }
 
 impl std::fmt::Debug for Staunch {
@@ -165,8 +201,13 @@ impl std::fmt::Debug for Staunch {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DatabaseHealth {
-    /// Whether it answered.
+    /// Whether it answered. A database not opened yet (see [`DatabaseHealth::opened`]) is
+    /// healthy when Redis answers a `PING` (with Redis) and always otherwise: nothing has
+    /// failed, and probing it would open it.
     pub healthy: bool,
+    /// Whether it has been opened: named databases open on first use (see [`Staunch::open`]);
+    /// the other fields but `healthy`, `latency` and `error` are empty until then.
+    pub opened: bool,
     /// Its Redis logical database number.
     pub number: u32,
     /// Round trip of the probe (`PING` on Redis, `DBSIZE` elsewhere).
@@ -175,13 +216,13 @@ pub struct DatabaseHealth {
     pub keys: Option<u64>,
     /// Why not, when it did not.
     pub error: Option<String>,
-    /// With `Failover`: `healthy`, `degraded` (served locally) or `recovering` (replaying).
-    pub failover_state: Option<String>,
+    /// With `Failover`: `Healthy`, `Degraded` (served locally) or `Recovering` (replaying).
+    pub failover_state: Option<crate::failover::FailoverState>,
     /// With `Failover`: writes waiting to be replayed into Redis.
     pub journal_len: Option<usize>,
     /// Redis's own figures from `INFO` (the Transform Army guide's health fields: version, used memory,
     /// connected clients, uptime), when Redis answered.
-    pub server: Option<crate::failover::ServerInfo>,
+    pub server: Option<staunch_core::ServerInfo>,
 }
 
 /// [`Staunch::health`]'s answer (the async Redis manager: `overall_healthy` plus per-database status).
@@ -197,7 +238,12 @@ pub struct HealthReport {
 }
 
 impl Staunch {
-    /// Opens every named database of `settings` (checked first).
+    /// Checks `settings` and prepares its named databases, each opened on first use: the
+    /// first command on [`Staunch::db`]'s store (or [`Staunch::failover`]) builds its file
+    /// store, or its `Failover` with local store, journal and health monitor, or its Redis
+    /// connections. Names the application never uses cost nothing. The embedded data
+    /// directory is created here, so an unwritable one fails now; errors opening one database
+    /// (a store locked by another process) are returned by the commands on it.
     pub async fn open(settings: Settings) -> Result<Staunch> {
         settings.validate()?;
         let mode = match &settings.redis {
@@ -209,16 +255,44 @@ impl Staunch {
                 dir: settings.data_dir.clone(),
             },
         };
+        if let Mode::File { dir } = &mode {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Error::invalid(format!(
+                    "invalid setting STAUNCH_DATA_DIR: cannot create {}: {e}",
+                    dir.display()
+                ))
+            })?;
+        }
+        #[cfg(feature = "redis")]
+        let probe = match &mode {
+            Mode::Redis { .. } => Some(redis_probe(&settings)?),
+            _ => None,
+        };
+        #[cfg(not(feature = "redis"))]
+        if matches!(mode, Mode::Redis { .. }) {
+            // Fails now, as opening every database did, rather than on the first command.
+            let number = settings.databases.values().next().copied().unwrap_or(0);
+            remote_store(&settings, "", number).await?;
+        }
+        let settings = Arc::new(settings);
         let mut databases = BTreeMap::new();
         for (name, number) in &settings.databases {
-            let (store, backend) = match &mode {
-                Mode::Redis { .. } => remote_store(&settings, name, *number).await?,
-                Mode::File { dir } => file_store(&dir.join(name)).await?,
-                Mode::Memory => memory_store()?,
-            };
+            let lazy = Arc::new(lazy::LazyDatabase::new(
+                name.clone(),
+                *number,
+                settings.clone(),
+                mode.clone(),
+            ));
             let counters = Arc::new(Counters::default());
+            let backend = match &mode {
+                Mode::Redis { .. } if settings.failover_policy(name).is_some() => "failover",
+                Mode::Redis { .. } => "redis",
+                Mode::File { .. } => "file",
+                Mode::Memory => "memory",
+            };
+            let observed = crate::observe::Observed::new(lazy.clone(), backend, name.clone());
             let store: Arc<dyn Store> = Arc::new(Instrumented {
-                inner: store,
+                inner: Arc::new(observed),
                 counters: counters.clone(),
             });
             databases.insert(
@@ -226,14 +300,50 @@ impl Staunch {
                 Database {
                     number: *number,
                     store,
-                    backend,
+                    lazy,
                     counters,
                 },
             );
         }
-        tracing::info!(mode = ?mode, databases = databases.len(), "staunch opened");
+        tracing::info!(mode = ?mode, databases = databases.len(), "staunch opened (databases open on first use)");
         Ok(Staunch {
-            inner: Arc::new(Inner { mode, databases }),
+            inner: Arc::new(Inner {
+                mode,
+                databases,
+                #[cfg(feature = "redis")]
+                probe,
+            }),
+        })
+    }
+
+    /// The names of the databases opened so far (by a command, [`Staunch::failover`] or
+    /// [`Staunch::open_database`]), sorted.
+    pub fn opened(&self) -> Vec<String> {
+        self.inner
+            .databases
+            .iter()
+            .filter(|(_, db)| db.lazy.opened().is_some())
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
+    /// Opens named database `name` now rather than on its first command (to see an opening
+    /// error at startup, or to have its `Failover` monitor Redis from the start).
+    pub async fn open_database(&self, name: &str) -> Result<Arc<dyn Store>> {
+        let store = self.db(name)?;
+        self.database(name)?.lazy.open_now().await?;
+        Ok(store)
+    }
+
+    fn database(&self, name: &str) -> Result<&Database> {
+        self.inner.databases.get(name).ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotFound,
+                format!(
+                    "no database named `{name}` (configured: {})",
+                    self.names().join(", ")
+                ),
+            )
         })
     }
 
@@ -243,20 +353,9 @@ impl Staunch {
     }
 
     /// The store of named database `name`; `NotFound` naming it when it is not configured.
+    /// No I/O: the database opens on the store's first command.
     pub fn db(&self, name: &str) -> Result<Arc<dyn Store>> {
-        self.inner
-            .databases
-            .get(name)
-            .map(|db| db.store.clone())
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::NotFound,
-                    format!(
-                        "no database named `{name}` (configured: {})",
-                        self.names().join(", ")
-                    ),
-                )
-            })
+        self.database(name).map(|db| db.store.clone())
     }
 
     /// The configured names, sorted.
@@ -271,20 +370,35 @@ impl Staunch {
 
     /// The `Failover` of named database `name`, when it has one (Redis configured with a
     /// failover policy): its state, journal length, statistics and state changes, read without
-    /// a round trip to Redis (for dashboards; [`Staunch::health`] probes).
-    pub fn failover(&self, name: &str) -> Option<crate::failover::Failover> {
-        match &self.inner.databases.get(name)?.backend {
+    /// a round trip to Redis (for dashboards; [`Staunch::health`] probes). Opens the database
+    /// if it is not open yet; `Ok(None)` when it has no `Failover`, an error when `name` is
+    /// not configured or cannot be opened.
+    pub async fn failover(&self, name: &str) -> Result<Option<crate::failover::Failover>> {
+        match &self.database(name)?.lazy.open_now().await?.backend {
             #[cfg(feature = "redis")]
-            Backend::Failover(failover) => Some(failover.clone()),
-            _ => None,
+            Backend::Failover(failover) => Ok(Some(failover.clone())),
+            _ => Ok(None),
         }
     }
 
-    /// Probes every database now.
+    /// Probes every opened database now; the others are reported without opening them (see
+    /// [`DatabaseHealth::healthy`]).
     pub async fn health(&self) -> HealthReport {
         let mut databases = BTreeMap::new();
+        let mut unopened: Option<DatabaseHealth> = None;
         for (name, db) in &self.inner.databases {
-            databases.insert(name.clone(), probe(db).await);
+            let health = match db.lazy.opened() {
+                Some(opened) => probe(db, opened).await,
+                None => {
+                    if unopened.is_none() {
+                        unopened = Some(self.probe_unopened().await);
+                    }
+                    let mut health = unopened.clone().unwrap_or_else(not_opened);
+                    health.number = db.number;
+                    health
+                }
+            };
+            databases.insert(name.clone(), health);
         }
         HealthReport {
             healthy: databases.values().all(|d| d.healthy),
@@ -298,16 +412,50 @@ impl Staunch {
         self.inner
             .databases
             .iter()
-            .map(|(name, db)| (name.clone(), db.counters.snapshot()))
+            .map(|(name, db)| {
+                let mut stats = db.counters.snapshot();
+                // Behind Failover calls keep succeeding through an outage: its own count of
+                // outages (times traffic left Redis) is the one that means something.
+                #[cfg(feature = "redis")]
+                if let Some(opened) = db.lazy.opened()
+                    && let Backend::Failover(failover) = &opened.backend
+                {
+                    stats.outages = failover.stats().outages;
+                }
+                (name.clone(), stats)
+            })
             .collect()
     }
 
-    /// Flushes and closes the embedded stores (pending writes reach the disk). Redis
-    /// connections close when the last handle is dropped. Using a store after `close` fails.
+    /// The health of databases not opened yet: Redis's answer to a `PING` on the probe
+    /// connection, or healthy without Redis.
+    async fn probe_unopened(&self) -> DatabaseHealth {
+        #[cfg(feature = "redis")]
+        if let Some(redis) = &self.inner.probe {
+            let mut health = not_opened();
+            match redis.ping().await {
+                Ok(latency) => health.latency = Some(latency),
+                Err(e) => {
+                    health.healthy = false;
+                    health.error = Some(e.to_string());
+                }
+            }
+            return health;
+        }
+        not_opened()
+    }
+
+    /// Flushes and closes the opened embedded stores and `Failover`s (pending writes reach the
+    /// disk). Redis connections close when the last handle is dropped. Using a store after
+    /// `close` fails, and databases never opened stay closed.
     pub async fn close(&self) -> Result<()> {
         let mut first_error = None;
         for (name, db) in &self.inner.databases {
-            let result: Result<()> = match &db.backend {
+            db.lazy.mark_closed();
+            let Some(opened) = db.lazy.opened() else {
+                continue;
+            };
+            let result: Result<()> = match &opened.backend {
                 #[cfg(feature = "file")]
                 Backend::File(file) => file.close().await,
                 #[cfg(feature = "redis")]
@@ -325,14 +473,52 @@ impl Staunch {
     }
 }
 
+/// The health of a database not opened yet, before any probe.
+fn not_opened() -> DatabaseHealth {
+    DatabaseHealth {
+        healthy: true,
+        opened: false,
+        number: 0,
+        latency: None,
+        keys: None,
+        error: None,
+        failover_state: None,
+        journal_len: None,
+        server: None,
+    }
+}
+
+/// The connection [`Staunch::health`] pings for the databases not opened yet: the first
+/// database's URL, connecting on first use.
+#[cfg(feature = "redis")]
+fn redis_probe(settings: &Settings) -> Result<staunch_redis::RedisStore> {
+    let number = settings.databases.values().next().copied().unwrap_or(0);
+    let (Some(redis), Some(url)) = (&settings.redis, settings.url_for(number)?) else {
+        return Err(Error::new(
+            ErrorKind::Internal,
+            "redis_probe without Redis settings",
+        ));
+    };
+    let (url, tls_files) = tls::split(&url, redis);
+    let options = staunch_redis::RedisOptions::new(url)
+        .connect_timeout(redis.connect_timeout)
+        .response_timeout(redis.socket_timeout)
+        .blocking_pool_size(1)
+        .tls(tls::options(&tls_files)?);
+    staunch_redis::RedisStore::lazy(options)
+        .map_err(|e| Error::invalid(format!("invalid setting REDIS_URL: {}", e.message())))
+}
+
 // Without the `redis` feature the Failover fields stay `None`.
-#[cfg_attr(not(feature = "redis"), allow(unused_mut))]
-async fn probe(db: &Database) -> DatabaseHealth {
+#[cfg_attr(not(feature = "redis"), allow(unused_mut, unused_variables))]
+async fn probe(db: &Database, opened: &lazy::Opened) -> DatabaseHealth {
     let started = Instant::now();
     let mut failover_state = None;
     let mut journal_len = None;
     let mut server = None;
-    let ping: Result<()> = match &db.backend {
+    // An error already worded for the report (a Failover's own report says why).
+    let mut reported: Option<String> = None;
+    let ping: Result<()> = match &opened.backend {
         #[cfg(feature = "redis")]
         Backend::Redis(redis) => match redis.ping().await {
             Ok(_) => {
@@ -340,7 +526,7 @@ async fn probe(db: &Database) -> DatabaseHealth {
                     .info()
                     .await
                     .ok()
-                    .map(|text| crate::failover::ServerInfo::parse(&text));
+                    .map(|text| staunch_core::ServerInfo::parse(&text));
                 Ok(())
             }
             Err(e) => Err(e),
@@ -348,12 +534,18 @@ async fn probe(db: &Database) -> DatabaseHealth {
         #[cfg(feature = "redis")]
         Backend::Failover(failover) => {
             let report = failover.health().await;
-            failover_state = Some(report.state.as_str().to_owned());
+            failover_state = Some(report.state);
             journal_len = Some(report.journal_len);
             server = report.server;
             match report.error {
                 None => Ok(()),
-                Some(e) => Err(Error::new(ErrorKind::Unavailable, e)),
+                Some(e) => {
+                    reported = Some(e);
+                    Err(Error::new(
+                        ErrorKind::Unavailable,
+                        "the primary did not answer",
+                    ))
+                }
             }
         }
         _ => Ok(()),
@@ -365,6 +557,7 @@ async fn probe(db: &Database) -> DatabaseHealth {
     match keys {
         Ok(keys) => DatabaseHealth {
             healthy: true,
+            opened: true,
             number: db.number,
             latency: Some(started.elapsed()),
             keys: Some(keys),
@@ -375,10 +568,11 @@ async fn probe(db: &Database) -> DatabaseHealth {
         },
         Err(e) => DatabaseHealth {
             healthy: false,
+            opened: true,
             number: db.number,
             latency: None,
             keys: None,
-            error: Some(e.to_string()),
+            error: Some(reported.unwrap_or_else(|| e.to_string())),
             failover_state,
             journal_len,
             server,
@@ -399,10 +593,12 @@ async fn remote_store(
             "remote_store without Redis settings",
         ));
     };
+    let (url, tls_files) = tls::split(&url, redis);
     let options = staunch_redis::RedisOptions::new(url)
         .connect_timeout(redis.connect_timeout)
         .response_timeout(redis.socket_timeout)
-        .blocking_pool_size(redis.max_connections);
+        .blocking_pool_size(redis.max_connections)
+        .tls(tls::options(&tls_files)?);
     let store = staunch_redis::RedisStore::lazy(options)
         .map_err(|e| Error::invalid(format!("invalid setting REDIS_URL: {}", e.message())))?;
     let prefix = |store: Arc<dyn Store>| -> Arc<dyn Store> {
@@ -479,8 +675,12 @@ fn with_local_store(
         Embedded::Memory => Ok(builder.local_memory()),
         #[cfg(feature = "file")]
         _ => Ok(builder.local_file(dir)),
+        // Without the file store there is no durable journal: outage writes live in memory.
         #[cfg(all(not(feature = "file"), feature = "memory"))]
-        _ => Ok(builder.local_memory().journal_dir(dir.join("journal"))),
+        _ => {
+            let _ = dir;
+            Ok(builder.local_memory())
+        }
         #[cfg(not(any(feature = "file", feature = "memory")))]
         _ => {
             let _ = builder;

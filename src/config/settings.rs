@@ -82,7 +82,10 @@ pub const DEFAULT_DATABASES: [(&str, u32); 10] = [
 #[non_exhaustive]
 pub struct RedisSettings {
     /// `redis://[user[:password]@]host[:port][/db]` or `rediss://` (`REDIS_URL`). A database
-    /// number in the URL is ignored: each named database picks its own.
+    /// number in the URL is ignored: each named database picks its own. A Redis Cluster is
+    /// `redis-cluster://host:port,host:port` (needs [`Mapping::Prefixes`]); a Sentinel-managed
+    /// primary is `redis-sentinel://host:port,host:port/service` (Sentinel credentials as
+    /// `?sentinelUsername=..&sentinelPassword=..`).
     pub url: String,
     /// Password, overriding one in the URL (`REDIS_PASSWORD`).
     pub password: Option<Secret>,
@@ -225,7 +228,8 @@ fn boolean(setting: &str, text: &str) -> Result<bool> {
     }
 }
 
-/// The TOML file's shape. Unknown keys are errors (a typo must not be silently ignored).
+/// The TOML file's shape, also what `Deserialize for Settings` reads (from any serde format).
+/// Unknown keys are errors (a typo must not be silently ignored).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileSettings {
@@ -368,10 +372,16 @@ impl Settings {
     }
 
     /// These settings overridden by TOML text.
-    pub fn merge_toml_str(mut self, text: &str) -> Result<Settings> {
+    pub fn merge_toml_str(self, text: &str) -> Result<Settings> {
         let file: FileSettings = toml::from_str(text).map_err(|e| {
             Error::invalid(format!("invalid settings file: {}", e.to_string().trim()))
         })?;
+        self.merge_file(file)
+    }
+
+    /// These settings overridden by the file's shape, however it was read (TOML text, or any
+    /// serde format through `Deserialize for Settings`).
+    fn merge_file(mut self, file: FileSettings) -> Result<Settings> {
         if let Some(dir) = file.data_dir {
             self.data_dir = dir;
         }
@@ -565,7 +575,16 @@ impl Settings {
             return Err(bad("STAUNCH_DATA_DIR", "must not be empty"));
         }
         if let Some(redis) = &self.redis {
-            parse_url(&redis.url)?;
+            let url = parse_url(&redis.url)?;
+            if url.deployment == super::url::Deployment::Cluster
+                && self.mapping != Mapping::Prefixes
+            {
+                return Err(bad(
+                    "STAUNCH_DB_MAPPING",
+                    "a Redis Cluster has only database 0, so named databases cannot be logical \
+                     databases there: set STAUNCH_DB_MAPPING=prefixes",
+                ));
+            }
             for (name, path) in [
                 ("REDIS_SSL_CA_CERTS", &redis.ssl_ca_certs),
                 ("REDIS_SSL_CERTFILE", &redis.ssl_certfile),
@@ -578,11 +597,12 @@ impl Settings {
                             format!("{} is not a readable file", path.display()),
                         ));
                     }
-                    return Err(bad(
-                        name,
-                        "custom TLS certificates are not supported by the Redis backend yet; \
-                         it verifies the server against the system's root certificates",
-                    ));
+                    if !cfg!(any(feature = "tls", feature = "native-tls")) {
+                        return Err(bad(
+                            name,
+                            "custom TLS certificates need staunch's `tls` (or `native-tls`) feature",
+                        ));
+                    }
                 }
             }
         }
@@ -602,7 +622,7 @@ impl Settings {
             _ => db,
         };
         if redis.ssl {
-            url.scheme = "rediss".to_owned();
+            url.use_tls();
         }
         let password = redis
             .password
@@ -653,5 +673,40 @@ fn parse_embedded(setting: &str, text: &str) -> Result<Embedded> {
             setting,
             format!("{other:?} is neither `file` nor `memory`"),
         )),
+    }
+}
+
+/// Settings inside an application's own configuration: the keys of the TOML file
+/// (see [the module docs](super)), read by any serde format (TOML, JSON, YAML, ...), on top of
+/// [`Settings::default`]. The same checks as the file apply, with the same messages: unknown
+/// keys, bad numbers and durations, unknown policies are errors naming the setting. Layer the
+/// environment on top with [`Settings::merge_env_vars`] when the application wants it.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct AppConfig {
+///     name: String,
+///     #[serde(default)]
+///     staunch: staunch::config::Settings,
+/// }
+///
+/// let config: AppConfig = toml::from_str(r#"
+///     name = "app"
+///     [staunch]
+///     embedded = "memory"
+///     [staunch.databases]
+///     jobs = 12
+/// "#).unwrap();
+/// assert_eq!(config.staunch.databases["jobs"], 12);
+/// ```
+impl<'de> Deserialize<'de> for Settings {
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        let file = FileSettings::deserialize(deserializer)?;
+        Settings::new()
+            .merge_file(file)
+            .map_err(|e| serde::de::Error::custom(e.message()))
     }
 }

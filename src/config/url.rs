@@ -1,14 +1,34 @@
 //! Redis URLs taken apart and put back together: the database number per named database,
 //! TLS, the password setting, and a redacted form for logs.
+//!
+//! Besides one server (`redis://`, `rediss://`), a URL may name a Redis Cluster
+//! (`redis-cluster://host:port,host:port`, also `redis+cluster://`) or a Sentinel-managed
+//! primary (`redis-sentinel://host:port,host:port/service[/db]`, also `redis+sentinel://`);
+//! `staunch-redis` documents the forms (its `topology` module). Here they only need their
+//! database placed right: after the service name for Sentinel, and none but 0 on a cluster.
 
 use std::fmt;
 
 use staunch_core::{Error, Result};
 
+/// What a URL's scheme names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Deployment {
+    /// One server.
+    Standalone,
+    /// A Redis Cluster (seed nodes).
+    Cluster,
+    /// A primary named by Sentinels.
+    Sentinel,
+}
+
 /// A Redis URL taken apart.
 #[derive(Debug, Clone)]
 pub(super) struct RedisUrl {
     pub(super) scheme: String,
+    pub(super) deployment: Deployment,
+    /// The Sentinel service name (first path segment of a Sentinel URL).
+    service: Option<String>,
     user: Option<String>,
     pub(super) password: Option<String>,
     host_port: String,
@@ -24,23 +44,53 @@ pub(super) fn parse_url(url: &str) -> Result<RedisUrl> {
             "expected redis://host[:port][/db] or rediss://...",
         )
     })?;
-    if scheme != "redis" && scheme != "rediss" {
-        return Err(bad(
-            "REDIS_URL",
-            format!("scheme {scheme:?} is not redis or rediss"),
-        ));
-    }
-    let (rest, query) = match rest.split_once('?') {
-        Some((r, q)) => (r, Some(q.to_owned())),
-        None => (rest, None),
+    let deployment = match scheme {
+        "redis" | "rediss" => Deployment::Standalone,
+        "redis-cluster" | "redis+cluster" | "rediss-cluster" | "rediss+cluster" => {
+            Deployment::Cluster
+        }
+        "redis-sentinel" | "redis+sentinel" | "rediss-sentinel" | "rediss+sentinel" => {
+            Deployment::Sentinel
+        }
+        _ => {
+            return Err(bad(
+                "REDIS_URL",
+                format!("scheme {scheme:?} is not redis, rediss, redis-cluster or redis-sentinel"),
+            ));
+        }
     };
-    let (userinfo, hostpath) = match rest.rsplit_once('@') {
+    // The userinfo ends at the last `@`, before the query is looked for: a password with an
+    // unescaped `?`, `#`, `/` or `@` is then still the password (and is percent-encoded when
+    // the URL is rendered), never read as a query or a host that an error message would quote.
+    let (userinfo, rest) = match rest.rsplit_once('@') {
         Some((u, h)) => (Some(u), h),
         None => (None, rest),
     };
+    let (hostpath, query) = match rest.split_once('?') {
+        Some((r, q)) => (r, Some(q.to_owned())),
+        None => (rest, None),
+    };
     let mut path = hostpath.splitn(2, '/');
     let host_port = path.next().unwrap_or_default();
-    let db = match path.next().map(|p| p.trim_matches('/')) {
+    let mut rest_of_path = path.next().map(|p| p.trim_matches('/'));
+    let mut service = None;
+    if deployment == Deployment::Sentinel {
+        let (name, db) = match rest_of_path {
+            Some(p) if !p.is_empty() => match p.split_once('/') {
+                Some((name, db)) => (name, Some(db)),
+                None => (p, None),
+            },
+            _ => {
+                return Err(bad(
+                    "REDIS_URL",
+                    "a Sentinel URL names its service: redis-sentinel://host:port/<service>[/db]",
+                ));
+            }
+        };
+        service = Some(name.to_owned());
+        rest_of_path = db;
+    }
+    let db = match rest_of_path {
         None | Some("") => None,
         Some(n) => Some(n.parse::<u32>().map_err(|_| {
             bad(
@@ -52,13 +102,22 @@ pub(super) fn parse_url(url: &str) -> Result<RedisUrl> {
     if host_port.is_empty() {
         return Err(bad("REDIS_URL", "has no host"));
     }
-    if let Some((_, port)) = host_port.rsplit_once(':')
-        && !host_port.ends_with(']')
-        && port.parse::<u16>().is_err()
-    {
+    // A cluster or Sentinel URL lists several hosts.
+    for host_port in host_port.split(',') {
+        if let Some((_, port)) = host_port.rsplit_once(':')
+            && !host_port.ends_with(']')
+            && port.parse::<u16>().is_err()
+        {
+            return Err(bad(
+                "REDIS_URL",
+                format!("port {port:?} is not a number from 0 to 65535"),
+            ));
+        }
+    }
+    if deployment == Deployment::Cluster && db.is_some_and(|db| db != 0) {
         return Err(bad(
             "REDIS_URL",
-            format!("port {port:?} is not a number from 0 to 65535"),
+            "a Redis Cluster has only database 0 (use STAUNCH_DB_MAPPING=prefixes)",
         ));
     }
     let (user, password) = match userinfo {
@@ -70,6 +129,8 @@ pub(super) fn parse_url(url: &str) -> Result<RedisUrl> {
     };
     Ok(RedisUrl {
         scheme: scheme.to_owned(),
+        deployment,
+        service,
         user,
         password,
         host_port: host_port.to_owned(),
@@ -89,6 +150,9 @@ impl RedisUrl {
             (None, None) => {}
         }
         out.push_str(&self.host_port);
+        if let Some(service) = &self.service {
+            out.push_str(&format!("/{service}"));
+        }
         if let Some(db) = db {
             out.push_str(&format!("/{db}"));
         }
@@ -97,6 +161,15 @@ impl RedisUrl {
             out.push_str(q);
         }
         out
+    }
+}
+
+impl RedisUrl {
+    /// Switches the scheme to its TLS form (`rediss`, `rediss-cluster`, `rediss-sentinel`).
+    pub(super) fn use_tls(&mut self) {
+        if !self.scheme.starts_with("rediss") {
+            self.scheme = self.scheme.replacen("redis", "rediss", 1);
+        }
     }
 }
 
@@ -118,4 +191,35 @@ fn encode_userinfo(text: &str) -> String {
 /// modules, so that `settings` (which parses URLs) and this file do not import each other.
 pub(super) fn bad(setting: &str, problem: impl fmt::Display) -> Error {
     Error::invalid(format!("invalid setting {setting}: {problem}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentinel_urls_keep_the_service_before_the_database() {
+        let url = parse_url("redis-sentinel://u:p@s1:26379,s2:26380/mymaster/4?sentinelPassword=x")
+            .unwrap();
+        assert_eq!(url.deployment, Deployment::Sentinel);
+        assert_eq!(url.db, Some(4));
+        assert_eq!(
+            url.render(Some("q"), Some(2)),
+            "redis-sentinel://u:q@s1:26379,s2:26380/mymaster/2?sentinelPassword=x"
+        );
+        let mut tls = url.clone();
+        tls.use_tls();
+        assert!(tls.render(None, None).starts_with("rediss-sentinel://"));
+        assert!(parse_url("redis-sentinel://s1:26379").is_err());
+    }
+
+    #[test]
+    fn cluster_urls_have_only_database_zero() {
+        let url = parse_url("redis+cluster://a:7000,b:7001").unwrap();
+        assert_eq!(url.deployment, Deployment::Cluster);
+        assert_eq!(url.render(None, Some(0)), "redis+cluster://a:7000,b:7001/0");
+        assert!(parse_url("redis-cluster://a:7000/3").is_err());
+        assert!(parse_url("redis-cluster://a:7000,b:x").is_err());
+        assert!(parse_url("memcached://a").is_err());
+    }
 }

@@ -17,7 +17,9 @@ pub struct DatabaseStats {
     pub successful_operations: u64,
     /// Commands that failed, outages included.
     pub failed_operations: u64,
-    /// Failures that were outages (`Unavailable`, `Timeout`).
+    /// Outages: runs of outage errors (`Unavailable`, `Timeout`) after a success count once
+    /// each; behind `Failover` (whose calls succeed through an outage), the times traffic left
+    /// Redis for the local store.
     pub outages: u64,
     /// Round trips (a batch is one).
     pub round_trips: u64,
@@ -41,6 +43,8 @@ pub(crate) struct Counters {
     ok: AtomicU64,
     failed: AtomicU64,
     outages: AtomicU64,
+    /// The last outcome was an outage error (so the next one is the same outage).
+    in_outage: std::sync::atomic::AtomicBool,
     trips: AtomicU64,
     micros: AtomicU64,
 }
@@ -64,9 +68,14 @@ impl Counters {
 
     fn outcome<T>(&self, result: &Result<T>) {
         match result {
-            Ok(_) => self.ok.fetch_add(1, Ordering::Relaxed),
+            Ok(_) => {
+                if self.in_outage.load(Ordering::Relaxed) {
+                    self.in_outage.store(false, Ordering::Relaxed);
+                }
+                self.ok.fetch_add(1, Ordering::Relaxed)
+            }
             Err(e) => {
-                if e.is_outage() {
+                if e.is_outage() && !self.in_outage.swap(true, Ordering::Relaxed) {
                     self.outages.fetch_add(1, Ordering::Relaxed);
                 }
                 self.failed.fetch_add(1, Ordering::Relaxed)

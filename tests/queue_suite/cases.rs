@@ -42,6 +42,14 @@ async fn claim_payloads(q: &Queue, n: usize) -> Vec<Value> {
 
 pub async fn seed_layout(env: &Env) {
     let q = env.queue(env.config().prefix("bot"));
+    // On a Redis Cluster the queue hash-tags its prefix (`{bot}:tasks:queue`) so its scripts
+    // and transactions stay in one slot; elsewhere the layout is the dashboard's `bot:...`.
+    let base = if env.store.capabilities().cross_slot {
+        "bot"
+    } else {
+        "{bot}"
+    };
+    assert_eq!(q.queue_key(), format!("{base}:tasks:queue"));
     let payload = json!({"session_id": "s1", "username": "user@example.com"});
     let id = q
         .enqueue(NewJob::bot(BotTask::Login, payload.clone()))
@@ -50,7 +58,7 @@ pub async fn seed_layout(env: &Env) {
         .id;
     let scores = env
         .store
-        .zrange_with_scores("bot:tasks:queue", 0, -1)
+        .zrange_with_scores(&format!("{base}:tasks:queue"), 0, -1)
         .await
         .unwrap();
     assert_eq!(scores.len(), 1);
@@ -60,7 +68,11 @@ pub async fn seed_layout(env: &Env) {
         -10.0,
         "score is -priority plus a FIFO fraction"
     );
-    let hash = env.store.hgetall(&format!("bot:task:{id}")).await.unwrap();
+    let hash = env
+        .store
+        .hgetall(&format!("{base}:task:{id}"))
+        .await
+        .unwrap();
     let text = |f: &str| String::from_utf8(hash[f].to_vec()).unwrap();
     assert_eq!(text("id"), id);
     assert_eq!(text("type"), "login");
@@ -79,14 +91,14 @@ pub async fn seed_layout(env: &Env) {
     assert_eq!(lease.job.status, JobStatus::Processing);
     let status = env
         .store
-        .hget(&format!("bot:task:{id}"), "status")
+        .hget(&format!("{base}:task:{id}"), "status")
         .await
         .unwrap();
     assert_eq!(status.as_deref(), Some(b"processing".as_slice()));
     q.complete(&lease).await.unwrap();
     let status = env
         .store
-        .hget(&format!("bot:task:{id}"), "status")
+        .hget(&format!("{base}:task:{id}"), "status")
         .await
         .unwrap();
     assert_eq!(status.as_deref(), Some(b"completed".as_slice()));

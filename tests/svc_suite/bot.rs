@@ -8,6 +8,16 @@ use staunch_core::prelude::*;
 
 use crate::Env;
 
+/// A bot key: `bot:<rest>`, or `{bot}:<rest>` on a Redis Cluster, where the bot hash-tags its
+/// prefix so all its keys share a slot.
+fn key(env: &Env, rest: &str) -> String {
+    if env.store.capabilities().cross_slot {
+        format!("bot:{rest}")
+    } else {
+        format!("{{bot}}:{rest}")
+    }
+}
+
 /// Runs the dashboard's scenario: start, tasks, login, checks, accept/reject. Returns the session id.
 async fn scenario(bot: &Bot) -> String {
     let session = bot.start("Redis Bot Test", "api").await.unwrap();
@@ -44,13 +54,13 @@ pub async fn lifecycle_follows_the_seed_schema(env: &Env) {
     assert_eq!(bot.state().await.unwrap(), BotState::Stopped);
     let id = scenario(&bot).await;
     let store = &env.store;
-    let state = store.hgetall("bot:state").await.unwrap();
+    let state = store.hgetall(&key(env, "state")).await.unwrap();
     assert_eq!(&state["state"][..], b"running");
     assert_eq!(&state["session_id"][..], id.as_bytes());
     assert_eq!(&state["updated_by"][..], b"api");
     assert!(state.contains_key("timestamp"));
     assert_eq!(
-        store.smembers("bot:sessions:active").await.unwrap(),
+        store.smembers(&key(env, "sessions:active")).await.unwrap(),
         vec![Bytes::from(id.clone())]
     );
     let session = bot.session(&id).await.unwrap().unwrap();
@@ -107,7 +117,7 @@ pub async fn lifecycle_follows_the_seed_schema(env: &Env) {
         [(1, 1), (5, 1), (10, 1)]
     );
     let first = store
-        .hgetall(&format!("bot:task:{}", tasks.pending[0].0))
+        .hgetall(&key(env, &format!("task:{}", tasks.pending[0].0)))
         .await
         .unwrap();
     assert_eq!(&first["type"][..], b"login");
@@ -122,7 +132,7 @@ pub async fn lifecycle_follows_the_seed_schema(env: &Env) {
     assert_eq!(bot.state().await.unwrap(), BotState::Stopped);
     assert!(
         store
-            .smembers("bot:sessions:active")
+            .smembers(&key(env, "sessions:active"))
             .await
             .unwrap()
             .is_empty()

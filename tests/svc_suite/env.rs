@@ -53,6 +53,22 @@ impl Env {
 }
 
 impl Env {
+    /// A store on a shared local Redis Cluster, emptied first (the cases run one at a time).
+    pub async fn cluster(url: &str) -> Env {
+        let store = staunch_redis::RedisStore::connect(url)
+            .await
+            .expect("connect to the cluster");
+        staunch_core::prelude::Keyspace::flushdb(&store)
+            .await
+            .expect("FLUSHDB");
+        Env {
+            store: Arc::new(store),
+            name: "cluster",
+            redis_url: None, // redis-cli would need -c and a node; the bot case skips it
+            _keep: Box::new(()),
+        }
+    }
+
     /// Redis behind `Failover` (local file store and journal in a temp dir): healthy, so calls go
     /// to Redis through the breaker and timeouts.
     pub async fn failover(what: &str) -> Option<Env> {

@@ -48,11 +48,16 @@ pub struct Capabilities {
     pub blocking: bool,
     /// Whether `batch(.., atomic: true)` is supported.
     pub transactions: bool,
+    /// Whether a command, script or transaction may use keys in different Redis Cluster hash
+    /// slots (true everywhere but on a Redis Cluster, where such keys need a common hash tag
+    /// and anything else is an `InvalidInput` error naming the keys; see
+    /// [`crate::slots::common_slot`]).
+    pub cross_slot: bool,
 }
 
 impl Capabilities {
     /// A backend with the given persistence, pub/sub reach and eviction that supports blocking
-    /// pops and transactions.
+    /// pops, transactions and multi-key commands over any keys.
     pub fn new(persistence: Persistence, pubsub: PubSubReach, eviction: Eviction) -> Self {
         Capabilities {
             persistence,
@@ -60,6 +65,7 @@ impl Capabilities {
             eviction,
             blocking: true,
             transactions: true,
+            cross_slot: true,
         }
     }
 }

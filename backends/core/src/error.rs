@@ -4,8 +4,15 @@
 //! [`Error`], so callers match on an [`ErrorKind`] and never on a backend's types. The kinds are
 //! chosen so that the question a caller actually asks can be answered: "was this my data or my
 //! input?" (`WrongType`, `InvalidInput`, `NotFound`), "is the store there at all?"
-//! (`Unavailable`, `Timeout`: see [`Error::is_outage`]) and "may I try again?"
-//! ([`Error::is_retryable`]). An outage is never reported as a miss.
+//! (`Unavailable`, `Timeout`: see [`Error::is_outage`]), "is it there but refusing?"
+//! (`Refused`: out of memory, read-only, loading, no permission), "did my write happen?"
+//! (`OutcomeUnknown`) and "may I try again?" ([`Error::is_retryable`]). An outage is never
+//! reported as a miss.
+//!
+//! An error may also say that the operation provably never reached the server
+//! ([`Error::is_not_sent`]): the connection was refused, the connection attempt timed out, or
+//! the server rejected the command before running it. Such an operation may be repeated or
+//! served elsewhere without any risk of applying it twice.
 
 use std::fmt;
 use std::sync::Arc;
@@ -24,9 +31,23 @@ pub enum ErrorKind {
     /// The arguments or the stored value do not fit the operation: not an integer, overflow,
     /// index out of range, a bad option combination, an invalid setting.
     InvalidInput,
-    /// The store cannot be reached or refuses service for now (connection refused or reset,
-    /// Redis `LOADING`, `READONLY`, `MASTERDOWN`, a circuit breaker that is open).
+    /// The store cannot be reached (connection refused, reset or closed, Redis `MASTERDOWN`,
+    /// `TRYAGAIN`, `CLUSTERDOWN`, a circuit breaker that is open).
     Unavailable,
+    /// The store is there and answered, but refused to run this command in its present state:
+    /// Redis `OOM` (`maxmemory` reached under `noeviction`: writes refused, reads still
+    /// served), `MISCONF` (it cannot persist, so it refuses writes), `READONLY` (a replica),
+    /// `LOADING` (still loading its dataset), `BUSY` (a script is running), `NOPERM` (the ACL
+    /// user may not run it or touch that key). The command did not run, so repeating it later
+    /// is safe; it is *not* an outage: a circuit breaker does not count it and a `Failover`
+    /// does not serve around it (the server still holds the data).
+    Refused,
+    /// A write was sent and no reply came back (the connection broke, or the reply timed
+    /// out): the server may or may not have applied it. Returned instead of an outage error
+    /// for a write that is not safe to repeat (`INCR`, `RPUSH`, ...), so the caller knows to
+    /// check before trying again. Counts as an outage ([`Error::is_outage`]) but is never
+    /// [retryable](Error::is_retryable).
+    OutcomeUnknown,
     /// The store did not answer within the configured time.
     Timeout,
     /// Persisted data failed a checksum, a header or a decode; the message names file and offset.
@@ -51,6 +72,8 @@ impl ErrorKind {
             ErrorKind::NotFound => "not_found",
             ErrorKind::InvalidInput => "invalid_input",
             ErrorKind::Unavailable => "unavailable",
+            ErrorKind::Refused => "refused",
+            ErrorKind::OutcomeUnknown => "outcome_unknown",
             ErrorKind::Timeout => "timeout",
             ErrorKind::Corrupt => "corrupt",
             ErrorKind::Locked => "locked",
@@ -84,6 +107,8 @@ pub struct Error(Arc<Inner>);
 struct Inner {
     kind: ErrorKind,
     message: String,
+    /// The operation provably never reached the server (see [`Error::is_not_sent`]).
+    not_sent: bool,
     #[source]
     source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
@@ -105,6 +130,9 @@ impl fmt::Debug for Error {
         let mut d = f.debug_struct("Error");
         d.field("kind", &self.0.kind)
             .field("message", &self.0.message);
+        if self.0.not_sent {
+            d.field("not_sent", &true);
+        }
         if let Some(source) = &self.0.source {
             d.field("source", &format_args!("{source}"));
         }
@@ -118,8 +146,39 @@ impl Error {
         Error(Arc::new(Inner {
             kind,
             message: message.into(),
+            not_sent: false,
             source: None,
         }))
+    }
+
+    /// Marks the error as proof that the operation never reached the server (see
+    /// [`Error::is_not_sent`]). Backends set it only when they know: the connection was
+    /// never established, or the server rejected the command unexecuted.
+    pub fn not_sent(mut self) -> Self {
+        Arc::make_mut(&mut self.0).not_sent = true;
+        self
+    }
+
+    /// True when the operation provably never reached the server (a refused connection, a
+    /// connection attempt that timed out, a command the server rejected before running it),
+    /// so repeating it or serving it elsewhere cannot apply it twice. False means "maybe
+    /// sent", not "sent".
+    pub fn is_not_sent(&self) -> bool {
+        self.0.not_sent
+    }
+
+    /// An [`ErrorKind::OutcomeUnknown`] error for a write that failed with `cause` after it
+    /// may have been sent. The message says so and quotes the cause once.
+    pub fn outcome_unknown(cause: &Error) -> Self {
+        Error::new(
+            ErrorKind::OutcomeUnknown,
+            format!(
+                "the write was sent but no reply came back, so it may or may not have been applied ({}: {})",
+                cause.kind(),
+                cause.message()
+            ),
+        )
+        .with_source(cause.clone())
     }
 
     /// Attaches the underlying cause.
@@ -141,14 +200,25 @@ impl Error {
     /// True when the store was not there to answer (`Unavailable`, `Timeout`): the failures a
     /// circuit breaker counts and a `Failover` store diverts around. Never true for errors in the
     /// data such as `WrongType`.
+    ///
+    /// [`ErrorKind::OutcomeUnknown`] is an outage too (the store stopped answering), but not
+    /// retryable. [`ErrorKind::Refused`] is not an outage: the store answered.
     pub fn is_outage(&self) -> bool {
-        matches!(self.0.kind, ErrorKind::Unavailable | ErrorKind::Timeout)
+        matches!(
+            self.0.kind,
+            ErrorKind::Unavailable | ErrorKind::Timeout | ErrorKind::OutcomeUnknown
+        )
     }
 
-    /// True when the same call may succeed if tried again later. Whether it is *safe* to repeat
-    /// depends on the operation too (see `Command::is_idempotent`).
+    /// True when the same call may succeed if tried again later (an outage, or a refusal of
+    /// the server's present state). Whether it is *safe* to repeat depends on the operation
+    /// too (see `Command::is_idempotent`) unless [`Error::is_not_sent`]; an
+    /// [`ErrorKind::OutcomeUnknown`] write is never retryable.
     pub fn is_retryable(&self) -> bool {
-        self.is_outage()
+        matches!(
+            self.0.kind,
+            ErrorKind::Unavailable | ErrorKind::Timeout | ErrorKind::Refused
+        )
     }
 
     /// Shorthand for `Error::new(ErrorKind::WrongType, ..)` with Redis's wording.
@@ -211,6 +281,21 @@ mod tests {
         let source = std::error::Error::source(&err).expect("a source");
         assert_eq!(source.to_string(), "pipe gone");
         assert!(std::error::Error::source(&Error::invalid("x")).is_none());
+        // Marks survive cloning and show in Debug.
+        let unsent = Error::new(ErrorKind::Unavailable, "refused").not_sent();
+        assert!(unsent.clone().is_not_sent());
+        assert!(format!("{unsent:?}").contains("not_sent"));
+        assert!(!err.is_not_sent());
+        // An unknown outcome names its cause once and is never retryable.
+        let unknown = Error::outcome_unknown(&err);
+        assert_eq!(unknown.kind(), ErrorKind::OutcomeUnknown);
+        assert!(unknown.is_outage() && !unknown.is_retryable());
+        assert_eq!(unknown.to_string().matches("unavailable").count(), 1);
+        assert!(
+            unknown
+                .to_string()
+                .contains("may or may not have been applied")
+        );
         // One pointer: a Result of a small value stays small.
         assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
     }

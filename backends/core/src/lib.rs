@@ -43,10 +43,13 @@ pub mod command;
 pub mod error;
 pub mod families;
 pub mod glob;
+pub mod info;
 pub mod limits;
 pub mod long_double;
 pub mod options;
+pub mod redact;
 pub mod reply;
+pub mod slots;
 pub mod store;
 #[cfg(feature = "testkit")]
 pub mod testkit;
@@ -62,7 +65,9 @@ pub use families::{
     As, Atomic, Batch, Decode, Execute, FromReply, Hashes, IntoValue, Keyspace, Lists, Pipeline,
     PubSub, QueueClaimed, QueueStepReply, Replies, SetReply, Sets, SortedSets, Step, Strings,
 };
+pub use info::ServerInfo;
 pub use options::*;
+pub use redact::redact_url;
 pub use reply::Reply;
 pub use store::{Execution, GapReason, Message, Store, Subscription, SubscriptionEvent};
 

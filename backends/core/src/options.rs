@@ -667,3 +667,24 @@ impl QueueFinish {
         self
     }
 }
+
+/// When a durable log is forced to disk, as Redis's `appendfsync`: the file store's log and
+/// `Failover`'s journal file share this one setting.
+///
+/// Under every policy a write reaches the operating system (`write(2)`) before it is
+/// acknowledged, so killing the process never loses an acknowledged write. The policies
+/// differ in what a crash of the *machine* (power loss, kernel panic) can lose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum FsyncPolicy {
+    /// `fsync` before every acknowledgement: nothing acknowledged is ever lost. Concurrent
+    /// writers share fsyncs (group commit): while one fsync runs, the writes that arrive are
+    /// collected and made durable together by the next.
+    Always,
+    /// `fsync` in the background once a second (the default): a machine crash loses at most
+    /// about the last second of writes.
+    #[default]
+    EverySec,
+    /// Never `fsync` (except on close and compaction); the operating system decides.
+    No,
+}

@@ -13,7 +13,8 @@
 //! 3. Rename it over `data.snapshot`, fsync the directory. This is the commit point.
 //!    *Crash now:* the new snapshot plus log `g+1` are the history; logs before `g+1` are
 //!    leftovers that recovery removes.
-//! 4. Delete the logs before `g+1`.
+//! 4. Delete the logs before `g+1`, except those that still hold journaled records waiting
+//!    for replay (from the oldest such generation on; see `journal`).
 //!
 //! Writers wait only during step 1 (a copy of the key structure, which shares the values'
 //! bytes, and one fsync); steps 2 to 4 run beside them.
@@ -86,24 +87,19 @@ impl Compactor {
     pub(crate) fn compact(&self) -> Result<CompactionReport> {
         let _one_at_a_time = self.running.lock();
         let started = Instant::now();
-        if self.log.journal_holds_compaction() {
-            // Folding journaled records into a snapshot would lose them as a journal.
-            return Ok(CompactionReport {
-                deferred_for_journal: true,
-                duration: started.elapsed(),
-                ..CompactionReport::default()
-            });
-        }
         let old_generation = self.log.generation();
         let generation = old_generation.saturating_add(1);
         let (entries, rotated) = self.engine.snapshot_with(|| self.log.rotate(generation));
         let last_seq = rotated?;
         let keys = entries.len() as u64;
         let snapshot_bytes = write_snapshot(&self.dir, generation, last_seq, entries)?;
+        // Logs holding journaled records that wait for replay stay (see `journal`): the
+        // snapshot has their effects, the replay still needs them as records.
+        let keep_from = self.log.journal_oldest_generation().unwrap_or(generation);
         let mut log_bytes_removed = 0;
         for old in files::list_logs(&self.dir)?
             .into_iter()
-            .filter(|g| *g < generation)
+            .filter(|g| *g < generation.min(keep_from))
         {
             let path = files::log_path(&self.dir, old);
             log_bytes_removed += std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);

@@ -357,6 +357,17 @@ pub(crate) fn push_log_record(
     })
 }
 
+/// The encoded size of `command` in a log record, measured without encoding it anywhere
+/// (bincode's size writer walks the value). The config has no size limit here, so a command
+/// too large for a frame is measured rather than refused.
+pub(crate) fn encoded_len(command: &Command) -> usize {
+    let mut size = bincode::enc::write::SizeWriter::default();
+    match bincode::serde::encode_into_writer(command, &mut size, bincode::config::standard()) {
+        Ok(()) => size.bytes_written,
+        Err(_) => usize::MAX,
+    }
+}
+
 /// Decodes a verified log payload of a file written in format `version`.
 pub(crate) fn decode_log_record(payload: &[u8], version: u32) -> Result<LogRecord, String> {
     if version == 1 {

@@ -32,6 +32,15 @@
 //!   is sized ahead by, not damage; any other damage is an `ErrorKind::Corrupt` error
 //!   naming the file and byte offset, unless [`FileOptions::repair`] asks to keep the valid
 //!   prefix. A file from a newer format version is refused with an error naming the version.
+//! - **Nothing acknowledged into the void.** A data directory deleted while the store is open
+//!   is noticed at the next write (its log file has no name left) and one replaced by another
+//!   directory at the next fsync (each commit under `Always`, within a second under
+//!   `EverySec`, at close under `No`): the log fails, writes are refused with an
+//!   `ErrorKind::Io` error saying so, and `close` returns that error.
+//! - **No write too large for the log.** A write whose record would pass
+//!   [`FileOptions::max_write_bytes`] (512 MiB by default, as Redis's largest value) is refused
+//!   with `ErrorKind::InvalidInput` before it is applied: it never shows in reads and the log
+//!   keeps working.
 //! - **One owner.** The directory is locked (`flock` on `LOCK`, holding the owner's pid); a
 //!   second open, from another process or this one, gets `ErrorKind::Locked` naming the holder.
 //! - **A journal on request.** Between [`FileStore::start_journaling`] and
@@ -70,5 +79,7 @@ mod store;
 mod tasks;
 
 pub use journal::JournaledWrite;
-pub use options::{CompactionReport, FileOptions, FsyncPolicy, LogStats, OpenReport};
+pub use options::{
+    CompactionReport, DEFAULT_MAX_WRITE_BYTES, FileOptions, FsyncPolicy, LogStats, OpenReport,
+};
 pub use store::FileStore;

@@ -65,7 +65,7 @@ pub(crate) const SEGMENT_STEP: u64 = 4 << 20;
 use crate::commit::{CommitSignal, can_block_in_place};
 use crate::files;
 use crate::format::{self, FORMAT_VERSION, FileHeader, HEADER_LEN, LOG_MAGIC, RecordKind};
-use crate::journal::{JournalQueue, JournalRef, JournaledWrite};
+use crate::journal::{JournalQueue, JournalRef, JournalRuns, JournaledWrite};
 use crate::options::{FsyncPolicy, LogStats};
 
 /// Sequence numbers written and made durable, and whether the log has failed.
@@ -123,6 +123,15 @@ impl Active {
             self.allocated = to;
         }
         self.file.write_all_at(&self.spare, self.end)?;
+        // A file with no name left (its directory was deleted) takes writes that no open can
+        // ever find: refuse to acknowledge them. One `fstat` per write, next to the `pwrite`.
+        use std::os::unix::fs::MetadataExt;
+        if self.file.metadata()?.nlink() == 0 {
+            return Err(std::io::Error::other(
+                "the log file was deleted while the store was open (was the data directory \
+                 removed?); writes made now could never be recovered",
+            ));
+        }
         self.end = end;
         Ok(())
     }
@@ -143,6 +152,9 @@ impl Active {
 #[derive(Debug)]
 pub(crate) struct Log {
     dir: PathBuf,
+    /// Device and inode of `dir` at open: a directory deleted or replaced since is noticed at
+    /// the next fsync (see [`Log::check_dir`]).
+    dir_id: Option<(u64, u64)>,
     policy: FsyncPolicy,
     pending: Mutex<Pending>,
     active: Mutex<Active>,
@@ -185,7 +197,7 @@ impl Log {
         policy: FsyncPolicy,
         tail: LogTail,
         compact_at: u64,
-        journal: std::collections::VecDeque<JournalRef>,
+        journal: JournalRuns,
     ) -> Result<Log> {
         let sync = tail
             .file
@@ -198,6 +210,7 @@ impl Log {
         });
         Ok(Log {
             dir: dir.to_path_buf(),
+            dir_id: dir_identity(dir).ok(),
             policy,
             pending: Mutex::new(Pending {
                 buf: Vec::with_capacity(64 << 10),
@@ -307,11 +320,34 @@ impl Log {
         Ok((upto, records))
     }
 
+    /// Fails the log when the data directory is no longer the one it was opened in (deleted,
+    /// or renamed away and replaced by another): records synced now would not be found by the
+    /// next open of that path, so they must not be acknowledged. Checked at every fsync (each
+    /// group commit under `Always`, each tick under `EverySec`, close and rotation); a
+    /// deleted log file is also caught at every write (see `Active::write_spare`).
+    fn check_dir(&self) -> Result<()> {
+        let Some(id) = self.dir_id else {
+            return Ok(());
+        };
+        match dir_identity(&self.dir) {
+            Ok(now) if now == id => Ok(()),
+            Ok(_) => Err(self.fail(
+                "checking the data directory",
+                "it was replaced by another directory while the store was open",
+            )),
+            Err(e) => Err(self.fail(
+                "checking the data directory",
+                format!("it is gone ({e}); was it deleted while the store was open?"),
+            )),
+        }
+    }
+
     /// fsyncs `file` and records that everything up to `upto` is durable.
     fn sync(&self, file: &File, upto: u64) -> Result<()> {
         if self.progress.borrow().durable >= upto {
             return Ok(());
         }
+        self.check_dir()?;
         if let Err(e) = file.sync_data() {
             return Err(self.fail("fsync of the log", e));
         }
@@ -324,6 +360,7 @@ impl Log {
     /// fsyncs `file` even when everything up to `upto` is durable already (after a trim, the
     /// new size must reach the disk too).
     fn sync_always(&self, file: &File, upto: u64) -> Result<()> {
+        self.check_dir()?;
         if let Err(e) = file.sync_data() {
             return Err(self.fail("fsync of the log", e));
         }
@@ -472,6 +509,13 @@ impl Log {
     }
 }
 
+/// Device and inode of `dir`.
+fn dir_identity(dir: &Path) -> std::io::Result<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(dir)?;
+    Ok((meta.dev(), meta.ino()))
+}
+
 /// Raises `slot` to `to`; true if it changed.
 fn bump(slot: &mut u64, to: u64) -> bool {
     if to > *slot {
@@ -565,26 +609,62 @@ impl Log {
     /// Copies of up to `max` journaled records waiting for replay, read back from the files
     /// (written out first if they are still buffered).
     pub(crate) fn journaled(&self, max: usize) -> Result<Vec<JournaledWrite>> {
-        let refs: Vec<JournalRef> = self
-            .journal
-            .lock()
-            .entries
-            .iter()
-            .take(max)
-            .copied()
-            .collect();
-        let Some(last) = refs.last() else {
+        let (runs, last) = self.journal.lock().entries.front(max);
+        let Some(last) = last else {
             return Ok(Vec::new());
         };
-        if self.progress.borrow().written < last.seq {
-            self.flush(false)?;
-        }
-        crate::journal::read_back(&self.dir, &refs)
+        self.written_through(last)?;
+        crate::journal::read_runs(&self.dir, &runs)
     }
 
-    /// True while compaction must wait for a journal (see `journal`).
-    pub(crate) fn journal_holds_compaction(&self) -> bool {
-        self.journal.lock().holds_compaction()
+    /// Makes sure record `seq` is in the file (not only buffered), so it can be read back.
+    fn written_through(&self, seq: u64) -> Result<()> {
+        if self.progress.borrow().written < seq {
+            self.flush(false)?;
+        }
+        Ok(())
+    }
+
+    /// Drops the journaled records up to and including `seq` from the queue; returns how
+    /// many. A run dropped in part is walked in its file to find where its rest starts; if
+    /// that read fails the records stay queued (offered again, which the replay's watermark
+    /// makes harmless) and the error is logged.
+    pub(crate) fn forget_journaled_through(&self, seq: u64) -> usize {
+        let result = self
+            .written_through(seq)
+            .and_then(|()| self.journal.lock().entries.pop_through(&self.dir, seq));
+        result.unwrap_or_else(|e| {
+            tracing::error!(dir = %self.dir.display(), error = %e, "staunch-file: could not drop replayed journal records; they stay queued");
+            0
+        })
+    }
+
+    /// When the oldest journaled record waiting for replay was written (Unix ms). After part
+    /// of a run was replayed this reads one frame (and remembers what it read).
+    pub(crate) fn journaled_oldest_ms(&self) -> Option<i64> {
+        let first = {
+            let journal = self.journal.lock();
+            let first = journal.entries.first_run()?;
+            if let Some(at_ms) = first.first_at_ms() {
+                return Some(at_ms);
+            }
+            first.only_first()
+        };
+        self.written_through(first.first_seq()).ok()?;
+        let at_ms = crate::journal::read_runs(&self.dir, &[first])
+            .ok()?
+            .first()?
+            .at_ms;
+        self.journal
+            .lock()
+            .entries
+            .learn_oldest_ms(first.generation(), first.first_seq(), at_ms);
+        Some(at_ms)
+    }
+
+    /// The oldest log generation holding a journaled record that waits for replay.
+    pub(crate) fn journal_oldest_generation(&self) -> Option<u64> {
+        self.journal.lock().entries.oldest_generation()
     }
 }
 

@@ -6,25 +6,7 @@ use std::time::Duration;
 
 use staunch_core::{Clock, SystemClock};
 
-/// When the log is forced to disk, as Redis's `appendfsync`.
-///
-/// Under every policy a write reaches the operating system (`write(2)`) before it is
-/// acknowledged, so killing the process never loses an acknowledged write. The policies
-/// differ in what a crash of the *machine* (power loss, kernel panic) can lose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum FsyncPolicy {
-    /// `fsync` before every acknowledgement: nothing acknowledged is ever lost. Concurrent
-    /// writers share fsyncs (group commit): while one fsync runs, the writes that arrive are
-    /// collected and made durable together by the next.
-    Always,
-    /// `fsync` in the background once a second (the default): a machine crash loses at most
-    /// about the last second of writes.
-    #[default]
-    EverySec,
-    /// Never `fsync` (except on close and compaction); the operating system decides.
-    No,
-}
+pub use staunch_core::FsyncPolicy;
 
 /// How a [`FileStore`](crate::FileStore) is opened.
 ///
@@ -63,7 +45,16 @@ pub struct FileOptions {
     /// The background fsync period of [`FsyncPolicy::EverySec`] (default 1 s). Under `No` the
     /// same period bounds how long an unacknowledged buffered write waits to be written.
     pub sync_interval: Duration,
+    /// The largest write accepted, in bytes of its log record (its values, members, fields
+    /// and keys together; a batch counts as one). Default 512 MiB, Redis's largest bulk
+    /// string (`proto-max-bulk-len`); at most 1 GiB minus a little, the log's frame limit. A
+    /// larger write is refused up front with `ErrorKind::InvalidInput`: it is never applied,
+    /// so it neither shows in reads nor stops the log.
+    pub max_write_bytes: u64,
 }
+
+/// The default of [`FileOptions::max_write_bytes`]: 512 MiB, as Redis.
+pub const DEFAULT_MAX_WRITE_BYTES: u64 = 512 << 20;
 
 impl Default for FileOptions {
     fn default() -> Self {
@@ -76,6 +67,7 @@ impl Default for FileOptions {
             clock: Arc::new(SystemClock),
             purge_interval: Duration::from_millis(100),
             sync_interval: Duration::from_secs(1),
+            max_write_bytes: DEFAULT_MAX_WRITE_BYTES,
         }
     }
 }
@@ -134,6 +126,19 @@ impl FileOptions {
         self
     }
 
+    /// Sets [`FileOptions::max_write_bytes`] (capped at the log's frame limit).
+    pub fn max_write_bytes(mut self, bytes: u64) -> Self {
+        self.max_write_bytes = bytes;
+        self
+    }
+
+    /// [`FileOptions::max_write_bytes`] as it applies: within the log's frame limit, less
+    /// room for the record's own fields.
+    pub(crate) fn write_limit(&self) -> u64 {
+        self.max_write_bytes
+            .min(u64::from(crate::format::MAX_FRAME) - 4096)
+    }
+
     /// The log size that triggers compaction, given the last snapshot's size.
     pub(crate) fn compact_threshold(&self, snapshot_bytes: u64) -> u64 {
         let ratio = if self.compact_ratio.is_finite() {
@@ -182,8 +187,9 @@ pub struct CompactionReport {
     pub log_bytes_removed: u64,
     /// Time it took.
     pub duration: Duration,
-    /// True when nothing was done because the store journals for a replay (see
-    /// [`FileStore::start_journaling`]); compaction runs again once the journal ended.
+    /// Always false now: compaction no longer waits for a journal (the logs holding journaled
+    /// records waiting for replay are kept instead, see [`FileStore::start_journaling`]). Kept
+    /// so code reading it still compiles.
     ///
     /// [`FileStore::start_journaling`]: crate::FileStore::start_journaling
     pub deferred_for_journal: bool,

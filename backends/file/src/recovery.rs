@@ -6,8 +6,10 @@
 //! - `data.snapshot` (generation `g`, last record `s`) is the state after records `1..=s`;
 //!   logs `g, g+1, ...` follow it, each header naming the record its first one follows, and
 //!   record numbers run on without a gap. Older logs are leftovers of a compaction that
-//!   finished (its snapshot was renamed into place before it could delete them) and are
-//!   removed. A leftover `data.snapshot.tmp` is an unfinished snapshot and is removed too.
+//!   finished (its snapshot was renamed into place before it could delete them), or logs kept
+//!   for the journal records they hold: they are scanned for journal records only (never
+//!   applied: the snapshot has their effects), and removed unless a record waiting for replay
+//!   is in them. A leftover `data.snapshot.tmp` is an unfinished snapshot and is removed too.
 //! - Each record is replayed at the time it was written (`Engine::replay`), so relative
 //!   expiries and lazily expired keys come out exactly as they did the first time.
 //! - A log is sized ahead of its records (see `log`), so zeros after the last record are its
@@ -30,7 +32,6 @@
 //! - Journaled records after the last journal end are queued for replay again (see
 //!   `journal`).
 
-use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
 use staunch_core::{Error, ErrorKind, Result};
@@ -38,7 +39,6 @@ use staunch_memory::Engine;
 
 use crate::files::{self, SNAPSHOT, SNAPSHOT_TMP};
 use crate::format::{FORMAT_VERSION, FileHeader, HEADER_LEN, LOG_MAGIC};
-use crate::journal::JournalRef;
 use crate::log::{LogTail, SEGMENT_STEP};
 use crate::options::{FileOptions, OpenReport};
 use crate::replay::{self, LogEnd, Snapshot};
@@ -50,7 +50,7 @@ pub(crate) struct Recovered {
     pub(crate) snapshot_bytes: u64,
     pub(crate) report: OpenReport,
     /// Journaled records not followed by a journal end, oldest first: the replay still owed.
-    pub(crate) journal: VecDeque<JournalRef>,
+    pub(crate) journal: crate::journal::JournalRuns,
 }
 
 /// Loads `dir` into `engine`. See the module docs.
@@ -69,17 +69,18 @@ pub(crate) fn recover(dir: &Path, engine: &Engine, options: &FileOptions) -> Res
     };
 
     let mut generations = files::list_logs(dir)?;
-    let mut removed_stale = false;
-    for generation in generations
+    // Logs older than the snapshot are either leftovers of a finished compaction or kept for
+    // the journal records they hold (see `journal`): scan them for those, in order; the ones
+    // no waiting record needs are removed once the live logs were read (a journal end there
+    // may release them).
+    let older: Vec<u64> = generations
         .iter()
         .copied()
         .filter(|g| *g < first_generation)
-    {
-        files::remove_if_exists(&files::log_path(dir, generation))?;
-        removed_stale = true;
-    }
-    if removed_stale {
-        files::sync_dir(dir)?;
+        .collect();
+    let mut journal = crate::journal::JournalRuns::default();
+    for &generation in &older {
+        crate::journal::scan_kept_log(&files::log_path(dir, generation), generation, &mut journal)?;
     }
     generations.retain(|g| *g >= first_generation);
 
@@ -116,7 +117,6 @@ pub(crate) fn recover(dir: &Path, engine: &Engine, options: &FileOptions) -> Res
     }
 
     let mut tail_generation = None;
-    let mut journal = VecDeque::new();
     for (i, &generation) in kept.iter().enumerate() {
         let path = files::log_path(dir, generation);
         let is_last = i + 1 == kept.len();
@@ -181,6 +181,16 @@ pub(crate) fn recover(dir: &Path, engine: &Engine, options: &FileOptions) -> Res
             set_aside_whole(&files::log_path(dir, later), now_ms, &mut report)?;
         }
         break;
+    }
+
+    let keep_from = journal.oldest_generation().unwrap_or(first_generation);
+    let mut removed_stale = false;
+    for &generation in older.iter().filter(|g| **g < keep_from) {
+        files::remove_if_exists(&files::log_path(dir, generation))?;
+        removed_stale = true;
+    }
+    if removed_stale {
+        files::sync_dir(dir)?;
     }
 
     let (generation, path, end) = match tail_generation {

@@ -25,7 +25,6 @@
 //! on the decoder thread, in file order; the applier only applies. While a large file loads,
 //! progress is reported through `tracing` (an `info` event every couple of seconds).
 
-use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::Barrier;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
@@ -87,7 +86,7 @@ pub(crate) fn replay_log(
     base_seq: u64,
     engine: &Engine,
     report: &mut OpenReport,
-    journal: &mut VecDeque<JournalRef>,
+    journal: &mut crate::journal::JournalRuns,
 ) -> Result<Scan> {
     let mut reader = FrameReader::open(path)?;
     let mut scan = Scan {
@@ -276,7 +275,7 @@ fn decode_log(
     generation: u64,
     appliers: Appliers<'_>,
     mut scan: Scan,
-    journal: &mut VecDeque<JournalRef>,
+    journal: &mut crate::journal::JournalRuns,
 ) -> Result<(Scan, u64, u64)> {
     let mut pending: [Vec<Decoded>; 2] = [Vec::with_capacity(BATCH), Vec::with_capacity(BATCH)];
     let mut records = 0u64;

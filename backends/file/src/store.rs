@@ -63,6 +63,8 @@ struct Inner {
     compactor: Arc<Compactor>,
     report: OpenReport,
     background: tokio::sync::Mutex<Background>,
+    /// [`FileOptions::write_limit`].
+    write_limit: u64,
 }
 
 impl FileStore {
@@ -137,6 +139,7 @@ impl FileStore {
                 compactor,
                 report,
                 background: tokio::sync::Mutex::new(background),
+                write_limit: options.write_limit(),
             }),
         })
     }
@@ -197,7 +200,8 @@ impl FileStore {
     /// # Behavior
     ///
     /// - Writes that run after this returns are journaled; none that ran before.
-    /// - Compaction waits while journaling is on or journaled writes wait for replay.
+    /// - Compaction goes on meanwhile; the log files holding journaled writes that wait for
+    ///   replay are kept until they are replayed or the journal ends.
     pub fn start_journaling(&self) -> Result<()> {
         self.check_open()?;
         self.inner.engine.start_journaling()
@@ -234,29 +238,26 @@ impl FileStore {
 
     /// When the oldest journaled write waiting for replay ran (Unix ms).
     pub fn journaled_oldest_ms(&self) -> Option<i64> {
-        self.inner
-            .log
-            .journal
-            .lock()
-            .entries
-            .front()
-            .map(|w| w.at_ms)
+        self.inner.log.journaled_oldest_ms()
     }
 
     /// Drops the journaled writes up to and including `seq` from the queue (they were
     /// replayed); returns how many. Nothing is written: until [`FileStore::stop_journaling`]
     /// a crash offers them again, and the replay's own bookkeeping skips them.
     pub fn forget_journaled_through(&self, seq: u64) -> usize {
-        let mut journal = self.inner.log.journal.lock();
-        let before = journal.entries.len();
-        while journal.entries.front().is_some_and(|w| w.seq <= seq) {
-            journal.entries.pop_front();
-        }
-        before - journal.entries.len()
+        self.inner.log.forget_journaled_through(seq)
+    }
+
+    /// How many runs of adjacent log records the journal queue holds: what it costs in
+    /// memory, whatever the number of writes (see the crate's `journal` module).
+    #[doc(hidden)]
+    pub fn journaled_runs(&self) -> usize {
+        self.inner.log.journal.lock().entries.runs()
     }
 
     async fn execute_owned(&self, command: Command) -> Result<Reply> {
         self.check_writable(&command)?;
+        self.check_size(std::iter::once(&command))?;
         let reply = self.inner.engine.execute(command).await;
         // Most commands finish without ever waiting (reads, and writes under `everysec`/`no`),
         // so a tight loop of them would never yield and could starve the compactor and the
@@ -280,6 +281,24 @@ impl FileStore {
         self.check_open()?;
         if command.is_write() && self.inner.log.has_failed() {
             return Err(self.inner.log.failure());
+        }
+        Ok(())
+    }
+
+    /// Refuses writes larger than [`FileOptions::max_write_bytes`] before the engine applies
+    /// them: a record too large for the log would otherwise fail the log after the change
+    /// was made in memory.
+    fn check_size<'a>(&self, commands: impl IntoIterator<Item = &'a Command>) -> Result<()> {
+        let mut total: u64 = 0;
+        for command in commands.into_iter().filter(|c| c.is_write()) {
+            total = total.saturating_add(crate::format::encoded_len(command) as u64);
+        }
+        if total > self.inner.write_limit {
+            return Err(Error::invalid(format!(
+                "the write is {total} bytes, more than the file store's limit of {} bytes \
+                 (FileOptions::max_write_bytes); nothing was written",
+                self.inner.write_limit
+            )));
         }
         Ok(())
     }
@@ -309,6 +328,7 @@ impl Store for FileStore {
         for command in &commands {
             self.check_writable(command)?;
         }
+        self.check_size(&commands)?;
         let replies = self.inner.engine.batch(commands).await;
         tokio::task::coop::consume_budget().await;
         replies

@@ -2,7 +2,8 @@
 //! and is SIGKILLed at random moments; after every kill the store is reopened and every write
 //! the child acknowledged must be there, in order, with no gap.
 //!
-//! The child is `src/bin/staunch-file-crash-writer.rs` (see its docs for the data). It runs
+//! The child is this test binary started again with `--crash-writer` (`crash_writer/mod.rs`;
+//! see its docs for the data), so the published crate ships no test binary. It runs
 //! four concurrent writers, so kills land in the middle of group commits, and a tiny
 //! compaction threshold, so they land in the middle of compactions too; some land while it is
 //! still recovering from the previous kill.
@@ -15,7 +16,10 @@
 //! STAUNCH_CRASH_CYCLES=5000 cargo test --release -p staunch-file --test crash -- --nocapture
 //! ```
 
+mod crash_writer;
+
 use std::io::{BufRead, BufReader, Read};
+use std::process::ExitCode;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -87,14 +91,12 @@ async fn verify(dir: &std::path::Path, acked: &[u64], cycle: usize) -> Vec<u64> 
     counts
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_write_survives_sigkill() {
     kill_cycles("always", cycles()).await;
 }
 
 /// Under `everysec` and `no` a write reaches the operating system before it is acknowledged,
 /// so killing the process (not the machine) loses nothing acknowledged either.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_write_survives_sigkill_under_everysec_and_no() {
     let cycles = (cycles() / 4).max(10);
     kill_cycles("everysec", cycles).await;
@@ -111,8 +113,14 @@ async fn kill_cycles(policy: &str, cycles: usize) {
     let mut total_acks = 0u64;
     let mut kills_mid_write = 0usize;
     for cycle in 0..cycles {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_staunch-file-crash-writer"))
-            .args(["write", &dir_arg, &WRITERS.to_string(), policy])
+        let mut child = Command::new(std::env::current_exe().expect("the test binary"))
+            .args([
+                crash_writer::ARG,
+                "write",
+                &dir_arg,
+                &WRITERS.to_string(),
+                policy,
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -186,14 +194,17 @@ async fn kill_cycles(policy: &str, cycles: usize) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_process_gets_locked_naming_the_holder() {
     let _alone = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let store = FileStore::open(dir.path()).await.expect("open");
     let try_open = || {
-        let output = Command::new(env!("CARGO_BIN_EXE_staunch-file-crash-writer"))
-            .args(["try-open", dir.path().to_str().expect("utf-8")])
+        let output = Command::new(std::env::current_exe().expect("the test binary"))
+            .args([
+                crash_writer::ARG,
+                "try-open",
+                dir.path().to_str().expect("utf-8"),
+            ])
             .output()
             .expect("run the helper");
         String::from_utf8_lossy(&output.stdout).trim().to_owned()
@@ -212,4 +223,41 @@ async fn a_second_process_gets_locked_naming_the_holder() {
         .await
         .expect("reopen after the helper");
     store.close().await.expect("close");
+}
+
+/// The harness (`harness = false`): the child when started with `--crash-writer`, the tests
+/// otherwise (libtest's arguments and output, through libtest-mimic).
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some(crash_writer::ARG) {
+        return crash_writer::main(args);
+    }
+    type Case = fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>;
+    let cases: [(&str, Case); 3] = [
+        ("every_acknowledged_write_survives_sigkill", || {
+            Box::pin(every_acknowledged_write_survives_sigkill())
+        }),
+        (
+            "every_acknowledged_write_survives_sigkill_under_everysec_and_no",
+            || Box::pin(every_acknowledged_write_survives_sigkill_under_everysec_and_no()),
+        ),
+        ("a_second_process_gets_locked_naming_the_holder", || {
+            Box::pin(a_second_process_gets_locked_naming_the_holder())
+        }),
+    ];
+    let trials = cases
+        .into_iter()
+        .map(|(name, case)| {
+            libtest_mimic::Trial::test(name, move || {
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .map_err(|e| format!("no runtime: {e}"))?;
+                runtime.block_on(case());
+                Ok(())
+            })
+        })
+        .collect();
+    libtest_mimic::run(&libtest_mimic::Arguments::from_args(), trials).exit_code()
 }

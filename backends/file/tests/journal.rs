@@ -116,30 +116,64 @@ async fn the_queue_survives_a_reopen_until_the_journal_ends() {
 /// Compaction would fold journaled records into the snapshot: it waits while a journal is
 /// open or entries wait, and runs again once the journal ended.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn compaction_waits_for_the_journal() {
+async fn compaction_goes_on_and_keeps_the_journal() {
     let dir = tempfile::tempdir().expect("temp dir");
+    let logs = |dir: &std::path::Path| {
+        std::fs::read_dir(dir)
+            .expect("list")
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains(".log"))
+            .count()
+    };
     let store = open(dir.path()).await;
+    store.set("before", "x").await.expect("set");
     store.start_journaling().expect("start");
     store.sadd_multiple("s", ["a", "b"]).await.expect("sadd");
     let report = store.compact().await.expect("compact");
-    assert!(report.deferred_for_journal);
+    assert!(!report.deferred_for_journal, "compaction no longer waits");
+    assert_eq!(report.keys, 2);
+    // Journaled writes after the compaction land in the new log.
+    store.incrby("n", 3).await.expect("incr");
+    let report = store.compact().await.expect("compact again");
+    assert_eq!(report.keys, 3);
+    assert_eq!(store.journaled_len(), 2);
+    assert!(
+        logs(dir.path()) >= 2,
+        "the log holding journaled records is kept"
+    );
+    let journal = store.journaled(10).expect("read back across generations");
+    assert_eq!(journal.len(), 2);
     store.close().await.expect("close");
 
-    // Reopened with entries waiting (journaling off): still deferred.
+    // Reopened: the kept log is scanned for its journal records, not applied again.
     let store = open(dir.path()).await;
+    assert_eq!(store.journaled_len(), 2);
+    assert_eq!(store.scard("s").await.expect("scard"), 2);
+    assert_eq!(
+        store.get("n").await.expect("get"),
+        Some(Bytes::from_static(b"3"))
+    );
+    let journal = store.journaled(10).expect("read back");
+    assert_eq!(effects(&journal).len(), 2);
+    // Replay the first record only: its log stays needed until the journal ends.
+    store.forget_journaled_through(journal[0].seq);
     assert_eq!(store.journaled_len(), 1);
-    let report = store.compact().await.expect("compact");
-    assert!(report.deferred_for_journal);
-    assert_eq!(store.journaled_len(), 1);
-
     store.stop_journaling().await.expect("stop");
     let report = store.compact().await.expect("compact");
-    assert!(!report.deferred_for_journal);
-    assert_eq!(report.keys, 1);
+    assert_eq!(report.keys, 3);
+    assert_eq!(
+        logs(dir.path()),
+        1,
+        "nothing waits: the kept logs are deleted"
+    );
     store.close().await.expect("close");
     let store = open(dir.path()).await;
     assert_eq!(store.journaled_len(), 0);
     assert_eq!(store.scard("s").await.expect("scard"), 2);
+    assert_eq!(
+        store.get("before").await.expect("get"),
+        Some(Bytes::from_static(b"x"))
+    );
     store.close().await.expect("close");
 }
 
@@ -219,4 +253,81 @@ async fn a_record_damaged_after_writing_is_reported_not_skipped() {
     assert!(err.message().contains("journaled record"), "{err}");
     // The first record is intact and still readable on its own.
     assert_eq!(store.journaled(1).expect("first record").len(), 1);
+}
+
+/// The queue costs memory per run of adjacent records, not per write: many journaled writes
+/// are one run, replayed in groups (a run dropped in part is walked in the file), across a
+/// reopen, with the oldest write's time known after each partial drop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_queue_is_bounded_and_drains_in_groups() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = open(dir.path()).await;
+    store.start_journaling().expect("journal");
+    const N: i64 = 5_000;
+    for i in 0..N {
+        store.incrby("n", 1).await.expect("incr");
+        if i % 1000 == 0 {
+            store.set(&format!("k{i}"), "v").await.expect("set");
+        }
+    }
+    let total = store.journaled_len();
+    assert_eq!(total as i64, N + N / 1000);
+    assert_eq!(store.journaled_runs(), 1, "adjacent records are one run");
+    let oldest = store.journaled_oldest_ms().expect("an oldest write");
+    let mut seen = 0usize;
+    let mut last_seq = 0;
+    for round in 0.. {
+        let group = store.journaled(64).expect("read back");
+        if group.is_empty() {
+            break;
+        }
+        for w in &group {
+            assert!(w.seq > last_seq, "in order");
+            last_seq = w.seq;
+        }
+        seen += group.len();
+        assert_eq!(store.forget_journaled_through(last_seq), group.len());
+        if let Some(at) = store.journaled_oldest_ms() {
+            assert!(at >= oldest);
+        }
+        if round == 10 {
+            // Reopen halfway: the queue is rebuilt from the log, what was dropped stays
+            // dropped only if the journal ended, so everything not yet forgotten comes back.
+            store.close().await.expect("close");
+            let again = open(dir.path()).await;
+            assert_eq!(
+                again.journaled_len(),
+                total,
+                "a reopen offers the whole journal"
+            );
+            assert_eq!(again.journaled_runs(), 1);
+            again.forget_journaled_through(last_seq);
+            assert_eq!(again.journaled_len(), total - seen);
+            again.close().await.expect("close");
+            return drain(dir.path(), total - seen).await;
+        }
+    }
+    unreachable!("the reopen happens at round 10");
+}
+
+/// Reopens, drops the first `total - expected` records again (a reopen offers the whole
+/// journal), then drains the rest in groups and ends the journal.
+async fn drain(dir: &std::path::Path, expected: usize) {
+    let store = open(dir).await;
+    let skip = store.journaled_len() - expected;
+    if skip > 0 {
+        let first = store.journaled(skip).expect("read");
+        assert_eq!(store.forget_journaled_through(first[skip - 1].seq), skip);
+    }
+    assert_eq!(store.journaled_len(), expected);
+    loop {
+        let group = store.journaled(100).expect("read back");
+        let Some(last) = group.last() else { break };
+        let left = store.journaled_len();
+        assert_eq!(store.forget_journaled_through(last.seq), group.len());
+        assert_eq!(store.journaled_len(), left - group.len());
+    }
+    assert_eq!(store.journaled_len(), 0);
+    store.stop_journaling().await.expect("end the journal");
+    store.close().await.expect("close");
 }

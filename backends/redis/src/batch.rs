@@ -21,13 +21,79 @@
 //! Every command error is that command's result; only a failure of the whole round trip (an
 //! outage, a timeout) is the outer `Err`.
 
-use redis::Value;
+use redis::{Cmd, Pipeline, Value};
 use staunch_core::{Command, Error, ErrorKind, Reply, Result};
 
-use crate::connection::SharedConnection;
+use crate::connection::{Aborted, Handle, SharedConnection};
 use crate::decode::{server_error, to_reply};
 use crate::encode::{Plan, plan};
-use crate::scripts;
+use crate::scripts::{self, Script};
+
+/// Where a batch is sent: the shared connection of one server, or one node of a cluster.
+#[async_trait::async_trait]
+pub(crate) trait Conn: Send {
+    /// True when the server is known to have `script` cached (then it may go as `EVALSHA`).
+    async fn knows(&mut self, script: Script) -> Result<bool>;
+    /// Records what the server said about `script` (see [`Handle::learn`]).
+    fn learn(&mut self, script: Script, known: bool);
+    /// Sends `pipeline` and returns `count` replies after skipping `offset`.
+    async fn pipeline(
+        &mut self,
+        pipeline: &Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> Result<std::result::Result<Vec<Value>, Aborted>>;
+    /// Sends one command.
+    async fn query(&mut self, cmd: &Cmd) -> Result<Value>;
+}
+
+/// The shared connection of one server, taken at the first use: a batch of commands that all
+/// fail to plan needs none.
+struct Single<'a> {
+    shared: &'a SharedConnection,
+    handle: Option<Handle>,
+}
+
+impl Single<'_> {
+    async fn handle(&mut self) -> Result<&mut Handle> {
+        if self.handle.is_none() {
+            self.handle = Some(self.shared.get().await?);
+        }
+        self.handle
+            .as_mut()
+            .ok_or_else(|| Error::new(ErrorKind::Internal, "no connection"))
+    }
+}
+
+#[async_trait::async_trait]
+impl Conn for Single<'_> {
+    async fn knows(&mut self, script: Script) -> Result<bool> {
+        Ok(self.handle().await?.knows(script))
+    }
+
+    fn learn(&mut self, script: Script, known: bool) {
+        if let Some(handle) = &self.handle {
+            handle.learn(script, known);
+        }
+    }
+
+    async fn pipeline(
+        &mut self,
+        pipeline: &Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> Result<std::result::Result<Vec<Value>, Aborted>> {
+        let shared = self.shared;
+        let handle = self.handle().await?;
+        shared.query_pipeline(handle, pipeline, offset, count).await
+    }
+
+    async fn query(&mut self, cmd: &Cmd) -> Result<Value> {
+        let shared = self.shared;
+        let handle = self.handle().await?;
+        shared.query_on(handle, cmd).await
+    }
+}
 
 /// Where one command of a batch went.
 enum Slot {
@@ -46,9 +112,23 @@ pub(crate) async fn run(
     commands: &[Command],
     atomic: bool,
 ) -> Result<Vec<Result<Reply>>> {
-    // Taken at the first script (whose encoding depends on what this connection's server has
-    // cached) or before sending; a batch of commands that all fail to plan needs none.
-    let mut handle = None;
+    run_on(
+        &mut Single {
+            shared,
+            handle: None,
+        },
+        commands,
+        atomic,
+    )
+    .await
+}
+
+/// Runs a batch on `conn`. See the module docs.
+pub(crate) async fn run_on(
+    conn: &mut dyn Conn,
+    commands: &[Command],
+    atomic: bool,
+) -> Result<Vec<Result<Reply>>> {
     let mut pipe = redis::Pipeline::with_capacity(commands.len());
     let mut slots = Vec::with_capacity(commands.len());
     let mut sent = 0;
@@ -61,11 +141,7 @@ pub(crate) async fn run(
             Ok(Plan::Plain(cmd)) => (cmd, false, None),
             Ok(Plan::Blocking { cmd, .. }) => (cmd, !atomic, None),
             Ok(Plan::Script { script, keys, args }) => {
-                let live = match &mut handle {
-                    Some(live) => live,
-                    None => handle.insert(shared.get().await?),
-                };
-                let by_sha = !atomic && live.knows(script);
+                let by_sha = !atomic && conn.knows(script).await?;
                 let cmd = if by_sha {
                     Plan::evalsha(script, &keys, &args)
                 } else {
@@ -101,15 +177,11 @@ pub(crate) async fn run(
             })
             .collect());
     }
-    let mut handle = match handle {
-        Some(handle) => handle,
-        None => shared.get().await?,
-    };
     let mut values: Vec<Option<Result<Value>>> = if atomic {
         pipe.atomic();
-        exec_transaction(shared, &mut handle, &pipe, sent).await?
+        exec_transaction(conn, &pipe, sent).await?
     } else {
-        match shared.query_pipeline(&mut handle, &pipe, 0, sent).await? {
+        match conn.pipeline(&pipe, 0, sent).await? {
             Ok(values) => values.into_iter().map(|v| Some(Ok(v))).collect(),
             Err(errors) => {
                 // Only a transaction can be aborted; a plain pipeline never gets here.
@@ -153,7 +225,7 @@ pub(crate) async fn run(
                     None => value.and_then(to_reply),
                     Some(sent_script) => {
                         let last = index + 1 == sent;
-                        finish_script(shared, &mut handle, sent_script, value, last).await
+                        finish_script(conn, sent_script, value, last).await
                     }
                 }
             }
@@ -177,8 +249,7 @@ struct Sent {
 /// date. A `NOSCRIPT` on the pipeline's `last` command is repeated with `EVAL` (see the module
 /// docs).
 async fn finish_script(
-    shared: &SharedConnection,
-    handle: &mut crate::connection::Handle,
+    conn: &mut dyn Conn,
     sent: Sent,
     value: Result<Value>,
     last: bool,
@@ -186,14 +257,12 @@ async fn finish_script(
     let script = sent.script;
     let value = match value {
         Ok(Value::ServerError(e)) if e.code() == "NOSCRIPT" => {
-            handle.learn(script, false);
+            conn.learn(script, false);
             match sent.retry {
                 Some((keys, args)) if last => {
-                    let value = shared
-                        .query_on(handle, &Plan::eval(script, &keys, &args))
-                        .await;
+                    let value = conn.query(&Plan::eval(script, &keys, &args)).await;
                     if value.is_ok() {
-                        handle.learn(script, true);
+                        conn.learn(script, true);
                     }
                     value
                 }
@@ -202,7 +271,7 @@ async fn finish_script(
         }
         Ok(value) => {
             // Any other reply (even the script's own error) means the server has it cached.
-            handle.learn(script, true);
+            conn.learn(script, true);
             Ok(value)
         }
         Err(e) => Err(e),
@@ -226,12 +295,11 @@ fn first_of_exec(value: Value) -> Result<Value> {
 
 /// Runs an atomic pipeline of `count` commands and returns one result per command.
 async fn exec_transaction(
-    shared: &SharedConnection,
-    handle: &mut crate::connection::Handle,
+    conn: &mut dyn Conn,
     pipe: &redis::Pipeline,
     count: usize,
 ) -> Result<Vec<Option<Result<Value>>>> {
-    match shared.query_pipeline(handle, pipe, count + 1, 1).await? {
+    match conn.pipeline(pipe, count + 1, 1).await? {
         Ok(mut replies) => match replies.pop() {
             Some(Value::Array(items)) if items.len() == count => {
                 Ok(items.into_iter().map(|v| Some(Ok(v))).collect())

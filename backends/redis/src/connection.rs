@@ -42,11 +42,29 @@ use crate::decode::{redis_error, timeout};
 use crate::scripts::Script;
 
 /// Opens connections with the configured client and timeouts.
-#[derive(Debug)]
 pub(crate) struct Connector {
-    client: Client,
+    source: Source,
     connect_timeout: Duration,
     response_timeout: Duration,
+}
+
+/// Where a new connection goes.
+pub(crate) enum Source {
+    /// Always this server.
+    Fixed(Client),
+    /// Whichever server the Sentinels name as the service's primary at connection time (the
+    /// `redis` crate asks them and checks the server's `ROLE`), so a reconnection after a
+    /// failover reaches the promoted replica.
+    Sentinel(tokio::sync::Mutex<redis::sentinel::SentinelClient>),
+    /// Decided at connection time by other code (a Redis Cluster node for a subscription).
+    Resolve(Arc<dyn Resolve>),
+}
+
+/// Finds the server a new connection should go to.
+#[async_trait::async_trait]
+pub(crate) trait Resolve: Send + Sync {
+    /// The client for the server to connect to now.
+    async fn client(&self) -> Result<Client>;
 }
 
 /// A connection plus the flag its driver sets when the socket closes.
@@ -97,14 +115,31 @@ impl Live {
 
 impl Connector {
     pub(crate) fn new(
-        client: Client,
+        source: Source,
         connect_timeout: Duration,
         response_timeout: Duration,
     ) -> Self {
         Connector {
-            client,
+            source,
             connect_timeout,
             response_timeout,
+        }
+    }
+
+    /// The client for the server a new connection goes to now.
+    async fn client(&self) -> Result<Client> {
+        match &self.source {
+            Source::Fixed(client) => Ok(client.clone()),
+            Source::Sentinel(sentinel) => {
+                sentinel.lock().await.async_get_client().await.map_err(|e| {
+                    let error = redis_error(e);
+                    Error::new(
+                        error.kind(),
+                        format!("no primary from the Sentinels: {}", error.message()),
+                    )
+                })
+            }
+            Source::Resolve(resolve) => resolve.client().await,
         }
     }
 
@@ -136,17 +171,25 @@ impl Connector {
             .set_connection_timeout(Some(self.connect_timeout))
             .set_response_timeout(response_timeout)
             .set_push_sender(sender);
-        let attempt = self
-            .client
-            .get_multiplexed_async_connection_with_config(&config);
+        // Finding the server (asking the Sentinels) counts against the connect timeout too.
+        let attempt = async {
+            // Boxed: the Sentinel lookup is a deep future, and every connecting call embeds
+            // this one.
+            let client = Box::pin(self.client()).await?;
+            client
+                .get_multiplexed_async_connection_with_config(&config)
+                .await
+                .map_err(redis_error)
+        };
         match tokio::time::timeout(self.connect_timeout, attempt).await {
             Ok(Ok(conn)) => Ok(Live {
                 conn,
                 dead,
                 scripts: Arc::new(AtomicU32::new(0)),
             }),
-            Ok(Err(e)) => Err(redis_error(e)),
-            Err(_) => Err(timeout("the connection handshake", self.connect_timeout)),
+            // Commands are written only on an established connection: nothing was sent.
+            Ok(Err(e)) => Err(e.not_sent()),
+            Err(_) => Err(timeout("the connection handshake", self.connect_timeout).not_sent()),
         }
     }
 }
@@ -205,7 +248,7 @@ impl SharedConnection {
         let wait = self.connector.connect_timeout;
         let mut attempts = match tokio::time::timeout(wait, self.connecting.lock()).await {
             Ok(guard) => guard,
-            Err(_) => return Err(timeout("a connection attempt", wait)),
+            Err(_) => return Err(timeout("a connection attempt", wait).not_sent()),
         };
         if let Some(live) = self.live() {
             return Ok(live);
@@ -275,16 +318,26 @@ impl SharedConnection {
         };
         let result = conn.send_packed_command(cmd).await;
         match self.check(generation, result)? {
-            Value::ServerError(e) => Err(crate::decode::server_error(&e)),
+            Value::ServerError(e) => Err(self.server_error(generation, &e)),
             value => Ok(value),
         }
+    }
+
+    /// A command's error reply as an [`Error`]. `READONLY` means the server was demoted to a
+    /// replica (a Sentinel failover): the connection is dropped so the next call finds the
+    /// promoted primary.
+    fn server_error(&self, generation: u64, error: &ServerError) -> Error {
+        if error.code() == "READONLY" {
+            self.invalidate(generation);
+        }
+        crate::decode::server_error(error)
     }
 
     /// [`SharedConnection::query`] on a connection the caller already holds.
     pub(crate) async fn query_on(&self, handle: &mut Handle, cmd: &Cmd) -> Result<Value> {
         let result = handle.conn.send_packed_command(cmd).await;
         match self.check(handle.generation, result)? {
-            Value::ServerError(e) => Err(crate::decode::server_error(&e)),
+            Value::ServerError(e) => Err(self.server_error(handle.generation, &e)),
             value => Ok(value),
         }
     }

@@ -6,9 +6,15 @@
 //!
 //! The error mapping is what lets callers and `Failover` tell "my data was wrong" from "Redis is
 //! not there": `WRONGTYPE` is `WrongType`, `ERR no such key` is `NotFound`, other argument
-//! errors are `InvalidInput`, while `LOADING`, `READONLY`, `MASTERDOWN`, `TRYAGAIN`, `BUSY`,
-//! `CLUSTERDOWN`, `OOM` and every refused, reset or closed connection are `Unavailable`, and a
-//! reply that did not come in time is `Timeout`. An outage never becomes a `Nil`.
+//! errors are `InvalidInput`. A server that is there but refuses to run the command in its
+//! present state (`OOM`, `MISCONF`, `READONLY`, `LOADING`, `BUSY`, `NOPERM`) is `Refused`: not
+//! an outage, so no circuit breaker opens and no `Failover` serves around a Redis that still
+//! holds the data. `MASTERDOWN`, `TRYAGAIN`, `CLUSTERDOWN` and every refused, reset or closed
+//! connection are `Unavailable`, and a reply that did not come in time is `Timeout`. An outage
+//! never becomes a `Nil`.
+//!
+//! Every error reply of those codes (refusals and `Unavailable` codes alike) is marked
+//! [`Error::not_sent`]: Redis rejected the command before running it.
 
 use bytes::Bytes;
 use redis::{RedisError, ServerError, Value};
@@ -54,11 +60,37 @@ fn to_replies(items: Vec<Value>) -> Result<Vec<Reply>> {
 fn server_kind(code: &str, detail: &str) -> ErrorKind {
     match code {
         "WRONGTYPE" => ErrorKind::WrongType,
-        "LOADING" | "READONLY" | "MASTERDOWN" | "TRYAGAIN" | "BUSY" | "CLUSTERDOWN" | "OOM"
-        | "MISCONF" => ErrorKind::Unavailable,
+        "OOM" | "MISCONF" | "READONLY" | "LOADING" | "BUSY" | "NOPERM" => ErrorKind::Refused,
+        "MASTERDOWN" | "TRYAGAIN" | "CLUSTERDOWN" => ErrorKind::Unavailable,
         "NOSCRIPT" => ErrorKind::Internal,
         "ERR" if detail.starts_with("no such key") => ErrorKind::NotFound,
         _ => ErrorKind::InvalidInput,
+    }
+}
+
+/// True for the codes with which Redis rejects a command before running it.
+fn rejected_unexecuted(code: &str) -> bool {
+    matches!(
+        code,
+        "OOM"
+            | "MISCONF"
+            | "READONLY"
+            | "LOADING"
+            | "BUSY"
+            | "NOPERM"
+            | "MASTERDOWN"
+            | "TRYAGAIN"
+            | "CLUSTERDOWN"
+            | "NOAUTH"
+    )
+}
+
+/// Marks `error` as never sent when Redis rejected the command unexecuted.
+fn mark(code: &str, error: Error) -> Error {
+    if rejected_unexecuted(code) {
+        error.not_sent()
+    } else {
+        error
     }
 }
 
@@ -72,7 +104,7 @@ pub(crate) fn server_error(err: &ServerError) -> Error {
     } else {
         format!("{code} {detail}")
     };
-    match code {
+    let error = match code {
         "NOAUTH" | "WRONGPASS" => Error::new(
             kind,
             format!(
@@ -81,7 +113,8 @@ pub(crate) fn server_error(err: &ServerError) -> Error {
         ),
         "NOPERM" => Error::new(kind, format!("the ACL user may not run this: {message}")),
         _ => Error::new(kind, message),
-    }
+    };
+    mark(code, error)
 }
 
 /// Converts any failure of the `redis` crate.
@@ -101,12 +134,19 @@ pub(crate) fn redis_error(err: RedisError) -> Error {
             "NOAUTH" | "WRONGPASS" => {
                 format!("Redis refused the credentials (check user and password in the URL): {err}")
             }
+            "NOPERM" => format!("the ACL user may not run this: {err}"),
             _ => err.to_string(),
         };
-        return Error::new(kind, message).with_source(err);
+        let code = code.to_owned();
+        return mark(&code, Error::new(kind, message).with_source(err));
     }
     let (kind, what) = match err.kind() {
         K::Io => (ErrorKind::Unavailable, "Redis is unreachable"),
+        // The stream ended inside a reply: the connection closed halfway, not a bad reply.
+        K::Parse if truncated(&err) => (
+            ErrorKind::Unavailable,
+            "the connection to Redis closed in the middle of a reply",
+        ),
         K::AuthenticationFailed => (
             ErrorKind::InvalidInput,
             "Redis refused the credentials (check user and password in the URL)",
@@ -121,6 +161,12 @@ pub(crate) fn redis_error(err: RedisError) -> Error {
         _ => (ErrorKind::InvalidInput, "Redis error"),
     };
     Error::new(kind, format!("{what}: {err}")).with_source(err)
+}
+
+/// True for the parse error the `redis` crate reports when the stream ends inside a frame.
+fn truncated(err: &RedisError) -> bool {
+    let text = err.to_string().to_ascii_lowercase();
+    text.contains("end of input") || text.contains("unexpected eof")
 }
 
 /// A timeout error for a wait this crate measured itself.
@@ -143,9 +189,14 @@ mod tests {
             server_kind("ERR", "value is not an integer"),
             ErrorKind::InvalidInput
         );
-        for code in ["LOADING", "READONLY", "MASTERDOWN", "TRYAGAIN", "BUSY"] {
+        for code in ["MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN"] {
             assert_eq!(server_kind(code, ""), ErrorKind::Unavailable, "{code}");
         }
+        for code in ["OOM", "MISCONF", "READONLY", "LOADING", "BUSY", "NOPERM"] {
+            assert_eq!(server_kind(code, ""), ErrorKind::Refused, "{code}");
+            assert!(rejected_unexecuted(code), "{code}");
+        }
+        assert!(!rejected_unexecuted("WRONGTYPE"));
     }
 
     #[test]

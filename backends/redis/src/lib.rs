@@ -17,10 +17,13 @@
 //! | `WRONGTYPE` | `WrongType` |
 //! | `ERR no such key` | `NotFound` |
 //! | other `ERR ...` (not an integer, out of range, syntax), `EXECABORT`, bad credentials | `InvalidInput` |
-//! | refused, reset or closed connection, `LOADING`, `READONLY`, `MASTERDOWN`, `TRYAGAIN`, `BUSY`, `OOM` | `Unavailable` |
+//! | `OOM`, `MISCONF`, `READONLY`, `LOADING`, `BUSY`, `NOPERM` (up, but refusing in its present state) | `Refused` |
+//! | refused, reset or closed connection, `MASTERDOWN`, `TRYAGAIN`, `CLUSTERDOWN` | `Unavailable` |
 //! | no reply within the response timeout (a hung or SIGSTOPped server) | `Timeout` |
 //!
-//! An outage is never reported as a `Nil`.
+//! An outage is never reported as a `Nil`. An error that proves the command never reached
+//! Redis (the connection could not be made, or Redis rejected the command unexecuted with one
+//! of the codes above) is marked [`Error::is_not_sent`](staunch_core::Error::is_not_sent).
 //!
 //! # Connections
 //!
@@ -67,7 +70,9 @@
 //! `redis://[user[:password]@]host[:port][/db]`: the logical database, ACL user and password
 //! come from the URL (percent-encode special characters). `rediss://` (TLS; append
 //! `#insecure` to skip certificate checks) needs the cargo feature `tls`; without it,
-//! connecting is an `ErrorKind::Unsupported` error that says so. The connection always speaks
+//! connecting is an `ErrorKind::Unsupported` error that says so. `tls` is rustls (with the
+//! `ring` provider); `tls-native` uses native-tls (OpenSSL on Linux) instead. A custom CA and
+//! client certificates: [`TlsOptions`] in [`RedisOptions::tls`]. The connection always speaks
 //! RESP3, so Redis 6 or later is required.
 //!
 //! # Layout
@@ -77,7 +82,7 @@
 //! - `encode.rs`: each [`Command`] as the Redis command (or script) that carries it out.
 //! - `decode.rs`: replies to [`Reply`], `redis` errors to [`ErrorKind`]s.
 //! - `scripts.rs`: the Lua scripts. `batch.rs`: pipelines and transactions.
-//! - `pubsub.rs`: subscriptions. `info.rs`: [`ServerInfo`] from `INFO`.
+//! - `pubsub.rs`: subscriptions. [`ServerInfo`] (from `INFO`) lives in `staunch-core`.
 //!
 //! ```no_run
 //! use staunch_core::prelude::*;
@@ -97,30 +102,37 @@
 #![deny(missing_docs)]
 
 mod batch;
+mod cluster;
 mod connection;
 mod decode;
 mod encode;
-mod info;
 mod options;
 mod pubsub;
 mod scripts;
+mod tls;
+mod topology;
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use redis::sentinel::{SentinelClient, SentinelClientBuilder, SentinelServerType};
 use redis::{Client, IntoConnectionInfo, ProtocolVersion};
 use staunch_core::{
     Call, Capabilities, Command, Error, ErrorKind, Eviction, Execution, Persistence, PubSubReach,
     Reply, Result, Store, Subscription, async_trait,
 };
 
-use crate::connection::{BlockingPool, Connector, SharedConnection};
+use crate::cluster::ClusterBackend;
+use crate::connection::{BlockingPool, Connector, SharedConnection, Source};
 use crate::decode::{redis_error, to_reply};
 use crate::encode::{Plan, plan};
+use crate::topology::{SentinelSpec, Topology};
 
-pub use crate::info::ServerInfo;
 pub use crate::options::RedisOptions;
+pub use crate::tls::TlsOptions;
+pub use staunch_core::ServerInfo;
+pub use staunch_core::slots;
 
 /// A [`Store`] backed by a Redis server (6.0 or later; RESP3). Cheap to clone: clones share
 /// the connections.
@@ -131,9 +143,35 @@ pub struct RedisStore {
 
 struct Inner {
     options: RedisOptions,
+    kind: Kind,
+}
+
+/// One server (given, or named by the Sentinels), or a cluster.
+// One per store, inside its `Arc`: boxing the larger variant would only add a pointer hop to
+// every single-server call.
+#[allow(clippy::large_enum_variant)]
+enum Kind {
+    Single(Single),
+    Cluster(Arc<ClusterBackend>),
+}
+
+/// The connections to one server at a time.
+struct Single {
     connector: Arc<Connector>,
     shared: SharedConnection,
     blocking: BlockingPool,
+}
+
+/// The deployment a [`RedisStore`] talks to, from its URL's scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Deployment {
+    /// One server (`redis://`, `rediss://`).
+    Standalone,
+    /// The primary the Sentinels name (`redis-sentinel://`), followed across failovers.
+    Sentinel,
+    /// A Redis Cluster (`redis-cluster://`).
+    Cluster,
 }
 
 impl fmt::Debug for RedisStore {
@@ -141,6 +179,7 @@ impl fmt::Debug for RedisStore {
         // The URL may hold a password: show only where the server is.
         let info = self.inner.options.url.as_str().into_connection_info().ok();
         f.debug_struct("RedisStore")
+            .field("deployment", &self.deployment())
             .field("addr", &info.as_ref().map(|i| i.addr().to_string()))
             .field("connect_timeout", &self.inner.options.connect_timeout)
             .field("response_timeout", &self.inner.options.response_timeout)
@@ -158,7 +197,10 @@ impl RedisStore {
     /// credentials; use [`RedisStore::lazy`] to start without a server.
     pub async fn connect_with(options: RedisOptions) -> Result<RedisStore> {
         let store = Self::lazy(options)?;
-        store.inner.shared.get().await?;
+        match &store.inner.kind {
+            Kind::Single(single) => drop(single.shared.get().await?),
+            Kind::Cluster(cluster) => drop(Box::pin(cluster.conn()).await?),
+        }
         Ok(store)
     }
 
@@ -166,21 +208,44 @@ impl RedisStore {
     /// Useful when the application must start while Redis is down (`Failover`).
     pub fn lazy(options: RedisOptions) -> Result<RedisStore> {
         options.validate()?;
-        let client = client(&options.url, options.tcp_user_timeout)?;
-        let connector = Arc::new(Connector::new(
-            client,
-            options.connect_timeout,
-            options.response_timeout,
-        ));
-        let inner = Inner {
-            shared: SharedConnection::new(connector.clone()),
-            blocking: BlockingPool::new(connector.clone(), options.blocking_pool_size),
-            connector,
-            options,
+        let kind = match topology::parse(&options.url)? {
+            Topology::Standalone => single(
+                Source::Fixed(client(
+                    &options.url,
+                    options.tcp_user_timeout,
+                    &options.tls,
+                )?),
+                &options,
+            ),
+            Topology::Sentinel(spec) => single(
+                Source::Sentinel(tokio::sync::Mutex::new(sentinel_client(&spec, &options)?)),
+                &options,
+            ),
+            Topology::Cluster(spec) => {
+                Kind::Cluster(Arc::new(ClusterBackend::new(spec, options.clone())?))
+            }
         };
         Ok(RedisStore {
-            inner: Arc::new(inner),
+            inner: Arc::new(Inner { options, kind }),
         })
+    }
+
+    /// The deployment this store talks to.
+    pub fn deployment(&self) -> Deployment {
+        match &self.inner.kind {
+            Kind::Cluster(_) => Deployment::Cluster,
+            Kind::Single(_) if self.inner.options.url.contains("sentinel://") => {
+                Deployment::Sentinel
+            }
+            Kind::Single(_) => Deployment::Standalone,
+        }
+    }
+
+    fn single(&self) -> Result<&Single> {
+        match &self.inner.kind {
+            Kind::Single(single) => Ok(single),
+            Kind::Cluster(_) => Err(Error::new(ErrorKind::Internal, "not a single server")),
+        }
     }
 
     /// The options in use.
@@ -191,15 +256,25 @@ impl RedisStore {
     /// Sends `PING` and returns the round-trip time: the health probe `Failover` uses.
     pub async fn ping(&self) -> Result<Duration> {
         let started = Instant::now();
-        self.inner.shared.query(&redis::cmd("PING")).await?;
+        match &self.inner.kind {
+            Kind::Single(single) => drop(single.shared.query(&redis::cmd("PING")).await?),
+            // Every primary must answer.
+            Kind::Cluster(cluster) => Box::pin(cluster.ping()).await?,
+        }
         Ok(started.elapsed())
     }
 
     /// Sends `INFO` and returns the server's report as text (`# Server`, `redis_version:...`):
     /// the figures `Failover`'s health report shows (version, memory, clients, uptime).
+    /// On a cluster, the report of one primary.
     pub async fn info(&self) -> Result<String> {
-        let value = self.inner.shared.query(&redis::cmd("INFO")).await?;
-        to_reply(value)?.into_string()
+        match &self.inner.kind {
+            Kind::Single(single) => {
+                let value = single.shared.query(&redis::cmd("INFO")).await?;
+                to_reply(value)?.into_string()
+            }
+            Kind::Cluster(cluster) => Box::pin(cluster.info()).await,
+        }
     }
 
     /// [`RedisStore::info`] parsed: version, memory, clients, uptime, role and every other
@@ -209,12 +284,13 @@ impl RedisStore {
     }
 
     async fn run_plan(&self, plan: Result<Plan>) -> Result<Reply> {
+        let single = self.single()?;
         match plan? {
-            Plan::Plain(cmd) => to_reply(self.inner.shared.query(&cmd).await?),
+            Plan::Plain(cmd) => to_reply(single.shared.query(&cmd).await?),
             // The rarer paths are boxed so their larger futures do not grow every call's future
             // (the hot path is the plain command above).
             Plan::Blocking { cmd, block } => {
-                to_reply(Box::pin(self.inner.blocking.query(&cmd, block)).await?)
+                to_reply(Box::pin(single.blocking.query(&cmd, block)).await?)
             }
             script @ Plan::Script { .. } => Box::pin(self.run_script(script)).await,
         }
@@ -224,7 +300,7 @@ impl RedisStore {
         let Plan::Script { script, keys, args } = plan else {
             return Err(Error::new(ErrorKind::Internal, "not a script"));
         };
-        let shared = &self.inner.shared;
+        let shared = &self.single()?.shared;
         let mut handle = shared.get().await?;
         // A script this connection's server has not cached yet goes with its source at once,
         // rather than an `EVALSHA` that is sure to come back `NOSCRIPT`.
@@ -253,22 +329,109 @@ impl RedisStore {
     }
 }
 
+/// The connections to one server reached through `source`.
+fn single(source: Source, options: &RedisOptions) -> Kind {
+    let connector = Arc::new(Connector::new(
+        source,
+        options.connect_timeout,
+        options.response_timeout,
+    ));
+    Kind::Single(Single {
+        shared: SharedConnection::new(connector.clone()),
+        blocking: BlockingPool::new(connector.clone(), options.blocking_pool_size),
+        connector,
+    })
+}
+
+/// The `redis` crate's Sentinel client for `spec`: it asks the Sentinels for the primary of
+/// the service and checks its `ROLE` at each connection.
+fn sentinel_client(spec: &SentinelSpec, options: &RedisOptions) -> Result<SentinelClient> {
+    if spec.tls {
+        return Err(Error::new(
+            ErrorKind::Unsupported,
+            "rediss-sentinel:// (TLS to Sentinels and data nodes) is not supported yet",
+        ));
+    }
+    let tcp = redis::io::tcp::TcpSettings::default();
+    #[cfg(target_os = "linux")]
+    let tcp = tcp.set_user_timeout(options.tcp_user_timeout);
+    #[cfg(not(target_os = "linux"))]
+    let _ = options;
+    let addresses = spec
+        .sentinels
+        .iter()
+        .map(|(host, port)| redis::ConnectionAddr::Tcp(host.clone(), *port));
+    let mut builder =
+        SentinelClientBuilder::new(addresses, &spec.service, SentinelServerType::Master)
+            .map_err(redis_error)?
+            .set_client_to_redis_protocol(ProtocolVersion::RESP3)
+            .set_client_to_redis_db(spec.db)
+            .set_client_to_redis_tcp_settings(tcp.clone())
+            .set_client_to_sentinel_tcp_settings(tcp);
+    if let Some(user) = &spec.username {
+        builder = builder.set_client_to_redis_username(user);
+    }
+    if let Some(password) = &spec.password {
+        builder = builder.set_client_to_redis_password(password);
+    }
+    if let Some(user) = &spec.sentinel_username {
+        builder = builder.set_client_to_sentinel_username(user);
+    }
+    if let Some(password) = &spec.sentinel_password {
+        builder = builder.set_client_to_sentinel_password(password);
+    }
+    builder.build().map_err(redis_error)
+}
+
 fn is_noscript(error: &Error) -> bool {
     error.message().starts_with("NOSCRIPT") || error.message().contains("NoScript")
 }
 
+/// The error for a URL the `redis` crate cannot use. It names the URL redacted, and quotes the
+/// parser's reason only when that does not contain any of the userinfo (the parser may echo
+/// parts of the URL); no source is attached for the same reason.
+fn invalid_url(url: &str, reason: &str) -> Error {
+    let userinfo = url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.rsplit_once('@'))
+        .map(|(info, _)| info)
+        .unwrap_or("");
+    let leaks = !userinfo.is_empty()
+        && (reason.contains(userinfo)
+            || userinfo
+                .split(':')
+                .filter(|part| !part.is_empty())
+                .any(|part| reason.contains(part)));
+    let hint = if userinfo.contains(['?', '#', '/', '@', '%']) {
+        " (a password with ?, #, /, @ or % must be percent-encoded in the URL)"
+    } else {
+        ""
+    };
+    let redacted = staunch_core::redact_url(url);
+    if leaks {
+        Error::invalid(format!("invalid Redis URL {redacted}{hint}"))
+    } else {
+        Error::invalid(format!("invalid Redis URL {redacted}: {reason}{hint}"))
+    }
+}
+
 /// A client for `url`, always speaking RESP3.
-fn client(url: &str, tcp_user_timeout: Duration) -> Result<Client> {
+fn client(url: &str, tcp_user_timeout: Duration, tls_options: &tls::TlsOptions) -> Result<Client> {
     let secure = url.starts_with("rediss://") || url.starts_with("valkeys://");
-    if secure && !cfg!(feature = "tls") {
+    if secure && !cfg!(any(feature = "tls-rustls", feature = "tls-native")) {
         return Err(Error::new(
             ErrorKind::Unsupported,
-            "rediss:// (TLS) needs the `tls` cargo feature of staunch-redis",
+            "rediss:// (TLS) needs the `tls` cargo feature of staunch-redis (staunch: `tls`)",
         ));
     }
-    let info = url.into_connection_info().map_err(|e| {
-        Error::new(ErrorKind::InvalidInput, format!("invalid Redis URL: {e}")).with_source(e)
-    })?;
+    if !tls_options.is_empty() && !secure {
+        return Err(Error::invalid(
+            "TLS certificates are set but the URL is redis://, not rediss://",
+        ));
+    }
+    let info = url
+        .into_connection_info()
+        .map_err(|e| invalid_url(url, &e.to_string()))?;
     let settings = info
         .redis_settings()
         .clone()
@@ -283,19 +446,33 @@ fn client(url: &str, tcp_user_timeout: Duration) -> Result<Client> {
     #[cfg(not(target_os = "linux"))]
     let _ = tcp_user_timeout;
     let info = info.set_redis_settings(settings).set_tcp_settings(tcp);
+    if !tls_options.is_empty() {
+        return tls::client_with_tls(info, tls_options);
+    }
     Client::open(info).map_err(redis_error)
 }
 
 #[async_trait]
 impl Store for RedisStore {
     fn call(&self, call: Call<'_>) -> Execution<'_> {
+        if let Kind::Cluster(cluster) = &self.inner.kind {
+            // Boxed: the cluster's future is deep (routing, scan, scripts), and a caller's
+            // future that embeds it would otherwise grow with it.
+            let future: std::pin::Pin<
+                Box<dyn std::future::Future<Output = Result<Reply>> + Send + '_>,
+            > = Box::pin(cluster.call(call.into_owned()));
+            return Execution::pending(future);
+        }
         // Encoded before the future is made, so the future holds the encoded command only.
         let plan = plan(&call.into_owned());
         Execution::pending(self.run_plan(plan))
     }
 
     async fn batch(&self, commands: Vec<Command>, atomic: bool) -> Result<Vec<Result<Reply>>> {
-        batch::run(&self.inner.shared, &commands, atomic).await
+        match &self.inner.kind {
+            Kind::Single(single) => batch::run(&single.shared, &commands, atomic).await,
+            Kind::Cluster(cluster) => Box::pin(cluster.batch(commands, atomic)).await,
+        }
     }
 
     async fn subscribe(
@@ -303,20 +480,27 @@ impl Store for RedisStore {
         channels: Vec<String>,
         patterns: Vec<String>,
     ) -> Result<Subscription> {
-        pubsub::subscribe(
-            self.inner.connector.clone(),
-            &self.inner.options,
-            channels,
-            patterns,
-        )
-        .await
+        match &self.inner.kind {
+            Kind::Single(single) => {
+                pubsub::subscribe(
+                    single.connector.clone(),
+                    &self.inner.options,
+                    channels,
+                    patterns,
+                )
+                .await
+            }
+            Kind::Cluster(cluster) => Box::pin(cluster.subscribe(channels, patterns)).await,
+        }
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities::new(
+        let mut capabilities = Capabilities::new(
             Persistence::Remote,
             PubSubReach::CrossProcess,
             Eviction::ServerPolicy,
-        )
+        );
+        capabilities.cross_slot = !matches!(self.inner.kind, Kind::Cluster(_));
+        capabilities
     }
 }

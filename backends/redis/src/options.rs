@@ -13,7 +13,9 @@ use staunch_core::{Error, Result};
 ///
 /// The URL carries the rest: `redis://[user[:password]@]host[:port][/db]`, or `rediss://` for
 /// TLS (cargo feature `tls`). The logical database, the ACL user and the password come from it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the URL with its password replaced (see [`staunch_core::redact_url`]).
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RedisOptions {
     /// The server URL (default `redis://127.0.0.1:6379`).
@@ -44,6 +46,27 @@ pub struct RedisOptions {
     /// slow or stopped still acknowledges, so this only replaces black-holed connections (a
     /// network partition), which would otherwise time out call after call.
     pub tcp_user_timeout: Duration,
+    /// A custom CA and client certificates for `rediss://` (default none: the system roots).
+    pub tls: crate::tls::TlsOptions,
+}
+
+impl std::fmt::Debug for RedisOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisOptions")
+            .field("url", &staunch_core::redact_url(&self.url))
+            .field("connect_timeout", &self.connect_timeout)
+            .field("response_timeout", &self.response_timeout)
+            .field("blocking_pool_size", &self.blocking_pool_size)
+            .field("subscription_buffer", &self.subscription_buffer)
+            .field("reconnect_backoff_min", &self.reconnect_backoff_min)
+            .field("reconnect_backoff_max", &self.reconnect_backoff_max)
+            .field(
+                "subscription_ping_interval",
+                &self.subscription_ping_interval,
+            )
+            .field("tcp_user_timeout", &self.tcp_user_timeout)
+            .finish()
+    }
 }
 
 impl Default for RedisOptions {
@@ -58,6 +81,7 @@ impl Default for RedisOptions {
             reconnect_backoff_max: Duration::from_secs(2),
             subscription_ping_interval: Duration::from_secs(10),
             tcp_user_timeout: Duration::from_secs(20),
+            tls: crate::tls::TlsOptions::default(),
         }
     }
 }
@@ -111,6 +135,12 @@ impl RedisOptions {
     /// Sets [`RedisOptions::tcp_user_timeout`].
     pub fn tcp_user_timeout(mut self, timeout: Duration) -> Self {
         self.tcp_user_timeout = timeout;
+        self
+    }
+
+    /// Sets [`RedisOptions::tls`] (a custom CA, client certificates).
+    pub fn tls(mut self, tls: crate::tls::TlsOptions) -> Self {
+        self.tls = tls;
         self
     }
 

@@ -1,35 +1,41 @@
-//! `rediss://` against a real `redis-server` listening with TLS (only with the `tls` feature:
-//! `cargo test -p staunch-redis --features tls --test tls`).
-#![cfg(feature = "tls")]
+//! `rediss://` against a real `redis-server` listening with TLS (only with a TLS feature:
+//! `cargo test -p staunch-redis --features tls --test tls`, or `--features tls-native`).
+//!
+//! The certificates are made per test with the `openssl` program (a CA, a server certificate
+//! for 127.0.0.1 signed by it, a client certificate signed by it): a self-signed server with
+//! `#insecure`, then a server that requires client certificates, reached with a custom CA and
+//! a client certificate, refused without them.
+#![cfg(any(feature = "tls-rustls", feature = "tls-native"))]
 
-use std::process::Command;
+#[path = "common/certs.rs"]
+mod certs;
 
+use certs::{free_port, make_certs, openssl, path};
 use staunch_core::prelude::*;
 use staunch_core::testkit::redis_server::{RedisServerOptions, test_redis_server};
-use staunch_redis::RedisStore;
+use staunch_redis::{RedisOptions, RedisStore, TlsOptions};
 
 #[tokio::test]
 async fn rediss_url_connects_over_tls() {
     let certs = tempfile::tempdir().expect("temp dir");
     let cert = certs.path().join("cert.pem");
     let key = certs.path().join("key.pem");
-    let status = Command::new("openssl")
-        .args([
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-        ])
-        .arg("/CN=localhost")
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()
-        .expect("the TLS test needs the `openssl` program to make a certificate");
-    assert!(status.status.success(), "openssl failed: {status:?}");
-    let tls_port = std::net::TcpListener::bind(("127.0.0.1", 0))
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let path = |p: &std::path::Path| p.display().to_string();
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        &path(&key),
+        "-out",
+        &path(&cert),
+    ]);
+    let tls_port = free_port();
     let options = RedisServerOptions::new()
         .arg("--tls-port")
         .arg(tls_port.to_string())
@@ -53,4 +59,74 @@ async fn rediss_url_connects_over_tls() {
         store.get("secure").await.unwrap().as_deref(),
         Some(b"yes".as_ref())
     );
+}
+
+#[tokio::test]
+async fn custom_ca_and_client_certificate() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let certs = make_certs(dir.path());
+    let tls_port = free_port();
+    let options = RedisServerOptions::new()
+        .arg("--tls-port")
+        .arg(tls_port.to_string())
+        .arg("--tls-cert-file")
+        .arg(path(&certs.server_cert))
+        .arg("--tls-key-file")
+        .arg(path(&certs.server_key))
+        .arg("--tls-ca-cert-file")
+        .arg(path(&certs.ca))
+        .arg("--tls-auth-clients")
+        .arg("yes");
+    let Some(_server) = test_redis_server("TLS with client certificates", options).await else {
+        return;
+    };
+    let url = format!("rediss://127.0.0.1:{tls_port}/3");
+    let quick = |tls: TlsOptions| {
+        RedisOptions::new(&url)
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .tls(tls)
+    };
+
+    // The CA that signed the server, and the client certificate the server asks for.
+    let tls = TlsOptions::from_files(
+        Some(&certs.ca),
+        Some(&certs.client_cert),
+        Some(&certs.client_key),
+    )
+    .expect("read the certificates");
+    let store = RedisStore::connect_with(quick(tls.clone()))
+        .await
+        .expect("mutual TLS connection");
+    store.set("mtls", "yes").await.unwrap();
+    assert_eq!(
+        store.get_string("mtls").await.unwrap().as_deref(),
+        Some("yes")
+    );
+
+    // Without the client certificate the server refuses the handshake.
+    let no_client = TlsOptions::from_files(Some(&certs.ca), None, None).unwrap();
+    let refused = RedisStore::connect_with(quick(no_client)).await;
+    assert!(
+        refused.is_err(),
+        "a client without a certificate is refused"
+    );
+
+    // Against the system roots (no custom CA) the server's certificate does not verify.
+    let unknown_ca = TlsOptions::new().client_cert_pem(
+        std::fs::read(&certs.client_cert).unwrap(),
+        std::fs::read(&certs.client_key).unwrap(),
+    );
+    let untrusted = RedisStore::connect_with(quick(unknown_ca)).await;
+    assert!(
+        untrusted.is_err(),
+        "a server signed by an unknown CA is refused"
+    );
+
+    // Certificates on a plain redis:// URL are a mistake, said so.
+    let plain =
+        RedisStore::lazy(RedisOptions::new(format!("redis://127.0.0.1:{tls_port}")).tls(tls));
+    let Err(err) = plain else {
+        panic!("certificates on redis:// are refused")
+    };
+    assert!(err.to_string().contains("rediss://"), "{err}");
 }

@@ -265,7 +265,9 @@ impl StorageMonitor {
     /// Measures database `database` of `staunch` once, then starts the task that measures it
     /// every `interval` and whenever its `Failover` changes state.
     pub async fn start(staunch: Staunch, database: &str, interval: Duration) -> StorageMonitor {
-        let failover = staunch.failover(database);
+        // Opens the database now (named databases open on first use), so its `Failover`
+        // watches Redis from the start; an opening error shows in the first measurement.
+        let failover = staunch.failover(database).await.ok().flatten();
         let mut probe = Probe {
             staunch,
             database: database.to_owned(),

@@ -30,6 +30,9 @@
 //! | `bot:events` | list + channel | the bot dashboard's event JSON, newest first, capped (default 1000); each event is also published on channel `bot:events` |
 //! | `bot:tasks:queue`, `bot:task:{id}` | zset, hash | the task queue: [`crate::queue`] with prefix `bot` |
 //!
+//! On a Redis Cluster the prefix is hash-tagged (`{bot}:state`, `{bot}:session:{id}`, ...),
+//! so every key of the bot lives in one slot, as its transactions need.
+//!
 //! # The state machine and racing controllers
 //!
 //! Transitions are validated against [`BotState::can_become`] and made with `HCompareAndSet` on
@@ -168,7 +171,10 @@ impl Bot {
     }
 
     /// The bot on `store` with `config`.
-    pub fn with_config(store: Arc<dyn Store>, config: BotConfig) -> Result<Bot> {
+    pub fn with_config(store: Arc<dyn Store>, mut config: BotConfig) -> Result<Bot> {
+        // On a Redis Cluster the bot's keys share one slot (`{bot}:state`, ...): its
+        // transactions span the state, session and event keys.
+        config.prefix = crate::services::slot_prefix(&*store, &config.prefix);
         let queue = Queue::with_config(
             store.clone(),
             QueueConfig::new()

@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -48,9 +49,13 @@ impl Cache {
         let mut fetch = Some(fetch);
         let mut checked_after_join = false;
         loop {
+            // Whether this read counted a miss: a follower served by the leader's fetch moves
+            // it to `coalesced` (it waited, it did not miss).
+            let mut counted_miss = false;
             let found = match self.read(&store_key).await {
                 Ok(found) => {
                     self.count_found(&found);
+                    counted_miss = matches!(found, Found::Missing);
                     found
                 }
                 Err(e) => {
@@ -81,6 +86,12 @@ impl Cache {
                     match flight::wait(slot).await {
                         Some(Ok(raw)) => {
                             bump(&self.inner.counters.coalesced, 1);
+                            crate::observe::record::cache("coalesced", 1);
+                            if counted_miss {
+                                self.inner.counters.misses.fetch_sub(1, Ordering::Relaxed);
+                                // A counter cannot go down: the metric counts the miss and
+                                // the coalesced wait both; `miss - coalesced` is the misses.
+                            }
                             return decode(&raw).map_err(FetchError::Cache);
                         }
                         Some(Err(shared)) => match shared.downcast::<E>() {

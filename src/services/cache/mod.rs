@@ -292,9 +292,18 @@ impl Cache {
     fn count_found(&self, found: &Found) {
         let c = &self.inner.counters;
         match found {
-            Found::Fresh(_) => bump(&c.hits, 1),
-            Found::Stale(_) => bump(&c.stale_hits, 1),
-            Found::Missing => bump(&c.misses, 1),
+            Found::Fresh(_) => {
+                bump(&c.hits, 1);
+                crate::observe::record::cache("hit", 1);
+            }
+            Found::Stale(_) => {
+                bump(&c.stale_hits, 1);
+                crate::observe::record::cache("stale", 1);
+            }
+            Found::Missing => {
+                bump(&c.misses, 1);
+                crate::observe::record::cache("miss", 1);
+            }
         }
     }
 

@@ -10,11 +10,13 @@ pub struct CacheStats {
     pub hits: u64,
     /// Reads that found a stale value (stale-while-revalidate).
     pub stale_hits: u64,
-    /// Reads that found nothing.
+    /// Reads that found nothing and were not answered by another caller's fetch (those are
+    /// [`CacheStats::coalesced`]).
     pub misses: u64,
     /// Fetches run by get-or-fetch (leaders only).
     pub fetches: u64,
-    /// Misses answered by another caller's fetch (single flight) instead of their own.
+    /// Reads that found nothing and waited for another caller's fetch (single flight) instead
+    /// of running their own: neither hits nor misses.
     pub coalesced: u64,
     /// Fetches that failed.
     pub fetch_errors: u64,
@@ -25,9 +27,11 @@ pub struct CacheStats {
 }
 
 impl CacheStats {
-    /// `(hits + stale_hits) / (hits + stale_hits + misses)`, 0 before any read.
+    /// The share of reads answered without a fetch of their own:
+    /// `(hits + stale_hits + coalesced) / (hits + stale_hits + coalesced + misses)`, 0 before
+    /// any read. (100 concurrent callers on a missing key: 1 miss, 99 coalesced, 99%.)
     pub fn hit_rate(&self) -> f64 {
-        let found = self.hits + self.stale_hits;
+        let found = self.hits + self.stale_hits + self.coalesced;
         let total = found + self.misses;
         if total == 0 {
             0.0

@@ -22,7 +22,7 @@
 //! |---|---|---|
 //! | `{topic}:events` | channel | every event of a topic (the dashboard's `workflow:events`) |
 //! | `{topic}:events:tenant:{tenant_id}` | channel | one tenant's events of a topic |
-//! | `{channel}:log` | list | the last [`EventsConfig::log_cap`] events of a channel, newest first |
+//! | `{channel}:log` | list | the last [`EventsConfig::log_cap`] events of a channel, newest first (on a Redis Cluster the topic is hash-tagged, `{workflow}:events:log`: see [`Events::log_key_on`]) |
 //!
 //! Any other channel name works too (`system:alerts`, `job:updates`): [`Events::publish`]
 //! takes the channel as it is. [`Events::emit`] is the Transform Army guide's pattern: one event goes to the
@@ -173,6 +173,22 @@ impl Events {
         format!("{channel}:log")
     }
 
+    /// The log key of `channel` on this store: [`Events::log_key`], except on a Redis Cluster,
+    /// where the topic is hash-tagged (`{workflow}:events:log`,
+    /// `{workflow}:events:tenant:t1:log`) so a topic's global and tenant logs share a slot and
+    /// [`Events::emit`] can write both in one transaction.
+    pub fn log_key_on(&self, channel: &str) -> String {
+        if self.store.capabilities().cross_slot {
+            return Self::log_key(channel);
+        }
+        match channel.find(":events") {
+            Some(end) if end > 0 && !channel[..end].contains('{') => {
+                format!("{{{}}}{}:log", &channel[..end], &channel[end..])
+            }
+            _ => Self::log_key(channel),
+        }
+    }
+
     /// Publishes `event` on `channel` and logs it there; returns how many subscribers got it.
     pub async fn publish<T: Serialize>(&self, channel: &str, event: &Event<T>) -> Result<u64> {
         let payload = encode(event)?;
@@ -210,7 +226,7 @@ impl Events {
         payload: Bytes,
     ) -> Step<As<u64>> {
         if self.config.log_cap > 0 {
-            let key = Self::log_key(channel);
+            let key = self.log_key_on(channel);
             batch.lpush(&key, &payload);
             batch.ltrim(&key, 0, self.config.log_cap.min(i64::MAX as u64) as i64 - 1);
         }
@@ -228,7 +244,10 @@ impl Events {
             return Ok(Vec::new());
         }
         let stop = limit.min(i64::MAX as u64) as i64 - 1;
-        let raw = self.store.lrange(&Self::log_key(channel), 0, stop).await?;
+        let raw = self
+            .store
+            .lrange(&self.log_key_on(channel), 0, stop)
+            .await?;
         Ok(raw
             .iter()
             .filter_map(|b| serde_json::from_slice(b).ok())

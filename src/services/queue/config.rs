@@ -86,7 +86,9 @@ pub struct QueueConfig {
     /// service sets `bot` for the bot dashboard's `bot:tasks:queue` and `bot:task:{id}`).
     pub prefix: String,
     /// Wrap the prefix in a Redis Cluster hash tag (`{bot}:tasks:queue`) so every key of the
-    /// queue lives in one slot. Ignored when the prefix already contains `{...}`.
+    /// queue lives in one slot. Ignored when the prefix already contains `{...}`. Always on
+    /// when the store is a Redis Cluster (`Capabilities::cross_slot` is false), where the
+    /// queue's scripts and transactions need it.
     pub hash_tag: bool,
     /// How long a claim holds a job before the reaper may take it back (default 30 s).
     pub lease: Duration,

@@ -77,7 +77,12 @@ impl Queue {
         Ok(Queue::build(store, config))
     }
 
-    pub(crate) fn build(store: Arc<dyn Store>, config: QueueConfig) -> Queue {
+    pub(crate) fn build(store: Arc<dyn Store>, mut config: QueueConfig) -> Queue {
+        // On a Redis Cluster every multi-key step of the queue (the claim script, the
+        // transactions) must stay in one slot: the prefix is always hash-tagged there.
+        if !store.capabilities().cross_slot {
+            config.hash_tag = true;
+        }
         Queue {
             inner: Arc::new(Inner {
                 store,

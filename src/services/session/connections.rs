@@ -58,10 +58,14 @@ impl std::fmt::Debug for Connections {
 
 impl Connections {
     /// A registry under `ws:` with 2 h routes.
+    ///
+    /// On a Redis Cluster the prefix is hash-tagged (`{ws}:connections`,
+    /// `{ws}:user_{id}:connection`): connecting writes the registry and the route in one
+    /// transaction, so they share a slot.
     pub fn new(store: Arc<dyn Store>) -> Connections {
         Connections {
+            prefix: crate::services::slot_prefix(&*store, "ws"),
             store,
-            prefix: "ws".to_owned(),
             route_ttl: Duration::from_secs(7200),
             clock: Arc::new(SystemClock),
         }

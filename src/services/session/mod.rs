@@ -165,14 +165,27 @@ impl Sessions {
         format!("{}:{id}", self.config.session_prefix)
     }
 
-    /// `user:{user_id}:sessions`.
+    /// `user:{user_id}:sessions` (on a Redis Cluster the user id is a hash tag,
+    /// `user:{123}:sessions`, so a user's keys share a slot).
     pub fn user_index_key(&self, user_id: &str) -> String {
-        format!("{}:{user_id}:sessions", self.config.user_prefix)
+        format!(
+            "{}:{}:sessions",
+            self.config.user_prefix,
+            self.user_part(user_id)
+        )
     }
 
-    /// `user:{user_id}`.
+    /// `user:{user_id}` (`user:{123}` on a Redis Cluster).
     pub fn user_key(&self, user_id: &str) -> String {
-        format!("{}:{user_id}", self.config.user_prefix)
+        format!("{}:{}", self.config.user_prefix, self.user_part(user_id))
+    }
+
+    fn user_part(&self, user_id: &str) -> String {
+        if self.store.capabilities().cross_slot {
+            user_id.to_owned()
+        } else {
+            format!("{{{user_id}}}")
+        }
     }
 
     /// Creates a session for `user_id` with the default TTL.
@@ -205,6 +218,9 @@ impl Sessions {
         };
         let raw = encode(&session)?;
         let key = self.session_key(&session.id);
+        if !self.store.capabilities().cross_slot {
+            return self.create_on_cluster(session, raw, now, ttl).await;
+        }
         let mut batch = Batch::transaction(&*self.store);
         batch.set_options(
             &key,
@@ -222,6 +238,43 @@ impl Sessions {
             &session.last_active,
         );
         batch.run().await?.check()?;
+        Ok(session)
+    }
+
+    /// `create` on a Redis Cluster: the session key (slot of its random id) and the user's keys
+    /// (slot of the user id) cannot share a transaction, so the session is written first and
+    /// the user's index in a transaction of its own; if that fails the session is removed
+    /// again and the error returned. (Updates already work this way everywhere.)
+    async fn create_on_cluster<T>(
+        &self,
+        session: Session<T>,
+        raw: Bytes,
+        now: i64,
+        ttl: u64,
+    ) -> Result<Session<T>> {
+        let key = self.session_key(&session.id);
+        self.store
+            .set_options(
+                &key,
+                raw,
+                SetOptions::new()
+                    .expiry(SetExpiry::Px(ttl))
+                    .condition(SetCondition::Nx),
+            )
+            .await?;
+        let mut batch = Batch::transaction(&*self.store);
+        self.add_to_index(
+            &mut batch,
+            &session.user_id,
+            &session.id,
+            now,
+            now + ttl as i64,
+            &session.last_active,
+        );
+        if let Err(e) = batch.run().await.and_then(|r| r.check()) {
+            let _ = self.store.del(&key).await;
+            return Err(e);
+        }
         Ok(session)
     }
 

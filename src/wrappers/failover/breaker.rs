@@ -32,9 +32,15 @@
 //!
 //! # What counts as a failure
 //!
-//! Only errors for which [`Error::is_outage`] is true (unreachable, reset, timeout, `LOADING`,
-//! `READONLY`). A `WrongType` or bad input is Redis answering correctly about the caller's data:
-//! it is recorded as a success, so a buggy caller can never make healthy Redis look dead.
+//! Only errors for which [`Error::is_outage`] is true (unreachable, reset, timeout). A
+//! `WrongType` or bad input is Redis answering correctly about the caller's data, and a
+//! refusal of its state (`OOM`, `READONLY`, `LOADING`, `NOPERM`: [`ErrorKind::Refused`]) is
+//! Redis answering too: both are recorded as successes, so a buggy caller or a full Redis can
+//! never make a Redis that still serves reads look dead.
+//!
+//! A `Failover` also opens its breaker at once, through [`CircuitBreaker::force_open`], when a
+//! call finds the connection gone (see the failover routing docs): a refused connection needs
+//! no second opinion.
 //!
 //! # Time
 //!

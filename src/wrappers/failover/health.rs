@@ -1,5 +1,5 @@
 //! The health monitor: a background task that probes the primary, brings a degraded
-//! `Failover` back, and the on-demand [`HealthReport`].
+//! `Failover` back, and the on-demand [`FailoverHealth`].
 //!
 //! # The task
 //!
@@ -21,11 +21,10 @@
 //! [`HealthOptions::degraded_interval`]: super::HealthOptions::degraded_interval
 
 use staunch_core::Execute;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use staunch_core::{Command, Result, Store, async_trait};
+use staunch_core::{Command, Result, ServerInfo, Store, async_trait};
 
 use super::breaker::BreakerState;
 use super::options::FailoverState;
@@ -70,6 +69,7 @@ impl Probe for StoreProbe {
 }
 
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 #[async_trait]
 impl Probe for staunch_redis::RedisStore {
     async fn ping(&self) -> Result<Duration> {
@@ -150,8 +150,20 @@ async fn monitor(core: Arc<Core>) {
                     _ = core.shutdown.notified() => return,
                     r = core.replay() => r,
                 };
+                match &outcome {
+                    Ok(_) => core.set_replay_error(None),
+                    Err(e) if e.is_outage() => {
+                        tracing::warn!(target: "staunch::failover", error = %e, "replay stopped: the primary is down");
+                    }
+                    Err(e) => {
+                        // Not an outage: Redis answered and refused (NOPERM on the watermark,
+                        // OOM, READONLY, ...), which does not pass by waiting alone.
+                        tracing::error!(target: "staunch::failover", error = %e, journal_len = core.journal.len(), "replay cannot proceed; the journal is kept and traffic stays local");
+                        core.stats.record_replay_failure();
+                        core.set_replay_error(Some(e.to_string()));
+                    }
+                }
                 if let Err(e) = outcome {
-                    tracing::warn!(target: "staunch::failover", error = %e, "replay stopped");
                     if e.is_outage() {
                         let t = core.breaker.force_open();
                         core.on_transition(t);
@@ -179,46 +191,11 @@ async fn probe(core: &Core) -> bool {
     }
 }
 
-/// Redis's own figures, parsed from `INFO`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ServerInfo {
-    /// `redis_version`.
-    pub version: Option<String>,
-    /// `used_memory` in bytes.
-    pub used_memory: Option<u64>,
-    /// `connected_clients`.
-    pub connected_clients: Option<u64>,
-    /// `uptime_in_seconds`.
-    pub uptime: Option<Duration>,
-    /// Every `field:value` line of the report.
-    pub fields: BTreeMap<String, String>,
-}
-
-impl ServerInfo {
-    /// Parses the text of `INFO`.
-    pub fn parse(text: &str) -> ServerInfo {
-        let fields: BTreeMap<String, String> = text
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| l.trim().split_once(':'))
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
-        let num = |k: &str| fields.get(k).and_then(|v| v.parse::<u64>().ok());
-        ServerInfo {
-            version: fields.get("redis_version").cloned(),
-            used_memory: num("used_memory"),
-            connected_clients: num("connected_clients"),
-            uptime: num("uptime_in_seconds").map(Duration::from_secs),
-            fields,
-        }
-    }
-}
-
-/// A health report: what [`Failover::health`](super::Failover::health) measured just now.
+/// One `Failover`'s health: what [`Failover::health`](super::Failover::health) measured just
+/// now. (`staunch::config::HealthReport` is the report over every named database.)
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub struct HealthReport {
+pub struct FailoverHealth {
     /// Where traffic goes.
     pub state: FailoverState,
     /// The breaker's state.
@@ -239,6 +216,9 @@ pub struct HealthReport {
     pub replay_lag: Option<Duration>,
     /// This node's id (its watermark is `staunch:replay:<node id>`).
     pub node_id: String,
+    /// Why the last replay could not proceed (Redis refused it: `NOPERM`, `OOM`, ...), while
+    /// that is still so. `None` once a replay round gets through.
+    pub replay_error: Option<String>,
     /// Counters of calls to the primary.
     pub stats: StatsSnapshot,
 }
@@ -246,7 +226,7 @@ pub struct HealthReport {
 impl Failover {
     /// Measures and reports health now: a `PING` and (for Redis) `INFO`, bounded by the probe
     /// timeout and made outside the breaker so a report never changes the state.
-    pub async fn health(&self) -> HealthReport {
+    pub async fn health(&self) -> FailoverHealth {
         let core = &self.core;
         let limit = core.options.health.probe_timeout;
         let ping = tokio::time::timeout(limit, core.probe.ping()).await;
@@ -265,7 +245,7 @@ impl Failover {
         };
         let (degraded_for, total_degraded) = core.degraded_time();
         let now = core.options.clock.now_ms();
-        HealthReport {
+        FailoverHealth {
             state: core.state(),
             breaker: core.breaker.state(),
             latency,
@@ -279,6 +259,7 @@ impl Failover {
                 .oldest_at_ms()
                 .map(|at| Duration::from_millis(now.saturating_sub(at).max(0) as u64)),
             node_id: core.journal.node_id().to_owned(),
+            replay_error: core.replay_error(),
             stats: core.stats.snapshot(),
         }
     }

@@ -35,11 +35,10 @@
 //!   (each write's record is marked for replay, pops recorded as the removals of what they
 //!   took), so a degraded write is one append under the store's fsync policy, about the cost
 //!   of the file store alone. The node id naming the replay watermark is kept in `<dir>/NODE`.
-//!   Needed for [`Policy::Mirror`], whose warm copy must itself survive restarts. Adding
-//!   `.journal_dir(other)` keeps a separate journal file instead (two appends per write).
-//! - `local_memory().journal_dir(dir)`: the journal is the only log (one append per write, close
-//!   to the file store's own cost), and after a crash the memory store is rebuilt from the
-//!   journal when the `Failover` is opened.
+//!   Needed for [`Policy::Mirror`], whose warm copy must itself survive restarts.
+//! - `local_memory().journal_dir(dir)`: the same file store, in `<dir>/local` (a memory store
+//!   with a journal on disk is a file store in all but name: one log format, one journal
+//!   mechanism), with [`FailoverOptions::journal_sync`] as its fsync policy.
 //! - `local_memory()` alone: nothing on disk; an application crash during an outage loses the
 //!   outage's writes. For tests and caches.
 //!
@@ -60,8 +59,10 @@
 //! - `staunch_core::Command::resolve_effects`: how a write is recorded so that replay does
 //!   what it did.
 //! - `replay.rs`: exactly-once replay with a watermark, and switching back.
+//! - `slots.rs`: on a Redis Cluster, one watermark per hash slot and the cross-slot rule in
+//!   every state; how Sentinel and Cluster failovers are followed.
 //! - `route.rs`: the gate that keeps switching back from overlapping a degraded call.
-//! - [`health`]: the background monitor and the [`HealthReport`].
+//! - [`health`]: the background monitor and the [`FailoverHealth`].
 //! - `pubsub.rs`: subscriptions that follow the active backend.
 //!
 //! # Conflict rules: what Redis holds after replay
@@ -110,6 +111,7 @@ mod pubsub;
 mod replay;
 pub mod retry;
 mod route;
+mod slots;
 pub mod stats;
 mod store;
 
@@ -119,14 +121,17 @@ use std::sync::Arc;
 use staunch_core::{Error, Persistence, Result, Store};
 
 pub use breaker::{BreakerOptions, BreakerState, CircuitBreaker};
-pub use health::{HealthReport, Probe, ServerInfo, StoreProbe};
-pub use journal::{Journal, JournalReport, JournalSync};
+pub use health::{FailoverHealth, Probe, StoreProbe};
+pub use journal::{Journal, JournalEntry};
 pub use options::{
     FailoverOptions, FailoverState, HealthOptions, Policy, StateCallback, StateChange,
 };
 pub use replay::watermark_key;
 pub use retry::RetryOptions;
+pub use slots::slot_watermark_key;
 pub use stats::{Stats, StatsSnapshot};
+pub use staunch_core::FsyncPolicy;
+pub use staunch_core::ServerInfo;
 pub use store::Failover;
 
 use store::Core;
@@ -184,6 +189,7 @@ impl Failover {
 
     /// A builder over a Redis primary (probed with `PING`, reporting `INFO`).
     #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
     pub fn redis(store: staunch_redis::RedisStore) -> FailoverBuilder {
         let probe = Arc::new(store.clone());
         Self::builder_with_probe(Arc::new(store), probe)
@@ -244,12 +250,14 @@ impl FailoverBuilder {
     /// Local store: a file store in `<dir>/local` whose log is also the replay journal, the
     /// node id in `<dir>/NODE` (feature `file`).
     #[cfg(feature = "file")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "file")))]
     pub fn local_file(self, dir: impl AsRef<Path>) -> Self {
         self.local_file_with(dir, staunch_file::FileOptions::default())
     }
 
     /// Like [`FailoverBuilder::local_file`] with file store options.
     #[cfg(feature = "file")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "file")))]
     pub fn local_file_with(
         mut self,
         dir: impl AsRef<Path>,
@@ -260,12 +268,11 @@ impl FailoverBuilder {
         self
     }
 
-    /// Local store in memory. The journal stays in memory too unless
-    /// [`FailoverBuilder::journal_dir`] says where to keep it; with a journal on disk this is
-    /// the fastest durable setup: the journal is then the only log (one append per degraded
-    /// write instead of two), and opening rebuilds the memory store from it after a crash.
-    /// Under [`Policy::Mirror`] prefer the file store: the mirrored copy is not journaled.
+    /// Local store in memory, with a journal in memory too: an application crash during an
+    /// outage loses the outage's writes. With [`FailoverBuilder::journal_dir`] it becomes a
+    /// file store in that directory instead (durable, one append per degraded write).
     #[cfg(feature = "memory")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "memory")))]
     pub fn local_memory(mut self) -> Self {
         self.local = Local::Memory;
         self
@@ -277,8 +284,10 @@ impl FailoverBuilder {
         self
     }
 
-    /// Keeps the journal in a file of its own in `dir` (locked while open). With a file store
-    /// as the local store this replaces journaling in the store's own log.
+    /// Keeps the journal on disk in `dir`: with [`FailoverBuilder::local_memory`], the local
+    /// store becomes a file store in `<dir>/local` whose log is the journal (its fsync policy
+    /// is [`FailoverOptions::journal_sync`]). Refused with any other local store: a file
+    /// store journals in its own log, and a custom store has no log to journal in.
     pub fn journal_dir(mut self, dir: impl AsRef<Path>) -> Self {
         self.journal_dir = Some(dir.as_ref().to_path_buf());
         self
@@ -316,7 +325,25 @@ impl FailoverBuilder {
         let mut store_journal: Option<(staunch_file::FileStore, PathBuf)> = None;
         #[cfg(not(feature = "file"))]
         let store_journal: Option<()> = None;
-        let (local, closer): (Arc<dyn Store>, Option<Closer>) = match self.local {
+        let local_choice = match (self.local, &self.journal_dir) {
+            (local, None) => local,
+            // A memory store with a journal on disk is a file store in all but name.
+            #[cfg(all(feature = "file", feature = "memory"))]
+            (Local::Memory, Some(dir)) => {
+                journal::refuse_old_journal(dir)?;
+                let options = staunch_file::FileOptions::new().fsync(self.options.journal_sync);
+                Local::File(dir.join("local"), options, dir.clone())
+            }
+            (_, Some(dir)) => {
+                return Err(Error::invalid(format!(
+                    "journal_dir({}) goes with local_memory() (it becomes a file store there, \
+                     cargo feature `file`); local_file(dir) journals in its own log and any \
+                     other local store keeps its journal in memory",
+                    dir.display()
+                )));
+            }
+        };
+        let (local, closer): (Arc<dyn Store>, Option<Closer>) = match local_choice {
             Local::Unset => {
                 return Err(Error::invalid(
                     "Failover needs a local store: call local_file(dir), local_memory() or local_store(..)",
@@ -337,20 +364,12 @@ impl FailoverBuilder {
             Local::Memory => (Arc::new(staunch_memory::MemoryStore::new()), None),
             Local::Store(store) => (store, None),
         };
-        let journal = match (&self.journal_dir, store_journal) {
+        let journal = match store_journal {
             #[cfg(feature = "file")]
-            (None, Some((store, node_dir))) => {
+            Some((store, node_dir)) => {
                 let journal = Journal::in_store_log(store, node_dir, self.options.node_id.clone())?;
                 if !journal.is_empty() {
                     tracing::info!(target: "staunch::failover", entries = journal.len(), "the local store's log holds writes to replay");
-                }
-                journal
-            }
-            (Some(dir), _) => {
-                let (journal, report) =
-                    Journal::open(dir, self.options.journal_sync, self.options.node_id.clone())?;
-                if report.entries > 0 || report.truncated_bytes > 0 {
-                    tracing::info!(target: "staunch::failover", entries = report.entries, truncated = report.truncated_bytes, "opened a journal with writes to replay");
                 }
                 journal
             }

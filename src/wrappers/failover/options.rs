@@ -6,8 +6,8 @@ use std::time::Duration;
 use staunch_core::{Clock, SystemClock};
 
 use super::breaker::BreakerOptions;
-use super::journal::JournalSync;
 use super::retry::RetryOptions;
+use staunch_core::FsyncPolicy;
 
 /// What `Failover` does when the primary is down. Set per named database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -65,10 +65,10 @@ pub struct FailoverOptions {
     /// itself ([`Probe::bounds_calls`](super::Probe::bounds_calls), true for the Redis
     /// backend, whose `response_timeout` then is the limit).
     pub call_timeout: Duration,
-    /// When appends to a journal file of its own reach the disk (default
-    /// [`JournalSync::EverySec`]). A file store's log used as the journal follows the store's
-    /// own `FsyncPolicy` instead.
-    pub journal_sync: JournalSync,
+    /// The fsync policy of the file store that `local_memory().journal_dir(dir)` opens
+    /// (default [`FsyncPolicy::EverySec`]). A store given with `local_file_with` follows its
+    /// own `FileOptions::fsync`.
+    pub journal_sync: FsyncPolicy,
     /// The node id naming this journal's replay watermark (default: random, stored with the
     /// journal). Two processes must never share one.
     pub node_id: Option<String>,
@@ -92,7 +92,7 @@ impl Default for FailoverOptions {
             retry: RetryOptions::default(),
             health: HealthOptions::default(),
             call_timeout: Duration::from_secs(5),
-            journal_sync: JournalSync::default(),
+            journal_sync: FsyncPolicy::default(),
             node_id: None,
             clear_local_after_replay: true,
             replay_group: 64,
@@ -139,7 +139,7 @@ impl FailoverOptions {
         self
     }
     /// Sets [`FailoverOptions::journal_sync`].
-    pub fn journal_sync(mut self, sync: JournalSync) -> Self {
+    pub fn journal_sync(mut self, sync: FsyncPolicy) -> Self {
         self.journal_sync = sync;
         self
     }

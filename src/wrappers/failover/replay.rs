@@ -32,6 +32,18 @@
 //! refuses the whole transaction (`EXECABORT`), the group is retried one entry at a time so one
 //! bad entry cannot hold back the rest.
 //!
+//! # A replay that cannot proceed
+//!
+//! When Redis refuses the replay itself ([`ErrorKind::Refused`]: the ACL user may not write
+//! the watermark key or a journaled key (`NOPERM`), Redis is out of memory (`OOM`), read-only
+//! (`READONLY`), cannot persist (`MISCONF`), is loading (`LOADING`)), nothing of the
+//! transaction ran. Replay stops with every entry kept, the `Failover` stays `Recovering`
+//! (traffic stays local, so no acknowledged write is lost), and the refusal is made visible:
+//! a `tracing` error event, `FailoverHealth::replay_error`, and
+//! `StatsSnapshot::replay_failures`. The monitor tries again every
+//! `HealthOptions::degraded_interval`, so replay resumes on its own once the cause is fixed
+//! (the ACL changed, memory freed).
+//!
 //! # Switching back
 //!
 //! While replay runs, new writes still go to the local store and the journal (behind the
@@ -43,7 +55,7 @@
 //! [`FailoverOptions::replay_group`]: super::FailoverOptions::replay_group
 
 use staunch_core::Execute;
-use staunch_core::{Bytes, Command, Reply, Result, SetOptions};
+use staunch_core::{Bytes, Command, Error, ErrorKind, Reply, Result, SetOptions};
 
 use super::journal::JournalEntry;
 use super::options::{FailoverState, Policy};
@@ -121,6 +133,10 @@ impl Core {
     /// Applies `group` with the watermark in one transaction and drops it from the journal.
     /// `Ok(false)` when Redis refused the whole transaction and nothing was applied.
     async fn apply_group(&self, key: &str, group: &[JournalEntry]) -> Result<bool> {
+        if self.on_cluster() {
+            // One watermark per hash slot (`slots.rs`).
+            return self.apply_group_per_slot(group).await;
+        }
         let Some(last) = group.last().map(|e| e.seq) else {
             return Ok(true);
         };
@@ -142,13 +158,23 @@ impl Core {
             if e.is_outage() {
                 return Err(e.clone());
             }
+            // Refused by the server's state or the ACL: nothing ran. Keep every entry and
+            // let the caller report it; the data did not decide anything here.
+            if let Some(refusal) = refusal(&results) {
+                return Err(refusal);
+            }
             if group.len() > 1 {
                 return Ok(false);
             }
             tracing::error!(target: "staunch::failover", seq = last, error = %e, "Redis refused a journal entry; it is dropped");
         }
         for (i, r) in results.iter().take(n).enumerate() {
-            if let Err(e) = r {
+            if let Err(e) = r
+                && e.kind() == ErrorKind::Refused
+            {
+                // The transaction ran, this command of it was refused at run time.
+                tracing::error!(target: "staunch::failover", command = i, error = %e, "Redis refused a replayed command while running the transaction; its effect is lost");
+            } else if let Err(e) = r {
                 tracing::warn!(target: "staunch::failover", command = i, error = %e, "a replayed command failed in Redis (the data decided)");
             }
         }
@@ -158,4 +184,22 @@ impl Core {
         }
         Ok(true)
     }
+}
+
+/// The first refusal of the server's state or ACL among `results`, with a message saying
+/// that replay waits for it.
+fn refusal(results: &[Result<Reply>]) -> Option<Error> {
+    results.iter().find_map(|r| match r {
+        Err(e) if e.kind() == ErrorKind::Refused => Some(
+            Error::new(
+                ErrorKind::Refused,
+                format!(
+                    "replay cannot proceed, the journal is kept and replay retried: {}",
+                    e.message()
+                ),
+            )
+            .with_source(e.clone()),
+        ),
+        _ => None,
+    })
 }

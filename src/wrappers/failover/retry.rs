@@ -9,8 +9,12 @@
 //!   `HSET`, `DEL`, ... applying it twice is the same as once;
 //! - the error proves it never ran in Redis ([`never_sent`]): the connection was refused, the
 //!   connection attempt or its handshake timed out (commands are written only on an
-//!   established connection), Redis rejected it unexecuted (`LOADING`, `READONLY`), or a
+//!   established connection), Redis rejected it unexecuted (`LOADING`, `BUSY`), or a
 //!   circuit breaker refused the call.
+//!
+//! Inside a `Failover` few calls get that far: a lost connection sends the call to the local
+//! store at once (see the failover module's routing docs), so the retries left are those of
+//! `LOADING` and `BUSY`, refusals that pass by themselves.
 //!
 //! Waits grow exponentially from [`RetryOptions::initial_backoff`] (0.5 s) to
 //! [`RetryOptions::max_backoff`] (10 s), with "full jitter" (a uniform draw between half the
@@ -103,7 +107,11 @@ impl RetryOptions {
     /// Whether `command` may be attempted again after `error`: the error must be an outage,
     /// and the command idempotent or surely never sent.
     pub fn should_retry(&self, command: &Command, error: &Error) -> bool {
-        error.is_outage() && (command.is_idempotent() || never_sent(error))
+        match error.kind() {
+            ErrorKind::OutcomeUnknown => false,
+            ErrorKind::Refused => never_sent(error),
+            _ => error.is_outage() && (command.is_idempotent() || never_sent(error)),
+        }
     }
 
     /// Runs `attempt` up to [`RetryOptions::max_attempts`] times for `command`, waiting
@@ -131,10 +139,16 @@ impl RetryOptions {
 /// established connection), Redis's own refusal (`LOADING`, `READONLY`, `MASTERDOWN`: the
 /// command was rejected before it ran), or a circuit breaker's refusal.
 ///
-/// The Redis backend reports these as `Unavailable`/`Timeout` with the cause in the message;
-/// this reads the message (and the source chain), so it errs on the side of "maybe sent".
+/// The Redis backend marks these errors ([`Error::is_not_sent`]); for other primaries this
+/// also reads the message (and the source chain), erring on the side of "maybe sent".
 pub fn never_sent(error: &Error) -> bool {
-    if !matches!(error.kind(), ErrorKind::Unavailable | ErrorKind::Timeout) {
+    if error.is_not_sent() {
+        return true;
+    }
+    if !matches!(
+        error.kind(),
+        ErrorKind::Unavailable | ErrorKind::Timeout | ErrorKind::Refused
+    ) {
         return false;
     }
     let mut text = error.message().to_ascii_lowercase();
@@ -193,10 +207,12 @@ mod tests {
         assert!(o.should_retry(&get, &reset));
         assert!(!o.should_retry(&get, &Error::wrong_type()));
         let loading = Error::new(
-            ErrorKind::Unavailable,
+            ErrorKind::Refused,
             "LOADING Redis is loading the dataset in memory",
-        );
+        )
+        .not_sent();
         assert!(o.should_retry(&incr, &loading));
+        assert!(!o.should_retry(&get, &Error::outcome_unknown(&reset)));
     }
 
     #[tokio::test]

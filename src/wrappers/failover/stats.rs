@@ -24,6 +24,8 @@ pub struct Stats {
     journaled: AtomicU64,
     replayed: AtomicU64,
     skipped: AtomicU64,
+    replay_failures: AtomicU64,
+    outages: AtomicU64,
 }
 
 impl Stats {
@@ -55,26 +57,41 @@ impl Stats {
     /// Records that the circuit breaker opened.
     pub fn record_trip(&self) {
         self.breaker_trips.fetch_add(1, Ordering::Relaxed);
+        crate::observe::record::failover_event("breaker_trip", 1);
     }
 
     /// Records a call served by the local store instead of the primary.
     pub fn record_local(&self) {
         self.served_locally.fetch_add(1, Ordering::Relaxed);
+        crate::observe::record::failover_event("served_locally", 1);
     }
 
     /// Records a write added to the replay journal.
     pub fn record_journaled(&self) {
         self.journaled.fetch_add(1, Ordering::Relaxed);
+        crate::observe::record::failover_event("journaled", 1);
     }
 
     /// Records a journal entry replayed into the primary.
     pub fn record_replayed(&self) {
         self.replayed.fetch_add(1, Ordering::Relaxed);
+        crate::observe::record::failover_event("replayed", 1);
     }
 
     /// Records journal entries found already applied (by the watermark) and not replayed.
     pub fn record_skipped(&self, n: u64) {
         self.skipped.fetch_add(n, Ordering::Relaxed);
+        crate::observe::record::failover_event("replay_skipped", n);
+    }
+
+    /// Records the start of an outage (traffic left the primary).
+    pub fn record_outage(&self) {
+        self.outages.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Records a replay round that Redis refused (not an outage: `NOPERM`, `OOM`, ...).
+    pub fn record_replay_failure(&self) {
+        self.replay_failures.fetch_add(1, Ordering::Relaxed);
     }
 
     /// A consistent-enough copy of the counters.
@@ -92,6 +109,8 @@ impl Stats {
             journaled: self.journaled.load(Ordering::Relaxed),
             replayed: self.replayed.load(Ordering::Relaxed),
             replay_skipped: self.skipped.load(Ordering::Relaxed),
+            replay_failures: self.replay_failures.load(Ordering::Relaxed),
+            outages: self.outages.load(Ordering::Relaxed),
         }
     }
 }
@@ -121,6 +140,12 @@ pub struct StatsSnapshot {
     /// Journal entries a replay found already applied (their transaction ran but its reply
     /// was lost, or the process crashed right after) and skipped thanks to the watermark.
     pub replay_skipped: u64,
+    /// Replay rounds that could not proceed because Redis refused them (`NOPERM` on the
+    /// watermark key, `OOM`, `READONLY`, ...); the entries were kept. Outages are not counted
+    /// here.
+    pub replay_failures: u64,
+    /// Outages: times traffic left the primary for the local store (from `Healthy`).
+    pub outages: u64,
 }
 
 #[cfg(test)]

@@ -11,14 +11,55 @@
 //!
 //! Every call to the primary goes through the circuit breaker and a timeout (the Redis
 //! backend's own response timeout, or [`FailoverOptions::call_timeout`] for a primary that does
-//! not bound its calls, see [`Probe::bounds_calls`](super::Probe::bounds_calls)). An outage error
-//! ([`Error::is_outage`]) is retried (with backoff, see [`super::retry`]) only when the command
-//! is idempotent or surely never reached Redis, and never after a timeout (a second full wait
-//! would double the worst case a caller sees); when the breaker opens meanwhile, such a call is
-//! served locally instead. A non-idempotent write that failed *ambiguously* (the connection
-//! broke after it was sent) is never retried or diverted: Redis may have applied it, so the
-//! caller gets the error and decides. Data errors (`WrongType`, ...) are returned as they are.
+//! not bound its calls, see [`Probe::bounds_calls`](super::Probe::bounds_calls)).
 //!
+//! # The first call of an outage
+//!
+//! A lost connection (refused, reset or closed, or a connection attempt that timed out) opens
+//! the breaker at once, without waiting for [`BreakerOptions::failure_threshold`] failures:
+//! it is proof that the primary is not there, and the call that found out should not pay for
+//! more evidence. What happens to that call (and to any call made while the state is not
+//! `Healthy`) depends on what is known about it:
+//!
+//! | the call | served |
+//! |---|---|
+//! | a read | locally, at once |
+//! | a write the error proves never reached the primary (the connection was never made: [`Error::is_not_sent`]) | locally and journaled, at once |
+//! | an idempotent write (`SET`, `SADD`, `HSET`, `DEL`, ...) | locally and journaled, at once (replaying it again is harmless) |
+//! | a write that is not idempotent and was sent (`INCR`, `RPUSH`, ...; the connection broke before the reply) | error [`ErrorKind::OutcomeUnknown`]: Redis may or may not have applied it |
+//!
+//! So a quiet database whose Redis died, or that starts while Redis is down, serves its
+//! first call locally: its connection is gone, the next call's connection attempt is
+//! refused, and a refused connection proves nothing was sent. A non-repeatable write in flight
+//! at the moment of the crash is the only call that gets an error, and that error says the
+//! outcome is unknown. A reply that times out on a live connection is *not* proof of an
+//! outage (a slow command, a busy server): it is returned as `Timeout` (or `OutcomeUnknown`
+//! for a non-repeatable write) and counted by the breaker, whose failure, rate and slow-call
+//! rules decide when a hung server is down.
+//!
+//! # Partial failures: Redis is up but refuses
+//!
+//! A Redis that answers but refuses a command because of its state returns
+//! [`ErrorKind::Refused`] (see `staunch-redis`). It is *not* an outage: the breaker does not
+//! count it and the call is never served locally, because Redis still holds the data and a
+//! local answer would be missing or stale (under `Divert` the local store holds only an
+//! outage's writes; under `Mirror` it misses other processes' writes).
+//!
+//! | Redis says | reads | writes |
+//! |---|---|---|
+//! | `OOM` (`maxmemory` with `noeviction`) | served by Redis | refused: `Refused` error quoting `OOM` |
+//! | `MISCONF` (cannot persist, `stop-writes-on-bgsave-error`) | served by Redis | refused: `Refused` |
+//! | `READONLY` (a replica, e.g. after a demotion) | served by Redis | refused: `Refused` |
+//! | `NOPERM` (the ACL user may not touch the key or run the command) | `Refused` for those keys | `Refused` for those keys |
+//! | `LOADING` (loading its dataset after a restart) | retried with backoff, then `Refused` | retried with backoff, then `Refused` |
+//! | `BUSY` (a script runs past `busy-reply-threshold`) | retried with backoff, then `Refused` | retried with backoff, then `Refused` |
+//!
+//! A refused write never ran, so nothing acknowledged is lost and repeating it later is safe
+//! ([`Error::is_retryable`]). While degraded, a replay that meets a refusal stops with the
+//! entries kept (see `replay.rs`).
+//!
+//! [`BreakerOptions::failure_threshold`]: super::BreakerOptions::failure_threshold
+
 //! # Degraded writes
 //!
 //! With a file store as the local store and no separate journal, the store's log is the
@@ -96,6 +137,8 @@ pub(crate) struct Core {
     pub(crate) wake: Notify,
     pub(crate) shutdown: Notify,
     degraded: Mutex<DegradedTime>,
+    /// Why replay could not proceed, while that lasts (see `replay.rs`).
+    replay_error: Mutex<Option<String>>,
     callback: Option<StateCallback>,
     /// Closes the owned file store, if any.
     pub(crate) closer: Option<Box<dyn Fn() -> BoxFuture<'static, Result<()>> + Send + Sync>>,
@@ -153,10 +196,21 @@ impl Core {
                 since: (initial != FailoverState::Healthy).then(Instant::now),
                 total: Duration::ZERO,
             }),
+            replay_error: Mutex::new(None),
             callback,
             closer,
             options,
         }
+    }
+
+    /// Records (or clears) why replay could not proceed.
+    pub(crate) fn set_replay_error(&self, error: Option<String>) {
+        *self.replay_error.lock() = error;
+    }
+
+    /// Why replay could not proceed, while that lasts.
+    pub(crate) fn replay_error(&self) -> Option<String> {
+        self.replay_error.lock().clone()
     }
 
     /// The outer time limit of a call to the primary: none when the primary bounds every
@@ -184,7 +238,10 @@ impl Core {
         {
             let mut d = self.degraded.lock();
             match (from, to) {
-                (FailoverState::Healthy, _) => d.since = Some(Instant::now()),
+                (FailoverState::Healthy, _) => {
+                    d.since = Some(Instant::now());
+                    self.stats.record_outage();
+                }
                 (_, FailoverState::Healthy) => {
                     if let Some(since) = d.since.take() {
                         d.total += since.elapsed();
@@ -207,6 +264,14 @@ impl Core {
                 tracing::warn!(target: "staunch::failover", from = from.as_str(), to = to.as_str(), reason, journal_len = change.journal_len, "failover state change")
             }
         }
+        crate::observe::record::failover_state(
+            match to {
+                FailoverState::Healthy => 0,
+                FailoverState::Degraded => 1,
+                _ => 2,
+            },
+            change.journal_len,
+        );
         self.state_tx.send_replace(to);
         if let Some(cb) = &self.callback {
             cb(&change);
@@ -232,7 +297,9 @@ impl Core {
         }
     }
 
-    /// One call to the primary through the breaker and the timeout.
+    /// One call to the primary through the breaker and the timeout. A lost connection (see
+    /// [`lost_connection`]) opens the breaker at once: the primary is not there, and the next
+    /// call (this one included, when that is safe) should not wait for more evidence.
     pub(crate) async fn call_primary<T, F>(&self, timeout: Option<Duration>, fut: F) -> Result<T>
     where
         F: Future<Output = Result<T>>,
@@ -244,7 +311,7 @@ impl Core {
                 if self.state() == FailoverState::Healthy {
                     self.set_state(FailoverState::Degraded, "circuit breaker is open");
                 }
-                return Err(refused);
+                return Err(refused.not_sent());
             }
         };
         let started = permit.started();
@@ -262,11 +329,35 @@ impl Core {
         self.stats.record(!outage, started.elapsed());
         let t = self.breaker.record(permit, &result);
         self.on_transition(t);
+        if let Err(e) = &result
+            && lost_connection(e)
+            && self.breaker.state() != BreakerState::Open
+        {
+            let t = self.breaker.force_open();
+            if t.is_some() {
+                self.stats.record_trip();
+            }
+            self.set_state(
+                FailoverState::Degraded,
+                "lost the connection to the primary",
+            );
+        }
         result
     }
 
-    /// Tries the primary while healthy, retrying safe commands; `Local` when the call should
-    /// be served locally instead.
+    /// Tries the primary while healthy; `Local` when the call should be served locally.
+    ///
+    /// - An outage error of a call that is safe to serve locally (a read, an idempotent
+    ///   write, or any command the error proves never reached the primary) goes local as soon
+    ///   as the state is no longer healthy, which a lost connection makes it at once
+    ///   ([`Core::call_primary`]). So the first call of an outage is served locally, not
+    ///   failed after retries.
+    /// - The same error of a write that is not safe to repeat and may have reached the
+    ///   primary becomes [`ErrorKind::OutcomeUnknown`].
+    /// - A refusal of the server's present state that is known to pass (`LOADING`, `BUSY`)
+    ///   is retried with backoff ([`super::RetryOptions`]) and then returned; other refusals
+    ///   (`OOM`, `READONLY`, `MISCONF`, `NOPERM`) are returned at once. The primary is up and
+    ///   holds the data, so neither is served locally.
     pub(crate) async fn via_primary<T, F, Fut>(
         &self,
         safe: bool,
@@ -285,9 +376,9 @@ impl Core {
             }
             match self.call_primary(timeout, op()).await {
                 Err(e) if e.is_outage() => {
-                    let safe = safe || never_sent(&e);
-                    if !safe {
-                        return Routed::Done(Err(e));
+                    let local_ok = safe || e.is_not_sent() || never_sent(&e);
+                    if !local_ok {
+                        return Routed::Done(Err(Error::outcome_unknown(&e)));
                     }
                     if self.state() != FailoverState::Healthy {
                         return Routed::Local;
@@ -297,15 +388,24 @@ impl Core {
                     if attempt >= retry.max_attempts || e.kind() == ErrorKind::Timeout {
                         return Routed::Done(Err(e));
                     }
-                    let mut changed = self.state_tx.subscribe();
-                    tokio::select! {
-                        _ = tokio::time::sleep(retry.backoff_for(attempt)) => {}
-                        _ = changed.changed() => {}
-                    }
+                    self.backoff(attempt).await;
+                    attempt += 1;
+                }
+                Err(e) if transient_refusal(&e) && attempt < retry.max_attempts => {
+                    self.backoff(attempt).await;
                     attempt += 1;
                 }
                 other => return Routed::Done(other),
             }
+        }
+    }
+
+    /// Waits before retry number `attempt`, or until the state changes.
+    async fn backoff(&self, attempt: u32) {
+        let mut changed = self.state_tx.subscribe();
+        tokio::select! {
+            _ = tokio::time::sleep(self.options.retry.backoff_for(attempt)) => {}
+            _ = changed.changed() => {}
         }
     }
 
@@ -512,6 +612,7 @@ impl Core {
     }
 
     pub(crate) async fn execute(&self, mut command: Command) -> Result<Reply> {
+        self.check_slots(std::slice::from_ref(&command), false)?;
         match command.access() {
             // Boxed: the blocking state machine is large and rare; inlining it would make
             // every call's future (moved into a box by `async_trait`) that much bigger.
@@ -573,6 +674,9 @@ impl Core {
         commands: Vec<Command>,
         atomic: bool,
     ) -> Result<Vec<Result<Reply>>> {
+        if atomic {
+            self.check_slots(&commands, true)?;
+        }
         let safe = commands.iter().all(Command::is_idempotent);
         let writes = commands.iter().any(Command::is_write);
         loop {
@@ -624,6 +728,27 @@ impl Core {
         caps.transactions = caps.transactions && local.transactions;
         caps
     }
+}
+
+/// True when `error` says the connection to the primary is gone (refused, reset, closed, or
+/// the connection attempt timed out), as opposed to a slow reply or a refusal of the server's
+/// state. One such error is evidence enough of an outage: see [`Core::call_primary`].
+pub(crate) fn lost_connection(error: &Error) -> bool {
+    match error.kind() {
+        ErrorKind::Unavailable => true,
+        ErrorKind::Timeout => error.is_not_sent(),
+        _ => false,
+    }
+}
+
+/// True for refusals that pass by themselves within seconds (`LOADING`, `BUSY`), worth a
+/// retry with backoff.
+fn transient_refusal(error: &Error) -> bool {
+    if error.kind() != ErrorKind::Refused {
+        return false;
+    }
+    let m = error.message();
+    m.starts_with("LOADING") || m.starts_with("BUSY")
 }
 
 fn stripe(key: &str) -> usize {

@@ -12,14 +12,14 @@
 //! the commands made during an outage and applies them to Redis later, and a differential test
 //! generates random commands and compares two backends' replies.
 //!
-//! Every command is one row of the command table ([`table`]): its name, access class, whether
+//! Every command is one row of the command table (`command::table`): its name, access class, whether
 //! it is safe to repeat, its key positions, its reply shape and its typed methods. The enum, its
 //! metadata methods and the typed API are generated from those rows. Each variant documents its
 //! reply and its `# Behavior`: the Redis rules the conformance testkit asserts on every backend.
 //!
 //! # Layout
 //!
-//! - [`table`]: the rows, one file per family, and how to add a command.
+//! - `table`: the rows, one file per family, and how to add a command.
 //! - `generate.rs`: what the rows become here (the enum, metadata, wire format, [`CommandRef`]).
 //! - `access.rs`: the metadata types ([`Access`], [`Family`], [`ReplyShape`]).
 //! - `call.rs`: [`Call`], a command on its way to a store, owned or borrowed.

@@ -17,7 +17,7 @@
 //!
 //! Each case is named `<backend>::<case>` (`memory::test_get_missing`), so
 //! `cargo test -p staunch-memory -- memory::test_zadd` runs the `ZADD` cases and
-//! `cargo test -p staunch-memory -- --list` lists them all. A case whose [`Requires`] the
+//! `cargo test -p staunch-memory -- --list` lists them all. A case whose [`Requires`](super::Requires) the
 //! backend's declared [`Capabilities`](crate::Capabilities) do not meet is reported ignored,
 //! as is every case of a backend that cannot be had (Redis with `STAUNCH_SKIP_REDIS=1`), with a
 //! line saying why.

@@ -53,6 +53,11 @@ pub struct RedisServerOptions {
     pub extra_args: Vec<String>,
     /// How long to wait for the server to answer `PING` (default 10 s).
     pub startup_timeout: Duration,
+    /// A configuration file's contents, written to `redis.conf` in the server's directory and
+    /// passed first (a Sentinel needs a writable file it can rewrite). `None`: no file.
+    pub config: Option<String>,
+    /// Run as a Sentinel (`--sentinel`; needs [`RedisServerOptions::config`]).
+    pub sentinel: bool,
 }
 
 impl Default for RedisServerOptions {
@@ -62,6 +67,8 @@ impl Default for RedisServerOptions {
             appendfsync: None,
             extra_args: Vec::new(),
             startup_timeout: Duration::from_secs(10),
+            config: None,
+            sentinel: false,
         }
     }
 }
@@ -84,6 +91,16 @@ impl RedisServerOptions {
     /// Appends one extra argument.
     pub fn arg(mut self, arg: impl Into<String>) -> Self {
         self.extra_args.push(arg.into());
+        self
+    }
+    /// Sets [`RedisServerOptions::config`].
+    pub fn config(mut self, contents: impl Into<String>) -> Self {
+        self.config = Some(contents.into());
+        self
+    }
+    /// Sets [`RedisServerOptions::sentinel`].
+    pub fn sentinel(mut self, on: bool) -> Self {
+        self.sentinel = on;
         self
     }
 }
@@ -228,6 +245,12 @@ impl RedisServer {
 
     async fn spawn_and_wait(&mut self) -> io::Result<()> {
         let bin = std::env::var(BIN_ENV).unwrap_or_else(|_| "redis-server".to_owned());
+        if let Some(config) = &self.options.config
+            && !self.dir.path().join("redis.conf").exists()
+        {
+            // Written once: a restart keeps what the server rewrote (a Sentinel's state).
+            std::fs::write(self.dir.path().join("redis.conf"), config)?;
+        }
         let ready_lines_before = self.ready_lines();
         // Configuration errors are printed on stderr before the log file is opened.
         let stderr = std::fs::File::create(self.dir.path().join("stderr.log"))?;
@@ -283,8 +306,14 @@ impl RedisServer {
     }
 
     fn ready_lines(&self) -> usize {
+        // A Sentinel never logs "Ready to accept connections"; it logs its id once it runs.
+        let marker = if self.options.sentinel {
+            "Sentinel ID is"
+        } else {
+            "Ready to accept connections"
+        };
         std::fs::read_to_string(self.log_path())
-            .map(|log| log.matches("Ready to accept connections").count())
+            .map(|log| log.matches(marker).count())
             .unwrap_or(0)
     }
 
@@ -304,7 +333,14 @@ impl Drop for RedisServer {
 }
 
 fn server_args(port: u16, dir: &Path, options: &RedisServerOptions) -> Vec<String> {
-    let mut args: Vec<String> = vec![
+    let mut args: Vec<String> = Vec::new();
+    if options.config.is_some() {
+        args.push(dir.join("redis.conf").display().to_string());
+    }
+    if options.sentinel {
+        args.push("--sentinel".into());
+    }
+    args.extend::<[String; 14]>([
         "--port".into(),
         port.to_string(),
         "--bind".into(),
@@ -319,7 +355,7 @@ fn server_args(port: u16, dir: &Path, options: &RedisServerOptions) -> Vec<Strin
         dir.join("redis.log").display().to_string(),
         "--daemonize".into(),
         "no".into(),
-    ];
+    ]);
     if let Some(policy) = &options.appendfsync {
         args.push("--appendfsync".into());
         args.push(policy.clone());
@@ -329,7 +365,7 @@ fn server_args(port: u16, dir: &Path, options: &RedisServerOptions) -> Vec<Strin
 }
 
 /// A loopback port nobody listens on right now (never 6379).
-fn free_port() -> io::Result<u16> {
+pub fn free_port() -> io::Result<u16> {
     loop {
         let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
         let port = listener.local_addr()?.port();

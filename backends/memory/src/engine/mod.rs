@@ -89,7 +89,7 @@ use db::{Db, Keyspace};
 pub trait WriteLog: Send + Sync {
     /// Records `effects` applied at `now_ms` (handed over, so a log that keeps them needs no
     /// copy); returns a ticket for [`WriteLog::wait_durable`].
-    /// `journaled` is true while the engine journals (see [`Engine::set_journaling`]): the
+    /// `journaled` is true while the engine journals (see [`Engine::start_journaling`](handle::Engine::start_journaling)): the
     /// effects are then in replayable form and the log should keep them for a replay.
     /// An error here makes the command fail with it (the in-memory change is already made, so
     /// the log owner must refuse further writes until the log is healthy again).

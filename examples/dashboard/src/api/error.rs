@@ -57,6 +57,9 @@ impl From<Error> for ApiError {
         let (status, kind) = match error.kind() {
             ErrorKind::InvalidInput => (StatusCode::BAD_REQUEST, "bad_request"),
             ErrorKind::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            // Redis is up but refusing (out of memory, read-only, loading): not the caller's
+            // fault, and it passes; the same answer as an outage.
+            ErrorKind::Refused => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             _ if error.is_outage() => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };

@@ -12,6 +12,7 @@ use futures_util::{FutureExt, StreamExt};
 use tokio::sync::{Semaphore, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{Instant, sleep, sleep_until};
+use tracing::Instrument;
 
 use super::{ErasedHandler, Worker};
 use crate::queue::job::Lease;
@@ -165,10 +166,43 @@ async fn maintenance_loop(queue: Queue, every: Duration, mut stop: watch::Receiv
         if let Err(e) = queue.maintain().await {
             tracing::warn!(error = %e, "queue maintenance failed");
         }
+        #[cfg(feature = "metrics")]
+        record_sizes(&queue).await;
         tokio::select! {
             _ = signalled(&mut stop) => return,
             _ = sleep(every) => {}
         }
+    }
+}
+
+/// Sets the queue depth gauges (four `ZCARD`s in one round trip).
+#[cfg(feature = "metrics")]
+async fn record_sizes(queue: &Queue) {
+    use staunch_core::Execute;
+    let keys = queue.keys();
+    let sizes = queue
+        .st()
+        .pipeline()
+        .zcard(&keys.queue)
+        .zcard(&keys.scheduled)
+        .zcard(&keys.promoting)
+        .zcard(&keys.processing)
+        .zcard(&keys.dead)
+        .run()
+        .await;
+    match sizes {
+        Ok((pending, scheduled, promoting, processing, dead)) => {
+            crate::observe::record::queue_sizes(
+                &queue.config().prefix,
+                &[
+                    ("pending", pending),
+                    ("scheduled", scheduled + promoting),
+                    ("processing", processing),
+                    ("dead", dead),
+                ],
+            );
+        }
+        Err(e) => tracing::debug!(error = %e, "queue sizes for the metrics failed"),
     }
 }
 
@@ -216,10 +250,18 @@ async fn claim_loop(
                     let shared = shared.clone();
                     jobs.spawn(async move {
                         // The slot's steady state: each job's completion claims the next
-                        // one in the same round trip, until none is ready.
+                        // one in the same round trip, until none is ready. Each job runs in
+                        // its own span (created only when DEBUG is on for this target).
                         let mut next = Some(lease);
                         while let Some(lease) = next.take() {
-                            next = run_job(&shared, lease).await;
+                            let span = tracing::debug_span!(
+                                "staunch.job",
+                                queue = %shared.queue.config().prefix,
+                                job_id = lease.id(),
+                                task_type = %lease.job.task_type,
+                                attempt = lease.job.attempts
+                            );
+                            next = run_job(&shared, lease).instrument(span).await;
                         }
                         drop(permit);
                     });
@@ -301,8 +343,18 @@ async fn run_job(shared: &Shared, lease: Lease) -> Option<Lease> {
         report(shared, queue.fail_permanently(&lease, &error).await, true);
         return None;
     };
-    // Polled here rather than spawned: no task and no cross-task wake-up per job. A panic is
-    // caught as the task's would be; dropping the future aborts the handler.
+    let started = std::time::Instant::now();
+    let finished = |outcome: &'static str| {
+        crate::observe::record::job(
+            &queue.config().prefix,
+            &lease.job.task_type,
+            outcome,
+            started.elapsed(),
+        )
+    };
+    // Polled here rather than spawned: no task and no cross-task wake-up per job, and it runs
+    // in the job's span. A panic is caught as the task's would be; dropping the future aborts
+    // the handler.
     let mut task = AssertUnwindSafe(handler(queue.clone(), lease.clone())).catch_unwind();
     let every = (queue.config().lease / 3).max(Duration::from_millis(1));
     let mut beat = tokio::time::interval_at(Instant::now() + every, every);
@@ -332,8 +384,10 @@ async fn run_job(shared: &Shared, lease: Lease) -> Option<Lease> {
             match queue.step(Some((&lease, result)), more).await {
                 Ok(stepped) => {
                     let counter = if stepped.lease_lost {
+                        finished("lost");
                         &shared.counts.lost
                     } else {
+                        finished("completed");
                         &shared.counts.completed
                     };
                     counter.fetch_add(1, Ordering::Relaxed);
@@ -352,10 +406,12 @@ async fn run_job(shared: &Shared, lease: Lease) -> Option<Lease> {
             } else {
                 queue.fail_permanently(&lease, error.message()).await
             };
+            finished("failed");
             report(shared, outcome, true);
         }
         Ended::Done(Err(panic)) => {
             let message = format!("handler panicked: {}", panic_message(panic));
+            finished("failed");
             report(shared, queue.fail(&lease, &message).await.map(|_| ()), true);
         }
         Ended::TimedOut => {
@@ -364,15 +420,18 @@ async fn run_job(shared: &Shared, lease: Lease) -> Option<Lease> {
                 Some(t) => format!("timed out after {t:?}"),
                 None => "timed out".to_owned(),
             };
+            finished("timed_out");
             report(shared, queue.fail(&lease, &message).await.map(|_| ()), true);
         }
         Ended::Lost => {
             drop(task);
+            finished("lost");
             shared.counts.lost.fetch_add(1, Ordering::Relaxed);
         }
         Ended::Aborted => {
             // Dropped: the handler has stopped before its lease is given back.
             drop(task);
+            finished("released");
             match queue.release(&lease).await {
                 Ok(()) => {
                     shared.counts.released.fetch_add(1, Ordering::Relaxed);

@@ -3,7 +3,7 @@
 //!
 //! Both sides hold `key:<n>` for n below the key count with 64-byte values. redis-server gets
 //! them from `DEBUG POPULATE` and writes them with `SAVE`; it is then restarted on the same
-//! directory and the load time is the one it logs ("DB loaded from disk: <s> seconds"), so
+//! directory and the load time is the one it logs ("DB loaded from disk: `<s>` seconds"), so
 //! process start-up is not counted against it. staunch's time is `FileStore::open_with`,
 //! start to finish (directory lock, reading, decoding, building the keyspace).
 

@@ -7,6 +7,23 @@ use super::super::TestStore;
 use super::{COLLECTIONS, populate};
 use crate::prelude::*;
 
+/// Sets each key with its own `SET` rather than one `MSET`, so the case runs on a Redis
+/// Cluster too, where the keys spread over every primary and `SCAN` has to visit them all.
+fn set_each<K: Into<String>>(
+    store: &TestStore,
+    pairs: impl IntoIterator<Item = (K, &'static str)>,
+) -> impl std::future::Future<Output = crate::Result<()>> + Send + '_ {
+    // Collected first, so the future holds no iterator (and stays `Send` for any caller).
+    let pairs: Vec<(String, &'static str)> =
+        pairs.into_iter().map(|(k, v)| (k.into(), v)).collect();
+    async move {
+        for (key, value) in pairs {
+            store.set(&key, value).await?;
+        }
+        Ok(())
+    }
+}
+
 fn sorted(keys: Vec<String>) -> Vec<String> {
     let mut keys = keys;
     keys.sort();
@@ -32,8 +49,7 @@ pub async fn test_scan_empty_store(store: TestStore) {
 /// A full `SCAN` returns every key and ends with cursor 0.
 pub async fn test_scan_full_iteration(store: TestStore) {
     let want: BTreeSet<String> = (0..300).map(|i| format!("key:{i}")).collect();
-    store
-        .mset(want.iter().map(|k| (k.clone(), "v")))
+    set_each(&store, want.iter().map(|k| (k.clone(), "v")))
         .await
         .unwrap();
     let mut cursor = 0;
@@ -62,8 +78,7 @@ pub async fn test_scan_full_iteration(store: TestStore) {
 /// Keys that exist throughout a `SCAN` are returned even while other keys come and go.
 pub async fn test_scan_with_concurrent_changes(store: TestStore) {
     let stable: BTreeSet<String> = (0..200).map(|i| format!("stable:{i}")).collect();
-    store
-        .mset(stable.iter().map(|k| (k.clone(), "v")))
+    set_each(&store, stable.iter().map(|k| (k.clone(), "v")))
         .await
         .unwrap();
     for i in 0..50 {
@@ -108,15 +123,17 @@ pub async fn test_scan_with_concurrent_changes(store: TestStore) {
 
 /// `SCAN MATCH` with `*`.
 pub async fn test_scan_match_star(store: TestStore) {
-    store
-        .mset([
+    set_each(
+        &store,
+        [
             ("user:1", "a"),
             ("user:22", "b"),
             ("order:1", "c"),
             ("xuser:1", "d"),
-        ])
-        .await
-        .unwrap();
+        ],
+    )
+    .await
+    .unwrap();
     let got = sorted(
         store
             .scan_all(ScanOptions::new().pattern("user:*"))
@@ -143,16 +160,18 @@ pub async fn test_scan_match_star(store: TestStore) {
 
 /// `SCAN MATCH` with `?`, `[..]`, ranges and negated classes.
 pub async fn test_scan_match_question_and_class(store: TestStore) {
-    store
-        .mset([
+    set_each(
+        &store,
+        [
             ("a1", "v"),
             ("a2", "v"),
             ("a3", "v"),
             ("ab", "v"),
             ("abc", "v"),
-        ])
-        .await
-        .unwrap();
+        ],
+    )
+    .await
+    .unwrap();
     let scan = |pattern: &'static str| {
         let store = store.clone();
         async move {
@@ -181,17 +200,19 @@ pub async fn test_scan_match_question_and_class(store: TestStore) {
 
 /// `SCAN MATCH` escapes make `*`, `?` and `[` literal.
 pub async fn test_scan_match_escape(store: TestStore) {
-    store
-        .mset([
+    set_each(
+        &store,
+        [
             ("a*b", "v"),
             ("axb", "v"),
             ("q?", "v"),
             ("qz", "v"),
             ("[x]", "v"),
             ("x", "v"),
-        ])
-        .await
-        .unwrap();
+        ],
+    )
+    .await
+    .unwrap();
     let got = sorted(
         store
             .scan_all(ScanOptions::new().pattern(r"a\*b"))
@@ -218,8 +239,7 @@ pub async fn test_scan_match_escape(store: TestStore) {
 /// `COUNT` is a hint: any value still yields the whole keyspace.
 pub async fn test_scan_count_hint(store: TestStore) {
     let want: Vec<String> = (0..40).map(|i| format!("k{i:02}")).collect();
-    store
-        .mset(want.iter().map(|k| (k.clone(), "v")))
+    set_each(&store, want.iter().map(|k| (k.clone(), "v")))
         .await
         .unwrap();
     for count in [1, 3, 1000] {

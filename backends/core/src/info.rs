@@ -1,9 +1,11 @@
 //! [`ServerInfo`]: Redis's own figures from `INFO`, for health reports.
 //!
-//! `Failover`'s health monitor reports what Redis says about itself next to what staunch
-//! measured; this is the parsed `INFO` reply it reads them from.
+//! `Failover`'s health report, `Staunch::health` and `RedisStore::server_info` all show what
+//! Redis says about itself next to what staunch measured; this is the one parsed form of the
+//! `INFO` reply they share (here, so that crates without the Redis backend can name it).
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 /// The figures of `INFO` that a health report shows, plus every field as text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,7 +22,7 @@ pub struct ServerInfo {
     /// `connected_clients`.
     pub connected_clients: Option<u64>,
     /// `uptime_in_seconds`.
-    pub uptime_seconds: Option<u64>,
+    pub uptime: Option<Duration>,
     /// `loading` is 1 while the server loads its data set.
     pub loading: bool,
     /// Every `field:value` line, by field name.
@@ -33,7 +35,7 @@ impl ServerInfo {
         let fields: BTreeMap<String, String> = text
             .lines()
             .filter(|line| !line.starts_with('#'))
-            .filter_map(|line| line.trim_end().split_once(':'))
+            .filter_map(|line| line.trim().split_once(':'))
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
         let number = |key: &str| fields.get(key).and_then(|v| v.parse().ok());
@@ -43,7 +45,7 @@ impl ServerInfo {
             used_memory: number("used_memory"),
             max_memory: number("maxmemory"),
             connected_clients: number("connected_clients"),
-            uptime_seconds: number("uptime_in_seconds"),
+            uptime: number("uptime_in_seconds").map(Duration::from_secs),
             loading: fields.get("loading").is_some_and(|v| v == "1"),
             fields,
         }
@@ -61,7 +63,7 @@ mod tests {
              used_memory:1024\r\nloading:0\r\nrole:master\r\n",
         );
         assert_eq!(info.version.as_deref(), Some("7.0.15"));
-        assert_eq!(info.uptime_seconds, Some(42));
+        assert_eq!(info.uptime, Some(Duration::from_secs(42)));
         assert_eq!(info.used_memory, Some(1024));
         assert_eq!(info.role.as_deref(), Some("master"));
         assert!(!info.loading);

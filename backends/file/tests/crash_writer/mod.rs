@@ -1,19 +1,21 @@
-//! Test helper for `staunch-file`'s crash tests: a process to kill.
+//! The child process of the crash tests: the crash test binary itself, started again with
+//! [`ARG`] as its first argument (kept out of the published `staunch-file` crate: it is
+//! test code, not a binary for users).
 //!
 //! ```text
-//! staunch-file-crash-writer write <dir> <writers> [always|everysec|no]
-//!                                                  # write self-checking data until killed
-//! staunch-file-crash-writer try-open <dir>          # open once, print "ok" or "error <kind> <msg>"
+//! crash --crash-writer write <dir> <writers> [always|everysec|no]
+//!                                      # write self-checking data until killed
+//! crash --crash-writer try-open <dir>  # open once, print "ok" or "error <kind> <msg>"
 //! ```
 //!
 //! `write` opens `<dir>` with `FsyncPolicy::Always` (or the policy named) and a tiny compaction
-//! threshold (so kills
-//! also land in the middle of compactions), then runs `<writers>` concurrent tasks. Task `t`
-//! repeatedly does `RPUSH seq:t i` then `INCR n:t` for `i = 1, 2, ...` and, once both are
-//! acknowledged, prints `t i` on a line of its own. Whoever kills it can then check that
-//! `seq:t` is exactly `1..=m` with `m` at least the last `i` printed for `t`, and that `n:t`
-//! is `m` or `m - 1` (the kill may land between the two writes). On start it continues where
-//! the directory left off, first bringing `n:t` up to `m`.
+//! threshold (so kills also land in the middle of compactions), then runs `<writers>`
+//! concurrent tasks. Task `t` repeatedly does `RPUSH seq:t i` then `INCR n:t` for
+//! `i = 1, 2, ...` and, once both are acknowledged, prints `t i` on a line of its own. Whoever
+//! kills it can then check that `seq:t` is exactly `1..=m` with `m` at least the last `i`
+//! printed for `t`, and that `n:t` is `m` or `m - 1` (the kill may land between the two
+//! writes). On start it continues where the directory left off, first bringing `n:t` up to
+//! `m`.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -22,9 +24,28 @@ use staunch_core::Result;
 use staunch_core::prelude::*;
 use staunch_file::{FileOptions, FileStore, FsyncPolicy};
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().collect();
+/// The first argument that makes the crash test binary the child.
+pub const ARG: &str = "--crash-writer";
+
+/// Runs the child with `args` (the program name and [`ARG`] first, as `std::env::args`).
+pub fn main(args: Vec<String>) -> ExitCode {
+    // Drop the program name so the indices below read as the child's own arguments.
+    let args: Vec<String> = args.into_iter().skip(1).collect();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("crash writer: no runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(args))
+}
+
+async fn run(args: Vec<String>) -> ExitCode {
     let result = match args.get(1).map(String::as_str) {
         Some("write") if args.len() == 4 || args.len() == 5 => {
             let policy = match args.get(4).map(String::as_str) {
@@ -50,14 +71,14 @@ async fn main() -> ExitCode {
             }
         },
         _ => Err(Error::invalid(
-            "usage: staunch-file-crash-writer write <dir> <writers> [always|everysec|no] \
+            "usage: crash --crash-writer write <dir> <writers> [always|everysec|no] \
              | try-open <dir>",
         )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("staunch-file-crash-writer: {e}");
+            eprintln!("crash writer: {e}");
             ExitCode::FAILURE
         }
     }

@@ -1,0 +1,82 @@
+//! The facade's `tls` feature end to end: named databases on a `redis-server` that listens
+//! only with TLS and requires client certificates, configured by the environment's
+//! `REDIS_SSL_*` variables and by the URL's `ssl_*` parameters.
+//!
+//! `cargo test -p staunch --features tls --test config_tls`
+#![cfg(feature = "tls")]
+
+#[path = "../backends/redis/tests/common/certs.rs"]
+mod certs;
+
+use certs::{free_port, make_certs, path};
+use staunch::config::{Settings, Staunch};
+use staunch_core::prelude::*;
+use staunch_core::testkit::redis_server::{RedisServerOptions, test_redis_server};
+
+#[tokio::test]
+async fn named_databases_over_mutual_tls() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let certs = make_certs(dir.path());
+    let tls_port = free_port();
+    let options = RedisServerOptions::new()
+        .arg("--tls-port")
+        .arg(tls_port.to_string())
+        .arg("--tls-cert-file")
+        .arg(path(&certs.server_cert))
+        .arg("--tls-key-file")
+        .arg(path(&certs.server_key))
+        .arg("--tls-ca-cert-file")
+        .arg(path(&certs.ca))
+        .arg("--tls-auth-clients")
+        .arg("yes");
+    let Some(_server) = test_redis_server("facade over TLS", options).await else {
+        return;
+    };
+    let data = tempfile::tempdir().expect("data dir");
+    let (ca, cert, key) = (
+        path(&certs.ca),
+        path(&certs.client_cert),
+        path(&certs.client_key),
+    );
+    // From the environment's variables (REDIS_SSL turns redis:// into rediss://).
+    let from_env = Settings::new()
+        .data_dir(data.path().join("env"))
+        .failover(None)
+        .merge_env_vars([
+            ("REDIS_URL", format!("redis://127.0.0.1:{tls_port}")),
+            ("REDIS_SSL", "true".to_owned()),
+            ("REDIS_SSL_CA_CERTS", ca.clone()),
+            ("REDIS_SSL_CERTFILE", cert.clone()),
+            ("REDIS_SSL_KEYFILE", key.clone()),
+        ])
+        .unwrap();
+    // From the URL's parameters.
+    let from_url = Settings::new()
+        .data_dir(data.path().join("url"))
+        .failover(None)
+        .redis_url(format!(
+            "rediss://127.0.0.1:{tls_port}?ssl_ca_certs={ca}&ssl_certfile={cert}&ssl_keyfile={key}"
+        ));
+    for (how, settings) in [("env", from_env), ("url", from_url)] {
+        let app = Staunch::open(settings).await.unwrap();
+        let cache = app.db("cache").unwrap();
+        cache.set("over", how).await.unwrap();
+        assert_eq!(
+            cache.get_string("over").await.unwrap().as_deref(),
+            Some(how)
+        );
+        let health = app.health().await;
+        assert!(health.healthy, "{how}: {health:?}");
+        app.close().await.unwrap();
+    }
+    // The CA alone: the server wants a client certificate, so the database is unavailable.
+    let app = Staunch::open(
+        Settings::new()
+            .data_dir(data.path().join("no-client"))
+            .failover(None)
+            .redis_url(format!("rediss://127.0.0.1:{tls_port}?ssl_ca_certs={ca}")),
+    )
+    .await
+    .unwrap();
+    assert!(app.db("cache").unwrap().get("over").await.is_err());
+}

@@ -1,0 +1,276 @@
+//! Partial failures against a real `redis-server`: Redis is up but refuses some commands
+//! (`OOM`, `READONLY`, `BUSY`, `NOPERM`). None of them opens the breaker or serves a read
+//! locally (Redis still holds the data), a refused write is an error that names the cause, and
+//! a replay that Redis refuses stays visible (health, stats) with the journal kept.
+//! `MISCONF` and `LOADING` take the same routes (`Refused`, see the routing docs); they are
+//! not reproduced here because a root test process cannot make `BGSAVE` fail and the test
+//! server answers no `PING` until loaded.
+
+mod failover_support;
+
+use std::time::{Duration, Instant};
+
+use staunch::failover::{
+    BreakerOptions, BreakerState, Failover, FailoverOptions, FailoverState, Policy, RetryOptions,
+};
+use staunch::prelude::*;
+use staunch_core::testkit::redis_server::{RedisServer, RedisServerOptions, test_redis_server};
+use staunch_redis::{RedisOptions, RedisStore};
+
+fn options() -> FailoverOptions {
+    FailoverOptions::new()
+        .policy(Policy::Divert)
+        .breaker(
+            BreakerOptions::new()
+                .failure_threshold(2)
+                .open_timeout(Duration::from_millis(200)),
+        )
+        .retry(RetryOptions::new().backoff(Duration::from_millis(50), Duration::from_millis(100)))
+        .probe_intervals(Duration::from_millis(100), Duration::from_millis(50))
+        .node_id("partial")
+}
+
+fn redis(url: &str) -> RedisStore {
+    RedisStore::lazy(
+        RedisOptions::new(url)
+            .response_timeout(Duration::from_secs(2))
+            .connect_timeout(Duration::from_secs(2)),
+    )
+    .expect("redis options")
+}
+
+async fn open(url: &str) -> Failover {
+    failover_support::failover(redis(url))
+        .local_memory()
+        .options(options())
+        .open()
+        .await
+        .expect("open")
+}
+
+/// An admin connection as the default user, for `CONFIG`, `REPLICAOF`, `ACL`.
+async fn admin(server: &RedisServer) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(server.url())
+        .expect("client")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("admin connection")
+}
+
+async fn admin_cmd(conn: &mut redis::aio::MultiplexedConnection, args: &[&str]) {
+    let mut cmd = redis::cmd(args[0]);
+    for a in &args[1..] {
+        cmd.arg(*a);
+    }
+    let _: redis::Value = cmd.query_async(conn).await.expect("admin command");
+}
+
+fn text(v: Option<Bytes>) -> Option<String> {
+    v.map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+/// Several refused writes in a row (more than the breaker's threshold) leave it closed.
+async fn assert_writes_refused(store: &Failover, code: &str) {
+    for i in 0..5 {
+        let err = store
+            .set(&format!("p:new:{i}"), "v")
+            .await
+            .expect_err("a refused write");
+        assert_eq!(err.kind(), ErrorKind::Refused, "{code}: {err}");
+        assert!(err.to_string().contains(code), "{code}: {err}");
+        assert!(err.is_retryable() && !err.is_outage(), "{code}: {err}");
+        let err = store.incrby("p:n", 1).await.expect_err("a refused incr");
+        assert_eq!(
+            err.kind(),
+            ErrorKind::Refused,
+            "{code}: a refusal is not an unknown outcome: {err}"
+        );
+    }
+    assert_eq!(store.state(), FailoverState::Healthy, "{code}");
+    assert_eq!(store.breaker().state(), BreakerState::Closed, "{code}");
+    assert_eq!(store.stats().served_locally, 0, "{code}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oom_refuses_writes_and_keeps_serving_reads() {
+    let Some(server) = test_redis_server("failover OOM", RedisServerOptions::new()).await else {
+        return;
+    };
+    let store = open(&server.url()).await;
+    store.set("p:held", "redis has it").await.expect("set");
+    let mut admin = admin(&server).await;
+    admin_cmd(
+        &mut admin,
+        &["CONFIG", "SET", "maxmemory-policy", "noeviction"],
+    )
+    .await;
+    admin_cmd(&mut admin, &["CONFIG", "SET", "maxmemory", "1"]).await;
+    assert_writes_refused(&store, "OOM").await;
+    // Reads still come from Redis: a Divert store must not answer from its empty local store.
+    assert_eq!(
+        text(store.get("p:held").await.expect("read under OOM")).as_deref(),
+        Some("redis has it")
+    );
+    admin_cmd(&mut admin, &["CONFIG", "SET", "maxmemory", "0"]).await;
+    store.set("p:after", "v").await.expect("write after OOM");
+    assert_eq!(store.state(), FailoverState::Healthy);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readonly_refuses_writes_and_keeps_serving_reads() {
+    let Some(server) = test_redis_server("failover READONLY", RedisServerOptions::new()).await
+    else {
+        return;
+    };
+    let store = open(&server.url()).await;
+    store.set("p:held", "redis has it").await.expect("set");
+    let mut admin = admin(&server).await;
+    // A replica of a master nobody runs: it keeps its data, serves it, refuses writes.
+    let nowhere = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+        .to_string();
+    admin_cmd(&mut admin, &["REPLICAOF", "127.0.0.1", &nowhere]).await;
+    assert_writes_refused(&store, "READONLY").await;
+    assert_eq!(
+        text(store.get("p:held").await.expect("read on a replica")).as_deref(),
+        Some("redis has it")
+    );
+    admin_cmd(&mut admin, &["REPLICAOF", "NO", "ONE"]).await;
+    store
+        .set("p:after", "v")
+        .await
+        .expect("write after promotion");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn busy_is_retried_then_refused_never_served_locally() {
+    let Some(server) = test_redis_server("failover BUSY", RedisServerOptions::new()).await else {
+        return;
+    };
+    let store = open(&server.url()).await;
+    store.set("p:held", "redis has it").await.expect("set");
+    let mut admin = admin(&server).await;
+    admin_cmd(&mut admin, &["CONFIG", "SET", "busy-reply-threshold", "50"]).await;
+    let mut runner = admin.clone();
+    let script = tokio::spawn(async move {
+        let r: redis::RedisResult<redis::Value> = redis::cmd("EVAL")
+            .arg("while true do end")
+            .arg(0)
+            .query_async(&mut runner)
+            .await;
+        r
+    });
+    // A second connection: the first one is busy with the script.
+    let mut killer = redis::Client::open(server.url())
+        .expect("client")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connection");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let err = store.get("p:held").await.expect_err("BUSY");
+    assert_eq!(err.kind(), ErrorKind::Refused, "{err}");
+    assert!(err.to_string().contains("BUSY"), "{err}");
+    assert_eq!(store.state(), FailoverState::Healthy);
+    assert_eq!(store.breaker().state(), BreakerState::Closed);
+    assert_eq!(store.stats().served_locally, 0);
+    admin_cmd(&mut killer, &["SCRIPT", "KILL"]).await;
+    let _ = script.await;
+    assert_eq!(
+        text(store.get("p:held").await.expect("read after the script")).as_deref(),
+        Some("redis has it")
+    );
+}
+
+/// `user limited` may touch `app:*` only, and not the replay watermark.
+fn limited_user() -> RedisServerOptions {
+    RedisServerOptions::new()
+        .appendonly(true)
+        .arg("--user")
+        .arg("limited")
+        .arg("on")
+        .arg(">secret")
+        .arg("~app:*")
+        .arg("+@all")
+}
+
+fn limited_url(server: &RedisServer) -> String {
+    format!("redis://limited:secret@127.0.0.1:{}", server.port())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn noperm_is_refused_for_those_keys_only() {
+    let Some(server) = test_redis_server("failover NOPERM", limited_user()).await else {
+        return;
+    };
+    let store = open(&limited_url(&server)).await;
+    store.set("app:ok", "v").await.expect("allowed key");
+    for _ in 0..5 {
+        let err = store.get("secret:x").await.expect_err("NOPERM read");
+        assert_eq!(err.kind(), ErrorKind::Refused, "{err}");
+        assert!(err.to_string().contains("NOPERM"), "{err}");
+        let err = store.set("secret:x", "v").await.expect_err("NOPERM write");
+        assert_eq!(err.kind(), ErrorKind::Refused, "{err}");
+    }
+    assert_eq!(store.state(), FailoverState::Healthy);
+    assert_eq!(store.breaker().state(), BreakerState::Closed);
+    assert_eq!(
+        text(store.get("app:ok").await.expect("allowed read")).as_deref(),
+        Some("v")
+    );
+}
+
+/// The ACL user may not write the watermark: replay cannot proceed, says so in health and
+/// stats, keeps the journal, and resumes once the ACL allows it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_replay_is_visible_and_keeps_the_journal() {
+    let Some(mut server) = test_redis_server("failover refused replay", limited_user()).await
+    else {
+        return;
+    };
+    let store = open(&limited_url(&server)).await;
+    store.set("app:warm", "x").await.expect("healthy set");
+    server.kill();
+    store
+        .set("app:during", "outage")
+        .await
+        .expect("local write");
+    assert_eq!(store.journal_len(), 1);
+    server.restart().await.expect("restart");
+    let started = Instant::now();
+    let health = loop {
+        let health = store.health().await;
+        if health.replay_error.is_some() {
+            break health;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no replay error"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let reason = health.replay_error.as_deref().unwrap_or_default();
+    assert!(reason.contains("NOPERM"), "{reason}");
+    assert_eq!(health.state, FailoverState::Recovering);
+    assert_eq!(health.journal_len, 1, "the entry is kept");
+    assert!(health.stats.replay_failures >= 1);
+    // Still served locally meanwhile: the outage's write is readable.
+    assert_eq!(
+        text(store.get("app:during").await.expect("local read")).as_deref(),
+        Some("outage")
+    );
+    let mut admin = admin(&server).await;
+    admin_cmd(&mut admin, &["ACL", "SETUSER", "limited", "~staunch:*"]).await;
+    let started = Instant::now();
+    while store.state() != FailoverState::Healthy {
+        assert!(started.elapsed() < Duration::from_secs(30), "never healthy");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(store.health().await.replay_error, None);
+    let direct = RedisStore::connect(&server.url()).await.expect("connect");
+    assert_eq!(
+        text(direct.get("app:during").await.expect("get")).as_deref(),
+        Some("outage")
+    );
+}
