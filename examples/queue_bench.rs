@@ -1,31 +1,33 @@
-//! Queue benchmark: staunch's queue measured side by side with a raw `redis` crate loop doing
-//! the equivalent commands, in one run, printed as ratios (higher is better for staunch).
+//! Queue benchmark: staunch's queue side by side with BullMQ (Node) on the same redis-server,
+//! and with a raw `redis` crate pipeline writing the same layout, printed as ratios (higher is
+//! better for staunch), plus jobs/s and latency on memory and file.
 //!
 //! ```text
 //! cargo run --release --example queue_bench --features redis     # starts a redis-server
 //! STAUNCH_SKIP_REDIS=1 cargo run --release --example queue_bench  # memory and file only
 //! ```
 //!
-//! - enqueue + claim + complete, one job at a time and 16 at once, on the Redis backend against
-//!   a raw loop over one multiplexed connection doing what a plain bot-dashboard queue with leases
-//!   and events does per job, without fencing (MULTI HSET (the same 7 fields), ZADD, HINCRBY,
-//!   PUBLISH; ZPOPMIN; MULTI ZADD processing, HINCRBY token/attempts, HSET status, HGETALL,
-//!   PUBLISH; MULTI ZREM, HSET status, PEXPIRE, HINCRBY, PUBLISH): 4 round trips to staunch's 5
-//!   (target: at least 0.5x);
-//! - bulk enqueue (1000 jobs per call) against a raw MULTI pipeline writing the same hashes and
-//!   ZADDs, and against a plain pipeline of bare ZADDs (target: at least 0.8x). For scale, a
-//!   third line runs the least a raw client can send while keeping the bot dashboard's layout (the same
-//!   hashes, then one ZADD of all ids) against the bare ZADDs: the ceiling of that ratio for
-//!   any client that writes a hash per job;
-//! - jobs per second on memory and file (the same cycle, and a worker draining 20 000 jobs);
-//! - enqueue-to-handler latency p50/p99 with an idle worker, on each backend.
+//! BullMQ runs from `examples/queue_bench_bullmq/` (a `package.json` pinning BullMQ and a small
+//! `bench.mjs`); the benchmark runs `npm install` there when `node_modules` is missing. Without
+//! Node it prints the staunch figures alone and says so. Nothing else builds or needs it.
 //!
-//! Each pair runs alternately over several rounds; medians are compared.
+//! Rows (Redis):
+//! - worker jobs/s at concurrency 1 and 16: a worker with a no-op handler draining
+//!   bulk-enqueued jobs, against a BullMQ `Worker` doing the same (target 1.5x);
+//! - enqueue one by one: `enqueue` awaited in a loop against `queue.add` (target 1.5x);
+//! - bulk enqueue, 1,000 per call: `enqueue_bulk` against `addBulk` (target 5x) and against a
+//!   raw `MULTI` pipeline writing the same hashes, `ZADD`s, counter and event (target 0.9x);
+//! - enqueue-to-handler latency p50/p99 with an idle worker, both queues.
+//!
+//! Each pair runs alternately (one warm-up each, then [`ROUNDS`] rounds); the row shows the
+//! medians, the median ratio and the range of the per-round ratios.
 
+#[path = "support/bullmq.rs"]
+mod bullmq;
 #[path = "support/side_by_side.rs"]
 mod side_by_side;
 
-use side_by_side::{ROUNDS, median, pair, verdict};
+use side_by_side::{ROUNDS, median, pair_rounds, verdict};
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -36,11 +38,17 @@ use staunch_core::Store;
 use staunch_core::testkit::redis_server::test_redis;
 use staunch_memory::MemoryStore;
 
-fn row(what: &str, ours: f64, theirs: f64, unit: &str, target: f64) {
-    let ratio = ours / theirs;
+/// Prints one side-by-side row from its rounds.
+fn row(what: &str, rounds: &[(f64, f64)], theirs_name: &str, unit: &str, target: f64) {
+    let ours = median(rounds.iter().map(|r| r.0).collect());
+    let theirs = median(rounds.iter().map(|r| r.1).collect());
+    let ratios: Vec<f64> = rounds.iter().map(|(a, b)| a / b).collect();
+    let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let ratio = median(ratios);
     let mark = verdict(ratio, target);
     println!(
-        "{what:<46} staunch {ours:>10.0} {unit}   raw {theirs:>10.0} {unit}   ratio {ratio:>5.2}x (target {target}x: {mark})"
+        "{what:<40} staunch {ours:>9.0} {unit}  {theirs_name} {theirs:>9.0} {unit}  ratio {ratio:>5.2}x [{lo:.2}..{hi:.2}] (target {target}x: {mark})"
     );
 }
 
@@ -49,112 +57,19 @@ fn fresh_queue(store: &Arc<dyn Store>) -> Queue {
     Queue::with_config(store.clone(), config).expect("config")
 }
 
-/// `concurrency` tasks each enqueue, claim and complete `per_task` jobs; returns jobs/s.
-async fn staunch_cycle(store: Arc<dyn Store>, concurrency: usize, per_task: usize) -> f64 {
+/// `n` jobs enqueued one by one, each awaited; returns jobs/s.
+async fn staunch_enqueue(store: Arc<dyn Store>, n: usize) -> f64 {
     let q = fresh_queue(&store);
     let start = Instant::now();
-    let tasks: Vec<_> = (0..concurrency)
-        .map(|_| {
-            let q = q.clone();
-            tokio::spawn(async move {
-                for i in 0..per_task {
-                    q.enqueue(NewJob::new("bench", json!({ "n": i })))
-                        .await
-                        .expect("enqueue");
-                    let lease = q.claim().await.expect("claim").expect("a job");
-                    q.complete(&lease).await.expect("complete");
-                }
-            })
-        })
-        .collect();
-    for task in tasks {
-        task.await.expect("task");
+    for i in 0..n {
+        q.enqueue(NewJob::new("bench", json!({ "n": i })))
+            .await
+            .expect("enqueue");
     }
-    (concurrency * per_task) as f64 / start.elapsed().as_secs_f64()
+    n as f64 / start.elapsed().as_secs_f64()
 }
 
-/// The raw `redis` crate doing per job what a plain bot-dashboard queue with leases does.
-async fn raw_cycle(
-    conn: redis::aio::MultiplexedConnection,
-    concurrency: usize,
-    per_task: usize,
-) -> f64 {
-    let prefix = format!("r{:08x}", rand::random::<u32>());
-    let start = Instant::now();
-    let tasks: Vec<_> = (0..concurrency)
-        .map(|t| {
-            let mut conn = conn.clone();
-            let prefix = prefix.clone();
-            tokio::spawn(async move {
-                let queue = format!("{prefix}:tasks:queue");
-                let processing = format!("{prefix}:tasks:processing");
-                let stats = format!("{prefix}:tasks:stats");
-                let events = format!("{prefix}:tasks:events");
-                for i in 0..per_task {
-                    let id = format!("{t}-{i}");
-                    let task = format!("{prefix}:task:{id}");
-                    let data = json!({ "n": i }).to_string();
-                    let fields = job_fields(&id, &data);
-                    let _: redis::Value = redis::pipe()
-                        .atomic()
-                        .hset_multiple(&task, &fields)
-                        .zadd(&queue, &id, -5.0)
-                        .hincr(&stats, "enqueued", 1)
-                        .publish(&events, &id)
-                        .query_async(&mut conn)
-                        .await
-                        .expect("raw enqueue");
-                    let popped: Vec<(String, f64)> = redis::cmd("ZPOPMIN")
-                        .arg(&queue)
-                        .query_async(&mut conn)
-                        .await
-                        .expect("raw claim");
-                    let id = popped.into_iter().next().expect("a job").0;
-                    let task = format!("{prefix}:task:{id}");
-                    let _: redis::Value = redis::pipe()
-                        .atomic()
-                        .zadd(&processing, &id, 1.0e13)
-                        .hincr(&task, "token", 1)
-                        .hincr(&task, "attempts", 1)
-                        .hset(&task, "status", "processing")
-                        .hgetall(&task)
-                        .publish(&events, &id)
-                        .query_async(&mut conn)
-                        .await
-                        .expect("raw start");
-                    let _: redis::Value = redis::pipe()
-                        .atomic()
-                        .zrem(&processing, &id)
-                        .hset(&task, "status", "completed")
-                        .pexpire(&task, 3_600_000)
-                        .hincr(&stats, "completed", 1)
-                        .publish(&events, &id)
-                        .query_async(&mut conn)
-                        .await
-                        .expect("raw complete");
-                }
-            })
-        })
-        .collect();
-    for task in tasks {
-        task.await.expect("task");
-    }
-    (concurrency * per_task) as f64 / start.elapsed().as_secs_f64()
-}
-
-/// The fields staunch writes for a new job due now, so the raw side stores as much.
-fn job_fields<'a>(id: &'a str, data: &'a str) -> [(&'a str, &'a str); 7] {
-    [
-        ("id", id),
-        ("type", "bench"),
-        ("data", data),
-        ("priority", "5"),
-        ("created_at", "2026-01-01T00:00:00Z"),
-        ("status", "pending"),
-        ("max_retries", "3"),
-    ]
-}
-
+/// Jobs per call and calls of the bulk rows.
 const BULK: usize = 1000;
 const BULK_CALLS: usize = 10;
 
@@ -170,37 +85,22 @@ async fn staunch_bulk(store: Arc<dyn Store>) -> f64 {
     (BULK * BULK_CALLS) as f64 / start.elapsed().as_secs_f64()
 }
 
-async fn raw_bulk(mut conn: redis::aio::MultiplexedConnection, with_hash: bool) -> f64 {
-    let prefix = format!("r{:08x}", rand::random::<u32>());
-    let queue = format!("{prefix}:tasks:queue");
-    let start = Instant::now();
-    for call in 0..BULK_CALLS {
-        let mut pipe = redis::pipe();
-        // The same-layout baseline is one MULTI, as staunch's bulk enqueue; the bare ZADDs are
-        // a plain pipeline, as the issue names them (no QUEUED replies to parse).
-        if with_hash {
-            pipe.atomic();
-        }
-        for i in 0..BULK {
-            let id = format!("{call}-{i}");
-            if with_hash {
-                let data = json!({ "n": i }).to_string();
-                pipe.hset_multiple(format!("{prefix}:task:{id}"), &job_fields(&id, &data));
-            }
-            pipe.zadd(&queue, &id, -5.0);
-        }
-        if with_hash {
-            pipe.hincr(format!("{prefix}:tasks:stats"), "enqueued", BULK);
-            pipe.publish(format!("{prefix}:tasks:events"), "bulk");
-        }
-        let _: redis::Value = pipe.query_async(&mut conn).await.expect("raw bulk");
-    }
-    (BULK * BULK_CALLS) as f64 / start.elapsed().as_secs_f64()
+/// The fields staunch writes for a new job due now, so the raw side stores as much.
+fn job_fields<'a>(id: &'a str, data: &'a str) -> [(&'a str, &'a str); 6] {
+    [
+        ("id", id),
+        ("type", "bench"),
+        ("data", data),
+        ("priority", "5"),
+        ("created_at", "2026-01-01T00:00:00Z"),
+        ("status", "pending"),
+    ]
 }
 
-/// The least any client can send for a bulk enqueue that keeps the bot dashboard's layout: the same
-/// hashes as staunch, then all ids in one `ZADD`, in one MULTI (no counter, no event).
-async fn raw_bulk_floor(mut conn: redis::aio::MultiplexedConnection) -> f64 {
+/// A raw `MULTI` pipeline writing what staunch's bulk enqueue writes: a hash per job (the same
+/// fields, `max_retries` included), one `ZADD` of every id, the counter and one event naming
+/// every id.
+async fn raw_bulk(mut conn: redis::aio::MultiplexedConnection) -> f64 {
     let prefix = format!("r{:08x}", rand::random::<u32>());
     let queue = format!("{prefix}:tasks:queue");
     let start = Instant::now();
@@ -209,36 +109,50 @@ async fn raw_bulk_floor(mut conn: redis::aio::MultiplexedConnection) -> f64 {
         pipe.atomic();
         let mut zadd = redis::cmd("ZADD");
         zadd.arg(&queue);
+        let mut ids = Vec::with_capacity(BULK);
         for i in 0..BULK {
-            let id = format!("{call}-{i}");
+            let id = format!("{call:011x}{i:016x}");
+            ids.push(id.clone());
             let data = json!({ "n": i }).to_string();
-            pipe.hset_multiple(format!("{prefix}:task:{id}"), &job_fields(&id, &data));
+            let mut hset = redis::cmd("HSET");
+            hset.arg(format!("{prefix}:task:{id}"));
+            for (f, v) in job_fields(&id, &data) {
+                hset.arg(f).arg(v);
+            }
+            hset.arg("max_retries").arg(3);
+            pipe.add_command(hset);
             zadd.arg(-5.0).arg(&id);
         }
         pipe.add_command(zadd);
+        pipe.hincr(format!("{prefix}:tasks:stats"), "enqueued", BULK);
+        // The same event staunch publishes for a bulk enqueue: every id, as JSON.
+        let event = json!({"event": "statuses", "ids": ids, "status": "pending", "at": 0});
+        pipe.publish(format!("{prefix}:tasks:events"), event.to_string());
         let _: redis::Value = pipe.query_async(&mut conn).await.expect("raw bulk");
     }
     (BULK * BULK_CALLS) as f64 / start.elapsed().as_secs_f64()
 }
 
-/// A worker (concurrency 32, no-op handler) draining `n` bulk-enqueued jobs; returns jobs/s.
-async fn worker_drain(store: Arc<dyn Store>, n: usize) -> f64 {
+/// A worker (no-op handler) at `concurrency` draining `n` bulk-enqueued jobs; returns jobs/s
+/// from its start to the last completion.
+async fn worker_drain(store: Arc<dyn Store>, concurrency: usize, n: usize) -> f64 {
     let q = fresh_queue(&store);
-    for chunk in 0..n / BULK {
-        let jobs = (0..BULK)
-            .map(|i| NewJob::new("noop", chunk * BULK + i))
+    for chunk in 0..n.div_ceil(BULK) {
+        let jobs = (chunk * BULK..n.min((chunk + 1) * BULK))
+            .map(|i| NewJob::new("noop", i))
             .collect();
         q.enqueue_bulk(jobs).await.expect("bulk");
     }
     let start = Instant::now();
     let worker = Worker::new(q.clone())
-        .concurrency(32)
-        .handle("noop", |_ctx: JobContext<u64>| async move {
+        .concurrency(concurrency)
+        .handle("noop", |_ctx: JobContext<usize>| async move {
             Ok::<_, HandlerError>(())
         })
         .start();
-    while q.counters().await.expect("counters").completed < n as u64 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
+    // The worker's own counts: watching them costs the store nothing.
+    while worker.stats().completed < n as u64 {
+        tokio::time::sleep(Duration::from_millis(1)).await;
     }
     let rate = n as f64 / start.elapsed().as_secs_f64();
     worker.shutdown(Duration::from_secs(5)).await;
@@ -264,7 +178,9 @@ async fn latency(store: Arc<dyn Store>, samples: usize) -> (f64, f64) {
     let mut micros = Vec::with_capacity(samples);
     for i in 0..samples {
         let sent = Instant::now();
-        q.enqueue(NewJob::new("ping", i)).await.expect("enqueue");
+        q.enqueue(NewJob::new("ping", i as u64))
+            .await
+            .expect("enqueue");
         let got = rx.recv().await.expect("handler ran");
         micros.push(got.duration_since(sent).as_secs_f64() * 1e6);
         // Let the worker finish and go idle again.
@@ -276,29 +192,33 @@ async fn latency(store: Arc<dyn Store>, samples: usize) -> (f64, f64) {
     (at(0.50), at(0.99))
 }
 
+/// Jobs drained per worker measurement.
+const DRAIN: usize = 5000;
+
 async fn local_section(name: &str, store: Arc<dyn Store>) {
     for concurrency in [1usize, 16] {
-        let per_task = 4000 / concurrency;
-        let rate = median({
-            let mut v = Vec::new();
-            for _ in 0..3 {
-                v.push(staunch_cycle(store.clone(), concurrency, per_task).await);
-            }
-            v
-        });
-        println!("{name:<8} enqueue+claim+complete, {concurrency:>2} at once: {rate:>10.0} jobs/s");
+        let mut rates = Vec::new();
+        for _ in 0..3 {
+            rates.push(worker_drain(store.clone(), concurrency, DRAIN).await);
+        }
+        let (lo, hi) = (
+            rates[0].min(rates[1]).min(rates[2]),
+            rates[0].max(rates[1]).max(rates[2]),
+        );
+        let mid = median(rates);
+        println!(
+            "{name:<6} worker, concurrency {concurrency:>2}, {DRAIN} jobs: {mid:>9.0} jobs/s (3 runs: {lo:.0}..{hi:.0})"
+        );
     }
-    let rate = worker_drain(store.clone(), 20_000).await;
-    println!("{name:<8} worker (concurrency 32) draining 20000 jobs: {rate:>10.0} jobs/s");
     let (p50, p99) = latency(store, 300).await;
     println!(
-        "{name:<8} enqueue-to-handler latency, idle worker: p50 {p50:>8.0} µs   p99 {p99:>8.0} µs"
+        "{name:<6} enqueue-to-handler latency, idle worker: p50 {p50:>7.0} µs  p99 {p99:>7.0} µs"
     );
 }
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
-    println!("queue_bench: {ROUNDS} rounds per pair, medians\n");
+    println!("queue_bench: {ROUNDS} rounds per pair after a warm-up; medians, ratio range in []\n");
     let memory: Arc<dyn Store> = Arc::new(MemoryStore::new());
     local_section("memory", memory).await;
     let dir = tempfile::tempdir().expect("tempdir");
@@ -326,56 +246,78 @@ async fn main() {
         .await
         .expect("connect raw");
     println!();
-    for concurrency in [1usize, 16] {
-        let per_task = 4000 / concurrency;
-        let (ours, theirs) = pair(
-            || staunch_cycle(store.clone(), concurrency, per_task),
-            || raw_cycle(raw.clone(), concurrency, per_task),
-        )
-        .await;
-        row(
-            &format!("redis enqueue+claim+complete, {concurrency:>2} at once"),
-            ours,
-            theirs,
-            "jobs/s",
-            0.5,
-        );
+    let rounds = pair_rounds(
+        || staunch_bulk(store.clone()),
+        || raw_bulk(raw.clone()),
+        ROUNDS,
+    )
+    .await;
+    row(
+        "redis bulk 1000/call vs raw MULTI",
+        &rounds,
+        "raw   ",
+        "jobs/s",
+        0.9,
+    );
+
+    let port = bullmq::port_of(target.url());
+    match bullmq::ensure_installed() {
+        Err(why) => println!("BullMQ rows skipped: {why}"),
+        Ok(()) => {
+            for concurrency in [1usize, 16] {
+                let rounds = pair_rounds(
+                    || worker_drain(store.clone(), concurrency, DRAIN),
+                    || {
+                        let args =
+                            vec!["worker".into(), concurrency.to_string(), DRAIN.to_string()];
+                        bullmq::run(port, args, "rate")
+                    },
+                    ROUNDS,
+                )
+                .await;
+                row(
+                    &format!("redis worker, concurrency {concurrency:>2}"),
+                    &rounds,
+                    "BullMQ",
+                    "jobs/s",
+                    1.5,
+                );
+            }
+            let rounds = pair_rounds(
+                || staunch_enqueue(store.clone(), 3000),
+                || bullmq::run(port, vec!["enqueue".into(), "3000".into()], "rate"),
+                ROUNDS,
+            )
+            .await;
+            row("redis enqueue one by one", &rounds, "BullMQ", "jobs/s", 1.5);
+            let rounds = pair_rounds(
+                || staunch_bulk(store.clone()),
+                || {
+                    let args = vec!["bulk".into(), BULK_CALLS.to_string(), BULK.to_string()];
+                    bullmq::run(port, args, "rate")
+                },
+                ROUNDS,
+            )
+            .await;
+            row(
+                "redis bulk 1000/call vs addBulk",
+                &rounds,
+                "BullMQ",
+                "jobs/s",
+                5.0,
+            );
+            let theirs = bullmq::run_many(
+                port,
+                vec!["latency".into(), "300".into()],
+                &["p50_us", "p99_us"],
+            )
+            .await;
+            println!(
+                "{:<40} BullMQ p50 {:>7.0} µs  p99 {:>7.0} µs",
+                "redis enqueue-to-handler latency", theirs[0], theirs[1]
+            );
+        }
     }
-    let (ours, theirs) = pair(
-        || staunch_bulk(store.clone()),
-        || raw_bulk(raw.clone(), true),
-    )
-    .await;
-    row(
-        "redis bulk enqueue vs pipelined HSET+ZADD",
-        ours,
-        theirs,
-        "jobs/s",
-        0.8,
-    );
-    let (ours, theirs) = pair(
-        || staunch_bulk(store.clone()),
-        || raw_bulk(raw.clone(), false),
-    )
-    .await;
-    row(
-        "redis bulk enqueue vs pipelined bare ZADD",
-        ours,
-        theirs,
-        "jobs/s",
-        0.8,
-    );
-    // For scale: how close a raw client writing the same hashes can get to bare ZADDs.
-    let (floor, bare) = pair(
-        || raw_bulk_floor(raw.clone()),
-        || raw_bulk(raw.clone(), false),
-    )
-    .await;
-    println!(
-        "{:<46} raw     {floor:>10.0} jobs/s   raw {bare:>10.0} jobs/s   ratio {:>5.2}x (not a target: a raw client writing the same layout)",
-        "(raw hashes + one ZADD vs bare ZADD)",
-        floor / bare
-    );
     println!();
     local_section("redis", store).await;
 }

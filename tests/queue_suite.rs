@@ -217,4 +217,9 @@ suite!(
     events_published,
     hash_tagged_prefix,
     lean_hashes_and_explicit_older_ones,
+    one_round_trip_per_job,
+    jobs_by_state_with_paging,
+    retry_promote_remove_clean,
+    removal_policies_by_count_and_age,
+    rate_limit_across_workers,
 );

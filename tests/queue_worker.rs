@@ -255,6 +255,33 @@ async fn graceful_shutdown(store: Arc<dyn Store>) {
     assert_eq!(lease.job.id, long);
 }
 
+/// A rate-limited worker waits out used-up windows and still drains everything.
+async fn rate_limited_worker_drains(store: Arc<dyn Store>) {
+    let config = QueueConfig::new()
+        .prefix(format!("w{:08x}", rand::random::<u32>()))
+        .rate_limit(2, Duration::from_millis(200));
+    let q = Queue::with_config(store, config).expect("config");
+    let worker = Worker::new(q.clone())
+        .concurrency(4)
+        .poll_interval(Duration::from_secs(30))
+        .handle("ok", |_ctx: JobContext<Value>| async move {
+            Ok::<_, HandlerError>(())
+        })
+        .start();
+    for n in 0..5 {
+        q.enqueue(NewJob::new("ok", n)).await.unwrap();
+    }
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            q.counters().await.unwrap().completed == 5
+        })
+        .await,
+        "all five completed across windows: {:?}",
+        worker.stats()
+    );
+    worker.shutdown(Duration::from_secs(1)).await;
+}
+
 macro_rules! on_backends {
     ($($case:ident),*) => {
         mod memory {
@@ -285,5 +312,6 @@ on_backends!(
     outcomes_and_survival,
     concurrency_and_prompt_wakeup,
     timeouts_and_scheduled,
-    graceful_shutdown
+    graceful_shutdown,
+    rate_limited_worker_drains
 );

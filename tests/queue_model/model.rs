@@ -32,6 +32,8 @@ pub enum Op {
     },
     Claim,
     ClaimMany(usize),
+    /// Complete lease `.0` and claim up to `.1` more in the same step.
+    CompleteAndClaim(usize, usize),
     Heartbeat(usize),
     Complete(usize),
     Fail(usize),
@@ -52,7 +54,8 @@ pub fn decode(bytes: &[u8]) -> Vec<Op> {
             let (a, b) = (pair[0], pair.get(1).copied().unwrap_or(0));
             let n = b as usize;
             match a % 16 {
-                0..=3 => Op::Enqueue {
+                3 => Op::CompleteAndClaim(n, n % 3 + 1),
+                0..=2 => Op::Enqueue {
                     priority: [1, 5, 10][n % 3],
                     delay_ms: ((n / 3) % 3) as i64 * 400,
                     max_retries: ((n / 9) % 3) as u32,
@@ -331,26 +334,37 @@ pub async fn check(store: Arc<dyn Store>, clock: ManualClock, ops: &[Op]) -> Res
                 }
                 .map_err(|e| e.to_string())?;
                 let want = model.claim_many(k);
-                if got.len() != want.len() {
+                if let Err(e) = check_claimed(&model, &index, got, want, &mut leases) {
+                    return fail(e);
+                }
+            }
+            Op::CompleteAndClaim(n, k) => {
+                if leases.is_empty() {
+                    continue;
+                }
+                let i = n % leases.len();
+                let lease = leases[i].clone();
+                let got = queue
+                    .complete_and_claim(&lease, &(), *k)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let want_lost = match model.held(i) {
+                    None => true,
+                    Some((j, _)) => {
+                        model.jobs[j].state = State::Completed;
+                        model.totals.completed += 1;
+                        false
+                    }
+                };
+                if got.lease_lost != want_lost {
                     return fail(format!(
-                        "claimed {} jobs vs model {}",
-                        got.len(),
-                        want.len()
+                        "lease lost {} vs model {want_lost}",
+                        got.lease_lost
                     ));
                 }
-                for (lease, l) in got.into_iter().zip(want) {
-                    let m = model.leases[l];
-                    let job = index.get(&lease.job.id).copied();
-                    if job != Some(m.job)
-                        || lease.token != m.token
-                        || lease.job.attempts != m.attempts
-                    {
-                        return fail(format!(
-                            "claimed job {job:?} token {} attempts {} vs model {m:?}",
-                            lease.token, lease.job.attempts
-                        ));
-                    }
-                    leases.push(lease);
+                let want = model.claim_many(*k);
+                if let Err(e) = check_claimed(&model, &index, got.next, want, &mut leases) {
+                    return fail(e);
                 }
             }
             Op::Heartbeat(n)
@@ -529,6 +543,35 @@ async fn compare_state(queue: &Queue, model: &Model, ids: &[String]) -> Result<(
     }
     if queue.is_paused().await.map_err(|e| e.to_string())? != model.paused {
         return Err("paused flag differs".into());
+    }
+    Ok(())
+}
+
+/// Compares what a claim returned with the model's claim, keeping the leases.
+fn check_claimed(
+    model: &Model,
+    index: &HashMap<String, usize>,
+    got: Vec<staunch::queue::Lease>,
+    want: Vec<usize>,
+    leases: &mut Vec<staunch::queue::Lease>,
+) -> Result<(), String> {
+    if got.len() != want.len() {
+        return Err(format!(
+            "claimed {} jobs vs model {}",
+            got.len(),
+            want.len()
+        ));
+    }
+    for (lease, l) in got.into_iter().zip(want) {
+        let m = model.leases[l];
+        let job = index.get(&lease.job.id).copied();
+        if job != Some(m.job) || lease.token != m.token || lease.job.attempts != m.attempts {
+            return Err(format!(
+                "claimed job {job:?} token {} attempts {} vs model {m:?}",
+                lease.token, lease.job.attempts
+            ));
+        }
+        leases.push(lease);
     }
     Ok(())
 }

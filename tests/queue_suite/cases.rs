@@ -11,6 +11,16 @@ use staunch_core::prelude::*;
 
 use super::{Env, U};
 
+#[path = "admin_api.rs"]
+mod admin_api;
+#[path = "steady.rs"]
+mod steady;
+pub use admin_api::{
+    jobs_by_state_with_paging, rate_limit_across_workers, removal_policies_by_count_and_age,
+    retry_promote_remove_clean,
+};
+pub use steady::one_round_trip_per_job;
+
 async fn add(q: &Queue, priority: impl Into<Priority>, payload: Value) -> String {
     let job = NewJob::new("work", payload).priority(priority);
     q.enqueue(job).await.expect("enqueue").id

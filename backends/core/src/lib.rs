@@ -55,11 +55,14 @@ pub mod testkit;
 
 pub use capabilities::{Capabilities, Eviction, Persistence, PubSubReach};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use command::{Access, Call, Command, CommandRef, Family, ReplyShape};
+pub use command::{
+    Access, Call, Command, CommandRef, Family, MAX_RANDOM_REPEATS, ReplyShape, queue_step,
+    random_count,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use families::{
     As, Atomic, Batch, Decode, Execute, FromReply, Hashes, IntoValue, Keyspace, Lists, Pipeline,
-    PubSub, Replies, SetReply, Sets, SortedSets, Step, Strings,
+    PubSub, QueueClaimed, QueueStepReply, Replies, SetReply, Sets, SortedSets, Step, Strings,
 };
 pub use info::ServerInfo;
 pub use options::*;

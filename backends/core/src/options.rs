@@ -585,6 +585,91 @@ impl ZMoveOptions {
     }
 }
 
+/// What one [`crate::Command::QueueStep`] does: finish the job a worker holds (optionally),
+/// then claim the next ones. See the command's documentation for the exact effects.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueueStepOptions {
+    /// The job to complete first, if any.
+    pub finish: Option<QueueFinish>,
+    /// Claim up to this many pending jobs (0: claim none).
+    pub claim: u64,
+    /// The time of the step, Unix milliseconds (explicit, so the step replays the same).
+    pub now_ms: i64,
+    /// `now_ms` as the text written to `started_at` and `finished_at`.
+    pub now_text: String,
+    /// The lease deadline of claimed jobs, Unix milliseconds (their score in `processing`).
+    pub until_ms: i64,
+    /// The channel state changes are published on (`None`: publish nothing).
+    pub events: Option<String>,
+}
+
+impl QueueStepOptions {
+    /// A step at `now_ms` (formatted as `now_text`) claiming up to `claim` jobs leased until
+    /// `until_ms`, finishing nothing and publishing nothing.
+    pub fn new(now_ms: i64, now_text: impl Into<String>, claim: u64, until_ms: i64) -> Self {
+        QueueStepOptions {
+            finish: None,
+            claim,
+            now_ms,
+            now_text: now_text.into(),
+            until_ms,
+            events: None,
+        }
+    }
+    /// Completes `finish` before claiming.
+    pub fn finish(mut self, finish: QueueFinish) -> Self {
+        self.finish = Some(finish);
+        self
+    }
+    /// Publishes state changes on `channel`.
+    pub fn events(mut self, channel: impl Into<String>) -> Self {
+        self.events = Some(channel.into());
+        self
+    }
+}
+
+/// The completion a [`QueueStepOptions`] applies before it claims.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueueFinish {
+    /// The job id.
+    pub id: String,
+    /// The fencing token the holder claimed it with; the completion applies only while the
+    /// job's `token` field still equals it.
+    pub token: u64,
+    /// The result (JSON text) to keep in the `result` field.
+    pub result: Option<bytes::Bytes>,
+    /// The job's unique key (the part after the unique-key prefix), released if it still
+    /// names this job.
+    pub unique: Option<String>,
+    /// How long to keep the completed job, in milliseconds (0: delete it at once).
+    pub keep_ms: u64,
+}
+
+impl QueueFinish {
+    /// Completes job `id` held with `token`, keeping it `keep_ms` milliseconds.
+    pub fn new(id: impl Into<String>, token: u64, keep_ms: u64) -> Self {
+        QueueFinish {
+            id: id.into(),
+            token,
+            result: None,
+            unique: None,
+            keep_ms,
+        }
+    }
+    /// Keeps `result` in the job's `result` field.
+    pub fn result(mut self, result: impl Into<bytes::Bytes>) -> Self {
+        self.result = Some(result.into());
+        self
+    }
+    /// Releases unique key `unique` if it still names the job.
+    pub fn unique(mut self, unique: impl Into<String>) -> Self {
+        self.unique = Some(unique.into());
+        self
+    }
+}
+
 /// When a durable log is forced to disk, as Redis's `appendfsync`: the file store's log and
 /// `Failover`'s journal file share this one setting.
 ///

@@ -16,7 +16,8 @@ fn k(s: &str) -> String {
     s.to_owned()
 }
 
-/// One command of every kind the first log format knew, in its declaration order.
+/// One command of every kind the first log format knew, in its declaration order, then the
+/// rows added since (tags 200 and up).
 fn samples() -> Vec<Command> {
     use Command::*;
     vec![
@@ -321,6 +322,14 @@ fn samples() -> Vec<Command> {
             delta: 1,
             ttl_ms: 1000,
         },
+        QueueStep {
+            keys: ["q", "p", "s", "x", "t", "j:", "u:", "c"].map(k).to_vec(),
+            step: Box::new(
+                QueueStepOptions::new(5, "T", 2, 9)
+                    .finish(QueueFinish::new("a", 3, 60).result(b("r")).unique("n"))
+                    .events("ev"),
+            ),
+        },
     ]
 }
 
@@ -417,6 +426,7 @@ const FROZEN: &[&str] = &[
     "5001680166000176",
     "51016801660176",
     "52016302fbe803",
+    "c80801710170017301780174026a3a02753a01630101610301017201016e3c020a01541201026576",
 ];
 
 #[test]
@@ -449,8 +459,8 @@ fn every_command_decodes_as_before() {
 
 #[test]
 fn unknown_tags_are_an_error_not_a_panic() {
-    // Tag 200 names no command.
-    let bytes = [0xc8, 0x01];
+    // Tag 250 names no command.
+    let bytes = [0xfa, 0x01];
     let decoded =
         bincode::serde::decode_from_slice::<Command, _>(&bytes, bincode::config::standard());
     assert!(decoded.is_err());

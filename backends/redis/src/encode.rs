@@ -867,8 +867,52 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
                 ttl_ms.to_string().into_bytes(),
             ],
         )),
+        C::QueueStep { keys, step } => queue_step(keys, step),
         other => Err(Error::unsupported(other.name())),
     }
+}
+
+/// [`Command::QueueStep`] as its script's arguments (see `scripts.rs`).
+fn queue_step(keys: &[String], step: &staunch_core::QueueStepOptions) -> Result<Plan> {
+    staunch_core::queue_step::QueueStepKeys::parse(keys)?;
+    let text = |s: String| s.into_bytes();
+    let mut args = match &step.finish {
+        None => vec![Vec::new(); 7],
+        Some(f) => vec![
+            f.id.as_bytes().to_vec(),
+            text(f.token.to_string()),
+            if f.result.is_some() {
+                b"1".to_vec()
+            } else {
+                b"0".to_vec()
+            },
+            f.result.as_deref().unwrap_or_default().to_vec(),
+            f.unique.as_deref().unwrap_or_default().as_bytes().to_vec(),
+            text(f.keep_ms.to_string()),
+            text(
+                step.now_ms
+                    .saturating_add(i64::try_from(f.keep_ms).unwrap_or(i64::MAX))
+                    .to_string(),
+            ),
+        ],
+    };
+    args.push(text(step.claim.to_string()));
+    args.push(text(step.now_ms.to_string()));
+    args.push(step.now_text.as_bytes().to_vec());
+    args.push(text(step.until_ms.to_string()));
+    args.push(
+        step.events
+            .as_deref()
+            .unwrap_or_default()
+            .as_bytes()
+            .to_vec(),
+    );
+    args.push(match &step.finish {
+        Some(f) => staunch_core::queue_step::completed_event(&f.id, step.now_ms).to_vec(),
+        None => Vec::new(),
+    });
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    Ok(script(Script::QueueStep, &keys, args))
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! The Lua scripts behind the contract's atomic compound operations.
 //!
 //! Redis runs a script without interleaving any other command, so each compound operation
-//! (`ZMoveByScore`, compare-and-set/-delete on strings and hash fields, `IncrByEx`) is one
+//! (`ZMoveByScore`, compare-and-set/-delete on strings and hash fields, `IncrByEx`, the queue's
+//! `QueueStep`) is one
 //! script: no check-then-act race is possible. A connection remembers which scripts its server
 //! has cached (an `EVAL` or `EVALSHA` of it succeeded there): those are invoked by SHA1
 //! (`EVALSHA`), the others with `EVAL`, which sends the source and caches it. A `NOSCRIPT`
@@ -38,6 +39,8 @@ pub(crate) enum Script {
     IncrByEx,
     /// `ZRANK`/`ZREVRANK ... WITHSCORE`, which Redis before 7.2 lacks.
     ZRankScore,
+    /// `QueueStep`.
+    QueueStep,
 }
 
 /// KEYS[1] source, KEYS[2] destination; ARGV: min, max, limit ('' for all), 'keep' or
@@ -132,6 +135,80 @@ if not r then return nil end
 return {r, redis.call('ZSCORE', KEYS[1], ARGV[2])}
 "#;
 
+/// KEYS: pending, processing, scheduled, paused, stats, job-hash prefix, unique-key prefix,
+/// completed.
+/// ARGV: [1] id to finish ('' none), [2] its token, [3] '1' with a result, [4] the result,
+/// [5] unique key ('' none), [6] keep ms ('0': delete), [7] expiry time (Unix ms), [8] claim
+/// count, [9] now (Unix ms), [10] now as text, [11] lease deadline, [12] events channel (''
+/// none), [13] the completion's event. See `Command::QueueStep` for what it does; the memory
+/// engine's `queue_step.rs` is the same step.
+const QUEUE_STEP: &str = r#"
+local now = ARGV[9]
+local finished = -1
+if ARGV[1] ~= '' then
+  local id = ARGV[1]
+  local task = KEYS[6] .. id
+  if redis.call('HGET', task, 'token') == ARGV[2] then
+    redis.call('ZREM', KEYS[2], id)
+    if ARGV[3] == '1' then
+      redis.call('HSET', task, 'token', ARGV[2] .. ':completed', 'status', 'completed',
+        'finished_at', ARGV[10], 'finished_ms', now, 'result', ARGV[4])
+    else
+      redis.call('HSET', task, 'token', ARGV[2] .. ':completed', 'status', 'completed',
+        'finished_at', ARGV[10], 'finished_ms', now)
+    end
+    if ARGV[6] == '0' then
+      redis.call('DEL', task)
+    else
+      redis.call('ZADD', KEYS[8], now, id)
+      redis.call('PEXPIREAT', task, ARGV[7])
+    end
+    redis.call('HINCRBY', KEYS[5], 'completed', 1)
+    if ARGV[5] ~= '' then
+      local u = KEYS[7] .. ARGV[5]
+      if redis.call('GET', u) == id then redis.call('DEL', u) end
+    end
+    if ARGV[12] ~= '' then redis.call('PUBLISH', ARGV[12], ARGV[13]) end
+    finished = 1
+  else
+    finished = 0
+  end
+end
+local paused = redis.call('EXISTS', KEYS[4])
+local due = redis.call('ZCOUNT', KEYS[3], '-inf', now)
+local jobs = {}
+local claim = tonumber(ARGV[8])
+if paused == 0 and due == 0 and claim > 0 then
+  local popped = redis.call('ZPOPMIN', KEYS[1], claim)
+  local ids = {}
+  for i = 1, #popped, 2 do
+    redis.call('ZADD', KEYS[2], ARGV[11], popped[i])
+  end
+  for i = 1, #popped, 2 do
+    local id = popped[i]
+    local task = KEYS[6] .. id
+    local t = redis.pcall('HINCRBY', task, 'token', 1)
+    if type(t) ~= 'number' then t = 0 end
+    redis.call('HINCRBY', task, 'attempts', 1)
+    local fields = redis.call('HGETALL', task)
+    redis.call('HSET', task, 'status', 'processing', 'started_at', ARGV[10])
+    jobs[#jobs + 1] = {id, t, fields}
+    ids[#ids + 1] = cjson.encode(id)
+  end
+  if ARGV[12] ~= '' and #ids > 0 then
+    local msg
+    if #ids == 1 then
+      msg = '{"event":"status","id":' .. ids[1] .. ',"status":"processing","at":' .. now .. '}'
+    else
+      msg = '{"event":"statuses","ids":[' .. table.concat(ids, ',') ..
+        '],"status":"processing","at":' .. now .. '}'
+    end
+    redis.call('PUBLISH', ARGV[12], msg)
+  end
+end
+return {finished, paused, due, jobs}
+"#;
+
 impl Script {
     /// The Lua source.
     pub(crate) fn source(self) -> &'static str {
@@ -143,6 +220,7 @@ impl Script {
             Script::HCad => HCAD,
             Script::IncrByEx => INCRBYEX,
             Script::ZRankScore => ZRANKSCORE,
+            Script::QueueStep => QUEUE_STEP,
         }
     }
 
@@ -157,7 +235,7 @@ impl Script {
     }
 
     /// Every script, in [`Script::index`] order.
-    const ALL: [Script; 7] = [
+    const ALL: [Script; 8] = [
         Script::ZMove,
         Script::Cas,
         Script::Cad,
@@ -165,6 +243,7 @@ impl Script {
         Script::HCad,
         Script::IncrByEx,
         Script::ZRankScore,
+        Script::QueueStep,
     ];
 
     fn index(self) -> usize {
@@ -215,7 +294,9 @@ impl Script {
                     }
                 }
             },
-            Script::Cas | Script::Cad | Script::HCas | Script::HCad => Ok(reply),
+            Script::Cas | Script::Cad | Script::HCas | Script::HCad | Script::QueueStep => {
+                Ok(reply)
+            }
         }
     }
 }

@@ -27,15 +27,16 @@ use crate::DashboardOptions;
 pub fn start(bot: Bot, options: &DashboardOptions) -> WorkerHandle {
     let mut worker = Worker::new(bot.queue().clone()).concurrency(options.concurrency);
     for task in BotTask::ALL {
-        let bot = bot.clone();
         let duration = options.task_duration;
-        worker = worker.handle(task.as_str(), move |ctx: JobContext<Value>| {
-            let bot = bot.clone();
-            async move {
+        // The worker hands each job its own reference to the bot (one clone per job).
+        worker = worker.handle_with(
+            task.as_str(),
+            bot.clone(),
+            move |ctx: JobContext<Value>, bot| async move {
                 tokio::time::sleep(duration).await;
                 perform(&bot, task, &ctx.payload).await
-            }
-        });
+            },
+        );
     }
     worker.start()
 }

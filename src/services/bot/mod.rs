@@ -161,7 +161,12 @@ impl Bot {
     pub fn new(store: Arc<dyn Store>) -> Bot {
         // The default queue configuration is valid; fall back to it in any case.
         Bot::with_config(store.clone(), BotConfig::default()).unwrap_or_else(|_| {
-            Bot::from_parts(store.clone(), BotConfig::default(), Queue::new(store))
+            let config = BotConfig::default();
+            let queue = Queue::build(
+                store.clone(),
+                QueueConfig::new().prefix(config.prefix.clone()),
+            );
+            Bot::from_parts(store, config, queue)
         })
     }
 

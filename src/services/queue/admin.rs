@@ -127,27 +127,19 @@ impl Queue {
     }
 
     /// One maintenance pass: takes back expired leases (their jobs become due again and the
-    /// attempt stays counted), promotes due scheduled jobs into the queue, trims dead letters
-    /// older than the dead-letter TTL, and says when the next job or lease comes due. Workers
+    /// attempt stays counted), promotes due scheduled jobs into the queue, applies the removal
+    /// policies to completed jobs and dead letters (by age and count), and says when the next job or lease comes due. Workers
     /// run it on their poll interval; it is safe to run from many processes at once.
     pub async fn maintain(&self) -> Result<Maintenance> {
         let keys = self.keys();
         let now = self.now();
-        let dead_before = now.saturating_sub(codec::millis(self.inner.config.dead_ttl));
         let expired = ZMoveOptions::new()
             .up_to(ScoreBound::Inclusive(now as f64))
             .limit(super::PROMOTE_BATCH)
             .score(MoveScore::Fixed(now as f64));
-        let (reaped, _) = self
+        let reaped = self
             .st()
-            .pipeline()
             .zmove_by_score(&keys.processing, &keys.scheduled, expired)
-            .zremrangebyscore(
-                &keys.dead,
-                ScoreBound::MIN,
-                ScoreBound::Exclusive(dead_before as f64),
-            )
-            .run()
             .await?;
         if !reaped.is_empty() {
             self.st()
@@ -155,6 +147,7 @@ impl Queue {
                 .await?;
         }
         let promoted = self.promote(now).await?;
+        let removed = self.apply_removal_policies(now).await?;
         let (scheduled, processing) = self
             .st()
             .pipeline()
@@ -170,6 +163,7 @@ impl Queue {
         Ok(Maintenance {
             reaped: reaped.len() as u64,
             promoted,
+            removed,
             next_due_ms,
         })
     }

@@ -2,12 +2,13 @@
 
 use std::collections::HashMap;
 
+use serde::Serialize;
 use staunch_core::prelude::*;
 use staunch_core::{As, Result, Step};
 
 use super::codec::{self, Fence, Fields, corrupt, field, iso8601, millis, queue_score};
 use super::events::QueueEvent;
-use super::job::{JobStatus, Lease};
+use super::job::{JobStatus, Lease, Stepped};
 use super::queue::{Queue, member_id};
 
 /// Bound on the rounds of one claim call. Every round makes progress (a job is promoted,
@@ -37,86 +38,150 @@ impl Queue {
         Ok(self.claim_many(1).await?.pop())
     }
 
-    /// Claims up to `max` jobs at once, best first, in two round trips (workers use it to fill
+    /// Claims up to `max` jobs at once, best first, in one round trip (workers use it to fill
     /// their free slots). Empty when nothing is due or the queue is paused.
     pub async fn claim_many(&self, max: usize) -> Result<Vec<Lease>> {
+        Ok(self.step(None, max.max(1)).await?.next)
+    }
+
+    /// Completes `lease` with `result` (kept as JSON for the result TTL) and claims up to
+    /// `max` next jobs in the same atomic step: one round trip per job in a worker's steady
+    /// state (`max` 0: complete only).
+    ///
+    /// The completion applies only while the lease's fencing token is current; otherwise
+    /// [`Stepped::lease_lost`] is set and nothing of the completion happens, but the claim
+    /// still does (claimed jobs are never held back by a stale completion).
+    pub async fn complete_and_claim<R: Serialize + ?Sized>(
+        &self,
+        lease: &Lease,
+        result: &R,
+        max: usize,
+    ) -> Result<Stepped> {
+        let text = serde_json::to_string(result)
+            .map_err(|e| staunch_core::Error::invalid(format!("result does not serialize: {e}")))?;
+        let text = (text != "null").then_some(text);
+        self.step(Some((lease, text)), max).await
+    }
+
+    /// One [`Command::QueueStep`]: complete `finish` (a lease and its result as JSON), then
+    /// claim up to `max`. When scheduled jobs are due it promotes them and steps again (so a
+    /// due job of higher priority is never overtaken); it settles whatever irregular job the
+    /// claim met (a closed fence, a vanished hash, a job out of attempts) and claims on.
+    ///
+    /// With a [`QueueConfig::rate_limit`](super::QueueConfig::rate_limit), the claim first
+    /// reserves `max` slots of the current window (`IncrByEx` on `P:tasks:limiter`), claims only
+    /// what the window grants and gives back what it did not take: two more round trips, and
+    /// never more than the limit per window across all workers (a give-back that lands just
+    /// after a window ends lends the next window at most one batch).
+    pub(crate) async fn step(
+        &self,
+        finish: Option<(&Lease, Option<String>)>,
+        max: usize,
+    ) -> Result<Stepped> {
+        let Some(limit) = self.inner.config.rate_limit.filter(|_| max > 0) else {
+            return self.step_unlimited(finish, max).await;
+        };
+        let key = &self.keys().limiter;
+        let used = self.st().incr_by_ex(key, max as i64, limit.per).await?;
+        let over = u64::try_from(used).unwrap_or(0).saturating_sub(limit.max);
+        let granted = (max as u64).saturating_sub(over) as usize;
+        let out = self.step_unlimited(finish, granted).await;
+        let taken = out.as_ref().map_or(0, |o| o.next.len());
+        if taken < max {
+            self.st()
+                .incr_by_ex(key, -((max - taken) as i64), limit.per)
+                .await?;
+        }
+        out
+    }
+
+    /// How long claims must wait for the rate limit's window to end, when the current window
+    /// is used up (`None` without a rate limit or with room left).
+    pub async fn rate_limited_for(&self) -> Result<Option<std::time::Duration>> {
+        let Some(limit) = self.inner.config.rate_limit else {
+            return Ok(None);
+        };
+        let key = &self.keys().limiter;
+        let (used, ttl) = self.st().pipeline().get(key).pttl(key).run().await?;
+        let used: u64 = used
+            .and_then(|v| std::str::from_utf8(&v).ok()?.parse().ok())
+            .unwrap_or(0);
+        Ok((used >= limit.max && ttl > 0).then(|| std::time::Duration::from_millis(ttl as u64)))
+    }
+
+    /// [`Queue::step`] without the rate limit.
+    async fn step_unlimited(
+        &self,
+        finish: Option<(&Lease, Option<String>)>,
+        max: usize,
+    ) -> Result<Stepped> {
         let keys = self.keys();
         let lease_ms = millis(self.inner.config.lease);
-        let max = max.max(1) as u64;
+        let mut finish = finish.map(|(lease, result)| {
+            let keep = if self.inner.config.result_ttl.is_zero() {
+                0
+            } else {
+                millis(self.inner.config.result_ttl) as u64
+            };
+            let mut f = QueueFinish::new(lease.id(), lease.token, keep);
+            if let Some(result) = result {
+                f = f.result(result);
+            }
+            if let Some(unique) = &lease.job.unique_key {
+                f = f.unique(unique.clone());
+            }
+            f
+        });
+        let mut out = Stepped::default();
         for _ in 0..CLAIM_ROUNDS {
             let now = self.now();
             let until = now.saturating_add(lease_ms);
-            let take = ZMoveOptions::new()
-                .limit(max)
-                .score(MoveScore::Fixed(until as f64));
-            let (paused, due, moved) = self
-                .st()
-                .pipeline()
-                .get(&keys.paused)
-                .zcount(
-                    &keys.scheduled,
-                    ScoreBound::MIN,
-                    ScoreBound::Inclusive(now as f64),
-                )
-                .zmove_by_score(&keys.queue, &keys.processing, take)
-                .run()
-                .await?;
-            let paused = paused.is_some();
-            let moved = moved
-                .into_iter()
-                .map(|(m, score)| Ok((member_id(&m)?, score)))
-                .collect::<Result<Vec<_>>>()?;
-            if paused || due > 0 {
-                if !moved.is_empty() {
-                    // Put them back exactly where they were.
-                    let mut back = Batch::transaction(self.st());
-                    for (id, score) in &moved {
-                        back.zadd(&keys.queue, *score, id);
-                        back.zrem(&keys.processing, id);
-                    }
-                    back.run().await?.check()?;
-                }
-                if paused {
-                    return Ok(Vec::new());
-                }
+            let mut options = QueueStepOptions::new(now, iso8601(now), max as u64, until)
+                .events(keys.events.clone());
+            let finishing = finish.take();
+            if let Some(f) = finishing.clone() {
+                options = options.finish(f);
+            }
+            let reply = self.st().queue_step(keys.step_keys(), options).await?;
+            if finishing.is_some() {
+                out.lease_lost = reply.finished == Some(false);
+            }
+            if reply.paused || max == 0 {
+                return Ok(out);
+            }
+            if reply.due > 0 {
                 self.promote(now).await?;
                 continue;
             }
-            if moved.is_empty() {
-                return Ok(Vec::new());
+            if reply.jobs.is_empty() {
+                return Ok(out);
             }
-            let mut batch = Batch::transaction(self.st());
-            let starts: Vec<_> = moved
-                .iter()
-                .map(|(id, _)| self.add_start(&mut batch, id, now))
-                .collect();
-            let mut r = batch.run().await?;
-            let mut leases = Vec::with_capacity(moved.len());
-            for ((id, _), (token, hash)) in moved.iter().zip(starts) {
-                // A failed HINCRBY (a closed fence) is not an error here: see `interpret`.
-                let token = r.take(token).ok();
-                let fields = codec::fields(r.take(hash)?)?;
-                let mut started = self.interpret(id, token, fields, until).await?;
+            for claimed in reply.jobs {
+                let id = member_id(&claimed.id)?;
+                let fields = codec::fields(claimed.fields.into_iter().collect())?;
+                let token = (claimed.token > 0).then_some(claimed.token as i64);
+                let mut started = self.interpret(&id, token, fields, until).await?;
                 for _ in 0..3 {
                     if !matches!(started, Started::Reopened) {
                         break;
                     }
-                    started = self.start(id, until).await?;
+                    started = self.start(&id, until).await?;
                 }
                 if let Started::Lease(lease) = started {
-                    leases.push(*lease);
+                    out.next.push(*lease);
                 }
             }
-            if !leases.is_empty() {
-                return Ok(leases);
+            if !out.next.is_empty() {
+                return Ok(out);
             }
         }
-        Ok(Vec::new())
+        Ok(out)
     }
 
-    /// Adds to `batch` what takes one moved job: bump token and attempts, mark it processing,
-    /// read it, announce it. Returns the steps of the new token and of the hash (as it was
-    /// before this claim marked it).
+    /// Adds to `batch` what takes one job already moved to `processing`: bump token and
+    /// attempts, mark it processing, read it, announce it (a job reopened after an
+    /// interrupted retry or release starts this way). Returns the steps of the new token and
+    /// of the hash (as it was before this claim marked it).
     fn add_start(&self, batch: &mut Batch<'_, dyn Store>, id: &str, now: i64) -> StartSteps {
         let task = self.keys().task(id);
         let token = batch.hincrby(&task, field::TOKEN, 1);

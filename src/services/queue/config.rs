@@ -65,11 +65,25 @@ impl Backoff {
     }
 }
 
+/// A queue-wide rate limit: at most `max` jobs claimed per `per`, across all workers (fixed
+/// windows: the first claim of a window starts it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Jobs per window (at least 1).
+    pub max: u64,
+    /// The window (at least 1 ms).
+    pub per: Duration,
+}
+
+/// The default key prefix: neutral, so a queue of any application reads as one in `redis-cli`.
+pub const DEFAULT_PREFIX: &str = "queue";
+
 /// Settings of a [`Queue`](super::Queue).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct QueueConfig {
-    /// Key prefix (default `bot`, giving the bot dashboard's `bot:tasks:queue` and `bot:task:{id}`).
+    /// Key prefix (default `queue`, giving `queue:tasks:queue` and `queue:task:{id}`; the bot
+    /// service sets `bot` for the bot dashboard's `bot:tasks:queue` and `bot:task:{id}`).
     pub prefix: String,
     /// Wrap the prefix in a Redis Cluster hash tag (`{bot}:tasks:queue`) so every key of the
     /// queue lives in one slot. Ignored when the prefix already contains `{...}`. Always on
@@ -82,6 +96,14 @@ pub struct QueueConfig {
     pub result_ttl: Duration,
     /// How long a dead letter is kept (default 7 days).
     pub dead_ttl: Duration,
+    /// Keep at most this many completed jobs (default: no count limit, only
+    /// [`QueueConfig::result_ttl`]); the oldest go first, at each maintenance pass.
+    pub max_completed: Option<u64>,
+    /// Keep at most this many dead letters (default: no count limit, only
+    /// [`QueueConfig::dead_ttl`]); the oldest go first, at each maintenance pass.
+    pub max_dead: Option<u64>,
+    /// At most so many jobs claimed per window across all workers (default: no limit).
+    pub rate_limit: Option<RateLimit>,
     /// Retry schedule.
     pub backoff: Backoff,
     /// Retries of a job that does not say (default 3, so at most 4 attempts).
@@ -94,11 +116,14 @@ pub struct QueueConfig {
 impl Default for QueueConfig {
     fn default() -> Self {
         QueueConfig {
-            prefix: "bot".to_owned(),
+            prefix: DEFAULT_PREFIX.to_owned(),
             hash_tag: false,
             lease: Duration::from_secs(30),
             result_ttl: Duration::from_secs(3600),
             dead_ttl: Duration::from_secs(7 * 24 * 3600),
+            max_completed: None,
+            max_dead: None,
+            rate_limit: None,
             backoff: Backoff::default(),
             default_max_retries: 3,
             clock: Arc::new(SystemClock),
@@ -136,6 +161,22 @@ impl QueueConfig {
         self.dead_ttl = ttl;
         self
     }
+    /// Keeps at most `count` completed jobs (the removal policy by count; by age it is
+    /// [`QueueConfig::result_ttl`]).
+    pub fn max_completed(mut self, count: u64) -> Self {
+        self.max_completed = Some(count);
+        self
+    }
+    /// Keeps at most `count` dead letters (by age: [`QueueConfig::dead_ttl`]).
+    pub fn max_dead(mut self, count: u64) -> Self {
+        self.max_dead = Some(count);
+        self
+    }
+    /// Limits claims to `max` jobs per `per` across all workers of the queue.
+    pub fn rate_limit(mut self, max: u64, per: Duration) -> Self {
+        self.rate_limit = Some(RateLimit { max, per });
+        self
+    }
     /// Sets the retry schedule.
     pub fn backoff(mut self, backoff: Backoff) -> Self {
         self.backoff = backoff;
@@ -160,6 +201,13 @@ impl QueueConfig {
         if self.lease < Duration::from_millis(1) {
             return Err(Error::invalid("queue lease must be at least 1 ms"));
         }
+        if let Some(limit) = self.rate_limit
+            && (limit.max == 0 || limit.per < Duration::from_millis(1))
+        {
+            return Err(Error::invalid(
+                "a queue rate limit needs at least 1 job per at least 1 ms",
+            ));
+        }
         Ok(())
     }
 }
@@ -177,6 +225,10 @@ pub(crate) struct Keys {
     pub processing: String,
     /// Dead letters, scored by time of death (ms).
     pub dead: String,
+    /// Completed jobs kept for the result TTL, scored by finish time (ms).
+    pub completed: String,
+    /// Claims in the rate limit's current window (a counter with the window's TTL).
+    pub limiter: String,
     /// Present while the queue is paused.
     pub paused: String,
     /// Counters (a hash).
@@ -185,6 +237,8 @@ pub(crate) struct Keys {
     pub events: String,
     task_prefix: String,
     unique_prefix: String,
+    /// The keys of a `QueueStep`, in its order.
+    step: [String; 8],
 }
 
 impl Keys {
@@ -194,18 +248,43 @@ impl Keys {
         } else {
             config.prefix.clone()
         };
+        let queue = format!("{base}:tasks:queue");
+        let processing = format!("{base}:tasks:processing");
+        let scheduled = format!("{base}:tasks:scheduled");
+        let paused = format!("{base}:tasks:paused");
+        let stats = format!("{base}:tasks:stats");
+        let task_prefix = format!("{base}:task:");
+        let unique_prefix = format!("{base}:tasks:unique:");
+        let completed = format!("{base}:tasks:completed");
         Keys {
-            queue: format!("{base}:tasks:queue"),
-            scheduled: format!("{base}:tasks:scheduled"),
+            step: [
+                queue.clone(),
+                processing.clone(),
+                scheduled.clone(),
+                paused.clone(),
+                stats.clone(),
+                task_prefix.clone(),
+                unique_prefix.clone(),
+                completed.clone(),
+            ],
+            completed,
+            limiter: format!("{base}:tasks:limiter"),
+            queue,
+            scheduled,
             promoting: format!("{base}:tasks:promoting"),
-            processing: format!("{base}:tasks:processing"),
+            processing,
             dead: format!("{base}:tasks:dead"),
-            paused: format!("{base}:tasks:paused"),
-            stats: format!("{base}:tasks:stats"),
+            paused,
+            stats,
             events: format!("{base}:tasks:events"),
-            task_prefix: format!("{base}:task:"),
-            unique_prefix: format!("{base}:tasks:unique:"),
+            task_prefix,
+            unique_prefix,
         }
+    }
+
+    /// The keys of a `QueueStep` command, in the order it takes them.
+    pub(crate) fn step_keys(&self) -> &[String; 8] {
+        &self.step
     }
 
     /// The hash of one job (the bot dashboard's `bot:task:{id}`).
@@ -232,10 +311,13 @@ mod tests {
 
     #[test]
     fn seed_layout_and_hash_tags() {
-        let keys = Keys::new(&QueueConfig::new());
+        let neutral = Keys::new(&QueueConfig::new());
+        assert_eq!(neutral.queue, "queue:tasks:queue");
+        assert_eq!(neutral.task("7"), "queue:task:7");
+        let keys = Keys::new(&QueueConfig::new().prefix("bot"));
         assert_eq!(keys.queue, "bot:tasks:queue");
         assert_eq!(keys.task("7"), "bot:task:7");
-        let tagged = Keys::new(&QueueConfig::new().hash_tag(true));
+        let tagged = Keys::new(&QueueConfig::new().prefix("bot").hash_tag(true));
         assert_eq!(tagged.queue, "{bot}:tasks:queue");
         assert_eq!(tagged.task("7"), "{bot}:task:7");
         let explicit = Keys::new(&QueueConfig::new().prefix("{app}:jobs").hash_tag(true));

@@ -46,6 +46,13 @@ pub enum QueueEvent {
         /// When, Unix ms.
         at: i64,
     },
+    /// A job was deleted by [`Queue::remove`](super::Queue::remove).
+    Removed {
+        /// The job.
+        id: String,
+        /// When, Unix ms.
+        at: i64,
+    },
     /// The queue was paused.
     Paused {
         /// When, Unix ms.

@@ -329,6 +329,17 @@ impl Lease {
     }
 }
 
+/// What [`Queue::complete_and_claim`](super::Queue::complete_and_claim) did.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Stepped {
+    /// The completion did not apply: the lease's token was stale (the job was reaped and
+    /// claimed again, or already finished). The holder must forget the job.
+    pub lease_lost: bool,
+    /// The jobs claimed next (empty when none is due, the queue is paused, or none was asked).
+    pub next: Vec<Lease>,
+}
+
 /// What `fail` did with the job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailOutcome {
@@ -395,6 +406,8 @@ pub struct Maintenance {
     pub reaped: u64,
     /// Due jobs moved into the queue.
     pub promoted: u64,
+    /// Completed jobs and dead letters deleted by the removal policies.
+    pub removed: u64,
     /// The earliest time a scheduled job or a lease comes due, if any.
     pub next_due_ms: Option<i64>,
 }

@@ -17,27 +17,34 @@
 //! # Layout
 //!
 //! - `queue`: [`Queue`], enqueue (single, bulk, unique).
-//! - `claim`: claiming under a lease, promoting due jobs.
+//! - `claim`: the step (complete-and-claim-next), claiming under a lease, promoting due jobs.
 //! - `outcome`: heartbeat, progress, complete, fail, release, cancel.
 //! - `admin`: pause/resume, `get`, sizes, counters, maintenance, dead letters, events.
+//! - `browse`: the dashboard's admin API (jobs by state with paging, counts, retry, promote,
+//!   remove, clean) and the removal policies.
 //! - `worker`: [`Worker`], handlers per task type, concurrency, graceful shutdown.
 //! - `job`, `config`, `events`, `codec`: value types, settings, the channel, the
 //!   stored format.
 //!
-//! # Data in the store (prefix `bot`, readable with `redis-cli`)
+//! # Data in the store (readable with `redis-cli`)
+//!
+//! The default prefix is `queue` ([`QueueConfig::prefix`]); the bot service sets `bot`, which
+//! gives the bot dashboard's own layout (`bot:tasks:queue`, `bot:task:{id}`). With prefix `P`:
 //!
 //! | key | type | what |
 //! |---|---|---|
-//! | `bot:tasks:queue` | zset | pending job ids (the bot dashboard layout), score `-priority + fifo` (below) |
-//! | `bot:task:{id}` | hash | the job: the bot dashboard's `id type data priority created_at status` and `max_retries`, then as they come into play `token attempts run_at timeout_ms unique_key progress last_error result started_at finished_at finished_ms` |
-//! | `bot:tasks:scheduled` | zset | delayed jobs and retries, score = due time (Unix ms) |
-//! | `bot:tasks:promoting` | zset | due jobs in transit to the queue (crash-safe hand-over) |
-//! | `bot:tasks:processing` | zset | claimed jobs, score = lease deadline (Unix ms) |
-//! | `bot:tasks:dead` | zset | dead letters, score = time of death |
-//! | `bot:tasks:paused` | string | present while paused |
-//! | `bot:tasks:stats` | hash | counters `enqueued completed failed retried dead cancelled reaped` |
-//! | `bot:tasks:unique:{key}` | string | id of the live job holding a unique key |
-//! | `bot:tasks:events` | channel | JSON state changes ([`QueueEvent`]) |
+//! | `P:tasks:queue` | zset | pending job ids, score `-priority + fifo` (below) |
+//! | `P:task:{id}` | hash | the job: the bot dashboard's `id type data priority created_at status` and `max_retries`, then as they come into play `token attempts run_at timeout_ms unique_key progress last_error result started_at finished_at finished_ms` |
+//! | `P:tasks:scheduled` | zset | delayed jobs and retries, score = due time (Unix ms) |
+//! | `P:tasks:promoting` | zset | due jobs in transit to the queue (crash-safe hand-over) |
+//! | `P:tasks:processing` | zset | claimed jobs, score = lease deadline (Unix ms) |
+//! | `P:tasks:dead` | zset | dead letters, score = time of death |
+//! | `P:tasks:paused` | string | present while paused |
+//! | `P:tasks:stats` | hash | counters `enqueued completed failed retried dead cancelled reaped` |
+//! | `P:tasks:completed` | zset | completed jobs kept for the result TTL, score = finish time |
+//! | `P:tasks:limiter` | string | claims in the rate limit's current window (TTL = the window) |
+//! | `P:tasks:unique:{key}` | string | id of the live job holding a unique key |
+//! | `P:tasks:events` | channel | JSON state changes ([`QueueEvent`]) |
 //!
 //! With [`QueueConfig::hash_tag`] the prefix becomes `{bot}`, so all keys of a queue share one
 //! Redis Cluster slot (every multi-key step touches only these keys).
@@ -53,7 +60,7 @@
 //! # Score encoding
 //!
 //! A pending job's score is `-priority + (run_at - 2024-01-01) / 2^42` with `run_at` its due
-//! time in ms. The integer part is the bot dashboard's `-priority`, so `ZRANGE bot:tasks:queue 0 -1
+//! time in ms. The integer part is the bot dashboard's `-priority`, so `ZRANGE P:tasks:queue 0 -1
 //! WITHSCORES` reads as the bot dashboard says, lowest score = highest priority; the fraction orders one
 //! priority's jobs by due time (FIFO). Both parts are exact in an f64 for priorities in
 //! `-1000..=1000` ([`MIN_PRIORITY`], [`MAX_PRIORITY`]; others are rejected) and due times from
@@ -62,17 +69,24 @@
 //! stay FIFO. A retried job is due at its retry time; a released or reaped job keeps its due
 //! time and so its place near the head of its priority.
 //!
-//! # How steps stay atomic without scripts
+//! # How steps stay atomic
 //!
-//! The contract offers atomic building blocks, not scripting, so every transition is built
-//! from them and the rule is *whoever atomically removes a job from a waiting set owns the
-//! next step*:
+//! The hot path is one atomic command of the contract, `QueueStep` (wire tag 200: a Lua script
+//! on Redis, one engine step under the locks on memory and file, with the same effects rule
+//! for `Failover`'s journal). The rest is built from the contract's atomic building blocks,
+//! and the rule is *whoever atomically removes a job from a waiting set owns the next step*:
 //!
-//! - **Claim**: `ZMoveByScore` moves the lowest-scored id (or the `n` lowest, for
-//!   [`Queue::claim_many`]) from the queue to `processing` with the lease deadline as score:
-//!   concurrent claimers never get the same job. One atomic batch then increments each job's
-//!   `token` (the fencing token) and `attempts` and reads it. Two round trips.
-//! - **Outcomes** (complete, fail → retry or dead, release) first close the fence: an
+//! - **The step** ([`Queue::complete_and_claim`], [`Queue::claim_many`], [`Queue::complete`]):
+//!   first, if the caller holds a job, its completion applies when its `token` still equals
+//!   the holder's (the fence closes as `"T:completed"`, the job leaves `processing`, gets its
+//!   status, times and result, expires after the result TTL, the counter and the unique key
+//!   follow, an event is published); then, unless the paused flag is set or a scheduled job
+//!   is due, it pops up to `n` best pending jobs into `processing` at the lease deadline,
+//!   increments each one's `token` (the fencing token) and `attempts`, reads it, marks it
+//!   `processing` and announces them in one event. Concurrent steps never get the same job.
+//!   When scheduled jobs are due the step claims nothing; the client promotes them and steps
+//!   again, so a due job of higher priority is never overtaken. One round trip.
+//! - **Other outcomes** (fail → retry or dead, release, cancel) first close the fence: an
 //!   `HCompareAndSet` turns `token` from the holder's `T` into `"T:<outcome>"`. It fails for a
 //!   stale holder (the job was reaped and re-claimed, so the token moved on, or someone else
 //!   already finished it), which gets an error of kind `Locked` ([`is_lease_lost`]). The
@@ -96,11 +110,10 @@
 //!   midway leaves ids in `promoting`; after 60 s they go back to `scheduled` and are promoted
 //!   again.
 //! - **Unique keys**: `CompareAndSet` (`SET NX` with a 30 s reservation TTL) on
-//!   `bot:tasks:unique:{key}`, made permanent by the enqueue batch and removed with
+//!   `P:tasks:unique:{key}`, made permanent by the enqueue batch and removed with
 //!   `CompareAndDelete` when the job completes, dies or is cancelled. A key left behind by a
 //!   finished job whose cleanup was interrupted is taken over.
-//! - **Pause** is a flag read in the same round trip as the claim; a job moved while the flag
-//!   was set goes straight back with its old score.
+//! - **Pause** is a flag the step reads before it claims anything.
 //!
 //! Delivery is at least once: a job runs again only when its lease ran out (a crashed or
 //! stalled worker), and then the stale worker can no longer complete, fail or renew it.
@@ -113,15 +126,46 @@
 //!
 //! # Round trips (Redis)
 //!
-//! Enqueue 1 (bulk: 1 for any number of jobs; +1 with unique keys), claim 2, complete 2,
-//! fail 2, heartbeat 2, `maintain` 1 when idle. Every state change also publishes one message
-//! on `bot:tasks:events`, inside the same atomic batch.
+//! A worker's steady state is **one round trip per job**: each slot's completion claims the
+//! slot's next job in the same step, and a worker with free slots claims for all of them in
+//! one step (`tests/queue_suite/steady.rs` counts it on every backend). Enqueue 1 (bulk: 1
+//! for any number of jobs; +1 with unique keys), claim 1 (+1 per promotion when jobs are
+//! due), complete 1, fail 2, heartbeat 2, `maintain` 1 when idle. Every state change also
+//! publishes one message on `P:tasks:events`, inside the same atomic step or batch.
 //!
-//! # Retention
+//! # Retention (removal policies)
 //!
-//! Completed and cancelled jobs expire after [`QueueConfig::result_ttl`] (default 1 h), dead
-//! letters after [`QueueConfig::dead_ttl`] (default 7 days; `maintain` trims the dead set to
-//! match). Live jobs never expire. Nothing grows without bound as long as jobs finish.
+//! By age: completed and cancelled jobs expire after [`QueueConfig::result_ttl`] (default
+//! 1 h; 0 deletes a completed job at once), dead letters after [`QueueConfig::dead_ttl`]
+//! (default 7 days). By count: [`QueueConfig::max_completed`] and [`QueueConfig::max_dead`]
+//! keep only the newest so many. Completed jobs are listed in `P:tasks:completed` (written by
+//! the step), dead letters in `P:tasks:dead`; each [`Queue::maintain`] pass (every worker runs
+//! one per maintenance interval) deletes, oldest first, what is past its age or beyond its
+//! count, so a count may be exceeded until the next pass. Live jobs never expire. Nothing grows
+//! without bound as long as jobs finish.
+//!
+//! # Admin API (for dashboards)
+//!
+//! [`Queue::jobs`] lists a [`JobState`] page by page (pending best first, scheduled soonest
+//! first, processing by lease deadline, completed and dead newest first), [`Queue::counts`]
+//! gives every state's size and the paused flag in one round trip, [`Queue::get`] inspects one
+//! job, [`Queue::retry`] runs a dead letter again, [`Queue::promote_job`] makes a delayed job
+//! due now, [`Queue::remove`] deletes a job that is not running (with its unique key), and
+//! [`Queue::clean`] deletes completed jobs or dead letters older than a grace period. Each
+//! change starts by removing the job from its sorted set, so it cannot race a claim.
+//!
+//! # Rate limit
+//!
+//! [`QueueConfig::rate_limit`] caps claims at `max` jobs per window across every worker of
+//! the queue: a claim reserves its slots in the window's counter (`P:tasks:limiter`, an
+//! `IncrByEx` whose TTL is the window), takes what the window grants and gives back the rest.
+//! That costs two round trips more per claim, only when a limit is set; idle workers wait out
+//! a used-up window. It limits starts, not running jobs.
+//!
+//! # Not built yet
+//!
+//! Repeatable jobs (every N, cron with a time zone) and job dependencies (a parent that runs
+//! when its children are done) are not part of the queue yet.
 //!
 //! # Statuses
 //!
@@ -136,6 +180,7 @@
 //! and file backends, a `ManualClock` in tests) so scheduling and expiry agree.
 
 mod admin;
+mod browse;
 mod claim;
 mod codec;
 mod config;
@@ -146,11 +191,12 @@ mod outcome;
 mod queue;
 pub mod worker;
 
-pub use config::{Backoff, QueueConfig};
+pub use browse::{JobState, StateCounts};
+pub use config::{Backoff, DEFAULT_PREFIX, QueueConfig, RateLimit};
 pub use events::QueueEvent;
 pub use job::{
     BotTask, Counters, Enqueued, FailOutcome, JobInfo, JobStatus, Lease, MAX_PRIORITY,
-    MIN_PRIORITY, Maintenance, NewJob, Priority, RunAt, Sizes,
+    MIN_PRIORITY, Maintenance, NewJob, Priority, RunAt, Sizes, Stepped,
 };
 pub use queue::Queue;
 pub use worker::{HandlerError, JobContext, ShutdownReport, Worker, WorkerHandle, WorkerStats};

@@ -141,35 +141,11 @@ impl Queue {
     }
 
     pub(crate) async fn complete_inner(&self, lease: &Lease, result: Option<String>) -> Result<()> {
-        self.close_fence(
-            lease,
-            Outcome::Completed,
-            result.as_deref().map(|r| (field::RESULT, r)),
-        )
-        .await?;
-        let now = self.now();
-        let keys = self.keys();
-        let task = keys.task(lease.id());
-        let mut fields = codec::pairs([
-            (field::STATUS, JobStatus::Completed.as_str().to_owned()),
-            (field::FINISHED_AT, iso8601(now)),
-            (field::FINISHED_MS, now.to_string()),
-        ]);
-        if let Some(text) = result {
-            fields.push((field::RESULT.to_owned(), Bytes::from(text)));
+        // One atomic step (the fence check and every effect together), claiming nothing.
+        if self.step(Some((lease, result)), 0).await?.lease_lost {
+            return Err(lease_lost(lease.id(), lease.token));
         }
-        let mut batch = Batch::transaction(self.st());
-        batch.zrem(&keys.processing, lease.id());
-        batch.hset_multiple(&task, fields);
-        drop_notes(&mut batch, &task, lease.token);
-        self.add_retention(&mut batch, &task, self.inner.config.result_ttl);
-        batch.hincrby(&keys.stats, STAT_COMPLETED, 1);
-        if let Some(unique) = &lease.job.unique_key {
-            batch.compare_and_delete(&keys.unique(unique), lease.id());
-        }
-        QueueEvent::status(lease.id(), JobStatus::Completed, now)
-            .publish_in(&mut batch, &keys.events);
-        batch.run().await?.check()
+        Ok(())
     }
 
     /// Fails this attempt: schedules a retry after the backoff while retries are left,
@@ -406,6 +382,9 @@ impl Queue {
             batch.zadd(&keys.dead, finished as f64, id);
             self.add_retention(batch, &task, self.inner.config.dead_ttl);
         } else {
+            if status == JobStatus::Completed && !self.inner.config.result_ttl.is_zero() {
+                batch.zadd(&keys.completed, finished as f64, id);
+            }
             self.add_retention(batch, &task, self.inner.config.result_ttl);
         }
         if let Some(unique) = fields.get(field::UNIQUE_KEY) {

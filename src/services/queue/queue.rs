@@ -66,7 +66,7 @@ struct Prepared {
 }
 
 impl Queue {
-    /// A queue with the default configuration (prefix `bot`, the bot dashboard's keys).
+    /// A queue with the default configuration (prefix `queue`: `queue:tasks:queue`, ...).
     pub fn new(store: Arc<dyn Store>) -> Queue {
         Queue::build(store, QueueConfig::default())
     }
@@ -77,7 +77,7 @@ impl Queue {
         Ok(Queue::build(store, config))
     }
 
-    fn build(store: Arc<dyn Store>, mut config: QueueConfig) -> Queue {
+    pub(crate) fn build(store: Arc<dyn Store>, mut config: QueueConfig) -> Queue {
         // On a Redis Cluster every multi-key step of the queue (the claim script, the
         // transactions) must stay in one slot: the prefix is always hash-tagged there.
         if !store.capabilities().cross_slot {
@@ -102,17 +102,17 @@ impl Queue {
         &self.inner.store
     }
 
-    /// The sorted set of pending jobs (`bot:tasks:queue` by default).
+    /// The sorted set of pending jobs (`queue:tasks:queue` by default).
     pub fn queue_key(&self) -> &str {
         &self.inner.keys.queue
     }
 
-    /// The hash of job `id` (`bot:task:{id}` by default).
+    /// The hash of job `id` (`queue:task:{id}` by default).
     pub fn task_key(&self, id: &str) -> String {
         self.inner.keys.task(id)
     }
 
-    /// The pub/sub channel of state changes (`bot:tasks:events` by default).
+    /// The pub/sub channel of state changes (`queue:tasks:events` by default).
     pub fn events_channel(&self) -> &str {
         &self.inner.keys.events
     }

@@ -424,7 +424,7 @@ impl Core {
         let mut idx: Vec<usize> = Vec::new();
         for c in commands.iter().filter(|c| c.is_write()) {
             let keys = c.keys();
-            if keys.is_empty() {
+            if keys.is_empty() || c.derives_keys() {
                 idx = (0..STRIPES).collect();
                 break;
             }
@@ -464,7 +464,7 @@ impl Core {
     /// the command, one stripe lock, no vectors around it.
     async fn local_write(&self, command: &Command) -> Option<Result<Reply>> {
         let keys = command.keys();
-        if keys.len() != 1 {
+        if keys.len() != 1 || command.derives_keys() {
             let r = self.local_writes(vec![command.clone()], None).await?;
             return Some(r.and_then(|mut v| {
                 v.pop().unwrap_or_else(|| {

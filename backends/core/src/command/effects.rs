@@ -23,6 +23,9 @@
 //!   answered 0, a pop found nothing) are not recorded at all; those that did something are
 //!   recorded as they are and re-check their condition against Redis on replay.
 //! - Failed writes (an error reply) are not recorded: the caller was told they failed.
+//! - The queue's atomic step (`QueueStep`) becomes the plain writes it made (see
+//!   `command::queue_step`): a fenced completion re-checks nothing on replay, but every claim
+//!   is recorded as the removal and add of exactly the jobs it took.
 //!
 //! The same resolution serves `Mirror`, which copies each write Redis acknowledged into the
 //! local store: copying `LPOP` literally would pop a different local element.
@@ -276,6 +279,7 @@ fn custom(command: Command, reply: &Reply) -> Vec<Command> {
             }
         }
         GetEx { .. } => vec![command],
+        QueueStep { keys, step } => super::queue_step::effects(&keys, &step, reply),
         // A row that says `custom` without a rule here is recorded as it is.
         other => vec![other],
     }

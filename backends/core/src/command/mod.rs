@@ -25,6 +25,7 @@
 //! - `call.rs`: [`Call`], a command on its way to a store, owned or borrowed.
 //! - `deadline.rs`: relative expiries made absolute before a command is recorded.
 //! - `effects.rs`: how a write that ran is recorded so that replaying it does what it did.
+//! - [`queue_step`]: the queue's atomic step beyond its row (key roles, events, effects).
 
 use bytes::Bytes;
 
@@ -37,6 +38,7 @@ pub(crate) mod effects;
 #[macro_use]
 mod generate;
 mod limits;
+pub mod queue_step;
 pub(crate) mod table;
 
 pub use access::{Access, Family, ReplyShape};

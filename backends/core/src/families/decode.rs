@@ -346,6 +346,21 @@ impl FromReply for Option<KeyType> {
     }
 }
 
+/// A multi-key list pop (`LMPOP`, `BLMPOP`): `[key, [element...]]`, or `Nil` when nothing was
+/// popped.
+impl FromReply for Option<(String, Vec<Bytes>)> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        if reply.is_nil() {
+            return Ok(None);
+        }
+        let mut items = reply.into_items()?.into_iter();
+        match (items.next(), items.next(), items.next()) {
+            (Some(k), Some(v), None) => Ok(Some((k.into_string()?, v.into_bytes_vec()?))),
+            _ => Err(protocol("expected [key, [elements]]")),
+        }
+    }
+}
+
 /// `ZMPOP`/`BZMPOP`: `[key, [[member, score], ...]]`, or `Nil` when nothing was popped.
 impl FromReply for Option<(String, Vec<(Bytes, f64)>)> {
     fn from_reply(reply: Reply) -> Result<Self> {
@@ -356,6 +371,23 @@ impl FromReply for Option<(String, Vec<(Bytes, f64)>)> {
         match (items.next(), items.next(), items.next()) {
             (Some(k), Some(pairs), None) => Ok(Some((k.into_string()?, pairs.into_scored()?))),
             _ => Err(protocol("expected [key, [[member, score], ...]]")),
+        }
+    }
+}
+
+/// An `SSCAN` page: the next cursor and the members.
+impl FromReply for (u64, Vec<Bytes>) {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        let mut items = reply.into_items()?.into_iter();
+        match (items.next(), items.next(), items.next()) {
+            (Some(cursor), Some(members), None) => {
+                let cursor = cursor.into_string()?;
+                let cursor = cursor.parse::<u64>().map_err(|_| {
+                    Error::new(ErrorKind::Protocol, format!("bad SSCAN cursor {cursor:?}"))
+                })?;
+                Ok((cursor, members.into_bytes_vec()?))
+            }
+            _ => Err(protocol("SSCAN reply is not [cursor, members]")),
         }
     }
 }
@@ -479,34 +511,116 @@ impl FromReply for Vec<(String, u64)> {
     }
 }
 
-/// A multi-key list pop (`LMPOP`, `BLMPOP`): `[key, [element...]]`, or `Nil` when nothing was
-/// popped.
-impl FromReply for Option<(String, Vec<Bytes>)> {
+/// What a [`Command::QueueStep`] answered, decoded.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct QueueStepReply {
+    /// `Some(true)`: the job was completed; `Some(false)`: its token no longer matched (the
+    /// lease was lost), nothing changed; `None`: the step finished nothing.
+    pub finished: Option<bool>,
+    /// The queue is paused (nothing was claimed).
+    pub paused: bool,
+    /// Scheduled jobs due now (nothing was claimed while some are: promote them first).
+    pub due: u64,
+    /// The claimed jobs, best first.
+    pub jobs: Vec<QueueClaimed>,
+}
+
+/// One job a [`Command::QueueStep`] claimed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct QueueClaimed {
+    /// The job id.
+    pub id: Bytes,
+    /// Its new fencing token; 0 when its `token` field was not an integer (a closed fence,
+    /// left as it was).
+    pub token: u64,
+    /// The job hash's fields as they were before the step marked it processing (with `token`
+    /// and `attempts` already increased).
+    pub fields: Vec<(String, Bytes)>,
+}
+
+impl FromReply for QueueStepReply {
     fn from_reply(reply: Reply) -> Result<Self> {
-        if reply.is_nil() {
-            return Ok(None);
-        }
         let mut items = reply.into_items()?.into_iter();
-        match (items.next(), items.next(), items.next()) {
-            (Some(k), Some(v), None) => Ok(Some((k.into_string()?, v.into_bytes_vec()?))),
-            _ => Err(protocol("expected [key, [elements]]")),
-        }
+        let mut next = || {
+            items
+                .next()
+                .ok_or_else(|| protocol("a QUEUESTEP reply has four parts"))
+        };
+        let finished = match next()?.into_int()? {
+            1 => Some(true),
+            0 => Some(false),
+            _ => None,
+        };
+        let paused = next()?.into_int()? != 0;
+        let due = u64::from_reply(next()?)?;
+        let jobs = next()?
+            .into_items()?
+            .into_iter()
+            .map(|job| {
+                let mut parts = job.into_items()?.into_iter();
+                let (Some(id), Some(token), Some(fields)) =
+                    (parts.next(), parts.next(), parts.next())
+                else {
+                    return Err(protocol("a QUEUESTEP job has three parts"));
+                };
+                let fields = fields
+                    .into_pairs()?
+                    .into_iter()
+                    .map(|(f, v)| Ok((f.into_string()?, v.into_bytes()?)))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(QueueClaimed {
+                    id: id.into_bytes()?,
+                    token: u64::try_from(token.into_int()?).unwrap_or(0),
+                    fields,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(QueueStepReply {
+            finished,
+            paused,
+            due,
+            jobs,
+        })
     }
 }
 
-/// An `SSCAN` page: the next cursor and the members.
-impl FromReply for (u64, Vec<Bytes>) {
-    fn from_reply(reply: Reply) -> Result<Self> {
-        let mut items = reply.into_items()?.into_iter();
-        match (items.next(), items.next(), items.next()) {
-            (Some(cursor), Some(members), None) => {
-                let cursor = cursor.into_string()?;
-                let cursor = cursor.parse::<u64>().map_err(|_| {
-                    Error::new(ErrorKind::Protocol, format!("bad SSCAN cursor {cursor:?}"))
-                })?;
-                Ok((cursor, members.into_bytes_vec()?))
-            }
-            _ => Err(protocol("SSCAN reply is not [cursor, members]")),
-        }
+impl QueueStepReply {
+    /// The reply as the command table documents it (what a backend answers).
+    pub fn into_reply(self) -> Reply {
+        let jobs = self
+            .jobs
+            .into_iter()
+            .map(|job| {
+                let fields = job
+                    .fields
+                    .into_iter()
+                    .flat_map(|(f, v)| [Reply::Bulk(Bytes::from(f)), Reply::Bulk(v)])
+                    .collect();
+                Reply::Array(vec![
+                    Reply::Bulk(job.id),
+                    Reply::Int(job.token as i64),
+                    Reply::Array(fields),
+                ])
+            })
+            .collect();
+        Reply::Array(vec![
+            Reply::Int(match self.finished {
+                Some(true) => 1,
+                Some(false) => 0,
+                None => -1,
+            }),
+            Reply::Int(i64::from(self.paused)),
+            Reply::Int(self.due as i64),
+            Reply::Array(jobs),
+        ])
+    }
+}
+
+impl QueueClaimed {
+    /// A claimed job (for backends building a reply).
+    pub fn new(id: Bytes, token: u64, fields: Vec<(String, Bytes)>) -> Self {
+        QueueClaimed { id, token, fields }
     }
 }

@@ -48,7 +48,10 @@ mod run;
 pub(crate) mod sample;
 mod value;
 
-pub use decode::{As, Decode, DecoderFor, FromReply, SetOutcome, SetReply, SetWritten};
+pub use decode::{
+    As, Decode, DecoderFor, FromReply, QueueClaimed, QueueStepReply, SetOutcome, SetReply,
+    SetWritten,
+};
 pub use pipeline::{Append, Batch, DecodeAll, Pipeline, Replies, Step};
 pub use value::IntoValue;
 

@@ -39,6 +39,7 @@ samples! {
     ZRangeOptions => ZRangeOptions::new(),
     ZAddOptions => ZAddOptions::new(),
     ZMoveOptions => ZMoveOptions::new(),
+    QueueStepOptions => QueueStepOptions::new(0, "", 1, 0),
     LPosOptions => LPosOptions::new(),
     InsertPosition => InsertPosition::Before,
     ExpireConditions => ExpireConditions::new(),

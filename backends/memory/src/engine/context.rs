@@ -4,7 +4,7 @@
 //! A leaf module, so the family modules and the dispatch in `mod.rs` can both use it without
 //! an import circle.
 
-use staunch_core::{Command, Error, ErrorKind};
+use staunch_core::{Bytes, Command, Error, ErrorKind};
 
 /// State a write handler can leave for the log.
 pub(crate) struct WriteCtx {
@@ -12,11 +12,17 @@ pub(crate) struct WriteCtx {
     pub(crate) now: i64,
     /// When set, the effects to log instead of the (normalized) command itself.
     pub(crate) rewrite: Option<Vec<Command>>,
+    /// Messages the write publishes (the queue step's events), delivered once it succeeded.
+    pub(crate) publish: Vec<(String, Bytes)>,
 }
 
 impl WriteCtx {
     pub(crate) fn new(now: i64) -> Self {
-        WriteCtx { now, rewrite: None }
+        WriteCtx {
+            now,
+            rewrite: None,
+            publish: Vec::new(),
+        }
     }
 }
 

@@ -142,8 +142,12 @@ impl Keyspace {
     }
 
     /// Locks what `command` touches: the shards of its keys, or every shard for a command
-    /// that names none (`SCAN`, `DBSIZE`, `FLUSHDB`).
+    /// that names none (`SCAN`, `DBSIZE`, `FLUSHDB`) or derives keys from data (the queue
+    /// step).
     pub(crate) fn lock_for<'k>(&self, command: &'k Command, write: bool) -> Db<'_, 'k> {
+        if command.derives_keys() {
+            return self.lock_all(write);
+        }
         let keys = command.keys();
         match keys[..] {
             [key] => self.lock_key(key, write),
@@ -160,7 +164,7 @@ impl Keyspace {
                 continue;
             }
             let named = command.keys();
-            if named.is_empty() {
+            if named.is_empty() || command.derives_keys() {
                 return self.lock_all(write);
             }
             keys.extend(named);

@@ -41,6 +41,7 @@ impl Engine {
     /// An empty engine reading time from `clock` that, when `max_bytes` is set, evicts least
     /// recently used keys to keep its approximate size under that bound.
     pub fn with_bound(clock: Arc<dyn Clock>, max_bytes: Option<u64>) -> Self {
+        let hub = Arc::new(Hub::default());
         Engine {
             shared: Arc::new(Shared {
                 keyspace: Keyspace::default(),
@@ -52,8 +53,9 @@ impl Engine {
                 journaling: std::sync::atomic::AtomicBool::new(false),
                 journal_order: parking_lot::Mutex::new(()),
                 evictor: max_bytes.map(Evictor::new),
+                hub: hub.clone(),
             }),
-            hub: Arc::new(Hub::default()),
+            hub,
         }
     }
 

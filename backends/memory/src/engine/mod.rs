@@ -55,6 +55,7 @@ pub(crate) mod lists;
 pub(crate) mod packed;
 pub mod persist;
 pub mod pubsub;
+pub(crate) mod queue_step;
 pub(crate) mod set_ops;
 pub(crate) mod set_value;
 pub(crate) mod sets;
@@ -153,6 +154,9 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
 
 /// Runs a (non-blocking) write command.
 pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Result<Reply> {
+    if let Command::QueueStep { keys, step } = command {
+        return queue_step::run(db, ctx, keys, step);
+    }
     command.check_limits()?;
     match family(command) {
         Family::Keyspace => keyspace::write(db, ctx, command),
@@ -196,6 +200,8 @@ pub(crate) struct Shared {
     pub(crate) journal_order: parking_lot::Mutex<()>,
     /// Present when the engine is size-bounded.
     pub(crate) evictor: Option<eviction::Evictor>,
+    /// The channels of this engine (the queue step publishes from inside a write).
+    pub(crate) hub: Arc<pubsub::Hub>,
 }
 
 impl Shared {
@@ -231,6 +237,9 @@ impl Shared {
         let reply = write(db, &mut ctx, command);
         if reply.is_err() {
             return (reply, Vec::new());
+        }
+        for (channel, message) in ctx.publish.drain(..) {
+            self.hub.publish(&channel, &message);
         }
         if let Some(evictor) = &self.evictor {
             // The keys chosen for eviction may lie in shards this command has not locked:

@@ -19,10 +19,14 @@
 //!
 //! # Behaviour
 //!
-//! - Up to `concurrency` jobs run at once, each in its own tokio task. A handler that returns
-//!   an error fails the attempt (retried per the queue's backoff; [`HandlerError::permanent`]
-//!   dead-letters at once); a handler that panics fails it the same way, the panic caught as the
-//!   task's `JoinError`. The worker carries on either way.
+//! - Up to `concurrency` jobs run at once, one slot each. A slot's steady state is one round
+//!   trip per job: the completion of its job claims its next job in the same atomic step
+//!   ([`Queue::complete_and_claim`](super::Queue::complete_and_claim)); free slots are filled
+//!   by one claim of several jobs. The handler's future is polled in the slot's own task (no
+//!   task spawned per job); [`Worker::handle_with`] hands it shared state per job.
+//! - A handler that returns an error fails the attempt (retried per the queue's backoff;
+//!   [`HandlerError::permanent`] dead-letters at once); a handler that panics fails it the same
+//!   way, the panic caught where the slot polls it. The worker carries on either way.
 //! - A job of a task type with no handler is dead-lettered ("no handler"): every worker of a
 //!   queue should handle all its task types. Requeue it after deploying the handler.
 //! - While a handler runs, the lease is renewed every third of the lease length. If renewal
@@ -148,6 +152,35 @@ pub(crate) type HandlerFuture =
 /// A handler with its payload and result types erased.
 pub(crate) type ErasedHandler = Arc<dyn Fn(Queue, Lease) -> HandlerFuture + Send + Sync>;
 
+/// The context of a claimed job, its payload decoded (a payload that does not decode fails the
+/// job for good).
+fn context<T: DeserializeOwned>(queue: Queue, lease: Lease) -> Result<JobContext<T>, HandlerError> {
+    let payload: T = lease
+        .job
+        .payload()
+        .map_err(|e| HandlerError::permanent(e.message().to_owned()))?;
+    Ok(JobContext {
+        payload,
+        job: lease.job.clone(),
+        lease,
+        queue,
+    })
+}
+
+/// The handler's future with its result serialized as the job's result.
+fn finish<R, Fut>(run: Fut) -> HandlerFuture
+where
+    R: Serialize + Send + 'static,
+    Fut: Future<Output = Result<R, HandlerError>> + Send + 'static,
+{
+    Box::pin(async move {
+        let result = run.await?;
+        let text = serde_json::to_string(&result)
+            .map_err(|e| HandlerError::permanent(format!("result does not serialize: {e}")))?;
+        Ok(if text == "null" { None } else { Some(text) })
+    })
+}
+
 /// Builds and starts a worker over a [`Queue`].
 #[must_use = "a worker does nothing until started"]
 pub struct Worker {
@@ -200,6 +233,9 @@ impl Worker {
 
     /// Registers `handler` for jobs of `task_type`. The payload is decoded as `T` (a payload
     /// that does not decode dead-letters the job); the returned value is kept as the result.
+    ///
+    /// The handler is called as the job starts and its future is awaited: the worker clones
+    /// nothing of the handler per job. For state the handler needs, see [`Worker::handle_with`].
     pub fn handle<T, R, F, Fut>(mut self, task_type: impl Into<String>, handler: F) -> Worker
     where
         T: DeserializeOwned + Send + 'static,
@@ -207,27 +243,51 @@ impl Worker {
         F: Fn(JobContext<T>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<R, HandlerError>> + Send + 'static,
     {
-        let handler = Arc::new(handler);
-        let erased: ErasedHandler = Arc::new(move |queue: Queue, lease: Lease| {
-            let handler = handler.clone();
-            Box::pin(async move {
-                let payload: T = lease
-                    .job
-                    .payload()
-                    .map_err(|e| HandlerError::permanent(e.message().to_owned()))?;
-                let ctx = JobContext {
-                    payload,
-                    job: lease.job.clone(),
-                    lease,
-                    queue,
-                };
-                let result = handler(ctx).await?;
-                let text = serde_json::to_string(&result).map_err(|e| {
-                    HandlerError::permanent(format!("result does not serialize: {e}"))
-                })?;
-                Ok(if text == "null" { None } else { Some(text) })
-            })
-        });
+        let erased: ErasedHandler =
+            Arc::new(
+                move |queue: Queue, lease: Lease| match context(queue, lease) {
+                    Ok(ctx) => finish(handler(ctx)),
+                    Err(e) => Box::pin(std::future::ready(Err(e))),
+                },
+            );
+        self.handlers.insert(task_type.into(), erased);
+        self
+    }
+
+    /// Registers `handler` for jobs of `task_type`, handing it `state` with each job: the
+    /// worker clones `state` once per job (an `Arc` is one reference count), so the handler
+    /// needs no clone of its own before its `async move` block.
+    ///
+    /// ```no_run
+    /// # use std::sync::Arc;
+    /// # use staunch::queue::{HandlerError, JobContext, Queue, Worker};
+    /// # fn demo(queue: Queue, db: Arc<Vec<String>>) {
+    /// let worker = Worker::new(queue)
+    ///     .handle_with("count", db, |_ctx: JobContext<()>, db| async move {
+    ///         Ok::<_, HandlerError>(db.len())
+    ///     });
+    /// # let _ = worker; }
+    /// ```
+    pub fn handle_with<S, T, R, F, Fut>(
+        mut self,
+        task_type: impl Into<String>,
+        state: S,
+        handler: F,
+    ) -> Worker
+    where
+        S: Clone + Send + Sync + 'static,
+        T: DeserializeOwned + Send + 'static,
+        R: Serialize + Send + 'static,
+        F: Fn(JobContext<T>, S) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<R, HandlerError>> + Send + 'static,
+    {
+        let erased: ErasedHandler =
+            Arc::new(
+                move |queue: Queue, lease: Lease| match context(queue, lease) {
+                    Ok(ctx) => finish(handler(ctx, state.clone())),
+                    Err(e) => Box::pin(std::future::ready(Err(e))),
+                },
+            );
         self.handlers.insert(task_type.into(), erased);
         self
     }

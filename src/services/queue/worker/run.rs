@@ -2,12 +2,13 @@
 //! them (handle + drop guard + `watch` + `select!`, as in mini-redis).
 
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use tokio::sync::{Semaphore, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{Instant, sleep, sleep_until};
@@ -71,6 +72,8 @@ struct Shared {
     counts: Counts,
     /// Set when running jobs must stop now and give their leases back.
     abort: watch::Receiver<bool>,
+    /// Set when the worker stops claiming (a finishing job then claims no next one).
+    stop: watch::Receiver<bool>,
 }
 
 /// A running worker. [`WorkerHandle::shutdown`] stops it gracefully; dropping the handle stops
@@ -136,6 +139,7 @@ pub(super) fn start(worker: Worker) -> WorkerHandle {
         handlers: worker.handlers,
         counts: Counts::default(),
         abort: abort_rx,
+        stop: stop_rx.clone(),
     });
     let main = tokio::spawn(claim_loop(
         shared.clone(),
@@ -244,21 +248,23 @@ async fn claim_loop(
                 for (lease, permit) in leases.into_iter().zip(slots) {
                     shared.counts.claimed.fetch_add(1, Ordering::Relaxed);
                     let shared = shared.clone();
-                    // Created only when DEBUG is on for this target (fields evaluated then).
-                    let span = tracing::debug_span!(
-                        "staunch.job",
-                        queue = %shared.queue.config().prefix,
-                        job_id = lease.id(),
-                        task_type = %lease.job.task_type,
-                        attempt = lease.job.attempts
-                    );
-                    jobs.spawn(
-                        async move {
-                            run_job(&shared, lease).await;
-                            drop(permit);
+                    jobs.spawn(async move {
+                        // The slot's steady state: each job's completion claims the next
+                        // one in the same round trip, until none is ready. Each job runs in
+                        // its own span (created only when DEBUG is on for this target).
+                        let mut next = Some(lease);
+                        while let Some(lease) = next.take() {
+                            let span = tracing::debug_span!(
+                                "staunch.job",
+                                queue = %shared.queue.config().prefix,
+                                job_id = lease.id(),
+                                task_type = %lease.job.task_type,
+                                attempt = lease.job.attempts
+                            );
+                            next = run_job(&shared, lease).instrument(span).await;
                         }
-                        .instrument(span),
-                    );
+                        drop(permit);
+                    });
                 }
                 continue;
             }
@@ -272,6 +278,17 @@ async fn claim_loop(
                 poll.min(Duration::from_millis(until_due as u64))
             }
             _ => poll,
+        };
+        // A used-up rate limit window: wait for it to end (not for events).
+        let wait = match shared.queue.rate_limited_for().await {
+            Ok(Some(left)) => {
+                tokio::select! {
+                    _ = signalled(&mut stop) => break,
+                    _ = sleep(left) => {}
+                }
+                continue;
+            }
+            _ => wait,
         };
         if let Wake::Stop = idle(&mut events, &mut stop, wait).await {
             break;
@@ -310,18 +327,21 @@ async fn idle(
 
 /// How a running job ended.
 enum Ended {
-    Done(Result<Result<Option<String>, super::HandlerError>, tokio::task::JoinError>),
+    /// The handler returned, or panicked (the payload).
+    Done(std::thread::Result<Result<Option<String>, super::HandlerError>>),
     TimedOut,
     Lost,
     Aborted,
 }
 
-async fn run_job(shared: &Shared, lease: Lease) {
+/// Runs one job and reports its outcome; returns the next job when the completion claimed
+/// one for this slot.
+async fn run_job(shared: &Shared, lease: Lease) -> Option<Lease> {
     let queue = &shared.queue;
-    let Some(handler) = shared.handlers.get(&lease.job.task_type).cloned() else {
+    let Some(handler) = shared.handlers.get(&lease.job.task_type) else {
         let error = format!("no handler for task type {:?}", lease.job.task_type);
         report(shared, queue.fail_permanently(&lease, &error).await, true);
-        return;
+        return None;
     };
     let started = std::time::Instant::now();
     let finished = |outcome: &'static str| {
@@ -332,9 +352,10 @@ async fn run_job(shared: &Shared, lease: Lease) {
             started.elapsed(),
         )
     };
-    // The handler runs in the job's span too, so its own events say which job they are about.
-    let mut task =
-        tokio::spawn(handler(queue.clone(), lease.clone()).instrument(tracing::Span::current()));
+    // Polled here rather than spawned: no task and no cross-task wake-up per job, and it runs
+    // in the job's span. A panic is caught as the task's would be; dropping the future aborts
+    // the handler.
+    let mut task = AssertUnwindSafe(handler(queue.clone(), lease.clone())).catch_unwind();
     let every = (queue.config().lease / 3).max(Duration::from_millis(1));
     let mut beat = tokio::time::interval_at(Instant::now() + every, every);
     let timeout = lease.job.timeout.map(|t| Instant::now() + t);
@@ -359,12 +380,25 @@ async fn run_job(shared: &Shared, lease: Lease) {
     };
     match ended {
         Ended::Done(Ok(Ok(result))) => {
-            let outcome = queue.complete_inner(&lease, result).await;
-            if outcome.is_ok() {
-                shared.counts.completed.fetch_add(1, Ordering::Relaxed);
+            let more = usize::from(!*shared.stop.borrow());
+            match queue.step(Some((&lease, result)), more).await {
+                Ok(stepped) => {
+                    let counter = if stepped.lease_lost {
+                        finished("lost");
+                        &shared.counts.lost
+                    } else {
+                        finished("completed");
+                        &shared.counts.completed
+                    };
+                    counter.fetch_add(1, Ordering::Relaxed);
+                    let next = stepped.next.into_iter().next();
+                    if next.is_some() {
+                        shared.counts.claimed.fetch_add(1, Ordering::Relaxed);
+                    }
+                    return next;
+                }
+                Err(e) => report(shared, Err(e), false),
             }
-            finished("completed");
-            report(shared, outcome, false);
         }
         Ended::Done(Ok(Err(error))) => {
             let outcome = if error.is_retryable() {
@@ -375,17 +409,13 @@ async fn run_job(shared: &Shared, lease: Lease) {
             finished("failed");
             report(shared, outcome, true);
         }
-        Ended::Done(Err(join)) => {
-            let message = if join.is_panic() {
-                format!("handler panicked: {}", panic_message(join.into_panic()))
-            } else {
-                "handler task was cancelled".to_owned()
-            };
+        Ended::Done(Err(panic)) => {
+            let message = format!("handler panicked: {}", panic_message(panic));
             finished("failed");
             report(shared, queue.fail(&lease, &message).await.map(|_| ()), true);
         }
         Ended::TimedOut => {
-            task.abort();
+            drop(task);
             let message = match lease.job.timeout {
                 Some(t) => format!("timed out after {t:?}"),
                 None => "timed out".to_owned(),
@@ -394,13 +424,13 @@ async fn run_job(shared: &Shared, lease: Lease) {
             report(shared, queue.fail(&lease, &message).await.map(|_| ()), true);
         }
         Ended::Lost => {
-            task.abort();
+            drop(task);
             finished("lost");
             shared.counts.lost.fetch_add(1, Ordering::Relaxed);
         }
         Ended::Aborted => {
-            task.abort();
-            let _ = (&mut task).await;
+            // Dropped: the handler has stopped before its lease is given back.
+            drop(task);
             finished("released");
             match queue.release(&lease).await {
                 Ok(()) => {
@@ -410,6 +440,7 @@ async fn run_job(shared: &Shared, lease: Lease) {
             }
         }
     }
+    None
 }
 
 /// Counts a reported failure, and logs an outcome that could not be recorded (the lease then

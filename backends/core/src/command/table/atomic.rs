@@ -106,6 +106,43 @@ Atomic "Atomic compound operations: the check-then-act steps services must never
         /// rounded up).
         fn incr_by_ex(key: Key, delta: i64, ttl: Duration) -> i64 = { key, delta, ttl_ms: ttl_millis(ttl) };
     }
+    /// The queue's one-round-trip step (staunch's queue service): completes the job a worker
+    /// holds, if asked, then claims up to `claim` pending jobs, all atomically. → `Array[Int
+    /// finished, Int paused, Int due, Array jobs]`, each job `Array[Bulk id, Int token, Array[Bulk
+    /// field, Bulk value, ...]]`.
+    ///
+    /// `keys` are, in this order: the pending zset, the processing zset, the scheduled zset,
+    /// the paused flag, the counters hash, the prefix of job hashes, the prefix of unique keys
+    /// and the completed zset (job `id`'s hash is the first prefix followed by `id`; a step
+    /// locks every key it derives so, as a keyless command does).
+    ///
+    /// # Behavior
+    /// - Finish: when job `id`'s `token` field equals the holder's token, the job leaves
+    ///   `processing`, its hash gets `token "<token>:completed"`, `status completed`,
+    ///   `finished_at`, `finished_ms` (and `result`), it expires after `keep_ms` and enters the
+    ///   completed zset scored `now_ms` (deleted at once for 0), the counter `completed` goes up, the unique key is deleted if it still
+    ///   names the job, and `{"event":"status","id":..,"status":"completed","at":now}` is
+    ///   published. `finished` is 1 then, 0 when the token did not match (nothing changes),
+    ///   -1 without a finish.
+    /// - Claim, only when the paused flag is missing and no scheduled job is due (`due` counts
+    ///   those with a score up to `now_ms`): the `claim` lowest-scored pending jobs move to
+    ///   `processing` scored `until_ms`; each hash's `token` and `attempts` go up by one, the
+    ///   job is returned with its new token and its fields as they were before `status
+    ///   processing` and `started_at` were written. A `token` that is not an integer (a closed
+    ///   fence) is left alone and returned as token 0. One `status` (or `statuses`) event
+    ///   announces the claimed jobs as `processing`.
+    /// - `InvalidInput` for a key list of another length; `WrongType` as the underlying
+    ///   commands answer it.
+    200 QueueStep {
+        /// The queue's keys, in the order above.
+        keys: Vec<Key>,
+        /// What to finish and claim.
+        step: Box<QueueStepOptions>,
+    } => "QUEUESTEP" [Write, repeat false, keys [all keys], reply Array, family SortedSets, time none, effects custom] {
+        /// Completes a held job and claims the next ones in one atomic step (the queue's
+        /// steady state: one round trip per job).
+        fn queue_step(keys: Keys, step: (QueueStepOptions)) -> crate::QueueStepReply = { keys, step: Box::new(step) };
+    }
 }
         } $generate }
     };

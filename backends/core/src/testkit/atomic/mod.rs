@@ -4,7 +4,7 @@
 //!
 //! The cases live in topical submodules: string compare-and-set/delete in `compare`, hash fields in
 //! `hash_compare`, increment with a TTL in `incr`, sorted-set moves in `zmove`, and the races in
-//! `races`. All are listed here.
+//! `races`, the queue's step in `queue_step`. All are listed here.
 
 use super::{Case, cases};
 use crate::prelude::*;
@@ -12,11 +12,13 @@ use crate::prelude::*;
 mod compare;
 mod hash_compare;
 mod incr;
+mod queue_step;
 mod races;
 mod zmove;
 pub use compare::*;
 pub use hash_compare::*;
 pub use incr::*;
+pub use queue_step::*;
 pub use races::*;
 pub use zmove::*;
 
@@ -57,6 +59,12 @@ pub fn cases() -> Vec<Case> {
         test_race_cad_exactly_one_winner,
         test_race_hcas_exactly_one_winner,
         test_race_incrbyex_counts_every_call,
+        test_queue_step_claims_lowest_first,
+        test_queue_step_completes_then_claims,
+        test_queue_step_stale_token_and_delete,
+        test_queue_step_paused_and_due_claim_nothing,
+        test_queue_step_closed_fence,
+        test_queue_step_wrong_keys,
     ]
 }
 
