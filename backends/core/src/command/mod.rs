@@ -43,8 +43,8 @@ pub(crate) mod table;
 
 pub use access::{Access, Family, ReplyShape};
 pub use call::Call;
-pub use limits::{MAX_RANDOM_REPEATS, random_count};
 pub(crate) use deadline::Deadline;
+pub use limits::{MAX_RANDOM_REPEATS, random_count};
 
 /// The type of a key in a [`Command`]. Keys are named through this alias everywhere in the
 /// table, so making them binary safe is a change here and in the conversions of
