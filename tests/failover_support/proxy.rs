@@ -201,11 +201,10 @@ async fn pump(
                 from.read(&mut buf).await
             }
         };
+        // Biased, fault first: a fault set before the bytes arrived applies to them even when
+        // both are ready at once (an unbiased select would forward some of them unfaulted).
         let n = tokio::select! {
-            r = read => match r {
-                Ok(0) | Err(_) => return,
-                Ok(n) => n,
-            },
+            biased;
             changed = rx.changed() => {
                 if changed.is_err() {
                     return;
@@ -232,6 +231,10 @@ async fn pump(
                 }
                 continue;
             }
+            r = read => match r {
+                Ok(0) | Err(_) => return,
+                Ok(n) => n,
+            },
         };
         let chunk = &buf[..n];
         match fault {
