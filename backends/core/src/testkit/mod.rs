@@ -175,6 +175,12 @@ pub const CROSS_SLOT_CASES: &[&str] = &[
     "test_smove",
     "test_smove_wrong_type",
     "test_zset_commands_wrong_type_on_string",
+    "test_queue_step_claims_lowest_first",
+    "test_queue_step_completes_then_claims",
+    "test_queue_step_stale_token_and_delete",
+    "test_queue_step_paused_and_due_claim_nothing",
+    "test_queue_step_closed_fence",
+    "test_queue_step_wrong_keys",
 ];
 
 /// Every case of the suite.
