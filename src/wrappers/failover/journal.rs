@@ -16,7 +16,7 @@
 //! file store in `dir/local`: a memory store with a journal on disk *is* a file store in all
 //! but name, so there is no second log format (an earlier version kept a `journal.log` of its
 //! own; opening a directory that still holds one with entries is refused, see
-//! [`refuse_old_journal`]).
+//! `refuse_old_journal`).
 //!
 //! Without a directory the journal lives in memory ([`Journal::in_memory`]): an application
 //! crash during an outage loses it, as it loses the memory store it goes with. Its entries
