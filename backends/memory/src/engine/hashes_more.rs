@@ -12,12 +12,13 @@
 //! table's order, the cursor counting fields; fields added or removed during such a scan can
 //! make it skip or repeat others, which Redis's reverse-binary cursor avoids.
 
-use rand::seq::{IndexedRandom, IteratorRandom};
+use rand::seq::IteratorRandom;
 use staunch_core::{Bytes, Command, Error, Reply, Result, ScanOptions, glob};
 
 use super::context::unsupported;
 use super::db::Db;
 use super::hash_value::HashValue;
+use super::sampling::{check_paired_count, random_picks, scan_page};
 
 /// Redis's `hash-max-listpack-entries` and `hash-max-listpack-value` defaults.
 const COMPACT_ENTRIES: usize = 128;
@@ -66,14 +67,7 @@ fn hrandfield(
     // Already refused before the command ran (`Command::check_limits`); checked again here so
     // no path allocates without bound.
     staunch_core::random_count("HRANDFIELD", count)?;
-    if count == i64::MIN {
-        return Err(Error::invalid(
-            "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
-        ));
-    }
-    if with_values && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&count) {
-        return Err(Error::invalid("ERR value is out of range"));
-    }
+    check_paired_count(count, with_values)?;
     let item = |(f, v): (&str, &[u8])| {
         if with_values {
             Reply::Array(vec![bulk(f.as_bytes()), bulk(v)])
@@ -84,40 +78,14 @@ fn hrandfield(
     let Some(hash) = db.hash(key, now)?.filter(|h| !h.is_empty()) else {
         return Ok(Reply::Array(Vec::new()));
     };
-    if count >= 0 {
-        let count = usize::try_from(count).unwrap_or(usize::MAX);
-        let items: Vec<Reply> = if count >= hash.len() {
-            hash.iter().map(item).collect()
-        } else {
-            hash.iter()
-                .choose_multiple(&mut rng, count)
-                .into_iter()
-                .map(item)
-                .collect()
-        };
-        return Ok(Reply::Array(items));
-    }
-    let all: Vec<(&str, &[u8])> = hash.iter().collect();
-    let picks = count.unsigned_abs() as usize;
-    let mut items = Vec::with_capacity(picks);
-    for _ in 0..picks {
-        if let Some(chosen) = all.choose(&mut rng) {
-            items.push(item(*chosen));
-        }
-    }
-    Ok(Reply::Array(items))
+    let picks = random_picks(hash.iter(), hash.len(), count);
+    Ok(Reply::Array(picks.into_iter().map(item).collect()))
 }
 
 fn hscan(hash: Option<&HashValue>, cursor: u64, options: &ScanOptions) -> Result<Reply> {
-    let page = |next: u64, items: Vec<Reply>| {
-        Reply::Array(vec![
-            Reply::Bulk(Bytes::from(next.to_string())),
-            Reply::Array(items),
-        ])
-    };
     // Redis answers a missing key before it reads the options.
     let Some(hash) = hash else {
-        return Ok(page(0, Vec::new()));
+        return Ok(scan_page(0, Vec::new()));
     };
     if options.count == Some(0) || options.key_type.is_some() {
         return Err(Error::invalid("ERR syntax error"));
@@ -150,5 +118,5 @@ fn hscan(hash: Option<&HashValue>, cursor: u64, options: &ScanOptions) -> Result
         items.push(bulk(v));
     }
     let next = if stop >= hash.len() { 0 } else { stop as u64 };
-    Ok(page(next, items))
+    Ok(scan_page(next, items))
 }

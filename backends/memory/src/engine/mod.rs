@@ -56,6 +56,7 @@ pub(crate) mod packed;
 pub mod persist;
 pub mod pubsub;
 pub(crate) mod queue_step;
+pub(crate) mod sampling;
 pub(crate) mod set_ops;
 pub(crate) mod set_value;
 pub(crate) mod sets;

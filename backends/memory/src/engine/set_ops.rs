@@ -14,6 +14,7 @@ use staunch_core::{Bytes, Command, Error, Reply, Result, ScanOptions, glob};
 use super::context::{WriteCtx, unsupported};
 use super::db::Db;
 use super::hashing::{FastSet, scan_hash};
+use super::sampling::scan_page;
 use super::set_value::SetValue;
 use super::value::Value;
 
@@ -150,15 +151,9 @@ fn smove(db: &mut Db, now: i64, source: &str, destination: &str, member: &[u8]) 
 }
 
 fn sscan(set: Option<&SetValue>, cursor: u64, options: &ScanOptions) -> Result<Reply> {
-    let page = |next: u64, members: Vec<Reply>| {
-        Reply::Array(vec![
-            Reply::Bulk(Bytes::from(next.to_string())),
-            Reply::Array(members),
-        ])
-    };
     // Redis answers a missing key before it reads the options.
     let Some(set) = set else {
-        return Ok(page(0, Vec::new()));
+        return Ok(scan_page(0, Vec::new()));
     };
     let count = options.count.unwrap_or(DEFAULT_SCAN_COUNT);
     if count > i64::MAX as u64 {
@@ -197,5 +192,5 @@ fn sscan(set: Option<&SetValue>, cursor: u64, options: &ScanOptions) -> Result<R
         })
         .map(|(_, m)| Reply::Bulk(Bytes::copy_from_slice(m)))
         .collect();
-    Ok(page(next, members))
+    Ok(scan_page(next, members))
 }

@@ -10,13 +10,14 @@
 //! sample in O(1), which only matters for very large sets.
 
 use rand::Rng;
-use rand::seq::{IndexedRandom, IteratorRandom};
+use rand::seq::IteratorRandom;
 use staunch_core::{Bytes, Command, Error, Reply, Result};
 
 use super::context::WriteCtx;
 use super::db::Db;
 use super::hashing::FastSet;
 use super::keyspace::non_empty;
+use super::sampling::random_picks;
 use super::set_value::SetValue;
 
 pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
@@ -121,28 +122,8 @@ fn srandmember(set: Option<&SetValue>, count: Option<i64>) -> Result<Reply> {
     let Some(set) = set.filter(|s| !s.is_empty()) else {
         return Ok(Reply::Array(Vec::new()));
     };
-    if count >= 0 {
-        let count = usize::try_from(count).unwrap_or(usize::MAX);
-        let members: Vec<Reply> = if count >= set.len() {
-            set.iter().map(bulk).collect()
-        } else {
-            set.iter()
-                .choose_multiple(&mut rng, count)
-                .into_iter()
-                .map(bulk)
-                .collect()
-        };
-        return Ok(Reply::Array(members));
-    }
-    let repeats = count.unsigned_abs();
-    let all: Vec<&[u8]> = set.iter().collect();
-    let mut members = Vec::with_capacity(repeats as usize);
-    for _ in 0..repeats {
-        if let Some(m) = all.choose(&mut rng) {
-            members.push(bulk(m));
-        }
-    }
-    Ok(Reply::Array(members))
+    let picks = random_picks(set.iter(), set.len(), count);
+    Ok(Reply::Array(picks.into_iter().map(bulk).collect()))
 }
 
 pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Result<Reply> {

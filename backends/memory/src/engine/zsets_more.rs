@@ -12,13 +12,14 @@
 //! next rank; members removed during such a scan can make it skip others, which Redis's
 //! reverse-binary cursor avoids.
 
-use rand::seq::{IndexedRandom, IteratorRandom};
+use rand::seq::IteratorRandom;
 use staunch_core::reply::{compact_score_text, score_text};
 use staunch_core::{Bytes, Command, Error, Reply, Result, ScanOptions, ZPopEnd, glob};
 
 use super::context::unsupported;
 use super::db::Db;
 use super::keyspace::non_empty;
+use super::sampling::{check_paired_count, random_picks, scan_page};
 use super::sorted_set::ZSet;
 use super::zsets::{lex_members, pair};
 
@@ -134,14 +135,7 @@ fn zrandmember(
     // Already refused before the command ran (`Command::check_limits`); checked again here so
     // no path allocates without bound.
     staunch_core::random_count("ZRANDMEMBER", count)?;
-    if count == i64::MIN {
-        return Err(Error::invalid(
-            "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
-        ));
-    }
-    if with_scores && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&count) {
-        return Err(Error::invalid("ERR value is out of range"));
-    }
+    check_paired_count(count, with_scores)?;
     let item = |(m, s): (&[u8], f64)| {
         let member = Bytes::copy_from_slice(m);
         if with_scores {
@@ -153,40 +147,14 @@ fn zrandmember(
     let Some(z) = db.zset(key, now)?.filter(|z| !z.is_empty()) else {
         return Ok(Reply::Array(Vec::new()));
     };
-    if count >= 0 {
-        let count = usize::try_from(count).unwrap_or(usize::MAX);
-        let items: Vec<Reply> = if count >= z.len() {
-            z.iter().map(item).collect()
-        } else {
-            z.iter()
-                .choose_multiple(&mut rng, count)
-                .into_iter()
-                .map(item)
-                .collect()
-        };
-        return Ok(Reply::Array(items));
-    }
-    let all: Vec<(&[u8], f64)> = z.iter().collect();
-    let picks = count.unsigned_abs() as usize;
-    let mut items = Vec::with_capacity(picks);
-    for _ in 0..picks {
-        if let Some(chosen) = all.choose(&mut rng) {
-            items.push(item(*chosen));
-        }
-    }
-    Ok(Reply::Array(items))
+    let picks = random_picks(z.iter(), z.len(), count);
+    Ok(Reply::Array(picks.into_iter().map(item).collect()))
 }
 
 fn zscan(z: Option<&ZSet>, cursor: u64, options: &ScanOptions) -> Result<Reply> {
-    let page = |next: u64, items: Vec<Reply>| {
-        Reply::Array(vec![
-            Reply::Bulk(Bytes::from(next.to_string())),
-            Reply::Array(items),
-        ])
-    };
     // Redis answers a missing key before it reads the options.
     let Some(z) = z else {
-        return Ok(page(0, Vec::new()));
+        return Ok(scan_page(0, Vec::new()));
     };
     if options.count == Some(0) || options.key_type.is_some() {
         return Err(Error::invalid("ERR syntax error"));
@@ -207,7 +175,7 @@ fn zscan(z: Option<&ZSet>, cursor: u64, options: &ScanOptions) -> Result<Reply> 
         for (m, s) in z.iter().filter(|(m, _)| wanted(m)) {
             push(m, s, compact_score_text);
         }
-        return Ok(page(0, items));
+        return Ok(scan_page(0, items));
     }
     let start = usize::try_from(cursor).unwrap_or(usize::MAX);
     let step = usize::try_from(options.count.unwrap_or(10)).unwrap_or(usize::MAX);
@@ -222,5 +190,5 @@ fn zscan(z: Option<&ZSet>, cursor: u64, options: &ScanOptions) -> Result<Reply> 
         }
     }
     let next = if stop >= z.len() { 0 } else { stop as u64 };
-    Ok(page(next, items))
+    Ok(scan_page(next, items))
 }
