@@ -235,7 +235,10 @@ async fn misconf_refuses_writes_and_keeps_serving_reads() {
     // Redis refuses PING too while it cannot persist: the health report says why.
     let health = store.health().await;
     assert!(
-        health.error.as_deref().is_some_and(|e| e.contains("MISCONF")),
+        health
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("MISCONF")),
         "{:?}",
         health.error
     );
@@ -246,7 +249,10 @@ async fn misconf_refuses_writes_and_keeps_serving_reads() {
     std::fs::create_dir(&gone).expect("recreate the save directory");
     admin_cmd(&mut admin, &["CONFIG", "SET", "dir", gone_path]).await;
     bgsave(&mut admin, "ok").await;
-    store.set("p:after", "v").await.expect("write after MISCONF");
+    store
+        .set("p:after", "v")
+        .await
+        .expect("write after MISCONF");
     assert_eq!(
         text(store.get("p:after").await.expect("read")).as_deref(),
         Some("v")
