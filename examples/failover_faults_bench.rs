@@ -136,7 +136,7 @@ mod bench {
             }
             let key = format!("fb:{}", i % KEYS);
             let started = Instant::now();
-            let outcome = if i % 2 == 0 {
+            let outcome = if i.is_multiple_of(2) {
                 store.set(&key, "v").await.map(|()| true)
             } else {
                 store.get(&key).await.map(|v| v.is_some())
