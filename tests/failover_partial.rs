@@ -2,7 +2,8 @@
 //! (`OOM`, `READONLY`, `MISCONF`, `LOADING`, `BUSY`, `NOPERM`). None of them opens the breaker
 //! or serves a call locally (Redis still holds the data), a refused call is an error that names
 //! the cause, and a replay that Redis refuses stays visible (health, stats) with the journal
-//! kept.
+//! kept. An outage that ends in a restart still loading its dataset keeps traffic local
+//! (a `-LOADING` probe is no proof of health) and replays only once the dataset is loaded.
 //!
 //! How each refusal is staged, as root (permission bits do not stop root, so nothing here
 //! relies on them):
@@ -267,9 +268,10 @@ async fn misconf_refuses_writes_and_keeps_serving_reads() {
 const LOADING_KEYS: u32 = 50_000;
 const KEY_LOAD_DELAY_US: u32 = 100;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn loading_is_retried_then_refused_never_served_locally() {
-    let server_options = RedisServerOptions::new()
+/// A test server that, once restarted on a saved dataset, answers `-LOADING` for seconds
+/// (see [`LOADING_KEYS`]); its start and restart return as soon as it answers.
+async fn loading_server(what: &str) -> Option<RedisServer> {
+    let options = RedisServerOptions::new()
         .ready_when_loading(true)
         .arg("--enable-debug-command")
         .arg("local")
@@ -278,7 +280,20 @@ async fn loading_is_retried_then_refused_never_served_locally() {
         // Answer other clients (with `-LOADING`) every KiB loaded, not every 2 MiB.
         .arg("--loading-process-events-interval-bytes")
         .arg("1024");
-    let Some(mut server) = test_redis_server("failover LOADING", server_options).await else {
+    test_redis_server(what, options).await
+}
+
+/// Adds [`LOADING_KEYS`] keys `p:pop:<n>` = `value:<n>` and saves the RDB a restart loads.
+async fn populate_and_save(server: &RedisServer) {
+    let mut admin = admin(server).await;
+    let keys = LOADING_KEYS.to_string();
+    admin_cmd(&mut admin, &["DEBUG", "POPULATE", &keys, "p:pop"]).await;
+    admin_cmd(&mut admin, &["SAVE"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn loading_is_retried_then_refused_never_served_locally() {
+    let Some(mut server) = loading_server("failover LOADING").await else {
         return;
     };
     // No health probe while healthy: the counts of calls to the primary below are the test's.
@@ -286,11 +301,7 @@ async fn loading_is_retried_then_refused_never_served_locally() {
     let max_attempts = options.retry.max_attempts;
     let store = open_with(&server.url(), options).await;
     store.set("p:held", "redis has it").await.expect("set");
-    let mut admin = admin(&server).await;
-    let keys = LOADING_KEYS.to_string();
-    admin_cmd(&mut admin, &["DEBUG", "POPULATE", &keys, "p:pop"]).await;
-    admin_cmd(&mut admin, &["SAVE"]).await;
-    drop(admin);
+    populate_and_save(&server).await;
 
     // A quick restart while the application is idle: its connection is gone, and the next
     // call reconnects to a server that answers but is loading.
@@ -353,6 +364,73 @@ async fn loading_is_retried_then_refused_never_served_locally() {
     assert_eq!(store.incrby("p:n", 1).await.expect("incr after loading"), 1);
     assert_eq!(store.state(), FailoverState::Healthy);
     assert_eq!(store.stats().served_locally, 0);
+}
+
+/// An outage first (Redis killed), then a restart that loads for seconds: the store stays
+/// degraded while Redis answers `-LOADING` (a refused probe is no proof of health), keeps the
+/// outage's write in the journal, and replays it once the dataset is loaded, next to it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outage_ending_in_loading_replays_only_once_loaded() {
+    let Some(mut server) = loading_server("failover outage then LOADING").await else {
+        return;
+    };
+    let store = open(&server.url()).await;
+    store.set("p:held", "redis has it").await.expect("set");
+    populate_and_save(&server).await;
+    server.kill();
+    store
+        .set("p:during", "outage")
+        .await
+        .expect("a write during the outage, served locally");
+    assert_ne!(store.state(), FailoverState::Healthy);
+    assert_eq!(store.journal_len(), 1);
+    server.restart().await.expect("restart");
+    // While it loads: probes are refused, traffic stays local, nothing is replayed.
+    let mut checks = 0;
+    let mut direct = admin(&server).await;
+    loop {
+        let pong: redis::RedisResult<String> = redis::cmd("PING").query_async(&mut direct).await;
+        match pong {
+            Ok(_) => break,
+            // The `redis` crate names it `BusyLoading`.
+            Err(e) => assert!(e.to_string().to_lowercase().contains("loading"), "{e}"),
+        }
+        assert_ne!(
+            store.state(),
+            FailoverState::Healthy,
+            "back on Redis while it loads"
+        );
+        assert_eq!(store.journal_len(), 1, "replayed while Redis loads");
+        assert_eq!(
+            text(store.get("p:during").await.expect("local read")).as_deref(),
+            Some("outage")
+        );
+        checks += 1;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(checks > 0, "Redis had loaded before the first check");
+    let started = Instant::now();
+    while store.state() != FailoverState::Healthy || store.journal_len() > 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never healthy after loading ({:?}, journal {})",
+            store.state(),
+            store.journal_len()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let direct = RedisStore::connect(&server.url()).await.expect("connect");
+    for (key, value) in [
+        ("p:during", "outage"),
+        ("p:held", "redis has it"),
+        ("p:pop:7", "value:7"),
+    ] {
+        assert_eq!(
+            text(direct.get(key).await.expect("get")).as_deref(),
+            Some(value),
+            "{key}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
