@@ -18,6 +18,9 @@
 //!   (`RedisServerOptions::ready_when_loading`).
 //! - `BUSY`: an endless Lua script past `busy-reply-threshold`.
 //! - `NOPERM`: an ACL user limited to `app:*`.
+//!
+//! The `MISCONF` and `LOADING` servers need Redis 7 (`enable-protected-configs`,
+//! `enable-debug-command`); an older server fails to start and the test says so with its log.
 
 mod failover_support;
 
