@@ -1,10 +1,26 @@
 //! Partial failures against a real `redis-server`: Redis is up but refuses some commands
-//! (`OOM`, `READONLY`, `BUSY`, `NOPERM`). None of them opens the breaker or serves a read
-//! locally (Redis still holds the data), a refused write is an error that names the cause, and
-//! a replay that Redis refuses stays visible (health, stats) with the journal kept.
-//! `MISCONF` and `LOADING` take the same routes (`Refused`, see the routing docs); they are
-//! not reproduced here because a root test process cannot make `BGSAVE` fail and the test
-//! server answers no `PING` until loaded.
+//! (`OOM`, `READONLY`, `MISCONF`, `LOADING`, `BUSY`, `NOPERM`). None of them opens the breaker
+//! or serves a call locally (Redis still holds the data), a refused call is an error that names
+//! the cause, and a replay that Redis refuses stays visible (health, stats) with the journal
+//! kept. An outage that ends in a restart still loading its dataset keeps traffic local
+//! (a `-LOADING` probe is no proof of health) and replays only once the dataset is loaded.
+//!
+//! How each refusal is staged, as root (permission bits do not stop root, so nothing here
+//! relies on them):
+//!
+//! - `OOM`: `maxmemory 1` with `noeviction`.
+//! - `READONLY`: `REPLICAOF` a port nobody listens on.
+//! - `MISCONF`: save points on, `CONFIG SET dir` to a directory that is then deleted, and a
+//!   `BGSAVE` whose child cannot create its temp file there (`rdb_last_bgsave_status:err`).
+//! - `LOADING`: a restart on an RDB of many keys with `key-load-delay` (µs per key) and
+//!   `loading-process-events-interval-bytes 1024`, so the server answers `-LOADING` for
+//!   seconds; the test server harness returns as soon as it answers
+//!   (`RedisServerOptions::ready_when_loading`).
+//! - `BUSY`: an endless Lua script past `busy-reply-threshold`.
+//! - `NOPERM`: an ACL user limited to `app:*`.
+//!
+//! The `MISCONF` and `LOADING` servers need Redis 7 (`enable-protected-configs`,
+//! `enable-debug-command`); an older server fails to start and the test says so with its log.
 
 mod failover_support;
 
@@ -40,9 +56,13 @@ fn redis(url: &str) -> RedisStore {
 }
 
 async fn open(url: &str) -> Failover {
+    open_with(url, options()).await
+}
+
+async fn open_with(url: &str, options: FailoverOptions) -> Failover {
     failover_support::failover(redis(url))
         .local_memory()
-        .options(options())
+        .options(options)
         .open()
         .await
         .expect("open")
@@ -63,6 +83,22 @@ async fn admin_cmd(conn: &mut redis::aio::MultiplexedConnection, args: &[&str]) 
         cmd.arg(*a);
     }
     let _: redis::Value = cmd.query_async(conn).await.expect("admin command");
+}
+
+/// One field of `INFO <section>`, e.g. `rdb_last_bgsave_status`.
+async fn info_field(
+    conn: &mut redis::aio::MultiplexedConnection,
+    section: &str,
+    field: &str,
+) -> Option<String> {
+    let info: String = redis::cmd("INFO")
+        .arg(section)
+        .query_async(conn)
+        .await
+        .expect("INFO");
+    info.lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .map(str::to_owned)
 }
 
 fn text(v: Option<Bytes>) -> Option<String> {
@@ -142,6 +178,262 @@ async fn readonly_refuses_writes_and_keeps_serving_reads() {
         .set("p:after", "v")
         .await
         .expect("write after promotion");
+}
+
+/// Runs `BGSAVE` and waits until it has finished with `rdb_last_bgsave_status:<status>`.
+async fn bgsave(conn: &mut redis::aio::MultiplexedConnection, status: &str) {
+    admin_cmd(conn, &["BGSAVE"]).await;
+    let started = Instant::now();
+    loop {
+        let running = info_field(conn, "persistence", "rdb_bgsave_in_progress").await;
+        let last = info_field(conn, "persistence", "rdb_last_bgsave_status").await;
+        if running.as_deref() == Some("0") && last.as_deref() == Some(status) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "BGSAVE never ended with status {status} (in progress {running:?}, last {last:?})"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn misconf_refuses_writes_and_keeps_serving_reads() {
+    // `dir` is a protected config since Redis 7: only settable when protected configs are.
+    let options = RedisServerOptions::new()
+        .arg("--enable-protected-configs")
+        .arg("local");
+    let Some(server) = test_redis_server("failover MISCONF", options).await else {
+        return;
+    };
+    let store = open(&server.url()).await;
+    store.set("p:held", "redis has it").await.expect("set");
+    let mut admin = admin(&server).await;
+    // Without save points (`--save ""`, the test default) Redis ignores a failed BGSAVE.
+    admin_cmd(&mut admin, &["CONFIG", "SET", "save", "3600 1"]).await;
+    admin_cmd(
+        &mut admin,
+        &["CONFIG", "SET", "stop-writes-on-bgsave-error", "yes"],
+    )
+    .await;
+    // The server's working directory, deleted under it: the BGSAVE child cannot create its
+    // temp file there (as root, a read-only directory would not stop it).
+    let gone = server.dir().join("gone");
+    std::fs::create_dir(&gone).expect("create the save directory");
+    let gone_path = gone.to_str().expect("a UTF-8 temp path");
+    admin_cmd(&mut admin, &["CONFIG", "SET", "dir", gone_path]).await;
+    std::fs::remove_dir(&gone).expect("delete the save directory");
+    bgsave(&mut admin, "err").await;
+
+    assert_writes_refused(&store, "MISCONF").await;
+    assert_eq!(
+        text(store.get("p:held").await.expect("read under MISCONF")).as_deref(),
+        Some("redis has it"),
+        "reads are served by Redis, not by the empty local store"
+    );
+    assert_eq!(store.stats().served_locally, 0);
+    assert_eq!(store.journal_len(), 0, "a refused write is not journaled");
+    assert_eq!(store.stats().journaled, 0);
+    assert_eq!(store.stats().outages, 0);
+    // Redis refuses PING too while it cannot persist: the health report says why.
+    let health = store.health().await;
+    assert!(
+        health
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("MISCONF")),
+        "{:?}",
+        health.error
+    );
+    assert_eq!(health.state, FailoverState::Healthy);
+
+    // The server keeps the deleted directory open as its working directory: a directory made
+    // again at the same path is a different one, so `dir` must be set to it again.
+    std::fs::create_dir(&gone).expect("recreate the save directory");
+    admin_cmd(&mut admin, &["CONFIG", "SET", "dir", gone_path]).await;
+    bgsave(&mut admin, "ok").await;
+    store
+        .set("p:after", "v")
+        .await
+        .expect("write after MISCONF");
+    assert_eq!(
+        text(store.get("p:after").await.expect("read")).as_deref(),
+        Some("v")
+    );
+    assert_eq!(store.state(), FailoverState::Healthy);
+    assert_eq!(store.stats().served_locally, 0);
+    assert_eq!(store.journal_len(), 0);
+}
+
+/// Keys in the RDB of the `LOADING` test and the delay per key while loading it: the server
+/// answers `-LOADING` for at least their product (5 s), usually twice that.
+const LOADING_KEYS: u32 = 50_000;
+const KEY_LOAD_DELAY_US: u32 = 100;
+
+/// A test server that, once restarted on a saved dataset, answers `-LOADING` for seconds
+/// (see [`LOADING_KEYS`]); its start and restart return as soon as it answers.
+async fn loading_server(what: &str) -> Option<RedisServer> {
+    let options = RedisServerOptions::new()
+        .ready_when_loading(true)
+        .arg("--enable-debug-command")
+        .arg("local")
+        .arg("--key-load-delay")
+        .arg(KEY_LOAD_DELAY_US.to_string())
+        // Answer other clients (with `-LOADING`) every KiB loaded, not every 2 MiB.
+        .arg("--loading-process-events-interval-bytes")
+        .arg("1024");
+    test_redis_server(what, options).await
+}
+
+/// Adds [`LOADING_KEYS`] keys `p:pop:<n>` = `value:<n>` and saves the RDB a restart loads.
+async fn populate_and_save(server: &RedisServer) {
+    let mut admin = admin(server).await;
+    let keys = LOADING_KEYS.to_string();
+    admin_cmd(&mut admin, &["DEBUG", "POPULATE", &keys, "p:pop"]).await;
+    admin_cmd(&mut admin, &["SAVE"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn loading_is_retried_then_refused_never_served_locally() {
+    let Some(mut server) = loading_server("failover LOADING").await else {
+        return;
+    };
+    // No health probe while healthy: the counts of calls to the primary below are the test's.
+    let options = options().probe_intervals(Duration::from_secs(3600), Duration::from_millis(50));
+    let max_attempts = options.retry.max_attempts;
+    let store = open_with(&server.url(), options).await;
+    store.set("p:held", "redis has it").await.expect("set");
+    populate_and_save(&server).await;
+
+    // A quick restart while the application is idle: its connection is gone, and the next
+    // call reconnects to a server that answers but is loading.
+    server.kill();
+    server.restart().await.expect("restart");
+    let before = store.stats();
+    let started = Instant::now();
+    let err = store
+        .get("p:held")
+        .await
+        .expect_err("a read while Redis loads (raise LOADING_KEYS if it loaded already)");
+    let took = started.elapsed();
+    assert_eq!(err.kind(), ErrorKind::Refused, "{err}");
+    assert!(err.to_string().contains("LOADING"), "{err}");
+    assert!(err.is_retryable() && !err.is_outage(), "{err}");
+    assert_eq!(
+        store.stats().operations - before.operations,
+        u64::from(max_attempts),
+        "every attempt reached Redis"
+    );
+    // Two backoffs of at least half of 50 ms and 100 ms (full jitter) passed between them.
+    assert!(took >= Duration::from_millis(75), "no backoff: {took:?}");
+    let err = store
+        .set("p:new", "v")
+        .await
+        .expect_err("a write while Redis loads");
+    assert_eq!(err.kind(), ErrorKind::Refused, "{err}");
+    assert!(err.to_string().contains("LOADING"), "{err}");
+    let err = store
+        .incrby("p:n", 1)
+        .await
+        .expect_err("an INCRBY while Redis loads");
+    assert_eq!(
+        err.kind(),
+        ErrorKind::Refused,
+        "LOADING proves the command did not run: not an unknown outcome: {err}"
+    );
+    assert_eq!(store.state(), FailoverState::Healthy);
+    assert_eq!(store.breaker().state(), BreakerState::Closed);
+    let stats = store.stats();
+    assert_eq!(stats.served_locally, 0, "never served locally");
+    assert_eq!(stats.outages, 0, "never an outage");
+    assert_eq!(stats.failures, 0, "a refusal is not an outage error");
+    assert_eq!(store.journal_len(), 0, "a refused write is not journaled");
+
+    // Once loaded, the same calls are served by Redis, with the data it held.
+    server
+        .wait_until_loaded(Duration::from_secs(180))
+        .await
+        .expect("loaded");
+    assert_eq!(
+        text(store.get("p:held").await.expect("read after loading")).as_deref(),
+        Some("redis has it")
+    );
+    assert_eq!(
+        text(store.get("p:pop:7").await.expect("read after loading")).as_deref(),
+        Some("value:7")
+    );
+    store.set("p:new", "v").await.expect("write after loading");
+    assert_eq!(store.incrby("p:n", 1).await.expect("incr after loading"), 1);
+    assert_eq!(store.state(), FailoverState::Healthy);
+    assert_eq!(store.stats().served_locally, 0);
+}
+
+/// An outage first (Redis killed), then a restart that loads for seconds: the store stays
+/// degraded while Redis answers `-LOADING` (a refused probe is no proof of health), keeps the
+/// outage's write in the journal, and replays it once the dataset is loaded, next to it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outage_ending_in_loading_replays_only_once_loaded() {
+    let Some(mut server) = loading_server("failover outage then LOADING").await else {
+        return;
+    };
+    let store = open(&server.url()).await;
+    store.set("p:held", "redis has it").await.expect("set");
+    populate_and_save(&server).await;
+    server.kill();
+    store
+        .set("p:during", "outage")
+        .await
+        .expect("a write during the outage, served locally");
+    assert_ne!(store.state(), FailoverState::Healthy);
+    assert_eq!(store.journal_len(), 1);
+    server.restart().await.expect("restart");
+    // While it loads: probes are refused, traffic stays local, nothing is replayed.
+    let mut checks = 0;
+    let mut direct = admin(&server).await;
+    loop {
+        let pong: redis::RedisResult<String> = redis::cmd("PING").query_async(&mut direct).await;
+        match pong {
+            Ok(_) => break,
+            // The `redis` crate names it `BusyLoading`.
+            Err(e) => assert!(e.to_string().to_lowercase().contains("loading"), "{e}"),
+        }
+        assert_ne!(
+            store.state(),
+            FailoverState::Healthy,
+            "back on Redis while it loads"
+        );
+        assert_eq!(store.journal_len(), 1, "replayed while Redis loads");
+        assert_eq!(
+            text(store.get("p:during").await.expect("local read")).as_deref(),
+            Some("outage")
+        );
+        checks += 1;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(checks > 0, "Redis had loaded before the first check");
+    let started = Instant::now();
+    while store.state() != FailoverState::Healthy || store.journal_len() > 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never healthy after loading ({:?}, journal {})",
+            store.state(),
+            store.journal_len()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let direct = RedisStore::connect(&server.url()).await.expect("connect");
+    for (key, value) in [
+        ("p:during", "outage"),
+        ("p:held", "redis has it"),
+        ("p:pop:7", "value:7"),
+    ] {
+        assert_eq!(
+            text(direct.get(key).await.expect("get")).as_deref(),
+            Some(value),
+            "{key}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

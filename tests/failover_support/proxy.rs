@@ -18,6 +18,9 @@
 //! - [`Fault::DropAfter`]: after `n` more bytes from upstream the connection is closed.
 //!
 //! Connection tasks stop when the proxy is dropped.
+//!
+//! `examples/failover_faults_bench.rs` compiles this file too (`#[path]`), so it uses only
+//! what examples can: the crate's dev-dependencies, nothing from the tests' other modules.
 
 #![allow(dead_code)]
 

@@ -6,7 +6,8 @@
 //!
 //! - [`RedisServer::start`] / [`RedisServer::start_with`] spawn
 //!   `redis-server --port <free> --bind 127.0.0.1 --save "" --appendonly no --dir <tempdir>`
-//!   (options override or extend that) and wait until it answers `PING`.
+//!   (options override or extend that) and wait until it answers `PING` (with
+//!   [`RedisServerOptions::ready_when_loading`], until it answers at all, `-LOADING` included).
 //! - [`RedisServer::kill`] (SIGKILL), [`RedisServer::pause`] (SIGSTOP),
 //!   [`RedisServer::resume`] (SIGCONT) and [`RedisServer::restart`] (same port, same directory)
 //!   are the fault injections; they send signals with the `kill` program so no `libc`
@@ -58,6 +59,11 @@ pub struct RedisServerOptions {
     pub config: Option<String>,
     /// Run as a Sentinel (`--sentinel`; needs [`RedisServerOptions::config`]).
     pub sentinel: bool,
+    /// Count the server as started (by [`RedisServer::start_with`] and
+    /// [`RedisServer::restart`]) as soon as it answers, even if only with `-LOADING`
+    /// (default false: wait until its dataset is loaded). For tests of a server that is
+    /// still loading a large dataset; see [`RedisServer::wait_until_loaded`].
+    pub ready_when_loading: bool,
 }
 
 impl Default for RedisServerOptions {
@@ -69,6 +75,7 @@ impl Default for RedisServerOptions {
             startup_timeout: Duration::from_secs(10),
             config: None,
             sentinel: false,
+            ready_when_loading: false,
         }
     }
 }
@@ -101,6 +108,11 @@ impl RedisServerOptions {
     /// Sets [`RedisServerOptions::sentinel`].
     pub fn sentinel(mut self, on: bool) -> Self {
         self.sentinel = on;
+        self
+    }
+    /// Sets [`RedisServerOptions::ready_when_loading`].
+    pub fn ready_when_loading(mut self, on: bool) -> Self {
+        self.ready_when_loading = on;
         self
     }
 }
@@ -287,7 +299,9 @@ impl RedisServer {
                     self.log_tail()
                 )));
             }
-            if self.ready_lines() > ready_before && ping(self.port).await {
+            if self.ready_lines() > ready_before
+                && ping(self.port, self.options.ready_when_loading).await
+            {
                 return Ok(());
             }
             if Instant::now() >= deadline {
@@ -305,10 +319,34 @@ impl RedisServer {
         }
     }
 
+    /// Waits until the server answers `PING` with `+PONG` (its dataset loaded), for a server
+    /// started with [`RedisServerOptions::ready_when_loading`]; `timeout` bounds the wait.
+    pub async fn wait_until_loaded(&self, timeout: Duration) -> io::Result<()> {
+        let deadline = Instant::now() + timeout;
+        while !ping(self.port, false).await {
+            if Instant::now() >= deadline {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!(
+                        "redis-server on port {} was still loading after {timeout:?}; log:\n{}",
+                        self.port,
+                        self.log_tail()
+                    ),
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(())
+    }
+
     fn ready_lines(&self) -> usize {
         // A Sentinel never logs "Ready to accept connections"; it logs its id once it runs.
+        // "Ready" comes only after the dataset is loaded; "Server initialized" before loading
+        // starts (the port already listens then).
         let marker = if self.options.sentinel {
             "Sentinel ID is"
+        } else if self.options.ready_when_loading {
+            "Server initialized"
         } else {
             "Ready to accept connections"
         };
@@ -376,15 +414,19 @@ pub fn free_port() -> io::Result<u16> {
 }
 
 /// True when something on `port` answers a RESP `PING` as a ready Redis does (`+PONG`, or an
-/// auth error when `requirepass` is set; `-LOADING` means not ready yet).
-async fn ping(port: u16) -> bool {
+/// auth error when `requirepass` is set; `-LOADING` means not ready yet, unless `loading_ok`).
+async fn ping(port: u16, loading_ok: bool) -> bool {
     let attempt = async {
         let mut stream = TcpStream::connect(("127.0.0.1", port)).await.ok()?;
         stream.write_all(b"*1\r\n$4\r\nPING\r\n").await.ok()?;
         let mut buf = [0u8; 64];
         let n = stream.read(&mut buf).await.ok()?;
         let reply = &buf[..n];
-        Some(reply.starts_with(b"+PONG") || reply.starts_with(b"-NOAUTH"))
+        Some(
+            reply.starts_with(b"+PONG")
+                || reply.starts_with(b"-NOAUTH")
+                || (loading_ok && reply.starts_with(b"-LOADING")),
+        )
     };
     tokio::time::timeout(Duration::from_millis(500), attempt)
         .await
