@@ -185,20 +185,24 @@ mod claim;
 mod codec;
 mod config;
 mod events;
+mod flow;
 mod job;
 mod outcome;
 #[allow(clippy::module_inception)]
 mod queue;
+mod repeat;
 pub mod worker;
 
 pub use browse::{JobState, StateCounts};
 pub use config::{Backoff, DEFAULT_PREFIX, QueueConfig, RateLimit};
 pub use events::QueueEvent;
+pub use flow::{ChildFailure, ChildResult, Flow, FlowIds, MAX_FLOW_JOBS};
 pub use job::{
     BotTask, Counters, Enqueued, FailOutcome, JobInfo, JobStatus, Lease, MAX_PRIORITY,
     MIN_PRIORITY, Maintenance, NewJob, Priority, RunAt, Sizes, Stepped,
 };
 pub use queue::Queue;
+pub use repeat::{MAX_REPEAT_NAME, Repeat, RepeatInfo, Schedule};
 pub use worker::{HandlerError, JobContext, ShutdownReport, Worker, WorkerHandle, WorkerStats};
 
 /// How many jobs one promotion or reaping step moves at most.
