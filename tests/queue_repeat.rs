@@ -28,7 +28,14 @@ fn queue(store: Arc<dyn Store>, clock: &ManualClock) -> Queue {
 }
 
 /// The stores under test, each with its manual clock set to `start`.
-async fn stores(start: i64) -> Vec<(&'static str, Arc<dyn Store>, ManualClock, Box<dyn std::any::Any>)> {
+async fn stores(
+    start: i64,
+) -> Vec<(
+    &'static str,
+    Arc<dyn Store>,
+    ManualClock,
+    Box<dyn std::any::Any>,
+)> {
     let memory_clock = ManualClock::new(start);
     let memory = staunch_memory::MemoryStore::with_options(
         staunch_memory::MemoryOptions::new().clock(Arc::new(memory_clock.clone())),
@@ -202,7 +209,10 @@ async fn downtime_runs_once_not_a_burst() {
             Schedule::cron("30 2 * * *", "Europe/Berlin"),
             NewJob::new("t", ()),
         );
-        assert_eq!(q.upsert_repeat(again).await.expect("upsert").next_ms, info.next_ms);
+        assert_eq!(
+            q.upsert_repeat(again).await.expect("upsert").next_ms,
+            info.next_ms
+        );
         assert_eq!(q.maintain().await.expect("maintain").repeated, 1, "{name}");
         assert_eq!(q.maintain().await.expect("maintain").repeated, 0, "{name}");
         let jobs = q.jobs(JobState::Pending, 0, 10).await.expect("jobs");

@@ -314,8 +314,8 @@ async fn flows_and_repeats_in_workers(store: Arc<dyn Store>) {
             .start()
     };
     let (one, two) = (start(&q), start(&q));
-    let flow = Flow::new(NewJob::new("sum", ()))
-        .children((1..=3u32).map(|n| NewJob::new("double", n)));
+    let flow =
+        Flow::new(NewJob::new("sum", ())).children((1..=3u32).map(|n| NewJob::new("double", n)));
     let parent = q.enqueue_flow(flow).await.unwrap().id;
     assert!(
         eventually(Duration::from_secs(20), || async {

@@ -108,7 +108,9 @@ enum State {
     Pending,
     Scheduled,
     Failed,
-    Processing { deadline: i64 },
+    Processing {
+        deadline: i64,
+    },
     Completed,
     Dead,
     Cancelled,
@@ -637,7 +639,10 @@ pub async fn check(store: Arc<dyn Store>, clock: ManualClock, ops: &[Op]) -> Res
             Op::Repeat(every) => {
                 let schedule = Schedule::every(Duration::from_millis(*every as u64));
                 let repeat = Repeat::new("r", schedule, NewJob::new("t", ()).priority(5));
-                let got = queue.upsert_repeat(repeat).await.map_err(|e| e.to_string())?;
+                let got = queue
+                    .upsert_repeat(repeat)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 let want = match model.repeat {
                     Some((e, next)) if e == *every => next,
                     _ => Model::next_after(*every, model.now),

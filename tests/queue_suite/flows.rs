@@ -45,8 +45,14 @@ pub async fn flow_parent_waits_for_children(env: &Env) {
         ids.children[1].children[0].id.clone(),
     );
     let p = base(&q);
-    assert_eq!(q.status(&top).await.unwrap(), Some(JobStatus::WaitingChildren));
-    assert_eq!(q.status(&mid).await.unwrap(), Some(JobStatus::WaitingChildren));
+    assert_eq!(
+        q.status(&top).await.unwrap(),
+        Some(JobStatus::WaitingChildren)
+    );
+    assert_eq!(
+        q.status(&mid).await.unwrap(),
+        Some(JobStatus::WaitingChildren)
+    );
     assert_eq!(waiting(q.counts().await.unwrap()), 2);
     assert_eq!(q.sizes().await.unwrap().waiting_children, 2);
     let listed = q.jobs(JobState::WaitingChildren, 0, 10).await.unwrap();
@@ -63,7 +69,10 @@ pub async fn flow_parent_waits_for_children(env: &Env) {
 
     // Only the leaves are claimable, although the top parent has the highest priority.
     run(&q, &a, json!({"rows": 3})).await;
-    assert_eq!(q.status(&top).await.unwrap(), Some(JobStatus::WaitingChildren));
+    assert_eq!(
+        q.status(&top).await.unwrap(),
+        Some(JobStatus::WaitingChildren)
+    );
     run(&q, &b, json!("b-done")).await;
     // `mid` was released by b's completion; the top still waits for it.
     assert_eq!(q.status(&mid).await.unwrap(), Some(JobStatus::Pending));
@@ -73,7 +82,10 @@ pub async fn flow_parent_waits_for_children(env: &Env) {
         q.children_results(&mid).await.unwrap().get(&b),
         Some(&ChildResult::Completed(Some("\"b-done\"".into())))
     );
-    assert!(q.claim().await.unwrap().is_none(), "the top must wait for mid");
+    assert!(
+        q.claim().await.unwrap().is_none(),
+        "the top must wait for mid"
+    );
     q.complete_with(&lease, &"merged").await.unwrap();
     let lease = q.claim().await.unwrap().expect("the top is claimable");
     assert_eq!(lease.job.id, top);
@@ -90,8 +102,7 @@ pub async fn flow_parent_waits_for_children(env: &Env) {
     q.complete(&lease).await.unwrap();
     assert_eq!(waiting(q.counts().await.unwrap()), 0);
     assert!(
-        !env
-            .store
+        !env.store
             .exists(&format!("{p}:tasks:deps:{top}"))
             .await
             .unwrap()
@@ -112,7 +123,11 @@ pub async fn flow_parent_waits_for_children(env: &Env) {
         .child(NewJob::new("c", ()));
     let err = q.enqueue_flow(delayed).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
-    assert_eq!(q.counts().await.unwrap().pending, 0, "nothing of them landed");
+    assert_eq!(
+        q.counts().await.unwrap().pending,
+        0,
+        "nothing of them landed"
+    );
 }
 
 /// A child that dies fails its parent (and the failure goes up); with
@@ -120,9 +135,8 @@ pub async fn flow_parent_waits_for_children(env: &Env) {
 pub async fn flow_child_failure_policies(env: &Env) {
     let q = env.queue(env.config());
     // Fail the parent (the default), through a nested parent up to the top.
-    let flow = Flow::new(NewJob::new("top", ())).child(
-        Flow::new(NewJob::new("mid", ())).child(NewJob::new("leaf", ()).max_retries(0)),
-    );
+    let flow = Flow::new(NewJob::new("top", ()))
+        .child(Flow::new(NewJob::new("mid", ())).child(NewJob::new("leaf", ()).max_retries(0)));
     let ids = q.enqueue_flow(flow).await.unwrap();
     let (top, mid, leaf) = (
         ids.id.clone(),
@@ -228,7 +242,10 @@ pub async fn flow_crash_points_reconciled(env: &Env) {
     env.store.zrem(&waiting_key, &parent).await.unwrap();
     q.complete_with(&lease, &"r").await.unwrap();
     unrecord(env, &q, &parent, &child).await;
-    assert!(q.claim().await.unwrap().is_none(), "the parent must not run yet");
+    assert!(
+        q.claim().await.unwrap().is_none(),
+        "the parent must not run yet"
+    );
     let pass = q.maintain().await.unwrap();
     assert_eq!(pass.released, 1);
     run(&q, &parent, json!(null)).await;

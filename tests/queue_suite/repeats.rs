@@ -81,7 +81,11 @@ pub async fn repeat_every_once_per_occurrence(env: &Env) {
         assert_eq!(info.last_ms, Some(next));
         assert!(info.next_ms > next);
     }
-    assert_eq!(maintain_all(&queues).await, 0, "nothing before the next occurrence");
+    assert_eq!(
+        maintain_all(&queues).await,
+        0,
+        "nothing before the next occurrence"
+    );
 
     // Downtime: several occurrences pass without maintenance; one job, not a burst.
     let next = q.repeats().await.unwrap()[0].next_ms;
@@ -89,7 +93,10 @@ pub async fn repeat_every_once_per_occurrence(env: &Env) {
     assert_eq!(maintain_all(&queues).await, 1);
     let info = &q.repeats().await.unwrap()[0];
     assert_eq!(info.last_ms, Some(next), "the first missed occurrence runs");
-    assert!(info.next_ms > env.now() - 20, "the next one is in the future");
+    assert!(
+        info.next_ms > env.now() - 20,
+        "the next one is in the future"
+    );
     assert_eq!(q.counts().await.unwrap().pending, 3);
 
     // Removed: no more jobs, and the keys are gone.
@@ -99,8 +106,7 @@ pub async fn repeat_every_once_per_occurrence(env: &Env) {
     until_after(env, info.next_ms).await;
     assert_eq!(maintain_all(&queues).await, 0);
     assert!(
-        !env
-            .store
+        !env.store
             .exists(&format!("{p}:tasks:repeat:tick"))
             .await
             .unwrap()
@@ -135,7 +141,11 @@ pub async fn repeat_upsert_list_and_validation(env: &Env) {
         .await
         .unwrap();
     assert_eq!(changed.data, "3");
-    assert_eq!(changed.next_ms % 3_600_000, 0, "recomputed for the new schedule");
+    assert_eq!(
+        changed.next_ms % 3_600_000,
+        0,
+        "recomputed for the new schedule"
+    );
     assert_eq!(a.next_ms % 3_600_000, 0);
     assert_eq!(b.next_ms % 60_000, 0);
     assert_eq!(q.repeats().await.unwrap().len(), 2);
@@ -172,7 +182,11 @@ pub async fn repeat_cron_in_time_zone(env: &Env) {
         return;
     }
     let stored = stored.unwrap();
-    assert_eq!(stored.next_ms % 1000, 0, "cron occurrences are whole seconds");
+    assert_eq!(
+        stored.next_ms % 1000,
+        0,
+        "cron occurrences are whole seconds"
+    );
     assert_eq!(
         stored.schedule.cron_expression(),
         Some(("* * * * * *", "Europe/Berlin"))
@@ -215,7 +229,11 @@ pub async fn repeat_dead_owner_taken_over(env: &Env) {
     let stale = format!("{}:{job}:{}", info.next_ms, now - 61_000);
     env.store.hset(&key, "next", stale).await.unwrap();
     assert_eq!(q.maintain().await.unwrap().repeated, 1);
-    let got = q.get(&job).await.unwrap().expect("the claimed job id is used");
+    let got = q
+        .get(&job)
+        .await
+        .unwrap()
+        .expect("the claimed job id is used");
     assert_eq!(got.repeat.as_deref(), Some("r"));
     assert_eq!(got.run_at_ms, info.next_ms);
     let after = &q.repeats().await.unwrap()[0];

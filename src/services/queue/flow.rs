@@ -51,6 +51,10 @@
 //! - Jobs of a flow cannot have unique keys, and a parent cannot be delayed (delay its
 //!   children instead): `InvalidInput`.
 //! - Cancelling a waiting parent leaves its children running; their ends are then ignored.
+//! - Retrying a parent that died with a child ([`Queue::retry`]) runs it without that
+//!   child's result.
+//! - Cost: each maintenance pass reads up to 256 waiting parents and their outstanding
+//!   children (two pipelined round trips), whatever the size of the flows.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -99,7 +103,10 @@ impl Flow {
     pub fn new<T: Serialize>(job: NewJob<T>) -> Flow {
         let (payload, invalid) = match serde_json::to_value(&job.payload) {
             Ok(value) => (value, None),
-            Err(e) => (Value::Null, Some(format!("job payload does not serialize: {e}"))),
+            Err(e) => (
+                Value::Null,
+                Some(format!("job payload does not serialize: {e}")),
+            ),
         };
         Flow {
             job: NewJob {
@@ -183,7 +190,11 @@ impl ChildResult {
 /// How a child ended, to be recorded at its parent.
 #[derive(Debug, Clone)]
 pub(crate) enum ChildEnd {
+    /// Completed with this result (JSON), as the finishing process knows it.
     Completed(Option<String>),
+    /// Completed, as the reconciler read it from the child's hash: recorded only where the
+    /// finishing process has not (it knows the result even when the hash is already gone).
+    Found(Option<String>),
     Died(String),
 }
 
@@ -296,27 +307,27 @@ impl Queue {
             {
                 return Ok(0);
             }
-            let (name, value) = match end {
+            let result = |r: Option<String>| r.unwrap_or_else(|| "null".to_owned());
+            let (name, value, fill_only) = match end {
                 ChildEnd::Died(error) if fail_parent => {
                     self.fail_parent(parent, &format!("child {child} failed: {error}"))
                         .await?;
                     return Ok(0);
                 }
-                ChildEnd::Died(error) => (format!("{}{child}", field::CHILD_ERROR), error),
-                ChildEnd::Completed(result) => (
-                    format!("{}{child}", field::CHILD),
-                    result.unwrap_or_else(|| "null".to_owned()),
-                ),
+                ChildEnd::Died(error) => (format!("{}{child}", field::CHILD_ERROR), error, false),
+                ChildEnd::Completed(r) => (format!("{}{child}", field::CHILD), result(r), false),
+                ChildEnd::Found(r) => (format!("{}{child}", field::CHILD), result(r), true),
             };
             let deps = keys.deps(parent);
-            let (_, _, left) = self
-                .st()
-                .transaction()
-                .hset(&keys.task(parent), &name, value)
-                .srem(&deps, child)
-                .scard(&deps)
-                .run()
-                .await?;
+            let mut batch = Batch::transaction(self.st());
+            if fill_only {
+                batch.hcompare_and_set(&keys.task(parent), &name, None, value);
+            } else {
+                batch.hset(&keys.task(parent), &name, value);
+            }
+            batch.srem(&deps, child);
+            let left = batch.scard(&deps);
+            let left = batch.run().await?.take(left)?;
             if left > 0 {
                 return Ok(0);
             }
@@ -338,7 +349,11 @@ impl Queue {
         let (_, _, moved) = self
             .st()
             .transaction()
-            .zadd_options(&keys.waiting_children, [(now as f64, parent)], only_if_waiting)
+            .zadd_options(
+                &keys.waiting_children,
+                [(now as f64, parent)],
+                only_if_waiting,
+            )
             .hcompare_and_set(
                 &keys.task(parent),
                 field::STATUS,
@@ -451,10 +466,17 @@ impl Queue {
             self.promote(now).await?;
         }
         let window = super::PROMOTE_BATCH;
-        let start = self.inner.reconcile_from.load(std::sync::atomic::Ordering::Relaxed);
+        let start = self
+            .inner
+            .reconcile_from
+            .load(std::sync::atomic::Ordering::Relaxed);
         let parents = self
             .st()
-            .zrange(&keys.waiting_children, start as i64, (start + window - 1) as i64)
+            .zrange(
+                &keys.waiting_children,
+                start as i64,
+                (start + window - 1) as i64,
+            )
             .await?
             .iter()
             .map(|m| member_id(m))
@@ -547,8 +569,7 @@ impl Queue {
                     .flatten()
                     .map(|v| String::from_utf8_lossy(&v).into_owned())
             };
-            let Some(end) = child_end(text(0).is_some(), text(1), text(2), text(3), text(4))
-            else {
+            let Some(end) = child_end(text(0).is_some(), text(1), text(2), text(3), text(4)) else {
                 continue;
             };
             let fail_parent = text(5).as_deref() != Some("ignore");
@@ -568,7 +589,7 @@ fn child_end(
     error: Option<String>,
 ) -> Option<ChildEnd> {
     if !exists {
-        return Some(ChildEnd::Completed(None));
+        return Some(ChildEnd::Found(None));
     }
     let closed = token
         .as_deref()
@@ -579,10 +600,8 @@ fn child_end(
         });
     let status = closed.or_else(|| status.as_deref().and_then(JobStatus::parse))?;
     match status {
-        JobStatus::Completed => Some(ChildEnd::Completed(result)),
-        JobStatus::Dead => Some(ChildEnd::Died(
-            error.unwrap_or_else(|| "dead".to_owned()),
-        )),
+        JobStatus::Completed => Some(ChildEnd::Found(result)),
+        JobStatus::Dead => Some(ChildEnd::Died(error.unwrap_or_else(|| "dead".to_owned()))),
         JobStatus::Cancelled => Some(ChildEnd::Died("cancelled".to_owned())),
         _ => None,
     }
@@ -597,16 +616,16 @@ mod tests {
         let s = |t: &str| Some(t.to_owned());
         assert!(matches!(
             child_end(false, None, None, None, None),
-            Some(ChildEnd::Completed(None))
+            Some(ChildEnd::Found(None))
         ));
         assert!(child_end(true, s("processing"), s("1"), None, None).is_none());
         assert!(matches!(
             child_end(true, s("processing"), s("1:completed"), None, None),
-            Some(ChildEnd::Completed(None))
+            Some(ChildEnd::Found(None))
         ));
         assert!(matches!(
             child_end(true, s("completed"), s("1:completed"), s("7"), None),
-            Some(ChildEnd::Completed(Some(r))) if r == "7"
+            Some(ChildEnd::Found(Some(r))) if r == "7"
         ));
         assert!(matches!(
             child_end(true, s("dead"), s("2:dead"), None, s("boom")),

@@ -324,7 +324,8 @@ impl Queue {
         QueueEvent::status(id, JobStatus::Cancelled, now).publish_in(&mut batch, &keys.events);
         batch.run().await?.check()?;
         if let Some(parent) = fields.get(field::PARENT) {
-            let fail_parent = fields.get(field::PARENT_ON_FAILURE).map(String::as_str) != Some("ignore");
+            let fail_parent =
+                fields.get(field::PARENT_ON_FAILURE).map(String::as_str) != Some("ignore");
             let end = ChildEnd::Died("cancelled".to_owned());
             self.after_child_end(parent, id, end, fail_parent).await;
         }

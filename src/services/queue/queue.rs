@@ -309,7 +309,11 @@ impl Queue {
             fields,
             priority,
             run_at,
-            target: if due { Target::Queue } else { Target::Scheduled },
+            target: if due {
+                Target::Queue
+            } else {
+                Target::Scheduled
+            },
             unique: job.unique_key,
         })
     }

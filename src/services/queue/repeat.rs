@@ -62,10 +62,10 @@ use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
-use staunch_core::prelude::*;
-use staunch_core::{Error, Result};
 #[cfg(any(test, not(feature = "cron")))]
 use staunch_core::ErrorKind;
+use staunch_core::prelude::*;
+use staunch_core::{Error, Result};
 
 use super::codec::{self, Fields, field};
 use super::job::{NewJob, Priority, RunAt};
@@ -177,7 +177,10 @@ impl Schedule {
             Kind::Cron {
                 expression,
                 time_zone,
-            } => vec![(def::CRON, expression.clone()), (def::TZ, time_zone.clone())],
+            } => vec![
+                (def::CRON, expression.clone()),
+                (def::TZ, time_zone.clone()),
+            ],
         }
     }
 
@@ -233,7 +236,10 @@ impl Repeat {
     pub fn new<T: Serialize>(name: impl Into<String>, schedule: Schedule, job: NewJob<T>) -> Self {
         let (payload, invalid) = match serde_json::to_value(&job.payload) {
             Ok(value) => (value, None),
-            Err(e) => (Value::Null, Some(format!("job payload does not serialize: {e}"))),
+            Err(e) => (
+                Value::Null,
+                Some(format!("job payload does not serialize: {e}")),
+            ),
         };
         Repeat {
             name: name.into(),
@@ -250,6 +256,15 @@ impl Repeat {
             invalid,
         }
     }
+}
+
+/// One occurrence being enqueued: its time, the definition's following occurrence (the
+/// first after now: missed occurrences collapse into this one) and now.
+#[derive(Debug, Clone, Copy)]
+struct Occurrence {
+    at: i64,
+    next: i64,
+    now: i64,
 }
 
 /// A stored repeatable definition ([`Queue::repeats`]).
@@ -474,6 +489,15 @@ impl Queue {
                 }
                 Next::Firing { .. } => continue,
             };
+            // Computed before claiming, so a definition this process cannot evaluate (a cron
+            // schedule without the `cron` feature here) is left to processes that can.
+            let following = match info.schedule.next_after(now.max(occurrence)) {
+                Ok(following) => following,
+                Err(e) => {
+                    tracing::warn!(repeat = %name, error = %e, "cannot compute the next occurrence");
+                    continue;
+                }
+            };
             let claim = format!("{occurrence}:{job}:{now}");
             let owned = self
                 .st()
@@ -482,25 +506,31 @@ impl Queue {
             if !owned {
                 continue;
             }
-            self.enqueue_occurrence(&info, &fields, occurrence, &job, now)
-                .await?;
+            let times = Occurrence {
+                at: occurrence,
+                next: following,
+                now,
+            };
+            self.enqueue_occurrence(&info, &fields, times, &job).await?;
             fired += 1;
         }
         Ok(fired)
     }
 
-    /// Enqueues job `id` for `occurrence` of a definition and advances it, atomically.
+    /// Enqueues job `id` for an occurrence of a definition and advances it, atomically.
     async fn enqueue_occurrence(
         &self,
         info: &RepeatInfo,
         fields: &Fields,
-        occurrence: i64,
+        times: Occurrence,
         id: &str,
-        now: i64,
     ) -> Result<()> {
         let keys = self.keys();
-        // Missed occurrences collapse into this one: the next is the first after now.
-        let next = info.schedule.next_after(now.max(occurrence))?;
+        let Occurrence {
+            at: occurrence,
+            next,
+            now,
+        } = times;
         let payload: Value = serde_json::from_str(&info.data).unwrap_or(Value::Null);
         let mut job = NewJob::new(info.task_type.clone(), payload)
             .priority(Priority::Value(info.priority))
@@ -544,7 +574,10 @@ mod tests {
         assert_eq!(s.next_after(1000).unwrap(), 2000);
         assert_eq!(s.next_after(-1).unwrap(), 0);
         assert_eq!(
-            Schedule::every(Duration::ZERO).next_after(5).unwrap_err().kind(),
+            Schedule::every(Duration::ZERO)
+                .next_after(5)
+                .unwrap_err()
+                .kind(),
             ErrorKind::InvalidInput
         );
     }
@@ -567,16 +600,22 @@ mod tests {
     #[cfg(not(feature = "cron"))]
     #[test]
     fn cron_needs_the_feature() {
-        let err = Schedule::cron("* * * * *", "UTC").next_after(0).unwrap_err();
+        let err = Schedule::cron("* * * * *", "UTC")
+            .next_after(0)
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Unsupported);
     }
 
     #[cfg(feature = "cron")]
     #[test]
     fn cron_checks_expression_and_zone() {
-        let bad = Schedule::cron("61 * * * *", "UTC").next_after(0).unwrap_err();
+        let bad = Schedule::cron("61 * * * *", "UTC")
+            .next_after(0)
+            .unwrap_err();
         assert_eq!(bad.kind(), ErrorKind::InvalidInput);
-        let zone = Schedule::cron("* * * * *", "Mars/Olympus").next_after(0).unwrap_err();
+        let zone = Schedule::cron("* * * * *", "Mars/Olympus")
+            .next_after(0)
+            .unwrap_err();
         assert_eq!(zone.kind(), ErrorKind::InvalidInput);
         // Every minute, from 00:00:30 UTC: 00:01:00.
         let s = Schedule::cron("* * * * *", "UTC");
