@@ -144,7 +144,8 @@
 //! slot's next job in the same step, and a worker with free slots claims for all of them in
 //! one step (`tests/queue_suite/steady.rs` counts it on every backend). Enqueue 1 (bulk: 1
 //! for any number of jobs; +1 with unique keys), claim 1 (+1 per promotion when jobs are
-//! due), complete 1, fail 2, heartbeat 2, `maintain` 1 when idle. Every state change also
+//! due), complete 1, fail 2, heartbeat 2, `maintain` 8 when idle (reaping,
+//! promotion, repeats, flows, the two removal policies, the next due time). Every state change also
 //! publishes one message on `P:tasks:events`, inside the same atomic step or batch.
 //!
 //! # Retention (removal policies)
