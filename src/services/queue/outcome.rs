@@ -268,8 +268,10 @@ impl Queue {
         batch.run().await?.check()
     }
 
-    /// Cancels a job that has not started (pending, scheduled or waiting for a retry). Returns
-    /// false when the job is running, finished or unknown.
+    /// Cancels a job that has not started (pending, scheduled, waiting for a retry, or a flow
+    /// parent waiting for its children, whose children then run on, ignored). A cancelled
+    /// flow child counts as dead for its parent. Returns false when the job is running,
+    /// finished or unknown.
     pub async fn cancel(&self, id: &str) -> Result<bool> {
         let keys = self.keys();
         let (queued, scheduled, promoting, waiting) = self
