@@ -1,6 +1,8 @@
 //! Model-based test of the queue: random sequences of enqueue (priorities, delays, retries,
 //! unique keys), claim, claim_many, heartbeat, complete, fail, fail permanently, release,
-//! cancel, advance time, reap, pause and resume run against the real queue and a
+//! cancel, advance time, reap (maintenance), pause and resume, flows (a parent waiting for
+//! children, with either failure policy) and a repeatable definition (upsert, remove, its
+//! occurrences enqueued by maintenance) run against the real queue and a
 //! small reference model (`queue_model/model.rs`), comparing every result and, after each step,
 //! every job's status and attempts, the sizes and the counters. On memory and on file, with a
 //! manual clock. The same model is the cargo-fuzz target `fuzz/fuzz_targets/queue_model.rs`.

@@ -222,4 +222,11 @@ suite!(
     retry_promote_remove_clean,
     removal_policies_by_count_and_age,
     rate_limit_across_workers,
+    flow_parent_waits_for_children,
+    flow_child_failure_policies,
+    flow_crash_points_reconciled,
+    repeat_every_once_per_occurrence,
+    repeat_upsert_list_and_validation,
+    repeat_cron_in_time_zone,
+    repeat_dead_owner_taken_over,
 );

@@ -1,6 +1,7 @@
 //! Workers on memory and on a real `redis-server` (real time, short waits): handlers by task
 //! type, errors and panics fail the job and the worker survives, concurrency, prompt wake-up,
-//! timeouts, scheduled jobs, graceful shutdown handing leases back.
+//! timeouts, scheduled jobs, graceful shutdown handing leases back, a flow's parent reading
+//! its children's results in its handler, repeatable jobs fired by the workers' maintenance.
 //!
 //! `cargo test -p staunch --test queue_worker`
 
@@ -287,6 +288,86 @@ async fn rate_limited_worker_drains(store: Arc<dyn Store>) {
     worker.shutdown(Duration::from_secs(1)).await;
 }
 
+/// Workers run a flow's children, then its parent, whose handler reads the children's
+/// results; and two workers' maintenance enqueues a repeatable job once per occurrence.
+async fn flows_and_repeats_in_workers(store: Arc<dyn Store>) {
+    use staunch::queue::{ChildResult, Flow, Repeat, Schedule};
+    let q = queue(store);
+    let start = |q: &Queue| {
+        Worker::new(q.clone())
+            .concurrency(2)
+            .poll_interval(Duration::from_millis(100))
+            .maintenance_interval(Duration::from_millis(50))
+            .handle("double", |ctx: JobContext<u32>| async move {
+                Ok::<_, HandlerError>(ctx.payload * 2)
+            })
+            .handle("sum", |ctx: JobContext<Value>| async move {
+                let mut total = 0;
+                for child in ctx.children_results().await?.values() {
+                    match child {
+                        ChildResult::Completed(_) => {
+                            total += child.result::<u32>()?.unwrap_or(0);
+                        }
+                        _ => return Err(HandlerError::permanent("a child failed")),
+                    }
+                }
+                Ok::<_, HandlerError>(total)
+            })
+            .handle("tick", |_ctx: JobContext<Value>| async move {
+                Ok::<_, HandlerError>(())
+            })
+            .start()
+    };
+    let (one, two) = (start(&q), start(&q));
+    let flow =
+        Flow::new(NewJob::new("sum", ())).children((1..=3u32).map(|n| NewJob::new("double", n)));
+    let parent = q.enqueue_flow(flow).await.unwrap().id;
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            status(&q, &parent).await == Some(JobStatus::Completed)
+        })
+        .await,
+        "the parent ran after its children: {:?}",
+        q.get(&parent).await
+    );
+    let done = q.get(&parent).await.unwrap().unwrap();
+    assert_eq!(done.result::<u32>().unwrap(), Some(12));
+
+    // Every 300 ms: after a few occurrences, as many jobs as occurrences (both workers run
+    // maintenance every 50 ms).
+    let every = Schedule::every(Duration::from_millis(300));
+    q.upsert_repeat(Repeat::new("tick", every, NewJob::new("tick", ())))
+        .await
+        .unwrap();
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            q.counters().await.unwrap().completed >= 4 + 4
+        })
+        .await,
+        "repeat jobs ran"
+    );
+    q.remove_repeat("tick").await.unwrap();
+    // Each occurrence at most once: distinct occurrence times, one job each.
+    let info = q.repeats().await.unwrap();
+    assert!(info.is_empty());
+    one.shutdown(Duration::from_secs(2)).await;
+    two.shutdown(Duration::from_secs(2)).await;
+    let jobs = q
+        .jobs(staunch::queue::JobState::Completed, 0, 1000)
+        .await
+        .unwrap();
+    let mut occurrences: Vec<i64> = jobs
+        .iter()
+        .filter(|j| j.repeat.as_deref() == Some("tick"))
+        .map(|j| j.run_at_ms)
+        .collect();
+    let total = occurrences.len();
+    occurrences.sort_unstable();
+    occurrences.dedup();
+    assert!(total >= 4, "{total} repeat jobs");
+    assert_eq!(occurrences.len(), total, "one job per occurrence");
+}
+
 macro_rules! on_backends {
     ($($case:ident),*) => {
         mod memory {
@@ -318,5 +399,6 @@ on_backends!(
     concurrency_and_prompt_wakeup,
     timeouts_and_scheduled,
     graceful_shutdown,
-    rate_limited_worker_drains
+    rate_limited_worker_drains,
+    flows_and_repeats_in_workers
 );

@@ -1,6 +1,7 @@
 //! Fuzzes the queue against its reference model: the bytes become a sequence of operations
 //! (enqueue, claim, complete-and-claim, heartbeat, complete, fail, release, cancel, advance
-//! time, reap, pause, resume) run on a real `Queue` over the memory backend and on the model in
+//! time, reap, pause, resume, enqueue a flow, upsert and remove a repeatable definition) run
+//! on a real `Queue` over the memory backend and on the model in
 //! `tests/queue_model/model.rs`, comparing every result and the whole state after each step.
 //! The proptest `tests/queue_model.rs` runs the same model on stable Rust in CI.
 //!

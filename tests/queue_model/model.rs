@@ -9,7 +9,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use staunch::queue::{Backoff, FailOutcome, JobStatus, NewJob, Queue, QueueConfig, is_lease_lost};
+use staunch::queue::{
+    Backoff, ChildFailure, FailOutcome, Flow, JobStatus, NewJob, Queue, QueueConfig, Repeat,
+    Schedule, is_lease_lost,
+};
 use staunch_core::{ManualClock, Store};
 
 /// Lease length in the model runs.
@@ -44,6 +47,16 @@ pub enum Op {
     Reap,
     Pause,
     Resume,
+    /// A parent (priority 5) with children of these priorities and retries; `ignore`: a
+    /// child's death does not fail the parent.
+    EnqueueFlow {
+        children: Vec<(i32, u32)>,
+        ignore: bool,
+    },
+    /// Upserts the repeatable definition `r` running every so many ms.
+    Repeat(i64),
+    /// Removes the definition `r`.
+    RemoveRepeat,
 }
 
 /// Two bytes per operation; any input decodes.
@@ -53,7 +66,15 @@ pub fn decode(bytes: &[u8]) -> Vec<Op> {
         .map(|pair| {
             let (a, b) = (pair[0], pair.get(1).copied().unwrap_or(0));
             let n = b as usize;
-            match a % 16 {
+            match a % 19 {
+                16 => Op::EnqueueFlow {
+                    children: (0..n % 2 + 1)
+                        .map(|i| ([1, 5, 10][(n / 4 + i) % 3], ((n / 12) % 2) as u32))
+                        .collect(),
+                    ignore: (n / 2) % 2 == 1,
+                },
+                17 => Op::Repeat([500, 1000][n % 2]),
+                18 => Op::RemoveRepeat,
                 3 => Op::CompleteAndClaim(n, n % 3 + 1),
                 0..=2 => Op::Enqueue {
                     priority: [1, 5, 10][n % 3],
@@ -87,10 +108,14 @@ enum State {
     Pending,
     Scheduled,
     Failed,
-    Processing { deadline: i64 },
+    Processing {
+        deadline: i64,
+    },
     Completed,
     Dead,
     Cancelled,
+    /// A flow parent waiting for its children.
+    Waiting,
 }
 
 impl State {
@@ -103,6 +128,7 @@ impl State {
             State::Completed => JobStatus::Completed,
             State::Dead => JobStatus::Dead,
             State::Cancelled => JobStatus::Cancelled,
+            State::Waiting => JobStatus::WaitingChildren,
         }
     }
     fn is_final(self) -> bool {
@@ -119,6 +145,10 @@ struct MJob {
     max_retries: u32,
     token: u64,
     unique: Option<u8>,
+    /// A flow child's parent, and whether its death fails the parent.
+    parent: Option<(usize, bool)>,
+    /// A waiting parent's outstanding children.
+    deps: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -147,6 +177,8 @@ struct Model {
     jobs: Vec<MJob>,
     leases: Vec<MLease>,
     totals: Totals,
+    /// The repeatable definition `r`: its interval and next occurrence.
+    repeat: Option<(i64, i64)>,
 }
 
 impl Model {
@@ -190,24 +222,103 @@ impl Model {
             max_retries,
             token: 0,
             unique,
+            parent: None,
+            deps: Vec::new(),
         });
         (self.jobs.len() - 1, false)
+    }
+
+    /// A flow: the parent waits, the children are pending. Returns the parent's index.
+    fn enqueue_flow(&mut self, children: &[(i32, u32)], ignore: bool) -> usize {
+        let parent = self.jobs.len();
+        self.enqueue(5, 0, 3, None);
+        self.jobs[parent].state = State::Waiting;
+        for &(priority, retries) in children {
+            let (child, _) = self.enqueue(priority, 0, retries, None);
+            self.jobs[child].parent = Some((parent, !ignore));
+            self.jobs[parent].deps.push(child);
+        }
+        parent
+    }
+
+    /// Records the end of job `j` at its parent: releases the parent (promoted at once, with
+    /// every other due job) or fails it.
+    fn ended(&mut self, j: usize) {
+        let Some((p, fail_parent)) = self.jobs[j].parent else {
+            return;
+        };
+        if self.jobs[p].state != State::Waiting {
+            return;
+        }
+        let died = matches!(self.jobs[j].state, State::Dead | State::Cancelled);
+        if died && fail_parent {
+            self.jobs[p].state = State::Dead;
+            self.totals.dead += 1;
+            self.jobs[p].deps.clear();
+            return;
+        }
+        self.jobs[p].deps.retain(|&c| c != j);
+        if self.jobs[p].deps.is_empty() {
+            self.jobs[p].state = State::Scheduled;
+            self.promote_due();
+        }
+    }
+
+    fn any_due(&self) -> bool {
+        self.jobs
+            .iter()
+            .any(|j| matches!(j.state, State::Scheduled | State::Failed) && j.run_at <= self.now)
+    }
+
+    fn next_after(every: i64, t: i64) -> i64 {
+        (t.div_euclid(every) + 1) * every
+    }
+
+    /// The repeat part of a maintenance pass: the job index enqueued, if any.
+    fn fire(&mut self) -> Option<usize> {
+        let (every, next) = self.repeat?;
+        if next > self.now {
+            return None;
+        }
+        let now = self.now;
+        let (j, _) = self.enqueue(5, 0, 3, None);
+        self.jobs[j].run_at = next;
+        self.repeat = Some((every, Model::next_after(every, now)));
+        Some(j)
     }
 
     /// Claims up to `k` jobs: the `k` best pending ones are taken together; those out of
     /// attempts are dead-lettered (not replaced); if none is left to run, try again.
     fn claim_many(&mut self, k: usize) -> Vec<usize> {
+        self.claim_with(k, None)
+    }
+
+    /// Claims up to `k` jobs in the step that completed job `completed`: each round picks
+    /// its jobs (none while scheduled jobs are due: those are promoted and the round
+    /// repeated), then the completion is recorded at the parent (after the first round's
+    /// pick, as the real step records it after its atomic command), then the picked jobs start.
+    fn claim_with(&mut self, k: usize, mut completed: Option<usize>) -> Vec<usize> {
         if self.paused {
+            if let Some(c) = completed {
+                self.ended(c);
+            }
             return Vec::new();
         }
         loop {
-            self.promote_due();
+            let due = self.any_due();
             // Highest priority, then earliest due, then oldest (ids sort by creation).
             let mut best: Vec<usize> = (0..self.jobs.len())
-                .filter(|&i| self.jobs[i].state == State::Pending)
+                .filter(|&i| self.jobs[i].state == State::Pending && !due)
                 .collect();
             best.sort_by_key(|&i| (-self.jobs[i].priority, self.jobs[i].run_at, i));
             best.truncate(k);
+            if let Some(c) = completed.take() {
+                self.ended(c);
+            }
+            if due {
+                self.promote_due();
+                continue;
+            }
             if best.is_empty() {
                 return Vec::new();
             }
@@ -219,6 +330,7 @@ impl Model {
                 if job.attempts + 1 > job.max_retries + 1 {
                     job.state = State::Dead;
                     self.totals.dead += 1;
+                    self.ended(j);
                     continue;
                 }
                 job.attempts += 1;
@@ -348,21 +460,22 @@ pub async fn check(store: Arc<dyn Store>, clock: ManualClock, ops: &[Op]) -> Res
                     .complete_and_claim(&lease, &(), *k)
                     .await
                     .map_err(|e| e.to_string())?;
-                let want_lost = match model.held(i) {
-                    None => true,
+                let completed = match model.held(i) {
+                    None => None,
                     Some((j, _)) => {
                         model.jobs[j].state = State::Completed;
                         model.totals.completed += 1;
-                        false
+                        Some(j)
                     }
                 };
+                let want_lost = completed.is_none();
                 if got.lease_lost != want_lost {
                     return fail(format!(
                         "lease lost {} vs model {want_lost}",
                         got.lease_lost
                     ));
                 }
-                let want = model.claim_many(*k);
+                let want = model.claim_with(*k, completed);
                 if let Err(e) = check_claimed(&model, &index, got.next, want, &mut leases) {
                     return fail(e);
                 }
@@ -400,7 +513,7 @@ pub async fn check(store: Arc<dyn Store>, clock: ManualClock, ops: &[Op]) -> Res
                     None => Err("lost".to_owned()),
                     Some((j, l)) => {
                         let job = &mut model.jobs[j];
-                        Ok(match op {
+                        let outcome = match op {
                             Op::Heartbeat(_) => {
                                 if let State::Processing { deadline } = job.state {
                                     job.state = State::Processing {
@@ -439,7 +552,11 @@ pub async fn check(store: Arc<dyn Store>, clock: ManualClock, ops: &[Op]) -> Res
                                 job.attempts -= 1;
                                 "released".into()
                             }
-                        })
+                        };
+                        if matches!(model.jobs[j].state, State::Completed | State::Dead) {
+                            model.ended(j);
+                        }
+                        Ok(outcome)
                     }
                 };
                 if got != want {
@@ -453,10 +570,14 @@ pub async fn check(store: Arc<dyn Store>, clock: ManualClock, ops: &[Op]) -> Res
                 let j = n % ids.len();
                 let got = queue.cancel(&ids[j]).await.map_err(|e| e.to_string())?;
                 let job = &mut model.jobs[j];
-                let want = matches!(job.state, State::Pending | State::Scheduled | State::Failed);
+                let want = matches!(
+                    job.state,
+                    State::Pending | State::Scheduled | State::Failed | State::Waiting
+                );
                 if want {
                     job.state = State::Cancelled;
                     model.totals.cancelled += 1;
+                    model.ended(j);
                 }
                 if got != want {
                     return fail(format!("cancel {got} vs model {want}"));
@@ -468,12 +589,22 @@ pub async fn check(store: Arc<dyn Store>, clock: ManualClock, ops: &[Op]) -> Res
             }
             Op::Reap => {
                 let got = queue.maintain().await.map_err(|e| e.to_string())?;
-                let want = model.reap();
-                if (got.reaped, got.promoted) != want {
+                let (reaped, promoted) = model.reap();
+                let fired = model.fire();
+                let want = (reaped, promoted, u64::from(fired.is_some()), 0);
+                let counts = (got.reaped, got.promoted, got.repeated, got.released);
+                if counts != want {
                     return fail(format!(
-                        "reaped/promoted {:?} vs model {want:?}",
-                        (got.reaped, got.promoted)
+                        "reaped/promoted/repeated/released {counts:?} vs model {want:?}"
                     ));
+                }
+                if fired.is_some() {
+                    let repeats = queue.repeats().await.map_err(|e| e.to_string())?;
+                    let Some(id) = repeats.first().and_then(|r| r.last_job.clone()) else {
+                        return fail("no job recorded for the occurrence".into());
+                    };
+                    index.insert(id.clone(), ids.len());
+                    ids.push(id);
                 }
             }
             Op::Pause => {
@@ -483,6 +614,50 @@ pub async fn check(store: Arc<dyn Store>, clock: ManualClock, ops: &[Op]) -> Res
             Op::Resume => {
                 queue.resume().await.map_err(|e| e.to_string())?;
                 model.paused = false;
+            }
+            Op::EnqueueFlow { children, ignore } => {
+                let policy = if *ignore {
+                    ChildFailure::Ignore
+                } else {
+                    ChildFailure::FailParent
+                };
+                let flow = Flow::new(NewJob::new("p", step).priority(5)).children(
+                    children.iter().map(|&(priority, retries)| {
+                        let child = NewJob::new("t", step)
+                            .priority(priority)
+                            .max_retries(retries);
+                        Flow::new(child).on_failure(policy)
+                    }),
+                );
+                let got = queue.enqueue_flow(flow).await.map_err(|e| e.to_string())?;
+                model.enqueue_flow(children, *ignore);
+                for id in std::iter::once(got.id).chain(got.children.into_iter().map(|c| c.id)) {
+                    index.insert(id.clone(), ids.len());
+                    ids.push(id);
+                }
+            }
+            Op::Repeat(every) => {
+                let schedule = Schedule::every(Duration::from_millis(*every as u64));
+                let repeat = Repeat::new("r", schedule, NewJob::new("t", ()).priority(5));
+                let got = queue
+                    .upsert_repeat(repeat)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let want = match model.repeat {
+                    Some((e, next)) if e == *every => next,
+                    _ => Model::next_after(*every, model.now),
+                };
+                model.repeat = Some((*every, want));
+                if got.next_ms != want {
+                    return fail(format!("next {} vs model {want}", got.next_ms));
+                }
+            }
+            Op::RemoveRepeat => {
+                let got = queue.remove_repeat("r").await.map_err(|e| e.to_string())?;
+                let want = model.repeat.take().is_some();
+                if got != want {
+                    return fail(format!("removed {got} vs model {want}"));
+                }
             }
         }
         if trace {
@@ -521,11 +696,18 @@ async fn compare_state(queue: &Queue, model: &Model, ids: &[String]) -> Result<(
         count(&|s| matches!(s, State::Scheduled | State::Failed)),
         count(&|s| matches!(s, State::Processing { .. })),
         count(&|s| s == State::Dead),
+        count(&|s| s == State::Waiting),
     );
-    let got = (sizes.pending, sizes.scheduled, sizes.processing, sizes.dead);
+    let got = (
+        sizes.pending,
+        sizes.scheduled,
+        sizes.processing,
+        sizes.dead,
+        sizes.waiting_children,
+    );
     if got != want {
         return Err(format!(
-            "sizes (pending, scheduled, processing, dead) {got:?} vs model {want:?}"
+            "sizes (pending, scheduled, processing, dead, waiting) {got:?} vs model {want:?}"
         ));
     }
     let c = queue.counters().await.map_err(|e| e.to_string())?;

@@ -13,11 +13,22 @@ use super::{Env, U};
 
 #[path = "admin_api.rs"]
 mod admin_api;
+#[path = "flows.rs"]
+mod flows;
+#[path = "repeats.rs"]
+mod repeats;
 #[path = "steady.rs"]
 mod steady;
 pub use admin_api::{
     jobs_by_state_with_paging, rate_limit_across_workers, removal_policies_by_count_and_age,
     retry_promote_remove_clean,
+};
+pub use flows::{
+    flow_child_failure_policies, flow_crash_points_reconciled, flow_parent_waits_for_children,
+};
+pub use repeats::{
+    repeat_cron_in_time_zone, repeat_dead_owner_taken_over, repeat_every_once_per_occurrence,
+    repeat_upsert_list_and_validation,
 };
 pub use steady::one_round_trip_per_job;
 

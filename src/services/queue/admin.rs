@@ -75,7 +75,7 @@ impl Queue {
     /// [`Queue::pending_count`]).
     pub async fn sizes(&self) -> Result<Sizes> {
         let keys = self.keys();
-        let (pending, promoting, scheduled, processing, dead, queued) = self
+        let (pending, promoting, scheduled, processing, dead, waiting, queued) = self
             .st()
             .pipeline()
             .zcard(&keys.queue)
@@ -83,6 +83,7 @@ impl Queue {
             .zcard(&keys.scheduled)
             .zcard(&keys.processing)
             .zcard(&keys.dead)
+            .zcard(&keys.waiting_children)
             .zrange_with_scores(&keys.queue, 0, -1)
             .run()
             .await?;
@@ -95,6 +96,7 @@ impl Queue {
             scheduled: promoting + scheduled,
             processing,
             dead,
+            waiting_children: waiting,
             pending_by_priority: by_priority,
         })
     }
@@ -127,9 +129,12 @@ impl Queue {
     }
 
     /// One maintenance pass: takes back expired leases (their jobs become due again and the
-    /// attempt stays counted), promotes due scheduled jobs into the queue, applies the removal
-    /// policies to completed jobs and dead letters (by age and count), and says when the next job or lease comes due. Workers
-    /// run it on their poll interval; it is safe to run from many processes at once.
+    /// attempt stays counted), promotes due scheduled jobs into the queue, enqueues the
+    /// occurrences of repeatable jobs that have come, reconciles flows (parents whose
+    /// children ended while their recording was interrupted), applies the removal policies
+    /// to completed jobs and dead letters (by age and count), and says when the next job,
+    /// lease or repeat comes due. Workers run it every maintenance interval; it is safe to
+    /// run from many processes at once.
     pub async fn maintain(&self) -> Result<Maintenance> {
         let keys = self.keys();
         let now = self.now();
@@ -147,15 +152,18 @@ impl Queue {
                 .await?;
         }
         let promoted = self.promote(now).await?;
+        let repeated = self.fire_repeats(now).await?;
+        let released = self.reconcile_flows(now).await?;
         let removed = self.apply_removal_policies(now).await?;
-        let (scheduled, processing) = self
+        let (scheduled, processing, repeat) = self
             .st()
             .pipeline()
             .zrange_with_scores(&keys.scheduled, 0, 0)
             .zrange_with_scores(&keys.processing, 0, 0)
+            .zrange_with_scores(&keys.repeat, 0, 0)
             .run()
             .await?;
-        let next_due_ms = [scheduled.first(), processing.first()]
+        let next_due_ms = [scheduled.first(), processing.first(), repeat.first()]
             .into_iter()
             .flatten()
             .map(|(_, score)| *score as i64)
@@ -164,6 +172,8 @@ impl Queue {
             reaped: reaped.len() as u64,
             promoted,
             removed,
+            repeated,
+            released,
             next_due_ms,
         })
     }

@@ -33,11 +33,15 @@ pub enum JobState {
     Completed,
     /// Dead letters, newest first.
     Dead,
+    /// Flow parents waiting for their children, oldest first (released parents on their way
+    /// to the queue first).
+    WaitingChildren,
 }
 
 impl JobState {
     /// Every state, in the order of a job's life.
-    pub const ALL: [JobState; 5] = [
+    pub const ALL: [JobState; 6] = [
+        JobState::WaitingChildren,
         JobState::Pending,
         JobState::Scheduled,
         JobState::Processing,
@@ -61,6 +65,10 @@ pub struct StateCounts {
     pub completed: u64,
     /// Dead letters.
     pub dead: u64,
+    /// Flow parents waiting for their children.
+    pub waiting_children: u64,
+    /// Repeatable definitions.
+    pub repeats: u64,
     /// The queue is paused.
     pub paused: bool,
 }
@@ -74,6 +82,7 @@ impl Queue {
             JobState::Processing => &keys.processing,
             JobState::Completed => &keys.completed,
             JobState::Dead => &keys.dead,
+            JobState::WaitingChildren => &keys.waiting_children,
         }
     }
 
@@ -112,24 +121,43 @@ impl Queue {
     /// How many jobs are in each state, and whether the queue is paused: one round trip.
     pub async fn counts(&self) -> Result<StateCounts> {
         let keys = self.keys();
-        let (pending, scheduled, promoting, processing, completed, dead, paused) = self
-            .st()
-            .pipeline()
-            .zcard(&keys.queue)
-            .zcard(&keys.scheduled)
-            .zcard(&keys.promoting)
-            .zcard(&keys.processing)
-            .zcard(&keys.completed)
-            .zcard(&keys.dead)
-            .exists(&keys.paused)
-            .run()
-            .await?;
+        let mut pipe = Batch::pipeline(self.st());
+        let sets = [
+            &keys.queue,
+            &keys.scheduled,
+            &keys.promoting,
+            &keys.processing,
+            &keys.completed,
+            &keys.dead,
+            &keys.waiting_children,
+            &keys.repeat,
+        ];
+        let steps: Vec<_> = sets.iter().map(|set| pipe.zcard(set)).collect();
+        let paused = pipe.exists(&keys.paused);
+        let mut replies = pipe.run().await?;
+        let mut sizes = [0u64; 8];
+        for (size, step) in sizes.iter_mut().zip(steps) {
+            *size = replies.take(step)?;
+        }
+        let paused = replies.take(paused)?;
+        let [
+            pending,
+            scheduled,
+            promoting,
+            processing,
+            completed,
+            dead,
+            waiting,
+            repeats,
+        ] = sizes;
         Ok(StateCounts {
             pending,
             scheduled: scheduled + promoting,
             processing,
             completed,
             dead,
+            waiting_children: waiting,
+            repeats,
             paused,
         })
     }
@@ -162,8 +190,9 @@ impl Queue {
         Ok(true)
     }
 
-    /// Deletes a job that is not running (pending, scheduled, completed or dead), with its
-    /// unique key. False when it is running or unknown: a running job belongs to its worker
+    /// Deletes a job that is not running (pending, scheduled, waiting for children, completed
+    /// or dead), with its unique key (a removed flow child counts as done for its parent, a
+    /// removed parent's children run on, ignored). False when it is running or unknown: a running job belongs to its worker
     /// (cancel it after, or let it finish).
     pub async fn remove(&self, id: &str) -> Result<bool> {
         let keys = self.keys();
@@ -173,6 +202,7 @@ impl Queue {
             &keys.promoting,
             &keys.completed,
             &keys.dead,
+            &keys.waiting_children,
         ];
         let mut pipe = Batch::pipeline(self.st());
         let steps: Vec<_> = sets.iter().map(|set| pipe.zrem(set, id)).collect();
@@ -190,6 +220,7 @@ impl Queue {
         let now = self.now();
         let mut batch = Batch::transaction(self.st());
         batch.del(&task);
+        batch.del(&keys.deps(id));
         if let Some(unique) = unique {
             let unique = String::from_utf8_lossy(&unique).into_owned();
             batch.compare_and_delete(&keys.unique(&unique), id);
@@ -316,7 +347,7 @@ mod tests {
     fn states_serialize_as_their_names() {
         assert_eq!(
             serde_json::to_string(&JobState::ALL).unwrap(),
-            r#"["pending","scheduled","processing","completed","dead"]"#
+            r#"["waiting_children","pending","scheduled","processing","completed","dead"]"#
         );
     }
 }

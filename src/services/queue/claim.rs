@@ -8,6 +8,7 @@ use staunch_core::{As, Result, Step};
 
 use super::codec::{self, Fence, Fields, corrupt, field, iso8601, millis, queue_score};
 use super::events::QueueEvent;
+use super::flow::ChildEnd;
 use super::job::{JobStatus, Lease, Stepped};
 use super::queue::{Queue, member_id};
 
@@ -117,6 +118,11 @@ impl Queue {
     ) -> Result<Stepped> {
         let keys = self.keys();
         let lease_ms = millis(self.inner.config.lease);
+        // A flow's child: its completion is recorded at its parent after the step.
+        let child = finish.as_ref().and_then(|(lease, result)| {
+            let parent = lease.job.parent.clone()?;
+            Some((parent, lease.id().to_owned(), result.clone()))
+        });
         let mut finish = finish.map(|(lease, result)| {
             let keep = if self.inner.config.result_ttl.is_zero() {
                 0
@@ -145,6 +151,10 @@ impl Queue {
             let reply = self.st().queue_step(keys.step_keys(), options).await?;
             if finishing.is_some() {
                 out.lease_lost = reply.finished == Some(false);
+                if let (Some(true), Some((parent, id, result))) = (reply.finished, &child) {
+                    let end = ChildEnd::Completed(result.clone());
+                    self.after_child_end(parent, id, end, true).await;
+                }
             }
             if reply.paused || max == 0 {
                 return Ok(out);

@@ -41,6 +41,18 @@ pub(crate) mod field {
     pub const STARTED_AT: &str = "started_at";
     pub const FINISHED_AT: &str = "finished_at";
     pub const FINISHED_MS: &str = "finished_ms";
+    /// A child's parent id.
+    pub const PARENT: &str = "parent";
+    /// `ignore` on a child whose death does not fail its parent.
+    pub const PARENT_ON_FAILURE: &str = "parent_on_failure";
+    /// The repeatable definition that enqueued the job.
+    pub const REPEAT: &str = "repeat";
+    /// The occurrence (Unix ms) a repeatable job stands for.
+    pub const OCCURRENCE_MS: &str = "occurrence_ms";
+    /// Prefix of a parent's fields holding a completed child's result (`child:{id}`).
+    pub const CHILD: &str = "child:";
+    /// Prefix of a parent's fields holding an ignored dead child's error (`child_error:{id}`).
+    pub const CHILD_ERROR: &str = "child_error:";
 }
 
 /// The queue score of a job: `-priority + (run_at - 2024-01-01) / 2^42`.
@@ -195,11 +207,22 @@ pub(crate) fn job_info(id: &str, fields: &Fields) -> Option<JobInfo> {
         progress: fields.get(field::PROGRESS).cloned(),
         last_error: fields.get(field::LAST_ERROR).cloned(),
         result: fields.get(field::RESULT).cloned(),
+        parent: fields.get(field::PARENT).cloned(),
+        fail_parent: fields.get(field::PARENT_ON_FAILURE).map(String::as_str) != Some("ignore"),
+        repeat: fields.get(field::REPEAT).cloned(),
     })
 }
 
 /// Field/value pairs for `HSET`.
 pub(crate) fn pairs<const N: usize>(items: [(&str, String); N]) -> Vec<(String, Bytes)> {
+    items
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), Bytes::from(v)))
+        .collect()
+}
+
+/// Field/value pairs for `HSET`, from a list built at run time.
+pub(crate) fn pairs_of(items: Vec<(&str, String)>) -> Vec<(String, Bytes)> {
     items
         .into_iter()
         .map(|(k, v)| (k.to_owned(), Bytes::from(v)))

@@ -235,7 +235,14 @@ pub(crate) struct Keys {
     pub stats: String,
     /// Channel of state changes.
     pub events: String,
+    /// Parents waiting for their children, scored `WAITING_BASE + created` while they wait
+    /// and the release time (ms) once their last child is done.
+    pub waiting_children: String,
+    /// Repeatable definitions by name, scored by their next occurrence (ms).
+    pub repeat: String,
     task_prefix: String,
+    deps_prefix: String,
+    repeat_prefix: String,
     unique_prefix: String,
     /// The keys of a `QueueStep`, in its order.
     step: [String; 8],
@@ -277,6 +284,10 @@ impl Keys {
             paused,
             stats,
             events: format!("{base}:tasks:events"),
+            waiting_children: format!("{base}:tasks:waiting-children"),
+            repeat: format!("{base}:tasks:repeat"),
+            deps_prefix: format!("{base}:tasks:deps:"),
+            repeat_prefix: format!("{base}:tasks:repeat:"),
             task_prefix,
             unique_prefix,
         }
@@ -290,6 +301,16 @@ impl Keys {
     /// The hash of one job (the bot dashboard's `bot:task:{id}`).
     pub(crate) fn task(&self, id: &str) -> String {
         format!("{}{id}", self.task_prefix)
+    }
+
+    /// The set of the children parent `id` still waits for.
+    pub(crate) fn deps(&self, id: &str) -> String {
+        format!("{}{id}", self.deps_prefix)
+    }
+
+    /// The hash of the repeatable definition `name`.
+    pub(crate) fn repeat_def(&self, name: &str) -> String {
+        format!("{}{name}", self.repeat_prefix)
     }
 
     /// The string holding the id of the live job with unique key `key`.

@@ -208,6 +208,8 @@ pub enum JobStatus {
     Dead,
     /// Cancelled before it ran.
     Cancelled,
+    /// A flow's parent waiting until every child has completed (see [`Flow`](super::Flow)).
+    WaitingChildren,
 }
 
 impl JobStatus {
@@ -221,6 +223,7 @@ impl JobStatus {
             JobStatus::Failed => "failed",
             JobStatus::Dead => "dead",
             JobStatus::Cancelled => "cancelled",
+            JobStatus::WaitingChildren => "waiting-children",
         }
     }
 
@@ -234,6 +237,7 @@ impl JobStatus {
             "failed" => JobStatus::Failed,
             "dead" => JobStatus::Dead,
             "cancelled" => JobStatus::Cancelled,
+            "waiting-children" => JobStatus::WaitingChildren,
             _ => return None,
         })
     }
@@ -287,6 +291,13 @@ pub struct JobInfo {
     pub last_error: Option<String>,
     /// Result of a completed job, as JSON text.
     pub result: Option<String>,
+    /// The parent job, for a child of a [`Flow`](super::Flow).
+    pub parent: Option<String>,
+    /// For a child: whether its death (out of retries, or cancelled) fails its parent
+    /// ([`ChildFailure::FailParent`](super::ChildFailure), the default) or is ignored.
+    pub fail_parent: bool,
+    /// The repeatable definition that enqueued this job, if any.
+    pub repeat: Option<String>,
 }
 
 impl JobInfo {
@@ -373,6 +384,8 @@ pub struct Sizes {
     pub processing: u64,
     /// Dead letters.
     pub dead: u64,
+    /// Flow parents waiting for their children.
+    pub waiting_children: u64,
     /// Pending jobs per numeric priority.
     pub pending_by_priority: BTreeMap<i32, u64>,
 }
@@ -408,6 +421,11 @@ pub struct Maintenance {
     pub promoted: u64,
     /// Completed jobs and dead letters deleted by the removal policies.
     pub removed: u64,
+    /// Jobs enqueued by repeatable definitions whose occurrence had come.
+    pub repeated: u64,
+    /// Flow parents found with every child done by the reconciler and released (normally
+    /// the child's own completion releases its parent; this catches a crash in between).
+    pub released: u64,
     /// The earliest time a scheduled job or a lease comes due, if any.
     pub next_due_ms: Option<i64>,
 }

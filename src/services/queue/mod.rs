@@ -22,6 +22,8 @@
 //! - `admin`: pause/resume, `get`, sizes, counters, maintenance, dead letters, events.
 //! - `browse`: the dashboard's admin API (jobs by state with paging, counts, retry, promote,
 //!   remove, clean) and the removal policies.
+//! - `repeat`: repeatable jobs ([`Repeat`], [`Schedule`]: every N, cron in a time zone).
+//! - `flow`: job dependencies ([`Flow`]: a parent that runs when its children are done).
 //! - `worker`: [`Worker`], handlers per task type, concurrency, graceful shutdown.
 //! - `job`, `config`, `events`, `codec`: value types, settings, the channel, the
 //!   stored format.
@@ -44,10 +46,19 @@
 //! | `P:tasks:completed` | zset | completed jobs kept for the result TTL, score = finish time |
 //! | `P:tasks:limiter` | string | claims in the rate limit's current window (TTL = the window) |
 //! | `P:tasks:unique:{key}` | string | id of the live job holding a unique key |
+//! | `P:tasks:waiting-children` | zset | flow parents waiting for their children (score: see `flow`) |
+//! | `P:tasks:deps:{id}` | set | the children parent `id` still waits for |
+//! | `P:tasks:repeat` | zset | repeatable definition names, score = next occurrence (Unix ms) |
+//! | `P:tasks:repeat:{name}` | hash | a repeatable definition: `name type data priority max_retries timeout_ms`, `every_ms` or `cron tz`, `next last_job last_ms` |
 //! | `P:tasks:events` | channel | JSON state changes ([`QueueEvent`]) |
 //!
 //! With [`QueueConfig::hash_tag`] the prefix becomes `{bot}`, so all keys of a queue share one
 //! Redis Cluster slot (every multi-key step touches only these keys).
+//!
+//! A flow's child carries `parent` (and `parent_on_failure = ignore` under
+//! [`ChildFailure::Ignore`]); its parent keeps each ended child's result as `child:{id}` (JSON)
+//! or its error as `child_error:{id}`. A repeatable job carries `repeat` (the definition) and
+//! `occurrence_ms`.
 //!
 //! `data`, `result` and `progress` are JSON; times are ISO 8601 in the bot dashboard's fields
 //! (`created_at`, ...) and Unix ms in the `*_ms`/`run_at` fields the queue computes with.
@@ -114,6 +125,9 @@
 //!   `CompareAndDelete` when the job completes, dies or is cancelled. A key left behind by a
 //!   finished job whose cleanup was interrupted is taken over.
 //! - **Pause** is a flag the step reads before it claims anything.
+//! - **Repeats**: whoever compare-and-sets a definition's `next` owns the occurrence.
+//! - **Flows**: whoever empties a parent's set of outstanding children releases it, with a
+//!   `ZMoveByScore` that hands each released parent to exactly one mover.
 //!
 //! Delivery is at least once: a job runs again only when its lease ran out (a crashed or
 //! stalled worker), and then the stale worker can no longer complete, fail or renew it.
@@ -130,7 +144,8 @@
 //! slot's next job in the same step, and a worker with free slots claims for all of them in
 //! one step (`tests/queue_suite/steady.rs` counts it on every backend). Enqueue 1 (bulk: 1
 //! for any number of jobs; +1 with unique keys), claim 1 (+1 per promotion when jobs are
-//! due), complete 1, fail 2, heartbeat 2, `maintain` 1 when idle. Every state change also
+//! due), complete 1, fail 2, heartbeat 2, `maintain` 8 when idle (reaping,
+//! promotion, repeats, flows, the two removal policies, the next due time). Every state change also
 //! publishes one message on `P:tasks:events`, inside the same atomic step or batch.
 //!
 //! # Retention (removal policies)
@@ -162,15 +177,33 @@
 //! That costs two round trips more per claim, only when a limit is set; idle workers wait out
 //! a used-up window. It limits starts, not running jobs.
 //!
-//! # Not built yet
+//! # Repeatable jobs
 //!
-//! Repeatable jobs (every N, cron with a time zone) and job dependencies (a parent that runs
-//! when its children are done) are not part of the queue yet.
+//! [`Queue::upsert_repeat`] stores a named definition ([`Repeat`]: a [`Schedule`] and the job
+//! to enqueue), [`Queue::remove_repeat`] removes it, [`Queue::repeats`] lists them. Each
+//! [`Queue::maintain`] pass enqueues the occurrences that have come, one job per occurrence
+//! however many processes run it: whoever compare-and-sets the definition's `next` from the
+//! occurrence to a claim owns it, and enqueues its job and advances `next` in one transaction;
+//! a claim left by a crashed owner is taken over after a minute. After downtime the missed
+//! occurrences run once, not as a burst. Cron expressions with an IANA time zone (and its DST
+//! rules) need the `cron` feature. Details in the `repeat` module.
+//!
+//! # Flows (job dependencies)
+//!
+//! [`Queue::enqueue_flow`] writes a [`Flow`] (a job and its children, nested as deep as
+//! wanted) in one transaction; a parent waits in `waiting-children` until each child has
+//! completed, then enters the queue, and reads its children's results with
+//! [`Queue::children_results`] (or [`JobContext::children_results`]). A child that dies fails
+//! its parent unless it was added with [`ChildFailure::Ignore`]. A child's end is recorded at
+//! its parent right after its completion, in a separate step; a crash in between is repaired
+//! by the next [`Queue::maintain`] pass, which re-checks waiting parents, so no parent stays
+//! stuck and none runs before its children are done. Details in the `flow` module.
 //!
 //! # Statuses
 //!
 //! `pending` (queued), `scheduled` (delayed), `processing`, `failed` (an attempt failed, a retry
-//! is scheduled: the bot dashboard's `failed`), `completed`, `dead` (out of retries), `cancelled`.
+//! is scheduled: the bot dashboard's `failed`), `completed`, `dead` (out of retries, or a flow
+//! parent whose child died), `cancelled`, `waiting-children` (a flow parent).
 //! `max_retries` is the number of retries after the first attempt (default 3, the Transform Army guide), and
 //! retries wait `60 s × 2^(n-1)` (with 10 % jitter, capped at 1 h; [`Backoff`]).
 //!
@@ -185,20 +218,24 @@ mod claim;
 mod codec;
 mod config;
 mod events;
+mod flow;
 mod job;
 mod outcome;
 #[allow(clippy::module_inception)]
 mod queue;
+mod repeat;
 pub mod worker;
 
 pub use browse::{JobState, StateCounts};
 pub use config::{Backoff, DEFAULT_PREFIX, QueueConfig, RateLimit};
 pub use events::QueueEvent;
+pub use flow::{ChildFailure, ChildResult, Flow, FlowIds, MAX_FLOW_JOBS};
 pub use job::{
     BotTask, Counters, Enqueued, FailOutcome, JobInfo, JobStatus, Lease, MAX_PRIORITY,
     MIN_PRIORITY, Maintenance, NewJob, Priority, RunAt, Sizes, Stepped,
 };
 pub use queue::Queue;
+pub use repeat::{MAX_REPEAT_NAME, Repeat, RepeatInfo, Schedule};
 pub use worker::{HandlerError, JobContext, ShutdownReport, Worker, WorkerHandle, WorkerStats};
 
 /// How many jobs one promotion or reaping step moves at most.

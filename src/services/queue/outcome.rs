@@ -14,6 +14,7 @@ use staunch_core::{Bytes, Result};
 
 use super::codec::{self, Fence, Fields, Outcome, field, iso8601, lease_lost, millis, queue_score};
 use super::events::QueueEvent;
+use super::flow::ChildEnd;
 use super::job::{FailOutcome, JobStatus, Lease};
 use super::queue::Queue;
 
@@ -234,7 +235,13 @@ impl Queue {
             batch.compare_and_delete(&keys.unique(unique), lease.id());
         }
         QueueEvent::status(lease.id(), JobStatus::Dead, now).publish_in(&mut batch, &keys.events);
-        batch.run().await?.check()
+        batch.run().await?.check()?;
+        if let Some(parent) = &lease.job.parent {
+            let end = ChildEnd::Died(error.to_owned());
+            self.after_child_end(parent, lease.id(), end, lease.job.fail_parent)
+                .await;
+        }
+        Ok(())
     }
 
     /// Gives the job back to the queue at its old place, as if this attempt never started
@@ -261,19 +268,22 @@ impl Queue {
         batch.run().await?.check()
     }
 
-    /// Cancels a job that has not started (pending, scheduled or waiting for a retry). Returns
-    /// false when the job is running, finished or unknown.
+    /// Cancels a job that has not started (pending, scheduled, waiting for a retry, or a flow
+    /// parent waiting for its children, whose children then run on, ignored). A cancelled
+    /// flow child counts as dead for its parent. Returns false when the job is running,
+    /// finished or unknown.
     pub async fn cancel(&self, id: &str) -> Result<bool> {
         let keys = self.keys();
-        let (queued, scheduled, promoting) = self
+        let (queued, scheduled, promoting, waiting) = self
             .st()
             .pipeline()
             .zrem(&keys.queue, id)
             .zrem(&keys.scheduled, id)
             .zrem(&keys.promoting, id)
+            .zrem(&keys.waiting_children, id)
             .run()
             .await?;
-        if !(queued || scheduled || promoting) {
+        if !(queued || scheduled || promoting || waiting) {
             return Ok(false);
         }
         // Removing it from the waiting sets made it ours: nobody can claim it any more.
@@ -310,8 +320,17 @@ impl Queue {
         if let Some(unique) = fields.get(field::UNIQUE_KEY) {
             batch.compare_and_delete(&keys.unique(unique), id);
         }
+        if waiting {
+            batch.del(&keys.deps(id));
+        }
         QueueEvent::status(id, JobStatus::Cancelled, now).publish_in(&mut batch, &keys.events);
         batch.run().await?.check()?;
+        if let Some(parent) = fields.get(field::PARENT) {
+            let fail_parent =
+                fields.get(field::PARENT_ON_FAILURE).map(String::as_str) != Some("ignore");
+            let end = ChildEnd::Died("cancelled".to_owned());
+            self.after_child_end(parent, id, end, fail_parent).await;
+        }
         Ok(true)
     }
 

@@ -28,6 +28,8 @@ pub(crate) struct Inner {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) keys: Keys,
     pub(crate) config: QueueConfig,
+    /// Where the next maintenance pass's window of waiting parents starts (see `flow`).
+    pub(crate) reconcile_from: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Inner {
@@ -41,13 +43,13 @@ impl std::fmt::Debug for Inner {
 
 /// The time of one enqueue call, with its ISO 8601 text formatted once and shared by every
 /// job of a bulk enqueue.
-struct Stamp {
-    now: i64,
+pub(crate) struct Stamp {
+    pub(crate) now: i64,
     created_at: Bytes,
 }
 
 impl Stamp {
-    fn new(now: i64) -> Stamp {
+    pub(crate) fn new(now: i64) -> Stamp {
         Stamp {
             now,
             created_at: Bytes::from(iso8601(now)),
@@ -56,13 +58,52 @@ impl Stamp {
 }
 
 /// A job serialized and ready to write.
-struct Prepared {
-    id: String,
+pub(crate) struct Prepared {
+    pub(crate) id: String,
     fields: Vec<(String, Bytes)>,
     priority: i32,
-    run_at: i64,
-    due: bool,
-    unique: Option<String>,
+    pub(crate) run_at: i64,
+    pub(crate) target: Target,
+    pub(crate) unique: Option<String>,
+}
+
+/// The set a new job goes into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// Due: the queue.
+    Queue,
+    /// Not due yet: `scheduled`.
+    Scheduled,
+    /// A flow's parent: `waiting-children`.
+    Waiting,
+}
+
+/// Score of a parent in `waiting-children` while children are outstanding: above any
+/// time in ms (so `ZMoveByScore` up to now never takes it), plus its creation time so the
+/// set lists oldest first. A released parent is rescored to the release time.
+pub(crate) const WAITING_BASE: f64 = 4_000_000_000_000_000.0;
+
+impl Prepared {
+    /// Sets a field (replacing it if present).
+    pub(crate) fn set(&mut self, name: &str, value: impl Into<String>) {
+        let value = Bytes::from(value.into());
+        match self.fields.iter_mut().find(|(k, _)| k == name) {
+            Some(slot) => slot.1 = value,
+            None => self.fields.push((name.to_owned(), value)),
+        }
+    }
+
+    /// Gives the job another id (one chosen before it was prepared).
+    pub(crate) fn set_id(&mut self, id: &str) {
+        self.id = id.to_owned();
+        self.set(field::ID, id);
+    }
+
+    /// Makes the job a flow parent that waits for its children.
+    pub(crate) fn wait_for_children(&mut self) {
+        self.target = Target::Waiting;
+        self.set(field::STATUS, JobStatus::WaitingChildren.as_str());
+    }
 }
 
 impl Queue {
@@ -88,6 +129,7 @@ impl Queue {
                 store,
                 keys: Keys::new(&config),
                 config,
+                reconcile_from: std::sync::atomic::AtomicU64::new(0),
             }),
         }
     }
@@ -216,7 +258,7 @@ impl Queue {
             .collect())
     }
 
-    fn prepare<T: Serialize>(&self, job: NewJob<T>, stamp: &Stamp) -> Result<Prepared> {
+    pub(crate) fn prepare<T: Serialize>(&self, job: NewJob<T>, stamp: &Stamp) -> Result<Prepared> {
         let now = stamp.now;
         let priority = job.priority.value();
         codec::check_priority(priority)?;
@@ -267,24 +309,34 @@ impl Queue {
             fields,
             priority,
             run_at,
-            due,
+            target: if due {
+                Target::Queue
+            } else {
+                Target::Scheduled
+            },
             unique: job.unique_key,
         })
     }
 
     /// Adds to `batch` (one atomic batch) what adds `jobs`: their hashes, one `ZADD` per
     /// target set, one counter increment and one event per status.
-    fn add_inserts(&self, batch: &mut Batch<'_, dyn Store>, jobs: Vec<&mut Prepared>, now: i64) {
+    pub(crate) fn add_inserts(
+        &self,
+        batch: &mut Batch<'_, dyn Store>,
+        jobs: Vec<&mut Prepared>,
+        now: i64,
+    ) {
         let keys = self.keys();
         let (mut pending, mut scheduled) = (Vec::with_capacity(jobs.len()), Vec::new());
+        let mut waiting = Vec::new();
         let count = jobs.len() as i64;
         for p in jobs {
             batch.hset_multiple(&keys.task(&p.id), std::mem::take(&mut p.fields));
             let member = Bytes::from(p.id.clone());
-            if p.due {
-                pending.push((queue_score(p.priority, p.run_at), member));
-            } else {
-                scheduled.push((p.run_at as f64, member));
+            match p.target {
+                Target::Queue => pending.push((queue_score(p.priority, p.run_at), member)),
+                Target::Scheduled => scheduled.push((p.run_at as f64, member)),
+                Target::Waiting => waiting.push((WAITING_BASE + now.max(0) as f64, member)),
             }
             if let Some(key) = &p.unique {
                 // Keep the reservation, without its safety TTL, for as long as the job is live.
@@ -294,6 +346,7 @@ impl Queue {
         for (key, members, status) in [
             (&keys.queue, pending, JobStatus::Pending),
             (&keys.scheduled, scheduled, JobStatus::Scheduled),
+            (&keys.waiting_children, waiting, JobStatus::WaitingChildren),
         ] {
             if members.is_empty() {
                 continue;

@@ -140,6 +140,14 @@ impl<T> JobContext<T> {
         &self.lease
     }
 
+    /// The results of this job's children, by child id, when it is the parent of a
+    /// [`Flow`](super::Flow) (every child has ended by the time it runs).
+    pub async fn children_results(
+        &self,
+    ) -> staunch_core::Result<std::collections::BTreeMap<String, super::ChildResult>> {
+        self.queue.children_results(self.id()).await
+    }
+
     /// Records and publishes progress (any serializable value).
     pub async fn progress<P: Serialize + ?Sized>(&self, progress: &P) -> staunch_core::Result<()> {
         self.queue.progress(&self.lease, progress).await
