@@ -134,6 +134,54 @@ pub(crate) fn remove_if_exists(path: &Path) -> Result<bool> {
     }
 }
 
+/// The number of names `file` has, asking the kernel for that field alone.
+///
+/// A full `fstat` would also read the file's timestamps, and since Linux 6.13 (multigrain
+/// timestamps) a file whose times were read gets a fine-grained time at its next write, which
+/// dirties the inode, so the `fdatasync` after it commits the filesystem's journal too:
+/// measured on ext4 (Linux 6.18), 117 µs per durable write with the `fstat`, 79 µs without.
+#[cfg(target_os = "linux")]
+pub(crate) fn link_count(file: &File) -> std::io::Result<u64> {
+    use rustix::fs::{AtFlags, StatxFlags, statx};
+    let stat = statx(file, c"", AtFlags::EMPTY_PATH, StatxFlags::NLINK)?;
+    if stat.stx_mask & StatxFlags::NLINK.bits() == 0 {
+        // The filesystem did not report it: fall back to the full call.
+        use std::os::unix::fs::MetadataExt;
+        return Ok(file.metadata()?.nlink());
+    }
+    Ok(u64::from(stat.stx_nlink))
+}
+
+/// The number of names `file` has.
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn link_count(file: &File) -> std::io::Result<u64> {
+    use std::os::unix::fs::MetadataExt;
+    Ok(file.metadata()?.nlink())
+}
+
+/// Device and inode of `dir`, asking for nothing more (as `link_count`, so the check at each
+/// fsync reads no timestamps).
+#[cfg(target_os = "linux")]
+pub(crate) fn dir_identity(dir: &Path) -> std::io::Result<(u64, u64)> {
+    use rustix::fs::{AtFlags, CWD, StatxFlags, statx};
+    let stat = statx(CWD, dir, AtFlags::empty(), StatxFlags::INO)?;
+    if stat.stx_mask & StatxFlags::INO.bits() == 0 {
+        return Err(std::io::Error::other(
+            "the filesystem reports no inode numbers",
+        ));
+    }
+    let dev = (u64::from(stat.stx_dev_major) << 32) | u64::from(stat.stx_dev_minor);
+    Ok((dev, stat.stx_ino))
+}
+
+/// Device and inode of `dir`.
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn dir_identity(dir: &Path) -> std::io::Result<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(dir)?;
+    Ok((meta.dev(), meta.ino()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -125,7 +125,7 @@ impl Active {
         self.file.write_all_at(&self.spare, self.end)?;
         // A file with no name left (its directory was deleted) takes writes that no open can
         // ever find: refuse to acknowledge them. One `statx` per write, next to the `pwrite`.
-        if link_count(&self.file)? == 0 {
+        if files::link_count(&self.file)? == 0 {
             return Err(std::io::Error::other(
                 "the log file was deleted while the store was open (was the data directory \
                  removed?); writes made now could never be recovered",
@@ -145,31 +145,6 @@ impl Active {
         self.allocated = self.end;
         Ok(true)
     }
-}
-
-/// The number of names `file` has, asking the kernel for that field alone.
-///
-/// A full `fstat` would also read the file's timestamps, and since Linux 6.13 (multigrain
-/// timestamps) a file whose times were read gets a fine-grained time at its next write, which
-/// dirties the inode, so the `fdatasync` after it commits the filesystem's journal too:
-/// measured on ext4 (Linux 6.18), 117 µs per durable write with the `fstat`, 79 µs without.
-#[cfg(target_os = "linux")]
-fn link_count(file: &File) -> std::io::Result<u64> {
-    use rustix::fs::{AtFlags, StatxFlags, statx};
-    let stat = statx(file, c"", AtFlags::EMPTY_PATH, StatxFlags::NLINK)?;
-    if stat.stx_mask & StatxFlags::NLINK.bits() == 0 {
-        // The filesystem did not report it: fall back to the full call.
-        use std::os::unix::fs::MetadataExt;
-        return Ok(file.metadata()?.nlink());
-    }
-    Ok(u64::from(stat.stx_nlink))
-}
-
-/// The number of names `file` has.
-#[cfg(not(target_os = "linux"))]
-fn link_count(file: &File) -> std::io::Result<u64> {
-    use std::os::unix::fs::MetadataExt;
-    Ok(file.metadata()?.nlink())
 }
 
 /// The log of one open store. See the module docs.
@@ -234,7 +209,7 @@ impl Log {
         });
         Ok(Log {
             dir: dir.to_path_buf(),
-            dir_id: dir_identity(dir).ok(),
+            dir_id: files::dir_identity(dir).ok(),
             policy,
             pending: Mutex::new(Pending {
                 buf: Vec::with_capacity(64 << 10),
@@ -353,7 +328,7 @@ impl Log {
         let Some(id) = self.dir_id else {
             return Ok(());
         };
-        match dir_identity(&self.dir) {
+        match files::dir_identity(&self.dir) {
             Ok(now) if now == id => Ok(()),
             Ok(_) => Err(self.fail(
                 "checking the data directory",
@@ -531,29 +506,6 @@ impl Log {
         pending.compact_signalled = false;
         Ok(upto)
     }
-}
-
-/// Device and inode of `dir`, asking for nothing more (as `link_count`, so the check at each
-/// fsync reads no timestamps).
-#[cfg(target_os = "linux")]
-fn dir_identity(dir: &Path) -> std::io::Result<(u64, u64)> {
-    use rustix::fs::{AtFlags, CWD, StatxFlags, statx};
-    let stat = statx(CWD, dir, AtFlags::empty(), StatxFlags::INO)?;
-    if stat.stx_mask & StatxFlags::INO.bits() == 0 {
-        return Err(std::io::Error::other(
-            "the filesystem reports no inode numbers",
-        ));
-    }
-    let dev = (u64::from(stat.stx_dev_major) << 32) | u64::from(stat.stx_dev_minor);
-    Ok((dev, stat.stx_ino))
-}
-
-/// Device and inode of `dir`.
-#[cfg(not(target_os = "linux"))]
-fn dir_identity(dir: &Path) -> std::io::Result<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::metadata(dir)?;
-    Ok((meta.dev(), meta.ino()))
 }
 
 /// Raises `slot` to `to`; true if it changed.

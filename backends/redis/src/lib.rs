@@ -79,7 +79,8 @@
 //!
 //! - `options.rs`: [`RedisOptions`].
 //! - `connection.rs`: the shared reconnecting connection and the blocking pool.
-//! - `encode.rs`: each [`Command`] as the Redis command (or script) that carries it out.
+//! - `encode/`: each [`Command`] as the Redis command (or script) that carries it out (`mod.rs`,
+//!   the match; `args.rs`, the argument writers it shares).
 //! - `decode.rs`: replies to [`Reply`], `redis` errors to [`ErrorKind`]s.
 //! - `scripts.rs`: the Lua scripts. `batch.rs`: pipelines and transactions.
 //! - `pubsub.rs`: subscriptions. [`ServerInfo`] (from `INFO`) lives in `staunch-core`.

@@ -46,7 +46,7 @@
 //!
 //! 1. A row in the family's file here, with the next free wire tag.
 //! 2. Its execution in the memory engine (`backends/memory/src/engine/<family>.rs`).
-//! 3. Its encoding for Redis (`backends/redis/src/encode.rs`).
+//! 3. Its encoding for Redis (`backends/redis/src/encode/mod.rs`).
 //! 4. Its testkit cases (`backends/core/src/testkit/<family>`), passing on Redis first.
 //!
 //! A write whose effect depends on the state it met (a pop, a move) also needs its rule in
