@@ -154,25 +154,25 @@ pub(crate) const COLLECTIONS: [KeyType; 4] =
 pub(crate) async fn snapshot(store: &TestStore, key: &str) -> Reply {
     let key = key.to_owned();
     let kind = store
-        .execute(Command::Type { key: key.clone() })
+        .execute(Command::Type { key: key.clone().into() })
         .await
         .unwrap();
     let data = match store.key_type(&key).await.unwrap() {
         None => Reply::Nil,
-        Some(KeyType::String) => store.execute(Command::Get { key }).await.unwrap(),
+        Some(KeyType::String) => store.execute(Command::Get { key: key.into() }).await.unwrap(),
         Some(KeyType::List) => store
             .execute(Command::LRange {
-                key,
+                key: key.into(),
                 start: 0,
                 stop: -1,
             })
             .await
             .unwrap(),
-        Some(KeyType::Hash) => store.execute(Command::HGetAll { key }).await.unwrap(),
-        Some(KeyType::Set) => store.execute(Command::SMembers { key }).await.unwrap(),
+        Some(KeyType::Hash) => store.execute(Command::HGetAll { key: key.into() }).await.unwrap(),
+        Some(KeyType::Set) => store.execute(Command::SMembers { key: key.into() }).await.unwrap(),
         Some(KeyType::ZSet) => store
             .execute(Command::ZRange {
-                key,
+                key: key.into(),
                 by: ZRangeBy::Rank { start: 0, stop: -1 },
                 options: ZRangeOptions::new().with_scores(true),
             })
