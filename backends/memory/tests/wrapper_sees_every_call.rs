@@ -24,7 +24,7 @@ struct AppPrefix {
 impl AppPrefix {
     fn prefixed(&self, mut command: Command) -> Command {
         for key in command.keys_mut() {
-            key.insert_str(0, "app:");
+            *key = staunch_core::Name::from([&b"app:"[..], key].concat());
         }
         command
     }
