@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use staunch_core::glob::escape;
 use staunch_core::prelude::*;
+use staunch_core::command::Key;
 use staunch_core::{Call, Execution, ReplyShape, Result, ScanOptions, Subscription, async_trait};
 
 /// See the module docs.
@@ -32,8 +33,8 @@ impl Prefixed {
         }
     }
 
-    fn add(&self, key: &mut String) {
-        key.insert_str(0, &self.prefix);
+    fn add(&self, key: &mut Key) {
+        *key = Key::from([self.prefix.as_bytes(), key].concat());
     }
 
     fn pattern(&self, pattern: Option<&str>) -> String {
