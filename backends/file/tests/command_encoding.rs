@@ -6,14 +6,14 @@
 use std::time::Duration;
 
 use staunch_core::options::*;
-use staunch_core::{Bytes, Command};
+use staunch_core::{Bytes, Command, Name};
 
 fn b(s: &str) -> Bytes {
     Bytes::copy_from_slice(s.as_bytes())
 }
 
-fn k(s: &str) -> String {
-    s.to_owned()
+fn k(s: &str) -> Name {
+    Name::from(s)
 }
 
 /// One command of every kind the first log format knew, in its declaration order, then the
@@ -285,7 +285,7 @@ fn samples() -> Vec<Command> {
             stop: 1,
         },
         Publish {
-            channel: k("ch"),
+            channel: "ch".to_owned(),
             message: b("hi"),
         },
         ZMoveByScore {
@@ -589,10 +589,10 @@ fn later_samples() -> Vec<Command> {
             options: ScanOptions::new().count(5),
         },
         PubSubChannels {
-            pattern: Some(k("news.*")),
+            pattern: Some("news.*".to_owned()),
         },
         PubSubNumSub {
-            channels: vec![k("a"), k("b")],
+            channels: vec!["a".to_owned(), "b".to_owned()],
         },
         PubSubNumPat,
         // Lists, sets, strings and keyspace (issue 11), including the `EXPIRE` word
@@ -672,7 +672,7 @@ fn later_samples() -> Vec<Command> {
             pairs: vec![(k("a"), b("1")), (k("b"), b("2"))],
         },
         Keys {
-            pattern: k("user:*"),
+            pattern: "user:*".to_owned(),
         },
         Copy {
             source: k("a"),
