@@ -127,9 +127,9 @@ pub async fn test_hset_counts_new_fields(store: TestStore) {
     assert_eq!(
         store.hgetall("h").await.unwrap(),
         HashMap::from([
-            ("a".to_owned(), Bytes::from("10")),
-            ("b".to_owned(), Bytes::from("20")),
-            ("c".to_owned(), Bytes::from("3")),
+            ("a".into(), Bytes::from("10")),
+            ("b".into(), Bytes::from("20")),
+            ("c".into(), Bytes::from("3")),
         ]),
         "HSET updates existing fields and adds new ones"
     );

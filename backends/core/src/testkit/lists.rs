@@ -103,8 +103,8 @@ async fn all(store: &TestStore, key: &str) -> Vec<Bytes> {
     store.lrange(key, 0, -1).await.unwrap()
 }
 
-fn popped(key: &str, value: &str) -> Option<(String, Bytes)> {
-    Some((key.to_owned(), Bytes::copy_from_slice(value.as_bytes())))
+fn popped(key: &str, value: &str) -> Option<(crate::Name, Bytes)> {
+    Some((key.into(), Bytes::copy_from_slice(value.as_bytes())))
 }
 
 /// `LPUSH k a b c` pushes each value to the head in turn, leaving `c b a`.
