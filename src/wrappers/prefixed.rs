@@ -16,7 +16,7 @@ use std::sync::Arc;
 use staunch_core::glob::escape;
 use staunch_core::prelude::*;
 use staunch_core::command::Key;
-use staunch_core::{Call, Execution, ReplyShape, Result, ScanOptions, Subscription, async_trait};
+use staunch_core::{Call, Execution, Name, ReplyShape, Result, ScanOptions, Subscription, async_trait};
 
 /// See the module docs.
 pub(crate) struct Prefixed {
@@ -104,7 +104,7 @@ impl Prefixed {
         }
     }
 
-    async fn scan_keys(&self) -> Result<Vec<String>> {
+    async fn scan_keys(&self) -> Result<Vec<Name>> {
         let options = ScanOptions::new().pattern(self.pattern(None)).count(1000);
         self.inner.scan_all(options).await
     }

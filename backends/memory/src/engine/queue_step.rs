@@ -218,7 +218,7 @@ fn claim(
     let fields = super::read(db, ctx.now, &Command::HGetAll { key: task.clone() })?
         .into_pairs()?
         .into_iter()
-        .map(|(f, v)| Ok((f.into_string()?, v.into_bytes()?)))
+        .map(|(f, v)| Ok((f.into_name()?, v.into_bytes()?)))
         .collect::<Result<Vec<_>>>()?;
     sub(
         db,
