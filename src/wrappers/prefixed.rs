@@ -204,7 +204,7 @@ mod tests {
         assert!(inner.exists("app:u").await.unwrap());
         assert_eq!(
             store.lmpop(["none", "l"], ListEnd::Left).await.unwrap(),
-            Some(("l".to_owned(), vec![Bytes::from_static(b"e")])),
+            Some(("l".into(), vec![Bytes::from_static(b"e")])),
             "LMPOP names the key without the prefix"
         );
     }
