@@ -17,6 +17,7 @@ use super::{Case, TestStore, cases};
 use crate::error::Result;
 use crate::prelude::*;
 
+mod binary;
 mod conditions;
 mod copy;
 mod expire;
@@ -24,6 +25,7 @@ mod expired;
 mod keys;
 mod rename;
 mod scan;
+pub use binary::*;
 pub use conditions::*;
 pub use copy::*;
 pub use expire::*;
@@ -35,6 +37,10 @@ pub use scan::*;
 /// Every keyspace case.
 pub fn cases() -> Vec<Case> {
     cases![
+        test_binary_key_round_trip,
+        test_binary_hash_field_round_trip,
+        test_binary_key_collections,
+        test_keys_and_scan_return_binary_keys,
         test_exists_counts_duplicates,
         test_exists_missing_is_zero,
         test_del_counts_removed,
