@@ -70,7 +70,7 @@ pub async fn test_keys_and_scan_return_binary_keys(store: TestStore) {
     store.set("other", "3").await.unwrap();
     let mut keys = store.keys("bin:*").await.unwrap();
     keys.sort();
-    assert_eq!(keys, [Name::from("bin:ok"), Name::from(KEY)]);
+    assert_eq!(keys, [Name::from(KEY), Name::from("bin:ok")]);
     let one_byte_then_nul = store.keys("bin:k?\u{0}").await.unwrap();
     assert_eq!(
         one_byte_then_nul,
@@ -83,5 +83,5 @@ pub async fn test_keys_and_scan_return_binary_keys(store: TestStore) {
         .unwrap();
     scanned.sort();
     scanned.dedup();
-    assert_eq!(scanned, [Name::from("bin:ok"), Name::from(KEY)]);
+    assert_eq!(scanned, [Name::from(KEY), Name::from("bin:ok")]);
 }
