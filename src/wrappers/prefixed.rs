@@ -13,10 +13,12 @@
 
 use std::sync::Arc;
 
+use staunch_core::command::Key;
 use staunch_core::glob::escape;
 use staunch_core::prelude::*;
-use staunch_core::command::Key;
-use staunch_core::{Call, Execution, Name, ReplyShape, Result, ScanOptions, Subscription, async_trait};
+use staunch_core::{
+    Call, Execution, Name, ReplyShape, Result, ScanOptions, Subscription, async_trait,
+};
 
 /// See the module docs.
 pub(crate) struct Prefixed {

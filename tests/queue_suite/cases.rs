@@ -568,7 +568,10 @@ pub async fn lean_hashes_and_explicit_older_ones(env: &Env) {
     let id = add(&q, 5, json!(1)).await;
     let hash = env.store.hgetall(&q.task_key(&id)).await.unwrap();
     for absent in ["token", "attempts", "created_ms", "run_at"] {
-        assert!(!hash.contains_key(absent.as_bytes()), "{absent} in {hash:?}");
+        assert!(
+            !hash.contains_key(absent.as_bytes()),
+            "{absent} in {hash:?}"
+        );
     }
     assert_eq!(&hash[&b"max_retries"[..]][..], b"3");
     let info = q.get(&id).await.unwrap().expect("the job");

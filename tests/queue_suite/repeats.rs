@@ -59,8 +59,14 @@ pub async fn repeat_every_once_per_occurrence(env: &Env) {
         .await
         .unwrap();
     assert_eq!(hash[&b"type"[..]].as_ref(), b"tick");
-    assert_eq!(hash[&b"every_ms"[..]].as_ref(), (4 * U).to_string().as_bytes());
-    assert_eq!(hash[&b"next"[..]].as_ref(), first.next_ms.to_string().as_bytes());
+    assert_eq!(
+        hash[&b"every_ms"[..]].as_ref(),
+        (4 * U).to_string().as_bytes()
+    );
+    assert_eq!(
+        hash[&b"next"[..]].as_ref(),
+        first.next_ms.to_string().as_bytes()
+    );
 
     let mut seen = Vec::new();
     for _ in 0..2 {

@@ -145,7 +145,9 @@ fn build(r: &Raw) -> Op {
         0 => Command::Exists {
             keys: vec![key.into(), key2.into()],
         },
-        1 => Command::Del { keys: vec![key.into()] },
+        1 => Command::Del {
+            keys: vec![key.into()],
+        },
         2 => Command::Expire {
             key: key.into(),
             expiry: match r.flag % 4 {
@@ -173,8 +175,14 @@ fn build(r: &Raw) -> Op {
             );
         }
         7 => Command::DbSize,
-        8 => Command::Rename { key: key.into(), new_key: key2.into() },
-        9 => Command::RenameNx { key: key.into(), new_key: key2.into() },
+        8 => Command::Rename {
+            key: key.into(),
+            new_key: key2.into(),
+        },
+        9 => Command::RenameNx {
+            key: key.into(),
+            new_key: key2.into(),
+        },
         10 => Command::Get { key: key.into() },
         11 => {
             let mut options = SetOptions::new();
@@ -203,9 +211,18 @@ fn build(r: &Raw) -> Op {
         13 => Command::MSet {
             pairs: vec![(key.into(), value.clone()), (key2.into(), b("1"))],
         },
-        14 => Command::IncrBy { key: key.into(), delta: r.n },
-        15 => Command::DecrBy { key: key.into(), delta: r.m },
-        16 => Command::IncrByFloat { key: key.into(), delta: float },
+        14 => Command::IncrBy {
+            key: key.into(),
+            delta: r.n,
+        },
+        15 => Command::DecrBy {
+            key: key.into(),
+            delta: r.m,
+        },
+        16 => Command::IncrByFloat {
+            key: key.into(),
+            delta: float,
+        },
         17 => Command::GetDel { key: key.into() },
         18 => Command::GetEx {
             key: key.into(),
@@ -215,7 +232,10 @@ fn build(r: &Raw) -> Op {
                 _ => Some(GetExExpiry::Set(SetExpiry::Ex(500))),
             },
         },
-        19 => Command::Append { key: key.into(), value },
+        19 => Command::Append {
+            key: key.into(),
+            value,
+        },
         20 => Command::StrLen { key: key.into() },
         21 => Command::HGet {
             key: key.into(),
@@ -230,9 +250,15 @@ fn build(r: &Raw) -> Op {
             field: fields[0].clone().into(),
             value,
         },
-        24 => Command::HDel { key: key.into(), fields },
+        24 => Command::HDel {
+            key: key.into(),
+            fields,
+        },
         25 => Command::HGetAll { key: key.into() },
-        26 => Command::HMGet { key: key.into(), fields },
+        26 => Command::HMGet {
+            key: key.into(),
+            fields,
+        },
         27 => Command::HIncrBy {
             key: key.into(),
             field: fields[0].clone().into(),
@@ -258,15 +284,24 @@ fn build(r: &Raw) -> Op {
             key: key.into(),
             values: members,
         },
-        35 => Command::LPop { key: key.into(), count },
-        36 => Command::RPop { key: key.into(), count },
+        35 => Command::LPop {
+            key: key.into(),
+            count,
+        },
+        36 => Command::RPop {
+            key: key.into(),
+            count,
+        },
         37 => Command::LRange {
             key: key.into(),
             start: r.n,
             stop: r.m,
         },
         38 => Command::LLen { key: key.into() },
-        39 => Command::LIndex { key: key.into(), index: r.n },
+        39 => Command::LIndex {
+            key: key.into(),
+            index: r.n,
+        },
         40 => Command::LSet {
             key: key.into(),
             index: r.n,
@@ -299,11 +334,23 @@ fn build(r: &Raw) -> Op {
             to: end(2),
             timeout: short,
         },
-        46 => Command::SAdd { key: key.into(), members },
-        47 => Command::SRem { key: key.into(), members },
+        46 => Command::SAdd {
+            key: key.into(),
+            members,
+        },
+        47 => Command::SRem {
+            key: key.into(),
+            members,
+        },
         48 => Command::SMembers { key: key.into() },
-        49 => Command::SIsMember { key: key.into(), member },
-        50 => Command::SMIsMember { key: key.into(), members },
+        49 => Command::SIsMember {
+            key: key.into(),
+            member,
+        },
+        50 => Command::SMIsMember {
+            key: key.into(),
+            members,
+        },
         51 => Command::SCard { key: key.into() },
         52 => Command::SPop {
             key: key.into(),
@@ -351,18 +398,37 @@ fn build(r: &Raw) -> Op {
                 options,
             }
         }
-        58 => Command::ZRem { key: key.into(), members },
-        59 => Command::ZScore { key: key.into(), member },
-        60 => Command::ZMScore { key: key.into(), members },
+        58 => Command::ZRem {
+            key: key.into(),
+            members,
+        },
+        59 => Command::ZScore {
+            key: key.into(),
+            member,
+        },
+        60 => Command::ZMScore {
+            key: key.into(),
+            members,
+        },
         61 => Command::ZIncrBy {
             key: key.into(),
             delta: float,
             member,
         },
         62 => Command::ZCard { key: key.into() },
-        63 => Command::ZCount { key: key.into(), min, max },
-        64 => Command::ZRank { key: key.into(), member },
-        65 => Command::ZRevRank { key: key.into(), member },
+        63 => Command::ZCount {
+            key: key.into(),
+            min,
+            max,
+        },
+        64 => Command::ZRank {
+            key: key.into(),
+            member,
+        },
+        65 => Command::ZRevRank {
+            key: key.into(),
+            member,
+        },
         66 => Command::ZRange {
             key: key.into(),
             by: ZRangeBy::Rank {
@@ -407,13 +473,23 @@ fn build(r: &Raw) -> Op {
                 options,
             }
         }
-        69 => Command::ZPopMin { key: key.into(), count },
-        70 => Command::ZPopMax { key: key.into(), count },
+        69 => Command::ZPopMin {
+            key: key.into(),
+            count,
+        },
+        70 => Command::ZPopMax {
+            key: key.into(),
+            count,
+        },
         71 => Command::BZPopMin {
             keys: vec![key.into(), key2.into()],
             timeout: short,
         },
-        72 => Command::ZRemRangeByScore { key: key.into(), min, max },
+        72 => Command::ZRemRangeByScore {
+            key: key.into(),
+            min,
+            max,
+        },
         73 => Command::ZRemRangeByRank {
             key: key.into(),
             start: r.n,
@@ -584,7 +660,10 @@ fn build_issue11(r: &Raw) -> Command {
                 _ => 100,
             }),
         },
-        95 => Command::SetNx { key: key.into(), value },
+        95 => Command::SetNx {
+            key: key.into(),
+            value,
+        },
         96 => Command::SetRange {
             key: key.into(),
             offset: r.n,

@@ -105,7 +105,9 @@ async fn batches_and_multi_key_reads_across_shards_are_atomic() {
                 let sum: i64 = if by_batch {
                     let reads = keys
                         .iter()
-                        .map(|k| Command::Get { key: k.clone().into() })
+                        .map(|k| Command::Get {
+                            key: k.clone().into(),
+                        })
                         .collect();
                     engine
                         .batch(reads)
@@ -265,7 +267,9 @@ async fn scan_and_dbsize_stay_right_under_concurrent_writes() {
                 engine.execute(set(&key, "v")).await.unwrap();
                 if round % 3 != 0 {
                     engine
-                        .execute(Command::Del { keys: vec![key.into()] })
+                        .execute(Command::Del {
+                            keys: vec![key.into()],
+                        })
                         .await
                         .unwrap();
                 }
@@ -299,7 +303,9 @@ async fn scan_and_dbsize_stay_right_under_concurrent_writes() {
                 // The moving keys, counted by one EXISTS over every name they can have: a
                 // RENAME locks both of its names' shards, so one is always exactly there.
                 let names: Vec<staunch_core::Name> = (0..MOVING)
-                    .flat_map(|i| (0..=2_000 / MOVING + 1).map(move |s| format!("moving:{i}:{s}").into()))
+                    .flat_map(|i| {
+                        (0..=2_000 / MOVING + 1).map(move |s| format!("moving:{i}:{s}").into())
+                    })
                     .collect();
                 let exists = engine
                     .execute(Command::Exists { keys: names })

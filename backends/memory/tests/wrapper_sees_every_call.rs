@@ -92,7 +92,8 @@ async fn every_typed_call_goes_through_the_wrapper() {
     // Writes did land (the calls did something), and only under the prefix.
     let keys = inner.scan_all(ScanOptions::new()).await.unwrap();
     assert!(!keys.is_empty(), "no typed write reached the store");
-    let unprefixed: Vec<&staunch_core::Name> = keys.iter().filter(|k| !k.starts_with(b"app:")).collect();
+    let unprefixed: Vec<&staunch_core::Name> =
+        keys.iter().filter(|k| !k.starts_with(b"app:")).collect();
     assert!(
         unprefixed.is_empty(),
         "keys written around the wrapper: {unprefixed:?}"

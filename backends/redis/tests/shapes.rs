@@ -115,7 +115,13 @@ async fn reply_shapes_match_the_command_docs() {
         Reply::Array(vec![bulk("z"), bulk("c"), Reply::Double(4.0)])
     );
     assert_eq!(
-        run(&s, Command::Type { key: z.clone().into() }).await,
+        run(
+            &s,
+            Command::Type {
+                key: z.clone().into()
+            }
+        )
+        .await,
         Reply::Status("none".into())
     );
 

@@ -75,7 +75,9 @@ impl Core {
         let reply = self
             .call_primary(
                 timeout,
-                self.primary.execute(Command::Get { key: key.clone().into() }),
+                self.primary.execute(Command::Get {
+                    key: key.clone().into(),
+                }),
             )
             .await?;
         let watermark = match reply {

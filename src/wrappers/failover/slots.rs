@@ -65,9 +65,7 @@ pub fn slot_watermark_key(node_id: &str, slot: u16) -> String {
 /// in several slots.
 fn entry_slot(entry: &JournalEntry) -> Option<u16> {
     let keys: Vec<&[u8]> = entry.commands.iter().flat_map(|c| c.keys()).collect();
-    common_slot("replay", keys.iter().copied())
-        .ok()
-        .flatten()
+    common_slot("replay", keys.iter().copied()).ok().flatten()
 }
 
 impl Core {

@@ -103,8 +103,16 @@ pub(super) fn build(r: &Raw) -> Command {
         .map(|&i| (MEMBERS[i].into(), b(MEMBERS[(i + 1) % MEMBERS.len()])))
         .collect();
     match (r.pick as usize + r.k2) % 22 {
-        0 => Command::ZLexCount { key: key.into(), min, max },
-        1 => Command::ZRemRangeByLex { key: key.into(), min, max },
+        0 => Command::ZLexCount {
+            key: key.into(),
+            min,
+            max,
+        },
+        1 => Command::ZRemRangeByLex {
+            key: key.into(),
+            min,
+            max,
+        },
         2 => Command::ZUnion {
             options: combine_options(r, keys.len(), false),
             keys,
@@ -196,8 +204,14 @@ pub(super) fn build(r: &Raw) -> Command {
                 _ => ScanOptions::new().pattern("*[12]"),
             },
         },
-        14 => Command::ZRankWithScore { key: key.into(), member },
-        15 => Command::ZRevRankWithScore { key: key.into(), member },
+        14 => Command::ZRankWithScore {
+            key: key.into(),
+            member,
+        },
+        15 => Command::ZRevRankWithScore {
+            key: key.into(),
+            member,
+        },
         16 => Command::HRandField {
             key: key.into(),
             // 0, or more than any generated hash holds: the outcome is determined.
@@ -224,7 +238,9 @@ pub(super) fn build(r: &Raw) -> Command {
         },
         // No sequence subscribes, so these answer from empty registries on both sides; they
         // check the replies' shapes.
-        19 => Command::PubSubNumSub { channels: keys.iter().map(|k| k.to_string()).collect() },
+        19 => Command::PubSubNumSub {
+            channels: keys.iter().map(|k| k.to_string()).collect(),
+        },
         20 => match r.flag % 3 {
             0 => Command::PubSubNumPat,
             1 => Command::PubSubChannels { pattern: None },

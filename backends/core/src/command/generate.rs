@@ -440,9 +440,15 @@ pub(crate) use deserialize;
 
 /// The type of a field of a borrowed command: names are borrowed, everything else as owned.
 macro_rules! borrowed_type {
-    ($lifetime:lifetime, Key) => { &$lifetime [u8] };
-    ($lifetime:lifetime, Field) => { &$lifetime [u8] };
-    ($lifetime:lifetime, $other:ident) => { $other };
+    ($lifetime:lifetime, Key) => {
+        &$lifetime[u8]
+    };
+    ($lifetime:lifetime, Field) => {
+        &$lifetime[u8]
+    };
+    ($lifetime:lifetime, $other:ident) => {
+        $other
+    };
 }
 pub(crate) use borrowed_type;
 

@@ -156,7 +156,10 @@ pub fn finish_fields(step: &QueueStepOptions) -> Vec<(Field, Bytes)> {
             Field::from_static(field::TOKEN),
             Bytes::from(format!("{}:completed", finish.token)),
         ),
-        (Field::from_static(field::STATUS), Bytes::from_static(b"completed")),
+        (
+            Field::from_static(field::STATUS),
+            Bytes::from_static(b"completed"),
+        ),
         (
             Field::from_static(field::FINISHED_AT),
             Bytes::from(step.now_text.clone()),
@@ -175,7 +178,10 @@ pub fn finish_fields(step: &QueueStepOptions) -> Vec<(Field, Bytes)> {
 /// The fields a claim writes to each claimed job's hash (after reading it).
 pub fn claim_fields(step: &QueueStepOptions) -> Vec<(Field, Bytes)> {
     vec![
-        (Field::from_static(field::STATUS), Bytes::from_static(b"processing")),
+        (
+            Field::from_static(field::STATUS),
+            Bytes::from_static(b"processing"),
+        ),
         (
             Field::from_static(field::STARTED_AT),
             Bytes::from(step.now_text.clone()),
@@ -205,7 +211,9 @@ pub(crate) fn effects(keys: &[Key], step: &QueueStepOptions, reply: &Reply) -> V
             members: vec![id.clone()],
         });
         if finish.keep_ms == 0 {
-            out.push(Command::Del { keys: vec![task.into()] });
+            out.push(Command::Del {
+                keys: vec![task.into()],
+            });
         } else {
             out.push(Command::ZAdd {
                 key: keys.completed.to_owned().into(),

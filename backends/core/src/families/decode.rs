@@ -12,8 +12,8 @@ use bytes::Bytes;
 
 use crate::command::Command;
 use crate::error::{Error, ErrorKind, Result};
-use crate::options::KeyType;
 use crate::name::Name;
+use crate::options::KeyType;
 use crate::reply::Reply;
 
 /// A type a reply decodes into on its own.
@@ -241,7 +241,11 @@ impl FromReply for Vec<String> {
 
 impl FromReply for Vec<Name> {
     fn from_reply(reply: Reply) -> Result<Self> {
-        reply.into_items()?.into_iter().map(Reply::into_name).collect()
+        reply
+            .into_items()?
+            .into_iter()
+            .map(Reply::into_name)
+            .collect()
     }
 }
 

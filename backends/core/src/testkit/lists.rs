@@ -779,8 +779,14 @@ async fn list_commands_wrong_type(store: TestStore, kind: KeyType) {
         },
     ];
     for count in [None, Some(0), Some(2)] {
-        commands.push(Command::LPop { key: key().into(), count });
-        commands.push(Command::RPop { key: key().into(), count });
+        commands.push(Command::LPop {
+            key: key().into(),
+            count,
+        });
+        commands.push(Command::RPop {
+            key: key().into(),
+            count,
+        });
     }
     let name = kind.as_str();
     for command in commands {

@@ -590,9 +590,15 @@ pub async fn test_set_commands_wrong_type_on_string(store: TestStore) {
             key: key().into(),
             count: Some(0),
         },
-        Command::SInter { keys: vec![key().into()] },
-        Command::SUnion { keys: vec![key().into()] },
-        Command::SDiff { keys: vec![key().into()] },
+        Command::SInter {
+            keys: vec![key().into()],
+        },
+        Command::SUnion {
+            keys: vec![key().into()],
+        },
+        Command::SDiff {
+            keys: vec![key().into()],
+        },
     ];
     for command in commands {
         let name = command.name();

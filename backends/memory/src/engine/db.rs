@@ -543,7 +543,11 @@ impl Db<'_, '_> {
     }
 
     /// Mutable, type-checked access to an existing list.
-    pub(crate) fn list_mut(&mut self, key: &[u8], now: i64) -> Result<Option<&mut VecDeque<Bytes>>> {
+    pub(crate) fn list_mut(
+        &mut self,
+        key: &[u8],
+        now: i64,
+    ) -> Result<Option<&mut VecDeque<Bytes>>> {
         match self.value_mut(key, now) {
             None => Ok(None),
             Some(Value::List(l)) => Ok(Some(l)),

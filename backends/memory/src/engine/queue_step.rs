@@ -6,8 +6,8 @@
 //! definitions (key roles, events, fields) are in `staunch_core::queue_step`. The write log
 //! records the step itself: replayed at its recorded time it takes the same jobs again.
 
-use staunch_core::command::Key;
 use bytes::Bytes;
+use staunch_core::command::Key;
 use staunch_core::queue_step::{self, QueueStepKeys, field};
 use staunch_core::{
     Command, Expiry, QueueClaimed, QueueStepOptions, QueueStepReply, Reply, Result, ScoreBound,

@@ -9,9 +9,9 @@
 //! the engine docs). Picking a random member of a hash set walks it (O(n)); Redis's dict can
 //! sample in O(1), which only matters for very large sets.
 
-use staunch_core::command::Key;
 use rand::Rng;
 use rand::seq::IteratorRandom;
+use staunch_core::command::Key;
 use staunch_core::{Bytes, Command, Error, Reply, Result};
 
 use super::context::WriteCtx;

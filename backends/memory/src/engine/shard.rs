@@ -99,9 +99,7 @@ impl Deadlines {
 
     /// Sets or clears the deadline of `key`.
     fn set(&mut self, hasher: &KeyHasher, hash: u64, key: &[u8], at: Option<i64>) {
-        let found = self
-            .by_key
-            .find_entry(hash, |(k, _)| k.as_bytes() == key);
+        let found = self.by_key.find_entry(hash, |(k, _)| k.as_bytes() == key);
         match (found, at) {
             (Ok(mut entry), Some(at)) => {
                 let (name, old) = entry.get_mut();
@@ -163,8 +161,7 @@ impl Shard {
     }
 
     fn slot(&self, hash: u64, key: &[u8]) -> Option<&Slot> {
-        self.table
-            .find(hash, |s| s.key.as_bytes() == key)
+        self.table.find(hash, |s| s.key.as_bytes() == key)
     }
 
     fn deadline_of(&self, hash: u64, slot: &Slot) -> Option<i64> {
@@ -264,9 +261,7 @@ impl Shard {
         bytes: &[u8],
         expires_at: Option<i64>,
     ) {
-        if let Some(slot) = self
-            .table
-            .find_mut(hash, |s| s.key.as_bytes() == key)
+        if let Some(slot) = self.table.find_mut(hash, |s| s.key.as_bytes() == key)
             && let Value::String(old) = &mut slot.value
             && old.len() == bytes.len()
         {
@@ -350,10 +345,7 @@ impl Shard {
 
     /// Sets or clears the deadline of an existing key. Returns false if the key is missing.
     pub(crate) fn set_expiry(&mut self, hash: u64, key: &[u8], expires_at: Option<i64>) -> bool {
-        let Some(slot) = self
-            .table
-            .find_mut(hash, |s| s.key.as_bytes() == key)
-        else {
+        let Some(slot) = self.table.find_mut(hash, |s| s.key.as_bytes() == key) else {
             return false;
         };
         let had = slot.key.has_ttl();

@@ -12,8 +12,8 @@
 //! next rank; members removed during such a scan can make it skip others, which Redis's
 //! reverse-binary cursor avoids.
 
-use staunch_core::command::Key;
 use rand::seq::IteratorRandom;
+use staunch_core::command::Key;
 use staunch_core::reply::{compact_score_text, score_text};
 use staunch_core::{Bytes, Command, Error, Reply, Result, ScanOptions, ZPopEnd, glob};
 

@@ -215,14 +215,24 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             }
             plain(cmd)
         }
-        C::HSetNx { key, field, value } => plain(rcmd!("HSETNX", key.as_bytes(), field.as_bytes(), value.as_ref())),
+        C::HSetNx { key, field, value } => plain(rcmd!(
+            "HSETNX",
+            key.as_bytes(),
+            field.as_bytes(),
+            value.as_ref()
+        )),
         C::HDel { key, fields } => plain(rcmd!("HDEL", key.as_bytes(), names(fields))),
         C::HGetAll { key } => plain(key_cmd("HGETALL", key)),
         C::HMGet { key, fields } => plain(rcmd!("HMGET", key.as_bytes(), names(fields))),
-        C::HIncrBy { key, field, delta } => plain(rcmd!("HINCRBY", key.as_bytes(), field.as_bytes(), *delta)),
-        C::HIncrByFloat { key, field, delta } => {
-            plain(rcmd!("HINCRBYFLOAT", key.as_bytes(), field.as_bytes(), num(*delta)))
+        C::HIncrBy { key, field, delta } => {
+            plain(rcmd!("HINCRBY", key.as_bytes(), field.as_bytes(), *delta))
         }
+        C::HIncrByFloat { key, field, delta } => plain(rcmd!(
+            "HINCRBYFLOAT",
+            key.as_bytes(),
+            field.as_bytes(),
+            num(*delta)
+        )),
         C::HExists { key, field } => plain(rcmd!("HEXISTS", key.as_bytes(), field.as_bytes())),
         C::HLen { key } => plain(key_cmd("HLEN", key)),
         C::HStrLen { key, field } => plain(rcmd!("HSTRLEN", key.as_bytes(), field.as_bytes())),
@@ -268,8 +278,12 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         C::LRange { key, start, stop } => plain(rcmd!("LRANGE", key.as_bytes(), *start, *stop)),
         C::LLen { key } => plain(key_cmd("LLEN", key)),
         C::LIndex { key, index } => plain(rcmd!("LINDEX", key.as_bytes(), *index)),
-        C::LSet { key, index, value } => plain(rcmd!("LSET", key.as_bytes(), *index, value.as_ref())),
-        C::LRem { key, count, value } => plain(rcmd!("LREM", key.as_bytes(), *count, value.as_ref())),
+        C::LSet { key, index, value } => {
+            plain(rcmd!("LSET", key.as_bytes(), *index, value.as_ref()))
+        }
+        C::LRem { key, count, value } => {
+            plain(rcmd!("LREM", key.as_bytes(), *count, value.as_ref()))
+        }
         C::LTrim { key, start, stop } => plain(rcmd!("LTRIM", key.as_bytes(), *start, *stop)),
         C::LMove {
             source,
@@ -358,7 +372,9 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         C::SRem { key, members } => plain(rcmd!("SREM", key.as_bytes(), bytes_list(members))),
         C::SMembers { key } => plain(key_cmd("SMEMBERS", key)),
         C::SIsMember { key, member } => plain(rcmd!("SISMEMBER", key.as_bytes(), member.as_ref())),
-        C::SMIsMember { key, members } => plain(rcmd!("SMISMEMBER", key.as_bytes(), bytes_list(members))),
+        C::SMIsMember { key, members } => {
+            plain(rcmd!("SMISMEMBER", key.as_bytes(), bytes_list(members)))
+        }
         C::SCard { key } => plain(key_cmd("SCARD", key)),
         C::SPop { key, count } => plain(rcmd!("SPOP", key.as_bytes(), *count)),
         C::SRandMember { key, count } => plain(rcmd!("SRANDMEMBER", key.as_bytes(), *count)),
@@ -372,14 +388,25 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             }
             plain(cmd)
         }
-        C::SInterStore { destination, keys } => plain(rcmd!("SINTERSTORE", destination.as_bytes(), names(keys))),
-        C::SUnionStore { destination, keys } => plain(rcmd!("SUNIONSTORE", destination.as_bytes(), names(keys))),
-        C::SDiffStore { destination, keys } => plain(rcmd!("SDIFFSTORE", destination.as_bytes(), names(keys))),
+        C::SInterStore { destination, keys } => {
+            plain(rcmd!("SINTERSTORE", destination.as_bytes(), names(keys)))
+        }
+        C::SUnionStore { destination, keys } => {
+            plain(rcmd!("SUNIONSTORE", destination.as_bytes(), names(keys)))
+        }
+        C::SDiffStore { destination, keys } => {
+            plain(rcmd!("SDIFFSTORE", destination.as_bytes(), names(keys)))
+        }
         C::SMove {
             source,
             destination,
             member,
-        } => plain(rcmd!("SMOVE", source.as_bytes(), destination.as_bytes(), member.as_ref())),
+        } => plain(rcmd!(
+            "SMOVE",
+            source.as_bytes(),
+            destination.as_bytes(),
+            member.as_ref()
+        )),
         C::SScan {
             key,
             cursor,
@@ -426,11 +453,16 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         C::ZRem { key, members } => plain(rcmd!("ZREM", key.as_bytes(), bytes_list(members))),
         C::ZScore { key, member } => plain(rcmd!("ZSCORE", key.as_bytes(), member.as_ref())),
         C::ZMScore { key, members } => plain(rcmd!("ZMSCORE", key.as_bytes(), bytes_list(members))),
-        C::ZIncrBy { key, delta, member } => {
-            plain(rcmd!("ZINCRBY", key.as_bytes(), num(*delta), member.as_ref()))
-        }
+        C::ZIncrBy { key, delta, member } => plain(rcmd!(
+            "ZINCRBY",
+            key.as_bytes(),
+            num(*delta),
+            member.as_ref()
+        )),
         C::ZCard { key } => plain(key_cmd("ZCARD", key)),
-        C::ZCount { key, min, max } => plain(rcmd!("ZCOUNT", key.as_bytes(), min.to_arg(), max.to_arg())),
+        C::ZCount { key, min, max } => {
+            plain(rcmd!("ZCOUNT", key.as_bytes(), min.to_arg(), max.to_arg()))
+        }
         C::ZRank { key, member } => plain(rcmd!("ZRANK", key.as_bytes(), member.as_ref())),
         C::ZRevRank { key, member } => plain(rcmd!("ZREVRANK", key.as_bytes(), member.as_ref())),
         C::ZRankWithScore { key, member } => Ok(script(
@@ -458,12 +490,18 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             zrange_args(&mut cmd, by, options);
             plain(cmd)
         }
-        C::ZLexCount { key, min, max } => {
-            plain(rcmd!("ZLEXCOUNT", key.as_bytes(), min.to_arg(), max.to_arg()))
-        }
-        C::ZRemRangeByLex { key, min, max } => {
-            plain(rcmd!("ZREMRANGEBYLEX", key.as_bytes(), min.to_arg(), max.to_arg()))
-        }
+        C::ZLexCount { key, min, max } => plain(rcmd!(
+            "ZLEXCOUNT",
+            key.as_bytes(),
+            min.to_arg(),
+            max.to_arg()
+        )),
+        C::ZRemRangeByLex { key, min, max } => plain(rcmd!(
+            "ZREMRANGEBYLEX",
+            key.as_bytes(),
+            min.to_arg(),
+            max.to_arg()
+        )),
         C::ZUnion { keys, options } => plain(combine_cmd("ZUNION", None, keys, options)),
         C::ZInter { keys, options } => plain(combine_cmd("ZINTER", None, keys, options)),
         C::ZDiff { keys, options } => plain(combine_cmd("ZDIFF", None, keys, options)),
@@ -537,9 +575,12 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         C::ZPopMax { key, count } => plain(rcmd!("ZPOPMAX", key.as_bytes(), *count)),
         C::BZPopMin { keys, timeout } => Ok(blocking_keys("BZPOPMIN", keys, *timeout)),
         C::BZPopMax { keys, timeout } => Ok(blocking_keys("BZPOPMAX", keys, *timeout)),
-        C::ZRemRangeByScore { key, min, max } => {
-            plain(rcmd!("ZREMRANGEBYSCORE", key.as_bytes(), min.to_arg(), max.to_arg()))
-        }
+        C::ZRemRangeByScore { key, min, max } => plain(rcmd!(
+            "ZREMRANGEBYSCORE",
+            key.as_bytes(),
+            min.to_arg(),
+            max.to_arg()
+        )),
         C::ZRemRangeByRank { key, start, stop } => {
             plain(rcmd!("ZREMRANGEBYRANK", key.as_bytes(), *start, *stop))
         }
@@ -644,7 +685,10 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
 }
 
 /// [`Command::QueueStep`] as its script's arguments (see `scripts.rs`).
-fn queue_step(keys: &[staunch_core::command::Key], step: &staunch_core::QueueStepOptions) -> Result<Plan> {
+fn queue_step(
+    keys: &[staunch_core::command::Key],
+    step: &staunch_core::QueueStepOptions,
+) -> Result<Plan> {
     staunch_core::queue_step::QueueStepKeys::parse(keys)?;
     let text = |s: String| s.into_bytes();
     let mut args = match &step.finish {

@@ -117,7 +117,10 @@ pub async fn test_queue_step_completes_then_claims(store: TestStore) {
         "fence closed"
     );
     assert_eq!(a.get(&b"result"[..]), Some(&Bytes::from("\"ok\"")));
-    assert_eq!(a.get(&b"finished_ms"[..]), Some(&Bytes::from(FUTURE.to_string())));
+    assert_eq!(
+        a.get(&b"finished_ms"[..]),
+        Some(&Bytes::from(FUTURE.to_string()))
+    );
     assert_eq!(a.get(&b"finished_at"[..]), Some(&Bytes::from("T1")));
     assert!(
         store.pttl("q:job:a").await.unwrap() > 0,

@@ -40,7 +40,10 @@ pub async fn test_hrandfield_counts(store: TestStore) {
     four(&store).await;
     let every = ["f1", "f2", "f3", "f4"];
     let one = store.hrandfield("h").await.unwrap().expect("a field");
-    assert!(every.iter().any(|f| one == *f), "HRANDFIELD returns a field");
+    assert!(
+        every.iter().any(|f| one == *f),
+        "HRANDFIELD returns a field"
+    );
     assert!(
         store.hrandfield_count("h", 0).await.unwrap().is_empty(),
         "count 0"
@@ -171,10 +174,7 @@ pub async fn test_hscan_small_hash(store: TestStore) {
             .unwrap(),
         (
             0,
-            vec![
-                ("f3".into(), bytes("v3")),
-                ("f4".into(), bytes("v4"))
-            ]
+            vec![("f3".into(), bytes("v3")), ("f4".into(), bytes("v4"))]
         ),
         "MATCH filters fields"
     );

@@ -56,10 +56,7 @@ pub async fn test_binary_key_collections(store: TestStore) {
     assert_eq!(store.smembers(KEY).await.unwrap(), vec![member]);
     let list: &[u8] = b"bin:l\x80";
     store.rpush(list, "a").await.unwrap();
-    assert_eq!(
-        store.lpop(list).await.unwrap().as_deref(),
-        Some(&b"a"[..])
-    );
+    assert_eq!(store.lpop(list).await.unwrap().as_deref(), Some(&b"a"[..]));
 }
 
 /// `KEYS` and `SCAN` return non-UTF-8 keys unchanged, and a glob matches them byte by byte

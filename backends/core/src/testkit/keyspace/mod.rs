@@ -160,12 +160,17 @@ pub(crate) const COLLECTIONS: [KeyType; 4] =
 pub(crate) async fn snapshot(store: &TestStore, key: &str) -> Reply {
     let key = key.to_owned();
     let kind = store
-        .execute(Command::Type { key: key.clone().into() })
+        .execute(Command::Type {
+            key: key.clone().into(),
+        })
         .await
         .unwrap();
     let data = match store.key_type(&key).await.unwrap() {
         None => Reply::Nil,
-        Some(KeyType::String) => store.execute(Command::Get { key: key.into() }).await.unwrap(),
+        Some(KeyType::String) => store
+            .execute(Command::Get { key: key.into() })
+            .await
+            .unwrap(),
         Some(KeyType::List) => store
             .execute(Command::LRange {
                 key: key.into(),
@@ -174,8 +179,14 @@ pub(crate) async fn snapshot(store: &TestStore, key: &str) -> Reply {
             })
             .await
             .unwrap(),
-        Some(KeyType::Hash) => store.execute(Command::HGetAll { key: key.into() }).await.unwrap(),
-        Some(KeyType::Set) => store.execute(Command::SMembers { key: key.into() }).await.unwrap(),
+        Some(KeyType::Hash) => store
+            .execute(Command::HGetAll { key: key.into() })
+            .await
+            .unwrap(),
+        Some(KeyType::Set) => store
+            .execute(Command::SMembers { key: key.into() })
+            .await
+            .unwrap(),
         Some(KeyType::ZSet) => store
             .execute(Command::ZRange {
                 key: key.into(),
