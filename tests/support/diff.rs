@@ -239,7 +239,7 @@ fn build(r: &Raw) -> Op {
         20 => Command::StrLen { key: key.into() },
         21 => Command::HGet {
             key: key.into(),
-            field: fields[0].clone().into(),
+            field: fields[0].clone(),
         },
         22 => Command::HSet {
             key: key.into(),
@@ -247,7 +247,7 @@ fn build(r: &Raw) -> Op {
         },
         23 => Command::HSetNx {
             key: key.into(),
-            field: fields[0].clone().into(),
+            field: fields[0].clone(),
             value,
         },
         24 => Command::HDel {
@@ -261,17 +261,17 @@ fn build(r: &Raw) -> Op {
         },
         27 => Command::HIncrBy {
             key: key.into(),
-            field: fields[0].clone().into(),
+            field: fields[0].clone(),
             delta: r.n,
         },
         28 => Command::HIncrByFloat {
             key: key.into(),
-            field: fields[0].clone().into(),
+            field: fields[0].clone(),
             delta: float,
         },
         29 => Command::HExists {
             key: key.into(),
-            field: fields[0].clone().into(),
+            field: fields[0].clone(),
         },
         30 => Command::HLen { key: key.into() },
         31 => Command::HKeys { key: key.into() },
@@ -524,14 +524,14 @@ fn build(r: &Raw) -> Op {
         },
         77 => Command::HCompareAndSet {
             key: key.into(),
-            field: fields[0].clone().into(),
+            field: fields[0].clone(),
             expected: (!r.flag.is_multiple_of(3))
                 .then(|| b(VALUES[(r.flag as usize / 3) % VALUES.len()])),
             value,
         },
         78 => Command::HCompareAndDelete {
             key: key.into(),
-            field: fields[0].clone().into(),
+            field: fields[0].clone(),
             expected: value,
         },
         79 => Command::IncrByEx {

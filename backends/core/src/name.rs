@@ -269,7 +269,8 @@ mod tests {
         assert_eq!(binary.as_str(), None);
         assert_eq!(format!("{binary:?}"), "b\"k\\xff\\x00\"");
         assert_eq!(binary.to_string(), "k\u{fffd}\u{0}");
-        assert!(Name::from("a") < Name::from("b"));
+        let (a, b) = (Name::from("a"), Name::from(&b"b\xff"[..]));
+        assert!(a < b, "names order as their bytes");
     }
 
     #[test]

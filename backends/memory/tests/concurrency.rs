@@ -105,9 +105,7 @@ async fn batches_and_multi_key_reads_across_shards_are_atomic() {
                 let sum: i64 = if by_batch {
                     let reads = keys
                         .iter()
-                        .map(|k| Command::Get {
-                            key: k.clone().into(),
-                        })
+                        .map(|k| Command::Get { key: k.clone() })
                         .collect();
                     engine
                         .batch(reads)
@@ -462,7 +460,7 @@ async fn blocking_pops_across_shards_take_each_element_once() {
             for i in 0..PER_PUSHER {
                 engine
                     .execute(Command::RPush {
-                        key: lists[(i + p) % lists.len()].clone().into(),
+                        key: lists[(i + p) % lists.len()].clone(),
                         values: vec![Bytes::from(format!("{p}:{i}"))],
                     })
                     .await

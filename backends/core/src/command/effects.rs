@@ -289,7 +289,7 @@ fn list_removals(key: Key, count: i64, reply: &Reply) -> Vec<Command> {
     bulks(reply)
         .into_iter()
         .map(|value| Command::LRem {
-            key: key.clone().into(),
+            key: key.clone(),
             count,
             value,
         })

@@ -203,7 +203,7 @@ pub(crate) fn effects(keys: &[Key], step: &QueueStepOptions, reply: &Reply) -> V
         let task = keys.job(finish.id.as_bytes());
         let id = Bytes::from(finish.id.clone());
         out.push(Command::HSet {
-            key: task.clone().into(),
+            key: task.clone(),
             fields: finish_fields(step),
         });
         out.push(Command::ZRem {
@@ -211,9 +211,7 @@ pub(crate) fn effects(keys: &[Key], step: &QueueStepOptions, reply: &Reply) -> V
             members: vec![id.clone()],
         });
         if finish.keep_ms == 0 {
-            out.push(Command::Del {
-                keys: vec![task.into()],
-            });
+            out.push(Command::Del { keys: vec![task] });
         } else {
             out.push(Command::ZAdd {
                 key: keys.completed.to_owned().into(),
@@ -224,7 +222,7 @@ pub(crate) fn effects(keys: &[Key], step: &QueueStepOptions, reply: &Reply) -> V
                 .now_ms
                 .saturating_add(i64::try_from(finish.keep_ms).unwrap_or(i64::MAX));
             out.push(Command::Expire {
-                key: task.into(),
+                key: task,
                 expiry: Expiry::AtMillis(at),
                 condition: None,
             });
@@ -236,7 +234,7 @@ pub(crate) fn effects(keys: &[Key], step: &QueueStepOptions, reply: &Reply) -> V
         });
         if let Some(unique) = &finish.unique {
             out.push(Command::CompareAndDelete {
-                key: keys.unique_key(unique).into(),
+                key: keys.unique_key(unique),
                 expected: id,
             });
         }
@@ -261,18 +259,18 @@ pub(crate) fn effects(keys: &[Key], step: &QueueStepOptions, reply: &Reply) -> V
         let task = keys.job(&job.id);
         if job.token > 0 {
             out.push(Command::HIncrBy {
-                key: task.clone().into(),
+                key: task.clone(),
                 field: Field::from_static(field::TOKEN),
                 delta: 1,
             });
         }
         out.push(Command::HIncrBy {
-            key: task.clone().into(),
+            key: task.clone(),
             field: Field::from_static(field::ATTEMPTS),
             delta: 1,
         });
         out.push(Command::HSet {
-            key: task.into(),
+            key: task,
             fields: claim_fields(step),
         });
     }
