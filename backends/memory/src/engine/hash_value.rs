@@ -165,7 +165,6 @@ impl<'a> Iterator for HashIter<'a> {
             HashIter::Packed(items) => {
                 let field = items.next()?;
                 let value = items.next()?;
-                // Fields are stored from `&str`s, so they are valid UTF-8.
                 Some((field, value))
             }
             HashIter::Table(entries) => entries.next().map(|(f, v)| (&**f, &**v)),
