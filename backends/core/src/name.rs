@@ -5,6 +5,23 @@
 //! copy and cloning one is a reference count. It compares, hashes and orders as its bytes, and
 //! borrows as `[u8]`, so a map keyed by `Name` is searched with a `&[u8]` (or `"text".as_bytes()`).
 //!
+//! ```
+//! use std::collections::HashMap;
+//! use staunch_core::{Bytes, Name};
+//!
+//! let text = Name::from("user:1");
+//! let binary = Name::from(&b"k\xff\x00"[..]);
+//! assert_eq!(text, "user:1");
+//! assert_eq!(binary.as_str(), None, "not UTF-8");
+//! // A map from HGETALL is keyed by `Name`; look fields up by their bytes.
+//! let hash: HashMap<Name, Bytes> = HashMap::from([(text.clone(), Bytes::from("v"))]);
+//! assert_eq!(hash.get(&b"user:1"[..]), Some(&Bytes::from("v")));
+//! ```
+//!
+//! Typed methods take names as `&(impl AsRef<[u8]> + ?Sized)`: `"k"`, `&String`, `&[u8]`,
+//! `&Vec<u8>`, `&Bytes` and `&Name` all work, and the borrowed command forms use the bytes
+//! without copying them.
+//!
 //! On the wire (the file store's log, `Failover`'s journal) a name is written as bytes. bincode
 //! writes a `String` and a byte string the same way (length, then bytes), and `Name` reads either
 //! a string or bytes, so logs written when names were `String` read back unchanged.
