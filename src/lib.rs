@@ -69,9 +69,9 @@
 pub use staunch_core::{
     Access, As, Atomic, Batch, Bytes, Call, Capabilities, Clock, Command, CommandRef, Decode,
     Error, ErrorKind, Eviction, Execute, Execution, Family, FromReply, GapReason, Hashes,
-    IntoValue, Keyspace, Lists, ManualClock, Message, Persistence, Pipeline, PubSub, PubSubReach,
-    Replies, Reply, ReplyShape, Result, SetReply, Sets, SortedSets, Step, Store, Strings,
-    Subscription, SubscriptionEvent, SystemClock, async_trait,
+    IntoValue, Keyspace, Lists, ManualClock, Message, Name, Persistence, Pipeline, PubSub,
+    PubSubReach, Replies, Reply, ReplyShape, Result, SetReply, Sets, SortedSets, Step, Store,
+    Strings, Subscription, SubscriptionEvent, SystemClock, async_trait,
 };
 pub use staunch_core::{
     capabilities, clock, command, error, families, glob, long_double, options, prelude, reply,

@@ -97,7 +97,7 @@ async fn writer(id: usize, store: Failover, stop: Arc<AtomicBool>) -> Log {
                 let key = format!("kill:ttl:{tag}");
                 let r = store
                     .execute(Command::Set {
-                        key: key.clone(),
+                        key: key.clone().into(),
                         value: Bytes::from(tag.clone()),
                         options: SetOptions::new().expiry(SetExpiry::Ex(3600)),
                     })

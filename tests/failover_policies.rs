@@ -336,7 +336,7 @@ async fn sorted_set_stores_and_pops_replay_after_an_outage() {
     assert_eq!(
         popped,
         Some((
-            "{z}src".to_owned(),
+            "{z}src".into(),
             vec![
                 (Bytes::from_static(b"a"), 1.0),
                 (Bytes::from_static(b"b"), 2.0)

@@ -592,7 +592,7 @@ async fn redis_key_prefixes() {
             .blpop_multiple(&["list"], Duration::from_millis(100))
             .await
             .unwrap(),
-        Some(("list".to_owned(), staunch_core::Bytes::from("a")))
+        Some(("list".into(), staunch_core::Bytes::from("a")))
     );
     // Multi-key sorted-set commands: every key prefixed, keys in replies stripped, members
     // (which are not keys) left whole even when they look prefixed.
@@ -624,7 +624,7 @@ async fn redis_key_prefixes() {
     );
     assert_eq!(
         cache.zmpop(["nothing", "zu"], ZPopEnd::Max).await.unwrap(),
-        Some(("zu".to_owned(), vec![(Bytes::from("n"), 7.0)])),
+        Some(("zu".into(), vec![(Bytes::from("n"), 7.0)])),
         "ZMPOP names the key without the prefix"
     );
     cache.flushdb().await.unwrap();

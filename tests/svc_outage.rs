@@ -117,7 +117,7 @@ async fn bot_and_cache_keep_working_through_an_outage() {
     // state transitions, compare-and-sets, apply on top of the state it held.
     let metrics = metrics.unwrap();
     assert_eq!(
-        metrics.get("total_accepted").map(|v| v.to_vec()),
+        metrics.get(&b"total_accepted"[..]).map(|v| v.to_vec()),
         Some(b"6".to_vec()),
         "{metrics:?}"
     );

@@ -13,9 +13,12 @@
 
 use std::sync::Arc;
 
+use staunch_core::command::Key;
 use staunch_core::glob::escape;
 use staunch_core::prelude::*;
-use staunch_core::{Call, Execution, ReplyShape, Result, ScanOptions, Subscription, async_trait};
+use staunch_core::{
+    Call, Execution, Name, ReplyShape, Result, ScanOptions, Subscription, async_trait,
+};
 
 /// See the module docs.
 pub(crate) struct Prefixed {
@@ -32,8 +35,8 @@ impl Prefixed {
         }
     }
 
-    fn add(&self, key: &mut String) {
-        key.insert_str(0, &self.prefix);
+    fn add(&self, key: &mut Key) {
+        *key = Key::from([self.prefix.as_bytes(), key].concat());
     }
 
     fn pattern(&self, pattern: Option<&str>) -> String {
@@ -103,7 +106,7 @@ impl Prefixed {
         }
     }
 
-    async fn scan_keys(&self) -> Result<Vec<String>> {
+    async fn scan_keys(&self) -> Result<Vec<Name>> {
         let options = ScanOptions::new().pattern(self.pattern(None)).count(1000);
         self.inner.scan_all(options).await
     }
@@ -203,7 +206,7 @@ mod tests {
         assert!(inner.exists("app:u").await.unwrap());
         assert_eq!(
             store.lmpop(["none", "l"], ListEnd::Left).await.unwrap(),
-            Some(("l".to_owned(), vec![Bytes::from_static(b"e")])),
+            Some(("l".into(), vec![Bytes::from_static(b"e")])),
             "LMPOP names the key without the prefix"
         );
     }

@@ -84,7 +84,7 @@ pub async fn seed_layout(env: &Env) {
         .hgetall(&format!("{base}:task:{id}"))
         .await
         .unwrap();
-    let text = |f: &str| String::from_utf8(hash[f].to_vec()).unwrap();
+    let text = |f: &str| String::from_utf8(hash[f.as_bytes()].to_vec()).unwrap();
     assert_eq!(text("id"), id);
     assert_eq!(text("type"), "login");
     assert_eq!(
@@ -568,9 +568,12 @@ pub async fn lean_hashes_and_explicit_older_ones(env: &Env) {
     let id = add(&q, 5, json!(1)).await;
     let hash = env.store.hgetall(&q.task_key(&id)).await.unwrap();
     for absent in ["token", "attempts", "created_ms", "run_at"] {
-        assert!(!hash.contains_key(absent), "{absent} in {hash:?}");
+        assert!(
+            !hash.contains_key(absent.as_bytes()),
+            "{absent} in {hash:?}"
+        );
     }
-    assert_eq!(&hash["max_retries"][..], b"3");
+    assert_eq!(&hash[&b"max_retries"[..]][..], b"3");
     let info = q.get(&id).await.unwrap().expect("the job");
     assert_eq!(info.attempts, 0);
     assert!(info.created_at_ms > 0 && info.created_at_ms <= env.now());

@@ -58,9 +58,15 @@ pub async fn repeat_every_once_per_occurrence(env: &Env) {
         .hgetall(&format!("{p}:tasks:repeat:tick"))
         .await
         .unwrap();
-    assert_eq!(hash["type"].as_ref(), b"tick");
-    assert_eq!(hash["every_ms"].as_ref(), (4 * U).to_string().as_bytes());
-    assert_eq!(hash["next"].as_ref(), first.next_ms.to_string().as_bytes());
+    assert_eq!(hash[&b"type"[..]].as_ref(), b"tick");
+    assert_eq!(
+        hash[&b"every_ms"[..]].as_ref(),
+        (4 * U).to_string().as_bytes()
+    );
+    assert_eq!(
+        hash[&b"next"[..]].as_ref(),
+        first.next_ms.to_string().as_bytes()
+    );
 
     let mut seen = Vec::new();
     for _ in 0..2 {

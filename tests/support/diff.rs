@@ -114,7 +114,7 @@ fn build(r: &Raw) -> Op {
     let key2 = KEYS[r.k2].to_owned();
     let member = b(MEMBERS[r.members[0]]);
     let members: Vec<Bytes> = r.members.iter().map(|&i| b(MEMBERS[i])).collect();
-    let fields: Vec<String> = r.members.iter().map(|&i| MEMBERS[i].to_owned()).collect();
+    let fields: Vec<staunch_core::Name> = r.members.iter().map(|&i| MEMBERS[i].into()).collect();
     let value = b(VALUES[(r.flag as usize) % VALUES.len()]);
     let float = r.float;
     let score = r.n as f64 + if r.flag.is_multiple_of(2) { 0.0 } else { 0.5 };
@@ -143,11 +143,13 @@ fn build(r: &Raw) -> Op {
     let count = (r.flag & 4 == 4).then_some(r.m.unsigned_abs() % 4);
     let command = match r.pick % 109 {
         0 => Command::Exists {
-            keys: vec![key, key2],
+            keys: vec![key.into(), key2.into()],
         },
-        1 => Command::Del { keys: vec![key] },
+        1 => Command::Del {
+            keys: vec![key.into()],
+        },
         2 => Command::Expire {
-            key,
+            key: key.into(),
             expiry: match r.flag % 4 {
                 0 => Expiry::Seconds(100 + r.n * 50),
                 1 => Expiry::Millis(200_000 + r.n * 1000),
@@ -162,9 +164,9 @@ fn build(r: &Raw) -> Op {
                 _ => Some(ExpireCondition::Lt),
             },
         },
-        3 => Command::Persist { key },
-        4 => Command::Ttl { key },
-        5 => Command::Type { key },
+        3 => Command::Persist { key: key.into() },
+        4 => Command::Ttl { key: key.into() },
+        5 => Command::Type { key: key.into() },
         6 => {
             return Op::ScanAll(
                 r.flag
@@ -173,9 +175,15 @@ fn build(r: &Raw) -> Op {
             );
         }
         7 => Command::DbSize,
-        8 => Command::Rename { key, new_key: key2 },
-        9 => Command::RenameNx { key, new_key: key2 },
-        10 => Command::Get { key },
+        8 => Command::Rename {
+            key: key.into(),
+            new_key: key2.into(),
+        },
+        9 => Command::RenameNx {
+            key: key.into(),
+            new_key: key2.into(),
+        },
+        10 => Command::Get { key: key.into() },
         11 => {
             let mut options = SetOptions::new();
             options.expiry = match r.flag % 5 {
@@ -192,135 +200,174 @@ fn build(r: &Raw) -> Op {
             };
             options.get = r.flag / 15 % 2 == 1;
             Command::Set {
-                key,
+                key: key.into(),
                 value,
                 options,
             }
         }
         12 => Command::MGet {
-            keys: vec![key, key2],
+            keys: vec![key.into(), key2.into()],
         },
         13 => Command::MSet {
-            pairs: vec![(key, value.clone()), (key2, b("1"))],
+            pairs: vec![(key.into(), value.clone()), (key2.into(), b("1"))],
         },
-        14 => Command::IncrBy { key, delta: r.n },
-        15 => Command::DecrBy { key, delta: r.m },
-        16 => Command::IncrByFloat { key, delta: float },
-        17 => Command::GetDel { key },
+        14 => Command::IncrBy {
+            key: key.into(),
+            delta: r.n,
+        },
+        15 => Command::DecrBy {
+            key: key.into(),
+            delta: r.m,
+        },
+        16 => Command::IncrByFloat {
+            key: key.into(),
+            delta: float,
+        },
+        17 => Command::GetDel { key: key.into() },
         18 => Command::GetEx {
-            key,
+            key: key.into(),
             expiry: match r.flag % 3 {
                 0 => None,
                 1 => Some(GetExExpiry::Persist),
                 _ => Some(GetExExpiry::Set(SetExpiry::Ex(500))),
             },
         },
-        19 => Command::Append { key, value },
-        20 => Command::StrLen { key },
+        19 => Command::Append {
+            key: key.into(),
+            value,
+        },
+        20 => Command::StrLen { key: key.into() },
         21 => Command::HGet {
-            key,
+            key: key.into(),
             field: fields[0].clone(),
         },
         22 => Command::HSet {
-            key,
+            key: key.into(),
             fields: fields.iter().map(|f| (f.clone(), value.clone())).collect(),
         },
         23 => Command::HSetNx {
-            key,
+            key: key.into(),
             field: fields[0].clone(),
             value,
         },
-        24 => Command::HDel { key, fields },
-        25 => Command::HGetAll { key },
-        26 => Command::HMGet { key, fields },
+        24 => Command::HDel {
+            key: key.into(),
+            fields,
+        },
+        25 => Command::HGetAll { key: key.into() },
+        26 => Command::HMGet {
+            key: key.into(),
+            fields,
+        },
         27 => Command::HIncrBy {
-            key,
+            key: key.into(),
             field: fields[0].clone(),
             delta: r.n,
         },
         28 => Command::HIncrByFloat {
-            key,
+            key: key.into(),
             field: fields[0].clone(),
             delta: float,
         },
         29 => Command::HExists {
-            key,
+            key: key.into(),
             field: fields[0].clone(),
         },
-        30 => Command::HLen { key },
-        31 => Command::HKeys { key },
-        32 => Command::HVals { key },
+        30 => Command::HLen { key: key.into() },
+        31 => Command::HKeys { key: key.into() },
+        32 => Command::HVals { key: key.into() },
         33 => Command::LPush {
-            key,
+            key: key.into(),
             values: members,
         },
         34 => Command::RPush {
-            key,
+            key: key.into(),
             values: members,
         },
-        35 => Command::LPop { key, count },
-        36 => Command::RPop { key, count },
+        35 => Command::LPop {
+            key: key.into(),
+            count,
+        },
+        36 => Command::RPop {
+            key: key.into(),
+            count,
+        },
         37 => Command::LRange {
-            key,
+            key: key.into(),
             start: r.n,
             stop: r.m,
         },
-        38 => Command::LLen { key },
-        39 => Command::LIndex { key, index: r.n },
+        38 => Command::LLen { key: key.into() },
+        39 => Command::LIndex {
+            key: key.into(),
+            index: r.n,
+        },
         40 => Command::LSet {
-            key,
+            key: key.into(),
             index: r.n,
             value,
         },
         41 => Command::LRem {
-            key,
+            key: key.into(),
             count: r.n,
             value: member,
         },
         42 => Command::LTrim {
-            key,
+            key: key.into(),
             start: r.n,
             stop: r.m,
         },
         43 => Command::LMove {
-            source: key,
-            destination: key2,
+            source: key.into(),
+            destination: key2.into(),
             from: end(1),
             to: end(2),
         },
         44 => Command::BLPop {
-            keys: vec![key, key2],
+            keys: vec![key.into(), key2.into()],
             timeout: short,
         },
         45 => Command::BLMove {
-            source: key,
-            destination: key2,
+            source: key.into(),
+            destination: key2.into(),
             from: end(1),
             to: end(2),
             timeout: short,
         },
-        46 => Command::SAdd { key, members },
-        47 => Command::SRem { key, members },
-        48 => Command::SMembers { key },
-        49 => Command::SIsMember { key, member },
-        50 => Command::SMIsMember { key, members },
-        51 => Command::SCard { key },
+        46 => Command::SAdd {
+            key: key.into(),
+            members,
+        },
+        47 => Command::SRem {
+            key: key.into(),
+            members,
+        },
+        48 => Command::SMembers { key: key.into() },
+        49 => Command::SIsMember {
+            key: key.into(),
+            member,
+        },
+        50 => Command::SMIsMember {
+            key: key.into(),
+            members,
+        },
+        51 => Command::SCard { key: key.into() },
         52 => Command::SPop {
-            key,
+            key: key.into(),
             count: Some(100),
         },
         53 => Command::SRandMember {
-            key,
+            key: key.into(),
             count: Some(100),
         },
         54 => Command::SInter {
-            keys: vec![key, key2],
+            keys: vec![key.into(), key2.into()],
         },
         55 => Command::SUnion {
-            keys: vec![key, key2],
+            keys: vec![key.into(), key2.into()],
         },
         56 => Command::SDiff {
-            keys: vec![key, key2],
+            keys: vec![key.into(), key2.into()],
         },
         57 => {
             // Mostly combinations Redis accepts, now and then one it refuses (NX XX, GT LT,
@@ -346,25 +393,44 @@ fn build(r: &Raw) -> Op {
                 members.into_iter().map(|m| (score, m)).collect()
             };
             Command::ZAdd {
-                key,
+                key: key.into(),
                 members: pairs,
                 options,
             }
         }
-        58 => Command::ZRem { key, members },
-        59 => Command::ZScore { key, member },
-        60 => Command::ZMScore { key, members },
+        58 => Command::ZRem {
+            key: key.into(),
+            members,
+        },
+        59 => Command::ZScore {
+            key: key.into(),
+            member,
+        },
+        60 => Command::ZMScore {
+            key: key.into(),
+            members,
+        },
         61 => Command::ZIncrBy {
-            key,
+            key: key.into(),
             delta: float,
             member,
         },
-        62 => Command::ZCard { key },
-        63 => Command::ZCount { key, min, max },
-        64 => Command::ZRank { key, member },
-        65 => Command::ZRevRank { key, member },
+        62 => Command::ZCard { key: key.into() },
+        63 => Command::ZCount {
+            key: key.into(),
+            min,
+            max,
+        },
+        64 => Command::ZRank {
+            key: key.into(),
+            member,
+        },
+        65 => Command::ZRevRank {
+            key: key.into(),
+            member,
+        },
         66 => Command::ZRange {
-            key,
+            key: key.into(),
             by: ZRangeBy::Rank {
                 start: r.n,
                 stop: r.m,
@@ -381,7 +447,7 @@ fn build(r: &Raw) -> Op {
                 options = options.limit(r.n.max(0), r.m);
             }
             Command::ZRange {
-                key,
+                key: key.into(),
                 by: ZRangeBy::Score { min, max },
                 options,
             }
@@ -399,7 +465,7 @@ fn build(r: &Raw) -> Op {
                 options = options.limit(r.n.max(0), r.m);
             }
             Command::ZRange {
-                key: "lex".to_owned(),
+                key: "lex".to_owned().into(),
                 by: ZRangeBy::Lex {
                     min: bound(a, r.flag & 1 == 1),
                     max: bound(z, r.flag & 2 == 2),
@@ -407,21 +473,31 @@ fn build(r: &Raw) -> Op {
                 options,
             }
         }
-        69 => Command::ZPopMin { key, count },
-        70 => Command::ZPopMax { key, count },
+        69 => Command::ZPopMin {
+            key: key.into(),
+            count,
+        },
+        70 => Command::ZPopMax {
+            key: key.into(),
+            count,
+        },
         71 => Command::BZPopMin {
-            keys: vec![key, key2],
+            keys: vec![key.into(), key2.into()],
             timeout: short,
         },
-        72 => Command::ZRemRangeByScore { key, min, max },
+        72 => Command::ZRemRangeByScore {
+            key: key.into(),
+            min,
+            max,
+        },
         73 => Command::ZRemRangeByRank {
-            key,
+            key: key.into(),
             start: r.n,
             stop: r.m,
         },
         74 => Command::ZMoveByScore {
-            source: key,
-            destination: key2,
+            source: key.into(),
+            destination: key2.into(),
             min,
             max,
             limit: count,
@@ -432,7 +508,7 @@ fn build(r: &Raw) -> Op {
             },
         },
         75 => Command::CompareAndSet {
-            key,
+            key: key.into(),
             expected: (!r.flag.is_multiple_of(3))
                 .then(|| b(VALUES[(r.flag as usize / 3) % VALUES.len()])),
             value,
@@ -443,23 +519,23 @@ fn build(r: &Raw) -> Op {
             },
         },
         76 => Command::CompareAndDelete {
-            key,
+            key: key.into(),
             expected: value,
         },
         77 => Command::HCompareAndSet {
-            key,
+            key: key.into(),
             field: fields[0].clone(),
             expected: (!r.flag.is_multiple_of(3))
                 .then(|| b(VALUES[(r.flag as usize / 3) % VALUES.len()])),
             value,
         },
         78 => Command::HCompareAndDelete {
-            key,
+            key: key.into(),
             field: fields[0].clone(),
             expected: value,
         },
         79 => Command::IncrByEx {
-            key,
+            key: key.into(),
             delta: r.n,
             ttl_ms: 600_000,
         },
@@ -469,7 +545,7 @@ fn build(r: &Raw) -> Op {
         },
         82..=108 => return Op::Cmd(build_issue11(r)),
         _ => Command::ZAdd {
-            key: "lex".to_owned(),
+            key: "lex".to_owned().into(),
             members: members.into_iter().map(|m| (0.0, m)).collect(),
             options: ZAddOptions::new(),
         },
@@ -503,14 +579,14 @@ fn build_issue11(r: &Raw) -> Command {
                 options = options.maxlen(r.m.unsigned_abs());
             }
             Command::LPos {
-                key,
+                key: key.into(),
                 element: member,
                 count,
                 options,
             }
         }
         83 => Command::LInsert {
-            key,
+            key: key.into(),
             position: if r.flag & 2 == 0 {
                 InsertPosition::Before
             } else {
@@ -520,43 +596,43 @@ fn build_issue11(r: &Raw) -> Command {
             element: other,
         },
         84 => Command::LPushX {
-            key,
+            key: key.into(),
             values: members,
         },
         85 => Command::RPushX {
-            key,
+            key: key.into(),
             values: members,
         },
         86 => Command::LMPop {
-            keys: vec![key, key2],
+            keys: vec![key.into(), key2.into()],
             end,
             count,
         },
         87 => Command::BLMPop {
-            keys: vec![key, key2],
+            keys: vec![key.into(), key2.into()],
             end,
             count,
             timeout: Duration::from_millis(10),
         },
         88 => Command::SInterCard {
-            keys: vec![key, key2],
+            keys: vec![key.into(), key2.into()],
             limit: count,
         },
         89 => Command::SInterStore {
-            destination: key,
-            keys: vec![key2, KEYS[(r.k2 + 1) % KEYS.len()].to_owned()],
+            destination: key.into(),
+            keys: vec![key2.into(), KEYS[(r.k2 + 1) % KEYS.len()].to_owned().into()],
         },
         90 => Command::SUnionStore {
-            destination: key,
-            keys: vec![key2, KEYS[(r.k1 + 2) % KEYS.len()].to_owned()],
+            destination: key.into(),
+            keys: vec![key2.into(), KEYS[(r.k1 + 2) % KEYS.len()].to_owned().into()],
         },
         91 => Command::SDiffStore {
-            destination: key,
-            keys: vec![key2, KEYS[(r.k1 + 1) % KEYS.len()].to_owned()],
+            destination: key.into(),
+            keys: vec![key2.into(), KEYS[(r.k1 + 1) % KEYS.len()].to_owned().into()],
         },
         92 => Command::SMove {
-            source: key,
-            destination: key2,
+            source: key.into(),
+            destination: key2.into(),
             member,
         },
         93 => {
@@ -571,45 +647,48 @@ fn build_issue11(r: &Raw) -> Command {
                 options = options.pattern("m*");
             }
             Command::SScan {
-                key,
+                key: key.into(),
                 cursor: 0,
                 options,
             }
         }
         94 => Command::SRandMember {
-            key,
+            key: key.into(),
             count: Some(match r.flag % 3 {
                 0 => i64::MIN,
                 1 => -(staunch_core::command::MAX_RANDOM_REPEATS as i64) - 1,
                 _ => 100,
             }),
         },
-        95 => Command::SetNx { key, value },
+        95 => Command::SetNx {
+            key: key.into(),
+            value,
+        },
         96 => Command::SetRange {
-            key,
+            key: key.into(),
             offset: r.n,
             value,
         },
         97 => Command::GetRange {
-            key,
+            key: key.into(),
             start: r.n,
             end: r.m,
         },
         98 => Command::MSetNx {
-            pairs: vec![(key, value), (key2, b("1"))],
+            pairs: vec![(key.into(), value), (key2.into(), b("1"))],
         },
         99 => Command::Keys {
             pattern: PATTERNS[r.k2 % PATTERNS.len()].to_owned(),
         },
         100 => Command::Copy {
-            source: key,
-            destination: key2,
+            source: key.into(),
+            destination: key2.into(),
             replace: r.flag & 2 == 2,
         },
-        101 => Command::ExpireTime { key },
-        102 => Command::PExpireTime { key },
+        101 => Command::ExpireTime { key: key.into() },
+        102 => Command::PExpireTime { key: key.into() },
         103 | 104 => Command::ExpireIf {
-            key,
+            key: key.into(),
             expiry: match r.flag % 4 {
                 0 => Expiry::Seconds(100 + r.n * 50),
                 1 => Expiry::Millis(200_000 + r.n * 1000),
@@ -635,12 +714,12 @@ fn build_issue11(r: &Raw) -> Command {
             },
         },
         106 => Command::SetBit {
-            key,
+            key: key.into(),
             offset: r.n.unsigned_abs() * 3,
             value: r.flag & 2 == 2,
         },
         107 => Command::GetBit {
-            key,
+            key: key.into(),
             offset: if r.flag % 9 == 1 {
                 1 << 32
             } else {
@@ -648,7 +727,7 @@ fn build_issue11(r: &Raw) -> Command {
             },
         },
         108 => Command::BitCount {
-            key,
+            key: key.into(),
             range: (r.flag & 2 == 2).then_some(BitRange {
                 start: r.n,
                 end: r.m * 4,

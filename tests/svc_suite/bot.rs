@@ -55,10 +55,10 @@ pub async fn lifecycle_follows_the_seed_schema(env: &Env) {
     let id = scenario(&bot).await;
     let store = &env.store;
     let state = store.hgetall(&key(env, "state")).await.unwrap();
-    assert_eq!(&state["state"][..], b"running");
-    assert_eq!(&state["session_id"][..], id.as_bytes());
-    assert_eq!(&state["updated_by"][..], b"api");
-    assert!(state.contains_key("timestamp"));
+    assert_eq!(&state[&b"state"[..]][..], b"running");
+    assert_eq!(&state[&b"session_id"[..]][..], id.as_bytes());
+    assert_eq!(&state[&b"updated_by"[..]][..], b"api");
+    assert!(state.contains_key(&b"timestamp"[..]));
     assert_eq!(
         store.smembers(&key(env, "sessions:active")).await.unwrap(),
         vec![Bytes::from(id.clone())]
@@ -120,8 +120,8 @@ pub async fn lifecycle_follows_the_seed_schema(env: &Env) {
         .hgetall(&key(env, &format!("task:{}", tasks.pending[0].0)))
         .await
         .unwrap();
-    assert_eq!(&first["type"][..], b"login");
-    assert_eq!(&first["priority"][..], b"10");
+    assert_eq!(&first[&b"type"[..]][..], b"login");
+    assert_eq!(&first[&b"priority"[..]][..], b"10");
     let system = bot.system_status().await.unwrap();
     assert_eq!(system.bot.state, BotState::Running);
     assert_eq!(system.active_sessions, vec![id.clone()]);

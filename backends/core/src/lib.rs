@@ -45,6 +45,7 @@ pub mod families;
 pub mod glob;
 pub mod info;
 pub mod long_double;
+pub mod name;
 pub mod options;
 pub mod redact;
 pub mod reply;
@@ -65,6 +66,7 @@ pub use families::{
     PubSub, QueueClaimed, QueueStepReply, Replies, SetReply, Sets, SortedSets, Step, Strings,
 };
 pub use info::ServerInfo;
+pub use name::Name;
 pub use options::*;
 pub use redact::redact_url;
 pub use reply::Reply;

@@ -13,6 +13,7 @@ use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::name::Name;
 
 /// One reply, as RESP3 would carry it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -139,6 +140,15 @@ impl Reply {
                 Error::new(crate::ErrorKind::Protocol, "reply is not UTF-8").with_source(e)
             }),
             other => Err(Error::unexpected_reply("a string", &other)),
+        }
+    }
+
+    /// Decodes a key or field name: any bytes, no UTF-8 check.
+    pub fn into_name(self) -> Result<Name> {
+        match self {
+            Reply::Bulk(b) => Ok(Name::from(b)),
+            Reply::Status(s) => Ok(Name::from(s)),
+            other => Err(Error::unexpected_reply("a name", &other)),
         }
     }
 

@@ -58,7 +58,7 @@
 
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
-use staunch_core::Command;
+use staunch_core::{Command, Name};
 use staunch_memory::engine::persist::{SnapshotEntry, StoredValue};
 
 /// The format version this build writes and the newest it reads.
@@ -426,7 +426,7 @@ fn decode_exact<T: serde::de::DeserializeOwned>(payload: &[u8]) -> Result<T, Str
 #[derive(Serialize, Deserialize)]
 #[serde(remote = "SnapshotEntry")]
 struct EntryDef {
-    key: String,
+    key: Name,
     #[serde(with = "ValueDef")]
     value: StoredValue,
     expires_at: Option<i64>,
@@ -436,7 +436,7 @@ struct EntryDef {
 #[serde(remote = "StoredValue")]
 enum ValueDef {
     String(Bytes),
-    Hash(Vec<(String, Bytes)>),
+    Hash(Vec<(Name, Bytes)>),
     List(Vec<Bytes>),
     Set(Vec<Bytes>),
     ZSet(Vec<(Bytes, f64)>),

@@ -256,7 +256,7 @@ fn partition(effects: &[Command]) -> Option<usize> {
             return None;
         }
         for key in keys {
-            let h = (crc32fast::hash(key.as_bytes()) & 1) as usize;
+            let h = (crc32fast::hash(key) & 1) as usize;
             match half {
                 None => half = Some(h),
                 Some(other) if other != h => return None,

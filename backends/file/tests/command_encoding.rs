@@ -6,14 +6,14 @@
 use std::time::Duration;
 
 use staunch_core::options::*;
-use staunch_core::{Bytes, Command};
+use staunch_core::{Bytes, Command, Name};
 
 fn b(s: &str) -> Bytes {
     Bytes::copy_from_slice(s.as_bytes())
 }
 
-fn k(s: &str) -> String {
-    s.to_owned()
+fn k(s: &str) -> Name {
+    Name::from(s)
 }
 
 /// One command of every kind the first log format knew, in its declaration order, then the
@@ -285,7 +285,7 @@ fn samples() -> Vec<Command> {
             stop: 1,
         },
         Publish {
-            channel: k("ch"),
+            channel: "ch".to_owned(),
             message: b("hi"),
         },
         ZMoveByScore {
@@ -589,10 +589,10 @@ fn later_samples() -> Vec<Command> {
             options: ScanOptions::new().count(5),
         },
         PubSubChannels {
-            pattern: Some(k("news.*")),
+            pattern: Some("news.*".to_owned()),
         },
         PubSubNumSub {
-            channels: vec![k("a"), k("b")],
+            channels: vec!["a".to_owned(), "b".to_owned()],
         },
         PubSubNumPat,
         // Lists, sets, strings and keyspace (issue 11), including the `EXPIRE` word
@@ -672,7 +672,7 @@ fn later_samples() -> Vec<Command> {
             pairs: vec![(k("a"), b("1")), (k("b"), b("2"))],
         },
         Keys {
-            pattern: k("user:*"),
+            pattern: "user:*".to_owned(),
         },
         Copy {
             source: k("a"),
@@ -723,4 +723,22 @@ fn later_commands_round_trip_through_the_log_and_json() {
         let back: Command = serde_json::from_str(&text).expect("from JSON");
         assert_eq!(back, command, "{text}");
     }
+}
+
+/// Keys were `String`s when the frozen bytes above were written; a `Name` is written the same
+/// way (length, then bytes), so a key that is not UTF-8 now round-trips too, in the log's
+/// format and in JSON.
+#[test]
+fn binary_names_round_trip() {
+    let command = Command::HSet {
+        key: Name::from(&b"k\xff\x00"[..]),
+        fields: vec![(Name::from(&b"f\xfe"[..]), b("v"))],
+    };
+    let bytes = encode(&command);
+    let (decoded, _): (Command, usize) =
+        bincode::serde::decode_from_slice(&bytes, bincode::config::standard()).expect("decode");
+    assert_eq!(decoded, command);
+    let json = serde_json::to_string(&command).expect("to json");
+    let back: Command = serde_json::from_str(&json).expect("from json");
+    assert_eq!(back, command, "{json}");
 }

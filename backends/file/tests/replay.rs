@@ -22,7 +22,7 @@ async fn contents(store: &dyn Store) -> Vec<(String, Option<String>)> {
     let mut out = Vec::new();
     for key in keys {
         let value = store.get_string(&key).await.expect("get");
-        out.push((key, value));
+        out.push((key.to_string(), value));
     }
     out
 }

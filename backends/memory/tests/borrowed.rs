@@ -22,34 +22,34 @@ fn owned(key: &str, make: impl Fn(String) -> Command) -> Command {
 /// Starting states of key `k`: each value type, with and without a TTL, and expired.
 fn setups() -> Vec<(&'static str, Vec<Command>, i64)> {
     let string = vec![owned("k", |key| Command::Set {
-        key,
+        key: key.into(),
         value: b("12"),
         options: Default::default(),
     })];
     let hash = vec![owned("k", |key| Command::HSet {
-        key,
+        key: key.into(),
         fields: vec![("f".into(), b("1")), ("g".into(), b("2"))],
     })];
     let list = vec![owned("k", |key| Command::RPush {
-        key,
+        key: key.into(),
         values: vec![b("a"), b("b")],
     })];
     let single = vec![owned("k", |key| Command::RPush {
-        key,
+        key: key.into(),
         values: vec![b("a")],
     })];
     let set = vec![owned("k", |key| Command::SAdd {
-        key,
+        key: key.into(),
         members: vec![b("a"), b("b")],
     })];
     let zset = vec![owned("k", |key| Command::ZAdd {
-        key,
+        key: key.into(),
         members: vec![(1.0, b("a")), (2.0, b("b"))],
         options: Default::default(),
     })];
     let ttl = |mut commands: Vec<Command>| {
         commands.push(Command::Expire {
-            key: "k".into(),
+            key: b"k".into(),
             expiry: Expiry::Millis(10_000),
             condition: None,
         });
@@ -73,46 +73,46 @@ fn setups() -> Vec<(&'static str, Vec<Command>, i64)> {
 
 fn commands() -> Vec<CommandRef<'static>> {
     let mut out = vec![
-        CommandRef::Get { key: "k" },
+        CommandRef::Get { key: b"k" },
         CommandRef::Set {
-            key: "k",
+            key: b"k",
             value: b("v"),
         },
-        CommandRef::LPop { key: "k" },
-        CommandRef::RPop { key: "k" },
+        CommandRef::LPop { key: b"k" },
+        CommandRef::RPop { key: b"k" },
         CommandRef::LPush {
-            key: "k",
+            key: b"k",
             value: b("v"),
         },
         CommandRef::RPush {
-            key: "k",
+            key: b"k",
             value: b("v"),
         },
     ];
-    for field in ["f", "new"] {
-        out.push(CommandRef::HGet { key: "k", field });
+    for field in [&b"f"[..], b"new"] {
+        out.push(CommandRef::HGet { key: b"k", field });
         out.push(CommandRef::HSet {
-            key: "k",
+            key: b"k",
             field,
             value: b("v"),
         });
     }
     for member in ["a", "new"] {
         out.push(CommandRef::SAdd {
-            key: "k",
+            key: b"k",
             member: b(member),
         });
         out.push(CommandRef::SIsMember {
-            key: "k",
+            key: b"k",
             member: b(member),
         });
         out.push(CommandRef::ZScore {
-            key: "k",
+            key: b"k",
             member: b(member),
         });
         for score in [1.0, 5.0, -0.0] {
             out.push(CommandRef::ZAdd {
-                key: "k",
+                key: b"k",
                 score,
                 member: b(member),
             });
@@ -125,18 +125,18 @@ fn commands() -> Vec<CommandRef<'static>> {
 fn state(engine: &Engine) -> Vec<Reply> {
     let key = || "k".to_owned();
     let probes = [
-        Command::Type { key: key() },
-        Command::Pttl { key: key() },
-        Command::Get { key: key() },
-        Command::HGetAll { key: key() },
+        Command::Type { key: key().into() },
+        Command::Pttl { key: key().into() },
+        Command::Get { key: key().into() },
+        Command::HGetAll { key: key().into() },
         Command::LRange {
-            key: key(),
+            key: key().into(),
             start: 0,
             stop: -1,
         },
-        Command::SMembers { key: key() },
+        Command::SMembers { key: key().into() },
         Command::ZRange {
-            key: key(),
+            key: key().into(),
             by: ZRangeBy::Rank { start: 0, stop: -1 },
             options: ZRangeOptions::new().with_scores(true),
         },

@@ -23,7 +23,7 @@ fn account(i: usize) -> String {
 
 fn set(key: &str, value: &str) -> Command {
     Command::Set {
-        key: key.to_owned(),
+        key: key.to_owned().into(),
         value: Bytes::copy_from_slice(value.as_bytes()),
         options: SetOptions::default(),
     }
@@ -79,11 +79,11 @@ async fn batches_and_multi_key_reads_across_shards_are_atomic() {
                 let replies = engine
                     .batch(vec![
                         Command::DecrBy {
-                            key: from,
+                            key: from.into(),
                             delta: amount,
                         },
                         Command::IncrBy {
-                            key: to,
+                            key: to.into(),
                             delta: amount,
                         },
                     ])
@@ -99,7 +99,7 @@ async fn batches_and_multi_key_reads_across_shards_are_atomic() {
         let engine = engine.clone();
         let done = done.clone();
         observers.push(tokio::spawn(async move {
-            let keys: Vec<String> = (0..ACCOUNTS).map(account).collect();
+            let keys: Vec<staunch_core::Name> = (0..ACCOUNTS).map(|i| account(i).into()).collect();
             let mut seen = 0u32;
             while !done.load(Ordering::Acquire) || seen < 10 {
                 let sum: i64 = if by_batch {
@@ -151,7 +151,7 @@ async fn rename_and_lmove_between_shards_are_never_seen_half_done() {
         engine.execute(set(left, "v")).await.unwrap();
         engine
             .execute(Command::RPush {
-                key: format!("list:{left}"),
+                key: format!("list:{left}").into(),
                 values: vec![Bytes::from_static(b"x")],
             })
             .await
@@ -171,8 +171,8 @@ async fn rename_and_lmove_between_shards_are_never_seen_half_done() {
                 };
                 engine
                     .execute(Command::Rename {
-                        key: from.clone(),
-                        new_key: to.clone(),
+                        key: from.clone().into(),
+                        new_key: to.clone().into(),
                     })
                     .await
                     .unwrap();
@@ -183,8 +183,8 @@ async fn rename_and_lmove_between_shards_are_never_seen_half_done() {
                 };
                 engine
                     .execute(Command::LMove {
-                        source: from.clone(),
-                        destination: to.clone(),
+                        source: from.clone().into(),
+                        destination: to.clone().into(),
                         from: ListEnd::Left,
                         to: ListEnd::Right,
                     })
@@ -203,7 +203,7 @@ async fn rename_and_lmove_between_shards_are_never_seen_half_done() {
                 for (left, right) in &pairs {
                     let exists = engine
                         .execute(Command::Exists {
-                            keys: vec![left.clone(), right.clone()],
+                            keys: vec![left.clone().into(), right.clone().into()],
                         })
                         .await
                         .unwrap();
@@ -211,10 +211,10 @@ async fn rename_and_lmove_between_shards_are_never_seen_half_done() {
                     let lens = engine
                         .batch(vec![
                             Command::LLen {
-                                key: format!("list:{left}"),
+                                key: format!("list:{left}").into(),
                             },
                             Command::LLen {
-                                key: format!("list:{right}"),
+                                key: format!("list:{right}").into(),
                             },
                         ])
                         .await
@@ -265,7 +265,9 @@ async fn scan_and_dbsize_stay_right_under_concurrent_writes() {
                 engine.execute(set(&key, "v")).await.unwrap();
                 if round % 3 != 0 {
                     engine
-                        .execute(Command::Del { keys: vec![key] })
+                        .execute(Command::Del {
+                            keys: vec![key.into()],
+                        })
                         .await
                         .unwrap();
                 }
@@ -281,8 +283,8 @@ async fn scan_and_dbsize_stay_right_under_concurrent_writes() {
                 let step = round / MOVING;
                 engine
                     .execute(Command::Rename {
-                        key: format!("moving:{i}:{step}"),
-                        new_key: format!("moving:{i}:{}", step + 1),
+                        key: format!("moving:{i}:{step}").into(),
+                        new_key: format!("moving:{i}:{}", step + 1).into(),
                     })
                     .await
                     .unwrap();
@@ -298,8 +300,10 @@ async fn scan_and_dbsize_stay_right_under_concurrent_writes() {
             while !done.load(Ordering::Acquire) || checks < 10 {
                 // The moving keys, counted by one EXISTS over every name they can have: a
                 // RENAME locks both of its names' shards, so one is always exactly there.
-                let names: Vec<String> = (0..MOVING)
-                    .flat_map(|i| (0..=2_000 / MOVING + 1).map(move |s| format!("moving:{i}:{s}")))
+                let names: Vec<staunch_core::Name> = (0..MOVING)
+                    .flat_map(|i| {
+                        (0..=2_000 / MOVING + 1).map(move |s| format!("moving:{i}:{s}").into())
+                    })
                     .collect();
                 let exists = engine
                     .execute(Command::Exists { keys: names })
@@ -384,8 +388,8 @@ async fn dbsize_is_exact_while_keys_move_between_shards() {
                 for i in (half..KEYS).step_by(2) {
                     engine
                         .execute(Command::Rename {
-                            key: format!("k:{i}:{step}"),
-                            new_key: format!("k:{i}:{}", step + 1),
+                            key: format!("k:{i}:{step}").into(),
+                            new_key: format!("k:{i}:{}", step + 1).into(),
                         })
                         .await
                         .unwrap();
@@ -420,7 +424,7 @@ async fn dbsize_is_exact_while_keys_move_between_shards() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn blocking_pops_across_shards_take_each_element_once() {
     let engine = Engine::default();
-    let lists: Vec<String> = (0..6).map(|i| format!("queue:{i}")).collect();
+    let lists: Vec<staunch_core::Name> = (0..6).map(|i| format!("queue:{i}").into()).collect();
     const PER_PUSHER: usize = 300;
     const PUSHERS: usize = 2;
     let mut poppers = Vec::new();

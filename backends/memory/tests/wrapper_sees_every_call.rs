@@ -24,7 +24,7 @@ struct AppPrefix {
 impl AppPrefix {
     fn prefixed(&self, mut command: Command) -> Command {
         for key in command.keys_mut() {
-            key.insert_str(0, "app:");
+            *key = staunch_core::Name::from([&b"app:"[..], key].concat());
         }
         command
     }
@@ -92,7 +92,8 @@ async fn every_typed_call_goes_through_the_wrapper() {
     // Writes did land (the calls did something), and only under the prefix.
     let keys = inner.scan_all(ScanOptions::new()).await.unwrap();
     assert!(!keys.is_empty(), "no typed write reached the store");
-    let unprefixed: Vec<&String> = keys.iter().filter(|k| !k.starts_with("app:")).collect();
+    let unprefixed: Vec<&staunch_core::Name> =
+        keys.iter().filter(|k| !k.starts_with(b"app:")).collect();
     assert!(
         unprefixed.is_empty(),
         "keys written around the wrapper: {unprefixed:?}"
@@ -120,5 +121,5 @@ async fn a_shared_wrapper_sees_every_typed_call() {
         "{seen} calls reached the wrapper of {total} made"
     );
     let keys = inner.scan_all(ScanOptions::new()).await.unwrap();
-    assert!(keys.iter().all(|k| k.starts_with("app:")), "{keys:?}");
+    assert!(keys.iter().all(|k| k.starts_with(b"app:")), "{keys:?}");
 }

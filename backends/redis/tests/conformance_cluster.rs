@@ -69,7 +69,7 @@ struct Tagged(RedisStore);
 impl Tagged {
     fn tag(mut command: Command) -> Command {
         for key in command.keys_mut() {
-            key.insert_str(0, TAG);
+            *key = staunch_core::Name::from([TAG.as_bytes(), key].concat());
         }
         match &mut command {
             Command::Scan { options, .. } => {

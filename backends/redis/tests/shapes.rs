@@ -17,7 +17,7 @@ async fn reply_shapes_match_the_command_docs() {
     run(
         &s,
         Command::ZAdd {
-            key: z.clone(),
+            key: z.clone().into(),
             members: vec![(1.0, b("a")), (2.5, b("b")), (3.0, b("c"))],
             options: ZAddOptions::new(),
         },
@@ -27,7 +27,7 @@ async fn reply_shapes_match_the_command_docs() {
         run(
             &s,
             Command::ZPopMin {
-                key: z.clone(),
+                key: z.clone().into(),
                 count: None
             }
         )
@@ -38,7 +38,7 @@ async fn reply_shapes_match_the_command_docs() {
         run(
             &s,
             Command::ZPopMin {
-                key: z.clone(),
+                key: z.clone().into(),
                 count: Some(1)
             }
         )
@@ -60,7 +60,7 @@ async fn reply_shapes_match_the_command_docs() {
         run(
             &s,
             Command::ZRange {
-                key: z.clone(),
+                key: z.clone().into(),
                 by: ZRangeBy::Rank { start: 0, stop: -1 },
                 options: ZRangeOptions::new().with_scores(true),
             }
@@ -72,7 +72,7 @@ async fn reply_shapes_match_the_command_docs() {
         run(
             &s,
             Command::ZAdd {
-                key: z.clone(),
+                key: z.clone().into(),
                 members: vec![(1.0, b("c"))],
                 options: ZAddOptions::new().incr(true),
             }
@@ -84,7 +84,7 @@ async fn reply_shapes_match_the_command_docs() {
         run(
             &s,
             Command::ZAdd {
-                key: z.clone(),
+                key: z.clone().into(),
                 members: vec![(1.0, b("c"))],
                 options: ZAddOptions::new().incr(true).condition(SetCondition::Nx),
             }
@@ -96,7 +96,7 @@ async fn reply_shapes_match_the_command_docs() {
         run(
             &s,
             Command::ZMScore {
-                key: z.clone(),
+                key: z.clone().into(),
                 members: vec![b("c"), b("x")]
             }
         )
@@ -107,7 +107,7 @@ async fn reply_shapes_match_the_command_docs() {
         run(
             &s,
             Command::BZPopMin {
-                keys: vec![z.clone()],
+                keys: vec![z.clone().into()],
                 timeout: Duration::from_millis(10)
             }
         )
@@ -115,7 +115,13 @@ async fn reply_shapes_match_the_command_docs() {
         Reply::Array(vec![bulk("z"), bulk("c"), Reply::Double(4.0)])
     );
     assert_eq!(
-        run(&s, Command::Type { key: z.clone() }).await,
+        run(
+            &s,
+            Command::Type {
+                key: z.clone().into()
+            }
+        )
+        .await,
         Reply::Status("none".into())
     );
 

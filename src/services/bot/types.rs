@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
-use staunch_core::Bytes;
+use staunch_core::{Bytes, Name};
 
 use crate::queue::Sizes;
 
@@ -259,17 +259,17 @@ pub struct SystemStatus {
     pub timestamp: String,
 }
 
-pub(crate) fn field(map: &HashMap<String, Bytes>, name: &str) -> Option<String> {
-    map.get(name)
+pub(crate) fn field(map: &HashMap<Name, Bytes>, name: &str) -> Option<String> {
+    map.get(name.as_bytes())
         .map(|v| String::from_utf8_lossy(v).into_owned())
 }
 
-pub(crate) fn number(map: &HashMap<String, Bytes>, name: &str) -> u64 {
+pub(crate) fn number(map: &HashMap<Name, Bytes>, name: &str) -> u64 {
     field(map, name).and_then(|v| v.parse().ok()).unwrap_or(0)
 }
 
 impl BotSession {
-    pub(crate) fn from_hash(map: &HashMap<String, Bytes>) -> Option<BotSession> {
+    pub(crate) fn from_hash(map: &HashMap<Name, Bytes>) -> Option<BotSession> {
         Some(BotSession {
             id: field(map, "id")?,
             session_name: field(map, "session_name").unwrap_or_default(),
@@ -287,7 +287,7 @@ impl BotSession {
 }
 
 impl BotMetrics {
-    pub(crate) fn from_hash(map: &HashMap<String, Bytes>) -> Option<BotMetrics> {
+    pub(crate) fn from_hash(map: &HashMap<Name, Bytes>) -> Option<BotMetrics> {
         if map.is_empty() {
             return None;
         }

@@ -409,8 +409,7 @@ impl Cache {
                 .scan_options(cursor, ScanOptions::new().pattern(pattern).count(500))
                 .await?;
             if !keys.is_empty() {
-                let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-                removed += store.del_multiple(&refs).await?;
+                removed += store.del_multiple(&keys).await?;
             }
             if next == 0 {
                 break;

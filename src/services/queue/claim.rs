@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 use staunch_core::prelude::*;
-use staunch_core::{As, Result, Step};
+use staunch_core::{As, Name, Result, Step};
 
 use super::codec::{self, Fence, Fields, corrupt, field, iso8601, millis, queue_score};
 use super::events::QueueEvent;
@@ -18,7 +18,7 @@ const CLAIM_ROUNDS: usize = 10_000;
 
 /// The steps of [`Queue::add_start`] whose replies decide the start: the new token and the
 /// job's hash.
-type StartSteps = (Step<As<i64>>, Step<As<HashMap<String, Bytes>>>);
+type StartSteps = (Step<As<i64>>, Step<As<HashMap<Name, Bytes>>>);
 
 /// What starting a moved job came to.
 enum Started {

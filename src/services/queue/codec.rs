@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use staunch_core::{Bytes, Error, ErrorKind, Result};
+use staunch_core::{Bytes, Error, ErrorKind, Name, Result};
 
 use super::job::{JobInfo, JobStatus, MAX_PRIORITY, MIN_PRIORITY};
 
@@ -167,11 +167,16 @@ pub(crate) fn id_created_ms(id: &str) -> Option<i64> {
 }
 
 /// Decodes an `HGETALL` reply.
-pub(crate) fn fields(hash: HashMap<String, Bytes>) -> Result<Fields> {
+pub(crate) fn fields(hash: HashMap<Name, Bytes>) -> Result<Fields> {
     hash.into_iter()
-        .map(|(k, v)| match String::from_utf8(v.to_vec()) {
-            Ok(v) => Ok((k, v)),
-            Err(_) => Err(corrupt(format!("job hash field {k} is not UTF-8"))),
+        .map(|(k, v)| {
+            let k = k
+                .into_string()
+                .map_err(|k| corrupt(format!("job hash field name {k:?} is not UTF-8")))?;
+            match String::from_utf8(v.to_vec()) {
+                Ok(v) => Ok((k, v)),
+                Err(_) => Err(corrupt(format!("job hash field {k} is not UTF-8"))),
+            }
         })
         .collect()
 }

@@ -178,7 +178,11 @@ impl Connections {
         let all = self.store.hgetall(&self.connections_key()).await?;
         Ok(all
             .into_iter()
-            .filter_map(|(id, raw)| decode(&raw).ok().map(|info| (id, info)))
+            .filter_map(|(id, raw)| {
+                // Ids are written as text; a field that is not is not a connection.
+                let id = id.into_string().ok()?;
+                decode(&raw).ok().map(|info| (id, info))
+            })
             .collect())
     }
 

@@ -58,7 +58,7 @@ impl Probe for StoreProbe {
         let started = std::time::Instant::now();
         self.0
             .execute(Command::Exists {
-                keys: vec!["staunch:probe".to_owned()],
+                keys: vec!["staunch:probe".to_owned().into()],
             })
             .await?;
         Ok(started.elapsed())

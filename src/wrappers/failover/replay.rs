@@ -75,7 +75,9 @@ impl Core {
         let reply = self
             .call_primary(
                 timeout,
-                self.primary.execute(Command::Get { key: key.clone() }),
+                self.primary.execute(Command::Get {
+                    key: key.clone().into(),
+                }),
             )
             .await?;
         let watermark = match reply {
@@ -146,7 +148,7 @@ impl Core {
             .collect();
         let n = commands.len();
         commands.push(Command::Set {
-            key: key.to_owned(),
+            key: key.to_owned().into(),
             value: Bytes::from(last.to_string()),
             options: SetOptions::default(),
         });

@@ -64,10 +64,8 @@ pub fn slot_watermark_key(node_id: &str, slot: u16) -> String {
 /// The one slot of `entry`: `Some` when its keys share one, `None` without keys or with keys
 /// in several slots.
 fn entry_slot(entry: &JournalEntry) -> Option<u16> {
-    let keys: Vec<&str> = entry.commands.iter().flat_map(|c| c.keys()).collect();
-    common_slot("replay", keys.iter().map(|k| k.as_bytes()))
-        .ok()
-        .flatten()
+    let keys: Vec<&[u8]> = entry.commands.iter().flat_map(|c| c.keys()).collect();
+    common_slot("replay", keys.iter().copied()).ok().flatten()
 }
 
 impl Core {
@@ -84,8 +82,8 @@ impl Core {
             return Ok(());
         }
         if atomic {
-            let keys: Vec<&str> = commands.iter().flat_map(|c| c.keys()).collect();
-            common_slot("MULTI", keys.iter().map(|k| k.as_bytes()))?;
+            let keys: Vec<&[u8]> = commands.iter().flat_map(|c| c.keys()).collect();
+            common_slot("MULTI", keys.iter().copied())?;
             return Ok(());
         }
         for command in commands {
@@ -93,7 +91,7 @@ impl Core {
                 continue;
             }
             let keys = command.keys();
-            common_slot(command.name(), keys.iter().map(|k| k.as_bytes()))?;
+            common_slot(command.name(), keys.iter().copied())?;
         }
         Ok(())
     }
@@ -147,7 +145,7 @@ impl Core {
         }
         let keys = wanted
             .iter()
-            .map(|&s| slot_watermark_key(node, s))
+            .map(|&s| slot_watermark_key(node, s).into())
             .collect();
         let timeout = self.call_limit();
         let reply = self
@@ -192,7 +190,7 @@ impl Core {
         let n = commands.len();
         if let Some(slot) = slot {
             commands.push(Command::Set {
-                key: slot_watermark_key(node, slot),
+                key: slot_watermark_key(node, slot).into(),
                 value: Bytes::from(last.to_string()),
                 options: SetOptions::default(),
             });

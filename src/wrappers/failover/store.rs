@@ -751,7 +751,7 @@ fn transient_refusal(error: &Error) -> bool {
     m.starts_with("LOADING") || m.starts_with("BUSY")
 }
 
-fn stripe(key: &str) -> usize {
+fn stripe(key: &[u8]) -> usize {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     key.hash(&mut h);

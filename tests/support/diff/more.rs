@@ -84,8 +84,8 @@ pub(super) fn build(r: &Raw) -> Command {
     let key = KEYS[r.k1].to_owned();
     let key2 = KEYS[r.k2].to_owned();
     let member = b(MEMBERS[r.members[0]]);
-    let keys: Vec<String> = std::iter::once(key.clone())
-        .chain(r.members.iter().map(|&i| KEYS[i % KEYS.len()].to_owned()))
+    let keys: Vec<staunch_core::Name> = std::iter::once(key.clone().into())
+        .chain(r.members.iter().map(|&i| KEYS[i % KEYS.len()].into()))
         .take(1 + (r.flag as usize % 3))
         .collect();
     let inclusive = r.flag & 1 == 1;
@@ -97,14 +97,22 @@ pub(super) fn build(r: &Raw) -> Command {
         ZPopEnd::Max
     };
     let count = (r.flag & 8 == 8).then_some(r.m.unsigned_abs() % 4);
-    let fields: Vec<(String, staunch_core::Bytes)> = r
+    let fields: Vec<(staunch_core::Name, staunch_core::Bytes)> = r
         .members
         .iter()
-        .map(|&i| (MEMBERS[i].to_owned(), b(MEMBERS[(i + 1) % MEMBERS.len()])))
+        .map(|&i| (MEMBERS[i].into(), b(MEMBERS[(i + 1) % MEMBERS.len()])))
         .collect();
     match (r.pick as usize + r.k2) % 22 {
-        0 => Command::ZLexCount { key, min, max },
-        1 => Command::ZRemRangeByLex { key, min, max },
+        0 => Command::ZLexCount {
+            key: key.into(),
+            min,
+            max,
+        },
+        1 => Command::ZRemRangeByLex {
+            key: key.into(),
+            min,
+            max,
+        },
         2 => Command::ZUnion {
             options: combine_options(r, keys.len(), false),
             keys,
@@ -123,17 +131,17 @@ pub(super) fn build(r: &Raw) -> Command {
             keys,
         },
         5 => Command::ZUnionStore {
-            destination: key2,
+            destination: key2.into(),
             options: combine_options(r, keys.len(), true),
             keys,
         },
         6 => Command::ZInterStore {
-            destination: key2,
+            destination: key2.into(),
             options: combine_options(r, keys.len(), true),
             keys,
         },
         7 => Command::ZDiffStore {
-            destination: key2,
+            destination: key2.into(),
             options: ZCombineOptions::new(),
             keys,
         },
@@ -163,14 +171,14 @@ pub(super) fn build(r: &Raw) -> Command {
                 ),
             };
             Command::ZRangeStore {
-                destination: key2,
-                source: key,
+                destination: key2.into(),
+                source: key.into(),
                 by,
                 options,
             }
         }
         10 => Command::ZRandMember {
-            key,
+            key: key.into(),
             // 0, or more than any generated set holds: the outcome is determined.
             count: Some(if r.flag.is_multiple_of(2) { 0 } else { 10 }),
             with_scores: r.flag & 2 == 2,
@@ -187,7 +195,7 @@ pub(super) fn build(r: &Raw) -> Command {
             timeout: Duration::from_millis(10),
         },
         13 => Command::ZScan {
-            key,
+            key: key.into(),
             cursor: 0,
             options: match r.flag % 4 {
                 0 => ScanOptions::new(),
@@ -196,16 +204,22 @@ pub(super) fn build(r: &Raw) -> Command {
                 _ => ScanOptions::new().pattern("*[12]"),
             },
         },
-        14 => Command::ZRankWithScore { key, member },
-        15 => Command::ZRevRankWithScore { key, member },
+        14 => Command::ZRankWithScore {
+            key: key.into(),
+            member,
+        },
+        15 => Command::ZRevRankWithScore {
+            key: key.into(),
+            member,
+        },
         16 => Command::HRandField {
-            key,
+            key: key.into(),
             // 0, or more than any generated hash holds: the outcome is determined.
             count: Some(if r.flag.is_multiple_of(2) { 0 } else { 10 }),
             with_values: r.flag & 2 == 2,
         },
         17 => Command::HMSet {
-            key,
+            key: key.into(),
             fields: if r.flag.is_multiple_of(17) {
                 Vec::new()
             } else {
@@ -213,7 +227,7 @@ pub(super) fn build(r: &Raw) -> Command {
             },
         },
         18 => Command::HScan {
-            key,
+            key: key.into(),
             cursor: 0,
             options: match r.flag % 4 {
                 0 => ScanOptions::new(),
@@ -224,7 +238,9 @@ pub(super) fn build(r: &Raw) -> Command {
         },
         // No sequence subscribes, so these answer from empty registries on both sides; they
         // check the replies' shapes.
-        19 => Command::PubSubNumSub { channels: keys },
+        19 => Command::PubSubNumSub {
+            channels: keys.iter().map(|k| k.to_string()).collect(),
+        },
         20 => match r.flag % 3 {
             0 => Command::PubSubNumPat,
             1 => Command::PubSubChannels { pattern: None },
@@ -233,7 +249,7 @@ pub(super) fn build(r: &Raw) -> Command {
             },
         },
         _ => Command::ZAdd {
-            key,
+            key: key.into(),
             members: r
                 .members
                 .iter()

@@ -35,7 +35,7 @@
 
 use bytes::Bytes;
 
-use super::Command;
+use super::{Command, Key};
 use crate::error::Result;
 use crate::options::{ListEnd, MoveScore, SetOptions, ZAddOptions};
 use crate::reply::Reply;
@@ -102,7 +102,7 @@ fn custom(command: Command, reply: &Reply) -> Vec<Command> {
             match reply {
                 Reply::Array(items) if items.len() == 2 => match (&items[0], &items[1]) {
                     (Reply::Bulk(k), Reply::Bulk(v)) => vec![LRem {
-                        key: String::from_utf8_lossy(k).into_owned(),
+                        key: Key::from(k),
                         count,
                         value: v.clone(),
                     }],
@@ -150,7 +150,7 @@ fn custom(command: Command, reply: &Reply) -> Vec<Command> {
         LMPop { end, .. } | BLMPop { end, .. } => match reply {
             Reply::Array(items) if items.len() == 2 => match (&items[0], &items[1]) {
                 (Reply::Bulk(k), popped) => list_removals(
-                    String::from_utf8_lossy(k).into_owned(),
+                    Key::from(k),
                     if end == ListEnd::Left { 1 } else { -1 },
                     popped,
                 ),
@@ -198,7 +198,7 @@ fn custom(command: Command, reply: &Reply) -> Vec<Command> {
         BZPopMin { .. } | BZPopMax { .. } => match reply {
             Reply::Array(items) if items.len() == 3 => match (&items[0], &items[1]) {
                 (Reply::Bulk(k), Reply::Bulk(m)) => vec![ZRem {
-                    key: String::from_utf8_lossy(k).into_owned(),
+                    key: Key::from(k),
                     members: vec![m.clone()],
                 }],
                 _ => Vec::new(),
@@ -245,7 +245,7 @@ fn custom(command: Command, reply: &Reply) -> Vec<Command> {
                         Vec::new()
                     } else {
                         vec![ZRem {
-                            key: String::from_utf8_lossy(k).into_owned(),
+                            key: Key::from(k),
                             members,
                         }]
                     }
@@ -285,7 +285,7 @@ fn custom(command: Command, reply: &Reply) -> Vec<Command> {
     }
 }
 
-fn list_removals(key: String, count: i64, reply: &Reply) -> Vec<Command> {
+fn list_removals(key: Key, count: i64, reply: &Reply) -> Vec<Command> {
     bulks(reply)
         .into_iter()
         .map(|value| Command::LRem {

@@ -69,14 +69,14 @@ macro_rules! define_commands {
             /// The keys the command touches, in argument order (empty for `DBSIZE`, `FLUSHDB`,
             /// `SCAN` and `PUBLISH`).
             #[allow(unused_variables)]
-            pub fn keys(&self) -> Vec<&str> {
+            pub fn keys(&self) -> Vec<&[u8]> {
                 let mut found: Vec<&$crate::command::Key> = Vec::new();
                 match self {
                     $($( Self::$variant $({ $($field),* })? => {
                         $crate::command::generate::push_keys!(found, iter; $($keys)*);
                     } )*)*
                 }
-                found.into_iter().map(|key| key.as_str()).collect()
+                found.into_iter().map(|key| key.as_bytes()).collect()
             }
 
             /// The keys the command touches, for rewriting in place (a key-prefix wrapper adds
@@ -310,7 +310,7 @@ macro_rules! define_commands {
             }
 
             /// The one key the command touches.
-            pub fn key(&self) -> &str {
+            pub fn key(&self) -> &[u8] {
                 match self {
                     $($($( Self::$variant { key, .. } => {
                         $crate::command::generate::discard!($($bfield)*);
@@ -440,9 +440,15 @@ pub(crate) use deserialize;
 
 /// The type of a field of a borrowed command: names are borrowed, everything else as owned.
 macro_rules! borrowed_type {
-    ($lifetime:lifetime, Key) => { &$lifetime str };
-    ($lifetime:lifetime, Field) => { &$lifetime str };
-    ($lifetime:lifetime, $other:ident) => { $other };
+    ($lifetime:lifetime, Key) => {
+        &$lifetime[u8]
+    };
+    ($lifetime:lifetime, Field) => {
+        &$lifetime[u8]
+    };
+    ($lifetime:lifetime, $other:ident) => {
+        $other
+    };
 }
 pub(crate) use borrowed_type;
 

@@ -46,13 +46,11 @@ pub use call::Call;
 pub(crate) use deadline::Deadline;
 pub use limits::{MAX_RANDOM_REPEATS, random_count};
 
-/// The type of a key in a [`Command`]. Keys are named through this alias everywhere in the
-/// table, so making them binary safe is a change here and in the conversions of
-/// `command/generate.rs` and `families/generate.rs`.
-pub type Key = String;
+/// The type of a key in a [`Command`]: binary safe, as in Redis (see [`Name`](crate::Name)).
+pub type Key = crate::name::Name;
 
 /// The type of a hash field name in a [`Command`] (see [`Key`]).
-pub type Field = String;
+pub type Field = crate::name::Name;
 
 table::for_each_command!(generate::define_commands);
 
@@ -77,45 +75,45 @@ mod tests {
     fn borrowed_forms_agree_with_their_owned_commands() {
         let v = Bytes::from_static(b"v");
         let all = [
-            CommandRef::Get { key: "k" },
+            CommandRef::Get { key: b"k" },
             CommandRef::Set {
-                key: "k",
+                key: b"k",
                 value: v.clone(),
             },
             CommandRef::HGet {
-                key: "k",
-                field: "f",
+                key: b"k",
+                field: b"f",
             },
             CommandRef::HSet {
-                key: "k",
-                field: "f",
+                key: b"k",
+                field: b"f",
                 value: v.clone(),
             },
             CommandRef::LPush {
-                key: "k",
+                key: b"k",
                 value: v.clone(),
             },
             CommandRef::RPush {
-                key: "k",
+                key: b"k",
                 value: v.clone(),
             },
-            CommandRef::LPop { key: "k" },
-            CommandRef::RPop { key: "k" },
+            CommandRef::LPop { key: b"k" },
+            CommandRef::RPop { key: b"k" },
             CommandRef::SAdd {
-                key: "k",
+                key: b"k",
                 member: v.clone(),
             },
             CommandRef::SIsMember {
-                key: "k",
+                key: b"k",
                 member: v.clone(),
             },
             CommandRef::ZAdd {
-                key: "k",
+                key: b"k",
                 score: 1.5,
                 member: v.clone(),
             },
             CommandRef::ZScore {
-                key: "k",
+                key: b"k",
                 member: v.clone(),
             },
         ];
@@ -124,7 +122,7 @@ mod tests {
             let owned = command.clone().into_command();
             assert_eq!(access, owned.access(), "{command:?}");
             assert_eq!(name, owned.name(), "{command:?}");
-            assert_eq!(vec![key.as_str()], owned.keys(), "{command:?}");
+            assert_eq!(vec![&key[..]], owned.keys(), "{command:?}");
         }
     }
 
@@ -138,16 +136,16 @@ mod tests {
             limit: None,
             score: MoveScore::Keep,
         };
-        assert_eq!(command.keys(), ["a", "b"]);
+        assert_eq!(command.keys(), [b"a", b"b"]);
         command
             .keys_mut()
             .into_iter()
-            .for_each(|k| k.insert_str(0, "p:"));
-        assert_eq!(command.keys(), ["p:a", "p:b"]);
+            .for_each(|k| *k = Key::from([&b"p:"[..], k].concat()));
+        assert_eq!(command.keys(), [b"p:a", b"p:b"]);
         let mset = Command::MSet {
             pairs: vec![("x".into(), Bytes::new()), ("y".into(), Bytes::new())],
         };
-        assert_eq!(mset.keys(), ["x", "y"]);
+        assert_eq!(mset.keys(), [b"x", b"y"]);
         assert!(Command::FlushDb.keys().is_empty());
     }
 

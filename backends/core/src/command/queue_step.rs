@@ -8,7 +8,7 @@
 
 use bytes::Bytes;
 
-use super::Command;
+use super::{Command, Field, Key};
 use crate::error::{Error, Result};
 use crate::families::QueueStepReply;
 use crate::options::{Expiry, QueueStepOptions, ZAddOptions};
@@ -40,26 +40,26 @@ pub mod field {
 #[derive(Debug, Clone, Copy)]
 pub struct QueueStepKeys<'a> {
     /// Pending jobs (zset).
-    pub pending: &'a str,
+    pub pending: &'a [u8],
     /// Claimed jobs by lease deadline (zset).
-    pub processing: &'a str,
+    pub processing: &'a [u8],
     /// Delayed jobs by due time (zset).
-    pub scheduled: &'a str,
+    pub scheduled: &'a [u8],
     /// Present while the queue is paused.
-    pub paused: &'a str,
+    pub paused: &'a [u8],
     /// Counters (hash).
-    pub stats: &'a str,
+    pub stats: &'a [u8],
     /// Prefix of job hashes.
-    pub jobs: &'a str,
+    pub jobs: &'a [u8],
     /// Prefix of unique-key strings.
-    pub unique: &'a str,
+    pub unique: &'a [u8],
     /// Completed jobs by finish time (zset).
-    pub completed: &'a str,
+    pub completed: &'a [u8],
 }
 
 impl<'a> QueueStepKeys<'a> {
     /// The roles of `keys` in the order the row documents; `InvalidInput` for another length.
-    pub fn parse(keys: &'a [String]) -> Result<Self> {
+    pub fn parse(keys: &'a [Key]) -> Result<Self> {
         match keys {
             [
                 pending,
@@ -71,14 +71,14 @@ impl<'a> QueueStepKeys<'a> {
                 unique,
                 completed,
             ] => Ok(QueueStepKeys {
-                pending,
-                processing,
-                scheduled,
-                paused,
-                stats,
-                jobs,
-                unique,
-                completed,
+                pending: pending.as_bytes(),
+                processing: processing.as_bytes(),
+                scheduled: scheduled.as_bytes(),
+                paused: paused.as_bytes(),
+                stats: stats.as_bytes(),
+                jobs: jobs.as_bytes(),
+                unique: unique.as_bytes(),
+                completed: completed.as_bytes(),
             }),
             _ => Err(Error::invalid(format!(
                 "QUEUESTEP takes 8 keys (pending, processing, scheduled, paused, stats, job \
@@ -89,13 +89,13 @@ impl<'a> QueueStepKeys<'a> {
     }
 
     /// The hash of job `id`.
-    pub fn job(&self, id: &[u8]) -> String {
-        format!("{}{}", self.jobs, String::from_utf8_lossy(id))
+    pub fn job(&self, id: &[u8]) -> Key {
+        Key::from([self.jobs, id].concat())
     }
 
     /// The string of unique key `unique`.
-    pub fn unique_key(&self, unique: &str) -> String {
-        format!("{}{unique}", self.unique)
+    pub fn unique_key(&self, unique: &str) -> Key {
+        Key::from([self.unique, unique.as_bytes()].concat())
     }
 }
 
@@ -147,37 +147,43 @@ fn json_string(text: &str) -> String {
 }
 
 /// The fields a completion writes to the job's hash, in order.
-pub fn finish_fields(step: &QueueStepOptions) -> Vec<(String, Bytes)> {
+pub fn finish_fields(step: &QueueStepOptions) -> Vec<(Field, Bytes)> {
     let Some(finish) = &step.finish else {
         return Vec::new();
     };
     let mut fields = vec![
         (
-            field::TOKEN.to_owned(),
+            Field::from_static(field::TOKEN),
             Bytes::from(format!("{}:completed", finish.token)),
         ),
-        (field::STATUS.to_owned(), Bytes::from_static(b"completed")),
         (
-            field::FINISHED_AT.to_owned(),
+            Field::from_static(field::STATUS),
+            Bytes::from_static(b"completed"),
+        ),
+        (
+            Field::from_static(field::FINISHED_AT),
             Bytes::from(step.now_text.clone()),
         ),
         (
-            field::FINISHED_MS.to_owned(),
+            Field::from_static(field::FINISHED_MS),
             Bytes::from(step.now_ms.to_string()),
         ),
     ];
     if let Some(result) = &finish.result {
-        fields.push((field::RESULT.to_owned(), result.clone()));
+        fields.push((Field::from_static(field::RESULT), result.clone()));
     }
     fields
 }
 
 /// The fields a claim writes to each claimed job's hash (after reading it).
-pub fn claim_fields(step: &QueueStepOptions) -> Vec<(String, Bytes)> {
+pub fn claim_fields(step: &QueueStepOptions) -> Vec<(Field, Bytes)> {
     vec![
-        (field::STATUS.to_owned(), Bytes::from_static(b"processing")),
         (
-            field::STARTED_AT.to_owned(),
+            Field::from_static(field::STATUS),
+            Bytes::from_static(b"processing"),
+        ),
+        (
+            Field::from_static(field::STARTED_AT),
             Bytes::from(step.now_text.clone()),
         ),
     ]
@@ -185,7 +191,7 @@ pub fn claim_fields(step: &QueueStepOptions) -> Vec<(String, Bytes)> {
 
 /// The plain commands that reproduce what a step did, given its reply (see
 /// `command::effects`): the completion's writes when it applied, then each claimed job's.
-pub(crate) fn effects(keys: &[String], step: &QueueStepOptions, reply: &Reply) -> Vec<Command> {
+pub(crate) fn effects(keys: &[Key], step: &QueueStepOptions, reply: &Reply) -> Vec<Command> {
     let Ok(keys) = QueueStepKeys::parse(keys) else {
         return Vec::new();
     };
@@ -201,14 +207,14 @@ pub(crate) fn effects(keys: &[String], step: &QueueStepOptions, reply: &Reply) -
             fields: finish_fields(step),
         });
         out.push(Command::ZRem {
-            key: keys.processing.to_owned(),
+            key: keys.processing.to_owned().into(),
             members: vec![id.clone()],
         });
         if finish.keep_ms == 0 {
             out.push(Command::Del { keys: vec![task] });
         } else {
             out.push(Command::ZAdd {
-                key: keys.completed.to_owned(),
+                key: keys.completed.to_owned().into(),
                 members: vec![(step.now_ms as f64, id.clone())],
                 options: ZAddOptions::default(),
             });
@@ -222,8 +228,8 @@ pub(crate) fn effects(keys: &[String], step: &QueueStepOptions, reply: &Reply) -
             });
         }
         out.push(Command::HIncrBy {
-            key: keys.stats.to_owned(),
-            field: field::COMPLETED.to_owned(),
+            key: keys.stats.to_owned().into(),
+            field: Field::from_static(field::COMPLETED),
             delta: 1,
         });
         if let Some(unique) = &finish.unique {
@@ -237,11 +243,11 @@ pub(crate) fn effects(keys: &[String], step: &QueueStepOptions, reply: &Reply) -
         return out;
     }
     out.push(Command::ZRem {
-        key: keys.pending.to_owned(),
+        key: keys.pending.to_owned().into(),
         members: reply.jobs.iter().map(|j| j.id.clone()).collect(),
     });
     out.push(Command::ZAdd {
-        key: keys.processing.to_owned(),
+        key: keys.processing.to_owned().into(),
         members: reply
             .jobs
             .iter()
@@ -254,13 +260,13 @@ pub(crate) fn effects(keys: &[String], step: &QueueStepOptions, reply: &Reply) -
         if job.token > 0 {
             out.push(Command::HIncrBy {
                 key: task.clone(),
-                field: field::TOKEN.to_owned(),
+                field: Field::from_static(field::TOKEN),
                 delta: 1,
             });
         }
         out.push(Command::HIncrBy {
             key: task.clone(),
-            field: field::ATTEMPTS.to_owned(),
+            field: Field::from_static(field::ATTEMPTS),
             delta: 1,
         });
         out.push(Command::HSet {

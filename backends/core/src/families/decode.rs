@@ -12,6 +12,7 @@ use bytes::Bytes;
 
 use crate::command::Command;
 use crate::error::{Error, ErrorKind, Result};
+use crate::name::Name;
 use crate::options::KeyType;
 use crate::reply::Reply;
 
@@ -238,6 +239,16 @@ impl FromReply for Vec<String> {
     }
 }
 
+impl FromReply for Vec<Name> {
+    fn from_reply(reply: Reply) -> Result<Self> {
+        reply
+            .into_items()?
+            .into_iter()
+            .map(Reply::into_name)
+            .collect()
+    }
+}
+
 impl FromReply for Vec<bool> {
     fn from_reply(reply: Reply) -> Result<Self> {
         reply
@@ -264,12 +275,12 @@ impl FromReply for Vec<(Bytes, f64)> {
     }
 }
 
-impl FromReply for HashMap<String, Bytes> {
+impl FromReply for HashMap<Name, Bytes> {
     fn from_reply(reply: Reply) -> Result<Self> {
         reply
             .into_pairs()?
             .into_iter()
-            .map(|(f, v)| Ok((f.into_string()?, v.into_bytes()?)))
+            .map(|(f, v)| Ok((f.into_name()?, v.into_bytes()?)))
             .collect()
     }
 }
@@ -287,21 +298,21 @@ impl FromReply for Option<(Bytes, f64)> {
 }
 
 /// A blocking list pop: `[key, value]`, or `Nil` on timeout.
-impl FromReply for Option<(String, Bytes)> {
+impl FromReply for Option<(Name, Bytes)> {
     fn from_reply(reply: Reply) -> Result<Self> {
         if reply.is_nil() {
             return Ok(None);
         }
         let mut items = reply.into_items()?.into_iter();
         match (items.next(), items.next(), items.next()) {
-            (Some(k), Some(v), None) => Ok(Some((k.into_string()?, v.into_bytes()?))),
+            (Some(k), Some(v), None) => Ok(Some((k.into_name()?, v.into_bytes()?))),
             _ => Err(protocol("expected [key, value]")),
         }
     }
 }
 
 /// A blocking sorted-set pop: `[key, member, score]`, or `Nil` on timeout.
-impl FromReply for Option<(String, Bytes, f64)> {
+impl FromReply for Option<(Name, Bytes, f64)> {
     fn from_reply(reply: Reply) -> Result<Self> {
         if reply.is_nil() {
             return Ok(None);
@@ -309,7 +320,7 @@ impl FromReply for Option<(String, Bytes, f64)> {
         let mut items = reply.into_items()?.into_iter();
         match (items.next(), items.next(), items.next(), items.next()) {
             (Some(k), Some(m), Some(s), None) => {
-                Ok(Some((k.into_string()?, m.into_bytes()?, s.into_double()?)))
+                Ok(Some((k.into_name()?, m.into_bytes()?, s.into_double()?)))
             }
             _ => Err(protocol("expected [key, member, score]")),
         }
@@ -317,7 +328,7 @@ impl FromReply for Option<(String, Bytes, f64)> {
 }
 
 /// A `SCAN` page: the next cursor and the keys.
-impl FromReply for (u64, Vec<String>) {
+impl FromReply for (u64, Vec<Name>) {
     fn from_reply(reply: Reply) -> Result<Self> {
         let mut items = reply.into_items()?.into_iter();
         match (items.next(), items.next(), items.next()) {
@@ -326,7 +337,7 @@ impl FromReply for (u64, Vec<String>) {
                 let cursor = cursor.parse::<u64>().map_err(|_| {
                     Error::new(ErrorKind::Protocol, format!("bad SCAN cursor {cursor:?}"))
                 })?;
-                Ok((cursor, keys.into_string_vec()?))
+                Ok((cursor, Vec::<Name>::from_reply(keys)?))
             }
             _ => Err(protocol("SCAN reply is not [cursor, keys]")),
         }
@@ -348,28 +359,28 @@ impl FromReply for Option<KeyType> {
 
 /// A multi-key list pop (`LMPOP`, `BLMPOP`): `[key, [element...]]`, or `Nil` when nothing was
 /// popped.
-impl FromReply for Option<(String, Vec<Bytes>)> {
+impl FromReply for Option<(Name, Vec<Bytes>)> {
     fn from_reply(reply: Reply) -> Result<Self> {
         if reply.is_nil() {
             return Ok(None);
         }
         let mut items = reply.into_items()?.into_iter();
         match (items.next(), items.next(), items.next()) {
-            (Some(k), Some(v), None) => Ok(Some((k.into_string()?, v.into_bytes_vec()?))),
+            (Some(k), Some(v), None) => Ok(Some((k.into_name()?, v.into_bytes_vec()?))),
             _ => Err(protocol("expected [key, [elements]]")),
         }
     }
 }
 
 /// `ZMPOP`/`BZMPOP`: `[key, [[member, score], ...]]`, or `Nil` when nothing was popped.
-impl FromReply for Option<(String, Vec<(Bytes, f64)>)> {
+impl FromReply for Option<(Name, Vec<(Bytes, f64)>)> {
     fn from_reply(reply: Reply) -> Result<Self> {
         if reply.is_nil() {
             return Ok(None);
         }
         let mut items = reply.into_items()?.into_iter();
         match (items.next(), items.next(), items.next()) {
-            (Some(k), Some(pairs), None) => Ok(Some((k.into_string()?, pairs.into_scored()?))),
+            (Some(k), Some(pairs), None) => Ok(Some((k.into_name()?, pairs.into_scored()?))),
             _ => Err(protocol("expected [key, [[member, score], ...]]")),
         }
     }
@@ -448,17 +459,17 @@ impl FromReply for Option<(u64, f64)> {
 }
 
 /// `HRANDFIELD key`: a field, or `Nil`.
-impl FromReply for Option<String> {
+impl FromReply for Option<Name> {
     fn from_reply(reply: Reply) -> Result<Self> {
         match reply {
             Reply::Nil => Ok(None),
-            other => other.into_string().map(Some),
+            other => other.into_name().map(Some),
         }
     }
 }
 
 /// `HRANDFIELD key count WITHVALUES`: `[field, value]` pairs.
-impl FromReply for Vec<(String, Bytes)> {
+impl FromReply for Vec<(Name, Bytes)> {
     fn from_reply(reply: Reply) -> Result<Self> {
         reply
             .into_items()?
@@ -466,7 +477,7 @@ impl FromReply for Vec<(String, Bytes)> {
             .map(|pair| {
                 let mut it = pair.into_items()?.into_iter();
                 match (it.next(), it.next(), it.next()) {
-                    (Some(f), Some(v), None) => Ok((f.into_string()?, v.into_bytes()?)),
+                    (Some(f), Some(v), None) => Ok((f.into_name()?, v.into_bytes()?)),
                     _ => Err(protocol("expected a [field, value] pair")),
                 }
             })
@@ -475,7 +486,7 @@ impl FromReply for Vec<(String, Bytes)> {
 }
 
 /// An `HSCAN` page: the next cursor and the fields with their values (a flat list).
-impl FromReply for (u64, Vec<(String, Bytes)>) {
+impl FromReply for (u64, Vec<(Name, Bytes)>) {
     fn from_reply(reply: Reply) -> Result<Self> {
         let mut items = reply.into_items()?.into_iter();
         match (items.next(), items.next(), items.next()) {
@@ -487,7 +498,7 @@ impl FromReply for (u64, Vec<(String, Bytes)>) {
                     let value = flat
                         .next()
                         .ok_or_else(|| protocol("HSCAN reply has a field without a value"))?;
-                    pairs.push((field.into_string()?, value.into_bytes()?));
+                    pairs.push((field.into_name()?, value.into_bytes()?));
                 }
                 Ok((cursor, pairs))
             }
@@ -537,7 +548,7 @@ pub struct QueueClaimed {
     pub token: u64,
     /// The job hash's fields as they were before the step marked it processing (with `token`
     /// and `attempts` already increased).
-    pub fields: Vec<(String, Bytes)>,
+    pub fields: Vec<(Name, Bytes)>,
 }
 
 impl FromReply for QueueStepReply {
@@ -568,7 +579,7 @@ impl FromReply for QueueStepReply {
                 let fields = fields
                     .into_pairs()?
                     .into_iter()
-                    .map(|(f, v)| Ok((f.into_string()?, v.into_bytes()?)))
+                    .map(|(f, v)| Ok((f.into_name()?, v.into_bytes()?)))
                     .collect::<Result<Vec<_>>>()?;
                 Ok(QueueClaimed {
                     id: id.into_bytes()?,
@@ -620,7 +631,7 @@ impl QueueStepReply {
 
 impl QueueClaimed {
     /// A claimed job (for backends building a reply).
-    pub fn new(id: Bytes, token: u64, fields: Vec<(String, Bytes)>) -> Self {
+    pub fn new(id: Bytes, token: u64, fields: Vec<(Name, Bytes)>) -> Self {
         QueueClaimed { id, token, fields }
     }
 }

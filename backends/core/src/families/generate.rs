@@ -5,7 +5,7 @@
 //! for every [`Store`](crate::Store), the same methods on [`Pipeline`](super::Pipeline) and
 //! [`Batch`](super::Batch), and (for the testkit) a list that calls every typed method once.
 //! The parameter kinds of the rows (`Key`, `Values`, ...) become Rust types here, in
-//! [`param_type`], [`owned`] and [`lent`]: the one place that knows that keys are `&str` on the
+//! [`param_type`], [`owned`] and [`lent`]: the one place that knows that keys are `&impl AsRef<[u8]>` on the
 //! way in and [`Key`](crate::command::Key) in a command.
 
 /// Generates the typed side of the command table; invoked once, in `families/mod.rs`.
@@ -141,12 +141,13 @@ pub(crate) use define_typed;
 
 /// The Rust type a parameter kind takes, borrowing names for `$lifetime`.
 macro_rules! param_type {
-    ($lifetime:lifetime, Key) => { &$lifetime str };
-    ($lifetime:lifetime, Field) => { &$lifetime str };
+    ($lifetime:lifetime, Key) => { &$lifetime (impl AsRef<[u8]> + ?Sized) };
+    ($lifetime:lifetime, Field) => { &$lifetime (impl AsRef<[u8]> + ?Sized) };
     ($lifetime:lifetime, Channel) => { &$lifetime str };
     ($lifetime:lifetime, Pattern) => { &$lifetime str };
-    ($lifetime:lifetime, Keys) => { impl IntoIterator<Item = impl AsRef<str>> };
-    ($lifetime:lifetime, Fields) => { impl IntoIterator<Item = impl AsRef<str>> };
+    ($lifetime:lifetime, Keys) => { impl IntoIterator<Item = impl AsRef<[u8]>> };
+    ($lifetime:lifetime, Fields) => { impl IntoIterator<Item = impl AsRef<[u8]>> };
+    ($lifetime:lifetime, Channels) => { impl IntoIterator<Item = impl AsRef<str>> };
     ($lifetime:lifetime, Value) => { impl IntoValue };
     ($lifetime:lifetime, Values) => { impl IntoIterator<Item = impl IntoValue> };
     ($lifetime:lifetime, FieldValues) => {
@@ -164,10 +165,10 @@ pub(crate) use param_type;
 /// A parameter converted to what an owned command holds.
 macro_rules! owned {
     (Key, $p:ident) => {
-        <$crate::command::Key>::from($p)
+        <$crate::command::Key>::from(<_ as AsRef<[u8]>>::as_ref($p))
     };
     (Field, $p:ident) => {
-        <$crate::command::Field>::from($p)
+        <$crate::command::Field>::from(<_ as AsRef<[u8]>>::as_ref($p))
     };
     (Channel, $p:ident) => {
         String::from($p)
@@ -177,13 +178,18 @@ macro_rules! owned {
     };
     (Keys, $p:ident) => {
         $p.into_iter()
-            .map(|key| <$crate::command::Key>::from(key.as_ref()))
+            .map(|key| <$crate::command::Key>::from(AsRef::<[u8]>::as_ref(&key)))
             .collect::<Vec<$crate::command::Key>>()
     };
     (Fields, $p:ident) => {
         $p.into_iter()
-            .map(|field| <$crate::command::Field>::from(field.as_ref()))
+            .map(|field| <$crate::command::Field>::from(AsRef::<[u8]>::as_ref(&field)))
             .collect::<Vec<$crate::command::Field>>()
+    };
+    (Channels, $p:ident) => {
+        $p.into_iter()
+            .map(|channel| channel.as_ref().to_owned())
+            .collect::<Vec<String>>()
     };
     (Value, $p:ident) => {
         IntoValue::into_value($p)
@@ -216,6 +222,12 @@ pub(crate) use owned;
 
 /// A parameter as a borrowed command holds it: names stay borrowed.
 macro_rules! lent {
+    (Key, $p:ident) => {
+        <_ as AsRef<[u8]>>::as_ref($p)
+    };
+    (Field, $p:ident) => {
+        <_ as AsRef<[u8]>>::as_ref($p)
+    };
     (Value, $p:ident) => {
         IntoValue::into_value($p)
     };
@@ -271,6 +283,7 @@ macro_rules! sample {
     (Pattern) => { "*" };
     (Keys) => { ["k", "k2"] };
     (Fields) => { ["f", "g"] };
+    (Channels) => { ["ch", "ch2"] };
     (Value) => { "v" };
     (Values) => { ["a", "b"] };
     (FieldValues) => { [("f", "v")] };

@@ -37,6 +37,7 @@ use bytes::Bytes;
 
 use crate::command::{Call, Command, CommandRef};
 use crate::error::{Error, Result};
+use crate::name::Name;
 use crate::options::*;
 use crate::store::{Execution, Store, Subscription};
 

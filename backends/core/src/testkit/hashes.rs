@@ -127,9 +127,9 @@ pub async fn test_hset_counts_new_fields(store: TestStore) {
     assert_eq!(
         store.hgetall("h").await.unwrap(),
         HashMap::from([
-            ("a".to_owned(), Bytes::from("10")),
-            ("b".to_owned(), Bytes::from("20")),
-            ("c".to_owned(), Bytes::from("3")),
+            ("a".into(), Bytes::from("10")),
+            ("b".into(), Bytes::from("20")),
+            ("c".into(), Bytes::from("3")),
         ]),
         "HSET updates existing fields and adds new ones"
     );
@@ -636,58 +636,58 @@ async fn hash_commands_wrong_type(store: TestStore, kind: KeyType) {
     let field = || "field".to_owned();
     let commands = vec![
         Command::HGet {
-            key: key(),
-            field: field(),
+            key: key().into(),
+            field: field().into(),
         },
         Command::HSet {
-            key: key(),
-            fields: vec![(field(), Bytes::from("v"))],
+            key: key().into(),
+            fields: vec![(field().into(), Bytes::from("v"))],
         },
         Command::HSetNx {
-            key: key(),
-            field: field(),
+            key: key().into(),
+            field: field().into(),
             value: Bytes::from("v"),
         },
         Command::HDel {
-            key: key(),
-            fields: vec![field()],
+            key: key().into(),
+            fields: vec![field().into()],
         },
-        Command::HGetAll { key: key() },
+        Command::HGetAll { key: key().into() },
         Command::HMGet {
-            key: key(),
-            fields: vec![field()],
+            key: key().into(),
+            fields: vec![field().into()],
         },
         Command::HMSet {
-            key: key(),
-            fields: vec![(field(), Bytes::from_static(b"v"))],
+            key: key().into(),
+            fields: vec![(field().into(), Bytes::from_static(b"v"))],
         },
         Command::HRandField {
-            key: key(),
+            key: key().into(),
             count: Some(-2),
             with_values: true,
         },
         Command::HScan {
-            key: key(),
+            key: key().into(),
             cursor: 0,
             options: ScanOptions::new(),
         },
         Command::HIncrBy {
-            key: key(),
-            field: field(),
+            key: key().into(),
+            field: field().into(),
             delta: 1,
         },
         Command::HIncrByFloat {
-            key: key(),
-            field: field(),
+            key: key().into(),
+            field: field().into(),
             delta: 1.5,
         },
         Command::HExists {
-            key: key(),
-            field: field(),
+            key: key().into(),
+            field: field().into(),
         },
-        Command::HLen { key: key() },
-        Command::HKeys { key: key() },
-        Command::HVals { key: key() },
+        Command::HLen { key: key().into() },
+        Command::HKeys { key: key().into() },
+        Command::HVals { key: key().into() },
     ];
     let name = kind.as_str();
     for command in commands {

@@ -103,8 +103,8 @@ async fn all(store: &TestStore, key: &str) -> Vec<Bytes> {
     store.lrange(key, 0, -1).await.unwrap()
 }
 
-fn popped(key: &str, value: &str) -> Option<(String, Bytes)> {
-    Some((key.to_owned(), Bytes::copy_from_slice(value.as_bytes())))
+fn popped(key: &str, value: &str) -> Option<(crate::Name, Bytes)> {
+    Some((key.into(), Bytes::copy_from_slice(value.as_bytes())))
 }
 
 /// `LPUSH k a b c` pushes each value to the head in turn, leaving `c b a`.
@@ -718,60 +718,60 @@ async fn list_commands_wrong_type(store: TestStore, kind: KeyType) {
     let wait = Duration::from_secs(1);
     let mut commands = vec![
         Command::LPush {
-            key: key(),
+            key: key().into(),
             values: bytes(&["v"]),
         },
         Command::RPush {
-            key: key(),
+            key: key().into(),
             values: bytes(&["v"]),
         },
         Command::LRange {
-            key: key(),
+            key: key().into(),
             start: 0,
             stop: -1,
         },
-        Command::LLen { key: key() },
+        Command::LLen { key: key().into() },
         Command::LIndex {
-            key: key(),
+            key: key().into(),
             index: 0,
         },
         Command::LSet {
-            key: key(),
+            key: key().into(),
             index: 0,
             value: Bytes::from("v"),
         },
         Command::LRem {
-            key: key(),
+            key: key().into(),
             count: 0,
             value: Bytes::from("a"),
         },
         Command::LTrim {
-            key: key(),
+            key: key().into(),
             start: 0,
             stop: 0,
         },
         Command::LMove {
-            source: key(),
+            source: key().into(),
             destination: "list".into(),
             from: ListEnd::Left,
             to: ListEnd::Right,
         },
         Command::LMove {
             source: "list".into(),
-            destination: key(),
+            destination: key().into(),
             from: ListEnd::Left,
             to: ListEnd::Right,
         },
         Command::BLPop {
-            keys: vec![key()],
+            keys: vec![key().into()],
             timeout: wait,
         },
         Command::BRPop {
-            keys: vec![key()],
+            keys: vec![key().into()],
             timeout: wait,
         },
         Command::BLMove {
-            source: key(),
+            source: key().into(),
             destination: "list".into(),
             from: ListEnd::Left,
             to: ListEnd::Right,
@@ -779,8 +779,14 @@ async fn list_commands_wrong_type(store: TestStore, kind: KeyType) {
         },
     ];
     for count in [None, Some(0), Some(2)] {
-        commands.push(Command::LPop { key: key(), count });
-        commands.push(Command::RPop { key: key(), count });
+        commands.push(Command::LPop {
+            key: key().into(),
+            count,
+        });
+        commands.push(Command::RPop {
+            key: key().into(),
+            count,
+        });
     }
     let name = kind.as_str();
     for command in commands {

@@ -557,42 +557,48 @@ pub async fn test_set_commands_wrong_type_on_string(store: TestStore) {
     let key = || "str".to_owned();
     let commands = vec![
         Command::SAdd {
-            key: key(),
+            key: key().into(),
             members: bytes(&["a"]),
         },
         Command::SRem {
-            key: key(),
+            key: key().into(),
             members: bytes(&["a"]),
         },
-        Command::SMembers { key: key() },
+        Command::SMembers { key: key().into() },
         Command::SIsMember {
-            key: key(),
+            key: key().into(),
             member: Bytes::from_static(b"a"),
         },
         Command::SMIsMember {
-            key: key(),
+            key: key().into(),
             members: bytes(&["a"]),
         },
-        Command::SCard { key: key() },
+        Command::SCard { key: key().into() },
         Command::SPop {
-            key: key(),
+            key: key().into(),
             count: None,
         },
         Command::SPop {
-            key: key(),
+            key: key().into(),
             count: Some(0),
         },
         Command::SRandMember {
-            key: key(),
+            key: key().into(),
             count: None,
         },
         Command::SRandMember {
-            key: key(),
+            key: key().into(),
             count: Some(0),
         },
-        Command::SInter { keys: vec![key()] },
-        Command::SUnion { keys: vec![key()] },
-        Command::SDiff { keys: vec![key()] },
+        Command::SInter {
+            keys: vec![key().into()],
+        },
+        Command::SUnion {
+            keys: vec![key().into()],
+        },
+        Command::SDiff {
+            keys: vec![key().into()],
+        },
     ];
     for command in commands {
         let name = command.name();

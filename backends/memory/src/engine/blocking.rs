@@ -120,8 +120,8 @@ pub(crate) fn try_pop(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Res
     }
 }
 
-fn key_reply(key: &str) -> Reply {
-    Reply::Bulk(Bytes::copy_from_slice(key.as_bytes()))
+fn key_reply(key: &[u8]) -> Reply {
+    Reply::Bulk(Bytes::copy_from_slice(key))
 }
 
 pub(crate) fn timeout_of(command: &Command) -> Duration {

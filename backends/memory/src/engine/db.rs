@@ -28,7 +28,7 @@
 //! engine (the shard hash is seeded per engine).
 
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
-use staunch_core::{Command, Error, Result};
+use staunch_core::{Command, Error, Name, Result};
 
 use super::hash_value::HashValue;
 use super::hashing::KeyHasher;
@@ -85,7 +85,7 @@ impl Keyspace {
         }
     }
 
-    fn db<'a, 'k>(&'a self, locked: Locked<'a>, hint: Option<(&'k str, u64)>) -> Db<'a, 'k> {
+    fn db<'a, 'k>(&'a self, locked: Locked<'a>, hint: Option<(&'k [u8], u64)>) -> Db<'a, 'k> {
         Db {
             hasher: &self.hasher,
             locked,
@@ -95,8 +95,8 @@ impl Keyspace {
 
     /// Locks the shard of `key` alone.
     #[inline]
-    pub(crate) fn lock_key<'k>(&self, key: &'k str, write: bool) -> Db<'_, 'k> {
-        let hash = self.hasher.hash(key.as_bytes());
+    pub(crate) fn lock_key<'k>(&self, key: &'k [u8], write: bool) -> Db<'_, 'k> {
+        let hash = self.hasher.hash(key);
         let index = shard_index(hash);
         self.db(
             Locked::One((index, self.lock(index, write))),
@@ -107,12 +107,12 @@ impl Keyspace {
     /// Locks the shards of `keys`, in ascending order; every shard when `keys` is empty.
     pub(crate) fn lock_keys<'k>(
         &self,
-        keys: impl IntoIterator<Item = &'k str>,
+        keys: impl IntoIterator<Item = &'k [u8]>,
         write: bool,
     ) -> Db<'_, 'static> {
         let mut indexes: Vec<usize> = keys
             .into_iter()
-            .map(|key| shard_index(self.hasher.hash(key.as_bytes())))
+            .map(|key| shard_index(self.hasher.hash(key)))
             .collect();
         if indexes.is_empty() {
             return self.lock_all(write);
@@ -240,20 +240,20 @@ pub(crate) struct Db<'a, 'k> {
     /// key again (often more than once), and comparing addresses is cheaper than hashing.
     /// The borrow keeps the name alive and unchanged, so the same address and length mean the
     /// same name.
-    hint: Option<(&'k str, u64)>,
+    hint: Option<(&'k [u8], u64)>,
 }
 
 impl Db<'_, '_> {
     /// The hash of `key`.
     #[inline]
-    fn key_hash(&self, key: &str) -> u64 {
+    fn key_hash(&self, key: &[u8]) -> u64 {
         match self.hint {
             Some((hinted, hash))
                 if std::ptr::eq(hinted.as_ptr(), key.as_ptr()) && hinted.len() == key.len() =>
             {
                 hash
             }
-            _ => self.hasher.hash(key.as_bytes()),
+            _ => self.hasher.hash(key),
         }
     }
 
@@ -279,7 +279,7 @@ impl Db<'_, '_> {
 
     /// The hash of `key` and its shard, if locked.
     #[inline]
-    fn shard_of(&self, key: &str) -> (u64, Option<&Shard>) {
+    fn shard_of(&self, key: &[u8]) -> (u64, Option<&Shard>) {
         let hash = self.key_hash(key);
         let shard = self.guard(shard_index(hash)).map(Guard::shard);
         debug_assert!(shard.is_some(), "key {key:?} used without its shard locked");
@@ -288,7 +288,7 @@ impl Db<'_, '_> {
 
     /// The hash of `key` and its shard, if locked for writing.
     #[inline]
-    fn shard_of_mut(&mut self, key: &str) -> (u64, Option<&mut Shard>) {
+    fn shard_of_mut(&mut self, key: &[u8]) -> (u64, Option<&mut Shard>) {
         let hash = self.key_hash(key);
         let shard = self.guard_mut(shard_index(hash));
         debug_assert!(
@@ -311,33 +311,33 @@ impl Db<'_, '_> {
 
     /// The live entry of `key`, if any.
     #[inline]
-    pub(crate) fn entry(&self, key: &str, now: i64) -> Option<EntryRef<'_>> {
+    pub(crate) fn entry(&self, key: &[u8], now: i64) -> Option<EntryRef<'_>> {
         let (hash, shard) = self.shard_of(key);
         shard?.get(hash, key, now)
     }
 
     /// The live value of `key`, if any.
     #[inline]
-    pub(crate) fn value(&self, key: &str, now: i64) -> Option<&Value> {
+    pub(crate) fn value(&self, key: &[u8], now: i64) -> Option<&Value> {
         self.entry(key, now).map(|e| e.value)
     }
 
     /// The live value of `key` for writing; an expired entry is removed first.
     #[inline]
-    pub(crate) fn value_mut(&mut self, key: &str, now: i64) -> Option<&mut Value> {
+    pub(crate) fn value_mut(&mut self, key: &[u8], now: i64) -> Option<&mut Value> {
         let (hash, shard) = self.shard_of_mut(key);
         shard?.value_mut(hash, key, now)
     }
 
     /// Removes `key` if its deadline has passed. Returns true if it did.
-    pub(crate) fn purge_if_expired(&mut self, key: &str, now: i64) -> bool {
+    pub(crate) fn purge_if_expired(&mut self, key: &[u8], now: i64) -> bool {
         let (hash, shard) = self.shard_of_mut(key);
         shard.is_some_and(|s| s.purge_if_expired(hash, key, now))
     }
 
     /// Inserts or replaces `key` with `value` and the given deadline.
     #[inline]
-    pub(crate) fn insert(&mut self, key: &str, value: Value, expires_at: Option<i64>) {
+    pub(crate) fn insert(&mut self, key: &[u8], value: Value, expires_at: Option<i64>) {
         let (hash, shard) = self.shard_of_mut(key);
         if let Some(shard) = shard {
             shard.insert(hash, key, value, expires_at);
@@ -346,7 +346,7 @@ impl Db<'_, '_> {
 
     /// Sets `key` to the string `bytes` with the given deadline (see [`Shard::set_string`]).
     #[inline]
-    pub(crate) fn set_string(&mut self, key: &str, bytes: &[u8], expires_at: Option<i64>) {
+    pub(crate) fn set_string(&mut self, key: &[u8], bytes: &[u8], expires_at: Option<i64>) {
         let (hash, shard) = self.shard_of_mut(key);
         if let Some(shard) = shard {
             shard.set_string(hash, key, bytes, expires_at);
@@ -355,19 +355,19 @@ impl Db<'_, '_> {
 
     /// Replaces the value of an existing live key, keeping its TTL (`KEEPTTL`, `INCRBY`,
     /// `APPEND`); inserts without TTL when missing.
-    pub(crate) fn put_keep_ttl(&mut self, key: &str, value: Value, now: i64) {
+    pub(crate) fn put_keep_ttl(&mut self, key: &[u8], value: Value, now: i64) {
         let expiry = self.entry(key, now).and_then(|e| e.expires_at());
         self.insert(key, value, expiry);
     }
 
     /// Removes `key` (expired or not) and returns its entry.
-    pub(crate) fn remove(&mut self, key: &str) -> Option<Entry> {
+    pub(crate) fn remove(&mut self, key: &[u8]) -> Option<Entry> {
         let (hash, shard) = self.shard_of_mut(key);
         shard?.remove(hash, key)
     }
 
     /// Removes `key` if it holds an empty collection: Redis deletes emptied keys.
-    pub(crate) fn remove_if_empty(&mut self, key: &str) {
+    pub(crate) fn remove_if_empty(&mut self, key: &[u8]) {
         let (hash, shard) = self.shard_of_mut(key);
         if let Some(shard) = shard {
             shard.remove_if_empty(hash, key);
@@ -375,7 +375,7 @@ impl Db<'_, '_> {
     }
 
     /// Sets or clears the deadline of an existing key. Returns false if the key is missing.
-    pub(crate) fn set_expiry(&mut self, key: &str, expires_at: Option<i64>) -> bool {
+    pub(crate) fn set_expiry(&mut self, key: &[u8], expires_at: Option<i64>) -> bool {
         let (hash, shard) = self.shard_of_mut(key);
         shard.is_some_and(|s| s.set_expiry(hash, key, expires_at))
     }
@@ -397,7 +397,7 @@ impl Db<'_, '_> {
 
     /// Removes up to `limit` keys of the locked shards whose deadline is at or before `now`;
     /// returns their names.
-    pub(crate) fn purge_expired(&mut self, now: i64, limit: usize) -> Vec<String> {
+    pub(crate) fn purge_expired(&mut self, now: i64, limit: usize) -> Vec<Name> {
         let mut purged = Vec::new();
         for shard in self.shards_mut() {
             let left = limit.saturating_sub(purged.len());
@@ -408,7 +408,7 @@ impl Db<'_, '_> {
                 shard
                     .purge_expired(now, left)
                     .into_iter()
-                    .map(|k| k.as_str().to_owned()),
+                    .map(|k| k.to_name()),
             );
         }
         purged
@@ -421,7 +421,7 @@ impl Db<'_, '_> {
         cursor: u64,
         limit: usize,
         now: i64,
-    ) -> (Vec<(&str, EntryRef<'_>)>, Option<u64>) {
+    ) -> (Vec<(&[u8], EntryRef<'_>)>, Option<u64>) {
         let mut out = Vec::new();
         let mut index = (cursor >> POSITION_BITS) as usize;
         let mut position = cursor & ((1 << POSITION_BITS) - 1);
@@ -446,12 +446,12 @@ impl Db<'_, '_> {
     }
 
     /// All live entries of the locked shards (for snapshots).
-    pub(crate) fn iter(&self, now: i64) -> impl Iterator<Item = (&str, EntryRef<'_>)> {
+    pub(crate) fn iter(&self, now: i64) -> impl Iterator<Item = (&[u8], EntryRef<'_>)> {
         self.shards().flat_map(move |s| s.iter(now))
     }
 
     /// Type-checked access helpers: `Ok(None)` for a missing key, `WrongType` for another type.
-    pub(crate) fn string(&self, key: &str, now: i64) -> Result<Option<&[u8]>> {
+    pub(crate) fn string(&self, key: &[u8], now: i64) -> Result<Option<&[u8]>> {
         match self.value(key, now) {
             None => Ok(None),
             Some(Value::String(b)) => Ok(Some(b)),
@@ -460,7 +460,7 @@ impl Db<'_, '_> {
     }
 
     /// See [`Db::string`].
-    pub(crate) fn hash(&self, key: &str, now: i64) -> Result<Option<&HashValue>> {
+    pub(crate) fn hash(&self, key: &[u8], now: i64) -> Result<Option<&HashValue>> {
         match self.value(key, now) {
             None => Ok(None),
             Some(Value::Hash(h)) => Ok(Some(h)),
@@ -469,7 +469,7 @@ impl Db<'_, '_> {
     }
 
     /// See [`Db::string`].
-    pub(crate) fn list(&self, key: &str, now: i64) -> Result<Option<&VecDeque<Bytes>>> {
+    pub(crate) fn list(&self, key: &[u8], now: i64) -> Result<Option<&VecDeque<Bytes>>> {
         match self.value(key, now) {
             None => Ok(None),
             Some(Value::List(l)) => Ok(Some(l)),
@@ -478,7 +478,7 @@ impl Db<'_, '_> {
     }
 
     /// See [`Db::string`].
-    pub(crate) fn set(&self, key: &str, now: i64) -> Result<Option<&SetValue>> {
+    pub(crate) fn set(&self, key: &[u8], now: i64) -> Result<Option<&SetValue>> {
         match self.value(key, now) {
             None => Ok(None),
             Some(Value::Set(s)) => Ok(Some(s)),
@@ -487,7 +487,7 @@ impl Db<'_, '_> {
     }
 
     /// See [`Db::string`].
-    pub(crate) fn zset(&self, key: &str, now: i64) -> Result<Option<&ZSet>> {
+    pub(crate) fn zset(&self, key: &[u8], now: i64) -> Result<Option<&ZSet>> {
         match self.value(key, now) {
             None => Ok(None),
             Some(Value::ZSet(z)) => Ok(Some(z)),
@@ -500,7 +500,7 @@ impl Db<'_, '_> {
     /// found value from one branch and insert in the other).
     fn value_or_create(
         &mut self,
-        key: &str,
+        key: &[u8],
         now: i64,
         matches: fn(&Value) -> bool,
         empty: fn() -> Value,
@@ -520,7 +520,7 @@ impl Db<'_, '_> {
     }
 
     /// Mutable, type-checked access to an existing hash.
-    pub(crate) fn hash_mut(&mut self, key: &str, now: i64) -> Result<Option<&mut HashValue>> {
+    pub(crate) fn hash_mut(&mut self, key: &[u8], now: i64) -> Result<Option<&mut HashValue>> {
         match self.value_mut(key, now) {
             None => Ok(None),
             Some(Value::Hash(h)) => Ok(Some(h)),
@@ -530,7 +530,7 @@ impl Db<'_, '_> {
 
     /// Mutable access to a hash, created empty when missing. The caller must leave it
     /// non-empty or call [`Db::remove_if_empty`].
-    pub(crate) fn hash_or_create(&mut self, key: &str, now: i64) -> Result<&mut HashValue> {
+    pub(crate) fn hash_or_create(&mut self, key: &[u8], now: i64) -> Result<&mut HashValue> {
         match self.value_or_create(
             key,
             now,
@@ -543,7 +543,11 @@ impl Db<'_, '_> {
     }
 
     /// Mutable, type-checked access to an existing list.
-    pub(crate) fn list_mut(&mut self, key: &str, now: i64) -> Result<Option<&mut VecDeque<Bytes>>> {
+    pub(crate) fn list_mut(
+        &mut self,
+        key: &[u8],
+        now: i64,
+    ) -> Result<Option<&mut VecDeque<Bytes>>> {
         match self.value_mut(key, now) {
             None => Ok(None),
             Some(Value::List(l)) => Ok(Some(l)),
@@ -552,7 +556,7 @@ impl Db<'_, '_> {
     }
 
     /// Mutable access to a list, created empty when missing (see [`Db::hash_or_create`]).
-    pub(crate) fn list_or_create(&mut self, key: &str, now: i64) -> Result<&mut VecDeque<Bytes>> {
+    pub(crate) fn list_or_create(&mut self, key: &[u8], now: i64) -> Result<&mut VecDeque<Bytes>> {
         match self.value_or_create(
             key,
             now,
@@ -565,7 +569,7 @@ impl Db<'_, '_> {
     }
 
     /// Mutable, type-checked access to an existing set.
-    pub(crate) fn set_mut(&mut self, key: &str, now: i64) -> Result<Option<&mut SetValue>> {
+    pub(crate) fn set_mut(&mut self, key: &[u8], now: i64) -> Result<Option<&mut SetValue>> {
         match self.value_mut(key, now) {
             None => Ok(None),
             Some(Value::Set(s)) => Ok(Some(s)),
@@ -574,7 +578,7 @@ impl Db<'_, '_> {
     }
 
     /// Mutable access to a set, created empty when missing (see [`Db::hash_or_create`]).
-    pub(crate) fn set_or_create(&mut self, key: &str, now: i64) -> Result<&mut SetValue> {
+    pub(crate) fn set_or_create(&mut self, key: &[u8], now: i64) -> Result<&mut SetValue> {
         match self.value_or_create(
             key,
             now,
@@ -587,7 +591,7 @@ impl Db<'_, '_> {
     }
 
     /// Mutable, type-checked access to an existing sorted set.
-    pub(crate) fn zset_mut(&mut self, key: &str, now: i64) -> Result<Option<&mut ZSet>> {
+    pub(crate) fn zset_mut(&mut self, key: &[u8], now: i64) -> Result<Option<&mut ZSet>> {
         match self.value_mut(key, now) {
             None => Ok(None),
             Some(Value::ZSet(z)) => Ok(Some(z)),
@@ -596,7 +600,7 @@ impl Db<'_, '_> {
     }
 
     /// Mutable access to a sorted set, created empty when missing (see [`Db::hash_or_create`]).
-    pub(crate) fn zset_or_create(&mut self, key: &str, now: i64) -> Result<&mut ZSet> {
+    pub(crate) fn zset_or_create(&mut self, key: &[u8], now: i64) -> Result<&mut ZSet> {
         match self.value_or_create(
             key,
             now,

@@ -29,19 +29,19 @@ const ELEMENT_WEIGHT: u64 = 64;
 
 /// The eviction policy of a bounded engine.
 pub(crate) struct Evictor {
-    policy: moka::sync::Cache<Arc<str>, u32>,
-    pending: Arc<Mutex<Vec<Arc<str>>>>,
+    policy: moka::sync::Cache<Arc<[u8]>, u32>,
+    pending: Arc<Mutex<Vec<Arc<[u8]>>>>,
 }
 
 impl Evictor {
     pub(crate) fn new(max_bytes: u64) -> Self {
-        let pending: Arc<Mutex<Vec<Arc<str>>>> = Arc::default();
+        let pending: Arc<Mutex<Vec<Arc<[u8]>>>> = Arc::default();
         let queue = pending.clone();
         let policy = moka::sync::Cache::builder()
             .max_capacity(max_bytes)
-            .weigher(|_key: &Arc<str>, weight: &u32| *weight)
+            .weigher(|_key: &Arc<[u8]>, weight: &u32| *weight)
             .eviction_policy(EvictionPolicy::lru())
-            .eviction_listener(move |key: Arc<Arc<str>>, _weight, cause| {
+            .eviction_listener(move |key: Arc<Arc<[u8]>>, _weight, cause| {
                 if cause == RemovalCause::Size {
                     queue.lock().push((*key).clone());
                 }
@@ -50,7 +50,7 @@ impl Evictor {
         Evictor { policy, pending }
     }
 
-    fn weight(key: &str, value: &Value) -> u32 {
+    fn weight(key: &[u8], value: &Value) -> u32 {
         let body = match value {
             Value::String(b) => b.len() as u64,
             Value::Hash(h) => h.len() as u64 * ELEMENT_WEIGHT,
@@ -62,7 +62,7 @@ impl Evictor {
     }
 
     /// Records the state of `keys` after a write: their new weight, or their removal.
-    pub(crate) fn record_write<'a>(&self, db: &Db, now: i64, keys: impl Iterator<Item = &'a str>) {
+    pub(crate) fn record_write<'a>(&self, db: &Db, now: i64, keys: impl Iterator<Item = &'a [u8]>) {
         for key in keys {
             match db.value(key, now) {
                 Some(value) => self.policy.insert(Arc::from(key), Self::weight(key, value)),
@@ -72,12 +72,12 @@ impl Evictor {
     }
 
     /// Records a read of `key`, so it counts as recently used.
-    pub(crate) fn record_read(&self, key: &str) {
+    pub(crate) fn record_read(&self, key: &[u8]) {
         let _ = self.policy.get(key);
     }
 
     /// Forgets one key (purged after expiry).
-    pub(crate) fn forget(&self, key: &str) {
+    pub(crate) fn forget(&self, key: &[u8]) {
         self.policy.invalidate(key);
     }
 

@@ -65,11 +65,11 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
     match command {
         Command::HSet { key, fields } => {
             non_empty(fields, "hset")?;
-            hset(db, now, key, fields.iter().map(|(f, v)| (f.as_str(), v)))
+            hset(db, now, key, fields.iter().map(|(f, v)| (&f[..], v)))
         }
         Command::HMSet { key, fields } => {
             non_empty(fields, "hmset")?;
-            hset(db, now, key, fields.iter().map(|(f, v)| (f.as_str(), v)))?;
+            hset(db, now, key, fields.iter().map(|(f, v)| (&f[..], v)))?;
             Ok(Reply::ok())
         }
         Command::HSetNx { key, field, value } => {
@@ -91,7 +91,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
         }
         Command::HIncrBy { key, field, delta } => {
             let next = with_hash_try(db, key, now, |hash| {
-                let current = match hash.get(field.as_str()) {
+                let current = match hash.get(field) {
                     None => 0,
                     Some(v) => parse_int(v)
                         .ok_or_else(|| Error::invalid("ERR hash value is not an integer"))?,
@@ -110,7 +110,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
                 return Err(Error::invalid("ERR value is NaN or Infinity"));
             }
             let text = with_hash_try(db, key, now, |hash| {
-                let current = match hash.get(field.as_str()) {
+                let current = match hash.get(field) {
                     None => LongDouble::ZERO,
                     Some(v) => parse_float(v)
                         .map_err(|_| Error::invalid("ERR hash value is not a float"))?,
@@ -128,7 +128,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
             value,
         } => {
             if let Some(hash) = db.hash_mut(key, now)? {
-                if hash.get(field.as_str()) != expected.as_deref() {
+                if hash.get(field) != expected.as_deref() {
                     return Ok(Reply::Int(0));
                 }
                 set_field(hash, field, value);
@@ -163,7 +163,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
 }
 
 /// `HGET`.
-pub(crate) fn hget(db: &Db, now: i64, key: &str, field: &str) -> Result<Reply> {
+pub(crate) fn hget(db: &Db, now: i64, key: &[u8], field: &[u8]) -> Result<Reply> {
     Ok(db
         .hash(key, now)?
         .and_then(|h| h.get_bytes(field))
@@ -178,8 +178,8 @@ fn bulk(value: &[u8]) -> Reply {
 pub(crate) fn hset<'a>(
     db: &mut Db,
     now: i64,
-    key: &str,
-    fields: impl IntoIterator<Item = (&'a str, &'a Bytes)>,
+    key: &[u8],
+    fields: impl IntoIterator<Item = (&'a [u8], &'a Bytes)>,
 ) -> Result<Reply> {
     // A field named twice in one command is new once: the second write updates it.
     let created = with_hash(db, key, now, |hash| {
@@ -195,14 +195,14 @@ pub(crate) fn hset<'a>(
 }
 
 /// A field name as a bulk reply.
-fn field_reply(field: &str) -> Reply {
-    Reply::Bulk(Bytes::copy_from_slice(field.as_bytes()))
+fn field_reply(field: &[u8]) -> Reply {
+    Reply::Bulk(Bytes::copy_from_slice(field))
 }
 
 /// Runs `f` on the hash at `key`, created empty (so without TTL) when missing. An existing
 /// hash is found with one lookup instead of the several `Db::hash_or_create` makes. `f` must
 /// leave the hash non-empty.
-fn with_hash<R>(db: &mut Db, key: &str, now: i64, f: impl FnOnce(&mut Hash) -> R) -> Result<R> {
+fn with_hash<R>(db: &mut Db, key: &[u8], now: i64, f: impl FnOnce(&mut Hash) -> R) -> Result<R> {
     if let Some(hash) = db.hash_mut(key, now)? {
         return Ok(f(hash));
     }
@@ -213,7 +213,7 @@ fn with_hash<R>(db: &mut Db, key: &str, now: i64, f: impl FnOnce(&mut Hash) -> R
 /// hash is removed again, so a refused write never leaves a key behind.
 fn with_hash_try<R>(
     db: &mut Db,
-    key: &str,
+    key: &[u8],
     now: i64,
     f: impl FnOnce(&mut Hash) -> Result<R>,
 ) -> Result<R> {
@@ -225,6 +225,6 @@ fn with_hash_try<R>(
 }
 
 /// Writes `field`, allocating its name only when it is new. Returns true if it was new.
-fn set_field(hash: &mut Hash, field: &str, value: &Bytes) -> bool {
+fn set_field(hash: &mut Hash, field: &[u8], value: &Bytes) -> bool {
     hash.set(field, value)
 }

@@ -47,7 +47,7 @@ fn bulk(bytes: &[u8]) -> Reply {
 fn hrandfield(
     db: &Db,
     now: i64,
-    key: &str,
+    key: &[u8],
     count: Option<i64>,
     with_values: bool,
 ) -> Result<Reply> {
@@ -62,17 +62,17 @@ fn hrandfield(
         return Ok(db
             .hash(key, now)?
             .and_then(|h| h.iter().choose(&mut rng))
-            .map_or(Reply::Nil, |(f, _)| bulk(f.as_bytes())));
+            .map_or(Reply::Nil, |(f, _)| bulk(f)));
     };
     // Already refused before the command ran (`Command::check_limits`); checked again here so
     // no path allocates without bound.
     staunch_core::random_count("HRANDFIELD", count)?;
     check_paired_count(count, with_values)?;
-    let item = |(f, v): (&str, &[u8])| {
+    let item = |(f, v): (&[u8], &[u8])| {
         if with_values {
-            Reply::Array(vec![bulk(f.as_bytes()), bulk(v)])
+            Reply::Array(vec![bulk(f), bulk(v)])
         } else {
-            bulk(f.as_bytes())
+            bulk(f)
         }
     };
     let Some(hash) = db.hash(key, now)?.filter(|h| !h.is_empty()) else {
@@ -90,11 +90,11 @@ fn hscan(hash: Option<&HashValue>, cursor: u64, options: &ScanOptions) -> Result
     if options.count == Some(0) || options.key_type.is_some() {
         return Err(Error::invalid("ERR syntax error"));
     }
-    let wanted = |f: &str| {
+    let wanted = |f: &[u8]| {
         options
             .pattern
             .as_ref()
-            .is_none_or(|p| glob::matches(p.as_bytes(), f.as_bytes()))
+            .is_none_or(|p| glob::matches(p.as_bytes(), f))
     };
     let compact = hash.len() <= COMPACT_ENTRIES
         && hash
@@ -114,7 +114,7 @@ fn hscan(hash: Option<&HashValue>, cursor: u64, options: &ScanOptions) -> Result
         .take(stop.saturating_sub(start))
         .filter(|(f, _)| wanted(f))
     {
-        items.push(bulk(f.as_bytes()));
+        items.push(bulk(f));
         items.push(bulk(v));
     }
     let next = if stop >= hash.len() { 0 } else { stop as u64 };

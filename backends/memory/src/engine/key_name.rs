@@ -10,7 +10,7 @@
 /// Names up to this many bytes are stored inline.
 pub(crate) const INLINE: usize = 22;
 
-/// A stored key name (always valid UTF-8: it is built from a `&str`).
+/// A stored key name: any bytes, as in Redis.
 #[derive(Clone)]
 pub(crate) struct KeyName {
     repr: Repr,
@@ -26,16 +26,16 @@ enum Repr {
     Inline([u8; INLINE + 1]),
     Heap {
         has_ttl: bool,
-        name: Box<str>,
+        name: Box<[u8]>,
     },
 }
 
 impl KeyName {
     /// A name without the TTL flag.
-    pub(crate) fn new(name: &str) -> Self {
+    pub(crate) fn new(name: &[u8]) -> Self {
         let repr = if name.len() <= INLINE {
             let mut bytes = [0u8; INLINE + 1];
-            bytes[..name.len()].copy_from_slice(name.as_bytes());
+            bytes[..name.len()].copy_from_slice(name);
             bytes[INLINE] = name.len() as u8;
             Repr::Inline(bytes)
         } else {
@@ -52,16 +52,13 @@ impl KeyName {
     pub(crate) fn as_bytes(&self) -> &[u8] {
         match &self.repr {
             Repr::Inline(bytes) => &bytes[..(bytes[INLINE] & !TTL_BIT) as usize],
-            Repr::Heap { name, .. } => name.as_bytes(),
+            Repr::Heap { name, .. } => name,
         }
     }
 
-    /// The name as text. Always valid: a `KeyName` is only made from a `&str`.
-    pub(crate) fn as_str(&self) -> &str {
-        match &self.repr {
-            Repr::Inline(_) => std::str::from_utf8(self.as_bytes()).unwrap_or_default(),
-            Repr::Heap { name, .. } => name,
-        }
+    /// The name as a contract [`Name`](staunch_core::Name) (one copy).
+    pub(crate) fn to_name(&self) -> staunch_core::Name {
+        staunch_core::Name::from(self.as_bytes())
     }
 
     /// True when the key has a deadline (kept in the shard's deadline table).
@@ -81,6 +78,15 @@ impl KeyName {
             }
             Repr::Heap { has_ttl, .. } => *has_ttl = on,
         }
+    }
+}
+
+impl std::ops::Deref for KeyName {
+    type Target = [u8];
+
+    #[inline]
+    fn deref(&self) -> &[u8] {
+        self.as_bytes()
     }
 }
 
@@ -106,7 +112,7 @@ impl Ord for KeyName {
 
 impl std::fmt::Debug for KeyName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(self.as_str(), f)
+        std::fmt::Debug::fmt(&self.to_name(), f)
     }
 }
 
@@ -122,17 +128,17 @@ mod tests {
     #[test]
     fn short_and_long_names_round_trip_and_keep_the_flag() {
         for name in [
-            "",
-            "k",
-            "exactly-22-bytes-long!",
-            "a name longer than twenty-two bytes",
+            &b""[..],
+            b"k",
+            b"exactly-22-bytes-long!",
+            b"a name longer than twenty-two bytes",
+            b"k\xff\x00",
         ] {
             let mut key = KeyName::new(name);
-            assert_eq!(key.as_str(), name);
             assert!(!key.has_ttl());
             key.set_has_ttl(true);
             assert!(key.has_ttl());
-            assert_eq!(key.as_bytes(), name.as_bytes());
+            assert_eq!(key.as_bytes(), name);
             assert_eq!(key, KeyName::new(name));
         }
     }

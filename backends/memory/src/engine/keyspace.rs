@@ -51,10 +51,10 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
                     options
                         .pattern
                         .as_deref()
-                        .is_none_or(|p| glob::matches(p.as_bytes(), name.as_bytes()))
+                        .is_none_or(|p| glob::matches(p.as_bytes(), name))
                         && options.key_type.is_none_or(|t| entry.value.key_type() == t)
                 })
-                .map(|(name, _)| Reply::Bulk(Bytes::copy_from_slice(name.as_bytes())))
+                .map(|(name, _)| Reply::Bulk(Bytes::copy_from_slice(name)))
                 .collect();
             let next = next.unwrap_or(0);
             Ok(Reply::Array(vec![
@@ -65,8 +65,8 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
         Command::DbSize => Ok(Reply::Int(db.len(now) as i64)),
         Command::Keys { pattern } => Ok(Reply::Array(
             db.iter(now)
-                .filter(|(name, _)| glob::matches(pattern.as_bytes(), name.as_bytes()))
-                .map(|(name, _)| Reply::Bulk(Bytes::copy_from_slice(name.as_bytes())))
+                .filter(|(name, _)| glob::matches(pattern.as_bytes(), name))
+                .map(|(name, _)| Reply::Bulk(Bytes::copy_from_slice(name)))
                 .collect(),
         )),
         Command::ExpireTime { key } => Ok(Reply::Int(match db.entry(key, now) {
@@ -133,7 +133,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
 }
 
 /// `Some(Some(ms))` with a TTL, `Some(None)` without, `None` when missing.
-fn remaining_ms(db: &Db, key: &str, now: i64) -> Option<Option<i64>> {
+fn remaining_ms(db: &Db, key: &[u8], now: i64) -> Option<Option<i64>> {
     let entry = db.entry(key, now)?;
     Some(entry.expires_at().map(|at| at - now))
 }
@@ -165,7 +165,7 @@ pub(crate) fn deadline(expiry: Expiry, now: i64, command: &str) -> Result<i64> {
 fn expire(
     db: &mut Db,
     now: i64,
-    key: &str,
+    key: &[u8],
     expiry: Expiry,
     conditions: ExpireConditions,
 ) -> Result<Reply> {
@@ -201,7 +201,7 @@ fn expire(
 }
 
 /// `COPY`: the value and its TTL, under a second name.
-fn copy(db: &mut Db, now: i64, source: &str, destination: &str, replace: bool) -> Result<Reply> {
+fn copy(db: &mut Db, now: i64, source: &[u8], destination: &[u8], replace: bool) -> Result<Reply> {
     if source == destination {
         return Err(Error::invalid(
             "ERR source and destination objects are the same",
@@ -218,7 +218,7 @@ fn copy(db: &mut Db, now: i64, source: &str, destination: &str, replace: bool) -
     Ok(Reply::Int(1))
 }
 
-fn rename(db: &mut Db, now: i64, key: &str, new_key: &str, only_new: bool) -> Result<bool> {
+fn rename(db: &mut Db, now: i64, key: &[u8], new_key: &[u8], only_new: bool) -> Result<bool> {
     if db.entry(key, now).is_none() {
         return Err(Error::new(ErrorKind::NotFound, "ERR no such key"));
     }

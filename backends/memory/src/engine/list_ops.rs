@@ -4,6 +4,7 @@
 //! Argument errors are checked before the key is looked at, in the order Redis parses the
 //! words, so a bad `RANK` is reported even for a missing or wrongly typed key, as Redis does.
 
+use staunch_core::command::Key;
 use staunch_core::{Bytes, Command, Error, InsertPosition, LPosOptions, ListEnd, Reply, Result};
 
 use super::context::{WriteCtx, unsupported};
@@ -66,7 +67,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
 pub(crate) fn lmpop(
     db: &mut Db,
     now: i64,
-    keys: &[String],
+    keys: &[Key],
     end: ListEnd,
     count: Option<u64>,
 ) -> Result<Reply> {
@@ -82,7 +83,7 @@ pub(crate) fn lmpop(
         }
         let popped = pop(db, now, key, Some(count), end)?;
         return Ok(Reply::Array(vec![
-            Reply::Bulk(Bytes::copy_from_slice(key.as_bytes())),
+            Reply::Bulk(Bytes::copy_from_slice(key)),
             popped,
         ]));
     }
@@ -94,7 +95,7 @@ pub(crate) fn lmpop(
 fn lpos(
     db: &Db,
     now: i64,
-    key: &str,
+    key: &[u8],
     element: &[u8],
     count: Option<u64>,
     options: LPosOptions,

@@ -105,7 +105,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
 pub(crate) fn push(
     db: &mut Db,
     now: i64,
-    key: &str,
+    key: &[u8],
     values: &[Bytes],
     end: ListEnd,
 ) -> Result<Reply> {
@@ -133,7 +133,7 @@ pub(crate) fn push(
 pub(crate) fn pop(
     db: &mut Db,
     now: i64,
-    key: &str,
+    key: &[u8],
     count: Option<u64>,
     end: ListEnd,
 ) -> Result<Reply> {
@@ -171,8 +171,8 @@ pub(crate) fn pop(
 fn lmove(
     db: &mut Db,
     now: i64,
-    source: &str,
-    destination: &str,
+    source: &[u8],
+    destination: &[u8],
     from: ListEnd,
     to: ListEnd,
 ) -> Result<Reply> {
@@ -203,7 +203,7 @@ fn lmove(
 /// Runs `f` on the list at `key`, created empty (so without TTL) when missing. An existing
 /// list is found with one lookup instead of the several `Db::list_or_create` makes. `f` must
 /// leave the list non-empty.
-fn with_list<R>(db: &mut Db, key: &str, now: i64, f: impl FnOnce(&mut List) -> R) -> Result<R> {
+fn with_list<R>(db: &mut Db, key: &[u8], now: i64, f: impl FnOnce(&mut List) -> R) -> Result<R> {
     if let Some(list) = db.list_mut(key, now)? {
         return Ok(f(list));
     }

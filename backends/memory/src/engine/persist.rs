@@ -22,6 +22,7 @@
 //! variant is a format change the file backend must version anyway.
 
 use bytes::Bytes;
+use staunch_core::Name;
 
 use super::handle::Engine;
 use super::hash_value::HashValue;
@@ -33,7 +34,7 @@ use super::value::Value;
 #[derive(Debug, Clone, PartialEq)]
 pub struct SnapshotEntry {
     /// The key.
-    pub key: String,
+    pub key: Name,
     /// The value.
     pub value: StoredValue,
     /// Unix milliseconds at which the key expires; `None` for no TTL.
@@ -47,7 +48,7 @@ pub enum StoredValue {
     /// A string.
     String(Bytes),
     /// A hash: field and value pairs.
-    Hash(Vec<(String, Bytes)>),
+    Hash(Vec<(Name, Bytes)>),
     /// A list, head first.
     List(Vec<Bytes>),
     /// A set's members.
@@ -62,7 +63,7 @@ impl StoredValue {
             Value::String(b) => StoredValue::String(Bytes::copy_from_slice(b)),
             Value::Hash(h) => StoredValue::Hash(
                 h.iter()
-                    .map(|(f, v)| (f.to_owned(), Bytes::copy_from_slice(v)))
+                    .map(|(f, v)| (Name::from(f), Bytes::copy_from_slice(v)))
                     .collect(),
             ),
             Value::List(l) => StoredValue::List(l.iter().cloned().collect()),
@@ -81,7 +82,7 @@ impl StoredValue {
         let value = match self {
             StoredValue::String(b) => Value::string(&b),
             StoredValue::Hash(fields) => Value::Hash(HashValue::from_pairs(
-                fields.iter().map(|(f, v)| (f.as_str(), v)),
+                fields.iter().map(|(f, v)| (&f[..], v)),
             )),
             StoredValue::List(items) => Value::List(Box::new(items.into_iter().collect())),
             StoredValue::Set(members) => {
@@ -123,7 +124,7 @@ impl Engine {
         let entries = db
             .iter(now)
             .map(|(key, entry)| SnapshotEntry {
-                key: key.to_owned(),
+                key: Name::from(key),
                 value: StoredValue::from_value(entry.value),
                 expires_at: entry.expires_at(),
             })

@@ -7,6 +7,7 @@
 //! records the step itself: replayed at its recorded time it takes the same jobs again.
 
 use bytes::Bytes;
+use staunch_core::command::Key;
 use staunch_core::queue_step::{self, QueueStepKeys, field};
 use staunch_core::{
     Command, Expiry, QueueClaimed, QueueStepOptions, QueueStepReply, Reply, Result, ScoreBound,
@@ -20,7 +21,7 @@ use super::db::Db;
 pub(crate) fn run(
     db: &mut Db,
     ctx: &mut WriteCtx,
-    keys: &[String],
+    keys: &[Key],
     step: &QueueStepOptions,
 ) -> Result<Reply> {
     let keys = QueueStepKeys::parse(keys)?;
@@ -32,7 +33,7 @@ pub(crate) fn run(
             ctx.now,
             &Command::HGet {
                 key: task.clone(),
-                field: field::TOKEN.to_owned(),
+                field: Key::from_static(field::TOKEN),
             },
         )?;
         let held =
@@ -47,7 +48,7 @@ pub(crate) fn run(
         db,
         ctx.now,
         &Command::ZCount {
-            key: keys.scheduled.to_owned(),
+            key: Key::from(keys.scheduled),
             min: ScoreBound::MIN,
             max: ScoreBound::Inclusive(step.now_ms as f64),
         },
@@ -61,7 +62,7 @@ pub(crate) fn run(
         db,
         ctx,
         Command::ZPopMin {
-            key: keys.pending.to_owned(),
+            key: Key::from(keys.pending),
             count: Some(step.claim),
         },
     )?
@@ -71,7 +72,7 @@ pub(crate) fn run(
             db,
             ctx,
             Command::ZAdd {
-                key: keys.processing.to_owned(),
+                key: Key::from(keys.processing),
                 members: popped
                     .iter()
                     .map(|(id, _)| (step.until_ms as f64, id.clone()))
@@ -101,7 +102,7 @@ fn complete(
     ctx: &mut WriteCtx,
     keys: &QueueStepKeys<'_>,
     step: &QueueStepOptions,
-    task: &str,
+    task: &[u8],
 ) -> Result<()> {
     let Some(finish) = &step.finish else {
         return Ok(());
@@ -111,7 +112,7 @@ fn complete(
         db,
         ctx,
         Command::ZRem {
-            key: keys.processing.to_owned(),
+            key: Key::from(keys.processing),
             members: vec![id.clone()],
         },
     )?;
@@ -119,7 +120,7 @@ fn complete(
         db,
         ctx,
         Command::HSet {
-            key: task.to_owned(),
+            key: Key::from(task),
             fields: queue_step::finish_fields(step),
         },
     )?;
@@ -128,7 +129,7 @@ fn complete(
             db,
             ctx,
             Command::Del {
-                keys: vec![task.to_owned()],
+                keys: vec![Key::from(task)],
             },
         )?;
     } else {
@@ -136,7 +137,7 @@ fn complete(
             db,
             ctx,
             Command::ZAdd {
-                key: keys.completed.to_owned(),
+                key: Key::from(keys.completed),
                 members: vec![(step.now_ms as f64, id.clone())],
                 options: ZAddOptions::default(),
             },
@@ -148,7 +149,7 @@ fn complete(
             db,
             ctx,
             Command::Expire {
-                key: task.to_owned(),
+                key: Key::from(task),
                 expiry: Expiry::AtMillis(at),
                 condition: None,
             },
@@ -158,8 +159,8 @@ fn complete(
         db,
         ctx,
         Command::HIncrBy {
-            key: keys.stats.to_owned(),
-            field: field::COMPLETED.to_owned(),
+            key: Key::from(keys.stats),
+            field: Key::from_static(field::COMPLETED),
             delta: 1,
         },
     )?;
@@ -197,7 +198,7 @@ fn claim(
         ctx,
         Command::HIncrBy {
             key: task.clone(),
-            field: field::TOKEN.to_owned(),
+            field: Key::from_static(field::TOKEN),
             delta: 1,
         },
     ) {
@@ -210,14 +211,14 @@ fn claim(
         ctx,
         Command::HIncrBy {
             key: task.clone(),
-            field: field::ATTEMPTS.to_owned(),
+            field: Key::from_static(field::ATTEMPTS),
             delta: 1,
         },
     )?;
     let fields = super::read(db, ctx.now, &Command::HGetAll { key: task.clone() })?
         .into_pairs()?
         .into_iter()
-        .map(|(f, v)| Ok((f.into_string()?, v.into_bytes()?)))
+        .map(|(f, v)| Ok((f.into_name()?, v.into_bytes()?)))
         .collect::<Result<Vec<_>>>()?;
     sub(
         db,

@@ -9,6 +9,7 @@
 //! once however the set changes meanwhile (members with equal hashes share a page). Each page
 //! sorts the members it has not passed yet (O(n log n)); Redis's dict cursor is O(page).
 
+use staunch_core::command::Key;
 use staunch_core::{Bytes, Command, Error, Reply, Result, ScanOptions, glob};
 
 use super::context::{WriteCtx, unsupported};
@@ -75,7 +76,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
 }
 
 /// The members `algebra` gives over `keys` (every key type-checked first).
-fn combine(db: &Db, now: i64, keys: &[String], algebra: Algebra) -> Result<Vec<Bytes>> {
+fn combine(db: &Db, now: i64, keys: &[Key], algebra: Algebra) -> Result<Vec<Bytes>> {
     let sets: Vec<Option<&SetValue>> =
         keys.iter().map(|k| db.set(k, now)).collect::<Result<_>>()?;
     let copy = |m: &[u8]| Bytes::copy_from_slice(m);
@@ -116,8 +117,8 @@ fn combine(db: &Db, now: i64, keys: &[String], algebra: Algebra) -> Result<Vec<B
 fn store(
     db: &mut Db,
     now: i64,
-    destination: &str,
-    keys: &[String],
+    destination: &[u8],
+    keys: &[Key],
     algebra: Algebra,
     name: &str,
 ) -> Result<Reply> {
@@ -133,7 +134,7 @@ fn store(
     Ok(Reply::Int(added as i64))
 }
 
-fn smove(db: &mut Db, now: i64, source: &str, destination: &str, member: &[u8]) -> Result<Reply> {
+fn smove(db: &mut Db, now: i64, source: &[u8], destination: &[u8], member: &[u8]) -> Result<Reply> {
     let Some(from) = db.set(source, now)? else {
         return Ok(Reply::Int(0));
     };

@@ -11,6 +11,7 @@
 
 use rand::Rng;
 use rand::seq::IteratorRandom;
+use staunch_core::command::Key;
 use staunch_core::{Bytes, Command, Error, Reply, Result};
 
 use super::context::WriteCtx;
@@ -88,20 +89,20 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
 
 /// Every key's set (`None` when missing), or `WrongType` if any key holds another type.
 /// `SISMEMBER`.
-pub(crate) fn sismember(db: &Db, now: i64, key: &str, member: &[u8]) -> Result<Reply> {
+pub(crate) fn sismember(db: &Db, now: i64, key: &[u8], member: &[u8]) -> Result<Reply> {
     Ok(Reply::Int(i64::from(
         db.set(key, now)?.is_some_and(|s| s.contains(member)),
     )))
 }
 
 /// `SADD` of at least one member.
-pub(crate) fn sadd(db: &mut Db, now: i64, key: &str, members: &[Bytes]) -> Result<Reply> {
+pub(crate) fn sadd(db: &mut Db, now: i64, key: &[u8], members: &[Bytes]) -> Result<Reply> {
     let set = db.set_or_create(key, now)?;
     let added = set.insert_all(members.iter().map(|m| &m[..]));
     Ok(Reply::Int(added as i64))
 }
 
-fn sets_of<'a>(db: &'a Db, now: i64, keys: &[String]) -> Result<Vec<Option<&'a SetValue>>> {
+fn sets_of<'a>(db: &'a Db, now: i64, keys: &[Key]) -> Result<Vec<Option<&'a SetValue>>> {
     keys.iter().map(|k| db.set(k, now)).collect()
 }
 

@@ -59,9 +59,9 @@ struct ScanIndex {
 
 impl ScanIndex {
     /// Notes `key` created in a shard that now has `keys` keys.
-    fn added(&mut self, key: &str, keys: usize) {
+    fn added(&mut self, key: &[u8], keys: usize) {
         if let Some(order) = &mut self.order {
-            order.insert((scan_position(key.as_bytes()), KeyName::new(key)));
+            order.insert((scan_position(key), KeyName::new(key)));
             self.changed(keys);
         }
     }
@@ -69,7 +69,7 @@ impl ScanIndex {
     /// Notes `key` removed from a shard that now has `keys` keys.
     fn removed(&mut self, key: KeyName, keys: usize) {
         if let Some(order) = &mut self.order {
-            order.remove(&(scan_position(key.as_bytes()), key));
+            order.remove(&(scan_position(&key), key));
             self.changed(keys);
         }
     }
@@ -98,10 +98,8 @@ impl Deadlines {
     }
 
     /// Sets or clears the deadline of `key`.
-    fn set(&mut self, hasher: &KeyHasher, hash: u64, key: &str, at: Option<i64>) {
-        let found = self
-            .by_key
-            .find_entry(hash, |(k, _)| k.as_bytes() == key.as_bytes());
+    fn set(&mut self, hasher: &KeyHasher, hash: u64, key: &[u8], at: Option<i64>) {
+        let found = self.by_key.find_entry(hash, |(k, _)| k.as_bytes() == key);
         match (found, at) {
             (Ok(mut entry), Some(at)) => {
                 let (name, old) = entry.get_mut();
@@ -162,9 +160,8 @@ impl Shard {
         }
     }
 
-    fn slot(&self, hash: u64, key: &str) -> Option<&Slot> {
-        self.table
-            .find(hash, |s| s.key.as_bytes() == key.as_bytes())
+    fn slot(&self, hash: u64, key: &[u8]) -> Option<&Slot> {
+        self.table.find(hash, |s| s.key.as_bytes() == key)
     }
 
     fn deadline_of(&self, hash: u64, slot: &Slot) -> Option<i64> {
@@ -190,31 +187,31 @@ impl Shard {
 
     /// The live entry of `key` (whose hash is `hash`), if any.
     #[inline]
-    pub(crate) fn get(&self, hash: u64, key: &str, now: i64) -> Option<EntryRef<'_>> {
+    pub(crate) fn get(&self, hash: u64, key: &[u8], now: i64) -> Option<EntryRef<'_>> {
         self.live(hash, self.slot(hash, key)?, now)
     }
 
     /// The live entry of `key` with the name as stored (borrowed from the shard).
-    fn get_named(&self, hash: u64, key: &str, now: i64) -> Option<(&str, EntryRef<'_>)> {
+    fn get_named(&self, hash: u64, key: &[u8], now: i64) -> Option<(&[u8], EntryRef<'_>)> {
         let slot = self.slot(hash, key)?;
-        Some((slot.key.as_str(), self.live(hash, slot, now)?))
+        Some((slot.key.as_bytes(), self.live(hash, slot, now)?))
     }
 
     /// The live value of `key` for writing; an expired entry is removed first.
     #[inline]
-    pub(crate) fn value_mut(&mut self, hash: u64, key: &str, now: i64) -> Option<&mut Value> {
+    pub(crate) fn value_mut(&mut self, hash: u64, key: &[u8], now: i64) -> Option<&mut Value> {
         // While no deadline has passed, which is nearly always, no entry can be expired and one
         // probe does.
         if self.deadlines.any_due(now) && self.purge_if_expired(hash, key, now) {
             return None;
         }
         self.table
-            .find_mut(hash, |s| s.key.as_bytes() == key.as_bytes())
+            .find_mut(hash, |s| s.key.as_bytes() == key)
             .map(|s| &mut s.value)
     }
 
     /// Removes `key` if its deadline has passed. Returns true if it did.
-    pub(crate) fn purge_if_expired(&mut self, hash: u64, key: &str, now: i64) -> bool {
+    pub(crate) fn purge_if_expired(&mut self, hash: u64, key: &[u8], now: i64) -> bool {
         let expired = self
             .slot(hash, key)
             .and_then(|slot| self.deadline_of(hash, slot))
@@ -226,11 +223,11 @@ impl Shard {
     }
 
     /// Inserts or replaces `key` with `value` and the given deadline.
-    pub(crate) fn insert(&mut self, hash: u64, key: &str, value: Value, expires_at: Option<i64>) {
+    pub(crate) fn insert(&mut self, hash: u64, key: &[u8], value: Value, expires_at: Option<i64>) {
         let hasher = &self.hasher;
         let had_ttl = match self.table.entry(
             hash,
-            |s| s.key.as_bytes() == key.as_bytes(),
+            |s| s.key.as_bytes() == key,
             |s| hasher.hash(s.key.as_bytes()),
         ) {
             TableEntry::Occupied(mut occupied) => {
@@ -260,13 +257,11 @@ impl Shard {
     pub(crate) fn set_string(
         &mut self,
         hash: u64,
-        key: &str,
+        key: &[u8],
         bytes: &[u8],
         expires_at: Option<i64>,
     ) {
-        if let Some(slot) = self
-            .table
-            .find_mut(hash, |s| s.key.as_bytes() == key.as_bytes())
+        if let Some(slot) = self.table.find_mut(hash, |s| s.key.as_bytes() == key)
             && let Value::String(old) = &mut slot.value
             && old.len() == bytes.len()
         {
@@ -284,12 +279,12 @@ impl Shard {
     /// Creates `key`, which the caller's lookup found absent (or expired and purged), without
     /// a TTL, and returns its value for writing: one table probe where `insert` followed by
     /// `value_mut` would take two.
-    pub(crate) fn create(&mut self, hash: u64, key: &str, value: Value) -> &mut Value {
+    pub(crate) fn create(&mut self, hash: u64, key: &[u8], value: Value) -> &mut Value {
         let hasher = &self.hasher;
         let keys = self.table.len() + 1;
         match self.table.entry(
             hash,
-            |s| s.key.as_bytes() == key.as_bytes(),
+            |s| s.key.as_bytes() == key,
             |s| hasher.hash(s.key.as_bytes()),
         ) {
             TableEntry::Vacant(vacant) => {
@@ -317,14 +312,14 @@ impl Shard {
     }
 
     /// Removes `key` (expired or not) and returns its entry.
-    pub(crate) fn remove(&mut self, hash: u64, key: &str) -> Option<Entry> {
+    pub(crate) fn remove(&mut self, hash: u64, key: &[u8]) -> Option<Entry> {
         let found = self
             .table
-            .find_entry(hash, |s| s.key.as_bytes() == key.as_bytes())
+            .find_entry(hash, |s| s.key.as_bytes() == key)
             .ok()?;
         let (slot, _) = found.remove();
         let expires_at = if slot.key.has_ttl() {
-            let at = self.deadlines.get(hash, key.as_bytes());
+            let at = self.deadlines.get(hash, key);
             self.deadlines.set(&self.hasher, hash, key, None);
             at
         } else {
@@ -339,7 +334,7 @@ impl Shard {
     }
 
     /// Removes `key` if it holds an empty collection: Redis deletes emptied keys.
-    pub(crate) fn remove_if_empty(&mut self, hash: u64, key: &str) {
+    pub(crate) fn remove_if_empty(&mut self, hash: u64, key: &[u8]) {
         if self
             .slot(hash, key)
             .is_some_and(|s| s.value.is_empty_collection())
@@ -349,11 +344,8 @@ impl Shard {
     }
 
     /// Sets or clears the deadline of an existing key. Returns false if the key is missing.
-    pub(crate) fn set_expiry(&mut self, hash: u64, key: &str, expires_at: Option<i64>) -> bool {
-        let Some(slot) = self
-            .table
-            .find_mut(hash, |s| s.key.as_bytes() == key.as_bytes())
-        else {
+    pub(crate) fn set_expiry(&mut self, hash: u64, key: &[u8], expires_at: Option<i64>) -> bool {
+        let Some(slot) = self.table.find_mut(hash, |s| s.key.as_bytes() == key) else {
             return false;
         };
         let had = slot.key.has_ttl();
@@ -392,8 +384,8 @@ impl Shard {
             .map(|(_, k)| k.clone())
             .collect();
         for key in &due {
-            let hash = self.hasher.hash(key.as_bytes());
-            self.remove(hash, key.as_str());
+            let hash = self.hasher.hash(key);
+            self.remove(hash, key);
         }
         due
     }
@@ -405,21 +397,21 @@ impl Shard {
         from: u64,
         limit: usize,
         now: i64,
-    ) -> (Vec<(&str, EntryRef<'_>)>, Option<u64>) {
+    ) -> (Vec<(&[u8], EntryRef<'_>)>, Option<u64>) {
         let mut out = Vec::new();
         let mut index = self.scan_index.lock();
         index.changes_since_scan = 0;
         let order = index.order.get_or_insert_with(|| {
             self.table
                 .iter()
-                .map(|s| (scan_position(s.key.as_bytes()), s.key.clone()))
+                .map(|s| (scan_position(&s.key), s.key.clone()))
                 .collect()
         });
-        let mut iter = order.range((from, KeyName::new(""))..).peekable();
+        let mut iter = order.range((from, KeyName::new(b""))..).peekable();
         let mut taken = 0usize;
         while let Some((position, name)) = iter.next() {
-            let hash = self.hasher.hash(name.as_bytes());
-            if let Some(live) = self.get_named(hash, name.as_str(), now) {
+            let hash = self.hasher.hash(name);
+            if let Some(live) = self.get_named(hash, name, now) {
                 out.push(live);
             }
             taken += 1;
@@ -433,7 +425,7 @@ impl Shard {
     }
 
     /// All live entries (for snapshots).
-    pub(crate) fn iter(&self, now: i64) -> impl Iterator<Item = (&str, EntryRef<'_>)> {
+    pub(crate) fn iter(&self, now: i64) -> impl Iterator<Item = (&[u8], EntryRef<'_>)> {
         self.table.iter().filter_map(move |slot| {
             // The hash only finds a deadline; keys without a TTL need none.
             let hash = if slot.key.has_ttl() {
@@ -441,7 +433,7 @@ impl Shard {
             } else {
                 0
             };
-            Some((slot.key.as_str(), self.live(hash, slot, now)?))
+            Some((slot.key.as_bytes(), self.live(hash, slot, now)?))
         })
     }
 }
@@ -452,17 +444,17 @@ mod tests {
 
     use super::*;
 
-    fn insert(shard: &mut Shard, key: &str) {
-        let hash = shard.hasher.hash(key.as_bytes());
+    fn insert(shard: &mut Shard, key: &[u8]) {
+        let hash = shard.hasher.hash(key);
         shard.insert(hash, key, Value::string(b"v"), None);
     }
 
-    fn remove(shard: &mut Shard, key: &str) {
-        let hash = shard.hasher.hash(key.as_bytes());
+    fn remove(shard: &mut Shard, key: &[u8]) {
+        let hash = shard.hasher.hash(key);
         shard.remove(hash, key);
     }
 
-    fn scan_pages(shard: &Shard, mut from: u64, seen: &mut HashSet<String>, pages: usize) -> u64 {
+    fn scan_pages(shard: &Shard, mut from: u64, seen: &mut HashSet<Vec<u8>>, pages: usize) -> u64 {
         for _ in 0..pages {
             let (keys, next) = shard.scan_from(from, 10, 0);
             seen.extend(keys.into_iter().map(|(k, _)| k.to_owned()));
@@ -480,15 +472,15 @@ mod tests {
     fn a_scan_survives_the_index_being_dropped_and_rebuilt() {
         let mut shard = Shard::default();
         for i in 0..3000 {
-            insert(&mut shard, &format!("stable:{i}"));
+            insert(&mut shard, format!("stable:{i}").as_bytes());
         }
         let mut seen = HashSet::new();
         let position = scan_pages(&shard, 0, &mut seen, 50);
         assert!(position != u64::MAX, "the scan is still in progress");
         assert!(shard.scan_index.get_mut().order.is_some());
         for i in 0..5000 {
-            insert(&mut shard, &format!("churn:{i}"));
-            remove(&mut shard, &format!("churn:{i}"));
+            insert(&mut shard, format!("churn:{i}").as_bytes());
+            remove(&mut shard, format!("churn:{i}").as_bytes());
         }
         assert!(
             shard.scan_index.get_mut().order.is_none(),
@@ -500,18 +492,18 @@ mod tests {
         }
         for i in 0..3000 {
             assert!(
-                seen.contains(&format!("stable:{i}")),
+                seen.contains(format!("stable:{i}").as_bytes()),
                 "stable:{i} was missed"
             );
         }
-        assert!(!seen.iter().any(|k| k.starts_with("churn:")));
+        assert!(!seen.iter().any(|k| k.starts_with(b"churn:")));
     }
 
     #[test]
     fn deadlines_follow_inserts_expiry_changes_and_removal() {
         let mut shard = Shard::default();
-        let key = "k";
-        let hash = shard.hasher.hash(key.as_bytes());
+        let key: &[u8] = b"k";
+        let hash = shard.hasher.hash(key);
         shard.insert(hash, key, Value::string(b"v"), Some(100));
         assert_eq!(
             shard.get(hash, key, 50).and_then(|e| e.expires_at()),

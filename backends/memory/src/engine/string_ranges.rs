@@ -123,7 +123,7 @@ fn byte_range(len: usize, start: i64, end: i64) -> Option<(usize, usize)> {
     Some((start as usize, end as usize))
 }
 
-fn setrange(db: &mut Db, now: i64, key: &str, offset: i64, value: &[u8]) -> Result<Reply> {
+fn setrange(db: &mut Db, now: i64, key: &[u8], offset: i64, value: &[u8]) -> Result<Reply> {
     if offset < 0 {
         return Err(Error::invalid("ERR offset is out of range"));
     }

@@ -193,7 +193,7 @@ pub(crate) fn set_deadline(expiry: SetExpiry, now: i64, command: &str) -> Result
 }
 
 /// `GET`.
-pub(crate) fn get(db: &Db, now: i64, key: &str) -> Result<Reply> {
+pub(crate) fn get(db: &Db, now: i64, key: &[u8]) -> Result<Reply> {
     Ok(bulk_or_nil(db.string(key, now)?))
 }
 
@@ -201,7 +201,7 @@ pub(crate) fn get(db: &Db, now: i64, key: &str) -> Result<Reply> {
 pub(crate) fn set(
     db: &mut Db,
     now: i64,
-    key: &str,
+    key: &[u8],
     value: &Bytes,
     options: &SetOptions,
 ) -> Result<Reply> {
@@ -252,7 +252,7 @@ pub(crate) fn parse_int(bytes: &[u8]) -> Option<i64> {
     (n.to_string() == text).then_some(n)
 }
 
-fn incr_by(db: &mut Db, now: i64, key: &str, delta: i64) -> Result<i64> {
+fn incr_by(db: &mut Db, now: i64, key: &[u8], delta: i64) -> Result<i64> {
     let current = match db.string(key, now)? {
         None => 0,
         Some(b) => parse_int(b)

@@ -174,7 +174,7 @@ pub(crate) fn write(db: &mut Db, ctx: &mut WriteCtx, command: &Command) -> Resul
 }
 
 /// `ZSCORE`.
-pub(crate) fn zscore(db: &Db, now: i64, key: &str, member: &[u8]) -> Result<Reply> {
+pub(crate) fn zscore(db: &Db, now: i64, key: &[u8], member: &[u8]) -> Result<Reply> {
     Ok(double_or_nil(
         db.zset(key, now)?.and_then(|z| z.score(member)),
     ))
@@ -353,7 +353,7 @@ pub(crate) fn lex_members<'a>(
     Box::new(walk.skip(offset).take_while(move |(m, _)| far(m)))
 }
 
-fn zrange(db: &Db, now: i64, key: &str, by: &ZRangeBy, options: &ZRangeOptions) -> Result<Reply> {
+fn zrange(db: &Db, now: i64, key: &[u8], by: &ZRangeBy, options: &ZRangeOptions) -> Result<Reply> {
     if matches!(by, ZRangeBy::Lex { .. }) && options.with_scores {
         return Err(Error::invalid(
             "ERR syntax error, WITHSCORES not supported in combination with BYLEX",
@@ -373,7 +373,7 @@ fn zrange(db: &Db, now: i64, key: &str, by: &ZRangeBy, options: &ZRangeOptions) 
 pub(crate) fn zrange_selected(
     db: &Db,
     now: i64,
-    key: &str,
+    key: &[u8],
     by: &ZRangeBy,
     options: &ZRangeOptions,
 ) -> Result<Vec<(Bytes, f64)>> {
@@ -432,7 +432,7 @@ pub(crate) fn zrange_selected(
 pub(crate) fn zadd(
     db: &mut Db,
     now: i64,
-    key: &str,
+    key: &[u8],
     members: &[(f64, Bytes)],
     options: &ZAddOptions,
 ) -> Result<Reply> {
@@ -445,7 +445,7 @@ pub(crate) fn zadd(
 pub(crate) fn zadd_each<'a, I>(
     db: &mut Db,
     now: i64,
-    key: &str,
+    key: &[u8],
     members: I,
     options: &ZAddOptions,
 ) -> Result<Reply>
@@ -532,7 +532,7 @@ where
 /// an existing set with one lookup. The caller removes the key if `f` leaves it empty.
 pub(crate) fn with_zset<R>(
     db: &mut Db,
-    key: &str,
+    key: &[u8],
     now: i64,
     f: impl FnOnce(&mut ZSet) -> R,
 ) -> Result<R> {
@@ -549,8 +549,8 @@ pub(crate) fn with_zset<R>(
 fn zmove_by_score(
     db: &mut Db,
     now: i64,
-    source: &str,
-    destination: &str,
+    source: &[u8],
+    destination: &[u8],
     (min, max): (ScoreBound, ScoreBound),
     limit: Option<u64>,
     score: MoveScore,

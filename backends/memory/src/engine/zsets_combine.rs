@@ -9,6 +9,7 @@
 //! inexact scores round the same way. A `STORE` replaces its destination whatever it held
 //! (its TTL goes with it) and deletes it when the result is empty.
 
+use staunch_core::command::Key;
 use std::collections::HashMap;
 
 use staunch_core::{Bytes, Command, Error, Reply, Result, ZAggregate, ZCombineOptions};
@@ -106,7 +107,7 @@ fn reply(
     now: i64,
     op: Op,
     name: &str,
-    keys: &[String],
+    keys: &[Key],
     options: &ZCombineOptions,
 ) -> Result<Reply> {
     let result = computed(db, now, op, name, keys, options, false)?;
@@ -124,7 +125,7 @@ fn computed(
     now: i64,
     op: Op,
     name: &str,
-    keys: &[String],
+    keys: &[Key],
     options: &ZCombineOptions,
     store: bool,
 ) -> Result<Vec<(Bytes, f64)>> {
@@ -193,7 +194,7 @@ impl Input<'_> {
 }
 
 /// The inputs, type-checked in key order.
-fn inputs<'a>(db: &'a Db, now: i64, keys: &[String]) -> Result<Vec<Input<'a>>> {
+fn inputs<'a>(db: &'a Db, now: i64, keys: &[Key]) -> Result<Vec<Input<'a>>> {
     keys.iter()
         .map(|key| match db.value(key, now) {
             None => Ok(Input::Missing),

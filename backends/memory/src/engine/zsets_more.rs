@@ -13,6 +13,7 @@
 //! reverse-binary cursor avoids.
 
 use rand::seq::IteratorRandom;
+use staunch_core::command::Key;
 use staunch_core::reply::{compact_score_text, score_text};
 use staunch_core::{Bytes, Command, Error, Reply, Result, ScanOptions, ZPopEnd, glob};
 
@@ -74,7 +75,7 @@ pub(crate) fn write(db: &mut Db, now: i64, command: &Command) -> Result<Reply> {
 pub(crate) fn zmpop(
     db: &mut Db,
     now: i64,
-    keys: &[String],
+    keys: &[Key],
     end: ZPopEnd,
     count: Option<u64>,
     blocking: bool,
@@ -104,7 +105,7 @@ pub(crate) fn zmpop(
         };
         db.remove_if_empty(key);
         return Ok(Reply::Array(vec![
-            Reply::Bulk(Bytes::copy_from_slice(key.as_bytes())),
+            Reply::Bulk(Bytes::copy_from_slice(key)),
             Reply::Array(popped.into_iter().map(|(m, s)| pair(m, s)).collect()),
         ]));
     }
@@ -115,7 +116,7 @@ pub(crate) fn zmpop(
 fn zrandmember(
     db: &Db,
     now: i64,
-    key: &str,
+    key: &[u8],
     count: Option<i64>,
     with_scores: bool,
 ) -> Result<Reply> {

@@ -96,7 +96,7 @@ fn target(command: &Command) -> Result<Target> {
         return Ok(Target::Slot(pubsub::HUB_SLOT));
     }
     let keys = command.keys();
-    match common_slot(command.name(), keys.iter().map(|k| k.as_bytes())) {
+    match common_slot(command.name(), keys.iter().copied()) {
         Ok(Some(slot)) => Ok(Target::Slot(slot)),
         Ok(None) => Ok(Target::Auto),
         Err(_) if SPLIT.contains(&command.name()) => Ok(Target::Auto),
@@ -278,8 +278,8 @@ impl ClusterBackend {
         atomic: bool,
     ) -> Result<Vec<Result<Reply>>> {
         if atomic {
-            let keys: Vec<&str> = commands.iter().flat_map(|c| c.keys()).collect();
-            let slot = common_slot("MULTI", keys.iter().map(|k| k.as_bytes()))?;
+            let keys: Vec<&[u8]> = commands.iter().flat_map(|c| c.keys()).collect();
+            let slot = common_slot("MULTI", keys.iter().copied())?;
             let target = slot.map_or(Target::Auto, Target::Slot);
             return batch::run_on(&mut self.node(target), &commands, true).await;
         }

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use redis::Cmd;
+use staunch_core::command::Key;
 use staunch_core::options::*;
 
 use super::Plan;
@@ -57,7 +58,7 @@ pub(super) fn num_arg(cmd: &mut Cmd, x: f64) {
 
 /// A command named `name` with room for `args` more arguments of `bytes` bytes in all, so a
 /// large `HSET` or `ZADD` is written without growing its buffers step by step.
-pub(super) fn sized_cmd(name: &str, key: &str, args: usize, bytes: usize) -> Cmd {
+pub(super) fn sized_cmd(name: &str, key: &[u8], args: usize, bytes: usize) -> Cmd {
     let mut cmd = Cmd::with_capacity(args + 2, name.len() + key.len() + bytes);
     cmd.arg(name).arg(key);
     cmd
@@ -115,19 +116,24 @@ pub(super) fn named(name: &str) -> Cmd {
     redis::cmd(name)
 }
 
-pub(super) fn key_cmd(name: &str, key: &str) -> Cmd {
+pub(super) fn key_cmd(name: &str, key: &[u8]) -> Cmd {
     let mut cmd = redis::cmd(name);
     cmd.arg(key);
     cmd
 }
 
-pub(super) fn keys_cmd(name: &str, keys: &[String]) -> Cmd {
+pub(super) fn keys_cmd(name: &str, keys: &[Key]) -> Cmd {
     let mut cmd = redis::cmd(name);
-    cmd.arg(keys);
+    cmd.arg(names(keys));
     cmd
 }
 
-pub(super) fn blocking_keys(name: &str, keys: &[String], timeout: Duration) -> Plan {
+/// Names as the arguments the `redis` crate writes (it cannot know [`Key`]).
+pub(super) fn names(keys: &[Key]) -> Vec<&[u8]> {
+    keys.iter().map(|k| k.as_bytes()).collect()
+}
+
+pub(super) fn blocking_keys(name: &str, keys: &[Key], timeout: Duration) -> Plan {
     let mut cmd = keys_cmd(name, keys);
     cmd.arg(block_secs(timeout));
     Plan::Blocking {
@@ -140,10 +146,10 @@ pub(super) fn bytes_list(values: &[bytes::Bytes]) -> Vec<&[u8]> {
     values.iter().map(|v| v.as_ref()).collect()
 }
 
-pub(super) fn script(script: Script, keys: &[&str], args: Vec<Vec<u8>>) -> Plan {
+pub(super) fn script(script: Script, keys: &[&[u8]], args: Vec<Vec<u8>>) -> Plan {
     Plan::Script {
         script,
-        keys: keys.iter().map(|k| k.as_bytes().to_vec()).collect(),
+        keys: keys.iter().map(|k| k.to_vec()).collect(),
         args,
     }
 }
@@ -178,15 +184,15 @@ pub(super) fn zrange_args(cmd: &mut Cmd, by: &ZRangeBy, options: &ZRangeOptions)
 /// ones Redis refuses for the command (it answers with its own error).
 pub(super) fn combine_cmd(
     name: &str,
-    destination: Option<&String>,
-    keys: &[String],
+    destination: Option<&Key>,
+    keys: &[Key],
     options: &ZCombineOptions,
 ) -> Cmd {
     let mut cmd = named(name);
     if let Some(destination) = destination {
-        cmd.arg(destination);
+        cmd.arg(destination.as_bytes());
     }
-    cmd.arg(keys.len()).arg(keys);
+    cmd.arg(keys.len()).arg(names(keys));
     if let Some(weights) = &options.weights {
         cmd.arg("WEIGHTS");
         for weight in weights {
@@ -203,15 +209,15 @@ pub(super) fn combine_cmd(
 }
 
 /// `numkeys key... MIN|MAX [COUNT n]` of `ZMPOP`/`BZMPOP` (and the list forms).
-pub(super) fn mpop_args(cmd: &mut Cmd, keys: &[String], end: &str, count: Option<u64>) {
-    cmd.arg(keys.len()).arg(keys).arg(end);
+pub(super) fn mpop_args(cmd: &mut Cmd, keys: &[Key], end: &str, count: Option<u64>) {
+    cmd.arg(keys.len()).arg(names(keys)).arg(end);
     if let Some(count) = count {
         cmd.arg("COUNT").arg(count);
     }
 }
 
 /// `EXPIRE`, `PEXPIRE`, `EXPIREAT` or `PEXPIREAT` with its key and time.
-pub(super) fn expire_cmd(key: &str, expiry: Expiry) -> Cmd {
+pub(super) fn expire_cmd(key: &[u8], expiry: Expiry) -> Cmd {
     let (name, t) = match expiry {
         Expiry::Seconds(s) => ("EXPIRE", s),
         Expiry::Millis(ms) => ("PEXPIRE", ms),
@@ -224,8 +230,8 @@ pub(super) fn expire_cmd(key: &str, expiry: Expiry) -> Cmd {
 }
 
 /// `numkeys key... LEFT|RIGHT [COUNT n]`, the tail of `LMPOP` and `BLMPOP`.
-pub(super) fn lmpop_args(cmd: &mut Cmd, keys: &[String], end: ListEnd, count: Option<u64>) {
-    cmd.arg(keys.len()).arg(keys).arg(end.as_str());
+pub(super) fn lmpop_args(cmd: &mut Cmd, keys: &[Key], end: ListEnd, count: Option<u64>) {
+    cmd.arg(keys.len()).arg(names(keys)).arg(end.as_str());
     if let Some(count) = count {
         cmd.arg("COUNT").arg(count);
     }

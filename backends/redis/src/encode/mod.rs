@@ -115,7 +115,7 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             destination,
             replace,
         } => {
-            let mut cmd = rcmd!("COPY", source, destination);
+            let mut cmd = rcmd!("COPY", source.as_bytes(), destination.as_bytes());
             if *replace {
                 cmd.arg("REPLACE");
             }
@@ -157,13 +157,13 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         C::MSet { pairs } => {
             let mut cmd = named("MSET");
             for (key, value) in pairs {
-                cmd.arg(key).arg(value.as_ref());
+                cmd.arg(key.as_bytes()).arg(value.as_ref());
             }
             plain(cmd)
         }
-        C::IncrBy { key, delta } => plain(rcmd!("INCRBY", key, *delta)),
-        C::DecrBy { key, delta } => plain(rcmd!("DECRBY", key, *delta)),
-        C::IncrByFloat { key, delta } => plain(rcmd!("INCRBYFLOAT", key, num(*delta))),
+        C::IncrBy { key, delta } => plain(rcmd!("INCRBY", key.as_bytes(), *delta)),
+        C::DecrBy { key, delta } => plain(rcmd!("DECRBY", key.as_bytes(), *delta)),
+        C::IncrByFloat { key, delta } => plain(rcmd!("INCRBYFLOAT", key.as_bytes(), num(*delta))),
         C::GetDel { key } => plain(key_cmd("GETDEL", key)),
         C::GetEx { key, expiry } => {
             let mut cmd = key_cmd("GETEX", key);
@@ -176,19 +176,19 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             }
             plain(cmd)
         }
-        C::Append { key, value } => plain(rcmd!("APPEND", key, value.as_ref())),
-        C::SetNx { key, value } => plain(rcmd!("SETNX", key, value.as_ref())),
+        C::Append { key, value } => plain(rcmd!("APPEND", key.as_bytes(), value.as_ref())),
+        C::SetNx { key, value } => plain(rcmd!("SETNX", key.as_bytes(), value.as_ref())),
         C::SetRange { key, offset, value } => {
-            plain(rcmd!("SETRANGE", key, *offset, value.as_ref()))
+            plain(rcmd!("SETRANGE", key.as_bytes(), *offset, value.as_ref()))
         }
-        C::GetRange { key, start, end } => plain(rcmd!("GETRANGE", key, *start, *end)),
+        C::GetRange { key, start, end } => plain(rcmd!("GETRANGE", key.as_bytes(), *start, *end)),
         C::SetBit { key, offset, value } => plain(rcmd!(
             "SETBIT",
-            key,
+            key.as_bytes(),
             *offset,
             if *value { "1" } else { "0" }
         )),
-        C::GetBit { key, offset } => plain(rcmd!("GETBIT", key, *offset)),
+        C::GetBit { key, offset } => plain(rcmd!("GETBIT", key.as_bytes(), *offset)),
         C::BitCount { key, range } => {
             let mut cmd = key_cmd("BITCOUNT", key);
             if let Some(range) = range {
@@ -199,38 +199,48 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         C::MSetNx { pairs } => {
             let mut cmd = named("MSETNX");
             for (key, value) in pairs {
-                cmd.arg(key).arg(value.as_ref());
+                cmd.arg(key.as_bytes()).arg(value.as_ref());
             }
             plain(cmd)
         }
         C::StrLen { key } => plain(key_cmd("STRLEN", key)),
 
         // ----- hashes -----
-        C::HGet { key, field } => plain(rcmd!("HGET", key, field)),
+        C::HGet { key, field } => plain(rcmd!("HGET", key.as_bytes(), field.as_bytes())),
         C::HSet { key, fields } => {
             let bytes = fields.iter().map(|(f, v)| f.len() + v.len()).sum();
             let mut cmd = sized_cmd("HSET", key, fields.len() * 2, bytes);
             for (field, value) in fields {
-                cmd.arg(field).arg(value.as_ref());
+                cmd.arg(field.as_bytes()).arg(value.as_ref());
             }
             plain(cmd)
         }
-        C::HSetNx { key, field, value } => plain(rcmd!("HSETNX", key, field, value.as_ref())),
-        C::HDel { key, fields } => plain(rcmd!("HDEL", key, fields)),
+        C::HSetNx { key, field, value } => plain(rcmd!(
+            "HSETNX",
+            key.as_bytes(),
+            field.as_bytes(),
+            value.as_ref()
+        )),
+        C::HDel { key, fields } => plain(rcmd!("HDEL", key.as_bytes(), names(fields))),
         C::HGetAll { key } => plain(key_cmd("HGETALL", key)),
-        C::HMGet { key, fields } => plain(rcmd!("HMGET", key, fields)),
-        C::HIncrBy { key, field, delta } => plain(rcmd!("HINCRBY", key, field, *delta)),
-        C::HIncrByFloat { key, field, delta } => {
-            plain(rcmd!("HINCRBYFLOAT", key, field, num(*delta)))
+        C::HMGet { key, fields } => plain(rcmd!("HMGET", key.as_bytes(), names(fields))),
+        C::HIncrBy { key, field, delta } => {
+            plain(rcmd!("HINCRBY", key.as_bytes(), field.as_bytes(), *delta))
         }
-        C::HExists { key, field } => plain(rcmd!("HEXISTS", key, field)),
+        C::HIncrByFloat { key, field, delta } => plain(rcmd!(
+            "HINCRBYFLOAT",
+            key.as_bytes(),
+            field.as_bytes(),
+            num(*delta)
+        )),
+        C::HExists { key, field } => plain(rcmd!("HEXISTS", key.as_bytes(), field.as_bytes())),
         C::HLen { key } => plain(key_cmd("HLEN", key)),
-        C::HStrLen { key, field } => plain(rcmd!("HSTRLEN", key, field)),
+        C::HStrLen { key, field } => plain(rcmd!("HSTRLEN", key.as_bytes(), field.as_bytes())),
         C::HKeys { key } => plain(key_cmd("HKEYS", key)),
         C::HMSet { key, fields } => {
             let mut cmd = key_cmd("HMSET", key);
             for (field, value) in fields {
-                cmd.arg(field).arg(value.as_ref());
+                cmd.arg(field.as_bytes()).arg(value.as_ref());
             }
             plain(cmd)
         }
@@ -261,16 +271,20 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         C::HVals { key } => plain(key_cmd("HVALS", key)),
 
         // ----- lists -----
-        C::LPush { key, values } => plain(rcmd!("LPUSH", key, bytes_list(values))),
-        C::RPush { key, values } => plain(rcmd!("RPUSH", key, bytes_list(values))),
-        C::LPop { key, count } => plain(rcmd!("LPOP", key, *count)),
-        C::RPop { key, count } => plain(rcmd!("RPOP", key, *count)),
-        C::LRange { key, start, stop } => plain(rcmd!("LRANGE", key, *start, *stop)),
+        C::LPush { key, values } => plain(rcmd!("LPUSH", key.as_bytes(), bytes_list(values))),
+        C::RPush { key, values } => plain(rcmd!("RPUSH", key.as_bytes(), bytes_list(values))),
+        C::LPop { key, count } => plain(rcmd!("LPOP", key.as_bytes(), *count)),
+        C::RPop { key, count } => plain(rcmd!("RPOP", key.as_bytes(), *count)),
+        C::LRange { key, start, stop } => plain(rcmd!("LRANGE", key.as_bytes(), *start, *stop)),
         C::LLen { key } => plain(key_cmd("LLEN", key)),
-        C::LIndex { key, index } => plain(rcmd!("LINDEX", key, *index)),
-        C::LSet { key, index, value } => plain(rcmd!("LSET", key, *index, value.as_ref())),
-        C::LRem { key, count, value } => plain(rcmd!("LREM", key, *count, value.as_ref())),
-        C::LTrim { key, start, stop } => plain(rcmd!("LTRIM", key, *start, *stop)),
+        C::LIndex { key, index } => plain(rcmd!("LINDEX", key.as_bytes(), *index)),
+        C::LSet { key, index, value } => {
+            plain(rcmd!("LSET", key.as_bytes(), *index, value.as_ref()))
+        }
+        C::LRem { key, count, value } => {
+            plain(rcmd!("LREM", key.as_bytes(), *count, value.as_ref()))
+        }
+        C::LTrim { key, start, stop } => plain(rcmd!("LTRIM", key.as_bytes(), *start, *stop)),
         C::LMove {
             source,
             destination,
@@ -278,8 +292,8 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             to,
         } => plain(rcmd!(
             "LMOVE",
-            source,
-            destination,
+            source.as_bytes(),
+            destination.as_bytes(),
             from.as_str(),
             to.as_str()
         )),
@@ -289,7 +303,7 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             count,
             options,
         } => {
-            let mut cmd = rcmd!("LPOS", key, element.as_ref());
+            let mut cmd = rcmd!("LPOS", key.as_bytes(), element.as_ref());
             if let Some(rank) = options.rank {
                 cmd.arg("RANK").arg(rank);
             }
@@ -308,13 +322,13 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             element,
         } => plain(rcmd!(
             "LINSERT",
-            key,
+            key.as_bytes(),
             position.as_str(),
             pivot.as_ref(),
             element.as_ref()
         )),
-        C::LPushX { key, values } => plain(rcmd!("LPUSHX", key, bytes_list(values))),
-        C::RPushX { key, values } => plain(rcmd!("RPUSHX", key, bytes_list(values))),
+        C::LPushX { key, values } => plain(rcmd!("LPUSHX", key.as_bytes(), bytes_list(values))),
+        C::RPushX { key, values } => plain(rcmd!("RPUSHX", key.as_bytes(), bytes_list(values))),
         C::LMPop { keys, end, count } => {
             let mut cmd = named("LMPOP");
             lmpop_args(&mut cmd, keys, *end, *count);
@@ -344,8 +358,8 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         } => Ok(Plan::Blocking {
             cmd: rcmd!(
                 "BLMOVE",
-                source,
-                destination,
+                source.as_bytes(),
+                destination.as_bytes(),
                 from.as_str(),
                 to.as_str(),
                 block_secs(*timeout)
@@ -354,38 +368,51 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         }),
 
         // ----- sets -----
-        C::SAdd { key, members } => plain(rcmd!("SADD", key, bytes_list(members))),
-        C::SRem { key, members } => plain(rcmd!("SREM", key, bytes_list(members))),
+        C::SAdd { key, members } => plain(rcmd!("SADD", key.as_bytes(), bytes_list(members))),
+        C::SRem { key, members } => plain(rcmd!("SREM", key.as_bytes(), bytes_list(members))),
         C::SMembers { key } => plain(key_cmd("SMEMBERS", key)),
-        C::SIsMember { key, member } => plain(rcmd!("SISMEMBER", key, member.as_ref())),
-        C::SMIsMember { key, members } => plain(rcmd!("SMISMEMBER", key, bytes_list(members))),
+        C::SIsMember { key, member } => plain(rcmd!("SISMEMBER", key.as_bytes(), member.as_ref())),
+        C::SMIsMember { key, members } => {
+            plain(rcmd!("SMISMEMBER", key.as_bytes(), bytes_list(members)))
+        }
         C::SCard { key } => plain(key_cmd("SCARD", key)),
-        C::SPop { key, count } => plain(rcmd!("SPOP", key, *count)),
-        C::SRandMember { key, count } => plain(rcmd!("SRANDMEMBER", key, *count)),
+        C::SPop { key, count } => plain(rcmd!("SPOP", key.as_bytes(), *count)),
+        C::SRandMember { key, count } => plain(rcmd!("SRANDMEMBER", key.as_bytes(), *count)),
         C::SInter { keys } => plain(keys_cmd("SINTER", keys)),
         C::SUnion { keys } => plain(keys_cmd("SUNION", keys)),
         C::SDiff { keys } => plain(keys_cmd("SDIFF", keys)),
         C::SInterCard { keys, limit } => {
-            let mut cmd = rcmd!("SINTERCARD", keys.len(), keys);
+            let mut cmd = rcmd!("SINTERCARD", keys.len(), names(keys));
             if let Some(limit) = limit {
                 cmd.arg("LIMIT").arg(*limit);
             }
             plain(cmd)
         }
-        C::SInterStore { destination, keys } => plain(rcmd!("SINTERSTORE", destination, keys)),
-        C::SUnionStore { destination, keys } => plain(rcmd!("SUNIONSTORE", destination, keys)),
-        C::SDiffStore { destination, keys } => plain(rcmd!("SDIFFSTORE", destination, keys)),
+        C::SInterStore { destination, keys } => {
+            plain(rcmd!("SINTERSTORE", destination.as_bytes(), names(keys)))
+        }
+        C::SUnionStore { destination, keys } => {
+            plain(rcmd!("SUNIONSTORE", destination.as_bytes(), names(keys)))
+        }
+        C::SDiffStore { destination, keys } => {
+            plain(rcmd!("SDIFFSTORE", destination.as_bytes(), names(keys)))
+        }
         C::SMove {
             source,
             destination,
             member,
-        } => plain(rcmd!("SMOVE", source, destination, member.as_ref())),
+        } => plain(rcmd!(
+            "SMOVE",
+            source.as_bytes(),
+            destination.as_bytes(),
+            member.as_ref()
+        )),
         C::SScan {
             key,
             cursor,
             options,
         } => {
-            let mut cmd = rcmd!("SSCAN", key, *cursor);
+            let mut cmd = rcmd!("SSCAN", key.as_bytes(), *cursor);
             scan_args(&mut cmd, options);
             plain(cmd)
         }
@@ -423,16 +450,21 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             }
             plain(cmd)
         }
-        C::ZRem { key, members } => plain(rcmd!("ZREM", key, bytes_list(members))),
-        C::ZScore { key, member } => plain(rcmd!("ZSCORE", key, member.as_ref())),
-        C::ZMScore { key, members } => plain(rcmd!("ZMSCORE", key, bytes_list(members))),
-        C::ZIncrBy { key, delta, member } => {
-            plain(rcmd!("ZINCRBY", key, num(*delta), member.as_ref()))
-        }
+        C::ZRem { key, members } => plain(rcmd!("ZREM", key.as_bytes(), bytes_list(members))),
+        C::ZScore { key, member } => plain(rcmd!("ZSCORE", key.as_bytes(), member.as_ref())),
+        C::ZMScore { key, members } => plain(rcmd!("ZMSCORE", key.as_bytes(), bytes_list(members))),
+        C::ZIncrBy { key, delta, member } => plain(rcmd!(
+            "ZINCRBY",
+            key.as_bytes(),
+            num(*delta),
+            member.as_ref()
+        )),
         C::ZCard { key } => plain(key_cmd("ZCARD", key)),
-        C::ZCount { key, min, max } => plain(rcmd!("ZCOUNT", key, min.to_arg(), max.to_arg())),
-        C::ZRank { key, member } => plain(rcmd!("ZRANK", key, member.as_ref())),
-        C::ZRevRank { key, member } => plain(rcmd!("ZREVRANK", key, member.as_ref())),
+        C::ZCount { key, min, max } => {
+            plain(rcmd!("ZCOUNT", key.as_bytes(), min.to_arg(), max.to_arg()))
+        }
+        C::ZRank { key, member } => plain(rcmd!("ZRANK", key.as_bytes(), member.as_ref())),
+        C::ZRevRank { key, member } => plain(rcmd!("ZREVRANK", key.as_bytes(), member.as_ref())),
         C::ZRankWithScore { key, member } => Ok(script(
             Script::ZRankScore,
             &[key],
@@ -458,12 +490,18 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             zrange_args(&mut cmd, by, options);
             plain(cmd)
         }
-        C::ZLexCount { key, min, max } => {
-            plain(rcmd!("ZLEXCOUNT", key, min.to_arg(), max.to_arg()))
-        }
-        C::ZRemRangeByLex { key, min, max } => {
-            plain(rcmd!("ZREMRANGEBYLEX", key, min.to_arg(), max.to_arg()))
-        }
+        C::ZLexCount { key, min, max } => plain(rcmd!(
+            "ZLEXCOUNT",
+            key.as_bytes(),
+            min.to_arg(),
+            max.to_arg()
+        )),
+        C::ZRemRangeByLex { key, min, max } => plain(rcmd!(
+            "ZREMRANGEBYLEX",
+            key.as_bytes(),
+            min.to_arg(),
+            max.to_arg()
+        )),
         C::ZUnion { keys, options } => plain(combine_cmd("ZUNION", None, keys, options)),
         C::ZInter { keys, options } => plain(combine_cmd("ZINTER", None, keys, options)),
         C::ZDiff { keys, options } => plain(combine_cmd("ZDIFF", None, keys, options)),
@@ -484,7 +522,7 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         } => plain(combine_cmd("ZDIFFSTORE", Some(destination), keys, options)),
         C::ZInterCard { keys, limit } => {
             let mut cmd = named("ZINTERCARD");
-            cmd.arg(keys.len()).arg(keys);
+            cmd.arg(keys.len()).arg(names(keys));
             if let Some(limit) = limit {
                 cmd.arg("LIMIT").arg(*limit);
             }
@@ -533,15 +571,18 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             scan_args(&mut cmd, options);
             plain(cmd)
         }
-        C::ZPopMin { key, count } => plain(rcmd!("ZPOPMIN", key, *count)),
-        C::ZPopMax { key, count } => plain(rcmd!("ZPOPMAX", key, *count)),
+        C::ZPopMin { key, count } => plain(rcmd!("ZPOPMIN", key.as_bytes(), *count)),
+        C::ZPopMax { key, count } => plain(rcmd!("ZPOPMAX", key.as_bytes(), *count)),
         C::BZPopMin { keys, timeout } => Ok(blocking_keys("BZPOPMIN", keys, *timeout)),
         C::BZPopMax { keys, timeout } => Ok(blocking_keys("BZPOPMAX", keys, *timeout)),
-        C::ZRemRangeByScore { key, min, max } => {
-            plain(rcmd!("ZREMRANGEBYSCORE", key, min.to_arg(), max.to_arg()))
-        }
+        C::ZRemRangeByScore { key, min, max } => plain(rcmd!(
+            "ZREMRANGEBYSCORE",
+            key.as_bytes(),
+            min.to_arg(),
+            max.to_arg()
+        )),
         C::ZRemRangeByRank { key, start, stop } => {
-            plain(rcmd!("ZREMRANGEBYRANK", key, *start, *stop))
+            plain(rcmd!("ZREMRANGEBYRANK", key.as_bytes(), *start, *stop))
         }
 
         // ----- pub/sub -----
@@ -644,7 +685,10 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
 }
 
 /// [`Command::QueueStep`] as its script's arguments (see `scripts.rs`).
-fn queue_step(keys: &[String], step: &staunch_core::QueueStepOptions) -> Result<Plan> {
+fn queue_step(
+    keys: &[staunch_core::command::Key],
+    step: &staunch_core::QueueStepOptions,
+) -> Result<Plan> {
     staunch_core::queue_step::QueueStepKeys::parse(keys)?;
     let text = |s: String| s.into_bytes();
     let mut args = match &step.finish {
@@ -682,7 +726,7 @@ fn queue_step(keys: &[String], step: &staunch_core::QueueStepOptions) -> Result<
         Some(f) => staunch_core::queue_step::completed_event(&f.id, step.now_ms).to_vec(),
         None => Vec::new(),
     });
-    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let keys: Vec<&[u8]> = keys.iter().map(|k| k.as_bytes()).collect();
     Ok(script(Script::QueueStep, &keys, args))
 }
 

@@ -59,7 +59,7 @@ Hashes "Hash operations: field maps under one key." [] {
         key: Key,
     } => "HGETALL" [Read, repeat true, keys [key], reply Map, family Hashes, time none, effects none] {
         /// `HGETALL`.
-        fn hgetall(key: Key) -> HashMap<String, Bytes> = { key };
+        fn hgetall(key: Key) -> HashMap<Name, Bytes> = { key };
     }
     /// `HMGET key field...` → `Array` of `Bulk`/`Nil`.
     28 HMGet {
@@ -119,7 +119,7 @@ Hashes "Hash operations: field maps under one key." [] {
         key: Key,
     } => "HKEYS" [Read, repeat true, keys [key], reply Array, family Hashes, time none, effects none] {
         /// `HKEYS`.
-        fn hkeys(key: Key) -> Vec<String> = { key };
+        fn hkeys(key: Key) -> Vec<Name> = { key };
     }
     /// `HVALS key` → `Array` of `Bulk` (order unspecified).
     34 HVals {
@@ -158,11 +158,11 @@ Hashes "Hash operations: field maps under one key." [] {
         with_values: bool,
     } => "HRANDFIELD" [Read, repeat true, keys [key], reply Varies, family Hashes, time none, effects none] {
         /// `HRANDFIELD key`.
-        fn hrandfield(key: Key) -> Option<String> = { key, count: None, with_values: false };
+        fn hrandfield(key: Key) -> Option<Name> = { key, count: None, with_values: false };
         /// `HRANDFIELD key count`.
-        fn hrandfield_count(key: Key, count: i64) -> Vec<String> = { key, count: Some(count), with_values: false };
+        fn hrandfield_count(key: Key, count: i64) -> Vec<Name> = { key, count: Some(count), with_values: false };
         /// `HRANDFIELD key count WITHVALUES`.
-        fn hrandfield_with_values(key: Key, count: i64) -> Vec<(String, Bytes)> = { key, count: Some(count), with_values: true };
+        fn hrandfield_with_values(key: Key, count: i64) -> Vec<(Name, Bytes)> = { key, count: Some(count), with_values: true };
     }
     /// `HMSET key field value ...` → `Status` `OK` (what [`Command::HSet`] does, with Redis's
     /// older reply).
@@ -191,9 +191,9 @@ Hashes "Hash operations: field maps under one key." [] {
         options: ScanOptions,
     } => "HSCAN" [Read, repeat true, keys [key], reply Array, family Hashes, time none, effects none] {
         /// `HSCAN key cursor`: the next cursor and fields with their values.
-        fn hscan(key: Key, cursor: u64) -> (u64, Vec<(String, Bytes)>) = { key, cursor, options: ScanOptions::new() };
+        fn hscan(key: Key, cursor: u64) -> (u64, Vec<(Name, Bytes)>) = { key, cursor, options: ScanOptions::new() };
         /// `HSCAN key cursor [MATCH] [COUNT]`.
-        fn hscan_options(key: Key, cursor: u64, options: ScanOptions) -> (u64, Vec<(String, Bytes)>) = { key, cursor, options };
+        fn hscan_options(key: Key, cursor: u64, options: ScanOptions) -> (u64, Vec<(Name, Bytes)>) = { key, cursor, options };
     }
 
 }

@@ -7,7 +7,7 @@ macro_rules! keyspace_rows {
 Keyspace "Keyspace operations: existence, deletion, TTLs, types, iteration." [
     /// A whole `SCAN` iteration, collected: every key that existed throughout. Keys may repeat
     /// if they moved during the scan, as with Redis; use it for bounded keyspaces.
-    fn scan_all(&self, options: ScanOptions) -> impl Future<Output = Result<Vec<String>>> + Send {
+    fn scan_all(&self, options: ScanOptions) -> impl Future<Output = Result<Vec<Name>>> + Send {
         async move {
             let mut keys = Vec::new();
             let mut cursor = 0;
@@ -111,9 +111,9 @@ Keyspace "Keyspace operations: existence, deletion, TTLs, types, iteration." [
         options: ScanOptions,
     } => "SCAN" [Read, repeat true, keys [], reply ScanPage, family Keyspace, time none, effects none] {
         /// One `SCAN` step: the next cursor (0 when done) and a batch of keys.
-        fn scan(cursor: u64) -> (u64, Vec<String>) = { cursor, options: ScanOptions::new() };
+        fn scan(cursor: u64) -> (u64, Vec<Name>) = { cursor, options: ScanOptions::new() };
         /// One `SCAN` step with `MATCH`, `COUNT` or `TYPE`.
-        fn scan_options(cursor: u64, options: ScanOptions) -> (u64, Vec<String>) = { cursor, options };
+        fn scan_options(cursor: u64, options: ScanOptions) -> (u64, Vec<Name>) = { cursor, options };
     }
     /// `DBSIZE` → `Int`.
     8 DbSize => "DBSIZE" [Read, repeat true, keys [], reply Int, family Keyspace, time none, effects none] {
@@ -155,7 +155,7 @@ Keyspace "Keyspace operations: existence, deletion, TTLs, types, iteration." [
         pattern: String,
     } => "KEYS" [Read, repeat true, keys [], reply Keys, family Keyspace, time none, effects none] {
         /// `KEYS pattern`: every key matching it.
-        fn keys(pattern: Pattern) -> Vec<String> = { pattern };
+        fn keys(pattern: Pattern) -> Vec<Name> = { pattern };
     }
     /// `COPY source destination [REPLACE]` → `Int` 1 if copied, 0 if `source` is missing or
     /// `destination` exists without `REPLACE`. The copy keeps the source's TTL.

@@ -152,9 +152,9 @@ Lists "List operations, blocking pops included." [] {
     } => "BLPOP" [Blocking, repeat false, keys [all keys], reply KeyFirst, family Lists, time none, effects custom] {
         /// `BLPOP key timeout`: the key and value popped, or `None` after `timeout` (zero waits
         /// forever).
-        fn blpop(key: Key, timeout: Duration) -> Option<(String, Bytes)> = { keys: vec![key], timeout };
+        fn blpop(key: Key, timeout: Duration) -> Option<(Name, Bytes)> = { keys: vec![key], timeout };
         /// `BLPOP key... timeout`.
-        fn blpop_multiple(keys: Keys, timeout: Duration) -> Option<(String, Bytes)> = { keys, timeout };
+        fn blpop_multiple(keys: Keys, timeout: Duration) -> Option<(Name, Bytes)> = { keys, timeout };
     }
     /// `BRPOP key... timeout`, like [`Command::BLPop`] from the tail.
     47 BRPop {
@@ -164,9 +164,9 @@ Lists "List operations, blocking pops included." [] {
         timeout: BlockTimeout,
     } => "BRPOP" [Blocking, repeat false, keys [all keys], reply KeyFirst, family Lists, time none, effects custom] {
         /// `BRPOP key timeout`.
-        fn brpop(key: Key, timeout: Duration) -> Option<(String, Bytes)> = { keys: vec![key], timeout };
+        fn brpop(key: Key, timeout: Duration) -> Option<(Name, Bytes)> = { keys: vec![key], timeout };
         /// `BRPOP key... timeout`.
-        fn brpop_multiple(keys: Keys, timeout: Duration) -> Option<(String, Bytes)> = { keys, timeout };
+        fn brpop_multiple(keys: Keys, timeout: Duration) -> Option<(Name, Bytes)> = { keys, timeout };
     }
     /// `BLMOVE source destination from to timeout` → `Bulk` or `Nil` on timeout.
     48 BLMove {
@@ -267,9 +267,9 @@ Lists "List operations, blocking pops included." [] {
         count: Option<u64>,
     } => "LMPOP" [Write, repeat false, keys [all keys], reply KeyFirst, family Lists, time none, effects custom] {
         /// `LMPOP numkeys key... LEFT|RIGHT`: the key and the element popped.
-        fn lmpop(keys: Keys, end: ListEnd) -> Option<(String, Vec<Bytes>)> = { keys, end, count: None };
+        fn lmpop(keys: Keys, end: ListEnd) -> Option<(Name, Vec<Bytes>)> = { keys, end, count: None };
         /// `LMPOP numkeys key... LEFT|RIGHT COUNT n`: the key and up to `n` elements.
-        fn lmpop_count(keys: Keys, end: ListEnd, count: u64) -> Option<(String, Vec<Bytes>)> = { keys, end, count: Some(count) };
+        fn lmpop_count(keys: Keys, end: ListEnd, count: u64) -> Option<(Name, Vec<Bytes>)> = { keys, end, count: Some(count) };
     }
     /// `BLMPOP timeout numkeys key... LEFT|RIGHT [COUNT n]`: [`Command::LMPop`] waiting up to
     /// `timeout` (zero: forever) for a list to fill; `Nil` on timeout.
@@ -284,9 +284,9 @@ Lists "List operations, blocking pops included." [] {
         timeout: BlockTimeout,
     } => "BLMPOP" [Blocking, repeat false, keys [all keys], reply KeyFirst, family Lists, time none, effects custom] {
         /// `BLMPOP timeout numkeys key... LEFT|RIGHT`.
-        fn blmpop(keys: Keys, end: ListEnd, timeout: Duration) -> Option<(String, Vec<Bytes>)> = { keys, end, count: None, timeout };
+        fn blmpop(keys: Keys, end: ListEnd, timeout: Duration) -> Option<(Name, Vec<Bytes>)> = { keys, end, count: None, timeout };
         /// `BLMPOP timeout numkeys key... LEFT|RIGHT COUNT n`.
-        fn blmpop_count(keys: Keys, end: ListEnd, count: u64, timeout: Duration) -> Option<(String, Vec<Bytes>)> = { keys, end, count: Some(count), timeout };
+        fn blmpop_count(keys: Keys, end: ListEnd, count: u64, timeout: Duration) -> Option<(Name, Vec<Bytes>)> = { keys, end, count: Some(count), timeout };
     }
 }
         } $generate }

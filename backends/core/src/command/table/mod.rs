@@ -29,7 +29,7 @@
 //!     fn hget(key: Key, field: Field) -> Option<Bytes> = borrowed;
 //!                            typed methods: parameters (`Key`, `Keys`, `Field`, `Fields`,
 //!                            `Value`, `Values`, `FieldValues`, `KeyValues`, `ScoreMembers`,
-//!                            `Channel`, `Pattern`, or a plain type), the reply type, and the owned
+//!                            `Channel`, `Channels`, `Pattern`, or a plain type), the reply type, and the owned
 //!                            command's fields (or `borrowed`)
 //! }
 //! ```

@@ -43,7 +43,7 @@ PubSub "Publishing, and subscribing to channels and patterns." [
         channels: Vec<String>,
     } => "PUBSUB" [Read, repeat true, keys [], reply Array, family PubSub, time none, effects none] {
         /// `PUBSUB NUMSUB channel...`: each channel with its number of subscribers.
-        fn pubsub_numsub(channels: Keys) -> Vec<(String, u64)> = { channels };
+        fn pubsub_numsub(channels: Channels) -> Vec<(String, u64)> = { channels };
     }
     /// `PUBSUB NUMPAT` → `Int` number of distinct patterns subscribed to (Redis 7 counts each
     /// pattern once, however many subscribe to it).

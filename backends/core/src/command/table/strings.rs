@@ -6,7 +6,7 @@ macro_rules! strings_rows {
         $crate::command::table::chain! { [$($rest),*] { $($acc)*
 Strings "String operations: values, counters, expiry-aware reads." [
     /// `GET` decoded as UTF-8 text (`InvalidInput` if it is not).
-    fn get_string<'a>(&'a self, key: &'a str) -> impl Future<Output = Result<Option<String>>> + Send {
+    fn get_string<'a>(&'a self, key: &'a (impl AsRef<[u8]> + ?Sized)) -> impl Future<Output = Result<Option<String>>> + Send {
         let fut = self.get(key);
         async move {
             match fut.await? {

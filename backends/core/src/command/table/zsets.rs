@@ -167,9 +167,9 @@ SortedSets "Sorted-set operations: scores, ranks, ranges, pops." [] {
         timeout: BlockTimeout,
     } => "BZPOPMIN" [Blocking, repeat false, keys [all keys], reply KeyFirst, family SortedSets, time none, effects custom] {
         /// `BZPOPMIN key timeout`: key, member and score, or `None` after `timeout`.
-        fn bzpopmin(key: Key, timeout: Duration) -> Option<(String, Bytes, f64)> = { keys: vec![key], timeout };
+        fn bzpopmin(key: Key, timeout: Duration) -> Option<(Name, Bytes, f64)> = { keys: vec![key], timeout };
         /// `BZPOPMIN key... timeout`.
-        fn bzpopmin_multiple(keys: Keys, timeout: Duration) -> Option<(String, Bytes, f64)> = { keys, timeout };
+        fn bzpopmin_multiple(keys: Keys, timeout: Duration) -> Option<(Name, Bytes, f64)> = { keys, timeout };
     }
     /// `BZPOPMAX key... timeout`, like [`Command::BZPopMin`].
     73 BZPopMax {
@@ -179,9 +179,9 @@ SortedSets "Sorted-set operations: scores, ranks, ranges, pops." [] {
         timeout: BlockTimeout,
     } => "BZPOPMAX" [Blocking, repeat false, keys [all keys], reply KeyFirst, family SortedSets, time none, effects custom] {
         /// `BZPOPMAX key timeout`.
-        fn bzpopmax(key: Key, timeout: Duration) -> Option<(String, Bytes, f64)> = { keys: vec![key], timeout };
+        fn bzpopmax(key: Key, timeout: Duration) -> Option<(Name, Bytes, f64)> = { keys: vec![key], timeout };
         /// `BZPOPMAX key... timeout`.
-        fn bzpopmax_multiple(keys: Keys, timeout: Duration) -> Option<(String, Bytes, f64)> = { keys, timeout };
+        fn bzpopmax_multiple(keys: Keys, timeout: Duration) -> Option<(Name, Bytes, f64)> = { keys, timeout };
     }
     /// `ZREMRANGEBYSCORE key min max` → `Int` removed.
     74 ZRemRangeByScore {
@@ -383,9 +383,9 @@ SortedSets "Sorted-set operations: scores, ranks, ranges, pops." [] {
         count: Option<u64>,
     } => "ZMPOP" [Write, repeat false, keys [all keys], reply KeyFirst, family SortedSets, time none, effects custom] {
         /// `ZMPOP numkeys key... MIN|MAX`: the key popped from and its member.
-        fn zmpop(keys: Keys, end: ZPopEnd) -> Option<(String, Vec<(Bytes, f64)>)> = { keys, end, count: None };
+        fn zmpop(keys: Keys, end: ZPopEnd) -> Option<(Name, Vec<(Bytes, f64)>)> = { keys, end, count: None };
         /// `ZMPOP numkeys key... MIN|MAX COUNT count`.
-        fn zmpop_count(keys: Keys, end: ZPopEnd, count: u64) -> Option<(String, Vec<(Bytes, f64)>)> = { keys, end, count: Some(count) };
+        fn zmpop_count(keys: Keys, end: ZPopEnd, count: u64) -> Option<(Name, Vec<(Bytes, f64)>)> = { keys, end, count: Some(count) };
     }
     /// `BZMPOP timeout numkeys key... MIN|MAX [COUNT count]`: [`Command::ZMPop`] that waits up to
     /// `timeout` (zero: forever) for a member; `Nil` on timeout.
@@ -400,9 +400,9 @@ SortedSets "Sorted-set operations: scores, ranks, ranges, pops." [] {
         timeout: BlockTimeout,
     } => "BZMPOP" [Blocking, repeat false, keys [all keys], reply KeyFirst, family SortedSets, time none, effects custom] {
         /// `BZMPOP timeout numkeys key... MIN|MAX`.
-        fn bzmpop(keys: Keys, end: ZPopEnd, timeout: Duration) -> Option<(String, Vec<(Bytes, f64)>)> = { keys, end, count: None, timeout };
+        fn bzmpop(keys: Keys, end: ZPopEnd, timeout: Duration) -> Option<(Name, Vec<(Bytes, f64)>)> = { keys, end, count: None, timeout };
         /// `BZMPOP timeout numkeys key... MIN|MAX COUNT count`.
-        fn bzmpop_count(keys: Keys, end: ZPopEnd, count: u64, timeout: Duration) -> Option<(String, Vec<(Bytes, f64)>)> = { keys, end, count: Some(count), timeout };
+        fn bzmpop_count(keys: Keys, end: ZPopEnd, count: u64, timeout: Duration) -> Option<(Name, Vec<(Bytes, f64)>)> = { keys, end, count: Some(count), timeout };
     }
     /// `ZSCAN key cursor [MATCH pattern] [COUNT n]` → `Array[Bulk cursor, Array of Bulk member,
     /// Bulk score, ...]` (scores as Redis prints them, `%.17g`). `TYPE` is `ERR syntax error`.

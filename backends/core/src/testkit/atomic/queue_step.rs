@@ -33,7 +33,7 @@ async fn step(store: &TestStore, options: QueueStepOptions) -> QueueStepReply {
     store.queue_step(KEYS, options).await.unwrap()
 }
 
-fn field<'a>(fields: &'a [(String, Bytes)], name: &str) -> Option<&'a [u8]> {
+fn field<'a>(fields: &'a [(crate::Name, Bytes)], name: &str) -> Option<&'a [u8]> {
     fields
         .iter()
         .find(|(f, _)| f == name)
@@ -110,15 +110,18 @@ pub async fn test_queue_step_completes_then_claims(store: TestStore) {
         "the next job is claimed"
     );
     let a = store.hgetall("q:job:a").await.unwrap();
-    assert_eq!(a.get("status"), Some(&Bytes::from("completed")));
+    assert_eq!(a.get(&b"status"[..]), Some(&Bytes::from("completed")));
     assert_eq!(
-        a.get("token"),
+        a.get(&b"token"[..]),
         Some(&Bytes::from("1:completed")),
         "fence closed"
     );
-    assert_eq!(a.get("result"), Some(&Bytes::from("\"ok\"")));
-    assert_eq!(a.get("finished_ms"), Some(&Bytes::from(FUTURE.to_string())));
-    assert_eq!(a.get("finished_at"), Some(&Bytes::from("T1")));
+    assert_eq!(a.get(&b"result"[..]), Some(&Bytes::from("\"ok\"")));
+    assert_eq!(
+        a.get(&b"finished_ms"[..]),
+        Some(&Bytes::from(FUTURE.to_string()))
+    );
+    assert_eq!(a.get(&b"finished_at"[..]), Some(&Bytes::from("T1")));
     assert!(
         store.pttl("q:job:a").await.unwrap() > 0,
         "a completed job expires"

@@ -24,6 +24,7 @@ pub async fn test_keys_matches_glob(store: TestStore) {
                 .await
                 .unwrap()
                 .into_iter()
+                .map(|k| k.to_string())
                 .collect::<BTreeSet<String>>()
         }
     };
@@ -161,7 +162,7 @@ pub async fn test_scan_argument_errors(store: TestStore) {
         .scan_options(0, ScanOptions::new().count(i64::MAX as u64))
         .await
         .unwrap();
-    let keys: BTreeSet<String> = keys.into_iter().collect();
+    let keys: BTreeSet<String> = keys.iter().map(|k| k.to_string()).collect();
     assert_eq!(
         keys,
         ["k", "s"].iter().map(|s| s.to_string()).collect(),

@@ -17,6 +17,7 @@ use super::{Case, TestStore, cases};
 use crate::error::Result;
 use crate::prelude::*;
 
+mod binary;
 mod conditions;
 mod copy;
 mod expire;
@@ -24,6 +25,7 @@ mod expired;
 mod keys;
 mod rename;
 mod scan;
+pub use binary::*;
 pub use conditions::*;
 pub use copy::*;
 pub use expire::*;
@@ -35,6 +37,10 @@ pub use scan::*;
 /// Every keyspace case.
 pub fn cases() -> Vec<Case> {
     cases![
+        test_binary_key_round_trip,
+        test_binary_hash_field_round_trip,
+        test_binary_key_collections,
+        test_keys_and_scan_return_binary_keys,
         test_exists_counts_duplicates,
         test_exists_missing_is_zero,
         test_del_counts_removed,
@@ -154,25 +160,36 @@ pub(crate) const COLLECTIONS: [KeyType; 4] =
 pub(crate) async fn snapshot(store: &TestStore, key: &str) -> Reply {
     let key = key.to_owned();
     let kind = store
-        .execute(Command::Type { key: key.clone() })
+        .execute(Command::Type {
+            key: key.clone().into(),
+        })
         .await
         .unwrap();
     let data = match store.key_type(&key).await.unwrap() {
         None => Reply::Nil,
-        Some(KeyType::String) => store.execute(Command::Get { key }).await.unwrap(),
+        Some(KeyType::String) => store
+            .execute(Command::Get { key: key.into() })
+            .await
+            .unwrap(),
         Some(KeyType::List) => store
             .execute(Command::LRange {
-                key,
+                key: key.into(),
                 start: 0,
                 stop: -1,
             })
             .await
             .unwrap(),
-        Some(KeyType::Hash) => store.execute(Command::HGetAll { key }).await.unwrap(),
-        Some(KeyType::Set) => store.execute(Command::SMembers { key }).await.unwrap(),
+        Some(KeyType::Hash) => store
+            .execute(Command::HGetAll { key: key.into() })
+            .await
+            .unwrap(),
+        Some(KeyType::Set) => store
+            .execute(Command::SMembers { key: key.into() })
+            .await
+            .unwrap(),
         Some(KeyType::ZSet) => store
             .execute(Command::ZRange {
-                key,
+                key: key.into(),
                 by: ZRangeBy::Rank { start: 0, stop: -1 },
                 options: ZRangeOptions::new().with_scores(true),
             })

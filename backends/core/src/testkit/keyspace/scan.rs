@@ -24,8 +24,8 @@ fn set_each<K: Into<String>>(
     }
 }
 
-fn sorted(keys: Vec<String>) -> Vec<String> {
-    let mut keys = keys;
+fn sorted(keys: Vec<crate::Name>) -> Vec<String> {
+    let mut keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
     keys.sort();
     keys.dedup();
     keys
@@ -60,7 +60,7 @@ pub async fn test_scan_full_iteration(store: TestStore) {
             .scan_options(cursor, ScanOptions::new().count(10))
             .await
             .unwrap();
-        got.extend(keys);
+        got.extend(keys.iter().map(|k| k.to_string()));
         steps += 1;
         assert!(steps < 10_000, "SCAN must terminate");
         if next == 0 {
@@ -92,7 +92,7 @@ pub async fn test_scan_with_concurrent_changes(store: TestStore) {
             .scan_options(cursor, ScanOptions::new().count(5))
             .await
             .unwrap();
-        got.extend(keys);
+        got.extend(keys.iter().map(|k| k.to_string()));
         // Between steps, add new keys and delete others, growing the keyspace.
         for j in 0..10 {
             store.set(&format!("new:{step}:{j}"), "v").await.unwrap();

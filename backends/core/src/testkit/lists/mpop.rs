@@ -9,8 +9,8 @@ use super::super::keyspace::{assert_error, assert_kind};
 use super::{all, bulk, bytes};
 use crate::prelude::*;
 
-fn popped(key: &str, values: &[&str]) -> Option<(String, Vec<Bytes>)> {
-    Some((key.to_owned(), bytes(values)))
+fn popped(key: &str, values: &[&str]) -> Option<(crate::Name, Vec<Bytes>)> {
+    Some((key.into(), bytes(values)))
 }
 
 /// `LMPOP` pops from the first non-empty list, one element by default, up to `COUNT`;

@@ -170,7 +170,7 @@ pub async fn test_zunion_infinities(store: TestStore) {
 /// The argument errors, with Redis's words; `WRONGTYPE` comes before them.
 pub async fn test_zunion_option_errors(store: TestStore) {
     two(&store).await;
-    let keys = || vec!["{t}x".to_owned(), "{t}y".to_owned()];
+    let keys = || vec![crate::Name::from("{t}x"), crate::Name::from("{t}y")];
     let run = |command: Command| {
         let store = store.clone();
         async move { store.execute(command).await }

@@ -167,58 +167,58 @@ pub async fn test_zset_commands_wrong_type_on_string(store: TestStore) {
     let key = || "str".to_owned();
     let commands = vec![
         Command::ZAdd {
-            key: key(),
+            key: key().into(),
             members: vec![(1.0, b("a"))],
             options: ZAddOptions::new(),
         },
         Command::ZAdd {
-            key: key(),
+            key: key().into(),
             members: vec![(1.0, b("a"))],
             options: ZAddOptions::new().condition(SetCondition::Xx).incr(true),
         },
         Command::ZRem {
-            key: key(),
+            key: key().into(),
             members: names(&["a"]),
         },
         Command::ZScore {
-            key: key(),
+            key: key().into(),
             member: b("a"),
         },
         Command::ZMScore {
-            key: key(),
+            key: key().into(),
             members: names(&["a"]),
         },
         Command::ZIncrBy {
-            key: key(),
+            key: key().into(),
             delta: 1.0,
             member: b("a"),
         },
-        Command::ZCard { key: key() },
+        Command::ZCard { key: key().into() },
         Command::ZCount {
-            key: key(),
+            key: key().into(),
             min: ScoreBound::MIN,
             max: ScoreBound::MAX,
         },
         Command::ZRank {
-            key: key(),
+            key: key().into(),
             member: b("a"),
         },
         Command::ZRevRank {
-            key: key(),
+            key: key().into(),
             member: b("a"),
         },
         Command::ZRange {
-            key: key(),
+            key: key().into(),
             by: ZRangeBy::Rank { start: 0, stop: -1 },
             options: ZRangeOptions::new(),
         },
         Command::ZRange {
-            key: key(),
+            key: key().into(),
             by: by_score(ScoreBound::MIN, ScoreBound::MAX),
             options: ZRangeOptions::new().rev(true).with_scores(true),
         },
         Command::ZRange {
-            key: key(),
+            key: key().into(),
             by: ZRangeBy::Lex {
                 min: LexBound::Min,
                 max: LexBound::Max,
@@ -226,88 +226,88 @@ pub async fn test_zset_commands_wrong_type_on_string(store: TestStore) {
             options: ZRangeOptions::new(),
         },
         Command::ZPopMin {
-            key: key(),
+            key: key().into(),
             count: None,
         },
         Command::ZPopMax {
-            key: key(),
+            key: key().into(),
             count: Some(0),
         },
         Command::BZPopMin {
-            keys: vec![key()],
+            keys: vec![key().into()],
             timeout: Duration::from_millis(100),
         },
         Command::BZPopMax {
-            keys: vec![key()],
+            keys: vec![key().into()],
             timeout: Duration::from_millis(100),
         },
         Command::ZRemRangeByScore {
-            key: key(),
+            key: key().into(),
             min: ScoreBound::MIN,
             max: ScoreBound::MAX,
         },
         Command::ZRemRangeByRank {
-            key: key(),
+            key: key().into(),
             start: 0,
             stop: -1,
         },
         Command::ZLexCount {
-            key: key(),
+            key: key().into(),
             min: LexBound::Min,
             max: LexBound::Max,
         },
         Command::ZRemRangeByLex {
-            key: key(),
+            key: key().into(),
             min: LexBound::Min,
             max: LexBound::Max,
         },
         Command::ZRandMember {
-            key: key(),
+            key: key().into(),
             count: None,
             with_scores: false,
         },
         Command::ZRandMember {
-            key: key(),
+            key: key().into(),
             count: Some(-3),
             with_scores: true,
         },
         Command::ZRangeStore {
-            destination: key(),
-            source: key(),
+            destination: key().into(),
+            source: key().into(),
             by: ZRangeBy::Rank { start: 0, stop: -1 },
             options: ZRangeOptions::new(),
         },
         Command::ZUnionStore {
-            destination: key(),
-            keys: vec![key()],
+            destination: key().into(),
+            keys: vec![key().into()],
             options: ZCombineOptions::new(),
         },
         Command::ZInterCard {
-            keys: vec![key()],
+            keys: vec![key().into()],
             limit: None,
         },
         Command::ZMPop {
-            keys: vec![key()],
+            keys: vec![key().into()],
             end: ZPopEnd::Max,
             count: None,
         },
         Command::BZMPop {
-            keys: vec![key()],
+            keys: vec![key().into()],
             end: ZPopEnd::Min,
             count: Some(2),
             timeout: Duration::from_millis(100),
         },
         Command::ZScan {
-            key: key(),
+            key: key().into(),
             cursor: 0,
             options: ScanOptions::new(),
         },
         Command::ZRankWithScore {
-            key: key(),
+            key: key().into(),
             member: b("a"),
         },
         Command::ZRevRankWithScore {
-            key: key(),
+            key: key().into(),
             member: b("a"),
         },
     ];

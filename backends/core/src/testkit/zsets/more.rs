@@ -221,12 +221,12 @@ pub async fn test_zmpop(store: TestStore) {
     five(&store, "{t}b").await;
     assert_eq!(
         store.zmpop(["{t}a", "{t}b"], ZPopEnd::Min).await.unwrap(),
-        Some(("{t}b".to_owned(), scored(&[("a", 1.0)]))),
+        Some(("{t}b".into(), scored(&[("a", 1.0)]))),
         "ZMPOP MIN pops the lowest of the first non-empty key"
     );
     assert_eq!(
         store.zmpop_count(["{t}b"], ZPopEnd::Max, 2).await.unwrap(),
-        Some(("{t}b".to_owned(), scored(&[("e", 5.0), ("d", 4.0)]))),
+        Some(("{t}b".into(), scored(&[("e", 5.0), ("d", 4.0)]))),
         "ZMPOP MAX COUNT 2 pops the two highest, highest first"
     );
     let reply = store
@@ -282,7 +282,7 @@ pub async fn test_bzmpop_times_out_or_pops(store: TestStore) {
             .bzmpop_count(["{t}a", "{t}b"], ZPopEnd::Max, 2, Duration::from_secs(1))
             .await
             .unwrap(),
-        Some(("{t}b".to_owned(), scored(&[("e", 5.0), ("d", 4.0)]))),
+        Some(("{t}b".into(), scored(&[("e", 5.0), ("d", 4.0)]))),
         "BZMPOP pops at once when it can"
     );
 }
@@ -305,7 +305,7 @@ pub async fn test_bzmpop_woken_by_zadd(store: TestStore) {
     push.await.unwrap();
     assert_eq!(
         got,
-        Some(("{t}z".to_owned(), scored(&[("early", 2.0)]))),
+        Some(("{t}z".into(), scored(&[("early", 2.0)]))),
         "the woken BZMPOP pops the lowest member the ZADD brought"
     );
     assert!(

@@ -200,7 +200,7 @@ pub async fn test_bzpopmin_serves_first_non_empty_key(store: TestStore) {
             .bzpopmax_multiple(&["z2", "z3"], Duration::from_secs(1))
             .await
             .unwrap(),
-        Some(("z2".to_owned(), b("x"), 3.0)),
+        Some(("z2".into(), b("x"), 3.0)),
         "BZPOPMAX pops the last member of z2, which deletes it"
     );
     assert_eq!(
@@ -228,7 +228,7 @@ pub async fn test_bzpopmin_woken_by_zadd(store: TestStore) {
     push.await.unwrap();
     assert_eq!(
         got,
-        Some(("z".to_owned(), b("early"), 2.0)),
+        Some(("z".into(), b("early"), 2.0)),
         "the woken BZPOPMIN pops the lowest member the ZADD brought"
     );
     assert!(
@@ -259,7 +259,7 @@ pub async fn test_bzpopmax_woken_by_zadd(store: TestStore) {
     push.await.unwrap();
     assert_eq!(
         got,
-        Some(("z".to_owned(), b("late"), 7.0)),
+        Some(("z".into(), b("late"), 7.0)),
         "the woken BZPOPMAX pops the highest member"
     );
 }
