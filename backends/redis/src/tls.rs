@@ -167,19 +167,26 @@ fn rustls_only(deployment: &str) -> Error {
     )
 }
 
-/// `builder` with `tls`'s certificates for every node of the cluster.
+/// `builder` with `tls`'s certificates for every node of the cluster (`insecure`: the URL's
+/// `#insecure`).
 pub(crate) fn cluster_certificates(
     builder: redis::cluster::ClusterClientBuilder,
     tls: &TlsOptions,
+    insecure: bool,
 ) -> Result<redis::cluster::ClusterClientBuilder> {
     if tls.is_empty() {
         return Ok(builder);
     }
+    // `certs` alone would make the mode `Secure`, overriding the seed URLs' `#insecure`.
     #[cfg(feature = "tls-rustls")]
-    let builder = Ok(builder.certs(certificates(tls)));
+    let builder = Ok(match insecure {
+        true => builder.tls(redis::TlsMode::Insecure),
+        false => builder.tls(redis::TlsMode::Secure),
+    }
+    .certs(certificates(tls)));
     #[cfg(not(feature = "tls-rustls"))]
     let builder = {
-        drop(builder);
+        drop((builder, insecure));
         Err(rustls_only("Redis Cluster"))
     };
     builder

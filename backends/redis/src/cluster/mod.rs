@@ -130,7 +130,7 @@ fn builder(spec: &ClusterSpec, options: &RedisOptions) -> Result<ClusterClientBu
         .use_protocol(ProtocolVersion::RESP3)
         .connection_timeout(options.connect_timeout)
         .tcp_settings(tcp);
-    crate::tls::cluster_certificates(builder, &options.tls)
+    crate::tls::cluster_certificates(builder, &options.tls, spec.insecure)
 }
 
 /// Builds the client; with certificates set, a failure is theirs (the seed URLs were checked
