@@ -543,11 +543,12 @@ impl RedisSentinels {
     pub async fn primary_port(&self) -> io::Result<u16> {
         let mut last = io::Error::other("no Sentinel answered");
         for sentinel in &self.sentinels {
-            match self.cli(
-                sentinel.port(),
-                &["sentinel", "get-master-addr-by-name", SERVICE],
-            )
-            .await
+            match self
+                .cli(
+                    sentinel.port(),
+                    &["sentinel", "get-master-addr-by-name", SERVICE],
+                )
+                .await
             {
                 Ok(text) => {
                     if let Some(port) = text.lines().nth(1).and_then(|p| p.trim().parse().ok()) {
@@ -566,7 +567,8 @@ impl RedisSentinels {
         loop {
             if let Ok(port) = self.primary_port().await
                 && port != old_port
-                && self.cli(port, &["role"])
+                && self
+                    .cli(port, &["role"])
                     .await
                     .is_ok_and(|role| role.lines().next() == Some("master"))
             {

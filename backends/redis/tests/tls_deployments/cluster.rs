@@ -37,14 +37,21 @@ async fn cluster_over_tls_with_a_custom_ca_and_client_certificates() {
     }
     for key in &keys {
         assert_eq!(
-            store.get_string(key.as_str()).await.expect("GET").as_deref(),
+            store
+                .get_string(key.as_str())
+                .await
+                .expect("GET")
+                .as_deref(),
             Some(key.as_str())
         );
     }
     let primaries = cluster.primaries().await.expect("CLUSTER NODES");
     assert_eq!(primaries.len(), 3, "{primaries:?}");
     for primary in &primaries {
-        let size = cluster.cli(primary.port, &["dbsize"]).await.expect("DBSIZE");
+        let size = cluster
+            .cli(primary.port, &["dbsize"])
+            .await
+            .expect("DBSIZE");
         let size: u64 = size.trim().parse().expect("a number");
         assert!(size > 0, "primary {} got no keys", primary.port);
     }
@@ -58,7 +65,7 @@ async fn cluster_over_tls_with_a_custom_ca_and_client_certificates() {
     let values = store.mget(&wanted).await.expect("MGET across slots");
     assert_eq!(values.len(), wanted.len());
     for (key, value) in wanted.iter().zip(&values) {
-        let expected = (*key != "tls:missing").then(|| key.as_bytes());
+        let expected = (*key != "tls:missing").then_some(key.as_bytes());
         assert_eq!(value.as_deref(), expected, "{key}");
     }
     assert_eq!(store.del_multiple(&wanted).await.expect("DEL"), 30);
@@ -68,7 +75,10 @@ async fn cluster_over_tls_with_a_custom_ca_and_client_certificates() {
         .subscribe(vec!["tls-news".into()], vec![])
         .await
         .expect("SUBSCRIBE over TLS");
-    assert_eq!(store.publish("tls-news", "hello").await.expect("PUBLISH"), 1);
+    assert_eq!(
+        store.publish("tls-news", "hello").await.expect("PUBLISH"),
+        1
+    );
     assert_eq!(
         next_message(&mut sub).await,
         ("tls-news".to_owned(), b"hello".to_vec())
@@ -78,7 +88,10 @@ async fn cluster_over_tls_with_a_custom_ca_and_client_certificates() {
         .blpop("tls:list", Duration::from_secs(5))
         .await
         .expect("BLPOP");
-    assert_eq!(popped.map(|(k, v)| (k, v.to_vec())), Some(("tls:list".to_owned(), b"x".to_vec())));
+    assert_eq!(
+        popped.map(|(k, v)| (k, v.to_vec())),
+        Some(("tls:list".to_owned(), b"x".to_vec()))
+    );
     let counted = store
         .incr_by_ex("tls:count", 2, Duration::from_secs(60))
         .await

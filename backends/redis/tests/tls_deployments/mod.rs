@@ -22,12 +22,13 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use staunch_core::testkit::redis_tls::ServerTls;
-use staunch_core::{Error, ErrorKind, Subscription};
+use staunch_core::{ErrorKind, Subscription};
 use staunch_redis::{RedisOptions, RedisStore, TlsOptions};
 
 use crate::certs::Certs;
 
 /// A CA with its server and client certificates, in a new directory `name` under `dir`.
+#[cfg(feature = "tls-rustls")]
 fn certs_in(dir: &std::path::Path, name: &str) -> Certs {
     let dir = dir.join(name);
     std::fs::create_dir_all(&dir).expect("a directory for the certificates");
@@ -63,7 +64,8 @@ fn options(url: &str, tls: TlsOptions) -> RedisOptions {
 
 /// Connecting with `tls` fails, and the error says it is the TLS handshake and names the
 /// cause (`expected`, any of them, case-insensitive).
-async fn refused(url: &str, tls: TlsOptions, expected: &[&str]) -> Error {
+#[cfg(feature = "tls-rustls")]
+async fn refused(url: &str, tls: TlsOptions, expected: &[&str]) -> staunch_core::Error {
     let err = match RedisStore::connect_with(options(url, tls)).await {
         Ok(store) => match store.ping().await {
             // TLS 1.3 finishes the client's side of the handshake before the server checks
@@ -80,7 +82,9 @@ async fn refused(url: &str, tls: TlsOptions, expected: &[&str]) -> Error {
     // The cause in the TLS library's words (which the hint around it never uses).
     let cause = err.to_string().to_lowercase();
     assert!(
-        expected.iter().any(|word| cause.contains(&word.to_lowercase())),
+        expected
+            .iter()
+            .any(|word| cause.contains(&word.to_lowercase())),
         "{url}: the error should name the cause ({expected:?}): {err}"
     );
     assert!(

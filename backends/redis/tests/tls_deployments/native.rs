@@ -16,7 +16,10 @@ use crate::certs::make_certs;
 fn custom_certificates_on_cluster_and_sentinel_need_rustls() {
     let dir = tempfile::tempdir().expect("temp dir");
     let certs = make_certs(dir.path());
-    for url in ["rediss-cluster://127.0.0.1:1", "rediss-sentinel://127.0.0.1:1/svc"] {
+    for url in [
+        "rediss-cluster://127.0.0.1:1",
+        "rediss-sentinel://127.0.0.1:1/svc",
+    ] {
         let Err(err) = RedisStore::lazy(options(url, client_tls(Some(&certs), None))) else {
             panic!("{url}: custom certificates with native-tls are refused");
         };
@@ -52,7 +55,10 @@ async fn cluster_and_sentinel_over_tls_with_insecure() {
     assert_eq!(values.iter().flatten().count(), keys.len());
     let mut sub = store.subscribe(vec!["n".into()], vec![]).await.unwrap();
     assert_eq!(store.publish("n", "m").await.unwrap(), 1);
-    assert_eq!(next_message(&mut sub).await, ("n".to_owned(), b"m".to_vec()));
+    assert_eq!(
+        next_message(&mut sub).await,
+        ("n".to_owned(), b"m".to_vec())
+    );
     drop((sub, store, cluster));
 
     let Some(set) =

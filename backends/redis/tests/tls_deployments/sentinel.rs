@@ -34,7 +34,10 @@ async fn sentinel_over_tls_with_a_custom_ca_and_client_certificates() {
     assert_eq!(info.role.as_deref(), Some("master"), "{info:?}");
 
     for i in 0..10 {
-        store.set(format!("s:{i}").as_str(), i.to_string().as_str()).await.expect("SET");
+        store
+            .set(format!("s:{i}").as_str(), i.to_string().as_str())
+            .await
+            .expect("SET");
     }
     let keys: Vec<String> = (0..10).map(|i| format!("s:{i}")).collect();
     let values = store.mget(&keys).await.expect("MGET");
@@ -93,8 +96,17 @@ async fn sentinel_over_tls_with_a_custom_ca_and_client_certificates() {
     // TLS), and the next calls reach it. First the replica must hold the last write.
     let replica = set.data_servers()[1].port();
     let deadline = Instant::now() + Duration::from_secs(30);
-    while set.cli(replica, &["-n", "2", "get", "s:count"]).await.ok().as_deref() != Some("3\n") {
-        assert!(Instant::now() < deadline, "the replica did not catch up over TLS");
+    while set
+        .cli(replica, &["-n", "2", "get", "s:count"])
+        .await
+        .ok()
+        .as_deref()
+        != Some("3\n")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the replica did not catch up over TLS"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let old = set.primary_port().await.expect("ask a Sentinel");
