@@ -91,6 +91,8 @@
 //! - `decode.rs`: replies to [`Reply`], `redis` errors to [`ErrorKind`]s.
 //! - `scripts.rs`: the Lua scripts. `batch.rs`: pipelines and transactions.
 //! - `pubsub.rs`: subscriptions. [`ServerInfo`] (from `INFO`) lives in `staunch-core`.
+//! - `topology.rs`: which deployment a URL names; `cluster/`: the contract on a Redis Cluster.
+//! - `tls.rs`: [`TlsOptions`] and how they reach each kind of deployment.
 //!
 //! ```no_run
 //! use staunch_core::prelude::*;
