@@ -173,7 +173,8 @@ pub(crate) fn redis_error(err: RedisError) -> Error {
 /// certificate refused on either side, or an alert from the server.
 fn tls_failure(err: &RedisError) -> bool {
     let text = err.to_string().to_ascii_lowercase();
-    ["certificate", "fatal alert", "tls", "ssl", "handshake"]
+    // Not "handshake" alone: the Redis-level handshake (`HELLO`, `AUTH`) is no TLS matter.
+    ["certificate", "fatal alert", "tls", "ssl"]
         .iter()
         .any(|word| text.contains(word))
 }
