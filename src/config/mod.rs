@@ -58,7 +58,9 @@
 //!   password of their own take `?sentinelUsername=...&sentinelPassword=...`. Named databases
 //!   are logical databases of the primary, as with one server.
 //!
-//! `REDIS_SSL=true` turns either into its TLS form (`rediss-cluster://`, `rediss-sentinel://`).
+//! `REDIS_SSL=true` turns either into its TLS form (`rediss-cluster://`, `rediss-sentinel://`),
+//! and the TLS settings below apply to every node, the Sentinels included (custom
+//! certificates there need the `tls` feature, rustls; `#insecure` works on every form).
 //!
 //! # Failover
 //!
@@ -108,10 +110,14 @@
 //! numbers and bad URLs are errors that name the setting and say what is wrong.
 //!
 //! TLS (staunch's `tls` feature, rustls; or `native-tls`): `REDIS_SSL=true` or a `rediss://`
-//! URL; a custom CA and client certificates from `REDIS_SSL_CA_CERTS`, `REDIS_SSL_CERTFILE`,
-//! `REDIS_SSL_KEYFILE` (the `[redis]` keys `ssl_ca_certs`, `ssl_certfile`, `ssl_keyfile`) or
-//! the same names as URL parameters (`rediss://host:6380?ssl_ca_certs=/etc/redis/ca.pem`).
-//! Without the feature, certificate settings are an error saying which feature to enable.
+//! URL (`rediss-cluster://`, `rediss-sentinel://`); a custom CA and client certificates from
+//! `REDIS_SSL_CA_CERTS`, `REDIS_SSL_CERTFILE`, `REDIS_SSL_KEYFILE` (the `[redis]` keys
+//! `ssl_ca_certs`, `ssl_certfile`, `ssl_keyfile`) or the same names as URL parameters
+//! (`rediss://host:6380?ssl_ca_certs=/etc/redis/ca.pem`), for one server, every cluster node
+//! and the Sentinels with their data nodes alike (on Cluster and Sentinel with `tls` only:
+//! `native-tls` alone refuses them, saying so); `#insecure` at the end of the URL skips
+//! verification. Without the feature, certificate settings are an error saying which feature
+//! to enable.
 //!
 //! Passwords never reach `Debug`, `Display` or logs: [`Secret`] prints `[redacted]` and URLs
 //! are shown with `***` in place of a password.

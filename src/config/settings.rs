@@ -99,11 +99,12 @@ pub struct RedisSettings {
     /// Retry timed-out calls that are safe to repeat (`REDIS_RETRY_ON_TIMEOUT`; default true).
     /// Applied by `Failover` (see the module docs).
     pub retry_on_timeout: bool,
-    /// Use TLS (`REDIS_SSL`): turns `redis://` into `rediss://`.
+    /// Use TLS (`REDIS_SSL`): turns `redis://` into `rediss://` (and `redis-cluster://`,
+    /// `redis-sentinel://` into `rediss-cluster://`, `rediss-sentinel://`).
     pub ssl: bool,
-    /// CA bundle (`REDIS_SSL_CA_CERTS`).
+    /// CA bundle (`REDIS_SSL_CA_CERTS`), for every node of a cluster and the Sentinels too.
     pub ssl_ca_certs: Option<PathBuf>,
-    /// Client certificate (`REDIS_SSL_CERTFILE`).
+    /// Client certificate (`REDIS_SSL_CERTFILE`), presented to every node and Sentinel.
     pub ssl_certfile: Option<PathBuf>,
     /// Client key (`REDIS_SSL_KEYFILE`).
     pub ssl_keyfile: Option<PathBuf>,

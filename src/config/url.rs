@@ -33,6 +33,9 @@ pub(super) struct RedisUrl {
     pub(super) password: Option<String>,
     host_port: String,
     query: Option<String>,
+    /// The fragment (`insecure`: TLS without verifying certificates), kept as given; the
+    /// Redis client judges it.
+    fragment: Option<String>,
     /// The database number in the path, if any.
     pub(super) db: Option<u32>,
 }
@@ -65,6 +68,10 @@ pub(super) fn parse_url(url: &str) -> Result<RedisUrl> {
     let (userinfo, rest) = match rest.rsplit_once('@') {
         Some((u, h)) => (Some(u), h),
         None => (None, rest),
+    };
+    let (rest, fragment) = match rest.split_once('#') {
+        Some((r, f)) => (r, Some(f.to_owned())),
+        None => (rest, None),
     };
     let (hostpath, query) = match rest.split_once('?') {
         Some((r, q)) => (r, Some(q.to_owned())),
@@ -135,6 +142,7 @@ pub(super) fn parse_url(url: &str) -> Result<RedisUrl> {
         password,
         host_port: host_port.to_owned(),
         query,
+        fragment,
         db,
     })
 }
@@ -159,6 +167,10 @@ impl RedisUrl {
         if let Some(q) = &self.query {
             out.push('?');
             out.push_str(q);
+        }
+        if let Some(f) = &self.fragment {
+            out.push('#');
+            out.push_str(f);
         }
         out
     }
@@ -221,5 +233,25 @@ mod tests {
         assert!(parse_url("redis-cluster://a:7000/3").is_err());
         assert!(parse_url("redis-cluster://a:7000,b:x").is_err());
         assert!(parse_url("memcached://a").is_err());
+    }
+
+    #[test]
+    fn the_insecure_fragment_is_kept() {
+        for (given, db, rendered) in [
+            ("rediss://h:6380#insecure", 3, "rediss://h:6380/3#insecure"),
+            (
+                "rediss-cluster://a:1,b:2?x=1#insecure",
+                0,
+                "rediss-cluster://a:1,b:2/0?x=1#insecure",
+            ),
+            (
+                "rediss-sentinel://s:1/svc/2#insecure",
+                5,
+                "rediss-sentinel://s:1/svc/5#insecure",
+            ),
+        ] {
+            let url = parse_url(given).unwrap_or_else(|e| panic!("{given}: {e}"));
+            assert_eq!(url.render(None, Some(db)), rendered);
+        }
     }
 }

@@ -141,6 +141,12 @@ pub(crate) fn redis_error(err: RedisError) -> Error {
         return mark(&code, Error::new(kind, message).with_source(err));
     }
     let (kind, what) = match err.kind() {
+        K::Io if tls_failure(&err) => (
+            ErrorKind::Unavailable,
+            "the TLS handshake with Redis failed (the servers' certificates must chain to the \
+             CA, the system roots or RedisOptions::tls, and servers with `tls-auth-clients yes` \
+             need a client certificate)",
+        ),
         K::Io => (ErrorKind::Unavailable, "Redis is unreachable"),
         // The stream ended inside a reply: the connection closed halfway, not a bad reply.
         K::Parse if truncated(&err) => (
@@ -161,6 +167,16 @@ pub(crate) fn redis_error(err: RedisError) -> Error {
         _ => (ErrorKind::InvalidInput, "Redis error"),
     };
     Error::new(kind, format!("{what}: {err}")).with_source(err)
+}
+
+/// True for an I/O error that is a failed TLS handshake (rustls and OpenSSL wordings): a
+/// certificate refused on either side, or an alert from the server.
+fn tls_failure(err: &RedisError) -> bool {
+    let text = err.to_string().to_ascii_lowercase();
+    // Not "handshake" alone: the Redis-level handshake (`HELLO`, `AUTH`) is no TLS matter.
+    ["certificate", "fatal alert", "tls", "ssl"]
+        .iter()
+        .any(|word| text.contains(word))
 }
 
 /// True for the parse error the `redis` crate reports when the stream ends inside a frame.

@@ -75,6 +75,14 @@
 //! client certificates: [`TlsOptions`] in [`RedisOptions::tls`]. The connection always speaks
 //! RESP3, so Redis 6 or later is required.
 //!
+//! Redis Cluster (`redis-cluster://host:port,host:port`) and Sentinel
+//! (`redis-sentinel://host:port,host:port/service[/db]`) have their own forms (the `topology`
+//! module documents them). Their TLS forms, `rediss-cluster://` and `rediss-sentinel://`
+//! (with `#insecure` too), speak TLS to every node, the Sentinels included, with the same
+//! [`TlsOptions`] for all of them; custom certificates there need `tls` (rustls: the `redis`
+//! crate's cluster and Sentinel clients take certificates only with rustls), and an attempt
+//! with `tls-native` alone is an `ErrorKind::Unsupported` error that says so.
+//!
 //! # Layout
 //!
 //! - `options.rs`: [`RedisOptions`].
@@ -84,6 +92,8 @@
 //! - `decode.rs`: replies to [`Reply`], `redis` errors to [`ErrorKind`]s.
 //! - `scripts.rs`: the Lua scripts. `batch.rs`: pipelines and transactions.
 //! - `pubsub.rs`: subscriptions. [`ServerInfo`] (from `INFO`) lives in `staunch-core`.
+//! - `topology.rs`: which deployment a URL names; `cluster/`: the contract on a Redis Cluster.
+//! - `tls.rs`: [`TlsOptions`] and how they reach each kind of deployment.
 //!
 //! ```no_run
 //! use staunch_core::prelude::*;
@@ -345,12 +355,19 @@ fn single(source: Source, options: &RedisOptions) -> Kind {
 }
 
 /// The `redis` crate's Sentinel client for `spec`: it asks the Sentinels for the primary of
-/// the service and checks its `ROLE` at each connection.
+/// the service and checks its `ROLE` at each connection. With TLS, both the Sentinels and the
+/// data nodes are reached over TLS with the same certificates.
 fn sentinel_client(spec: &SentinelSpec, options: &RedisOptions) -> Result<SentinelClient> {
-    if spec.tls || !options.tls.is_empty() {
+    if spec.tls && !cfg!(any(feature = "tls-rustls", feature = "tls-native")) {
         return Err(Error::new(
             ErrorKind::Unsupported,
-            "rediss-sentinel:// (TLS to Sentinels and data nodes) is not supported yet",
+            "rediss-sentinel:// (TLS) needs the `tls` cargo feature of staunch-redis (staunch: \
+             `tls`)",
+        ));
+    }
+    if !options.tls.is_empty() && !spec.tls {
+        return Err(Error::invalid(
+            "TLS certificates are set but the URL is redis-sentinel://, not rediss-sentinel://",
         ));
     }
     let tcp = redis::io::tcp::TcpSettings::default();
@@ -358,10 +375,18 @@ fn sentinel_client(spec: &SentinelSpec, options: &RedisOptions) -> Result<Sentin
     let tcp = tcp.set_user_timeout(options.tcp_user_timeout);
     #[cfg(not(target_os = "linux"))]
     let _ = options;
-    let addresses = spec
-        .sentinels
-        .iter()
-        .map(|(host, port)| redis::ConnectionAddr::Tcp(host.clone(), *port));
+    let addresses = spec.sentinels.iter().map(|(host, port)| {
+        if spec.tls {
+            redis::ConnectionAddr::TcpTls {
+                host: host.clone(),
+                port: *port,
+                insecure: spec.insecure,
+                tls_params: None,
+            }
+        } else {
+            redis::ConnectionAddr::Tcp(host.clone(), *port)
+        }
+    });
     let mut builder =
         SentinelClientBuilder::new(addresses, &spec.service, SentinelServerType::Master)
             .map_err(redis_error)?
@@ -381,7 +406,25 @@ fn sentinel_client(spec: &SentinelSpec, options: &RedisOptions) -> Result<Sentin
     if let Some(password) = &spec.sentinel_password {
         builder = builder.set_client_to_sentinel_password(password);
     }
-    builder.build().map_err(redis_error)
+    if spec.tls {
+        let mode = if spec.insecure {
+            redis::TlsMode::Insecure
+        } else {
+            redis::TlsMode::Secure
+        };
+        builder = tls::sentinel_certificates(
+            builder.set_client_to_redis_tls_mode(mode),
+            &options.tls,
+            spec.insecure,
+        )?;
+    }
+    builder.build().map_err(|e| {
+        if options.tls.is_empty() {
+            redis_error(e)
+        } else {
+            tls::invalid_certificates(e)
+        }
+    })
 }
 
 fn is_noscript(error: &Error) -> bool {

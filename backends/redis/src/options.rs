@@ -144,7 +144,8 @@ impl RedisOptions {
         self
     }
 
-    /// Checks the settings: timeouts and intervals must be positive, the buffer non-empty.
+    /// Checks the settings: timeouts and intervals must be positive, the buffer non-empty, the
+    /// TLS certificates PEM.
     pub(crate) fn validate(&self) -> Result<()> {
         let positive = [
             ("connect_timeout", self.connect_timeout),
@@ -168,6 +169,6 @@ impl RedisOptions {
                 "RedisOptions::subscription_buffer must be at least 1",
             ));
         }
-        Ok(())
+        self.tls.check()
     }
 }

@@ -17,6 +17,15 @@
 //! fred's spelling is accepted too: extra hosts as repeated `?node=host:port` query
 //! parameters and the service name as `?sentinelServiceName=name`. Percent-encode special
 //! characters in user names and passwords. Any other query parameter is an error that names it.
+//!
+//! # TLS
+//!
+//! The `rediss-` forms speak TLS to every node: each cluster node, and both the Sentinels and
+//! the data nodes they name. The servers are verified against the system roots, or against
+//! the CA in [`RedisOptions::tls`](crate::RedisOptions::tls), which also holds the client
+//! certificate for servers with `tls-auth-clients yes` (the same certificates for every node;
+//! rustls only, see `tls.rs`). `#insecure` at the end (`rediss-cluster://h:1,h:2#insecure`)
+//! skips verification, as on one server (tests only).
 
 use staunch_core::{Error, ErrorKind, Result};
 
@@ -37,10 +46,13 @@ pub(crate) enum Topology {
 /// The seed nodes of a cluster.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ClusterSpec {
-    /// `redis://[userinfo@]host:port` (or `rediss://`) per seed node, credentials included.
+    /// `redis://[userinfo@]host:port` (or `rediss://...[#insecure]`) per seed node,
+    /// credentials included.
     pub(crate) node_urls: Vec<String>,
     /// TLS to the nodes.
     pub(crate) tls: bool,
+    /// `#insecure`: TLS without verifying the nodes' certificates.
+    pub(crate) insecure: bool,
 }
 
 /// Where the Sentinels are and what they monitor.
@@ -62,6 +74,8 @@ pub(crate) struct SentinelSpec {
     pub(crate) sentinel_password: Option<String>,
     /// TLS to Sentinels and data nodes.
     pub(crate) tls: bool,
+    /// `#insecure`: TLS without verifying certificates.
+    pub(crate) insecure: bool,
 }
 
 fn invalid(problem: impl std::fmt::Display) -> Error {
@@ -82,6 +96,23 @@ pub(crate) fn parse(url: &str) -> Result<Topology> {
         "redis-sentinel" | "redis+sentinel" => (false, false),
         "rediss-sentinel" | "rediss+sentinel" => (false, true),
         _ => return Ok(Topology::Standalone),
+    };
+    // The fragment follows the last `@`: a password's unescaped `#` is not one.
+    let hosts_start = rest.rfind('@').map_or(0, |at| at + 1);
+    let (rest, insecure) = match rest[hosts_start..].split_once('#') {
+        None => (rest, false),
+        Some((_, "insecure")) if tls => (&rest[..rest.len() - "#insecure".len()], true),
+        Some((_, "insecure")) => {
+            return Err(invalid(format!(
+                "#insecure is for TLS (rediss-{}://); {scheme}:// does not use TLS",
+                if cluster { "cluster" } else { "sentinel" }
+            )));
+        }
+        Some((_, other)) => {
+            return Err(invalid(format!(
+                "unknown fragment #{other} (only #insecure is known)"
+            )));
+        }
     };
     let (rest, query) = match rest.split_once('?') {
         Some((r, q)) => (r, q),
@@ -135,11 +166,16 @@ pub(crate) fn parse(url: &str) -> Result<Topology> {
         }
         let node_scheme = if tls { "rediss" } else { "redis" };
         let userinfo = userinfo.map(|u| format!("{u}@")).unwrap_or_default();
+        let fragment = if insecure { "#insecure" } else { "" };
         let node_urls = addresses
             .iter()
-            .map(|(host, port)| format!("{node_scheme}://{userinfo}{host}:{port}"))
+            .map(|(host, port)| format!("{node_scheme}://{userinfo}{host}:{port}{fragment}"))
             .collect();
-        return Ok(Topology::Cluster(ClusterSpec { node_urls, tls }));
+        return Ok(Topology::Cluster(ClusterSpec {
+            node_urls,
+            tls,
+            insecure,
+        }));
     }
     let mut segments = path.split('/').filter(|s| !s.is_empty());
     let path_service = segments.next().map(percent_decode).transpose()?;
@@ -179,6 +215,7 @@ pub(crate) fn parse(url: &str) -> Result<Topology> {
         sentinel_username,
         sentinel_password,
         tls,
+        insecure,
     }))
 }
 
@@ -262,6 +299,36 @@ mod tests {
         assert!(parse("redis-cluster://a:x").is_err());
         assert!(parse("redis-cluster://").is_err());
         assert!(parse("redis-cluster://a?bogus=1").is_err());
+    }
+
+    #[test]
+    fn tls_forms_and_insecure() {
+        let Topology::Cluster(spec) = parse("rediss-cluster://u:p@a:1,b:2#insecure").unwrap()
+        else {
+            panic!("not a cluster");
+        };
+        assert!(spec.tls && spec.insecure);
+        assert_eq!(
+            spec.node_urls,
+            ["rediss://u:p@a:1#insecure", "rediss://u:p@b:2#insecure"]
+        );
+        let Topology::Cluster(spec) = parse("rediss+cluster://a:1").unwrap() else {
+            panic!("not a cluster");
+        };
+        assert!(spec.tls && !spec.insecure);
+        assert_eq!(spec.node_urls, ["rediss://a:1"]);
+        let Topology::Sentinel(spec) =
+            parse("rediss-sentinel://s1:1,s2:2/svc/2?sentinelPassword=x#insecure").unwrap()
+        else {
+            panic!("not sentinel");
+        };
+        assert!(spec.tls && spec.insecure);
+        assert_eq!((spec.service.as_str(), spec.db), ("svc", 2));
+        assert_eq!(spec.sentinel_password.as_deref(), Some("x"));
+        let err = parse("redis-cluster://a:1#insecure").unwrap_err();
+        assert!(err.message().contains("does not use TLS"), "{err}");
+        let err = parse("rediss-sentinel://s1/svc#verify").unwrap_err();
+        assert!(err.message().contains("unknown fragment #verify"), "{err}");
     }
 
     #[test]

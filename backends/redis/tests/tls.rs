@@ -4,11 +4,14 @@
 //! The certificates are made per test with the `openssl` program (a CA, a server certificate
 //! for 127.0.0.1 signed by it, a client certificate signed by it): a self-signed server with
 //! `#insecure`, then a server that requires client certificates, reached with a custom CA and
-//! a client certificate, refused without them.
+//! a client certificate, refused without them. The same on a TLS-only Redis Cluster and a
+//! TLS-only Sentinel set is in `tls_deployments.rs` (a module of this binary).
 #![cfg(any(feature = "tls-rustls", feature = "tls-native"))]
 
 #[path = "common/certs.rs"]
 mod certs;
+#[path = "tls_deployments/mod.rs"]
+mod tls_deployments;
 
 use certs::{free_port, make_certs, openssl, path};
 use staunch_core::prelude::*;

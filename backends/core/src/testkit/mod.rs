@@ -27,6 +27,7 @@ pub mod lists;
 pub mod pubsub;
 pub mod redis_cluster;
 pub mod redis_server;
+pub mod redis_tls;
 pub mod sets;
 pub mod strings;
 pub mod typed_calls;

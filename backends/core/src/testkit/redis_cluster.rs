@@ -13,8 +13,14 @@
 //!   `down-after-milliseconds` 1000) monitoring the service `staunch`, and waits until every
 //!   Sentinel knows the replica and the other Sentinels, so a failover can be elected.
 //!
-//! Administration goes through `redis-cli` (from `PATH`, or `STAUNCH_REDIS_CLI_BIN`), so the
-//! testkit needs no Redis client library. [`test_redis_cluster`] and [`test_redis_sentinels`]
+//! With a [`ServerTls`] in [`ClusterOptions::tls`] or [`SentinelOptions::tls`] every server
+//! speaks TLS only (`port 0`), and so do the links between them: the cluster bus
+//! (`tls-cluster yes`), replication and the Sentinels' links (`tls-replication yes`); the URLs
+//! are then `rediss-cluster://` and `rediss-sentinel://`.
+//!
+//! Administration goes through `redis-cli` (from `PATH`, or `STAUNCH_REDIS_CLI_BIN`; with
+//! `--tls` and the certificates for a TLS deployment), so the testkit needs no Redis client
+//! library. [`test_redis_cluster`] and [`test_redis_sentinels`]
 //! honour `STAUNCH_SKIP_REDIS=1` like [`super::redis_server::test_redis`], and panic with
 //! instructions otherwise when the servers cannot be had: never a silent pass.
 
@@ -22,6 +28,7 @@ use std::io;
 use std::time::{Duration, Instant};
 
 use super::redis_server::{RedisServer, RedisServerOptions, free_port, skip_redis};
+use super::redis_tls::ServerTls;
 
 /// Environment variable naming the `redis-cli` binary (default: `redis-cli` on `PATH`).
 pub const CLI_ENV: &str = "STAUNCH_REDIS_CLI_BIN";
@@ -34,14 +41,25 @@ const FORM_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Runs `redis-cli -p <port> <args>` and returns its standard output.
 pub async fn redis_cli(port: u16, args: &[&str]) -> io::Result<String> {
+    redis_cli_with(port, None, args).await
+}
+
+/// [`redis_cli`] over TLS with `tls`'s CA and client certificate (plain with `None`).
+pub async fn redis_cli_with(
+    port: u16,
+    tls: Option<&ServerTls>,
+    args: &[&str],
+) -> io::Result<String> {
     let bin = std::env::var(CLI_ENV).unwrap_or_else(|_| "redis-cli".to_owned());
     let output = tokio::process::Command::new(&bin)
         .arg("-h")
         .arg("127.0.0.1")
         .arg("-p")
         .arg(port.to_string())
+        .args(tls.map(ServerTls::cli_args).unwrap_or_default())
         .args(args)
         .stdin(std::process::Stdio::null())
+        .kill_on_drop(true)
         .output()
         .await
         .map_err(|e| io::Error::new(e.kind(), format!("could not run `{bin}`: {e}")))?;
@@ -94,6 +112,8 @@ pub struct ClusterOptions {
     pub replicas: usize,
     /// `cluster-node-timeout` (default 1 s: a killed primary is replaced within seconds).
     pub node_timeout: Duration,
+    /// TLS only, on the cluster bus too (default `None`: plain TCP). See the module docs.
+    pub tls: Option<ServerTls>,
 }
 
 impl Default for ClusterOptions {
@@ -102,6 +122,7 @@ impl Default for ClusterOptions {
             primaries: 3,
             replicas: 1,
             node_timeout: Duration::from_secs(1),
+            tls: None,
         }
     }
 }
@@ -125,6 +146,7 @@ pub struct ClusterNode {
 #[derive(Debug)]
 pub struct RedisCluster {
     nodes: Vec<RedisServer>,
+    tls: Option<ServerTls>,
 }
 
 impl RedisCluster {
@@ -135,9 +157,10 @@ impl RedisCluster {
         let timeout_ms = options.node_timeout.as_millis().max(100).to_string();
         let starts = (0..count).map(|_| {
             let timeout_ms = timeout_ms.clone();
+            let tls = options.tls.clone();
             async move {
                 let bus = free_port()?;
-                let server_options = RedisServerOptions::new()
+                let mut server_options = RedisServerOptions::new()
                     .arg("--cluster-enabled")
                     .arg("yes")
                     .arg("--cluster-config-file")
@@ -146,6 +169,9 @@ impl RedisCluster {
                     .arg(timeout_ms)
                     .arg("--cluster-port")
                     .arg(bus.to_string());
+                if let Some(tls) = tls {
+                    server_options = server_options.tls(tls).arg("--tls-cluster").arg("yes");
+                }
                 RedisServer::start_with(server_options).await
             }
         });
@@ -154,7 +180,10 @@ impl RedisCluster {
         for server in started {
             nodes.push(server?);
         }
-        let cluster = RedisCluster { nodes };
+        let cluster = RedisCluster {
+            nodes,
+            tls: options.tls,
+        };
         let addresses: Vec<String> = cluster
             .nodes
             .iter()
@@ -164,20 +193,35 @@ impl RedisCluster {
         args.extend(addresses.iter().map(String::as_str));
         let replicas = options.replicas.to_string();
         args.extend(["--cluster-replicas", &replicas, "--cluster-yes"]);
-        redis_cli(cluster.nodes[0].port(), &args).await?;
+        cluster.cli(cluster.nodes[0].port(), &args).await?;
         cluster.wait_healthy(FORM_TIMEOUT).await?;
         Ok(cluster)
     }
 
-    /// `redis-cluster://127.0.0.1:<port>,...` with every node as a seed (the URL form
-    /// `staunch-redis` reads).
+    /// `redis-cluster://127.0.0.1:<port>,...` (`rediss-cluster://` with TLS) with every node
+    /// as a seed (the URL form `staunch-redis` reads).
     pub fn url(&self) -> String {
         let seeds: Vec<String> = self
             .nodes
             .iter()
             .map(|n| format!("127.0.0.1:{}", n.port()))
             .collect();
-        format!("redis-cluster://{}", seeds.join(","))
+        let scheme = if self.tls.is_some() {
+            "rediss-cluster"
+        } else {
+            "redis-cluster"
+        };
+        format!("{scheme}://{}", seeds.join(","))
+    }
+
+    /// The certificates of a TLS cluster.
+    pub fn tls(&self) -> Option<&ServerTls> {
+        self.tls.as_ref()
+    }
+
+    /// [`redis_cli`] against node `port` of this cluster (over TLS for a TLS cluster).
+    pub async fn cli(&self, port: u16, args: &[&str]) -> io::Result<String> {
+        redis_cli_with(port, self.tls.as_ref(), args).await
     }
 
     /// The servers, in start order.
@@ -203,7 +247,7 @@ impl RedisCluster {
     pub async fn topology(&self) -> io::Result<Vec<ClusterNode>> {
         let mut last = io::Error::other("no live node");
         for port in self.live_ports() {
-            match redis_cli(port, &["cluster", "nodes"]).await {
+            match self.cli(port, &["cluster", "nodes"]).await {
                 Ok(text) => return Ok(parse_nodes(&text)),
                 Err(e) => last = e,
             }
@@ -229,13 +273,13 @@ impl RedisCluster {
             let ports = ports.clone();
             async move {
                 for &port in &ports {
-                    let Ok(info) = redis_cli(port, &["cluster", "info"]).await else {
+                    let Ok(info) = self.cli(port, &["cluster", "info"]).await else {
                         return false;
                     };
                     if info_field(&info, "cluster_state") != Some("ok") {
                         return false;
                     }
-                    let Ok(replication) = redis_cli(port, &["info", "replication"]).await else {
+                    let Ok(replication) = self.cli(port, &["info", "replication"]).await else {
                         return false;
                     };
                     if info_field(&replication, "role") == Some("slave")
@@ -262,7 +306,7 @@ impl RedisCluster {
             let ports = ports.clone();
             async move {
                 for &port in &ports {
-                    let Ok(info) = redis_cli(port, &["cluster", "info"]).await else {
+                    let Ok(info) = self.cli(port, &["cluster", "info"]).await else {
                         return false;
                     };
                     if info_field(&info, "cluster_state") != Some("ok") {
@@ -270,7 +314,7 @@ impl RedisCluster {
                     }
                 }
                 match ports.first() {
-                    Some(&port) => match redis_cli(port, &["cluster", "nodes"]).await {
+                    Some(&port) => match self.cli(port, &["cluster", "nodes"]).await {
                         Ok(text) => parse_nodes(&text)
                             .iter()
                             .all(|n| !(n.port == failed_port && n.primary && !n.slots.is_empty())),
@@ -293,7 +337,7 @@ impl RedisCluster {
     ) -> io::Result<()> {
         let seed = format!("127.0.0.1:{}", to.port);
         let count = slots.to_string();
-        redis_cli(
+        self.cli(
             to.port,
             &[
                 "--cluster",
@@ -359,14 +403,47 @@ pub struct RedisSentinels {
     /// The servers holding data: the initial primary first, then the replica.
     data: Vec<RedisServer>,
     sentinels: Vec<RedisServer>,
+    tls: Option<ServerTls>,
+}
+
+/// Options of [`RedisSentinels::start_with`].
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct SentinelOptions {
+    /// TLS only, on replication and the Sentinels' links too (default `None`: plain TCP).
+    /// See the module docs.
+    pub tls: Option<ServerTls>,
+}
+
+impl SentinelOptions {
+    /// Plain TCP.
+    pub fn new() -> SentinelOptions {
+        SentinelOptions::default()
+    }
+
+    /// Sets [`SentinelOptions::tls`].
+    pub fn tls(mut self, tls: ServerTls) -> Self {
+        self.tls = Some(tls);
+        self
+    }
 }
 
 impl RedisSentinels {
     /// Starts the set and waits until the Sentinels know each other and the replica.
     pub async fn start() -> io::Result<RedisSentinels> {
-        let primary = RedisServer::start().await?;
+        Self::start_with(SentinelOptions::default()).await
+    }
+
+    /// [`RedisSentinels::start`] with `options`.
+    pub async fn start_with(options: SentinelOptions) -> io::Result<RedisSentinels> {
+        let tls = options.tls;
+        let server = || match &tls {
+            Some(tls) => RedisServerOptions::new().tls(tls.clone()),
+            None => RedisServerOptions::new(),
+        };
+        let primary = RedisServer::start_with(server()).await?;
         let replica = RedisServer::start_with(
-            RedisServerOptions::new()
+            server()
                 .arg("--replicaof")
                 .arg("127.0.0.1")
                 .arg(primary.port().to_string()),
@@ -379,13 +456,8 @@ impl RedisSentinels {
              sentinel parallel-syncs {SERVICE} 1\n",
             port = primary.port()
         );
-        let starts = (0..3).map(|_| {
-            RedisServer::start_with(
-                RedisServerOptions::new()
-                    .config(config.clone())
-                    .sentinel(true),
-            )
-        });
+        let starts =
+            (0..3).map(|_| RedisServer::start_with(server().config(config.clone()).sentinel(true)));
         let mut sentinels = Vec::new();
         for sentinel in futures_util::future::join_all(starts).await {
             sentinels.push(sentinel?);
@@ -393,10 +465,13 @@ impl RedisSentinels {
         let set = RedisSentinels {
             data: vec![primary, replica],
             sentinels,
+            tls,
         };
         let replica_port = set.data[1].port();
+        // Borrowed by the checks below, which are `async move` blocks.
+        let this = &set;
         wait_until("the replica did not sync", FORM_TIMEOUT, || async move {
-            redis_cli(replica_port, &["info", "replication"])
+            this.cli(replica_port, &["info", "replication"])
                 .await
                 .is_ok_and(|info| info_field(&info, "master_link_status") == Some("up"))
         })
@@ -409,7 +484,7 @@ impl RedisSentinels {
                 let ports = ports.clone();
                 async move {
                     for port in ports {
-                        let Ok(info) = redis_cli(port, &["info", "sentinel"]).await else {
+                        let Ok(info) = this.cli(port, &["info", "sentinel"]).await else {
                             return false;
                         };
                         // master0:name=staunch,status=ok,address=...,slaves=1,sentinels=3
@@ -428,14 +503,30 @@ impl RedisSentinels {
         Ok(set)
     }
 
-    /// `redis-sentinel://127.0.0.1:<port>,.../staunch` (the URL form `staunch-redis` reads).
+    /// `redis-sentinel://127.0.0.1:<port>,.../staunch` (`rediss-sentinel://` with TLS; the
+    /// URL form `staunch-redis` reads).
     pub fn url(&self) -> String {
         let seeds: Vec<String> = self
             .sentinels
             .iter()
             .map(|n| format!("127.0.0.1:{}", n.port()))
             .collect();
-        format!("redis-sentinel://{}/{SERVICE}", seeds.join(","))
+        let scheme = if self.tls.is_some() {
+            "rediss-sentinel"
+        } else {
+            "redis-sentinel"
+        };
+        format!("{scheme}://{}/{SERVICE}", seeds.join(","))
+    }
+
+    /// The certificates of a TLS set.
+    pub fn tls(&self) -> Option<&ServerTls> {
+        self.tls.as_ref()
+    }
+
+    /// [`redis_cli`] against the server or Sentinel on `port` (over TLS for a TLS set).
+    pub async fn cli(&self, port: u16, args: &[&str]) -> io::Result<String> {
+        redis_cli_with(port, self.tls.as_ref(), args).await
     }
 
     /// The data servers: the initial primary first, then the replica.
@@ -452,11 +543,12 @@ impl RedisSentinels {
     pub async fn primary_port(&self) -> io::Result<u16> {
         let mut last = io::Error::other("no Sentinel answered");
         for sentinel in &self.sentinels {
-            match redis_cli(
-                sentinel.port(),
-                &["sentinel", "get-master-addr-by-name", SERVICE],
-            )
-            .await
+            match self
+                .cli(
+                    sentinel.port(),
+                    &["sentinel", "get-master-addr-by-name", SERVICE],
+                )
+                .await
             {
                 Ok(text) => {
                     if let Some(port) = text.lines().nth(1).and_then(|p| p.trim().parse().ok()) {
@@ -475,7 +567,8 @@ impl RedisSentinels {
         loop {
             if let Ok(port) = self.primary_port().await
                 && port != old_port
-                && redis_cli(port, &["role"])
+                && self
+                    .cli(port, &["role"])
                     .await
                     .is_ok_and(|role| role.lines().next() == Some("master"))
             {
@@ -518,10 +611,22 @@ pub async fn test_redis_cluster(what: &str, options: ClusterOptions) -> Option<R
 ///
 /// When `redis-server`/`redis-cli` are missing or the set does not form.
 pub async fn test_redis_sentinels(what: &str) -> Option<RedisSentinels> {
+    test_redis_sentinels_with(what, SentinelOptions::default()).await
+}
+
+/// [`test_redis_sentinels`] with `options` (a TLS set).
+///
+/// # Panics
+///
+/// When `redis-server`/`redis-cli` are missing or the set does not form.
+pub async fn test_redis_sentinels_with(
+    what: &str,
+    options: SentinelOptions,
+) -> Option<RedisSentinels> {
     if skip_redis(what) {
         return None;
     }
-    match RedisSentinels::start().await {
+    match RedisSentinels::start_with(options).await {
         Ok(set) => Some(set),
         Err(e) => panic!(
             "{what} needs a real Sentinel set (redis-server and redis-cli on PATH), and it did \

@@ -8,6 +8,7 @@
 //!   `redis-server --port <free> --bind 127.0.0.1 --save "" --appendonly no --dir <tempdir>`
 //!   (options override or extend that) and wait until it answers `PING` (with
 //!   [`RedisServerOptions::ready_when_loading`], until it answers at all, `-LOADING` included).
+//!   With [`RedisServerOptions::tls`] it listens with TLS only (see [`super::redis_tls`]).
 //! - [`RedisServer::kill`] (SIGKILL), [`RedisServer::pause`] (SIGSTOP),
 //!   [`RedisServer::resume`] (SIGCONT) and [`RedisServer::restart`] (same port, same directory)
 //!   are the fault injections; they send signals with the `kill` program so no `libc`
@@ -28,6 +29,8 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+use super::redis_tls::ServerTls;
 
 /// Environment variable that skips every test needing Redis (value `1`).
 pub const SKIP_ENV: &str = "STAUNCH_SKIP_REDIS";
@@ -64,6 +67,9 @@ pub struct RedisServerOptions {
     /// (default false: wait until its dataset is loaded). For tests of a server that is
     /// still loading a large dataset; see [`RedisServer::wait_until_loaded`].
     pub ready_when_loading: bool,
+    /// Speak TLS only, with these certificates (see [`super::redis_tls`]): the port is then
+    /// the TLS port, and the server is checked and administered through `redis-cli --tls`.
+    pub tls: Option<ServerTls>,
 }
 
 impl Default for RedisServerOptions {
@@ -76,6 +82,7 @@ impl Default for RedisServerOptions {
             config: None,
             sentinel: false,
             ready_when_loading: false,
+            tls: None,
         }
     }
 }
@@ -113,6 +120,11 @@ impl RedisServerOptions {
     /// Sets [`RedisServerOptions::ready_when_loading`].
     pub fn ready_when_loading(mut self, on: bool) -> Self {
         self.ready_when_loading = on;
+        self
+    }
+    /// Sets [`RedisServerOptions::tls`].
+    pub fn tls(mut self, tls: ServerTls) -> Self {
+        self.tls = Some(tls);
         self
     }
 }
@@ -166,14 +178,25 @@ impl RedisServer {
         Err(last_error.unwrap_or_else(|| io::Error::other("redis-server did not start")))
     }
 
-    /// `redis://127.0.0.1:<port>` (no password or database: add them yourself).
+    /// `redis://127.0.0.1:<port>` (`rediss://` with TLS; no password or database: add them
+    /// yourself).
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
+        let scheme = if self.options.tls.is_some() {
+            "rediss"
+        } else {
+            "redis"
+        };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
-    /// The TCP port the server listens on.
+    /// The TCP port the server listens on (its TLS port with [`RedisServerOptions::tls`]).
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The TLS certificates it was started with, if any.
+    pub fn tls(&self) -> Option<&ServerTls> {
+        self.options.tls.as_ref()
     }
 
     /// The process id, or `None` after [`RedisServer::kill`].
@@ -300,7 +323,7 @@ impl RedisServer {
                 )));
             }
             if self.ready_lines() > ready_before
-                && ping(self.port, self.options.ready_when_loading).await
+                && ping(self.port, self.tls(), self.options.ready_when_loading).await
             {
                 return Ok(());
             }
@@ -323,7 +346,7 @@ impl RedisServer {
     /// started with [`RedisServerOptions::ready_when_loading`]; `timeout` bounds the wait.
     pub async fn wait_until_loaded(&self, timeout: Duration) -> io::Result<()> {
         let deadline = Instant::now() + timeout;
-        while !ping(self.port, false).await {
+        while !ping(self.port, self.tls(), false).await {
             if Instant::now() >= deadline {
                 return Err(io::Error::new(
                     io::ErrorKind::TimedOut,
@@ -398,6 +421,9 @@ fn server_args(port: u16, dir: &Path, options: &RedisServerOptions) -> Vec<Strin
         args.push("--appendfsync".into());
         args.push(policy.clone());
     }
+    if let Some(tls) = &options.tls {
+        args.extend(tls.server_args(port));
+    }
     args.extend(options.extra_args.iter().cloned());
     args
 }
@@ -415,7 +441,20 @@ pub fn free_port() -> io::Result<u16> {
 
 /// True when something on `port` answers a RESP `PING` as a ready Redis does (`+PONG`, or an
 /// auth error when `requirepass` is set; `-LOADING` means not ready yet, unless `loading_ok`).
-async fn ping(port: u16, loading_ok: bool) -> bool {
+/// A TLS server is asked through `redis-cli --tls` (the testkit has no TLS library).
+async fn ping(port: u16, tls: Option<&ServerTls>, loading_ok: bool) -> bool {
+    if let Some(tls) = tls {
+        let attempt = super::redis_cluster::redis_cli_with(port, Some(tls), &["ping"]);
+        return tokio::time::timeout(Duration::from_secs(5), attempt)
+            .await
+            .is_ok_and(|reply| {
+                reply.is_ok_and(|text| {
+                    text.starts_with("PONG")
+                        || text.contains("NOAUTH")
+                        || (loading_ok && text.starts_with("LOADING"))
+                })
+            });
+    }
     let attempt = async {
         let mut stream = TcpStream::connect(("127.0.0.1", port)).await.ok()?;
         stream.write_all(b"*1\r\n$4\r\nPING\r\n").await.ok()?;

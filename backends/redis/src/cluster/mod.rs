@@ -33,6 +33,10 @@
 //!
 //! A cluster has only database 0. Time limits: connecting to the cluster is bounded by the
 //! connect timeout; each call, retries and redirections included, by the response timeout.
+//!
+//! TLS (`rediss-cluster://`): every node, the ones discovered later included, is reached with
+//! the certificates of [`RedisOptions::tls`] (the `redis` crate's `ClusterClientBuilder::certs`,
+//! rustls only) and the seed URL's `#insecure`; the pub/sub hub connection uses the same.
 
 mod pubsub;
 mod scan;
@@ -118,14 +122,27 @@ pub(crate) struct ClusterBackend {
     idle_blocking: Mutex<Vec<ClusterConnection>>,
 }
 
-fn builder(spec: &ClusterSpec, options: &RedisOptions) -> ClusterClientBuilder {
+fn builder(spec: &ClusterSpec, options: &RedisOptions) -> Result<ClusterClientBuilder> {
     let tcp = redis::io::tcp::TcpSettings::default();
     #[cfg(target_os = "linux")]
     let tcp = tcp.set_user_timeout(options.tcp_user_timeout);
-    ClusterClientBuilder::new(spec.node_urls.clone())
+    let builder = ClusterClientBuilder::new(spec.node_urls.clone())
         .use_protocol(ProtocolVersion::RESP3)
         .connection_timeout(options.connect_timeout)
-        .tcp_settings(tcp)
+        .tcp_settings(tcp);
+    crate::tls::cluster_certificates(builder, &options.tls, spec.insecure)
+}
+
+/// Builds the client; with certificates set, a failure is theirs (the seed URLs were checked
+/// when parsed), and the error says so.
+fn build(builder: ClusterClientBuilder, options: &RedisOptions) -> Result<ClusterClient> {
+    builder.build().map_err(|e| {
+        if options.tls.is_empty() {
+            redis_error(e)
+        } else {
+            crate::tls::invalid_certificates(e)
+        }
+    })
 }
 
 impl ClusterBackend {
@@ -137,18 +154,16 @@ impl ClusterBackend {
                 "rediss-cluster:// (TLS) needs the `tls` cargo feature of staunch-redis",
             ));
         }
-        if !options.tls.is_empty() {
-            return Err(Error::new(
-                ErrorKind::Unsupported,
-                "custom TLS certificates (RedisOptions::tls) are not supported on Redis Cluster \
-                 yet: the nodes are verified against the system roots",
+        if !options.tls.is_empty() && !spec.tls {
+            return Err(Error::invalid(
+                "TLS certificates are set but the URL is redis-cluster://, not rediss-cluster://",
             ));
         }
-        let client = builder(&spec, &options)
-            .response_timeout(options.response_timeout)
-            .build()
-            .map_err(redis_error)?;
-        let blocking_client = builder(&spec, &options).build().map_err(redis_error)?;
+        let client = build(
+            builder(&spec, &options)?.response_timeout(options.response_timeout),
+            &options,
+        )?;
+        let blocking_client = build(builder(&spec, &options)?, &options)?;
         Ok(ClusterBackend {
             options,
             spec,

@@ -36,7 +36,8 @@ impl Resolve for SlotPrimary {
                     format!("no primary serves slot {}", self.slot),
                 )
             })?;
-        // The seed URL's scheme and credentials, with this node's address.
+        // The seed URL's scheme and credentials, with this node's address (and the
+        // certificates, in `crate::client`).
         let seed = self
             .backend
             .spec()
@@ -56,7 +57,12 @@ impl Resolve for SlotPrimary {
         } else {
             range.host.clone()
         };
-        let url = format!("{prefix}{host}:{}", range.port);
+        let fragment = if self.backend.spec().insecure {
+            "#insecure"
+        } else {
+            ""
+        };
+        let url = format!("{prefix}{host}:{}{fragment}", range.port);
         crate::client(
             &url,
             self.backend.options().tcp_user_timeout,
