@@ -13,7 +13,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use staunch_core::{
+use staunch_core::{Name, 
     Call, Capabilities, Command, Error, ErrorKind, Eviction, Execution, Persistence, PubSubReach,
     Reply, Result, Store, Subscription, async_trait,
 };
@@ -116,8 +116,8 @@ impl Store for LazyDatabase {
 
     async fn subscribe(
         &self,
-        channels: Vec<String>,
-        patterns: Vec<String>,
+        channels: Vec<Name>,
+        patterns: Vec<Name>,
     ) -> Result<Subscription> {
         self.open_now()
             .await?

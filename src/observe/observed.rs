@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use staunch_core::{
+use staunch_core::{Name, 
     Call, Capabilities, Command, Execution, Reply, Result, Store, Subscription, async_trait,
 };
 use tracing::Instrument;
@@ -123,8 +123,8 @@ impl Store for Observed {
 
     async fn subscribe(
         &self,
-        channels: Vec<String>,
-        patterns: Vec<String>,
+        channels: Vec<Name>,
+        patterns: Vec<Name>,
     ) -> Result<Subscription> {
         self.inner.subscribe(channels, patterns).await
     }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use staunch_core::{
+use staunch_core::{Name, 
     Call, Capabilities, Command, Execution, Reply, Result, Store, Subscription, async_trait,
 };
 
@@ -123,8 +123,8 @@ impl Store for Instrumented {
 
     async fn subscribe(
         &self,
-        channels: Vec<String>,
-        patterns: Vec<String>,
+        channels: Vec<Name>,
+        patterns: Vec<Name>,
     ) -> Result<Subscription> {
         let result = self.inner.subscribe(channels, patterns).await;
         self.counters.outcome(&result);

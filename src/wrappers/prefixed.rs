@@ -39,8 +39,10 @@ impl Prefixed {
         *key = Key::from([self.prefix.as_bytes(), key].concat());
     }
 
-    fn pattern(&self, pattern: Option<&str>) -> String {
-        format!("{}{}", escape(&self.prefix), pattern.unwrap_or("*"))
+    /// The prefix, escaped so it never acts as a glob, then `pattern` (any bytes) or `*`.
+    fn pattern(&self, pattern: Option<&[u8]>) -> Name {
+        let prefix = escape(&self.prefix);
+        Name::from([prefix.as_bytes(), pattern.unwrap_or(b"*")].concat())
     }
 
     /// The command with its keys prefixed, or `None` for `DBSIZE`/`FLUSHDB` (done by scanning).
@@ -52,7 +54,7 @@ impl Prefixed {
             Command::Scan { options, .. } => {
                 options.pattern = Some(self.pattern(options.pattern.as_deref()));
             }
-            Command::Keys { pattern } => *pattern = self.pattern(Some(pattern)),
+            Command::Keys { pattern } => *pattern = self.pattern(Some(pattern.as_bytes())),
             other => other.keys_mut().into_iter().for_each(|k| self.add(k)),
         }
         Ok(Some(command))
@@ -162,8 +164,8 @@ impl Store for Prefixed {
 
     async fn subscribe(
         &self,
-        channels: Vec<String>,
-        patterns: Vec<String>,
+        channels: Vec<Name>,
+        patterns: Vec<Name>,
     ) -> Result<Subscription> {
         self.inner.subscribe(channels, patterns).await
     }

@@ -156,7 +156,7 @@ impl KeyType {
 #[non_exhaustive]
 pub struct ScanOptions {
     /// `MATCH pattern` (Redis glob: `*`, `?`, `[...]`, `\` escapes).
-    pub pattern: Option<String>,
+    pub pattern: Option<crate::Name>,
     /// `COUNT hint`.
     pub count: Option<u64>,
     /// `TYPE type`.
@@ -169,7 +169,7 @@ impl ScanOptions {
         Self::default()
     }
     /// Sets `MATCH`.
-    pub fn pattern(mut self, pattern: impl Into<String>) -> Self {
+    pub fn pattern(mut self, pattern: impl Into<crate::Name>) -> Self {
         self.pattern = Some(pattern.into());
         self
     }

@@ -27,6 +27,7 @@ use futures_core::Stream;
 use crate::capabilities::Capabilities;
 use crate::command::{Call, Command};
 use crate::error::Result;
+use crate::name::Name;
 use crate::reply::Reply;
 
 /// A storage backend with Redis semantics. Object safe: share it as `Arc<dyn Store>`.
@@ -59,8 +60,7 @@ pub trait Store: Send + Sync {
     /// Subscribes to channels and glob patterns. When this returns, the subscription is active:
     /// every message published afterwards on a matching channel is delivered. Dropping the
     /// [`Subscription`] unsubscribes.
-    async fn subscribe(&self, channels: Vec<String>, patterns: Vec<String>)
-    -> Result<Subscription>;
+    async fn subscribe(&self, channels: Vec<Name>, patterns: Vec<Name>) -> Result<Subscription>;
 
     /// What this backend can do.
     fn capabilities(&self) -> Capabilities;
@@ -71,16 +71,16 @@ pub trait Store: Send + Sync {
 #[non_exhaustive]
 pub struct Message {
     /// The channel it was published on.
-    pub channel: String,
+    pub channel: Name,
     /// The pattern that matched, for pattern subscriptions.
-    pub pattern: Option<String>,
+    pub pattern: Option<Name>,
     /// The payload.
     pub payload: Bytes,
 }
 
 impl Message {
     /// A message on `channel`, matched by `pattern` if any.
-    pub fn new(channel: impl Into<String>, pattern: Option<String>, payload: Bytes) -> Self {
+    pub fn new(channel: impl Into<Name>, pattern: Option<Name>, payload: Bytes) -> Self {
         Message {
             channel: channel.into(),
             pattern,
@@ -161,8 +161,8 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     }
     async fn subscribe(
         &self,
-        channels: Vec<String>,
-        patterns: Vec<String>,
+        channels: Vec<Name>,
+        patterns: Vec<Name>,
     ) -> Result<Subscription> {
         (**self).subscribe(channels, patterns).await
     }

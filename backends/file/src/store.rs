@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_trait::async_trait;
-use staunch_core::{
+use staunch_core::{Name, 
     Call, Capabilities, Command, Error, ErrorKind, Eviction, Execution, Persistence, PubSubReach,
     Reply, Result, Store, Subscription,
 };
@@ -336,8 +336,8 @@ impl Store for FileStore {
 
     async fn subscribe(
         &self,
-        channels: Vec<String>,
-        patterns: Vec<String>,
+        channels: Vec<Name>,
+        patterns: Vec<Name>,
     ) -> Result<Subscription> {
         self.check_open()?;
         Ok(self.inner.engine.subscribe(channels, patterns))

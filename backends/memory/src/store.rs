@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use staunch_core::{
-    Call, Capabilities, Clock, Command, Eviction, Execution, Persistence, PubSubReach, Reply,
+    Call, Capabilities, Clock, Command, Eviction, Name, Execution, Persistence, PubSubReach, Reply,
     Result, Store, Subscription, SystemClock,
 };
 use tokio::sync::Notify;
@@ -137,8 +137,8 @@ impl Store for MemoryStore {
 
     async fn subscribe(
         &self,
-        channels: Vec<String>,
-        patterns: Vec<String>,
+        channels: Vec<Name>,
+        patterns: Vec<Name>,
     ) -> Result<Subscription> {
         Ok(self.engine.subscribe(channels, patterns))
     }

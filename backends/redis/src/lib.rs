@@ -130,7 +130,7 @@ use std::time::{Duration, Instant};
 use redis::sentinel::{SentinelClient, SentinelClientBuilder, SentinelServerType};
 use redis::{Client, IntoConnectionInfo, ProtocolVersion};
 use staunch_core::{
-    Call, Capabilities, Command, Error, ErrorKind, Eviction, Execution, Persistence, PubSubReach,
+    Call, Capabilities, Command, Error, ErrorKind, Eviction, Execution, Name, Persistence, PubSubReach,
     Reply, Result, Store, Subscription, async_trait,
 };
 
@@ -521,8 +521,8 @@ impl Store for RedisStore {
 
     async fn subscribe(
         &self,
-        channels: Vec<String>,
-        patterns: Vec<String>,
+        channels: Vec<Name>,
+        patterns: Vec<Name>,
     ) -> Result<Subscription> {
         match &self.inner.kind {
             Kind::Single(single) => {

@@ -29,7 +29,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_core::Stream;
 use redis::{PushInfo, PushKind, Value};
-use staunch_core::{Error, GapReason, Message, Result, Subscription, SubscriptionEvent};
+use staunch_core::{Error, GapReason, Message, Name, Result, Subscription, SubscriptionEvent};
 use tokio::sync::{Notify, mpsc};
 
 use crate::connection::{Connector, Live};
@@ -38,8 +38,8 @@ use crate::options::RedisOptions;
 
 /// What a subscription listens to and how it reconnects.
 struct Plan {
-    channels: Vec<String>,
-    patterns: Vec<String>,
+    channels: Vec<Name>,
+    patterns: Vec<Name>,
     backoff_min: Duration,
     backoff_max: Duration,
     ping_interval: Duration,
@@ -56,8 +56,8 @@ struct Shared {
 pub(crate) async fn subscribe(
     connector: Arc<Connector>,
     options: &RedisOptions,
-    channels: Vec<String>,
-    patterns: Vec<String>,
+    channels: Vec<Name>,
+    patterns: Vec<Name>,
 ) -> Result<Subscription> {
     if channels.is_empty() && patterns.is_empty() {
         return Err(Error::invalid(
@@ -95,13 +95,13 @@ async fn open(connector: &Connector, plan: &Plan, shared: &Arc<Shared>) -> Resul
         .await?;
     if !plan.channels.is_empty() {
         live.conn
-            .subscribe(&plan.channels)
+            .subscribe(names(&plan.channels))
             .await
             .map_err(redis_error)?;
     }
     if !plan.patterns.is_empty() {
         live.conn
-            .psubscribe(&plan.patterns)
+            .psubscribe(names(&plan.patterns))
             .await
             .map_err(redis_error)?;
     }
@@ -116,12 +116,12 @@ fn deliver(shared: &Shared, info: PushInfo) {
             return;
         }
         PushKind::Message => match <[Value; 2]>::try_from(info.data) {
-            Ok([channel, payload]) => Message::new(text(channel), None, bytes(payload)),
+            Ok([channel, payload]) => Message::new(bytes(channel), None, bytes(payload)),
             Err(_) => return,
         },
         PushKind::PMessage => match <[Value; 3]>::try_from(info.data) {
             Ok([pattern, channel, payload]) => {
-                Message::new(text(channel), Some(text(pattern)), bytes(payload))
+                Message::new(bytes(channel), Some(bytes(pattern).into()), bytes(payload))
             }
             Err(_) => return,
         },
@@ -143,8 +143,9 @@ fn bytes(value: Value) -> Bytes {
     }
 }
 
-fn text(value: Value) -> String {
-    String::from_utf8_lossy(&bytes(value)).into_owned()
+/// Names as the byte strings redis-rs sends as one argument each.
+fn names(names: &[Name]) -> Vec<&[u8]> {
+    names.iter().map(Name::as_bytes).collect()
 }
 
 /// Keeps the subscription alive until the subscriber is gone (then this task is aborted).

@@ -113,7 +113,7 @@ impl Bot {
     ) -> Result<impl Stream<Item = Option<BotEvent>> + Send + use<>> {
         let subscription = self
             .store
-            .subscribe(vec![self.events_key()], Vec::new())
+            .subscribe(vec![self.events_key().into()], Vec::new())
             .await?;
         Ok(subscription.filter_map(|event| async move {
             match event {

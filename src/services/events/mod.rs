@@ -49,7 +49,7 @@ use std::task::{Context, Poll};
 use futures_util::Stream;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use staunch_core::{
+use staunch_core::{Name, 
     As, Batch, Bytes, Clock, Error, GapReason, Lists, Result, Step, Store, Subscription,
     SubscriptionEvent, SystemClock,
 };
@@ -262,7 +262,7 @@ impl Events {
         let subscription = self
             .store
             .subscribe(
-                channels.iter().map(|c| (*c).to_owned()).collect(),
+                channels.iter().map(|c| Name::from(*c)).collect(),
                 Vec::new(),
             )
             .await?;
@@ -286,7 +286,7 @@ pub enum Delivery<T> {
     /// An event, with the channel it came on.
     Event {
         /// The channel.
-        channel: String,
+        channel: Name,
         /// The event.
         event: Event<T>,
     },
@@ -296,7 +296,7 @@ pub enum Delivery<T> {
     /// A message on the channel that is not an `Event<T>`.
     Malformed {
         /// The channel.
-        channel: String,
+        channel: Name,
         /// Why it did not decode.
         error: String,
     },

@@ -125,7 +125,7 @@ pub(crate) async fn subscribe(
     channel: &str,
 ) -> Result<impl futures_util::Stream<Item = Option<QueueEvent>> + Send + use<>> {
     let subscription = store
-        .subscribe(vec![channel.to_owned()], Vec::new())
+        .subscribe(vec![channel.into()], Vec::new())
         .await?;
     Ok(subscription.filter_map(|event| async move {
         match event {

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use staunch_core::{GapReason, Result, Subscription, SubscriptionEvent};
+use staunch_core::{Name, GapReason, Result, Subscription, SubscriptionEvent};
 use tokio::sync::mpsc;
 
 use super::options::{FailoverState, Policy};
@@ -45,8 +45,8 @@ fn target_of(core: &Core, state: FailoverState) -> Target {
 async fn open(
     core: &Core,
     target: Target,
-    channels: &[String],
-    patterns: &[String],
+    channels: &[Name],
+    patterns: &[Name],
 ) -> Result<Subscription> {
     match target {
         Target::Primary => {
@@ -74,8 +74,8 @@ async fn open(
 
 pub(crate) async fn subscribe(
     core: Arc<Core>,
-    channels: Vec<String>,
-    patterns: Vec<String>,
+    channels: Vec<Name>,
+    patterns: Vec<Name>,
 ) -> Result<Subscription> {
     let mut state_rx = core.state_tx.subscribe();
     let mut target = target_of(&core, *state_rx.borrow_and_update());

@@ -104,7 +104,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
 use parking_lot::Mutex;
-use staunch_core::{
+use staunch_core::{Name, 
     Access, Call, Capabilities, Command, Error, ErrorKind, Execution, Reply, Result, Store,
     Subscription, async_trait,
 };
@@ -715,8 +715,8 @@ impl Core {
 
     pub(crate) async fn subscribe(
         self: &Arc<Self>,
-        channels: Vec<String>,
-        patterns: Vec<String>,
+        channels: Vec<Name>,
+        patterns: Vec<Name>,
     ) -> Result<Subscription> {
         super::pubsub::subscribe(self.clone(), channels, patterns).await
     }
@@ -790,8 +790,8 @@ impl Store for Failover {
 
     async fn subscribe(
         &self,
-        channels: Vec<String>,
-        patterns: Vec<String>,
+        channels: Vec<Name>,
+        patterns: Vec<Name>,
     ) -> Result<Subscription> {
         self.core.subscribe(channels, patterns).await
     }

@@ -29,6 +29,7 @@
 
 use bytes::Bytes;
 
+use crate::name::Name;
 use crate::options::*;
 
 mod access;

@@ -508,7 +508,7 @@ impl FromReply for (u64, Vec<(Name, Bytes)>) {
 }
 
 /// `PUBSUB NUMSUB`: a flat list of channel and count.
-impl FromReply for Vec<(String, u64)> {
+impl FromReply for Vec<(Name, u64)> {
     fn from_reply(reply: Reply) -> Result<Self> {
         let mut pairs = Vec::new();
         let mut flat = reply.into_items()?.into_iter();
@@ -516,7 +516,7 @@ impl FromReply for Vec<(String, u64)> {
             let count = flat
                 .next()
                 .ok_or_else(|| protocol("PUBSUB NUMSUB reply has a channel without a count"))?;
-            pairs.push((channel.into_string()?, u64::from_reply(count)?));
+            pairs.push((channel.into_name()?, u64::from_reply(count)?));
         }
         Ok(pairs)
     }

@@ -143,11 +143,11 @@ pub(crate) use define_typed;
 macro_rules! param_type {
     ($lifetime:lifetime, Key) => { &$lifetime (impl AsRef<[u8]> + ?Sized) };
     ($lifetime:lifetime, Field) => { &$lifetime (impl AsRef<[u8]> + ?Sized) };
-    ($lifetime:lifetime, Channel) => { &$lifetime str };
-    ($lifetime:lifetime, Pattern) => { &$lifetime str };
+    ($lifetime:lifetime, Channel) => { &$lifetime (impl AsRef<[u8]> + ?Sized) };
+    ($lifetime:lifetime, Pattern) => { &$lifetime (impl AsRef<[u8]> + ?Sized) };
     ($lifetime:lifetime, Keys) => { impl IntoIterator<Item = impl AsRef<[u8]>> };
     ($lifetime:lifetime, Fields) => { impl IntoIterator<Item = impl AsRef<[u8]>> };
-    ($lifetime:lifetime, Channels) => { impl IntoIterator<Item = impl AsRef<str>> };
+    ($lifetime:lifetime, Channels) => { impl IntoIterator<Item = impl AsRef<[u8]>> };
     ($lifetime:lifetime, Value) => { impl IntoValue };
     ($lifetime:lifetime, Values) => { impl IntoIterator<Item = impl IntoValue> };
     ($lifetime:lifetime, FieldValues) => {
@@ -171,10 +171,10 @@ macro_rules! owned {
         <$crate::command::Field>::from(<_ as AsRef<[u8]>>::as_ref($p))
     };
     (Channel, $p:ident) => {
-        String::from($p)
+        $crate::Name::from(<_ as AsRef<[u8]>>::as_ref($p))
     };
     (Pattern, $p:ident) => {
-        String::from($p)
+        $crate::Name::from(<_ as AsRef<[u8]>>::as_ref($p))
     };
     (Keys, $p:ident) => {
         $p.into_iter()
@@ -188,8 +188,8 @@ macro_rules! owned {
     };
     (Channels, $p:ident) => {
         $p.into_iter()
-            .map(|channel| channel.as_ref().to_owned())
-            .collect::<Vec<String>>()
+            .map(|channel| $crate::Name::from(AsRef::<[u8]>::as_ref(&channel)))
+            .collect::<Vec<$crate::Name>>()
     };
     (Value, $p:ident) => {
         IntoValue::into_value($p)

@@ -486,7 +486,7 @@ pub async fn test_batch_compound_operations(store: TestStore) {
                 score: MoveScore::Fixed(100.0),
             },
             Command::Publish {
-                channel: super::keyspace::unique("batch"),
+                channel: super::keyspace::unique("batch").into(),
                 message: Bytes::from("m"),
             },
         ];

@@ -14,7 +14,9 @@ use super::{Case, TestStore, cases};
 use crate::prelude::*;
 use crate::store::{Message, Subscription, SubscriptionEvent};
 
+mod binary;
 mod introspection;
+pub use binary::*;
 pub use introspection::*;
 
 /// Every pub/sub case.
@@ -39,6 +41,8 @@ pub fn cases() -> Vec<Case> {
         test_psubscribe_ranges_and_negation,
         test_pubsub_numsub_and_channels,
         test_pubsub_numpat,
+        test_binary_channel_round_trip,
+        test_psubscribe_binary_pattern,
     ]
 }
 
@@ -57,7 +61,16 @@ async fn next_message(sub: &mut Subscription, rule: &str) -> Message {
 fn msg(channel: &str, pattern: Option<&str>, payload: &[u8]) -> Message {
     Message::new(
         channel,
-        pattern.map(str::to_owned),
+        pattern.map(crate::Name::from),
+        Bytes::copy_from_slice(payload),
+    )
+}
+
+/// A message whose channel and pattern are bytes.
+fn msg_bytes(channel: &[u8], pattern: Option<&[u8]>, payload: &[u8]) -> Message {
+    Message::new(
+        channel,
+        pattern.map(crate::Name::from),
         Bytes::copy_from_slice(payload),
     )
 }
@@ -89,7 +102,7 @@ pub async fn test_publish_without_subscriber_is_zero(store: TestStore) {
 pub async fn test_subscribe_receives_message(store: TestStore) {
     let channel = unique("chan");
     let mut sub = store
-        .subscribe(vec![channel.clone()], vec![])
+        .subscribe(vec![channel.clone().into()], vec![])
         .await
         .unwrap();
     assert_eq!(
@@ -108,7 +121,7 @@ pub async fn test_subscribe_receives_message(store: TestStore) {
 pub async fn test_publish_counts_receivers(store: TestStore) {
     let channel = unique("count");
     let mut first = store
-        .subscribe(vec![channel.clone()], vec![])
+        .subscribe(vec![channel.clone().into()], vec![])
         .await
         .unwrap();
     assert_eq!(
@@ -117,7 +130,7 @@ pub async fn test_publish_counts_receivers(store: TestStore) {
         "one subscriber: 1"
     );
     let mut second = store
-        .subscribe(vec![channel.clone()], vec![])
+        .subscribe(vec![channel.clone().into()], vec![])
         .await
         .unwrap();
     assert_eq!(
@@ -147,7 +160,7 @@ pub async fn test_subscribe_many_channels(store: TestStore) {
     let a = unique("a");
     let b = unique("b");
     let mut sub = store
-        .subscribe(vec![a.clone(), b.clone()], vec![])
+        .subscribe(vec![a.clone().into(), b.clone().into()], vec![])
         .await
         .unwrap();
     assert_eq!(
@@ -176,7 +189,7 @@ pub async fn test_subscribe_many_channels(store: TestStore) {
 pub async fn test_unsubscribed_channel_not_delivered(store: TestStore) {
     let mine = unique("mine");
     let other = format!("{mine}x");
-    let mut sub = store.subscribe(vec![mine.clone()], vec![]).await.unwrap();
+    let mut sub = store.subscribe(vec![mine.clone().into()], vec![]).await.unwrap();
     assert_eq!(
         store.publish(&other, "nope").await.unwrap(),
         0,
@@ -226,7 +239,7 @@ pub async fn test_psubscribe_question_and_class(store: TestStore) {
     let question = format!("{base}.?");
     let class = format!("{base}.[ab]x");
     let mut sub = store
-        .subscribe(vec![], vec![question.clone(), class.clone()])
+        .subscribe(vec![], vec![question.clone().into(), class.clone().into()])
         .await
         .unwrap();
     let cases = [
@@ -256,7 +269,7 @@ pub async fn test_psubscribe_question_and_class(store: TestStore) {
 pub async fn test_psubscribe_counts_receivers(store: TestStore) {
     let base = unique("pc");
     let _one = store.psubscribe(&[&format!("{base}*")]).await.unwrap();
-    let _two = store.subscribe(vec![base.clone()], vec![]).await.unwrap();
+    let _two = store.subscribe(vec![base.clone().into()], vec![]).await.unwrap();
     assert_eq!(
         store.publish(&base, "x").await.unwrap(),
         2,
@@ -271,7 +284,7 @@ pub async fn test_channel_and_pattern_deliver_twice(store: TestStore) {
     let channel = format!("{base}.a");
     let pattern = format!("{base}.*");
     let mut sub = store
-        .subscribe(vec![channel.clone()], vec![pattern.clone()])
+        .subscribe(vec![channel.clone().into()], vec![pattern.clone().into()])
         .await
         .unwrap();
     assert_eq!(
@@ -305,7 +318,7 @@ pub async fn test_drop_unsubscribes(store: TestStore) {
     let channel = unique("drop");
     let base = unique("dropp");
     let sub = store
-        .subscribe(vec![channel.clone()], vec![format!("{base}*")])
+        .subscribe(vec![channel.clone().into()], vec![(format!("{base}*")).into()])
         .await
         .unwrap();
     assert_eq!(
@@ -330,11 +343,11 @@ pub async fn test_drop_unsubscribes(store: TestStore) {
 pub async fn test_drop_one_of_two_subscriptions(store: TestStore) {
     let channel = unique("two");
     let first = store
-        .subscribe(vec![channel.clone()], vec![])
+        .subscribe(vec![channel.clone().into()], vec![])
         .await
         .unwrap();
     let mut second = store
-        .subscribe(vec![channel.clone()], vec![])
+        .subscribe(vec![channel.clone().into()], vec![])
         .await
         .unwrap();
     assert_eq!(
@@ -368,7 +381,7 @@ pub async fn test_drop_one_of_two_subscriptions(store: TestStore) {
 pub async fn test_binary_payload(store: TestStore) {
     let channel = unique("bin");
     let mut sub = store
-        .subscribe(vec![channel.clone()], vec![])
+        .subscribe(vec![channel.clone().into()], vec![])
         .await
         .unwrap();
     let payload: Vec<u8> = (0..=255u8).rev().chain([0, 0]).collect();
@@ -390,7 +403,7 @@ pub async fn test_binary_payload(store: TestStore) {
 pub async fn test_messages_arrive_in_publish_order(store: TestStore) {
     let channel = unique("order");
     let mut sub = store
-        .subscribe(vec![channel.clone()], vec![])
+        .subscribe(vec![channel.clone().into()], vec![])
         .await
         .unwrap();
     for i in 0..200 {
@@ -432,7 +445,7 @@ pub async fn test_psubscribe_escaped_glob_is_literal(store: TestStore) {
 pub async fn test_subscribe_duplicate_channel_delivered_once(store: TestStore) {
     let channel = unique("dup");
     let mut sub = store
-        .subscribe(vec![channel.clone(), channel.clone()], vec![])
+        .subscribe(vec![channel.clone().into(), channel.clone().into()], vec![])
         .await
         .unwrap();
     assert_eq!(

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use parking_lot::RwLock;
-use staunch_core::{Access, Clock, Command, Reply, Result, Subscription, SystemClock};
+use staunch_core::{Access, Clock, Command, Name, Reply, Result, Subscription, SystemClock};
 
 use super::db::Keyspace;
 use super::eviction::Evictor;
@@ -169,13 +169,13 @@ impl Engine {
 
     /// `PUBSUB CHANNELS|NUMSUB|NUMPAT`, answered from the hub.
     fn pubsub_info(&self, command: &Command) -> Reply {
-        let bulk = |s: &str| Reply::Bulk(staunch_core::Bytes::copy_from_slice(s.as_bytes()));
+        let bulk = |s: &[u8]| Reply::Bulk(staunch_core::Bytes::copy_from_slice(s));
         match command {
             Command::PubSubChannels { pattern } => Reply::Array(
                 self.hub
                     .channels(pattern.as_deref())
-                    .iter()
-                    .map(|c| bulk(c))
+                    .into_iter()
+                    .map(|c| Reply::Bulk(c.into_bytes()))
                     .collect(),
             ),
             Command::PubSubNumSub { channels } => Reply::Array(
@@ -237,7 +237,7 @@ impl Engine {
     }
 
     /// Subscribes to channels and patterns inside this process.
-    pub fn subscribe(&self, channels: Vec<String>, patterns: Vec<String>) -> Subscription {
+    pub fn subscribe(&self, channels: Vec<Name>, patterns: Vec<Name>) -> Subscription {
         self.hub.subscribe(channels, patterns)
     }
 

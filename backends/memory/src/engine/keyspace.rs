@@ -51,7 +51,7 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
                     options
                         .pattern
                         .as_deref()
-                        .is_none_or(|p| glob::matches(p.as_bytes(), name))
+                        .is_none_or(|p| glob::matches(p, name))
                         && options.key_type.is_none_or(|t| entry.value.key_type() == t)
                 })
                 .map(|(name, _)| Reply::Bulk(Bytes::copy_from_slice(name)))
@@ -65,7 +65,7 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
         Command::DbSize => Ok(Reply::Int(db.len(now) as i64)),
         Command::Keys { pattern } => Ok(Reply::Array(
             db.iter(now)
-                .filter(|(name, _)| glob::matches(pattern.as_bytes(), name))
+                .filter(|(name, _)| glob::matches(pattern, name))
                 .map(|(name, _)| Reply::Bulk(Bytes::copy_from_slice(name)))
                 .collect(),
         )),

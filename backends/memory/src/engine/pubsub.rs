@@ -14,7 +14,7 @@ use std::task::{Context, Poll};
 
 use futures_core::Stream;
 use parking_lot::Mutex;
-use staunch_core::{Bytes, GapReason, Message, Subscription, SubscriptionEvent, glob};
+use staunch_core::{Bytes, GapReason, Message, Name, Subscription, SubscriptionEvent, glob};
 use tokio::sync::mpsc;
 
 /// Messages a subscriber may have queued before it starts losing them.
@@ -37,8 +37,8 @@ impl Subscriber {
 struct Registry {
     next_id: u64,
     subscribers: HashMap<u64, Subscriber>,
-    channels: HashMap<String, Vec<u64>>,
-    patterns: Vec<(String, u64)>,
+    channels: HashMap<Name, Vec<u64>>,
+    patterns: Vec<(Name, u64)>,
 }
 
 /// The process-wide pub/sub hub of one engine.
@@ -56,23 +56,23 @@ impl std::fmt::Debug for Hub {
 impl Hub {
     /// Delivers `payload` to every matching subscription; returns how many received it
     /// (a subscription matching by channel and by a pattern counts, and receives, twice).
-    pub fn publish(&self, channel: &str, payload: &Bytes) -> u64 {
+    pub fn publish(&self, channel: &Name, payload: &Bytes) -> u64 {
         let registry = self.registry.lock();
         let mut delivered = 0;
-        if let Some(ids) = registry.channels.get(channel) {
+        if let Some(ids) = registry.channels.get(channel.as_bytes()) {
             for id in ids {
                 if let Some(sub) = registry.subscribers.get(id) {
-                    sub.deliver(Message::new(channel, None, payload.clone()));
+                    sub.deliver(Message::new(channel.clone(), None, payload.clone()));
                     delivered += 1;
                 }
             }
         }
         for (pattern, id) in &registry.patterns {
-            if glob::matches(pattern.as_bytes(), channel.as_bytes())
+            if glob::matches(pattern, channel)
                 && let Some(sub) = registry.subscribers.get(id)
             {
                 sub.deliver(Message::new(
-                    channel,
+                    channel.clone(),
                     Some(pattern.clone()),
                     payload.clone(),
                 ));
@@ -83,18 +83,18 @@ impl Hub {
     }
 
     /// `PUBSUB CHANNELS [pattern]`: the channels with at least one subscriber.
-    pub fn channels(&self, pattern: Option<&str>) -> Vec<String> {
+    pub fn channels(&self, pattern: Option<&[u8]>) -> Vec<Name> {
         let registry = self.registry.lock();
         registry
             .channels
             .keys()
-            .filter(|c| pattern.is_none_or(|p| glob::matches(p.as_bytes(), c.as_bytes())))
+            .filter(|c| pattern.is_none_or(|p| glob::matches(p, c)))
             .cloned()
             .collect()
     }
 
     /// `PUBSUB NUMSUB`: how many subscriptions listen on `channel` by name.
-    pub fn numsub(&self, channel: &str) -> u64 {
+    pub fn numsub(&self, channel: &[u8]) -> u64 {
         self.registry
             .lock()
             .channels
@@ -105,16 +105,16 @@ impl Hub {
     /// `PUBSUB NUMPAT`: how many distinct patterns are subscribed to.
     pub fn numpat(&self) -> u64 {
         let registry = self.registry.lock();
-        let distinct: std::collections::HashSet<&str> =
-            registry.patterns.iter().map(|(p, _)| p.as_str()).collect();
+        let distinct: std::collections::HashSet<&[u8]> =
+            registry.patterns.iter().map(|(p, _)| p.as_bytes()).collect();
         distinct.len() as u64
     }
 
     /// Registers a subscription; it is active when this returns.
     pub fn subscribe(
         self: &Arc<Self>,
-        channels: Vec<String>,
-        patterns: Vec<String>,
+        channels: Vec<Name>,
+        patterns: Vec<Name>,
     ) -> Subscription {
         let (tx, rx) = mpsc::channel(SUBSCRIBER_QUEUE);
         let lagged = Arc::new(AtomicU64::new(0));

@@ -189,7 +189,7 @@ fn sscan(set: Option<&SetValue>, cursor: u64, options: &ScanOptions) -> Result<R
             options
                 .pattern
                 .as_deref()
-                .is_none_or(|p| glob::matches(p.as_bytes(), m))
+                .is_none_or(|p| glob::matches(p, m))
         })
         .map(|(_, m)| Reply::Bulk(Bytes::copy_from_slice(m)))
         .collect();

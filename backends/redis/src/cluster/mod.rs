@@ -50,7 +50,7 @@ use redis::cluster_async::ClusterConnection;
 use redis::cluster_routing::{Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr};
 use redis::{Cmd, Pipeline, ProtocolVersion, Value};
 use staunch_core::slots::common_slot;
-use staunch_core::{Command, Error, ErrorKind, Reply, Result, Subscription};
+use staunch_core::{Command, Error, ErrorKind, Name, Reply, Result, Subscription};
 
 use crate::batch::{self, Conn};
 use crate::connection::Aborted;
@@ -355,8 +355,8 @@ impl ClusterBackend {
     /// Subscribes (see the module docs).
     pub(crate) async fn subscribe(
         self: &Arc<Self>,
-        channels: Vec<String>,
-        patterns: Vec<String>,
+        channels: Vec<Name>,
+        patterns: Vec<Name>,
     ) -> Result<Subscription> {
         pubsub::subscribe(self.clone(), channels, patterns).await
     }

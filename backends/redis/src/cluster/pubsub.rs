@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use redis::Client;
-use staunch_core::{Error, ErrorKind, Result, Subscription};
+use staunch_core::{Error, ErrorKind, Name, Result, Subscription};
 
 use super::ClusterBackend;
 use super::scan::ranges;
@@ -74,8 +74,8 @@ impl Resolve for SlotPrimary {
 /// Subscribes on the hub.
 pub(super) async fn subscribe(
     backend: Arc<ClusterBackend>,
-    channels: Vec<String>,
-    patterns: Vec<String>,
+    channels: Vec<Name>,
+    patterns: Vec<Name>,
 ) -> Result<Subscription> {
     let anchor = HUB_SLOT;
     let options = backend.options().clone();

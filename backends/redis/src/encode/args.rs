@@ -241,7 +241,7 @@ pub(super) fn lmpop_args(cmd: &mut Cmd, keys: &[Key], end: ListEnd, count: Optio
 /// the others answer it with Redis's error).
 pub(super) fn scan_args(cmd: &mut Cmd, options: &ScanOptions) {
     if let Some(pattern) = &options.pattern {
-        cmd.arg("MATCH").arg(pattern);
+        cmd.arg("MATCH").arg(pattern.as_bytes());
     }
     if let Some(count) = options.count {
         cmd.arg("COUNT").arg(count);

@@ -93,7 +93,7 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             let mut cmd = named("SCAN");
             cmd.arg(*cursor);
             if let Some(pattern) = &options.pattern {
-                cmd.arg("MATCH").arg(pattern);
+                cmd.arg("MATCH").arg(pattern.as_bytes());
             }
             if let Some(count) = options.count {
                 cmd.arg("COUNT").arg(count);
@@ -109,7 +109,7 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         C::RenameNx { key, new_key } => {
             plain(keys_cmd("RENAMENX", &[key.clone(), new_key.clone()]))
         }
-        C::Keys { pattern } => plain(rcmd!("KEYS", pattern)),
+        C::Keys { pattern } => plain(rcmd!("KEYS", pattern.as_bytes())),
         C::Copy {
             source,
             destination,
@@ -586,17 +586,19 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         }
 
         // ----- pub/sub -----
-        C::Publish { channel, message } => plain(rcmd!("PUBLISH", channel, message.as_ref())),
+        C::Publish { channel, message } => plain(rcmd!("PUBLISH", channel.as_bytes(), message.as_ref())),
         C::PubSubChannels { pattern } => {
             let mut cmd = rcmd!("PUBSUB", "CHANNELS");
             if let Some(pattern) = pattern {
-                cmd.arg(pattern);
+                cmd.arg(pattern.as_bytes());
             }
             plain(cmd)
         }
         C::PubSubNumSub { channels } => {
             let mut cmd = rcmd!("PUBSUB", "NUMSUB");
-            cmd.arg(channels);
+            for channel in channels {
+                cmd.arg(channel.as_bytes());
+            }
             plain(cmd)
         }
         C::PubSubNumPat => plain(rcmd!("PUBSUB", "NUMPAT")),

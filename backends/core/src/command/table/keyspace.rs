@@ -152,7 +152,7 @@ Keyspace "Keyspace operations: existence, deletion, TTLs, types, iteration." [
     /// - O(keys) and atomic, as in Redis; [`Command::Scan`] is the incremental form.
     150 Keys {
         /// Redis glob: `*`, `?`, `[...]`, `\` escapes.
-        pattern: String,
+        pattern: Name,
     } => "KEYS" [Read, repeat true, keys [], reply Keys, family Keyspace, time none, effects none] {
         /// `KEYS pattern`: every key matching it.
         fn keys(pattern: Pattern) -> Vec<Name> = { pattern };

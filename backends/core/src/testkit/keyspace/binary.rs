@@ -82,3 +82,33 @@ pub async fn test_keys_and_scan_return_binary_keys(store: TestStore) {
     scanned.dedup();
     assert_eq!(scanned, [Name::from(KEY), Name::from("bin:ok")]);
 }
+
+/// A `KEYS`, `SCAN` or `SSCAN` glob with a literal non-UTF-8 byte matches that byte only.
+pub async fn test_match_pattern_with_binary_byte(store: TestStore) {
+    let other: &[u8] = b"bin:k\xfe\x00";
+    store.set(KEY, "1").await.unwrap();
+    store.set(other, "2").await.unwrap();
+    let pattern: &[u8] = b"bin:k\xff*";
+    assert_eq!(
+        store.keys(pattern).await.unwrap(),
+        [Name::from(KEY)],
+        "KEYS: the literal 0xff matches only the key holding 0xff"
+    );
+    let mut scanned = store
+        .scan_all(ScanOptions::new().pattern(pattern))
+        .await
+        .unwrap();
+    scanned.dedup();
+    assert_eq!(scanned, [Name::from(KEY)], "SCAN MATCH with a 0xff byte");
+    let set: &[u8] = b"bin:set";
+    let members = [
+        Bytes::from_static(b"m\xff1"),
+        Bytes::from_static(b"m\xfe1"),
+    ];
+    store.sadd_multiple(set, members.clone()).await.unwrap();
+    let (_, found) = store
+        .sscan_options(set, 0, ScanOptions::new().pattern(&b"m\xff*"[..]).count(100))
+        .await
+        .unwrap();
+    assert_eq!(found, [members[0].clone()], "SSCAN MATCH with a 0xff byte");
+}

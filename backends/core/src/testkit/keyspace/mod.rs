@@ -41,6 +41,7 @@ pub fn cases() -> Vec<Case> {
         test_binary_hash_field_round_trip,
         test_binary_key_collections,
         test_keys_and_scan_return_binary_keys,
+        test_match_pattern_with_binary_byte,
         test_exists_counts_duplicates,
         test_exists_missing_is_zero,
         test_del_counts_removed,

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use super::super::TestStore;
 use super::super::keyspace::unique;
 use super::{WAIT, msg, next_message};
+use crate::Name;
 use crate::prelude::*;
 
 /// Polls `probe` until it returns `want` or the wait ends; returns the last answer.
@@ -39,12 +40,12 @@ pub async fn test_pubsub_numsub_and_channels(store: TestStore) {
         format!("{base}.c"),
     );
     let one = store
-        .subscribe(vec![a.clone(), b.clone()], vec![])
+        .subscribe(vec![a.clone().into(), b.clone().into()], vec![])
         .await
         .unwrap();
-    let two = store.subscribe(vec![a.clone()], vec![]).await.unwrap();
+    let two = store.subscribe(vec![a.clone().into()], vec![]).await.unwrap();
     let _pattern = store.psubscribe(&[&format!("{base}.*")]).await.unwrap();
-    let want = vec![(a.clone(), 2), (b.clone(), 1), (c.clone(), 0)];
+    let want = vec![(Name::from(&a), 2), (Name::from(&b), 1), (Name::from(&c), 0)];
     let numsub = || store.pubsub_numsub([a.as_str(), b.as_str(), c.as_str()]);
     assert_eq!(
         eventually(&want, || async { numsub().await.unwrap() }).await,
@@ -61,18 +62,18 @@ pub async fn test_pubsub_numsub_and_channels(store: TestStore) {
     );
     let all = store.pubsub_channels().await.unwrap();
     assert!(
-        all.contains(&a) && all.contains(&b),
+        all.iter().any(|c| *c == a) && all.iter().any(|c| *c == b),
         "CHANNELS without a pattern includes them"
     );
     drop(two);
-    let want = vec![(a.clone(), 1), (b.clone(), 1), (c.clone(), 0)];
+    let want = vec![(Name::from(&a), 1), (Name::from(&b), 1), (Name::from(&c), 0)];
     assert_eq!(
         eventually(&want, || async { numsub().await.unwrap() }).await,
         want,
         "a dropped subscription no longer counts"
     );
     drop(one);
-    let gone: Vec<String> = Vec::new();
+    let gone: Vec<Name> = Vec::new();
     assert_eq!(
         eventually(&gone, || async {
             store.pubsub_channels_matching(&pattern).await.unwrap()
@@ -118,7 +119,7 @@ pub async fn test_psubscribe_ranges_and_negation(store: TestStore) {
     let mut sub = store
         .subscribe(
             vec![],
-            vec![range.clone(), negated.clone(), escaped.clone()],
+            vec![range.clone().into(), negated.clone().into(), escaped.clone().into()],
         )
         .await
         .unwrap();
@@ -151,7 +152,7 @@ pub async fn test_psubscribe_ranges_and_negation(store: TestStore) {
 pub async fn test_messages_keep_order_per_publisher(store: TestStore) {
     let channel = unique("publishers");
     let mut sub = store
-        .subscribe(vec![channel.clone()], vec![])
+        .subscribe(vec![channel.clone().into()], vec![])
         .await
         .unwrap();
     let publisher = |name: &'static str| {
