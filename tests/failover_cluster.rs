@@ -49,8 +49,8 @@ impl Store for Switch {
     }
     async fn subscribe(
         &self,
-        channels: Vec<String>,
-        patterns: Vec<String>,
+        channels: Vec<staunch_core::Name>,
+        patterns: Vec<staunch_core::Name>,
     ) -> Result<Subscription> {
         if self.down.load(Ordering::Acquire) {
             return Err(outage());

@@ -189,7 +189,11 @@ impl Store for Down {
     async fn batch(&self, _: Vec<Command>, _: bool) -> Result<Vec<Result<Reply>>> {
         Err(Error::new(ErrorKind::Unavailable, "connection refused"))
     }
-    async fn subscribe(&self, _: Vec<String>, _: Vec<String>) -> Result<Subscription> {
+    async fn subscribe(
+        &self,
+        _: Vec<staunch_core::Name>,
+        _: Vec<staunch_core::Name>,
+    ) -> Result<Subscription> {
         Err(Error::new(ErrorKind::Unavailable, "connection refused"))
     }
     fn capabilities(&self) -> Capabilities {

@@ -13,9 +13,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use staunch_core::{Name, 
-    Call, Capabilities, Command, Error, ErrorKind, Eviction, Execution, Persistence, PubSubReach,
-    Reply, Result, Store, Subscription, async_trait,
+use staunch_core::{
+    Call, Capabilities, Command, Error, ErrorKind, Eviction, Execution, Name, Persistence,
+    PubSubReach, Reply, Result, Store, Subscription, async_trait,
 };
 use tokio::sync::OnceCell;
 
@@ -114,11 +114,7 @@ impl Store for LazyDatabase {
         self.open_now().await?.store.batch(commands, atomic).await
     }
 
-    async fn subscribe(
-        &self,
-        channels: Vec<Name>,
-        patterns: Vec<Name>,
-    ) -> Result<Subscription> {
+    async fn subscribe(&self, channels: Vec<Name>, patterns: Vec<Name>) -> Result<Subscription> {
         self.open_now()
             .await?
             .store

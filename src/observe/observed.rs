@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use staunch_core::{Name, 
-    Call, Capabilities, Command, Execution, Reply, Result, Store, Subscription, async_trait,
+use staunch_core::{
+    Call, Capabilities, Command, Execution, Name, Reply, Result, Store, Subscription, async_trait,
 };
 use tracing::Instrument;
 
@@ -121,11 +121,7 @@ impl Store for Observed {
         result
     }
 
-    async fn subscribe(
-        &self,
-        channels: Vec<Name>,
-        patterns: Vec<Name>,
-    ) -> Result<Subscription> {
+    async fn subscribe(&self, channels: Vec<Name>, patterns: Vec<Name>) -> Result<Subscription> {
         self.inner.subscribe(channels, patterns).await
     }
 

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use staunch_core::{Name, 
-    Call, Capabilities, Command, Execution, Reply, Result, Store, Subscription, async_trait,
+use staunch_core::{
+    Call, Capabilities, Command, Execution, Name, Reply, Result, Store, Subscription, async_trait,
 };
 
 /// Counters of one named database since it was opened.
@@ -121,11 +121,7 @@ impl Store for Instrumented {
         result
     }
 
-    async fn subscribe(
-        &self,
-        channels: Vec<Name>,
-        patterns: Vec<Name>,
-    ) -> Result<Subscription> {
+    async fn subscribe(&self, channels: Vec<Name>, patterns: Vec<Name>) -> Result<Subscription> {
         let result = self.inner.subscribe(channels, patterns).await;
         self.counters.outcome(&result);
         result

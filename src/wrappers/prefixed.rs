@@ -162,11 +162,7 @@ impl Store for Prefixed {
             .collect())
     }
 
-    async fn subscribe(
-        &self,
-        channels: Vec<Name>,
-        patterns: Vec<Name>,
-    ) -> Result<Subscription> {
+    async fn subscribe(&self, channels: Vec<Name>, patterns: Vec<Name>) -> Result<Subscription> {
         self.inner.subscribe(channels, patterns).await
     }
 

@@ -37,8 +37,8 @@ impl Store for Counting {
 
     async fn subscribe(
         &self,
-        channels: Vec<String>,
-        patterns: Vec<String>,
+        channels: Vec<staunch_core::Name>,
+        patterns: Vec<staunch_core::Name>,
     ) -> Result<Subscription> {
         self.inner.subscribe(channels, patterns).await
     }

@@ -540,7 +540,7 @@ fn build(r: &Raw) -> Op {
             ttl_ms: 600_000,
         },
         80 => Command::Publish {
-            channel: key,
+            channel: key.into(),
             message: value,
         },
         82..=108 => return Op::Cmd(build_issue11(r)),
@@ -678,7 +678,7 @@ fn build_issue11(r: &Raw) -> Command {
             pairs: vec![(key.into(), value), (key2.into(), b("1"))],
         },
         99 => Command::Keys {
-            pattern: PATTERNS[r.k2 % PATTERNS.len()].to_owned(),
+            pattern: PATTERNS[r.k2 % PATTERNS.len()].into(),
         },
         100 => Command::Copy {
             source: key.into(),
@@ -763,7 +763,7 @@ pub async fn observe(store: &dyn Store, op: &Op) -> Observed {
         },
         Op::ScanAll(pattern) => {
             let mut options = ScanOptions::new().count(3);
-            options.pattern = pattern.clone();
+            options.pattern = pattern.clone().map(Into::into);
             let mut keys = Vec::new();
             let mut cursor = 0u64;
             loop {

@@ -159,11 +159,7 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     async fn batch(&self, commands: Vec<Command>, atomic: bool) -> Result<Vec<Result<Reply>>> {
         (**self).batch(commands, atomic).await
     }
-    async fn subscribe(
-        &self,
-        channels: Vec<Name>,
-        patterns: Vec<Name>,
-    ) -> Result<Subscription> {
+    async fn subscribe(&self, channels: Vec<Name>, patterns: Vec<Name>) -> Result<Subscription> {
         (**self).subscribe(channels, patterns).await
     }
     fn capabilities(&self) -> Capabilities {

@@ -11,9 +11,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_trait::async_trait;
-use staunch_core::{Name, 
-    Call, Capabilities, Command, Error, ErrorKind, Eviction, Execution, Persistence, PubSubReach,
-    Reply, Result, Store, Subscription,
+use staunch_core::{
+    Call, Capabilities, Command, Error, ErrorKind, Eviction, Execution, Name, Persistence,
+    PubSubReach, Reply, Result, Store, Subscription,
 };
 use staunch_memory::{Engine, WriteLog};
 
@@ -334,11 +334,7 @@ impl Store for FileStore {
         replies
     }
 
-    async fn subscribe(
-        &self,
-        channels: Vec<Name>,
-        patterns: Vec<Name>,
-    ) -> Result<Subscription> {
+    async fn subscribe(&self, channels: Vec<Name>, patterns: Vec<Name>) -> Result<Subscription> {
         self.check_open()?;
         Ok(self.inner.engine.subscribe(channels, patterns))
     }

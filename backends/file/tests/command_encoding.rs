@@ -285,7 +285,7 @@ fn samples() -> Vec<Command> {
             stop: 1,
         },
         Publish {
-            channel: "ch".to_owned(),
+            channel: "ch".into(),
             message: b("hi"),
         },
         ZMoveByScore {
@@ -589,10 +589,10 @@ fn later_samples() -> Vec<Command> {
             options: ScanOptions::new().count(5),
         },
         PubSubChannels {
-            pattern: Some("news.*".to_owned()),
+            pattern: Some("news.*".into()),
         },
         PubSubNumSub {
-            channels: vec!["a".to_owned(), "b".to_owned()],
+            channels: vec!["a".into(), "b".into()],
         },
         PubSubNumPat,
         // Lists, sets, strings and keyspace (issue 11), including the `EXPIRE` word
@@ -672,7 +672,7 @@ fn later_samples() -> Vec<Command> {
             pairs: vec![(k("a"), b("1")), (k("b"), b("2"))],
         },
         Keys {
-            pattern: "user:*".to_owned(),
+            pattern: "user:*".into(),
         },
         Copy {
             source: k("a"),

@@ -27,8 +27,8 @@ impl Store for TempFileStore {
     }
     async fn subscribe(
         &self,
-        channels: Vec<String>,
-        patterns: Vec<String>,
+        channels: Vec<staunch_core::Name>,
+        patterns: Vec<staunch_core::Name>,
     ) -> Result<Subscription> {
         self.store.subscribe(channels, patterns).await
     }

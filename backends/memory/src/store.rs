@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use staunch_core::{
-    Call, Capabilities, Clock, Command, Eviction, Name, Execution, Persistence, PubSubReach, Reply,
+    Call, Capabilities, Clock, Command, Eviction, Execution, Name, Persistence, PubSubReach, Reply,
     Result, Store, Subscription, SystemClock,
 };
 use tokio::sync::Notify;
@@ -135,11 +135,7 @@ impl Store for MemoryStore {
         self.engine.batch(commands).await
     }
 
-    async fn subscribe(
-        &self,
-        channels: Vec<Name>,
-        patterns: Vec<Name>,
-    ) -> Result<Subscription> {
+    async fn subscribe(&self, channels: Vec<Name>, patterns: Vec<Name>) -> Result<Subscription> {
         Ok(self.engine.subscribe(channels, patterns))
     }
 

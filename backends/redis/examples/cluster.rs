@@ -57,7 +57,9 @@ async fn main() -> staunch_core::Result<()> {
         store.dbsize().await?
     );
 
-    let mut sub = store.subscribe(vec![("news".to_owned()).into()], Vec::new()).await?;
+    let mut sub = store
+        .subscribe(vec![("news".to_owned()).into()], Vec::new())
+        .await?;
     let receivers = store.publish("news", "hello cluster").await?;
     println!("PUBLISH reached {receivers} subscriber(s)");
     if let Some(event) = sub.next().await {

@@ -130,8 +130,8 @@ use std::time::{Duration, Instant};
 use redis::sentinel::{SentinelClient, SentinelClientBuilder, SentinelServerType};
 use redis::{Client, IntoConnectionInfo, ProtocolVersion};
 use staunch_core::{
-    Call, Capabilities, Command, Error, ErrorKind, Eviction, Execution, Name, Persistence, PubSubReach,
-    Reply, Result, Store, Subscription, async_trait,
+    Call, Capabilities, Command, Error, ErrorKind, Eviction, Execution, Name, Persistence,
+    PubSubReach, Reply, Result, Store, Subscription, async_trait,
 };
 
 use crate::cluster::ClusterBackend;
@@ -519,11 +519,7 @@ impl Store for RedisStore {
         }
     }
 
-    async fn subscribe(
-        &self,
-        channels: Vec<Name>,
-        patterns: Vec<Name>,
-    ) -> Result<Subscription> {
+    async fn subscribe(&self, channels: Vec<Name>, patterns: Vec<Name>) -> Result<Subscription> {
         match &self.inner.kind {
             Kind::Single(single) => {
                 pubsub::subscribe(

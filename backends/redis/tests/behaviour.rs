@@ -584,10 +584,10 @@ async fn subscriptions_receive_messages_and_patterns() {
     let first = first.into_message().unwrap();
     assert_eq!(
         (first.channel.as_str(), first.payload.as_ref()),
-        ("news", b"hello".as_ref())
+        (Some("news"), b"hello".as_ref())
     );
     let second = second.into_message().unwrap();
-    assert_eq!(second.pattern.as_deref(), Some("ev.*"));
+    assert_eq!(second.pattern.as_deref(), Some(&b"ev.*"[..]));
     assert_eq!(second.channel, "ev.1");
     drop(sub);
     // Dropping the subscription unsubscribes.

@@ -74,10 +74,12 @@ impl Tagged {
         match &mut command {
             Command::Scan { options, .. } => {
                 if let Some(pattern) = &mut options.pattern {
-                    pattern.insert_str(0, TAG);
+                    *pattern = staunch_core::Name::from([TAG.as_bytes(), pattern].concat());
                 }
             }
-            Command::Keys { pattern } => pattern.insert_str(0, TAG),
+            Command::Keys { pattern } => {
+                *pattern = staunch_core::Name::from([TAG.as_bytes(), pattern].concat());
+            }
             _ => {}
         }
         command
@@ -116,8 +118,8 @@ impl Store for Tagged {
 
     async fn subscribe(
         &self,
-        channels: Vec<String>,
-        patterns: Vec<String>,
+        channels: Vec<staunch_core::Name>,
+        patterns: Vec<staunch_core::Name>,
     ) -> Result<Subscription> {
         self.0.subscribe(channels, patterns).await
     }

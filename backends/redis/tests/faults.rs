@@ -220,7 +220,7 @@ async fn subscription_resubscribes_after_restart() {
     let message = event.into_message().unwrap();
     assert_eq!(
         (message.channel.as_str(), message.pattern.as_deref()),
-        ("jobs.1", Some("jobs.*"))
+        (Some("jobs.1"), Some(&b"jobs.*"[..]))
     );
 }
 

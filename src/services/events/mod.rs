@@ -49,8 +49,8 @@ use std::task::{Context, Poll};
 use futures_util::Stream;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use staunch_core::{Name, 
-    As, Batch, Bytes, Clock, Error, GapReason, Lists, Result, Step, Store, Subscription,
+use staunch_core::{
+    As, Batch, Bytes, Clock, Error, GapReason, Lists, Name, Result, Step, Store, Subscription,
     SubscriptionEvent, SystemClock,
 };
 

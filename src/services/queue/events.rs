@@ -124,9 +124,7 @@ pub(crate) async fn subscribe(
     store: &dyn Store,
     channel: &str,
 ) -> Result<impl futures_util::Stream<Item = Option<QueueEvent>> + Send + use<>> {
-    let subscription = store
-        .subscribe(vec![channel.into()], Vec::new())
-        .await?;
+    let subscription = store.subscribe(vec![channel.into()], Vec::new()).await?;
     Ok(subscription.filter_map(|event| async move {
         match event {
             SubscriptionEvent::Message(m) => QueueEvent::decode(&m.payload).map(Some),

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use staunch_core::{Name, GapReason, Result, Subscription, SubscriptionEvent};
+use staunch_core::{GapReason, Name, Result, Subscription, SubscriptionEvent};
 use tokio::sync::mpsc;
 
 use super::options::{FailoverState, Policy};

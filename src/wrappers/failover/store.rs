@@ -104,8 +104,8 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
 use parking_lot::Mutex;
-use staunch_core::{Name, 
-    Access, Call, Capabilities, Command, Error, ErrorKind, Execution, Reply, Result, Store,
+use staunch_core::{
+    Access, Call, Capabilities, Command, Error, ErrorKind, Execution, Name, Reply, Result, Store,
     Subscription, async_trait,
 };
 use tokio::sync::{Notify, watch};
@@ -788,11 +788,7 @@ impl Store for Failover {
         self.core.batch(commands, atomic).await
     }
 
-    async fn subscribe(
-        &self,
-        channels: Vec<Name>,
-        patterns: Vec<Name>,
-    ) -> Result<Subscription> {
+    async fn subscribe(&self, channels: Vec<Name>, patterns: Vec<Name>) -> Result<Subscription> {
         self.core.subscribe(channels, patterns).await
     }
 

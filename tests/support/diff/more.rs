@@ -239,13 +239,13 @@ pub(super) fn build(r: &Raw) -> Command {
         // No sequence subscribes, so these answer from empty registries on both sides; they
         // check the replies' shapes.
         19 => Command::PubSubNumSub {
-            channels: keys.iter().map(|k| k.to_string()).collect(),
+            channels: keys.clone(),
         },
         20 => match r.flag % 3 {
             0 => Command::PubSubNumPat,
             1 => Command::PubSubChannels { pattern: None },
             _ => Command::PubSubChannels {
-                pattern: Some("k*".to_owned()),
+                pattern: Some("k*".into()),
             },
         },
         _ => Command::ZAdd {

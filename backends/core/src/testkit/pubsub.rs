@@ -189,7 +189,10 @@ pub async fn test_subscribe_many_channels(store: TestStore) {
 pub async fn test_unsubscribed_channel_not_delivered(store: TestStore) {
     let mine = unique("mine");
     let other = format!("{mine}x");
-    let mut sub = store.subscribe(vec![mine.clone().into()], vec![]).await.unwrap();
+    let mut sub = store
+        .subscribe(vec![mine.clone().into()], vec![])
+        .await
+        .unwrap();
     assert_eq!(
         store.publish(&other, "nope").await.unwrap(),
         0,
@@ -269,7 +272,10 @@ pub async fn test_psubscribe_question_and_class(store: TestStore) {
 pub async fn test_psubscribe_counts_receivers(store: TestStore) {
     let base = unique("pc");
     let _one = store.psubscribe(&[&format!("{base}*")]).await.unwrap();
-    let _two = store.subscribe(vec![base.clone().into()], vec![]).await.unwrap();
+    let _two = store
+        .subscribe(vec![base.clone().into()], vec![])
+        .await
+        .unwrap();
     assert_eq!(
         store.publish(&base, "x").await.unwrap(),
         2,
@@ -318,7 +324,10 @@ pub async fn test_drop_unsubscribes(store: TestStore) {
     let channel = unique("drop");
     let base = unique("dropp");
     let sub = store
-        .subscribe(vec![channel.clone().into()], vec![(format!("{base}*")).into()])
+        .subscribe(
+            vec![channel.clone().into()],
+            vec![(format!("{base}*")).into()],
+        )
         .await
         .unwrap();
     assert_eq!(

@@ -240,7 +240,8 @@ impl Shared {
             return (reply, Vec::new());
         }
         for (channel, message) in ctx.publish.drain(..) {
-            self.hub.publish(&staunch_core::Name::from(channel), &message);
+            self.hub
+                .publish(&staunch_core::Name::from(channel), &message);
         }
         if let Some(evictor) = &self.evictor {
             // The keys chosen for eviction may lie in shards this command has not locked:

@@ -105,17 +105,16 @@ impl Hub {
     /// `PUBSUB NUMPAT`: how many distinct patterns are subscribed to.
     pub fn numpat(&self) -> u64 {
         let registry = self.registry.lock();
-        let distinct: std::collections::HashSet<&[u8]> =
-            registry.patterns.iter().map(|(p, _)| p.as_bytes()).collect();
+        let distinct: std::collections::HashSet<&[u8]> = registry
+            .patterns
+            .iter()
+            .map(|(p, _)| p.as_bytes())
+            .collect();
         distinct.len() as u64
     }
 
     /// Registers a subscription; it is active when this returns.
-    pub fn subscribe(
-        self: &Arc<Self>,
-        channels: Vec<Name>,
-        patterns: Vec<Name>,
-    ) -> Subscription {
+    pub fn subscribe(self: &Arc<Self>, channels: Vec<Name>, patterns: Vec<Name>) -> Subscription {
         let (tx, rx) = mpsc::channel(SUBSCRIBER_QUEUE);
         let lagged = Arc::new(AtomicU64::new(0));
         let id = {

@@ -586,7 +586,9 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         }
 
         // ----- pub/sub -----
-        C::Publish { channel, message } => plain(rcmd!("PUBLISH", channel.as_bytes(), message.as_ref())),
+        C::Publish { channel, message } => {
+            plain(rcmd!("PUBLISH", channel.as_bytes(), message.as_ref()))
+        }
         C::PubSubChannels { pattern } => {
             let mut cmd = rcmd!("PUBSUB", "CHANNELS");
             if let Some(pattern) = pattern {

@@ -101,13 +101,14 @@ pub async fn test_match_pattern_with_binary_byte(store: TestStore) {
     scanned.dedup();
     assert_eq!(scanned, [Name::from(KEY)], "SCAN MATCH with a 0xff byte");
     let set: &[u8] = b"bin:set";
-    let members = [
-        Bytes::from_static(b"m\xff1"),
-        Bytes::from_static(b"m\xfe1"),
-    ];
+    let members = [Bytes::from_static(b"m\xff1"), Bytes::from_static(b"m\xfe1")];
     store.sadd_multiple(set, members.clone()).await.unwrap();
     let (_, found) = store
-        .sscan_options(set, 0, ScanOptions::new().pattern(&b"m\xff*"[..]).count(100))
+        .sscan_options(
+            set,
+            0,
+            ScanOptions::new().pattern(&b"m\xff*"[..]).count(100),
+        )
         .await
         .unwrap();
     assert_eq!(found, [members[0].clone()], "SSCAN MATCH with a 0xff byte");

@@ -43,9 +43,16 @@ pub async fn test_pubsub_numsub_and_channels(store: TestStore) {
         .subscribe(vec![a.clone().into(), b.clone().into()], vec![])
         .await
         .unwrap();
-    let two = store.subscribe(vec![a.clone().into()], vec![]).await.unwrap();
+    let two = store
+        .subscribe(vec![a.clone().into()], vec![])
+        .await
+        .unwrap();
     let _pattern = store.psubscribe(&[&format!("{base}.*")]).await.unwrap();
-    let want = vec![(Name::from(&a), 2), (Name::from(&b), 1), (Name::from(&c), 0)];
+    let want = vec![
+        (Name::from(&a), 2),
+        (Name::from(&b), 1),
+        (Name::from(&c), 0),
+    ];
     let numsub = || store.pubsub_numsub([a.as_str(), b.as_str(), c.as_str()]);
     assert_eq!(
         eventually(&want, || async { numsub().await.unwrap() }).await,
@@ -66,7 +73,11 @@ pub async fn test_pubsub_numsub_and_channels(store: TestStore) {
         "CHANNELS without a pattern includes them"
     );
     drop(two);
-    let want = vec![(Name::from(&a), 1), (Name::from(&b), 1), (Name::from(&c), 0)];
+    let want = vec![
+        (Name::from(&a), 1),
+        (Name::from(&b), 1),
+        (Name::from(&c), 0),
+    ];
     assert_eq!(
         eventually(&want, || async { numsub().await.unwrap() }).await,
         want,
@@ -119,7 +130,11 @@ pub async fn test_psubscribe_ranges_and_negation(store: TestStore) {
     let mut sub = store
         .subscribe(
             vec![],
-            vec![range.clone().into(), negated.clone().into(), escaped.clone().into()],
+            vec![
+                range.clone().into(),
+                negated.clone().into(),
+                escaped.clone().into(),
+            ],
         )
         .await
         .unwrap();
