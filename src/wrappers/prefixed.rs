@@ -208,4 +208,23 @@ mod tests {
             "LMPOP names the key without the prefix"
         );
     }
+
+    #[tokio::test]
+    async fn a_binary_pattern_follows_the_escaped_prefix() {
+        let inner: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let store = Prefixed::new(inner.clone(), "a*p");
+        store.set(b"k\xff1", "v").await.unwrap();
+        store.set(b"k\xfe1", "v").await.unwrap();
+        inner.set(b"axp:k\xff2", "v").await.unwrap();
+        assert_eq!(
+            store.keys(b"k\xff*").await.unwrap(),
+            [Name::from(b"k\xff1")],
+            "KEYS with a non-UTF-8 byte matches it after the literal prefix"
+        );
+        let scanned = store
+            .scan_all(ScanOptions::new().pattern(&b"k\xff*"[..]))
+            .await
+            .unwrap();
+        assert_eq!(scanned, [Name::from(b"k\xff1")], "SCAN MATCH likewise");
+    }
 }
