@@ -45,7 +45,7 @@ pub async fn test_binary_channel_round_trip(store: TestStore) {
     let listed = store.pubsub_channels_matching(&channel).await.unwrap();
     assert_eq!(
         listed,
-        [channel.clone()],
+        [channel],
         "CHANNELS with the name as its own glob lists it"
     );
 }
