@@ -47,7 +47,7 @@ pub use call::Call;
 pub(crate) use deadline::Deadline;
 pub use limits::{MAX_RANDOM_REPEATS, random_count};
 
-/// The type of a key in a [`Command`]: binary safe, as in Redis (see [`Name`](crate::Name)).
+/// The type of a key in a [`Command`]: binary safe, as in Redis (see [`Name`]).
 pub type Key = crate::name::Name;
 
 /// The type of a hash field name in a [`Command`] (see [`Key`]).
