@@ -108,7 +108,7 @@ async fn next_message(sub: &mut Subscription) -> (String, Vec<u8>) {
             .expect("a message within the deadline")
             .expect("the subscription is open");
         if let Some(message) = event.into_message() {
-            return (message.channel, message.payload.to_vec());
+            return (message.channel.to_string(), message.payload.to_vec());
         }
     }
 }
