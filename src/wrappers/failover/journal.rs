@@ -26,7 +26,9 @@
 //! so replaying it an hour later gives the same deadline, never a renewed TTL.
 
 use std::collections::VecDeque;
+#[cfg(feature = "file")]
 use std::fs::File;
+#[cfg(feature = "file")]
 use std::path::Path;
 
 use parking_lot::Mutex;
@@ -34,8 +36,10 @@ use serde::{Deserialize, Serialize};
 use staunch_core::{Command, Error, ErrorKind, Result};
 
 /// The journal file of the earlier format, refused when it still holds entries.
+#[cfg(all(feature = "file", feature = "memory"))]
 const OLD_FILE: &str = "journal.log";
 /// Its header length: a file this long or shorter holds no entry.
+#[cfg(all(feature = "file", feature = "memory"))]
 const OLD_HEADER_LEN: u64 = 20;
 
 /// One journaled write: the commands to apply to Redis together, in one atomic step.
@@ -241,6 +245,7 @@ impl Journal {
 /// Refuses a journal directory that still holds a `journal.log` of the earlier format with
 /// entries in it: those are acknowledged writes this version cannot replay, and opening over
 /// them would silently drop them. An empty one (header only) is removed.
+#[cfg(all(feature = "file", feature = "memory"))]
 pub(crate) fn refuse_old_journal(dir: &Path) -> Result<()> {
     let path = dir.join(OLD_FILE);
     match std::fs::metadata(&path) {
@@ -259,6 +264,7 @@ pub(crate) fn refuse_old_journal(dir: &Path) -> Result<()> {
     }
 }
 
+#[cfg(feature = "file")]
 fn load_node_id(dir: &Path, wanted: Option<String>) -> Result<String> {
     let path = dir.join("NODE");
     match std::fs::read_to_string(&path) {
@@ -276,6 +282,7 @@ fn load_node_id(dir: &Path, wanted: Option<String>) -> Result<String> {
     Ok(id)
 }
 
+#[cfg(feature = "file")]
 fn io_error(e: std::io::Error, what: &str, path: &Path) -> Error {
     Error::new(
         ErrorKind::Io,
@@ -309,6 +316,7 @@ mod tests {
         assert_eq!(j.len(), 1);
     }
 
+    #[cfg(all(feature = "file", feature = "memory"))]
     #[test]
     fn an_old_journal_with_entries_is_refused_an_empty_one_removed() {
         let dir = tempfile::tempdir().expect("temp dir");
