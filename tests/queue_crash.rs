@@ -8,7 +8,8 @@
 //!
 //! `cargo test -p staunch --test queue_crash -- --nocapture`
 
-use std::process::{Child, Command, Stdio};
+mod crash_children;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,6 +19,8 @@ use staunch_core::Store;
 use staunch_core::prelude::*;
 use staunch_core::testkit::redis_server::{RedisServerOptions, test_redis_server};
 use staunch_redis::RedisStore;
+
+use crash_children::Children;
 
 const CHILD_ENV: &str = "STAUNCH_QUEUE_CRASH_CHILD";
 const CHILDREN: usize = 3;
@@ -70,40 +73,6 @@ async fn crash_child() {
     std::future::pending::<()>().await;
 }
 
-/// Child processes that are killed when this is dropped, even if the test fails.
-struct Children {
-    url: String,
-    children: Vec<Child>,
-}
-
-impl Children {
-    fn spawn_one(&self) -> Child {
-        let exe = std::env::current_exe().expect("current exe");
-        Command::new(exe)
-            .args([
-                "--exact",
-                "crash_child",
-                "--nocapture",
-                "--test-threads",
-                "1",
-            ])
-            .env(CHILD_ENV, &self.url)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn child worker")
-    }
-}
-
-impl Drop for Children {
-    fn drop(&mut self) {
-        for child in &mut self.children {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkilled_workers_lose_no_jobs() {
     if std::env::var(CHILD_ENV).is_ok() {
@@ -128,10 +97,7 @@ async fn sigkilled_workers_lose_no_jobs() {
         }
     };
     top_up(&q, &mut ids, 60).await;
-    let mut children = Children {
-        url: server.url(),
-        children: Vec::new(),
-    };
+    let mut children = Children::new("crash_child", CHILD_ENV, server.url());
     for _ in 0..CHILDREN {
         let child = children.spawn_one();
         children.children.push(child);

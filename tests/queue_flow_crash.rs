@@ -10,7 +10,8 @@
 //!
 //! `cargo test -p staunch --features redis --test queue_flow_crash -- --nocapture`
 
-use std::process::{Child, Command, Stdio};
+mod crash_children;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -22,6 +23,8 @@ use staunch_core::Store;
 use staunch_core::prelude::*;
 use staunch_core::testkit::redis_server::{RedisServerOptions, test_redis_server};
 use staunch_redis::RedisStore;
+
+use crash_children::Children;
 
 const CHILD_ENV: &str = "STAUNCH_QUEUE_FLOW_CRASH_CHILD";
 const PROCESSES: usize = 3;
@@ -85,40 +88,6 @@ async fn flow_crash_child() {
     std::future::pending::<()>().await;
 }
 
-/// Child processes that are killed when this is dropped, even if the test fails.
-struct Processes {
-    url: String,
-    children: Vec<Child>,
-}
-
-impl Processes {
-    fn spawn_one(&self) -> Child {
-        let exe = std::env::current_exe().expect("current exe");
-        Command::new(exe)
-            .args([
-                "--exact",
-                "flow_crash_child",
-                "--nocapture",
-                "--test-threads",
-                "1",
-            ])
-            .env(CHILD_ENV, &self.url)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn child worker")
-    }
-}
-
-impl Drop for Processes {
-    fn drop(&mut self) {
-        for child in &mut self.children {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
 /// Enqueues `n` flows; returns each parent's id and the sum its children should give.
 async fn add_flows(q: &Queue, next: &mut u64, n: usize) -> Vec<(String, u64)> {
     let mut out = Vec::new();
@@ -157,10 +126,7 @@ async fn sigkilled_workers_never_run_a_parent_early_nor_lose_one() {
     q.upsert_repeat(tick).await.expect("upsert repeat");
     let mut next = 0;
     let mut parents = add_flows(&q, &mut next, 20).await;
-    let mut processes = Processes {
-        url: server.url(),
-        children: Vec::new(),
-    };
+    let mut processes = Children::new("flow_crash_child", CHILD_ENV, server.url());
     for _ in 0..PROCESSES {
         let child = processes.spawn_one();
         processes.children.push(child);
