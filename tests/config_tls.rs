@@ -15,7 +15,7 @@ use staunch_core::prelude::*;
 use staunch_core::testkit::redis_cluster::{
     ClusterOptions, SentinelOptions, test_redis_cluster, test_redis_sentinels_with,
 };
-use staunch_core::testkit::redis_server::{RedisServerOptions, test_redis_server};
+use staunch_core::testkit::redis_server::test_redis_server;
 use staunch_core::testkit::redis_tls::ServerTls;
 
 #[tokio::test]
@@ -23,17 +23,7 @@ async fn named_databases_over_mutual_tls() {
     let dir = tempfile::tempdir().expect("temp dir");
     let certs = make_certs(dir.path());
     let tls_port = free_port();
-    let options = RedisServerOptions::new()
-        .arg("--tls-port")
-        .arg(tls_port.to_string())
-        .arg("--tls-cert-file")
-        .arg(path(&certs.server_cert))
-        .arg("--tls-key-file")
-        .arg(path(&certs.server_key))
-        .arg("--tls-ca-cert-file")
-        .arg(path(&certs.ca))
-        .arg("--tls-auth-clients")
-        .arg("yes");
+    let options = certs.mutual_tls_server(tls_port);
     let Some(_server) = test_redis_server("facade over TLS", options).await else {
         return;
     };

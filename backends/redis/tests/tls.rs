@@ -69,17 +69,7 @@ async fn custom_ca_and_client_certificate() {
     let dir = tempfile::tempdir().expect("temp dir");
     let certs = make_certs(dir.path());
     let tls_port = free_port();
-    let options = RedisServerOptions::new()
-        .arg("--tls-port")
-        .arg(tls_port.to_string())
-        .arg("--tls-cert-file")
-        .arg(path(&certs.server_cert))
-        .arg("--tls-key-file")
-        .arg(path(&certs.server_key))
-        .arg("--tls-ca-cert-file")
-        .arg(path(&certs.ca))
-        .arg("--tls-auth-clients")
-        .arg("yes");
+    let options = certs.mutual_tls_server(tls_port);
     let Some(_server) = test_redis_server("TLS with client certificates", options).await else {
         return;
     };

@@ -201,17 +201,13 @@ impl RedisCluster {
     /// `redis-cluster://127.0.0.1:<port>,...` (`rediss-cluster://` with TLS) with every node
     /// as a seed (the URL form `staunch-redis` reads).
     pub fn url(&self) -> String {
-        let seeds: Vec<String> = self
-            .nodes
-            .iter()
-            .map(|n| format!("127.0.0.1:{}", n.port()))
-            .collect();
+        let seeds = seed_list(&self.nodes);
         let scheme = if self.tls.is_some() {
             "rediss-cluster"
         } else {
             "redis-cluster"
         };
-        format!("{scheme}://{}", seeds.join(","))
+        format!("{scheme}://{seeds}")
     }
 
     /// The certificates of a TLS cluster.
@@ -506,17 +502,13 @@ impl RedisSentinels {
     /// `redis-sentinel://127.0.0.1:<port>,.../staunch` (`rediss-sentinel://` with TLS; the
     /// URL form `staunch-redis` reads).
     pub fn url(&self) -> String {
-        let seeds: Vec<String> = self
-            .sentinels
-            .iter()
-            .map(|n| format!("127.0.0.1:{}", n.port()))
-            .collect();
+        let seeds = seed_list(&self.sentinels);
         let scheme = if self.tls.is_some() {
             "rediss-sentinel"
         } else {
             "redis-sentinel"
         };
-        format!("{scheme}://{}/{SERVICE}", seeds.join(","))
+        format!("{scheme}://{seeds}/{SERVICE}")
     }
 
     /// The certificates of a TLS set.
@@ -633,6 +625,15 @@ pub async fn test_redis_sentinels_with(
              not form: {e}\n(set STAUNCH_SKIP_REDIS=1 to skip the tests that need Redis)"
         ),
     }
+}
+
+/// `127.0.0.1:<port>,...` of `servers`: the seed list of a cluster or Sentinel URL.
+fn seed_list(servers: &[RedisServer]) -> String {
+    servers
+        .iter()
+        .map(|n| format!("127.0.0.1:{}", n.port()))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 #[cfg(test)]

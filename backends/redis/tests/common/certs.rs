@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use staunch_core::testkit::redis_server::RedisServerOptions;
+
 pub fn openssl(args: &[&str]) {
     let output = Command::new("openssl")
         .args(args)
@@ -35,6 +37,24 @@ pub struct Certs {
     pub server_key: PathBuf,
     pub client_cert: PathBuf,
     pub client_key: PathBuf,
+}
+
+impl Certs {
+    /// Options for a test server that also listens with TLS on `tls_port`, presenting the
+    /// server certificate and requiring a client certificate signed by the CA.
+    pub fn mutual_tls_server(&self, tls_port: u16) -> RedisServerOptions {
+        RedisServerOptions::new()
+            .arg("--tls-port")
+            .arg(tls_port.to_string())
+            .arg("--tls-cert-file")
+            .arg(path(&self.server_cert))
+            .arg("--tls-key-file")
+            .arg(path(&self.server_key))
+            .arg("--tls-ca-cert-file")
+            .arg(path(&self.ca))
+            .arg("--tls-auth-clients")
+            .arg("yes")
+    }
 }
 
 pub fn make_certs(dir: &Path) -> Certs {

@@ -99,6 +99,18 @@ async fn refused(url: &str, tls: TlsOptions, expected: &[&str]) -> staunch_core:
     err
 }
 
+/// A deployment that requires client certificates refuses a client without one, and a
+/// client trusting another CA (`other`) refuses the servers' certificates.
+async fn refuses_wrong_certificates(url: &str, certs: &Certs, other: &Certs) {
+    refused(url, client_tls(Some(certs), None), &["CertificateRequired"]).await;
+    refused(
+        url,
+        client_tls(Some(other), Some(certs)),
+        &["invalid peer certificate"],
+    )
+    .await;
+}
+
 /// The next message of `sub` (within a generous deadline), as (channel, payload).
 async fn next_message(sub: &mut Subscription) -> (String, Vec<u8>) {
     let deadline = Duration::from_secs(20);

@@ -8,7 +8,7 @@ use staunch_core::prelude::*;
 use staunch_core::testkit::redis_cluster::{SentinelOptions, test_redis_sentinels_with};
 use staunch_redis::{Deployment, RedisStore};
 
-use super::{certs_in, client_tls, next_message, options, refused, server_tls};
+use super::{certs_in, client_tls, next_message, options, refuses_wrong_certificates, server_tls};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sentinel_over_tls_with_a_custom_ca_and_client_certificates() {
@@ -68,18 +68,7 @@ async fn sentinel_over_tls_with_a_custom_ca_and_client_certificates() {
 
     // The data nodes never presented a certificate to a client without one, and this CA
     // signed none of the servers.
-    refused(
-        &url,
-        client_tls(Some(&certs), None),
-        &["CertificateRequired"],
-    )
-    .await;
-    refused(
-        &url,
-        client_tls(Some(&other), Some(&certs)),
-        &["invalid peer certificate"],
-    )
-    .await;
+    refuses_wrong_certificates(&url, &certs, &other).await;
     // The redis crate's Sentinel client would drop the client certificate on insecure
     // connections to the data nodes: refused up front, saying so.
     let insecure = RedisStore::lazy(options(
