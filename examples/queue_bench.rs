@@ -97,14 +97,24 @@ fn job_fields<'a>(id: &'a str, data: &'a str) -> [(&'a str, &'a str); 6] {
     ]
 }
 
+/// The score staunch gives a job of priority 5 due at `now_ms`: `-priority` plus the due time
+/// since 2024-01-01 over 2^42 (FIFO within a priority; see the queue's key layout).
+fn queue_score(now_ms: i64) -> f64 {
+    -5.0 + (now_ms - 1_704_067_200_000) as f64 / 4_398_046_511_104.0
+}
+
 /// A raw `MULTI` pipeline writing what staunch's bulk enqueue writes: a hash per job (the same
-/// fields, `max_retries` included), one `ZADD` of every id, the counter and one event naming
-/// every id.
+/// fields, `max_retries` included), one `ZADD` of every id with the same scores, the counter
+/// and one event naming every id.
 async fn raw_bulk(mut conn: redis::aio::MultiplexedConnection) -> f64 {
     let prefix = format!("r{:08x}", rand::random::<u32>());
     let queue = format!("{prefix}:tasks:queue");
     let start = Instant::now();
     for call in 0..BULK_CALLS {
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        let score = queue_score(now_ms);
         let mut pipe = redis::pipe();
         pipe.atomic();
         let mut zadd = redis::cmd("ZADD");
@@ -121,7 +131,7 @@ async fn raw_bulk(mut conn: redis::aio::MultiplexedConnection) -> f64 {
             }
             hset.arg("max_retries").arg(3);
             pipe.add_command(hset);
-            zadd.arg(-5.0).arg(&id);
+            zadd.arg(score).arg(&id);
         }
         pipe.add_command(zadd);
         pipe.hincr(format!("{prefix}:tasks:stats"), "enqueued", BULK);

@@ -243,6 +243,18 @@ pub(crate) fn new_id(now_ms: i64) -> String {
     format!("{:011x}{n:08x}{r:08x}", now_ms.max(0))
 }
 
+/// `n` as decimal text; without an allocation for the small numbers most jobs carry
+/// (priorities, retry limits).
+pub(crate) fn int_text(n: i64) -> Bytes {
+    const SMALL: [&str; 16] = [
+        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15",
+    ];
+    match usize::try_from(n).ok().and_then(|i| SMALL.get(i)) {
+        Some(text) => Bytes::from_static(text.as_bytes()),
+        None => Bytes::from(n.to_string()),
+    }
+}
+
 /// Unix ms as ISO 8601 UTC (`2025-09-28T05:15:14Z`), as the bot dashboard layout writes timestamps.
 pub(crate) fn iso8601(unix_ms: i64) -> String {
     let secs = unix_ms.div_euclid(1000);

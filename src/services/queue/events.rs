@@ -74,19 +74,6 @@ impl QueueEvent {
         }
     }
 
-    /// One job's event, or a bulk one for several.
-    pub(crate) fn statuses(ids: Vec<String>, status: JobStatus, at: i64) -> QueueEvent {
-        if ids.len() == 1 {
-            let id = ids.into_iter().next().unwrap_or_default();
-            return QueueEvent::status(&id, status, at);
-        }
-        QueueEvent::Statuses {
-            ids,
-            status: status.as_str().to_owned(),
-            at,
-        }
-    }
-
     /// The job status this event announces, if it is a status change.
     pub fn job_status(&self) -> Option<JobStatus> {
         match self {
@@ -112,6 +99,43 @@ impl QueueEvent {
         batch.publish(channel, text);
     }
 
+    /// Adds publishing that `ids` took `status` to `batch`, without copying the ids into a
+    /// [`QueueEvent`] first (a bulk enqueue names a thousand): the same JSON as
+    /// [`QueueEvent::Statuses`], or [`QueueEvent::Status`] for one id.
+    pub(crate) fn publish_statuses_in(
+        batch: &mut Batch<'_, dyn Store>,
+        channel: &str,
+        ids: &[&str],
+        status: JobStatus,
+        at: i64,
+    ) {
+        batch.publish(channel, QueueEvent::statuses_json(ids, status, at));
+    }
+
+    /// The text [`QueueEvent::publish_statuses_in`] publishes.
+    fn statuses_json(ids: &[&str], status: JobStatus, at: i64) -> String {
+        #[derive(Serialize)]
+        #[serde(tag = "event", rename_all = "snake_case")]
+        enum Out<'a> {
+            Status {
+                id: &'a str,
+                status: &'a str,
+                at: i64,
+            },
+            Statuses {
+                ids: &'a [&'a str],
+                status: &'a str,
+                at: i64,
+            },
+        }
+        let status = status.as_str();
+        let event = match ids {
+            [id] => Out::Status { id, status, at },
+            _ => Out::Statuses { ids, status, at },
+        };
+        serde_json::to_string(&event).unwrap_or_default()
+    }
+
     /// Decodes a published message; `None` for anything else.
     pub fn decode(payload: &[u8]) -> Option<QueueEvent> {
         serde_json::from_slice(payload).ok()
@@ -131,4 +155,28 @@ pub(crate) async fn subscribe(
             _ => Some(None),
         }
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The borrowed writer and the public enum are one format.
+    #[test]
+    fn statuses_text_decodes_as_the_public_event() {
+        let one = QueueEvent::statuses_json(&["a"], JobStatus::Pending, 7);
+        assert_eq!(
+            QueueEvent::decode(one.as_bytes()),
+            Some(QueueEvent::status("a", JobStatus::Pending, 7))
+        );
+        let many = QueueEvent::statuses_json(&["a", "b"], JobStatus::Scheduled, 9);
+        assert_eq!(
+            QueueEvent::decode(many.as_bytes()),
+            Some(QueueEvent::Statuses {
+                ids: vec!["a".into(), "b".into()],
+                status: "scheduled".into(),
+                at: 9,
+            })
+        );
+    }
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use staunch_core::prelude::*;
-use staunch_core::{As, Result, Step};
+use staunch_core::{As, Name, Result, Step};
 
 use super::codec::{self, Fence, corrupt, field, iso8601, millis, queue_score};
 use super::config::{Keys, QueueConfig};
@@ -60,7 +60,9 @@ impl Stamp {
 /// A job serialized and ready to write.
 pub(crate) struct Prepared {
     pub(crate) id: String,
-    fields: Vec<(String, Bytes)>,
+    /// Field names are the queue's static names: a bulk enqueue of a thousand jobs would
+    /// otherwise allocate seven thousand copies of them.
+    fields: Vec<(Name, Bytes)>,
     priority: i32,
     pub(crate) run_at: i64,
     pub(crate) target: Target,
@@ -85,11 +87,11 @@ pub(crate) const WAITING_BASE: f64 = 4_000_000_000_000_000.0;
 
 impl Prepared {
     /// Sets a field (replacing it if present).
-    pub(crate) fn set(&mut self, name: &str, value: impl Into<String>) {
+    pub(crate) fn set(&mut self, name: &'static str, value: impl Into<String>) {
         let value = Bytes::from(value.into());
         match self.fields.iter_mut().find(|(k, _)| k == name) {
             Some(slot) => slot.1 = value,
-            None => self.fields.push((name.to_owned(), value)),
+            None => self.fields.push((Name::from_static(name), value)),
         }
     }
 
@@ -283,18 +285,22 @@ impl Queue {
             .max_retries
             .unwrap_or(self.inner.config.default_max_retries);
         // The bot dashboard's fields plus what the queue cannot derive (see `codec::field`).
-        let text = |name: &str, value: String| (name.to_owned(), Bytes::from(value));
+        let name = Name::from_static;
+        let text = |field: &'static str, value: String| (name(field), Bytes::from(value));
         let mut fields = Vec::with_capacity(10);
         fields.push(text(field::ID, id.clone()));
         fields.push(text(field::TYPE, job.task_type));
         fields.push(text(field::DATA, data));
-        fields.push(text(field::PRIORITY, priority.to_string()));
-        fields.push((field::CREATED_AT.to_owned(), stamp.created_at.clone()));
+        fields.push((name(field::PRIORITY), codec::int_text(priority.into())));
+        fields.push((name(field::CREATED_AT), stamp.created_at.clone()));
         fields.push((
-            field::STATUS.to_owned(),
+            name(field::STATUS),
             Bytes::from_static(status.as_str().as_bytes()),
         ));
-        fields.push(text(field::MAX_RETRIES, max_retries.to_string()));
+        fields.push((
+            name(field::MAX_RETRIES),
+            codec::int_text(max_retries.into()),
+        ));
         if run_at != now {
             fields.push(text(field::RUN_AT, run_at.to_string()));
         }
@@ -323,40 +329,49 @@ impl Queue {
     pub(crate) fn add_inserts(
         &self,
         batch: &mut Batch<'_, dyn Store>,
-        jobs: Vec<&mut Prepared>,
+        mut jobs: Vec<&mut Prepared>,
         now: i64,
     ) {
         let keys = self.keys();
-        let (mut pending, mut scheduled) = (Vec::with_capacity(jobs.len()), Vec::new());
-        let mut waiting = Vec::new();
         let count = jobs.len() as i64;
-        for p in jobs {
+        for p in &mut *jobs {
             batch.hset_multiple(&keys.task(&p.id), std::mem::take(&mut p.fields));
-            let member = Bytes::from(p.id.clone());
-            match p.target {
-                Target::Queue => pending.push((queue_score(p.priority, p.run_at), member)),
-                Target::Scheduled => scheduled.push((p.run_at as f64, member)),
-                Target::Waiting => waiting.push((WAITING_BASE + now.max(0) as f64, member)),
-            }
             if let Some(key) = &p.unique {
                 // Keep the reservation, without its safety TTL, for as long as the job is live.
                 batch.set(&keys.unique(key), &p.id);
             }
         }
-        for (key, members, status) in [
-            (&keys.queue, pending, JobStatus::Pending),
-            (&keys.scheduled, scheduled, JobStatus::Scheduled),
-            (&keys.waiting_children, waiting, JobStatus::WaitingChildren),
+        for (key, target, status) in [
+            (&keys.queue, Target::Queue, JobStatus::Pending),
+            (&keys.scheduled, Target::Scheduled, JobStatus::Scheduled),
+            (
+                &keys.waiting_children,
+                Target::Waiting,
+                JobStatus::WaitingChildren,
+            ),
         ] {
-            if members.is_empty() {
+            let ids: Vec<&str> = jobs
+                .iter()
+                .filter(|p| p.target == target)
+                .map(|p| &*p.id)
+                .collect();
+            if ids.is_empty() {
                 continue;
             }
-            let ids = members
+            let members: Vec<(f64, Bytes)> = jobs
                 .iter()
-                .map(|(_, m)| String::from_utf8_lossy(m).into_owned())
+                .filter(|p| p.target == target)
+                .map(|p| {
+                    let score = match target {
+                        Target::Queue => queue_score(p.priority, p.run_at),
+                        Target::Scheduled => p.run_at as f64,
+                        Target::Waiting => WAITING_BASE + now.max(0) as f64,
+                    };
+                    (score, Bytes::copy_from_slice(p.id.as_bytes()))
+                })
                 .collect();
             batch.zadd_multiple(key, members);
-            QueueEvent::statuses(ids, status, now).publish_in(batch, &keys.events);
+            QueueEvent::publish_statuses_in(batch, &keys.events, &ids, status, now);
         }
         batch.hincrby(&keys.stats, STAT_ENQUEUED, count);
     }

@@ -31,15 +31,26 @@ impl Default for ZSet {
     }
 }
 
-/// A score as stored packed: a whole number below 2^53 in magnitude as a little-endian two's
-/// complement integer of 0 to 7 bytes, anything else as the 8 bytes of the `f64`.
+/// A score as stored packed:
+/// - a whole number from 0 to 127 as one byte, 0x80 plus the number, which the packed form
+///   stores alone (as a listpack stores its 7-bit integers);
+/// - any other whole number below 2^53 in magnitude as a little-endian two's complement
+///   integer of 2 to 7 bytes;
+/// - anything else as the 8 bytes of the `f64`.
+///
+/// The length tells the three apart: 1 byte is the first, 8 the last.
 fn encode_score(score: f64, out: &mut [u8; 8]) -> usize {
     const EXACT: f64 = (1u64 << 53) as f64;
     if score.fract() == 0.0 && score.abs() < EXACT {
         let n = score as i64;
+        if (0..0x80).contains(&n) {
+            out[0] = 0x80 | n as u8;
+            return 1;
+        }
         let bytes = n.to_le_bytes();
-        // The fewest bytes whose sign extension gives `n` back (at most 7 below 2^53).
-        let mut len = 0;
+        // The fewest bytes (at least 2) whose sign extension gives `n` back (at most 7
+        // below 2^53).
+        let mut len = 2;
         while len < 7 && sign_extend(&bytes[..len]) != n {
             len += 1;
         }
@@ -59,9 +70,12 @@ fn sign_extend(bytes: &[u8]) -> i64 {
 }
 
 fn decode_score(bytes: &[u8]) -> f64 {
-    match <[u8; 8]>::try_from(bytes) {
-        Ok(bits) => f64::from_bits(u64::from_le_bytes(bits)),
-        Err(_) => sign_extend(bytes) as f64,
+    match bytes {
+        [small] => f64::from(small & 0x7f),
+        _ => match <[u8; 8]>::try_from(bytes) {
+            Ok(bits) => f64::from_bits(u64::from_le_bytes(bits)),
+            Err(_) => sign_extend(bytes) as f64,
+        },
     }
 }
 
@@ -298,6 +312,10 @@ mod tests {
             127.0,
             128.0,
             -129.0,
+            -128.0,
+            255.0,
+            65_535.0,
+            -65_536.0,
             1.5,
             1e300,
             f64::INFINITY,
@@ -311,12 +329,20 @@ mod tests {
             assert_eq!(decode_score(&bytes[..len]), score, "{score}");
         }
         let mut bytes = [0u8; 8];
-        assert_eq!(
-            encode_score(3.0, &mut bytes),
-            1,
-            "a small integer takes one byte"
-        );
-        assert_eq!(encode_score(0.0, &mut bytes), 0);
+        for (score, len) in [
+            (0.0, 1),
+            (3.0, 1),
+            (127.0, 1),
+            (128.0, 2),
+            (-1.0, 2),
+            (1.5, 8),
+        ] {
+            assert_eq!(encode_score(score, &mut bytes), len, "{score}");
+        }
+        // A small whole score is one byte in the packed buffer, its length byte included.
+        let set = pack([(&b"m"[..], 5.0), (&b"n"[..], 300.0)]);
+        assert_eq!(set.iter().collect::<Vec<_>>().len(), 4);
+        assert_eq!(entries(&set), [(&b"m"[..], 5.0), (&b"n"[..], 300.0)]);
     }
 
     /// The packed form and the table agree through the same operations, and a set grows from

@@ -13,47 +13,30 @@ use crate::scripts::Script;
 
 /// A float as Redis parses it (`inf`, `-inf`, shortest round-trip digits otherwise).
 pub(crate) fn num(x: f64) -> String {
-    if x == f64::INFINITY {
-        "+inf".to_owned()
-    } else if x == f64::NEG_INFINITY {
-        "-inf".to_owned()
-    } else {
-        format!("{x:?}")
-    }
+    let mut buf = ryu::Buffer::new();
+    float_text(x, &mut buf).to_owned()
 }
 
 /// Appends float `x` to `cmd` exactly as [`num`] writes it, without a heap allocation (a bulk
 /// enqueue writes one score per job).
 pub(super) fn num_arg(cmd: &mut Cmd, x: f64) {
-    use std::fmt::Write;
-    /// Enough for any f64 in `{:?}` form (`-1.7976931348623157e308` is 23 bytes).
-    struct Buf {
-        bytes: [u8; 32],
-        len: usize,
+    let mut buf = ryu::Buffer::new();
+    cmd.arg(float_text(x, &mut buf));
+}
+
+/// `x` as Redis parses it, written into `buf`. ryu gives the same shortest round-trip digits
+/// as `{:?}` at a fraction of the cost, which shows in a bulk enqueue (a score per job).
+fn float_text(x: f64, buf: &mut ryu::Buffer) -> &str {
+    if x == f64::INFINITY {
+        "+inf"
+    } else if x == f64::NEG_INFINITY {
+        "-inf"
+    } else if x.is_nan() {
+        // No command takes NaN (the contract rejects it first); Redis rejects this too.
+        "nan"
+    } else {
+        buf.format_finite(x)
     }
-    impl Write for Buf {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            let end = self.len + s.len();
-            self.bytes
-                .get_mut(self.len..end)
-                .ok_or(std::fmt::Error)?
-                .copy_from_slice(s.as_bytes());
-            self.len = end;
-            Ok(())
-        }
-    }
-    if x.is_infinite() {
-        cmd.arg(num(x));
-        return;
-    }
-    let mut buf = Buf {
-        bytes: [0; 32],
-        len: 0,
-    };
-    match write!(buf, "{x:?}") {
-        Ok(()) => cmd.arg(&buf.bytes[..buf.len]),
-        Err(_) => cmd.arg(num(x)),
-    };
 }
 
 /// A command named `name` with room for `args` more arguments of `bytes` bytes in all, so a

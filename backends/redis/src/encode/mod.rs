@@ -777,5 +777,10 @@ mod tests {
         assert_eq!(num(f64::NEG_INFINITY), "-inf");
         assert_eq!(num(1.0), "1.0");
         assert_eq!(num(0.1), "0.1");
+        assert_eq!(num(1e300), "1e300");
+        // Shortest digits that read back as the same float.
+        for x in [-4.999_999_7, f64::MIN_POSITIVE, -f64::MAX, 1.0 / 3.0] {
+            assert_eq!(num(x).parse::<f64>().ok(), Some(x), "{x}");
+        }
     }
 }
