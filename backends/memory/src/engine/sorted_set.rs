@@ -209,6 +209,64 @@ impl ZSet {
         Ok(())
     }
 
+    /// [`ZSet::upsert`] for each `(score, member)` in turn, as one change: a packed set is
+    /// unpacked and repacked once for all of them, where separate calls would rebuild it once
+    /// per member (a `ZADD` of ten). `decide` gets the score given with the member and its
+    /// current one, which an earlier item of the same call may have set. Stops at the first
+    /// error, with the items before it applied, as separate calls would leave them.
+    pub(crate) fn upsert_each<'m, E>(
+        &mut self,
+        items: impl IntoIterator<Item = (f64, &'m Bytes)>,
+        mut decide: impl FnMut(f64, Option<f64>) -> Result<Option<f64>, E>,
+    ) -> Result<(), E> {
+        let ZSet::Packed(p) = self else {
+            if let ZSet::Table(t) = self {
+                for (score, member) in items {
+                    t.upsert(member, |current| decide(score, current))?;
+                }
+            }
+            return Ok(());
+        };
+        let mut all = entries(p);
+        let (mut changed, mut fits, mut outcome) = (false, true, Ok(()));
+        for (score, member) in items {
+            let at = all.iter().position(|(m, _)| *m == &member[..]);
+            let old = at.map(|i| all[i].1);
+            let new = match decide(score, old) {
+                Ok(Some(new)) => new,
+                Ok(None) => continue,
+                Err(e) => {
+                    outcome = Err(e);
+                    break;
+                }
+            };
+            let new = if new == 0.0 { 0.0 } else { new };
+            if old == Some(new) {
+                continue;
+            }
+            if let Some(i) = at {
+                all.remove(i);
+            }
+            fits &= Packed::fits(member);
+            let to = all.partition_point(|e| cmp_entry(*e, (&member[..], new)).is_lt());
+            all.insert(to, (&member[..], new));
+            changed = true;
+        }
+        if changed {
+            let set = if fits && all.len() * 2 <= MAX_ITEMS {
+                ZSet::Packed(pack(all))
+            } else {
+                let mut table = ZSetTable::default();
+                for (m, s) in all {
+                    table.insert(&Bytes::copy_from_slice(m), s);
+                }
+                ZSet::Table(Box::new(table))
+            };
+            *self = set;
+        }
+        outcome
+    }
+
     /// Removes `member`; returns its score.
     pub(crate) fn remove(&mut self, member: &[u8]) -> Option<f64> {
         match self {
@@ -343,6 +401,52 @@ mod tests {
         let set = pack([(&b"m"[..], 5.0), (&b"n"[..], 300.0)]);
         assert_eq!(set.iter().collect::<Vec<_>>().len(), 4);
         assert_eq!(entries(&set), [(&b"m"[..], 5.0), (&b"n"[..], 300.0)]);
+    }
+
+    /// One `upsert_each` ends where separate upserts end: duplicates in one call, a score
+    /// left alone, and growth from packed into the table form.
+    #[test]
+    fn upsert_each_matches_separate_upserts() {
+        let listed = |z: &ZSet| z.iter().map(|(m, s)| (m.to_vec(), s)).collect::<Vec<_>>();
+        for count in [3usize, 16, 17, 40] {
+            let items: Vec<(f64, Bytes)> = (0..count)
+                .map(|i| ((i % 5) as f64, Bytes::from(format!("m{}", i % (count - 1)))))
+                .collect();
+            let mut one = ZSet::default();
+            one.insert(&Bytes::from_static(b"m0"), 9.0);
+            let mut each = one.clone();
+            for (score, member) in &items {
+                one.insert(member, *score);
+            }
+            let mut decided = 0;
+            each.upsert_each(items.iter().map(|(s, m)| (*s, m)), |score, _| {
+                decided += 1;
+                Ok::<_, ()>(Some(score))
+            })
+            .unwrap();
+            assert_eq!(decided, count);
+            assert_eq!(listed(&each), listed(&one), "{count} items");
+            assert_eq!(
+                matches!(each, ZSet::Packed(_)),
+                matches!(one, ZSet::Packed(_)),
+                "{count} items"
+            );
+        }
+        // An error stops the call with the earlier items applied.
+        let mut z = ZSet::default();
+        let items = [
+            (1.0, Bytes::from_static(b"a")),
+            (2.0, Bytes::from_static(b"b")),
+        ];
+        let result = z.upsert_each(items.iter().map(|(s, m)| (*s, m)), |score, _| {
+            if score > 1.0 {
+                Err("stop")
+            } else {
+                Ok(Some(score))
+            }
+        });
+        assert_eq!(result, Err("stop"));
+        assert_eq!(listed(&z), [(b"a".to_vec(), 1.0)]);
     }
 
     /// The packed form and the table agree through the same operations, and a set grows from

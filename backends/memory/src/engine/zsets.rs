@@ -474,44 +474,42 @@ where
     let (reply, left_empty) = with_zset(db, key, now, |z| {
         let (mut added, mut updated) = (0i64, 0i64);
         let mut incr_reply = Reply::Nil;
-        for (score, member) in members {
-            let decided = z.upsert(member, |current| {
-                let Some(current) = current else {
-                    if xx {
-                        return Ok(None);
-                    }
-                    added += 1;
-                    if options.incr {
-                        incr_reply = Reply::Double(stored(score));
-                    }
-                    return Ok(Some(score));
-                };
-                if nx {
+        let decided = z.upsert_each(members, |score, current| {
+            let Some(current) = current else {
+                if xx {
                     return Ok(None);
                 }
-                let mut score = score;
-                if options.incr {
-                    score += current;
-                    if score.is_nan() {
-                        return Err(nan_result());
-                    }
-                }
-                let blocked = (options.gt && score <= current) || (options.lt && score >= current);
-                if blocked {
-                    return Ok(None);
-                }
+                added += 1;
                 if options.incr {
                     incr_reply = Reply::Double(stored(score));
                 }
-                if score == current {
-                    return Ok(None);
-                }
-                updated += 1;
-                Ok(Some(score))
-            });
-            if let Err(e) = decided {
-                return (Err(e), z.is_empty());
+                return Ok(Some(score));
+            };
+            if nx {
+                return Ok(None);
             }
+            let mut score = score;
+            if options.incr {
+                score += current;
+                if score.is_nan() {
+                    return Err(nan_result());
+                }
+            }
+            let blocked = (options.gt && score <= current) || (options.lt && score >= current);
+            if blocked {
+                return Ok(None);
+            }
+            if options.incr {
+                incr_reply = Reply::Double(stored(score));
+            }
+            if score == current {
+                return Ok(None);
+            }
+            updated += 1;
+            Ok(Some(score))
+        });
+        if let Err(e) = decided {
+            return (Err(e), z.is_empty());
         }
         let reply = if options.incr {
             incr_reply
