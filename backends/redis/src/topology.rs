@@ -165,7 +165,11 @@ pub(crate) fn parse(url: &str) -> Result<Topology> {
             )));
         }
         let node_scheme = if tls { "rediss" } else { "redis" };
-        let userinfo = userinfo.map(|u| format!("{u}@")).unwrap_or_default();
+        // The user info is passed on as written (escapes kept), except a bare `#`, which this
+        // parser accepts in a password but would start a fragment in the node URL.
+        let userinfo = userinfo
+            .map(|u| format!("{}@", u.replace('#', "%23")))
+            .unwrap_or_default();
         let fragment = if insecure { "#insecure" } else { "" };
         let node_urls = addresses
             .iter()
@@ -293,6 +297,10 @@ mod tests {
                 "redis://u:p%40@c:3"
             ]
         );
+        let Topology::Cluster(spec) = parse("rediss-cluster://:p#w@a:1#insecure").unwrap() else {
+            panic!("not a cluster");
+        };
+        assert_eq!(spec.node_urls, ["rediss://:p%23w@a:1#insecure"]);
         assert!(parse("redis+cluster://a").is_ok());
         let err = parse("redis-cluster://a:1/3").unwrap_err();
         assert!(err.message().contains("only database 0"), "{err}");
