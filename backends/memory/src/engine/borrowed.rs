@@ -28,7 +28,8 @@ impl Engine {
             return None;
         }
         // None of these commands sets or reports a TTL, so the clock only matters when some
-        // key can expire (or a log records times), as in `Shared::now_for`.
+        // key can expire (or a log records times), as in `Shared::now_for`. A read records
+        // nothing, so only expiry matters to it.
         let now_for = |db: &Db| {
             if db.has_expiring_keys() || shared.has_log() {
                 shared.now()
@@ -38,7 +39,12 @@ impl Engine {
         };
         if command.access() == Access::Read {
             let db = shared.keyspace.lock_key(command.key(), false);
-            return Some(read(&db, now_for(&db), command));
+            let now = if db.has_expiring_keys() {
+                shared.now()
+            } else {
+                0
+            };
+            return Some(read(&db, now, command));
         }
         if shared.has_log() {
             return None;
