@@ -158,6 +158,17 @@ pub(crate) fn redis_error(err: RedisError) -> Error {
             "Redis refused the credentials (check user and password in the URL)",
         ),
         K::InvalidClientConfig => (ErrorKind::InvalidInput, "invalid Redis configuration"),
+        // Seen while the Sentinels elect a new primary; the redis crate retries these too. A
+        // wrong service name looks the same from here, so the message says both.
+        K::MasterNameNotFoundBySentinel | K::NoValidReplicasFoundBySentinel => (
+            ErrorKind::Unavailable,
+            "no Sentinel names a primary for the service (a failover may be under way, or the \
+             service name is wrong)",
+        ),
+        K::EmptySentinelList => (
+            ErrorKind::InvalidInput,
+            "no Sentinel addresses are configured",
+        ),
         K::RESP3NotSupported => (
             ErrorKind::Unsupported,
             "the server does not speak RESP3 (Redis 6 or later is required)",
@@ -213,6 +224,19 @@ mod tests {
             assert!(rejected_unexecuted(code), "{code}");
         }
         assert!(!rejected_unexecuted("WRONGTYPE"));
+        // No primary from the Sentinels is an outage (a failover), not the caller's mistake.
+        for kind in [
+            redis::ErrorKind::MasterNameNotFoundBySentinel,
+            redis::ErrorKind::NoValidReplicasFoundBySentinel,
+        ] {
+            let err = redis_error(RedisError::from((kind, "sentinel")));
+            assert_eq!(err.kind(), ErrorKind::Unavailable, "{err}");
+        }
+        let err = redis_error(RedisError::from((
+            redis::ErrorKind::EmptySentinelList,
+            "none",
+        )));
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
     }
 
     #[test]
