@@ -21,6 +21,7 @@ use staunch_core::{
 };
 
 mod more;
+mod pages;
 
 /// One step of a sequence.
 #[derive(Debug, Clone)]
@@ -758,7 +759,10 @@ pub enum Observed {
 pub async fn observe(store: &dyn Store, op: &Op) -> Observed {
     match op {
         Op::Cmd(command) => match store.execute(command.clone()).await {
-            Ok(reply) => Observed::Reply(canonical(command, reply)),
+            Ok(reply) => match pages::to_the_end(store, command, &reply).await {
+                Some(all) => Observed::Reply(all),
+                None => Observed::Reply(canonical(command, reply)),
+            },
             Err(e) => Observed::Error(e.kind().to_string()),
         },
         Op::ScanAll(pattern) => {
