@@ -9,7 +9,7 @@
 #[path = "../backends/redis/tests/common/certs.rs"]
 mod certs;
 
-use certs::{free_port, make_certs, path};
+use certs::{free_port, make_certs};
 use staunch::config::{Settings, Staunch};
 use staunch_core::prelude::*;
 use staunch_core::testkit::redis_cluster::{
@@ -28,11 +28,7 @@ async fn named_databases_over_mutual_tls() {
         return;
     };
     let data = tempfile::tempdir().expect("data dir");
-    let (ca, cert, key) = (
-        path(&certs.ca),
-        path(&certs.client_cert),
-        path(&certs.client_key),
-    );
+    let (ca, cert, key) = certs.client_files();
     // From the environment's variables (REDIS_SSL turns redis:// into rediss://).
     let from_env = Settings::new()
         .data_dir(data.path().join("env"))
@@ -102,11 +98,7 @@ async fn cluster_and_sentinel_over_mutual_tls() {
         return;
     };
     let data = tempfile::tempdir().expect("data dir");
-    let (ca, cert, key) = (
-        path(&certs.ca),
-        path(&certs.client_cert),
-        path(&certs.client_key),
-    );
+    let (ca, cert, key) = certs.client_files();
     // The cluster from the environment: REDIS_SSL turns redis-cluster:// into its TLS form.
     let plain_cluster_url = cluster.url().replacen("rediss-cluster", "redis-cluster", 1);
     let cluster_settings = Settings::new()

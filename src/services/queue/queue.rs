@@ -350,15 +350,7 @@ impl Queue {
                 JobStatus::WaitingChildren,
             ),
         ] {
-            let ids: Vec<&str> = jobs
-                .iter()
-                .filter(|p| p.target == target)
-                .map(|p| &*p.id)
-                .collect();
-            if ids.is_empty() {
-                continue;
-            }
-            let members: Vec<(f64, Bytes)> = jobs
+            let (ids, members): (Vec<&str>, Vec<(f64, Bytes)>) = jobs
                 .iter()
                 .filter(|p| p.target == target)
                 .map(|p| {
@@ -367,9 +359,12 @@ impl Queue {
                         Target::Scheduled => p.run_at as f64,
                         Target::Waiting => WAITING_BASE + now.max(0) as f64,
                     };
-                    (score, Bytes::copy_from_slice(p.id.as_bytes()))
+                    (&*p.id, (score, Bytes::copy_from_slice(p.id.as_bytes())))
                 })
-                .collect();
+                .unzip();
+            if ids.is_empty() {
+                continue;
+            }
             batch.zadd_multiple(key, members);
             QueueEvent::publish_statuses_in(batch, &keys.events, &ids, status, now);
         }

@@ -66,10 +66,9 @@ fn page(reply: &Reply, width: usize) -> Option<(u64, Vec<Vec<Reply>>)> {
     let [cursor, Reply::Array(flat)] = parts.as_slice() else {
         return None;
     };
-    let cursor = match cursor {
-        Reply::Bulk(text) => std::str::from_utf8(text).ok()?.parse().ok()?,
-        Reply::Int(n) => u64::try_from(*n).ok()?,
-        _ => return None,
+    let Reply::Bulk(cursor) = cursor else {
+        return None;
     };
+    let cursor = std::str::from_utf8(cursor).ok()?.parse().ok()?;
     Some((cursor, flat.chunks(width).map(<[Reply]>::to_vec).collect()))
 }

@@ -106,6 +106,17 @@ fn pack<'a>(entries: impl IntoIterator<Item = (&'a [u8], f64)>) -> Packed {
     )
 }
 
+/// The score of `member` in a packed set, read without unpacking it.
+fn packed_score(packed: &Packed, member: &[u8]) -> Option<f64> {
+    let mut items = packed.iter();
+    while let (Some(score), Some(m)) = (items.next(), items.next()) {
+        if m == member {
+            return Some(decode_score(score));
+        }
+    }
+    None
+}
+
 fn cmp_entry(a: (&[u8], f64), b: (&[u8], f64)) -> Ordering {
     Score(a.1)
         .cmp(&Score(b.1))
@@ -132,15 +143,7 @@ impl ZSet {
     /// The score of `member`.
     pub(crate) fn score(&self, member: &[u8]) -> Option<f64> {
         match self {
-            ZSet::Packed(p) => {
-                let mut items = p.iter();
-                while let (Some(score), Some(m)) = (items.next(), items.next()) {
-                    if m == member {
-                        return Some(decode_score(score));
-                    }
-                }
-                None
-            }
+            ZSet::Packed(p) => packed_score(p, member),
             ZSet::Table(t) => t.score(member),
         }
     }
@@ -162,51 +165,12 @@ impl ZSet {
         member: &Bytes,
         decide: impl FnOnce(Option<f64>) -> Result<Option<f64>, E>,
     ) -> Result<(), E> {
-        let ZSet::Packed(p) = self else {
-            return match self {
-                ZSet::Table(t) => t.upsert(member, decide),
-                ZSet::Packed(_) => Ok(()),
-            };
-        };
-        // Look the member up without unpacking: most calls leave the set as it is or only
-        // read the score.
-        let old = {
-            let mut items = p.iter();
-            let mut found = None;
-            while let (Some(s), Some(m)) = (items.next(), items.next()) {
-                if m == &member[..] {
-                    found = Some(decode_score(s));
-                    break;
-                }
-            }
-            found
-        };
-        let Some(score) = decide(old)? else {
-            return Ok(());
-        };
-        let score = if score == 0.0 { 0.0 } else { score };
-        if old == Some(score) {
-            return Ok(());
-        }
-        let mut all = entries(p);
-        let current = all.iter().position(|(m, _)| *m == &member[..]);
-        if let Some(i) = current {
-            all.remove(i);
-        }
-        if !Packed::fits(member) || (all.len() + 1) * 2 > MAX_ITEMS {
-            let mut table = ZSetTable::default();
-            for (m, s) in &all {
-                table.insert(&Bytes::copy_from_slice(m), *s);
-            }
-            table.insert(member, score);
-            *self = ZSet::Table(Box::new(table));
-            return Ok(());
-        }
-        let at = all.partition_point(|e| cmp_entry(*e, (&member[..], score)).is_lt());
-        all.insert(at, (&member[..], score));
-        let packed = pack(all);
-        *self = ZSet::Packed(packed);
-        Ok(())
+        let mut decide = Some(decide);
+        // The score given with the member is unused: `decide` picks the new one.
+        self.upsert_each([(0.0, member)], |_, current| match decide.take() {
+            Some(decide) => decide(current),
+            None => Ok(None),
+        })
     }
 
     /// [`ZSet::upsert`] for each `(score, member)` in turn, as one change: a packed set is
@@ -227,11 +191,15 @@ impl ZSet {
             }
             return Ok(());
         };
-        let mut all = entries(p);
-        let (mut changed, mut fits, mut outcome) = (false, true, Ok(()));
+        // Unpacked at the first change: most calls leave the set as it is or only read a
+        // score, and those need no copy.
+        let mut all: Option<Vec<(&[u8], f64)>> = None;
+        let (mut fits, mut outcome) = (true, Ok(()));
         for (score, member) in items {
-            let at = all.iter().position(|(m, _)| *m == &member[..]);
-            let old = at.map(|i| all[i].1);
+            let old = match &all {
+                Some(all) => all.iter().find(|(m, _)| *m == &member[..]).map(|e| e.1),
+                None => packed_score(p, member),
+            };
             let new = match decide(score, old) {
                 Ok(Some(new)) => new,
                 Ok(None) => continue,
@@ -244,15 +212,13 @@ impl ZSet {
             if old == Some(new) {
                 continue;
             }
-            if let Some(i) = at {
-                all.remove(i);
-            }
+            let all = all.get_or_insert_with(|| entries(p));
+            all.retain(|(m, _)| *m != &member[..]);
             fits &= Packed::fits(member);
             let to = all.partition_point(|e| cmp_entry(*e, (&member[..], new)).is_lt());
             all.insert(to, (&member[..], new));
-            changed = true;
         }
-        if changed {
+        if let Some(all) = all {
             let set = if fits && all.len() * 2 <= MAX_ITEMS {
                 ZSet::Packed(pack(all))
             } else {

@@ -105,6 +105,23 @@ pub(super) fn key_cmd(name: &str, key: &[u8]) -> Cmd {
     cmd
 }
 
+/// `HRANDFIELD`/`ZRANDMEMBER key [count [WITHVALUES|WITHSCORES]]`.
+pub(super) fn random_members_cmd(
+    name: &str,
+    key: &[u8],
+    count: Option<i64>,
+    with: Option<&str>,
+) -> Cmd {
+    let mut cmd = key_cmd(name, key);
+    if let Some(count) = count {
+        cmd.arg(count);
+    }
+    if let Some(with) = with {
+        cmd.arg(with);
+    }
+    cmd
+}
+
 pub(super) fn keys_cmd(name: &str, keys: &[Key]) -> Cmd {
     let mut cmd = redis::cmd(name);
     cmd.arg(names(keys));

@@ -92,15 +92,7 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
         C::Scan { cursor, options } => {
             let mut cmd = named("SCAN");
             cmd.arg(*cursor);
-            if let Some(pattern) = &options.pattern {
-                cmd.arg("MATCH").arg(pattern.as_bytes());
-            }
-            if let Some(count) = options.count {
-                cmd.arg("COUNT").arg(count);
-            }
-            if let Some(key_type) = options.key_type {
-                cmd.arg("TYPE").arg(key_type.as_str());
-            }
+            scan_args(&mut cmd, options);
             plain(cmd)
         }
         C::DbSize => plain(named("DBSIZE")),
@@ -248,16 +240,12 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             key,
             count,
             with_values,
-        } => {
-            let mut cmd = key_cmd("HRANDFIELD", key);
-            if let Some(count) = count {
-                cmd.arg(*count);
-            }
-            if *with_values {
-                cmd.arg("WITHVALUES");
-            }
-            plain(cmd)
-        }
+        } => plain(random_members_cmd(
+            "HRANDFIELD",
+            key,
+            *count,
+            with_values.then_some("WITHVALUES"),
+        )),
         C::HScan {
             key,
             cursor,
@@ -532,16 +520,12 @@ pub(crate) fn plan(command: &Command) -> Result<Plan> {
             key,
             count,
             with_scores,
-        } => {
-            let mut cmd = key_cmd("ZRANDMEMBER", key);
-            if let Some(count) = count {
-                cmd.arg(*count);
-            }
-            if *with_scores {
-                cmd.arg("WITHSCORES");
-            }
-            plain(cmd)
-        }
+        } => plain(random_members_cmd(
+            "ZRANDMEMBER",
+            key,
+            *count,
+            with_scores.then_some("WITHSCORES"),
+        )),
         C::ZMPop { keys, end, count } => {
             let mut cmd = named("ZMPOP");
             mpop_args(&mut cmd, keys, end.as_str(), *count);

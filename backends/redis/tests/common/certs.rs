@@ -40,6 +40,15 @@ pub struct Certs {
 }
 
 impl Certs {
+    /// The CA, client certificate and client key paths, as text (for URLs and variables).
+    pub fn client_files(&self) -> (String, String, String) {
+        (
+            path(&self.ca),
+            path(&self.client_cert),
+            path(&self.client_key),
+        )
+    }
+
     /// Options for a test server that also listens with TLS on `tls_port`, presenting the
     /// server certificate and requiring a client certificate signed by the CA.
     pub fn mutual_tls_server(&self, tls_port: u16) -> RedisServerOptions {
