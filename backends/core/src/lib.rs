@@ -42,6 +42,7 @@ pub mod clock;
 pub mod command;
 pub mod error;
 pub mod families;
+pub mod float_text;
 pub mod glob;
 pub mod info;
 pub mod long_double;

@@ -221,15 +221,7 @@ impl ScoreBound {
 
     /// The Redis argument for this bound.
     pub fn to_arg(self) -> String {
-        fn num(x: f64) -> String {
-            if x == f64::INFINITY {
-                "+inf".to_owned()
-            } else if x == f64::NEG_INFINITY {
-                "-inf".to_owned()
-            } else {
-                format!("{x:?}")
-            }
-        }
+        use crate::float_text::float_text as num;
         match self {
             ScoreBound::Inclusive(x) => num(x),
             ScoreBound::Exclusive(x) => format!("({}", num(x)),

@@ -93,15 +93,14 @@ impl LongDouble {
     }
 
     /// The value Redis sees for an increment staunch sends as an `f64`: the Redis backend
-    /// writes the shortest text that reads back as the same `f64` (Rust's `{:?}`; `+inf`
-    /// and `-inf` for infinities), and Redis reads that text with `strtold`. So `0.1` becomes
-    /// the `long double` nearest to one tenth, not the `f64` nearest to it. `None` for NaN,
-    /// which Redis rejects as "not a valid float".
+    /// writes it as [`FloatText`](crate::float_text::FloatText) does, and Redis reads that
+    /// text with `strtold`. So `0.1` becomes the `long double` nearest to one tenth, not the
+    /// `f64` nearest to it. `None` for NaN, which Redis rejects as "not a valid float".
     pub fn from_f64_arg(x: f64) -> Option<LongDouble> {
         if x.is_infinite() {
             return Some(LongDouble(Repr::Infinite { negative: x < 0.0 }));
         }
-        LongDouble::parse(format!("{x:?}").as_bytes())
+        LongDouble::parse(crate::float_text::FloatText::new().format(x).as_bytes())
     }
 
     /// True unless infinite or NaN.

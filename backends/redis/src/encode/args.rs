@@ -6,37 +6,21 @@ use std::time::Duration;
 
 use redis::Cmd;
 use staunch_core::command::Key;
+use staunch_core::float_text::{FloatText, float_text};
 use staunch_core::options::*;
 
 use super::Plan;
 use crate::scripts::Script;
 
-/// A float as Redis parses it (`inf`, `-inf`, shortest round-trip digits otherwise).
+/// A float as Redis parses it (see [`FloatText`], which the local backends read too).
 pub(crate) fn num(x: f64) -> String {
-    let mut buf = ryu::Buffer::new();
-    float_text(x, &mut buf).to_owned()
+    float_text(x)
 }
 
 /// Appends float `x` to `cmd` exactly as [`num`] writes it, without a heap allocation (a bulk
 /// enqueue writes one score per job).
 pub(super) fn num_arg(cmd: &mut Cmd, x: f64) {
-    let mut buf = ryu::Buffer::new();
-    cmd.arg(float_text(x, &mut buf));
-}
-
-/// `x` as Redis parses it, written into `buf`. ryu gives the same shortest round-trip digits
-/// as `{:?}` at a fraction of the cost, which shows in a bulk enqueue (a score per job).
-fn float_text(x: f64, buf: &mut ryu::Buffer) -> &str {
-    if x == f64::INFINITY {
-        "+inf"
-    } else if x == f64::NEG_INFINITY {
-        "-inf"
-    } else if x.is_nan() {
-        // No command takes NaN (the contract rejects it first); Redis rejects this too.
-        "nan"
-    } else {
-        buf.format_finite(x)
-    }
+    cmd.arg(FloatText::new().format(x));
 }
 
 /// A command named `name` with room for `args` more arguments of `bytes` bytes in all, so a
