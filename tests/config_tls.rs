@@ -9,24 +9,22 @@
 #[path = "../backends/redis/tests/common/certs.rs"]
 mod certs;
 
-use certs::{free_port, make_certs};
+use certs::make_certs;
 use staunch::config::{Settings, Staunch};
 use staunch_core::prelude::*;
 use staunch_core::testkit::redis_cluster::{
     ClusterOptions, SentinelOptions, test_redis_cluster, test_redis_sentinels_with,
 };
 use staunch_core::testkit::redis_server::test_redis_server;
-use staunch_core::testkit::redis_tls::ServerTls;
 
 #[tokio::test]
 async fn named_databases_over_mutual_tls() {
     let dir = tempfile::tempdir().expect("temp dir");
     let certs = make_certs(dir.path());
-    let tls_port = free_port();
-    let options = certs.mutual_tls_server(tls_port);
-    let Some(_server) = test_redis_server("facade over TLS", options).await else {
+    let Some(server) = test_redis_server("facade over TLS", certs.mutual_tls_server()).await else {
         return;
     };
+    let tls_port = server.port();
     let data = tempfile::tempdir().expect("data dir");
     let (ca, cert, key) = certs.client_files();
     // From the environment's variables (REDIS_SSL turns redis:// into rediss://).
@@ -76,11 +74,7 @@ async fn named_databases_over_mutual_tls() {
 async fn cluster_and_sentinel_over_mutual_tls() {
     let dir = tempfile::tempdir().expect("temp dir");
     let certs = make_certs(dir.path());
-    let server_tls = ServerTls::new(
-        &certs.ca,
-        (&certs.server_cert, &certs.server_key),
-        (&certs.client_cert, &certs.client_key),
-    );
+    let server_tls = certs.server_tls();
     let cluster_options = ClusterOptions {
         replicas: 0,
         tls: Some(server_tls.clone()),

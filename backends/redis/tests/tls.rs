@@ -13,9 +13,10 @@ mod certs;
 #[path = "tls_deployments/mod.rs"]
 mod tls_deployments;
 
-use certs::{free_port, make_certs, openssl, path};
+use certs::{make_certs, openssl, path};
 use staunch_core::prelude::*;
 use staunch_core::testkit::redis_server::{RedisServerOptions, test_redis_server};
+use staunch_core::testkit::redis_tls::ServerTls;
 use staunch_redis::{RedisOptions, RedisStore, TlsOptions};
 
 #[tokio::test]
@@ -38,21 +39,13 @@ async fn rediss_url_connects_over_tls() {
         "-out",
         &path(&cert),
     ]);
-    let tls_port = free_port();
-    let options = RedisServerOptions::new()
-        .arg("--tls-port")
-        .arg(tls_port.to_string())
-        .arg("--tls-cert-file")
-        .arg(path(&cert))
-        .arg("--tls-key-file")
-        .arg(path(&key))
-        .arg("--tls-ca-cert-file")
-        .arg(path(&cert))
-        .arg("--tls-auth-clients")
-        .arg("no");
-    let Some(_server) = test_redis_server("rediss:// over TLS", options).await else {
+    // The self-signed certificate is its own CA and serves as the server's and redis-cli's.
+    let tls = ServerTls::new(&cert, (&cert, &key), (&cert, &key)).auth_clients(false);
+    let options = RedisServerOptions::new().tls(tls);
+    let Some(server) = test_redis_server("rediss:// over TLS", options).await else {
         return;
     };
+    let tls_port = server.port();
     // `#insecure`: the certificate is self-signed.
     let store = RedisStore::connect(&format!("rediss://127.0.0.1:{tls_port}/2#insecure"))
         .await
@@ -68,11 +61,12 @@ async fn rediss_url_connects_over_tls() {
 async fn custom_ca_and_client_certificate() {
     let dir = tempfile::tempdir().expect("temp dir");
     let certs = make_certs(dir.path());
-    let tls_port = free_port();
-    let options = certs.mutual_tls_server(tls_port);
-    let Some(_server) = test_redis_server("TLS with client certificates", options).await else {
+    let Some(server) =
+        test_redis_server("TLS with client certificates", certs.mutual_tls_server()).await
+    else {
         return;
     };
+    let tls_port = server.port();
     let url = format!("rediss://127.0.0.1:{tls_port}/3");
     let quick = |tls: TlsOptions| {
         RedisOptions::new(&url)

@@ -27,7 +27,7 @@
 use std::io;
 use std::time::{Duration, Instant};
 
-use super::redis_server::{RedisServer, RedisServerOptions, free_port, skip_redis};
+use super::redis_server::{RedisServer, RedisServerOptions, skip_redis};
 use super::redis_tls::ServerTls;
 
 /// Environment variable naming the `redis-cli` binary (default: `redis-cli` on `PATH`).
@@ -159,16 +159,10 @@ impl RedisCluster {
             let timeout_ms = timeout_ms.clone();
             let tls = options.tls.clone();
             async move {
-                let bus = free_port()?;
                 let mut server_options = RedisServerOptions::new()
-                    .arg("--cluster-enabled")
-                    .arg("yes")
-                    .arg("--cluster-config-file")
-                    .arg("nodes.conf")
+                    .cluster_node(true)
                     .arg("--cluster-node-timeout")
-                    .arg(timeout_ms)
-                    .arg("--cluster-port")
-                    .arg(bus.to_string());
+                    .arg(timeout_ms);
                 if let Some(tls) = tls {
                     server_options = server_options.tls(tls).arg("--tls-cluster").arg("yes");
                 }

@@ -70,6 +70,11 @@ pub struct RedisServerOptions {
     /// Speak TLS only, with these certificates (see [`super::redis_tls`]): the port is then
     /// the TLS port, and the server is checked and administered through `redis-cli --tls`.
     pub tls: Option<ServerTls>,
+    /// Run as a Redis Cluster node: `cluster-enabled yes` with its state in `nodes.conf`
+    /// and a cluster bus port chosen free at each start attempt, like the data port (a bus
+    /// port picked once would be retried even when someone else holds it). Kept across
+    /// [`RedisServer::restart`].
+    pub cluster_node: bool,
 }
 
 impl Default for RedisServerOptions {
@@ -83,6 +88,7 @@ impl Default for RedisServerOptions {
             sentinel: false,
             ready_when_loading: false,
             tls: None,
+            cluster_node: false,
         }
     }
 }
@@ -127,6 +133,11 @@ impl RedisServerOptions {
         self.tls = Some(tls);
         self
     }
+    /// Sets [`RedisServerOptions::cluster_node`].
+    pub fn cluster_node(mut self, on: bool) -> Self {
+        self.cluster_node = on;
+        self
+    }
 }
 
 /// A `redis-server` child process owned by a test. Killed (SIGKILL) when dropped; its
@@ -162,10 +173,16 @@ impl RedisServer {
         };
         let mut last_error = None;
         // A free port found by binding port 0 can be taken by someone else before the server
-        // binds it; try a few ports before giving up.
+        // binds it (another test's server, a client's ephemeral port); try a few ports
+        // before giving up, a new bus port each time too.
         for _ in 0..5 {
             server.port = free_port()?;
-            server.args = server_args(server.port, server.dir.path(), &server.options);
+            let bus = if server.options.cluster_node {
+                Some(free_port_besides(server.port)?)
+            } else {
+                None
+            };
+            server.args = server_args(server.port, bus, server.dir.path(), &server.options);
             match server.spawn_and_wait().await {
                 Ok(()) => return Ok(server),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(e),
@@ -393,7 +410,12 @@ impl Drop for RedisServer {
     }
 }
 
-fn server_args(port: u16, dir: &Path, options: &RedisServerOptions) -> Vec<String> {
+fn server_args(
+    port: u16,
+    bus: Option<u16>,
+    dir: &Path,
+    options: &RedisServerOptions,
+) -> Vec<String> {
     let mut args: Vec<String> = Vec::new();
     if options.config.is_some() {
         args.push(dir.join("redis.conf").display().to_string());
@@ -424,8 +446,28 @@ fn server_args(port: u16, dir: &Path, options: &RedisServerOptions) -> Vec<Strin
     if let Some(tls) = &options.tls {
         args.extend(tls.server_args(port));
     }
+    if let Some(bus) = bus {
+        args.extend([
+            "--cluster-enabled".into(),
+            "yes".into(),
+            "--cluster-config-file".into(),
+            "nodes.conf".into(),
+            "--cluster-port".into(),
+            bus.to_string(),
+        ]);
+    }
     args.extend(options.extra_args.iter().cloned());
     args
+}
+
+/// A free loopback port other than `taken` (see [`free_port`]).
+fn free_port_besides(taken: u16) -> io::Result<u16> {
+    loop {
+        let port = free_port()?;
+        if port != taken {
+            return Ok(port);
+        }
+    }
 }
 
 /// A loopback port nobody listens on right now (never 6379).

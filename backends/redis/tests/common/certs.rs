@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use staunch_core::testkit::redis_server::RedisServerOptions;
+use staunch_core::testkit::redis_tls::ServerTls;
 
 pub fn openssl(args: &[&str]) {
     let output = Command::new("openssl")
@@ -17,13 +18,6 @@ pub fn openssl(args: &[&str]) {
         output.status.success(),
         "openssl {args:?} failed: {output:?}"
     );
-}
-
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind(("127.0.0.1", 0))
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
 }
 
 pub fn path(p: &Path) -> String {
@@ -49,20 +43,21 @@ impl Certs {
         )
     }
 
-    /// Options for a test server that also listens with TLS on `tls_port`, presenting the
-    /// server certificate and requiring a client certificate signed by the CA.
-    pub fn mutual_tls_server(&self, tls_port: u16) -> RedisServerOptions {
-        RedisServerOptions::new()
-            .arg("--tls-port")
-            .arg(tls_port.to_string())
-            .arg("--tls-cert-file")
-            .arg(path(&self.server_cert))
-            .arg("--tls-key-file")
-            .arg(path(&self.server_key))
-            .arg("--tls-ca-cert-file")
-            .arg(path(&self.ca))
-            .arg("--tls-auth-clients")
-            .arg("yes")
+    /// The server side of these certificates for the testkit (client certificates
+    /// required).
+    pub fn server_tls(&self) -> ServerTls {
+        ServerTls::new(
+            &self.ca,
+            (&self.server_cert, &self.server_key),
+            (&self.client_cert, &self.client_key),
+        )
+    }
+
+    /// Options for a TLS-only test server presenting the server certificate and requiring a
+    /// client certificate signed by the CA. Its port (`RedisServer::port`) is chosen free at
+    /// start, again on each retry.
+    pub fn mutual_tls_server(&self) -> RedisServerOptions {
+        RedisServerOptions::new().tls(self.server_tls())
     }
 }
 

@@ -7,7 +7,7 @@ use staunch_core::testkit::redis_cluster::{ClusterOptions, test_redis_cluster};
 use staunch_redis::slots::key_slot;
 use staunch_redis::{Deployment, RedisStore};
 
-use super::{certs_in, client_tls, next_message, options, refuses_wrong_certificates, server_tls};
+use super::{certs_in, client_tls, next_message, options, refuses_wrong_certificates};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cluster_over_tls_with_a_custom_ca_and_client_certificates() {
@@ -16,7 +16,7 @@ async fn cluster_over_tls_with_a_custom_ca_and_client_certificates() {
     let other = certs_in(dir.path(), "other");
     let cluster_options = ClusterOptions {
         replicas: 0,
-        tls: Some(server_tls(&certs)),
+        tls: Some(certs.server_tls()),
         ..ClusterOptions::default()
     };
     let Some(cluster) = test_redis_cluster("TLS Redis Cluster", cluster_options).await else {

@@ -21,7 +21,6 @@ mod sentinel;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use staunch_core::testkit::redis_tls::ServerTls;
 use staunch_core::{ErrorKind, Subscription};
 use staunch_redis::{RedisOptions, RedisStore, TlsOptions};
 
@@ -33,15 +32,6 @@ fn certs_in(dir: &std::path::Path, name: &str) -> Certs {
     let dir = dir.join(name);
     std::fs::create_dir_all(&dir).expect("a directory for the certificates");
     crate::certs::make_certs(&dir)
-}
-
-/// The server side of `certs` for the testkit.
-fn server_tls(certs: &Certs) -> ServerTls {
-    ServerTls::new(
-        &certs.ca,
-        (&certs.server_cert, &certs.server_key),
-        (&certs.client_cert, &certs.client_key),
-    )
 }
 
 /// What a client may present: the CA and/or the client certificate of `certs`.
@@ -101,6 +91,7 @@ async fn refused(url: &str, tls: TlsOptions, expected: &[&str]) -> staunch_core:
 
 /// A deployment that requires client certificates refuses a client without one, and a
 /// client trusting another CA (`other`) refuses the servers' certificates.
+#[cfg(feature = "tls-rustls")]
 async fn refuses_wrong_certificates(url: &str, certs: &Certs, other: &Certs) {
     refused(url, client_tls(Some(certs), None), &["CertificateRequired"]).await;
     refused(

@@ -9,7 +9,7 @@ use staunch_core::testkit::redis_cluster::{
 };
 use staunch_redis::RedisStore;
 
-use super::{client_tls, next_message, options, server_tls};
+use super::{client_tls, next_message, options};
 use crate::certs::make_certs;
 
 #[test]
@@ -32,7 +32,7 @@ fn custom_certificates_on_cluster_and_sentinel_need_rustls() {
 async fn cluster_and_sentinel_over_tls_with_insecure() {
     let dir = tempfile::tempdir().expect("temp dir");
     let certs = make_certs(dir.path());
-    let tls = server_tls(&certs).auth_clients(false);
+    let tls = certs.server_tls().auth_clients(false);
     let cluster_options = ClusterOptions {
         replicas: 0,
         tls: Some(tls.clone()),

@@ -8,7 +8,7 @@ use staunch_core::prelude::*;
 use staunch_core::testkit::redis_cluster::{SentinelOptions, test_redis_sentinels_with};
 use staunch_redis::{Deployment, RedisStore};
 
-use super::{certs_in, client_tls, next_message, options, refuses_wrong_certificates, server_tls};
+use super::{certs_in, client_tls, next_message, options, refuses_wrong_certificates};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sentinel_over_tls_with_a_custom_ca_and_client_certificates() {
@@ -17,7 +17,7 @@ async fn sentinel_over_tls_with_a_custom_ca_and_client_certificates() {
     let other = certs_in(dir.path(), "other");
     let Some(mut set) = test_redis_sentinels_with(
         "TLS Sentinel set",
-        SentinelOptions::new().tls(server_tls(&certs)),
+        SentinelOptions::new().tls(certs.server_tls()),
     )
     .await
     else {
