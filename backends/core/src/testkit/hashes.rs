@@ -15,10 +15,12 @@ use super::{Case, TestStore, cases};
 use crate::prelude::*;
 
 mod compare;
+mod encodings;
 mod float;
 mod more;
 mod strlen;
 pub use compare::*;
+pub use encodings::*;
 pub use float::*;
 pub use more::*;
 pub use strlen::*;
@@ -61,6 +63,8 @@ pub fn cases() -> Vec<Case> {
         test_hrandfield_errors,
         test_hscan_small_hash,
         test_hscan_large_hash_full_iteration,
+        test_hrandfield_count_signs_both_encodings,
+        test_hash_big_payload_and_counters_both_encodings,
         test_hmset_replies_ok,
         test_hincrby_error_messages,
     ]

@@ -15,10 +15,12 @@ use super::{Case, TestStore, cases};
 use crate::prelude::*;
 
 mod blocking;
+mod encodings;
 mod moves;
 mod mpop;
 mod search;
 pub use blocking::*;
+pub use encodings::*;
 pub use moves::*;
 pub use mpop::*;
 pub use search::*;
@@ -42,6 +44,9 @@ pub fn cases() -> Vec<Case> {
         test_lset_replaces_element,
         test_lset_missing_key_not_found,
         test_lset_out_of_range,
+        test_lrange_ltrim_odd_indexes_both_encodings,
+        test_linsert_lset_both_encodings,
+        test_lrem_lpos_repeats_both_encodings,
         test_lrem_from_head,
         test_lrem_from_tail,
         test_lrem_all,

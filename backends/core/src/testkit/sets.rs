@@ -10,7 +10,9 @@ use super::keyspace::{assert_kind, snapshot};
 use super::{Case, TestStore, cases};
 use crate::prelude::*;
 
+mod encodings;
 mod stores;
+pub use encodings::*;
 pub use stores::*;
 
 /// Every sets case.
@@ -46,6 +48,8 @@ pub fn cases() -> Vec<Case> {
         test_sscan_full_iteration,
         test_sscan_errors,
         test_srandmember_huge_negative_count_bounded,
+        test_set_algebra_mixed_encodings,
+        test_smove_smismember_spop_mixed_encodings,
     ]
 }
 

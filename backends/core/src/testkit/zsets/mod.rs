@@ -18,6 +18,7 @@ use crate::prelude::*;
 
 mod add;
 mod combine;
+mod encodings;
 mod more;
 mod pops;
 mod ranges;
@@ -25,6 +26,7 @@ mod remove;
 mod scores;
 pub use add::*;
 pub use combine::*;
+pub use encodings::*;
 pub use more::*;
 pub use pops::*;
 pub use ranges::*;
@@ -88,6 +90,11 @@ pub fn cases() -> Vec<Case> {
         test_zscan_large_set_full_iteration,
         test_zrank_with_score,
         test_zadd_refused_word_combinations,
+        test_zrange_by_score_limits_both_encodings,
+        test_zrank_after_deletion_both_encodings,
+        test_zremrange_both_encodings,
+        test_zpop_and_zrangestore_both_encodings,
+        test_zset_long_member_changes_encoding,
     ];
     let blocking = cases![requires Blocking:
         test_bzpopmin_times_out,

@@ -1,0 +1,136 @@
+//! Conformance cases ported from Redis's `tests/unit/type/hash.tcl`, which runs its hash tests
+//! for a listpack and a hash table. Each case here runs at a size under and a size over the
+//! memory engine's packing thresholds (32 fields, 64-byte fields or values).
+
+use std::collections::{HashMap, HashSet};
+
+use super::super::TestStore;
+use crate::Name;
+use crate::prelude::*;
+
+/// The sizes each case runs at: packed, and well past the packing limit.
+const SIZES: [usize; 2] = [8, 100];
+
+/// `key` with fields `f0`… and values `v0`…, and the same as a model.
+async fn fill(store: &TestStore, key: &str, n: usize) -> HashMap<Name, Bytes> {
+    let model: HashMap<Name, Bytes> = (0..n)
+        .map(|i| {
+            (
+                Name::from(format!("f{i}").as_str()),
+                Bytes::from(format!("v{i}")),
+            )
+        })
+        .collect();
+    store
+        .hset_multiple(key, model.clone().into_iter().collect::<Vec<_>>())
+        .await
+        .unwrap();
+    model
+}
+
+/// "HRANDFIELD with <count> against non existing key", "HRANDFIELD count of 0 is handled
+/// correctly", "HRANDFIELD with <count>" (positive: distinct, at most the size; negative:
+/// exactly that many, repeats allowed) and "HRANDFIELD with <count> WITHVALUES" (each value is
+/// its field's), at both encodings.
+pub async fn test_hrandfield_count_signs_both_encodings(store: TestStore) {
+    for n in SIZES {
+        let key = format!("h{n}");
+        let model = fill(&store, &key, n).await;
+        for count in [0_i64, 1, 5, n as i64 - 1, n as i64, n as i64 + 10, 1000] {
+            let fields = store.hrandfield_count(&key, count).await.unwrap();
+            let want = (count as usize).min(n);
+            assert_eq!(fields.len(), want, "n={n} HRANDFIELD {count}: how many");
+            let distinct: HashSet<_> = fields.iter().collect();
+            assert_eq!(distinct.len(), want, "n={n} HRANDFIELD {count}: distinct");
+            assert!(
+                fields.iter().all(|f| model.contains_key(f)),
+                "n={n} HRANDFIELD {count}: only existing fields"
+            );
+        }
+        for count in [-1_i64, -5, -(n as i64), -(n as i64) - 10, -1000] {
+            let pairs = store.hrandfield_with_values(&key, count).await.unwrap();
+            assert_eq!(
+                pairs.len(),
+                count.unsigned_abs() as usize,
+                "n={n} HRANDFIELD {count} WITHVALUES: exactly |count| pairs"
+            );
+            assert!(
+                pairs.iter().all(|(f, v)| model.get(f) == Some(v)),
+                "n={n} HRANDFIELD {count} WITHVALUES: each value is its field's"
+            );
+        }
+        let pairs = store.hrandfield_with_values(&key, 1000).await.unwrap();
+        let got: HashMap<Name, Bytes> = pairs.into_iter().collect();
+        assert_eq!(
+            got, model,
+            "n={n} HRANDFIELD 1000 WITHVALUES is the whole hash"
+        );
+    }
+    assert_eq!(
+        store.hrandfield_count("missing", -5).await.unwrap(),
+        Vec::<Name>::new(),
+        "HRANDFIELD of a missing key with a count is empty"
+    );
+}
+
+/// "Is a ziplist encoded Hash promoted on big payload?", "HGETALL against big hash", "HDEL and
+/// return value" and "HINCRBY against hash key originally set with HSET": a value over 64
+/// bytes in a small hash, then `HINCRBY`/`HINCRBYFLOAT` on fields set with `HSET`, and `HDEL`
+/// back down, with `HGETALL`, `HLEN`, `HSTRLEN` checked against the model.
+pub async fn test_hash_big_payload_and_counters_both_encodings(store: TestStore) {
+    for n in SIZES {
+        let key = format!("h{n}");
+        let mut model = fill(&store, &key, n).await;
+        let big = Bytes::from("x".repeat(200));
+        assert!(
+            store.hset(&key, "big", big.clone()).await.unwrap(),
+            "n={n}: HSET of a new field with a big value is 1"
+        );
+        model.insert(Name::from("big"), big);
+        assert_eq!(
+            store.hstrlen(&key, "big").await.unwrap(),
+            200,
+            "n={n} HSTRLEN of the big value"
+        );
+        store.hset(&key, "num", "17179869184").await.unwrap();
+        assert_eq!(
+            store.hincrby(&key, "num", 1).await.unwrap(),
+            17179869185,
+            "n={n} HINCRBY over 32 bits on a field set by HSET"
+        );
+        assert_eq!(
+            store.hincrbyfloat(&key, "num", 0.5).await.unwrap(),
+            17179869185.5,
+            "n={n} HINCRBYFLOAT over an HINCRBY result"
+        );
+        model.insert(Name::from("num"), Bytes::from("17179869185.5"));
+        assert_eq!(
+            store.hgetall(&key).await.unwrap(),
+            model,
+            "n={n} HGETALL after the big value and the counters"
+        );
+        let gone: Vec<Name> = (0..n / 2)
+            .map(|i| Name::from(format!("f{i}").as_str()))
+            .collect();
+        let mut asked = gone.clone();
+        asked.push(Name::from("no-such-field"));
+        assert_eq!(
+            store.hdel_multiple(&key, asked).await.unwrap(),
+            gone.len() as u64,
+            "n={n} HDEL counts only the fields that existed"
+        );
+        for f in &gone {
+            model.remove(f);
+        }
+        assert_eq!(
+            store.hlen(&key).await.unwrap(),
+            model.len() as u64,
+            "n={n} HLEN after HDEL"
+        );
+        assert_eq!(
+            store.hgetall(&key).await.unwrap(),
+            model,
+            "n={n} HGETALL after HDEL"
+        );
+    }
+}

@@ -1,0 +1,246 @@
+//! Conformance cases ported from Redis's `tests/unit/type/list.tcl`, which runs its list tests
+//! for a listpack and a quicklist. Each case here runs at a size under and a size over the
+//! memory engine's packing thresholds (32 elements, 64-byte elements), checking every reply
+//! against a plain `Vec` model.
+
+use super::super::TestStore;
+use super::super::keyspace::assert_kind;
+use crate::prelude::*;
+
+/// The sizes each case runs at: packed, and well past the packing limit.
+const SIZES: [usize; 2] = [6, 100];
+
+fn b(s: &str) -> Bytes {
+    Bytes::copy_from_slice(s.as_bytes())
+}
+
+/// `key` holding `e0`, `e1`, … `e{n-1}`, and the same as a model.
+async fn fill(store: &TestStore, key: &str, n: usize) -> Vec<Bytes> {
+    let model: Vec<Bytes> = (0..n).map(|i| b(&format!("e{i}"))).collect();
+    store.rpush_multiple(key, model.clone()).await.unwrap();
+    model
+}
+
+/// Redis's `LRANGE` index rules over a model of length `len`.
+fn clamp(len: usize, start: i64, stop: i64) -> Option<(usize, usize)> {
+    let len = len as i64;
+    let start = if start < 0 {
+        (len + start).max(0)
+    } else {
+        start
+    };
+    let stop = if stop < 0 {
+        len + stop
+    } else {
+        stop.min(len - 1)
+    };
+    (start <= stop && start < len).then_some((start as usize, stop as usize))
+}
+
+/// The index pairs of "LRANGE out of range indexes including the full list", "LRANGE out of
+/// range negative end index", "LTRIM out of range negative end index" and friends.
+const PAIRS: [(i64, i64); 12] = [
+    (0, -1),
+    (-1000, 1000),
+    (1, -2),
+    (-3, -1),
+    (5, 3),
+    (-1, -5),
+    (0, -1000),
+    (1000, 2000),
+    (-1000, -999),
+    (2, 2),
+    (-2, 1000),
+    (0, 0),
+];
+
+/// "LRANGE basics", "LRANGE inverted indexes", "LRANGE out of range indexes including the full
+/// list", "LINDEX consistency test" and "LTRIM basics" at both encodings.
+pub async fn test_lrange_ltrim_odd_indexes_both_encodings(store: TestStore) {
+    for n in SIZES {
+        let key = format!("l{n}");
+        let model = fill(&store, &key, n).await;
+        for (start, stop) in PAIRS {
+            let want: Vec<Bytes> = clamp(n, start, stop)
+                .map(|(a, z)| model[a..=z].to_vec())
+                .unwrap_or_default();
+            assert_eq!(
+                store.lrange(&key, start, stop).await.unwrap(),
+                want,
+                "n={n} LRANGE {start} {stop}"
+            );
+        }
+        for index in [-1000, -(n as i64), -1, 0, n as i64 - 1, n as i64, 1000] {
+            let at = if index < 0 { n as i64 + index } else { index };
+            let want = (0..n as i64)
+                .contains(&at)
+                .then(|| model[at as usize].clone());
+            assert_eq!(
+                store.lindex(&key, index).await.unwrap(),
+                want,
+                "n={n} LINDEX {index}"
+            );
+        }
+        for (start, stop) in PAIRS {
+            let trimmed = format!("t{n}");
+            fill(&store, &trimmed, n).await;
+            store.ltrim(&trimmed, start, stop).await.unwrap();
+            let want: Vec<Bytes> = clamp(n, start, stop)
+                .map(|(a, z)| model[a..=z].to_vec())
+                .unwrap_or_default();
+            assert_eq!(
+                store.lrange(&trimmed, 0, -1).await.unwrap(),
+                want,
+                "n={n} LTRIM {start} {stop}"
+            );
+            assert_eq!(
+                store.exists_multiple(&[trimmed.as_str()]).await.unwrap(),
+                u64::from(!want.is_empty()),
+                "n={n} LTRIM {start} {stop}: an emptied list is deleted"
+            );
+            store.del(&trimmed).await.unwrap();
+        }
+    }
+}
+
+/// "LINSERT", "LINSERT against non-list value error" neighbours, "LSET", "LSET out of range
+/// index" and "LINSERT raise error on bad syntax" at both encodings, with a value longer than
+/// 64 bytes that makes a small list convert (tcl: "check encoding - big value").
+pub async fn test_linsert_lset_both_encodings(store: TestStore) {
+    let long = b(&"v".repeat(100));
+    for n in SIZES {
+        let key = format!("l{n}");
+        let mut model = fill(&store, &key, n).await;
+        let last = model[n - 1].clone();
+        assert_eq!(
+            store
+                .linsert(&key, InsertPosition::Before, "e0", long.clone())
+                .await
+                .unwrap(),
+            n as i64 + 1,
+            "n={n} LINSERT BEFORE the head replies the new length"
+        );
+        model.insert(0, long.clone());
+        assert_eq!(
+            store
+                .linsert(&key, InsertPosition::After, last.clone(), "tail")
+                .await
+                .unwrap(),
+            n as i64 + 2,
+            "n={n} LINSERT AFTER the last element"
+        );
+        model.push(b("tail"));
+        assert_eq!(
+            store
+                .linsert(&key, InsertPosition::After, "nope", "x")
+                .await
+                .unwrap(),
+            -1,
+            "n={n} LINSERT with a missing pivot is -1"
+        );
+        assert_eq!(
+            store
+                .linsert(&key, InsertPosition::Before, long.clone(), "first")
+                .await
+                .unwrap(),
+            n as i64 + 3,
+            "n={n} LINSERT before the long element"
+        );
+        model.insert(0, b("first"));
+        let mid = model.len() as i64 / 2;
+        store.lset(&key, -mid, long.clone()).await.unwrap();
+        let at = model.len() - mid as usize;
+        model[at] = long.clone();
+        store.lset(&key, 1, "short").await.unwrap();
+        model[1] = b("short");
+        for index in [model.len() as i64, -(model.len() as i64) - 1] {
+            assert_kind(
+                store.lset(&key, index, "x").await,
+                ErrorKind::InvalidInput,
+                &format!("n={n} LSET {index} is out of range"),
+            );
+        }
+        assert_eq!(
+            store.lrange(&key, 0, -1).await.unwrap(),
+            model,
+            "n={n}: the list after the inserts and sets"
+        );
+    }
+}
+
+/// "LREM remove all the occurrences", "LREM remove the first occurrence", "LREM starting from
+/// tail with negative count" and "LPOS RANK / COUNT / MAXLEN" at both encodings, over a list
+/// where one value repeats every fifth element (13 elements: three copies, still packed).
+pub async fn test_lrem_lpos_repeats_both_encodings(store: TestStore) {
+    for n in [13, 100] {
+        let key = format!("l{n}");
+        let mut model: Vec<Bytes> = (0..n)
+            .map(|i| {
+                if i % 5 == 2 {
+                    b("dup")
+                } else {
+                    b(&format!("e{i}"))
+                }
+            })
+            .collect();
+        store.rpush_multiple(&key, model.clone()).await.unwrap();
+        let spots: Vec<u64> = (0..n as u64).filter(|i| i % 5 == 2).collect();
+        assert_eq!(
+            store
+                .lpos_count(&key, "dup", 0, LPosOptions::new())
+                .await
+                .unwrap(),
+            spots,
+            "n={n} LPOS COUNT 0 lists every match"
+        );
+        assert_eq!(
+            store
+                .lpos_options(&key, "dup", LPosOptions::new().rank(-2))
+                .await
+                .unwrap(),
+            spots.iter().rev().nth(1).copied(),
+            "n={n} LPOS RANK -2"
+        );
+        assert_eq!(
+            store
+                .lpos_count(&key, "dup", 0, LPosOptions::new().rank(-1).maxlen(8))
+                .await
+                .unwrap(),
+            spots
+                .iter()
+                .rev()
+                .filter(|i| **i + 8 >= n as u64)
+                .copied()
+                .collect::<Vec<_>>(),
+            "n={n} LPOS RANK -1 MAXLEN 8 scans only the last 8"
+        );
+        // LREM 1 from the head, LREM -1 from the tail, then LREM 0 for the rest.
+        assert_eq!(store.lrem(&key, 1, "dup").await.unwrap(), 1, "n={n} LREM 1");
+        let first = model.iter().position(|e| e == "dup").unwrap();
+        model.remove(first);
+        assert_eq!(
+            store.lrem(&key, -1, "dup").await.unwrap(),
+            1,
+            "n={n} LREM -1"
+        );
+        let last = model.iter().rposition(|e| e == "dup").unwrap();
+        model.remove(last);
+        assert_eq!(
+            store.lrange(&key, 0, -1).await.unwrap(),
+            model,
+            "n={n}: LREM 1 and -1 removed the first and last copies"
+        );
+        let left = model.iter().filter(|e| *e == "dup").count() as u64;
+        assert_eq!(
+            store.lrem(&key, 0, "dup").await.unwrap(),
+            left,
+            "n={n} LREM 0"
+        );
+        model.retain(|e| e != "dup");
+        assert_eq!(
+            store.lrange(&key, 0, -1).await.unwrap(),
+            model,
+            "n={n}: LREM 0 removed every copy"
+        );
+    }
+}

@@ -1,0 +1,205 @@
+//! Conformance cases ported from Redis's `tests/unit/type/set.tcl`, which runs its set tests
+//! for listpack, intset and hash-table sets. Each case here mixes a set under and a set over
+//! the memory engine's packing thresholds (32 members, 64-byte members) and checks every reply
+//! against a `BTreeSet` model. The keys share a hash tag, so a cluster can serve them.
+
+use std::collections::BTreeSet;
+
+use super::super::TestStore;
+use crate::prelude::*;
+
+fn sorted(members: Vec<Bytes>) -> Vec<Bytes> {
+    let mut members = members;
+    members.sort();
+    members
+}
+
+/// `key` with the integers `range` as members (an intset in Redis when small).
+async fn ints(store: &TestStore, key: &str, range: impl Iterator<Item = usize>) -> BTreeSet<Bytes> {
+    let model: BTreeSet<Bytes> = range.map(|i| Bytes::from(i.to_string())).collect();
+    store
+        .sadd_multiple(key, model.iter().cloned().collect::<Vec<_>>())
+        .await
+        .unwrap();
+    model
+}
+
+/// "SINTER against three sets", "SUNION with non existing keys", "SDIFF with first set
+/// empty", "SDIFF with same set two times", "SINTERSTORE with two sets" and "SINTERCARD with
+/// two sets" (with `LIMIT`), over a big set (0..200), a small one (every 7th of 0..200, plus a
+/// long member) and a missing key.
+pub async fn test_set_algebra_mixed_encodings(store: TestStore) {
+    let big = ints(&store, "{s}big", 0..200).await;
+    let mut small = ints(&store, "{s}small", (0..200).step_by(7)).await;
+    let long = Bytes::from("l".repeat(80));
+    store.sadd("{s}small", long.clone()).await.unwrap();
+    small.insert(long.clone());
+    let inter: Vec<Bytes> = big.intersection(&small).cloned().collect();
+    let union: Vec<Bytes> = big.union(&small).cloned().collect();
+    let diff: Vec<Bytes> = big.difference(&small).cloned().collect();
+    assert_eq!(
+        sorted(store.sinter(["{s}big", "{s}small"]).await.unwrap()),
+        inter,
+        "SINTER big small"
+    );
+    assert_eq!(
+        store
+            .sinter(["{s}big", "{s}small", "{s}missing"])
+            .await
+            .unwrap(),
+        Vec::<Bytes>::new(),
+        "SINTER with a missing key is empty"
+    );
+    assert_eq!(
+        sorted(
+            store
+                .sunion(["{s}missing", "{s}small", "{s}big"])
+                .await
+                .unwrap()
+        ),
+        union,
+        "SUNION ignores a missing key"
+    );
+    assert_eq!(
+        sorted(
+            store
+                .sdiff(["{s}big", "{s}small", "{s}missing"])
+                .await
+                .unwrap()
+        ),
+        diff,
+        "SDIFF big small missing"
+    );
+    assert_eq!(
+        store.sdiff(["{s}missing", "{s}big"]).await.unwrap(),
+        Vec::<Bytes>::new(),
+        "SDIFF with a missing first key is empty"
+    );
+    assert_eq!(
+        store.sdiff(["{s}small", "{s}small"]).await.unwrap(),
+        Vec::<Bytes>::new(),
+        "SDIFF of a set with itself is empty"
+    );
+    assert_eq!(
+        sorted(store.sdiff(["{s}small", "{s}big"]).await.unwrap()),
+        vec![long.clone()],
+        "SDIFF small big keeps only the long member"
+    );
+    assert_eq!(
+        store
+            .sinterstore("{s}dst", ["{s}small", "{s}big"])
+            .await
+            .unwrap(),
+        inter.len() as u64,
+        "SINTERSTORE counts the stored members"
+    );
+    assert_eq!(
+        sorted(store.smembers("{s}dst").await.unwrap()),
+        inter,
+        "SINTERSTORE stored the intersection"
+    );
+    assert_eq!(
+        store
+            .sinterstore("{s}dst", ["{s}big", "{s}missing"])
+            .await
+            .unwrap(),
+        0,
+        "SINTERSTORE of an empty result"
+    );
+    assert_eq!(
+        store.exists_multiple(&["{s}dst"]).await.unwrap(),
+        0,
+        "an empty SINTERSTORE result deletes the destination"
+    );
+    let card = inter.len() as u64;
+    for (limit, want) in [
+        (0, card),
+        (1, 1),
+        (card - 1, card - 1),
+        (card, card),
+        (1000, card),
+    ] {
+        assert_eq!(
+            store
+                .sintercard_limit(["{s}big", "{s}small"], limit)
+                .await
+                .unwrap(),
+            want,
+            "SINTERCARD LIMIT {limit}"
+        );
+    }
+}
+
+/// "SMOVE basics - from regular set to intset", "SMOVE non existing src set" neighbours,
+/// "SMISMEMBER SMEMBERS" and "SPOP new implementation: code path #1/#2/#3" (a count under,
+/// near and over the size): members move between a big and a small set, and pops with a count
+/// take distinct existing members, the whole set when asked for more, deleting the key.
+pub async fn test_smove_smismember_spop_mixed_encodings(store: TestStore) {
+    let mut big = ints(&store, "{s}big", 0..100).await;
+    let mut small = ints(&store, "{s}small", 1000..1005).await;
+    let long = Bytes::from("l".repeat(80));
+    store.sadd("{s}big", long.clone()).await.unwrap();
+    big.insert(long.clone());
+    assert!(
+        store
+            .smove("{s}big", "{s}small", long.clone())
+            .await
+            .unwrap(),
+        "SMOVE of a long member into a small set"
+    );
+    big.remove(&long);
+    small.insert(long.clone());
+    assert!(
+        store.smove("{s}small", "{s}big", "1000").await.unwrap(),
+        "SMOVE from the small set into the big one"
+    );
+    small.remove(&Bytes::from("1000"));
+    big.insert(Bytes::from("1000"));
+    assert!(
+        !store.smove("{s}small", "{s}big", "1000").await.unwrap(),
+        "SMOVE of a member no longer there is 0"
+    );
+    for (key, model) in [("{s}big", &big), ("{s}small", &small)] {
+        assert_eq!(
+            sorted(store.smembers(key).await.unwrap()),
+            model.iter().cloned().collect::<Vec<_>>(),
+            "{key} after the moves"
+        );
+        let asked: Vec<Bytes> = ["0", "99", "1000", "1001", "nope"]
+            .iter()
+            .map(|s| Bytes::from(*s))
+            .chain([long.clone()])
+            .collect();
+        let want: Vec<bool> = asked.iter().map(|m| model.contains(m)).collect();
+        assert_eq!(
+            store.smismember(key, asked).await.unwrap(),
+            want,
+            "{key} SMISMEMBER"
+        );
+    }
+    let total = big.len() as u64;
+    let mut popped = BTreeSet::new();
+    for count in [3, total / 2] {
+        let got = store.spop_count("{s}big", count).await.unwrap();
+        assert_eq!(got.len() as u64, count, "SPOP {count} pops that many");
+        for m in got {
+            assert!(big.remove(&m), "SPOP {count}: {m:?} was in the set");
+            assert!(popped.insert(m), "SPOP never pops a member twice");
+        }
+        assert_eq!(
+            store.scard("{s}big").await.unwrap(),
+            big.len() as u64,
+            "SCARD after SPOP {count}"
+        );
+    }
+    assert_eq!(
+        sorted(store.spop_count("{s}big", total).await.unwrap()),
+        big.iter().cloned().collect::<Vec<_>>(),
+        "SPOP of more than is left takes the rest"
+    );
+    assert_eq!(
+        store.exists_multiple(&["{s}big"]).await.unwrap(),
+        0,
+        "SPOP that empties the set deletes the key"
+    );
+}

@@ -1,0 +1,341 @@
+//! Conformance cases ported from Redis's `tests/unit/type/zset.tcl`, which runs most of its
+//! sorted-set tests twice: once for a small set (listpack) and once for a big one (skiplist).
+//! Each case here does the same at a size under and a size over the memory engine's packing
+//! thresholds (32 members, 64-byte members), checking every reply against a plain model.
+
+use super::super::TestStore;
+use super::{b, by_score};
+use crate::prelude::*;
+
+/// The sizes each case runs at: packed, and well past the packing limit.
+const SIZES: [usize; 2] = [7, 100];
+
+/// Member `i`: `m000`, `m001`, … (sorted like their index).
+fn member(i: usize) -> String {
+    format!("m{i:03}")
+}
+
+/// Score of member `i`: three members per score, so ties are ordered by member bytes.
+fn score(i: usize) -> f64 {
+    (i / 3) as f64
+}
+
+/// `key` with `n` members, `member(i)` scored `score(i)`, added in reverse order.
+async fn fill(store: &TestStore, key: &str, n: usize) -> Vec<(Bytes, f64)> {
+    let items: Vec<(f64, String)> = (0..n).rev().map(|i| (score(i), member(i))).collect();
+    store
+        .zadd_options(key, items, ZAddOptions::new())
+        .await
+        .unwrap();
+    (0..n).map(|i| (b(&member(i)), score(i))).collect()
+}
+
+/// "ZRANGEBYSCORE with LIMIT", "ZRANGEBYSCORE with non-value min or max" and the
+/// exclusive/infinite bound cases: every bound kind, with `LIMIT` offsets past the end and a
+/// negative count, forward and `REV`, at both encodings.
+pub async fn test_zrange_by_score_limits_both_encodings(store: TestStore) {
+    use ScoreBound::{Exclusive, Inclusive};
+    for n in SIZES {
+        let key = format!("z{n}");
+        let model = fill(&store, &key, n).await;
+        let top = score(n - 1);
+        let bounds = [
+            (ScoreBound::MIN, ScoreBound::MAX),
+            (Inclusive(1.0), Inclusive(2.0)),
+            (Exclusive(1.0), Inclusive(2.0)),
+            (Inclusive(1.0), Exclusive(2.0)),
+            (Exclusive(1.0), Exclusive(2.0)),
+            (Exclusive(f64::NEG_INFINITY), Exclusive(top)),
+            (Inclusive(top), ScoreBound::MAX),
+            (Inclusive(3.0), Inclusive(1.0)),
+            (Exclusive(1.0), Exclusive(1.0)),
+        ];
+        let limits = [
+            None,
+            Some((0, 2)),
+            Some((1, -1)),
+            Some((2, 3)),
+            Some((1000, 5)),
+        ];
+        for (min, max) in bounds {
+            let inside = |s: f64| {
+                let lo = match min {
+                    Inclusive(x) => s >= x,
+                    Exclusive(x) => s > x,
+                };
+                let hi = match max {
+                    Inclusive(x) => s <= x,
+                    Exclusive(x) => s < x,
+                };
+                lo && hi
+            };
+            for rev in [false, true] {
+                let mut expected: Vec<(Bytes, f64)> =
+                    model.iter().filter(|(_, s)| inside(*s)).cloned().collect();
+                if rev {
+                    expected.reverse();
+                }
+                for limit in limits {
+                    let mut options = ZRangeOptions::new().rev(rev);
+                    let mut want = expected.clone();
+                    if let Some((offset, count)) = limit {
+                        options = options.limit(offset, count);
+                        want = want.into_iter().skip(offset as usize).collect();
+                        if count >= 0 {
+                            want.truncate(count as usize);
+                        }
+                    }
+                    assert_eq!(
+                        store
+                            .zrange_options_with_scores(&key, by_score(min, max), options)
+                            .await
+                            .unwrap(),
+                        want,
+                        "n={n} ZRANGE BYSCORE {min:?} {max:?} rev={rev} LIMIT {limit:?}"
+                    );
+                }
+                assert_eq!(
+                    store.zcount(&key, min, max).await.unwrap(),
+                    expected.len() as u64,
+                    "n={n} ZCOUNT {min:?} {max:?}"
+                );
+            }
+        }
+    }
+}
+
+/// "ZRANK/ZREVRANK basics", "ZRANK - after deletion" and "ZSCORE": ranks and scores of every
+/// member, at both encodings, then again after deleting members from the middle.
+pub async fn test_zrank_after_deletion_both_encodings(store: TestStore) {
+    for n in SIZES {
+        let key = format!("z{n}");
+        let mut model = fill(&store, &key, n).await;
+        for round in 0..2 {
+            for (rank, (m, s)) in model.iter().enumerate() {
+                assert_eq!(
+                    store.zrank(&key, m.clone()).await.unwrap(),
+                    Some(rank as u64),
+                    "n={n} round {round}: ZRANK {m:?}"
+                );
+                assert_eq!(
+                    store.zrevrank(&key, m.clone()).await.unwrap(),
+                    Some((model.len() - 1 - rank) as u64),
+                    "n={n} round {round}: ZREVRANK {m:?}"
+                );
+                assert_eq!(
+                    store.zscore(&key, m.clone()).await.unwrap(),
+                    Some(*s),
+                    "n={n} round {round}: ZSCORE {m:?}"
+                );
+            }
+            // Delete every third member, from the middle outwards.
+            let gone: Vec<Bytes> = model
+                .iter()
+                .skip(1)
+                .step_by(3)
+                .map(|(m, _)| m.clone())
+                .collect();
+            assert_eq!(
+                store.zrem_multiple(&key, gone.clone()).await.unwrap(),
+                gone.len() as u64,
+                "n={n}: ZREM counts the removed members"
+            );
+            model.retain(|(m, _)| !gone.contains(m));
+            assert_eq!(
+                store.zrank(&key, gone[0].clone()).await.unwrap(),
+                None,
+                "n={n}: ZRANK of a removed member is nil"
+            );
+        }
+        assert_eq!(
+            store.zcard(&key).await.unwrap(),
+            model.len() as u64,
+            "n={n}: ZCARD after deletions"
+        );
+    }
+}
+
+/// "ZREMRANGEBYRANK basics" and "ZREMRANGEBYSCORE basics" at both encodings: odd rank pairs
+/// (start past stop, negative, out of range) remove nothing or a clamped range, and the set
+/// left behind is exactly the model's.
+pub async fn test_zremrange_both_encodings(store: TestStore) {
+    let ranks: [(i64, i64); 6] = [(5, 2), (-1000, 0), (-2, -1), (1000, 2000), (1, 3), (-3, -4)];
+    for n in SIZES {
+        let key = format!("z{n}");
+        let mut model = fill(&store, &key, n).await;
+        for (start, stop) in ranks {
+            let len = model.len() as i64;
+            let from = if start < 0 {
+                (len + start).max(0)
+            } else {
+                start
+            };
+            let to = if stop < 0 {
+                len + stop
+            } else {
+                stop.min(len - 1)
+            };
+            let removed = if from > to || from >= len {
+                0
+            } else {
+                model.drain(from as usize..=to as usize).count()
+            };
+            assert_eq!(
+                store.zremrangebyrank(&key, start, stop).await.unwrap(),
+                removed as u64,
+                "n={n} ZREMRANGEBYRANK {start} {stop}"
+            );
+        }
+        let removed = model.iter().filter(|(_, s)| *s > 1.0 && *s <= 4.0).count();
+        model.retain(|(_, s)| !(*s > 1.0 && *s <= 4.0));
+        assert_eq!(
+            store
+                .zremrangebyscore(&key, ScoreBound::Exclusive(1.0), ScoreBound::Inclusive(4.0))
+                .await
+                .unwrap(),
+            removed as u64,
+            "n={n} ZREMRANGEBYSCORE (1 4"
+        );
+        assert_eq!(
+            store.zrange_with_scores(&key, 0, -1).await.unwrap(),
+            model,
+            "n={n}: the members left after the removals"
+        );
+    }
+}
+
+/// "ZPOPMIN/ZPOPMAX with count" and "ZRANGESTORE basic" at both encodings: pops take the ends
+/// in order, a count past the size takes everything and deletes the key, and `ZRANGESTORE`
+/// of a score range with `LIMIT` and `REV` stores exactly the reply of the same `ZRANGE`.
+pub async fn test_zpop_and_zrangestore_both_encodings(store: TestStore) {
+    for n in SIZES {
+        let key = format!("{{z}}src{n}");
+        let dst = format!("{{z}}dst{n}");
+        let mut model = fill(&store, &key, n).await;
+        let by = by_score(ScoreBound::Exclusive(0.0), ScoreBound::MAX);
+        let options = ZRangeOptions::new().rev(true).limit(1, 5);
+        let expected = store
+            .zrange_options_with_scores(&key, by.clone(), options)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.zrangestore(&dst, &key, by, options).await.unwrap(),
+            expected.len() as u64,
+            "n={n}: ZRANGESTORE counts what it stored"
+        );
+        let mut sorted = expected.clone();
+        sorted.reverse();
+        assert_eq!(
+            store.zrange_with_scores(&dst, 0, -1).await.unwrap(),
+            sorted,
+            "n={n}: ZRANGESTORE stored the members of the same ZRANGE"
+        );
+        let low: Vec<_> = model.drain(..2).collect();
+        assert_eq!(
+            store.zpopmin_count(&key, 2).await.unwrap(),
+            low,
+            "n={n}: ZPOPMIN 2"
+        );
+        let high: Vec<_> = model.split_off(model.len() - 3).into_iter().rev().collect();
+        assert_eq!(
+            store.zpopmax_count(&key, 3).await.unwrap(),
+            high,
+            "n={n}: ZPOPMAX 3, highest first"
+        );
+        assert_eq!(
+            store.zpopmin_count(&key, 10_000).await.unwrap(),
+            model,
+            "n={n}: ZPOPMIN past the size takes everything"
+        );
+        assert_eq!(
+            store.exists_multiple(&[key.as_str()]).await.unwrap(),
+            0,
+            "n={n}: the emptied key is gone"
+        );
+    }
+}
+
+/// "ZSETs skiplist implementation backlink consistency test" and "check encoding - big
+/// member": a member longer than 64 bytes added to a small set, then lex ranges, `ZINCRBY`
+/// moving it to each end, and `ZRANGEBYLEX` with `LIMIT`.
+pub async fn test_zset_long_member_changes_encoding(store: TestStore) {
+    let key = "zlong";
+    fill(&store, key, 5).await;
+    let long = "x".repeat(100);
+    assert!(
+        store.zadd(key, 0.5, long.as_str()).await.unwrap(),
+        "ZADD of a long member is 1"
+    );
+    assert_eq!(
+        store.zrank(key, long.as_str()).await.unwrap(),
+        Some(3),
+        "the long member sits after the three members scored 0"
+    );
+    assert_eq!(
+        store.zincrby(key, 100.0, long.as_str()).await.unwrap(),
+        100.5,
+        "ZINCRBY returns the new score"
+    );
+    assert_eq!(
+        store.zrevrank(key, long.as_str()).await.unwrap(),
+        Some(0),
+        "ZINCRBY moved it to the top"
+    );
+    assert_eq!(
+        store.zincrby(key, -200.0, long.as_str()).await.unwrap(),
+        -99.5,
+        "ZINCRBY by a negative delta"
+    );
+    assert_eq!(
+        store.zrank(key, long.as_str()).await.unwrap(),
+        Some(0),
+        "ZINCRBY moved it to the bottom"
+    );
+    // Same score for every member: the lex ranges are member order.
+    let lex = "zlex";
+    let mut members: Vec<String> = (0..40).map(member).collect();
+    members.push(long.clone());
+    store
+        .zadd_options(
+            lex,
+            members.iter().map(|m| (0.0, m.clone())),
+            ZAddOptions::new(),
+        )
+        .await
+        .unwrap();
+    members.sort();
+    let by = ZRangeBy::Lex {
+        min: LexBound::Exclusive(b("m010")),
+        max: LexBound::Max,
+    };
+    let want: Vec<Bytes> = members
+        .iter()
+        .filter(|m| m.as_str() > "m010")
+        .skip(3)
+        .take(4)
+        .map(|m| b(m))
+        .collect();
+    assert_eq!(
+        store
+            .zrange_options(lex, by.clone(), ZRangeOptions::new().limit(3, 4))
+            .await
+            .unwrap(),
+        want,
+        "ZRANGE BYLEX (m010 + LIMIT 3 4"
+    );
+    let want_rev: Vec<Bytes> = members
+        .iter()
+        .rev()
+        .filter(|m| m.as_str() > "m010")
+        .take(2)
+        .map(|m| b(m))
+        .collect();
+    assert_eq!(
+        store
+            .zrange_options(lex, by, ZRangeOptions::new().rev(true).limit(0, 2))
+            .await
+            .unwrap(),
+        want_rev,
+        "ZRANGE BYLEX REV: the long member (x…) comes first"
+    );
+}
