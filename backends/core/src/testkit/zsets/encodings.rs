@@ -4,6 +4,7 @@
 //! thresholds (32 members, 64-byte members), checking every reply against a plain model.
 
 use super::super::TestStore;
+use super::super::keyspace::{assert_error, assert_kind};
 use super::{b, by_score};
 use crate::prelude::*;
 
@@ -338,4 +339,154 @@ pub async fn test_zset_long_member_changes_encoding(store: TestStore) {
         want_rev,
         "ZRANGE BYLEX REV: the long member (x…) comes first"
     );
+}
+
+/// "ZADD INCR LT/GT replies with nill if score not updated" and "ZADD INCR LT/GT with inf", at
+/// both encodings: an infinite score plus or minus 1 is the same score, so neither `GT` nor
+/// `LT` lets it through and the reply is nil; an `INCR` whose result is NaN is an error and
+/// changes nothing ("ZINCRBY calls leading to NaN result in error").
+pub async fn test_zadd_incr_gt_lt_with_inf_both_encodings(store: TestStore) {
+    for n in SIZES {
+        let key = format!("z{n}");
+        fill(&store, &key, n).await;
+        store
+            .zadd_options(
+                &key,
+                [(f64::INFINITY, "x"), (f64::NEG_INFINITY, "y"), (28.0, "w")],
+                ZAddOptions::new(),
+            )
+            .await
+            .unwrap();
+        let cases = [
+            ("w", ZAddComparison::Lt, 1.0),
+            ("w", ZAddComparison::Gt, -1.0),
+            ("x", ZAddComparison::Lt, 1.0),
+            ("x", ZAddComparison::Gt, -1.0),
+            ("x", ZAddComparison::Lt, -1.0),
+            ("x", ZAddComparison::Gt, 1.0),
+            ("y", ZAddComparison::Lt, 1.0),
+            ("y", ZAddComparison::Gt, -1.0),
+            ("y", ZAddComparison::Lt, -1.0),
+            ("y", ZAddComparison::Gt, 1.0),
+        ];
+        for (m, comparison, delta) in cases {
+            let before = store.zscore(&key, m).await.unwrap();
+            assert_eq!(
+                store
+                    .zadd_incr(&key, delta, m, ZAddOptions::new().comparison(comparison))
+                    .await
+                    .unwrap(),
+                None,
+                "n={n} ZADD {comparison:?} INCR {delta} {m} (score {before:?}) is nil"
+            );
+            assert_eq!(
+                store.zscore(&key, m).await.unwrap(),
+                before,
+                "n={n} ZADD {comparison:?} INCR {delta} {m} changed nothing"
+            );
+        }
+        assert_eq!(
+            store
+                .zadd_incr(
+                    &key,
+                    1.0,
+                    "w",
+                    ZAddOptions::new().comparison(ZAddComparison::Gt)
+                )
+                .await
+                .unwrap(),
+            Some(29.0),
+            "n={n} ZADD GT INCR 1 that raises the score replies it"
+        );
+        assert_kind(
+            store
+                .zadd_incr(&key, f64::NEG_INFINITY, "x", ZAddOptions::new())
+                .await,
+            ErrorKind::InvalidInput,
+            &format!("n={n} ZADD INCR -inf on +inf is NaN"),
+        );
+        assert_kind(
+            store.zincrby(&key, f64::INFINITY, "y").await,
+            ErrorKind::InvalidInput,
+            &format!("n={n} ZINCRBY +inf on -inf is NaN"),
+        );
+        assert_eq!(
+            store.zmscore(&key, ["x", "y"]).await.unwrap(),
+            vec![Some(f64::INFINITY), Some(f64::NEG_INFINITY)],
+            "n={n}: the NaN increments changed nothing"
+        );
+    }
+}
+
+/// "ZUNIONSTORE/ZINTERSTORE with +inf/-inf scores" and "… with NaN weights", at both
+/// encodings: sums of infinities (`inf + -inf` is 0), `AGGREGATE MIN/MAX` keeping them, and a
+/// NaN weight refused with Redis's words.
+pub async fn test_zstore_infinities_both_encodings(store: TestStore) {
+    const INF: f64 = f64::INFINITY;
+    const NINF: f64 = f64::NEG_INFINITY;
+    let combos = [
+        (INF, INF, INF),
+        (NINF, INF, 0.0),
+        (INF, NINF, 0.0),
+        (NINF, NINF, NINF),
+    ];
+    for n in SIZES {
+        fill(&store, "{t}i1", n).await;
+        fill(&store, "{t}i2", n).await;
+        for inter in [false, true] {
+            for (one, two, sum) in combos {
+                store.zadd("{t}i1", one, "key").await.unwrap();
+                store.zadd("{t}i2", two, "key").await.unwrap();
+                let keys = ["{t}i1", "{t}i2"];
+                let stored = if inter {
+                    store
+                        .zinterstore("{t}i3", keys, ZCombineOptions::new())
+                        .await
+                } else {
+                    store
+                        .zunionstore("{t}i3", keys, ZCombineOptions::new())
+                        .await
+                };
+                assert_eq!(stored.unwrap(), n as u64 + 1, "n={n}: every member stored");
+                assert_eq!(
+                    store.zscore("{t}i3", "key").await.unwrap(),
+                    Some(sum),
+                    "n={n} inter={inter}: {one} + {two}"
+                );
+                for (aggregate, want) in [
+                    (ZAggregate::Min, one.min(two)),
+                    (ZAggregate::Max, one.max(two)),
+                ] {
+                    let options = ZCombineOptions::new()
+                        .aggregate(aggregate)
+                        .weights([2.0, 1.0]);
+                    let scores = if inter {
+                        store.zinter_with_scores(keys, options).await
+                    } else {
+                        store.zunion_with_scores(keys, options).await
+                    }
+                    .unwrap();
+                    let got = scores.iter().find(|(m, _)| m == "key").map(|(_, s)| *s);
+                    assert_eq!(
+                        got,
+                        Some(want),
+                        "n={n} inter={inter}: {aggregate:?} of 2×{one} and {two}"
+                    );
+                }
+            }
+            let keys = ["{t}i1", "{t}i2"];
+            let nan = ZCombineOptions::new().weights([f64::NAN, f64::NAN]);
+            let refused = if inter {
+                store.zinterstore("{t}i3", keys, nan).await
+            } else {
+                store.zunionstore("{t}i3", keys, nan).await
+            };
+            assert_error(
+                refused,
+                ErrorKind::InvalidInput,
+                "weight value is not a float",
+                &format!("n={n} inter={inter}: NaN weights"),
+            );
+        }
+    }
 }
