@@ -490,3 +490,101 @@ pub async fn test_zstore_infinities_both_encodings(store: TestStore) {
         }
     }
 }
+
+/// "ZSCORE - $encoding", "ZMSCORE", "ZSCORE after a DEBUG RELOAD" and "ZSET sorting
+/// stresser", at both encodings: scores spread over the whole double range (tiny, huge,
+/// subnormal, negative, both zeros) come back bit for bit and order the set, ties (and `0`
+/// against `-0`, which Redis compares as equal) broken by member bytes.
+pub async fn test_zscore_precision_and_order_both_encodings(store: TestStore) {
+    let special = [
+        0.0,
+        -0.0,
+        0.1 + 0.2,
+        1.0 / 3.0,
+        -1e-300,
+        5e-324,
+        f64::MAX,
+        f64::MIN,
+        f64::MIN_POSITIVE,
+        123456789.123456789,
+        -2.5e15,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    let mut seed: u64 = 0x5eed;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        seed
+    };
+    for n in SIZES {
+        let key = format!("zs{n}");
+        let mut model: Vec<(Bytes, f64)> = (0..n)
+            .map(|i| {
+                let s = if i < special.len() {
+                    special[i]
+                } else {
+                    // A random finite double: random mantissa, exponent within ±2^60.
+                    let r = next();
+                    let mantissa = (r >> 11) as f64 / (1u64 << 53) as f64;
+                    let exp = (r % 121) as i32 - 60;
+                    let sign = if r & 1 == 0 { 1.0 } else { -1.0 };
+                    sign * mantissa * 2f64.powi(exp)
+                };
+                // Members in the reverse order of their index, so ties are visible.
+                (b(&format!("m{:03}", n - i)), s)
+            })
+            .collect();
+        store
+            .zadd_options(
+                &key,
+                model.iter().map(|(m, s)| (*s, m.clone())),
+                ZAddOptions::new(),
+            )
+            .await
+            .unwrap();
+        for (m, s) in &model {
+            let got = store.zscore(&key, m.clone()).await.unwrap().unwrap();
+            assert!(
+                got.to_bits() == s.to_bits() || (got == 0.0 && *s == 0.0),
+                "n={n} ZSCORE {m:?}: {got:e} is {s:e}"
+            );
+        }
+        let asked: Vec<Bytes> = model.iter().map(|(m, _)| m.clone()).collect();
+        let want: Vec<Option<f64>> = model.iter().map(|(_, s)| Some(*s)).collect();
+        assert_eq!(
+            store.zmscore(&key, asked).await.unwrap(),
+            want,
+            "n={n} ZMSCORE of every member"
+        );
+        // Redis orders by score with `<` (so 0 and -0 tie), then by member bytes.
+        model.sort_by(|(ma, a), (mb, b)| a.partial_cmp(b).unwrap().then_with(|| ma.cmp(mb)));
+        let got = store.zrange_with_scores(&key, 0, -1).await.unwrap();
+        assert_eq!(
+            got.iter().map(|(m, _)| m.clone()).collect::<Vec<_>>(),
+            model.iter().map(|(m, _)| m.clone()).collect::<Vec<_>>(),
+            "n={n}: ZRANGE order is by score, then member"
+        );
+        for (rank, (m, _)) in model.iter().enumerate() {
+            assert_eq!(
+                store.zrank(&key, m.clone()).await.unwrap(),
+                Some(rank as u64),
+                "n={n} ZRANK {m:?}"
+            );
+        }
+        let zeros = model.iter().filter(|(_, s)| *s == 0.0).count() as u64;
+        assert_eq!(
+            store
+                .zcount(
+                    &key,
+                    ScoreBound::Inclusive(-0.0),
+                    ScoreBound::Inclusive(0.0)
+                )
+                .await
+                .unwrap(),
+            zeros,
+            "n={n} ZCOUNT -0 0 counts both zeros"
+        );
+    }
+}

@@ -97,6 +97,7 @@ pub fn cases() -> Vec<Case> {
         test_zset_long_member_changes_encoding,
         test_zadd_incr_gt_lt_with_inf_both_encodings,
         test_zstore_infinities_both_encodings,
+        test_zscore_precision_and_order_both_encodings,
     ];
     let blocking = cases![requires Blocking:
         test_bzpopmin_times_out,
