@@ -588,3 +588,127 @@ pub async fn test_zscore_precision_and_order_both_encodings(store: TestStore) {
         );
     }
 }
+
+/// "ZSET skiplist order consistency when elements are moved": many `ZADD`s updating the
+/// scores of a fixed pool of members (10, packed; 60, not), after which the order, ranks and
+/// scores still match a model.
+pub async fn test_zset_order_after_many_moves_both_encodings(store: TestStore) {
+    let mut seed: u64 = 7;
+    let mut next = move |below: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % below
+    };
+    for pool in [10_u64, 60] {
+        let key = format!("zm{pool}");
+        let mut model = std::collections::BTreeMap::new();
+        for _ in 0..600 {
+            let m = format!("ele-{}", next(pool));
+            let s = next(50) as f64;
+            store.zadd(&key, s, m.as_str()).await.unwrap();
+            model.insert(b(&m), s);
+        }
+        let mut want: Vec<(Bytes, f64)> = model.into_iter().collect();
+        want.sort_by(|(ma, a), (mb, b)| a.total_cmp(b).then_with(|| ma.cmp(mb)));
+        assert_eq!(
+            store.zrange_with_scores(&key, 0, -1).await.unwrap(),
+            want,
+            "pool {pool}: ZRANGE WITHSCORES after the moves"
+        );
+        for (rank, (m, _)) in want.iter().enumerate() {
+            assert_eq!(
+                store.zrevrank(&key, m.clone()).await.unwrap(),
+                Some((want.len() - 1 - rank) as u64),
+                "pool {pool}: ZREVRANK {m:?}"
+            );
+        }
+    }
+}
+
+/// "zunionInterDiffGenericCommand acts on SET and ZSET": plain sets and sorted sets mixed in
+/// `ZUNION`/`ZINTER`/`ZDIFF` (and their `STORE` forms) and `ZINTERCARD`, a plain member
+/// counting as score 1, with each side small (packed) or big, in both key orders.
+pub async fn test_zcombine_sets_and_zsets_mixed_encodings(store: TestStore) {
+    for (set_n, zset_n) in [(3, 5), (5, 3), (40, 50), (50, 40), (3, 50), (50, 3)] {
+        store
+            .del_multiple(&["{c}set", "{c}zset", "{c}dst"])
+            .await
+            .unwrap();
+        let set: Vec<Bytes> = (1..=set_n).map(|i| b(&i.to_string())).collect();
+        store.sadd_multiple("{c}set", set.clone()).await.unwrap();
+        store
+            .zadd_options(
+                "{c}zset",
+                (1..=zset_n).map(|i| (i as f64, i.to_string())),
+                ZAddOptions::new(),
+            )
+            .await
+            .unwrap();
+        let keys = ["{c}set", "{c}zset"];
+        let common = set_n.min(zset_n);
+        let mut union: Vec<(Bytes, f64)> = (1..=set_n.max(zset_n))
+            .map(|i| {
+                let s = f64::from(u8::from(i <= set_n)) + if i <= zset_n { i as f64 } else { 0.0 };
+                (b(&i.to_string()), s)
+            })
+            .collect();
+        union.sort_by(|(ma, a), (mb, b)| a.total_cmp(b).then_with(|| ma.cmp(mb)));
+        assert_eq!(
+            store
+                .zunion_with_scores(keys, ZCombineOptions::new())
+                .await
+                .unwrap(),
+            union,
+            "set {set_n} zset {zset_n}: ZUNION WITHSCORES (a set member scores 1)"
+        );
+        assert_eq!(
+            store
+                .zunionstore("{c}dst", keys, ZCombineOptions::new())
+                .await
+                .unwrap(),
+            union.len() as u64,
+            "set {set_n} zset {zset_n}: ZUNIONSTORE"
+        );
+        let mut inter: Vec<(Bytes, f64)> = (1..=common)
+            .map(|i| (b(&i.to_string()), 1.0 + i as f64))
+            .collect();
+        inter.sort_by(|(ma, a), (mb, b)| a.total_cmp(b).then_with(|| ma.cmp(mb)));
+        assert_eq!(
+            store
+                .zinter_with_scores(["{c}zset", "{c}set"], ZCombineOptions::new())
+                .await
+                .unwrap(),
+            inter,
+            "set {set_n} zset {zset_n}: ZINTER WITHSCORES"
+        );
+        assert_eq!(
+            store
+                .zinterstore("{c}dst", keys, ZCombineOptions::new())
+                .await
+                .unwrap(),
+            common as u64,
+            "set {set_n} zset {zset_n}: ZINTERSTORE"
+        );
+        assert_eq!(
+            store.zintercard(keys).await.unwrap(),
+            common as u64,
+            "set {set_n} zset {zset_n}: ZINTERCARD"
+        );
+        let mut diff: Vec<Bytes> = (zset_n + 1..=set_n).map(|i| b(&i.to_string())).collect();
+        diff.sort();
+        let mut got = store.zdiff(keys).await.unwrap();
+        got.sort();
+        assert_eq!(got, diff, "set {set_n} zset {zset_n}: ZDIFF set zset");
+        assert_eq!(
+            store.zdiffstore("{c}dst", keys).await.unwrap(),
+            diff.len() as u64,
+            "set {set_n} zset {zset_n}: ZDIFFSTORE set zset"
+        );
+        assert_eq!(
+            store.exists_multiple(&["{c}dst"]).await.unwrap(),
+            u64::from(!diff.is_empty()),
+            "set {set_n} zset {zset_n}: an empty ZDIFFSTORE deletes the destination"
+        );
+    }
+}

@@ -98,6 +98,8 @@ pub fn cases() -> Vec<Case> {
         test_zadd_incr_gt_lt_with_inf_both_encodings,
         test_zstore_infinities_both_encodings,
         test_zscore_precision_and_order_both_encodings,
+        test_zset_order_after_many_moves_both_encodings,
+        test_zcombine_sets_and_zsets_mixed_encodings,
     ];
     let blocking = cases![requires Blocking:
         test_bzpopmin_times_out,
