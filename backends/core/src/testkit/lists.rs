@@ -47,6 +47,7 @@ pub fn cases() -> Vec<Case> {
         test_lrange_ltrim_odd_indexes_both_encodings,
         test_linsert_lset_both_encodings,
         test_lrem_lpos_repeats_both_encodings,
+        test_lmove_across_encodings,
         test_lrem_from_head,
         test_lrem_from_tail,
         test_lrem_all,

@@ -244,3 +244,99 @@ pub async fn test_lrem_lpos_repeats_both_encodings(store: TestStore) {
         );
     }
 }
+
+/// "LMOVE $wherefrom $whereto with $type source and existing target $othertype", "LMOVE …
+/// with the same list as src and dst", "RPOPLPUSH against non list dst key" and "Mass
+/// RPOP/LPOP": every direction between a packed and a big list (either way round), a rotation
+/// of a big list, a `WRONGTYPE` destination leaving the source alone, and popping a big list
+/// dry from both ends.
+pub async fn test_lmove_across_encodings(store: TestStore) {
+    use std::collections::VecDeque;
+    let ends = [ListEnd::Left, ListEnd::Right];
+    for (src_n, dst_n) in [(5, 100), (100, 5), (100, 100), (5, 5)] {
+        for from in ends {
+            for to in ends {
+                let src = "{l}src";
+                let dst = "{l}dst";
+                store.del_multiple(&[src, dst]).await.unwrap();
+                let mut s: VecDeque<Bytes> = fill(&store, src, src_n).await.into();
+                let mut d: VecDeque<Bytes> = (0..dst_n).map(|i| b(&format!("d{i}"))).collect();
+                store
+                    .rpush_multiple(dst, d.iter().cloned().collect::<Vec<_>>())
+                    .await
+                    .unwrap();
+                for _ in 0..3 {
+                    let moved = match from {
+                        ListEnd::Left => s.pop_front(),
+                        ListEnd::Right => s.pop_back(),
+                    }
+                    .unwrap();
+                    match to {
+                        ListEnd::Left => d.push_front(moved.clone()),
+                        ListEnd::Right => d.push_back(moved.clone()),
+                    }
+                    assert_eq!(
+                        store.lmove(src, dst, from, to).await.unwrap(),
+                        Some(moved),
+                        "{src_n}->{dst_n} LMOVE {from:?} {to:?}"
+                    );
+                }
+                assert_eq!(
+                    store.lrange(src, 0, -1).await.unwrap(),
+                    Vec::from(s),
+                    "{src_n}->{dst_n} LMOVE {from:?} {to:?}: the source"
+                );
+                assert_eq!(
+                    store.lrange(dst, 0, -1).await.unwrap(),
+                    Vec::from(d),
+                    "{src_n}->{dst_n} LMOVE {from:?} {to:?}: the destination"
+                );
+            }
+        }
+    }
+    // A big list rotated onto itself.
+    store.del("{l}rot").await.unwrap();
+    let mut model: VecDeque<Bytes> = fill(&store, "{l}rot", 100).await.into();
+    for _ in 0..5 {
+        let last = model.pop_back().unwrap();
+        model.push_front(last.clone());
+        assert_eq!(
+            store
+                .lmove("{l}rot", "{l}rot", ListEnd::Right, ListEnd::Left)
+                .await
+                .unwrap(),
+            Some(last),
+            "LMOVE RIGHT LEFT of a list onto itself"
+        );
+    }
+    assert_eq!(
+        store.lrange("{l}rot", 0, -1).await.unwrap(),
+        Vec::from(model.clone()),
+        "the big list rotated by 5"
+    );
+    store.set("{l}str", "x").await.unwrap();
+    assert_kind(
+        store
+            .lmove("{l}rot", "{l}str", ListEnd::Left, ListEnd::Left)
+            .await,
+        ErrorKind::WrongType,
+        "LMOVE into a string",
+    );
+    assert_eq!(
+        store.llen("{l}rot").await.unwrap(),
+        100,
+        "a refused LMOVE leaves the source alone"
+    );
+    // Pop it dry from both ends.
+    while !model.is_empty() {
+        let front = model.pop_front();
+        assert_eq!(store.lpop("{l}rot").await.unwrap(), front, "LPOP");
+        let back = model.pop_back();
+        assert_eq!(store.rpop("{l}rot").await.unwrap(), back, "RPOP");
+    }
+    assert_eq!(
+        store.exists_multiple(&["{l}rot"]).await.unwrap(),
+        0,
+        "the list popped dry is gone"
+    );
+}
