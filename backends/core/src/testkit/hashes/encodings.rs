@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::super::TestStore;
+use super::super::keyspace::assert_error;
 use crate::Name;
 use crate::prelude::*;
 
@@ -131,6 +132,100 @@ pub async fn test_hash_big_payload_and_counters_both_encodings(store: TestStore)
             store.hgetall(&key).await.unwrap(),
             model,
             "n={n} HGETALL after HDEL"
+        );
+    }
+}
+
+/// "HINCRBY fails against hash value with spaces (left/right)", "HINCRBYFLOAT fails against
+/// hash value with spaces", "… that contains a null-terminator in the middle", "HINCRBY can
+/// detect overflows" and "HSTRLEN corner cases", at both encodings: which stored texts Redis
+/// reads as an integer or a float, and what it makes of them.
+pub async fn test_hincr_on_odd_texts_both_encodings(store: TestStore) {
+    // (stored text, HINCRBY 1 result or Redis's error, HINCRBYFLOAT 1 result or None when
+    // refused).
+    const NOT_INT: &str = "hash value is not an integer";
+    let cases: [(&str, Result<i64, &str>, Option<f64>); 14] = [
+        ("11", Ok(12), Some(12.0)),
+        (" 11", Err(NOT_INT), None),
+        ("11 ", Err(NOT_INT), None),
+        ("1\u{0}2", Err(NOT_INT), None),
+        ("+1", Err(NOT_INT), Some(2.0)),
+        ("012", Err(NOT_INT), Some(13.0)),
+        ("-0", Err(NOT_INT), Some(1.0)),
+        ("0", Ok(1), Some(1.0)),
+        ("1e3", Err(NOT_INT), Some(1001.0)),
+        ("1.5", Err(NOT_INT), Some(2.5)),
+        (
+            "9223372036854775807",
+            Err("increment or decrement would overflow"),
+            Some(9.223372036854775807e18),
+        ),
+        (
+            "9223372036854775808",
+            Err(NOT_INT),
+            Some(9.223372036854775808e18),
+        ),
+        (
+            "-9223372036854775808",
+            Ok(-9223372036854775807),
+            Some(-9.223372036854775807e18),
+        ),
+        ("", Err(NOT_INT), None),
+    ];
+    for n in SIZES {
+        let key = format!("h{n}");
+        fill(&store, &key, n).await;
+        for (text, int, float) in cases {
+            store.hset(&key, "f", text).await.unwrap();
+            assert_eq!(
+                store.hstrlen(&key, "f").await.unwrap(),
+                text.len() as u64,
+                "n={n} HSTRLEN of {text:?}"
+            );
+            match int {
+                Ok(want) => assert_eq!(
+                    store.hincrby(&key, "f", 1).await.unwrap(),
+                    want,
+                    "n={n} HINCRBY 1 on {text:?}"
+                ),
+                Err(says) => assert_error(
+                    store.hincrby(&key, "f", 1).await,
+                    ErrorKind::InvalidInput,
+                    says,
+                    &format!("n={n} HINCRBY 1 on {text:?}"),
+                ),
+            }
+            store.hset(&key, "f", text).await.unwrap();
+            match float {
+                Some(want) => assert_eq!(
+                    store.hincrbyfloat(&key, "f", 1.0).await.unwrap(),
+                    want,
+                    "n={n} HINCRBYFLOAT 1 on {text:?}"
+                ),
+                None => assert_error(
+                    store.hincrbyfloat(&key, "f", 1.0).await,
+                    ErrorKind::InvalidInput,
+                    "hash value is not a float",
+                    &format!("n={n} HINCRBYFLOAT 1 on {text:?}"),
+                ),
+            }
+        }
+        store.hset(&key, "n", "-9223372036854775484").await.unwrap();
+        assert_eq!(
+            store.hincrby(&key, "n", -1).await.unwrap(),
+            -9223372036854775485,
+            "n={n} HINCRBY -1 near the bottom"
+        );
+        assert_error(
+            store.hincrby(&key, "n", -10000).await,
+            ErrorKind::InvalidInput,
+            "increment or decrement would overflow",
+            &format!("n={n} HINCRBY past i64::MIN"),
+        );
+        assert_eq!(
+            store.hget(&key, "n").await.unwrap(),
+            Some(Bytes::from("-9223372036854775485")),
+            "n={n}: the refused HINCRBY changed nothing"
         );
     }
 }
