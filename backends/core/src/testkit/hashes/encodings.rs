@@ -136,6 +136,9 @@ pub async fn test_hash_big_payload_and_counters_both_encodings(store: TestStore)
     }
 }
 
+/// What Redis 7.0 stores for `HINCRBYFLOAT 1` on `1e400` (`%.17Lf` of the long double sum).
+const BIG_SUM: &str = "10000000000000000000281880683947586514586453433629052038625910693539685534008629862039363994848324160522094053927317616200295822777259255734023828976593340661017797447434546173917862448116674971723778943824391593338047470675026246684401359237513603830343735485505244955964979021825038280091068414947402456898653040951017512658092615827588920183472511643316591362664138176309734806343732497430221946880";
+
 /// "HINCRBY fails against hash value with spaces (left/right)", "HINCRBYFLOAT fails against
 /// hash value with spaces", "… that contains a null-terminator in the middle", "HINCRBY can
 /// detect overflows" and "HSTRLEN corner cases", at both encodings: which stored texts Redis
@@ -144,7 +147,7 @@ pub async fn test_hincr_on_odd_texts_both_encodings(store: TestStore) {
     // (stored text, HINCRBY 1 result or Redis's error, HINCRBYFLOAT 1 result or None when
     // refused).
     const NOT_INT: &str = "hash value is not an integer";
-    let cases: [(&str, Result<i64, &str>, Option<f64>); 14] = [
+    let cases: [(&str, Result<i64, &str>, Option<f64>); 18] = [
         ("11", Ok(12), Some(12.0)),
         (" 11", Err(NOT_INT), None),
         ("11 ", Err(NOT_INT), None),
@@ -171,6 +174,10 @@ pub async fn test_hincr_on_odd_texts_both_encodings(store: TestStore) {
             Some(-9.223372036854775807e18),
         ),
         ("", Err(NOT_INT), None),
+        ("0x10", Err(NOT_INT), Some(17.0)),
+        ("1e400", Err(NOT_INT), Some(f64::INFINITY)),
+        ("1e5000", Err(NOT_INT), None),
+        ("nan", Err(NOT_INT), None),
     ];
     for n in SIZES {
         let key = format!("h{n}");
@@ -210,6 +217,15 @@ pub async fn test_hincr_on_odd_texts_both_encodings(store: TestStore) {
                 ),
             }
         }
+        // 1e400 is finite as Redis's long double: the sum is stored in full (f64 reads the
+        // reply as inf), and the digits are those of the long double.
+        store.hset(&key, "f", "1e400").await.unwrap();
+        store.hincrbyfloat(&key, "f", 1.0).await.unwrap();
+        assert_eq!(
+            store.hget(&key, "f").await.unwrap(),
+            Some(Bytes::from(BIG_SUM)),
+            "n={n}: the text HINCRBYFLOAT stored for 1e400 + 1"
+        );
         store.hset(&key, "n", "-9223372036854775484").await.unwrap();
         assert_eq!(
             store.hincrby(&key, "n", -1).await.unwrap(),
