@@ -161,17 +161,13 @@ pub async fn test_hincr_on_odd_texts_both_encodings(store: TestStore) {
         (
             "9223372036854775807",
             Err("increment or decrement would overflow"),
-            Some(9.223372036854775807e18),
+            Some(2f64.powi(63)),
         ),
-        (
-            "9223372036854775808",
-            Err(NOT_INT),
-            Some(9.223372036854775808e18),
-        ),
+        ("9223372036854775808", Err(NOT_INT), Some(2f64.powi(63))),
         (
             "-9223372036854775808",
             Ok(-9223372036854775807),
-            Some(-9.223372036854775807e18),
+            Some(-(2f64.powi(63))),
         ),
         ("", Err(NOT_INT), None),
         ("0x10", Err(NOT_INT), Some(17.0)),

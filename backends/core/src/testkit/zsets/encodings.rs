@@ -506,7 +506,7 @@ pub async fn test_zscore_precision_and_order_both_encodings(store: TestStore) {
         f64::MAX,
         f64::MIN,
         f64::MIN_POSITIVE,
-        123456789.123456789,
+        123_456_789.123_456_79,
         -2.5e15,
         f64::INFINITY,
         f64::NEG_INFINITY,
