@@ -712,3 +712,122 @@ pub async fn test_zcombine_sets_and_zsets_mixed_encodings(store: TestStore) {
         );
     }
 }
+
+/// "ZRANGEBYLEX fuzzy test, 100 ranges in $elements element sorted set", "ZREMRANGEBYLEX
+/// fuzzy test" and "ZLEXCOUNT advanced", at both encodings: members of random bytes (high
+/// bytes, NULs, prefixes of each other) all scored 0, and random inclusive/exclusive/open
+/// ranges checked against a model ordered by raw bytes.
+pub async fn test_zrange_by_lex_fuzz_both_encodings(store: TestStore) {
+    let mut seed: u64 = 0xfeed;
+    let mut next = move |below: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % below
+    };
+    let alphabet: &[u8] = b"\x00\x01aAbz\x7f\x80\xfe\xff";
+    for n in [20_usize, 150] {
+        let key = format!("zl{n}");
+        let word = |next: &mut dyn FnMut(u64) -> u64| -> Bytes {
+            let len = next(4) as usize;
+            (0..len)
+                .map(|_| alphabet[next(alphabet.len() as u64) as usize])
+                .collect::<Vec<u8>>()
+                .into()
+        };
+        let mut model = std::collections::BTreeSet::new();
+        while model.len() < n {
+            model.insert(word(&mut next));
+        }
+        store
+            .zadd_options(
+                &key,
+                model.iter().map(|m| (0.0, m.clone())),
+                ZAddOptions::new(),
+            )
+            .await
+            .unwrap();
+        let bound = |next: &mut dyn FnMut(u64) -> u64, low: bool| -> LexBound {
+            match next(5) {
+                0 => {
+                    if low {
+                        LexBound::Min
+                    } else {
+                        LexBound::Max
+                    }
+                }
+                1 | 2 => LexBound::Inclusive(word(next)),
+                _ => LexBound::Exclusive(word(next)),
+            }
+        };
+        let above = |m: &Bytes, min: &LexBound| match min {
+            LexBound::Min => true,
+            LexBound::Max => false,
+            LexBound::Inclusive(x) => m >= x,
+            LexBound::Exclusive(x) => m > x,
+        };
+        let below = |m: &Bytes, max: &LexBound| match max {
+            LexBound::Min => false,
+            LexBound::Max => true,
+            LexBound::Inclusive(x) => m <= x,
+            LexBound::Exclusive(x) => m < x,
+        };
+        for round in 0..100 {
+            let min = bound(&mut next, true);
+            let max = bound(&mut next, false);
+            let want: Vec<Bytes> = model
+                .iter()
+                .filter(|m| above(m, &min) && below(m, &max))
+                .cloned()
+                .collect();
+            let by = ZRangeBy::Lex {
+                min: min.clone(),
+                max: max.clone(),
+            };
+            assert_eq!(
+                store
+                    .zrange_options(&key, by.clone(), ZRangeOptions::new())
+                    .await
+                    .unwrap(),
+                want,
+                "n={n} round {round}: ZRANGE BYLEX {min:?} {max:?}"
+            );
+            let mut rev = want.clone();
+            rev.reverse();
+            assert_eq!(
+                store
+                    .zrange_options(&key, by, ZRangeOptions::new().rev(true))
+                    .await
+                    .unwrap(),
+                rev,
+                "n={n} round {round}: ZRANGE BYLEX REV {min:?} {max:?}"
+            );
+            assert_eq!(
+                store
+                    .zlexcount(&key, min.clone(), max.clone())
+                    .await
+                    .unwrap(),
+                want.len() as u64,
+                "n={n} round {round}: ZLEXCOUNT {min:?} {max:?}"
+            );
+            if round % 10 == 9 {
+                assert_eq!(
+                    store
+                        .zremrangebylex(&key, min.clone(), max.clone())
+                        .await
+                        .unwrap(),
+                    want.len() as u64,
+                    "n={n} round {round}: ZREMRANGEBYLEX {min:?} {max:?}"
+                );
+                for m in &want {
+                    model.remove(m);
+                }
+            }
+        }
+        assert_eq!(
+            store.zrange(&key, 0, -1).await.unwrap(),
+            model.iter().cloned().collect::<Vec<_>>(),
+            "n={n}: the members left after the ZREMRANGEBYLEX rounds"
+        );
+    }
+}

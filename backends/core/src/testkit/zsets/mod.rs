@@ -100,6 +100,7 @@ pub fn cases() -> Vec<Case> {
         test_zscore_precision_and_order_both_encodings,
         test_zset_order_after_many_moves_both_encodings,
         test_zcombine_sets_and_zsets_mixed_encodings,
+        test_zrange_by_lex_fuzz_both_encodings,
     ];
     let blocking = cases![requires Blocking:
         test_bzpopmin_times_out,
