@@ -50,6 +50,7 @@ pub fn cases() -> Vec<Case> {
         test_srandmember_huge_negative_count_bounded,
         test_set_algebra_mixed_encodings,
         test_smove_smismember_spop_mixed_encodings,
+        test_random_members_counts_both_encodings,
     ]
 }
 

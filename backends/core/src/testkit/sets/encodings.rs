@@ -203,3 +203,76 @@ pub async fn test_smove_smismember_spop_mixed_encodings(store: TestStore) {
         "SPOP that empties the set deletes the key"
     );
 }
+
+/// "SRANDMEMBER with <count> - $type", "SRANDMEMBER histogram distribution" and the
+/// `ZRANDMEMBER` twins from zset.tcl ("ZRANDMEMBER with <count> - $type"), packed and not:
+/// a positive count gives distinct members (all of them when the count reaches the size, which
+/// Redis serves by another path than a count just under it), a negative count exactly that
+/// many with repeats, every member shows up in a long enough negative draw, and each
+/// `WITHSCORES` score is its member's.
+pub async fn test_random_members_counts_both_encodings(store: TestStore) {
+    for n in [9_usize, 100] {
+        let skey = format!("{{r}}s{n}");
+        let zkey = format!("{{r}}z{n}");
+        let members = ints(&store, &skey, 0..n).await;
+        store
+            .zadd_options(
+                &zkey,
+                members.iter().map(|m| {
+                    let s: f64 = std::str::from_utf8(m).unwrap().parse().unwrap();
+                    (s * 1.5, m.clone())
+                }),
+                ZAddOptions::new(),
+            )
+            .await
+            .unwrap();
+        for count in [
+            1_i64,
+            2,
+            n as i64 / 2,
+            n as i64 - 1,
+            n as i64,
+            n as i64 + 1,
+            10_000,
+        ] {
+            let want = (count as usize).min(n);
+            let s = store.srandmember_count(&skey, count).await.unwrap();
+            let z = store.zrandmember_with_scores(&zkey, count).await.unwrap();
+            for (what, got) in [
+                ("SRANDMEMBER", s),
+                ("ZRANDMEMBER", z.iter().map(|(m, _)| m.clone()).collect()),
+            ] {
+                let distinct: BTreeSet<Bytes> = got.iter().cloned().collect();
+                assert_eq!(got.len(), want, "n={n} {what} {count}: how many");
+                assert_eq!(distinct.len(), want, "n={n} {what} {count}: distinct");
+                assert!(
+                    distinct.is_subset(&members),
+                    "n={n} {what} {count}: existing"
+                );
+            }
+            for (m, s) in z {
+                let i: f64 = std::str::from_utf8(&m).unwrap().parse().unwrap();
+                assert_eq!(
+                    s,
+                    i * 1.5,
+                    "n={n} ZRANDMEMBER {count} WITHSCORES: {m:?}'s score"
+                );
+            }
+        }
+        let s = store.srandmember_count(&skey, -5000).await.unwrap();
+        let z = store.zrandmember_with_scores(&zkey, -5000).await.unwrap();
+        assert_eq!(s.len(), 5000, "n={n} SRANDMEMBER -5000: exactly 5000");
+        assert_eq!(z.len(), 5000, "n={n} ZRANDMEMBER -5000: exactly 5000");
+        let seen_s: BTreeSet<Bytes> = s.into_iter().collect();
+        let seen_z: BTreeSet<Bytes> = z.iter().map(|(m, _)| m.clone()).collect();
+        assert_eq!(seen_s, members, "n={n} SRANDMEMBER -5000 drew every member");
+        assert_eq!(seen_z, members, "n={n} ZRANDMEMBER -5000 drew every member");
+        assert!(
+            z.iter().all(|(m, s)| {
+                let i: f64 = std::str::from_utf8(m).unwrap().parse().unwrap();
+                *s == i * 1.5
+            }),
+            "n={n} ZRANDMEMBER -5000 WITHSCORES: each score is its member's"
+        );
+    }
+}
