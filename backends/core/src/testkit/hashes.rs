@@ -66,6 +66,7 @@ pub fn cases() -> Vec<Case> {
         test_hrandfield_count_signs_both_encodings,
         test_hash_big_payload_and_counters_both_encodings,
         test_hincr_on_odd_texts_both_encodings,
+        test_hash_packing_boundary,
         test_hmset_replies_ok,
         test_hincrby_error_messages,
     ]

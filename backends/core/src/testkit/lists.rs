@@ -48,6 +48,7 @@ pub fn cases() -> Vec<Case> {
         test_linsert_lset_both_encodings,
         test_lrem_lpos_repeats_both_encodings,
         test_lmove_across_encodings,
+        test_list_packing_boundary,
         test_lrem_from_head,
         test_lrem_from_tail,
         test_lrem_all,

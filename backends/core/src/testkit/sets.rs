@@ -51,6 +51,7 @@ pub fn cases() -> Vec<Case> {
         test_set_algebra_mixed_encodings,
         test_smove_smismember_spop_mixed_encodings,
         test_random_members_counts_both_encodings,
+        test_set_packing_boundary,
     ]
 }
 

@@ -241,3 +241,49 @@ pub async fn test_hincr_on_odd_texts_both_encodings(store: TestStore) {
         );
     }
 }
+
+/// The packing boundary itself (tcl's "Is the small hash encoded with a listpack?" and "Is a
+/// ziplist encoded Hash promoted on big payload?", at our thresholds): fields added one at a
+/// time from 30 to 35, fields and values of 63, 64 and 65 bytes, and `HDEL` back down, with
+/// `HGETALL` checked after every step.
+pub async fn test_hash_packing_boundary(store: TestStore) {
+    let key = "hb";
+    let mut model = fill(&store, key, 30).await;
+    for i in 30..35 {
+        let (f, v) = (
+            Name::from(format!("f{i}").as_str()),
+            Bytes::from(format!("v{i}")),
+        );
+        assert!(
+            store.hset(key, &f, v.clone()).await.unwrap(),
+            "HSET f{i} is new"
+        );
+        model.insert(f, v);
+        assert_eq!(
+            store.hgetall(key).await.unwrap(),
+            model,
+            "after adding f{i}"
+        );
+    }
+    let small = "hb-small";
+    let mut small_model = fill(&store, small, 3).await;
+    for len in [63_usize, 64, 65] {
+        let field = Name::from("k".repeat(len).as_str());
+        let value = Bytes::from("v".repeat(len));
+        store.hset(small, &field, "short").await.unwrap();
+        store.hset(small, "f0", value.clone()).await.unwrap();
+        small_model.insert(field, Bytes::from("short"));
+        small_model.insert(Name::from("f0"), value);
+        assert_eq!(
+            store.hgetall(small).await.unwrap(),
+            small_model,
+            "after a {len}-byte field and value"
+        );
+    }
+    for i in 0..6 {
+        let f = Name::from(format!("f{i}").as_str());
+        assert!(store.hdel(key, &f).await.unwrap(), "HDEL f{i}");
+        model.remove(&f);
+    }
+    assert_eq!(store.hgetall(key).await.unwrap(), model, "after shrinking");
+}

@@ -340,3 +340,64 @@ pub async fn test_lmove_across_encodings(store: TestStore) {
         "the list popped dry is gone"
     );
 }
+
+/// The packing boundary itself (tcl's "check encoding" cases, at our thresholds): a list grown
+/// one element at a time from 30 to 35 by `LINSERT`, `LPUSH` and `RPUSH`, with elements of
+/// 63, 64 and 65 bytes set by `LSET`, then shrunk back by `LPOP`/`LTRIM`, whole-list checked
+/// after every step.
+pub async fn test_list_packing_boundary(store: TestStore) {
+    let key = "lb";
+    let mut model = fill(&store, key, 30).await;
+    for step in 0..5 {
+        match step % 3 {
+            0 => {
+                let pivot = model[model.len() / 2].clone();
+                store
+                    .linsert(key, InsertPosition::After, pivot, format!("ins{step}"))
+                    .await
+                    .unwrap();
+                model.insert(model.len() / 2 + 1, b(&format!("ins{step}")));
+            }
+            1 => {
+                store.lpush(key, format!("head{step}")).await.unwrap();
+                model.insert(0, b(&format!("head{step}")));
+            }
+            _ => {
+                store.rpush(key, format!("tail{step}")).await.unwrap();
+                model.push(b(&format!("tail{step}")));
+            }
+        }
+        assert_eq!(
+            store.lrange(key, 0, -1).await.unwrap(),
+            model,
+            "after growing step {step} (length {})",
+            model.len()
+        );
+    }
+    for (index, len) in [(0_i64, 63_usize), (-1, 64), (17, 65), (17, 3)] {
+        let value = b(&"z".repeat(len));
+        store.lset(key, index, value.clone()).await.unwrap();
+        let at = if index < 0 {
+            model.len() - 1
+        } else {
+            index as usize
+        };
+        model[at] = value;
+        assert_eq!(
+            store.lrange(key, 0, -1).await.unwrap(),
+            model,
+            "after LSET {index} of a {len}-byte value"
+        );
+    }
+    for _ in 0..4 {
+        let front = model.remove(0);
+        assert_eq!(store.lpop(key).await.unwrap(), Some(front), "LPOP");
+    }
+    store.ltrim(key, 1, -2).await.unwrap();
+    model = model[1..model.len() - 1].to_vec();
+    assert_eq!(
+        store.lrange(key, 0, -1).await.unwrap(),
+        model,
+        "after shrinking below the boundary"
+    );
+}

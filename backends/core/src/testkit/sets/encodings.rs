@@ -276,3 +276,44 @@ pub async fn test_random_members_counts_both_encodings(store: TestStore) {
         );
     }
 }
+
+/// The packing boundary itself (tcl's "SADD a non-integer against a large intset", "SADD an
+/// integer larger than 64 bits" and "SADD overflows the maximum allowed elements in a
+/// listpack", at our thresholds): members added one at a time from 30 to 35, a non-integer and
+/// a 27-digit integer among integers, members of 63, 64 and 65 bytes, and `SREM` back down.
+pub async fn test_set_packing_boundary(store: TestStore) {
+    let key = "sb";
+    let mut model = ints(&store, key, 0..30).await;
+    let extra = ["30", "a", "213244124402402314402033402", "31", "-1"];
+    for m in extra {
+        assert!(store.sadd(key, m).await.unwrap(), "SADD {m}");
+        model.insert(Bytes::from(m));
+        assert_eq!(
+            sorted(store.smembers(key).await.unwrap()),
+            model.iter().cloned().collect::<Vec<_>>(),
+            "after adding {m}"
+        );
+        assert!(store.sismember(key, m).await.unwrap(), "SISMEMBER {m}");
+    }
+    let small = "sb-small";
+    let mut small_model = ints(&store, small, 0..3).await;
+    for len in [63_usize, 64, 65] {
+        let m = Bytes::from("s".repeat(len));
+        store.sadd(small, m.clone()).await.unwrap();
+        small_model.insert(m);
+        assert_eq!(
+            sorted(store.smembers(small).await.unwrap()),
+            small_model.iter().cloned().collect::<Vec<_>>(),
+            "after a {len}-byte member"
+        );
+    }
+    for m in ["a", "0", "1", "2", "213244124402402314402033402", "29"] {
+        assert!(store.srem(key, m).await.unwrap(), "SREM {m}");
+        model.remove(&Bytes::from(m));
+    }
+    assert_eq!(
+        sorted(store.smembers(key).await.unwrap()),
+        model.iter().cloned().collect::<Vec<_>>(),
+        "after shrinking"
+    );
+}

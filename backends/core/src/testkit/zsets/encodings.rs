@@ -831,3 +831,57 @@ pub async fn test_zrange_by_lex_fuzz_both_encodings(store: TestStore) {
         );
     }
 }
+
+/// The packing boundary itself (tcl's "Check encoding" and "ZADD overflows the maximum allowed
+/// elements in a listpack", at our thresholds): members added one at a time from 30 to 35
+/// (each landing in the middle of the order), members of 63, 64 and 65 bytes, and `ZREM` back
+/// down, with the whole set and a rank checked after every step.
+pub async fn test_zset_packing_boundary(store: TestStore) {
+    let key = "zb";
+    let mut model = fill(&store, key, 30).await;
+    let add = |m: Bytes, s: f64, model: &mut Vec<(Bytes, f64)>| {
+        model.push((m, s));
+        model.sort_by(|(ma, a), (mb, b)| a.total_cmp(b).then_with(|| ma.cmp(mb)));
+    };
+    for i in 0..5 {
+        let m = b(&format!("mid{i}"));
+        assert!(
+            store.zadd(key, 4.5, m.clone()).await.unwrap(),
+            "ZADD mid{i}"
+        );
+        add(m.clone(), 4.5, &mut model);
+        assert_eq!(
+            store.zrange_with_scores(key, 0, -1).await.unwrap(),
+            model,
+            "after adding mid{i} (size {})",
+            model.len()
+        );
+        let rank = model.iter().position(|(x, _)| *x == m).unwrap() as u64;
+        assert_eq!(
+            store.zrank(key, m).await.unwrap(),
+            Some(rank),
+            "ZRANK mid{i}"
+        );
+    }
+    let small = "zb-small";
+    let mut small_model = fill(&store, small, 3).await;
+    for len in [63_usize, 64, 65] {
+        let m = b(&"q".repeat(len));
+        store.zadd(small, 0.5, m.clone()).await.unwrap();
+        add(m, 0.5, &mut small_model);
+        assert_eq!(
+            store.zrange_with_scores(small, 0, -1).await.unwrap(),
+            small_model,
+            "after a {len}-byte member"
+        );
+    }
+    for i in 0..6 {
+        let (m, _) = model.remove(i * 2);
+        assert!(store.zrem(key, m.clone()).await.unwrap(), "ZREM {m:?}");
+    }
+    assert_eq!(
+        store.zrange_with_scores(key, 0, -1).await.unwrap(),
+        model,
+        "after shrinking"
+    );
+}

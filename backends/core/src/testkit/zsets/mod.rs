@@ -101,6 +101,7 @@ pub fn cases() -> Vec<Case> {
         test_zset_order_after_many_moves_both_encodings,
         test_zcombine_sets_and_zsets_mixed_encodings,
         test_zrange_by_lex_fuzz_both_encodings,
+        test_zset_packing_boundary,
     ];
     let blocking = cases![requires Blocking:
         test_bzpopmin_times_out,
