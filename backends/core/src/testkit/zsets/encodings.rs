@@ -885,3 +885,56 @@ pub async fn test_zset_packing_boundary(store: TestStore) {
         "after shrinking"
     );
 }
+
+/// `LIMIT` with a negative offset (zset.tcl's "ZRANGEBYSCORE with LIMIT" family, at offsets the
+/// tcl suite does not try): Redis answers an empty range whatever the count, for `BYSCORE` and
+/// `BYLEX`, forward and `REV`, and `ZRANGESTORE` then stores nothing and deletes the
+/// destination; at both encodings.
+pub async fn test_zrange_limit_negative_offset_both_encodings(store: TestStore) {
+    for n in SIZES {
+        let key = format!("{{n}}z{n}");
+        let dst = format!("{{n}}d{n}");
+        fill(&store, &key, n).await;
+        let bys = [
+            by_score(ScoreBound::MIN, ScoreBound::MAX),
+            ZRangeBy::Lex {
+                min: LexBound::Min,
+                max: LexBound::Max,
+            },
+        ];
+        for by in bys {
+            for rev in [false, true] {
+                for (offset, count) in [(-1, 2), (-1, -1), (i64::MIN, 1), (-2, 0)] {
+                    let options = ZRangeOptions::new().rev(rev).limit(offset, count);
+                    assert_eq!(
+                        store
+                            .zrange_options(&key, by.clone(), options)
+                            .await
+                            .unwrap(),
+                        Vec::<Bytes>::new(),
+                        "n={n} ZRANGE {by:?} rev={rev} LIMIT {offset} {count}"
+                    );
+                }
+            }
+            store.zadd(&dst, 1.0, "old").await.unwrap();
+            assert_eq!(
+                store
+                    .zrangestore(&dst, &key, by.clone(), ZRangeOptions::new().limit(-1, 2))
+                    .await
+                    .unwrap(),
+                0,
+                "n={n} ZRANGESTORE {by:?} LIMIT -1 2 stores nothing"
+            );
+            assert_eq!(
+                store.exists_multiple(&[dst.as_str()]).await.unwrap(),
+                0,
+                "n={n} ZRANGESTORE of nothing deletes the destination"
+            );
+        }
+        assert_eq!(
+            store.zcard(&key).await.unwrap(),
+            n as u64,
+            "n={n}: the source is untouched"
+        );
+    }
+}

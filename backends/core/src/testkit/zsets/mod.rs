@@ -102,6 +102,7 @@ pub fn cases() -> Vec<Case> {
         test_zcombine_sets_and_zsets_mixed_encodings,
         test_zrange_by_lex_fuzz_both_encodings,
         test_zset_packing_boundary,
+        test_zrange_limit_negative_offset_both_encodings,
     ];
     let blocking = cases![requires Blocking:
         test_bzpopmin_times_out,
