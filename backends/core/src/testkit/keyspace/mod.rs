@@ -96,6 +96,8 @@ pub fn cases() -> Vec<Case> {
         test_pexpireat_extremes,
         test_rename_same_key_edges,
         test_keys_pattern_with_many_stars,
+        test_empty_name_matches_only_a_lone_star,
+        test_glob_range_compares_signed_bytes,
     ]
 }
 
