@@ -98,6 +98,8 @@ pub fn cases() -> Vec<Case> {
         test_keys_pattern_with_many_stars,
         test_empty_name_matches_only_a_lone_star,
         test_glob_range_compares_signed_bytes,
+        test_copy_is_independent_of_its_source,
+        test_getex_and_set_get_with_past_deadline,
     ]
 }
 

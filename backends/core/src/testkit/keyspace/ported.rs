@@ -3,7 +3,7 @@
 //! tcl test it comes from.
 
 use super::super::TestStore;
-use super::{assert_error, now_ms};
+use super::{COLLECTIONS, assert_error, now_ms, populate, snapshot};
 use crate::Name;
 use crate::prelude::*;
 
@@ -232,4 +232,98 @@ pub async fn test_glob_range_compares_signed_bytes(store: TestStore) {
     scanned.sort();
     scanned.dedup();
     assert_eq!(scanned, names(&[b"\x00", b"\xff"]), "SCAN MATCH too");
+}
+
+/// A `COPY` of a collection is a deep copy: writes to the source after the copy leave the copy
+/// as it was, and writes to the copy leave the source. From keyspace.tcl, "COPY basic usage
+/// for list", "... for set", "... for zset", "... for hash" and "COPY for string ensures that
+/// copied data is independent of copying data". The keys share a hash tag, so one slot.
+pub async fn test_copy_is_independent_of_its_source(store: TestStore) {
+    for (i, kind) in COLLECTIONS.iter().enumerate() {
+        let source = format!("{{c}}src{i}");
+        let copy = format!("{{c}}copy{i}");
+        populate(&store, &source, *kind).await;
+        let original = snapshot(&store, &source).await;
+        assert!(store.copy(&source, &copy).await.unwrap(), "{kind:?} copied");
+        add_to(&store, &source, *kind, "from-source").await;
+        assert_eq!(
+            snapshot(&store, &copy).await,
+            original,
+            "{kind:?}: writing the source leaves the copy"
+        );
+        let changed_source = snapshot(&store, &source).await;
+        add_to(&store, &copy, *kind, "from-copy").await;
+        assert_eq!(
+            snapshot(&store, &source).await,
+            changed_source,
+            "{kind:?}: writing the copy leaves the source"
+        );
+    }
+    store.set("{c}s", "abc").await.unwrap();
+    assert!(store.copy("{c}s", "{c}d").await.unwrap());
+    store.append("{c}s", "def").await.unwrap();
+    store.setrange("{c}d", 0, "X").await.unwrap();
+    assert_eq!(
+        store.get("{c}s").await.unwrap().as_deref(),
+        Some(&b"abcdef"[..])
+    );
+    assert_eq!(
+        store.get("{c}d").await.unwrap().as_deref(),
+        Some(&b"Xbc"[..])
+    );
+}
+
+/// Adds `item` to the collection `key` of `kind`.
+async fn add_to(store: &TestStore, key: &str, kind: KeyType, item: &str) {
+    match kind {
+        KeyType::String => store.append(key, item).await.map(|_| ()).unwrap(),
+        KeyType::List => store.rpush(key, item).await.map(|_| ()).unwrap(),
+        KeyType::Hash => store.hset(key, item, "v").await.map(|_| ()).unwrap(),
+        KeyType::Set => store.sadd(key, item).await.map(|_| ()).unwrap(),
+        KeyType::ZSet => store.zadd(key, 9.0, item).await.map(|_| ()).unwrap(),
+    }
+}
+
+/// `GETEX` and `SET ... GET` with a deadline already past answer the value (the old one for
+/// `SET`) and leave no key behind, as Redis does for any past `EXAT`/`PXAT`. Not a tcl test:
+/// string.tcl checks `GETEX EXAT`/`PXAT` with future deadlines only.
+pub async fn test_getex_and_set_get_with_past_deadline(store: TestStore) {
+    for expiry in [SetExpiry::ExAt(1), SetExpiry::PxAt(1)] {
+        store.set("k", "v").await.unwrap();
+        assert_eq!(
+            store
+                .getex("k", Some(GetExExpiry::Set(expiry)))
+                .await
+                .unwrap(),
+            Some(Bytes::from_static(b"v")),
+            "GETEX {expiry:?} answers the value"
+        );
+        assert_eq!(
+            store.ttl("k").await.unwrap(),
+            -2,
+            "GETEX {expiry:?} deletes"
+        );
+        assert_eq!(
+            store
+                .getex("k", Some(GetExExpiry::Set(expiry)))
+                .await
+                .unwrap(),
+            None,
+            "GETEX {expiry:?} of a missing key is nil"
+        );
+        store.set("k", "old").await.unwrap();
+        assert_eq!(
+            store
+                .execute(Command::Set {
+                    key: "k".into(),
+                    value: Bytes::from_static(b"new"),
+                    options: SetOptions::new().get(true).expiry(expiry),
+                })
+                .await
+                .unwrap(),
+            Reply::Bulk(Bytes::from_static(b"old")),
+            "SET GET {expiry:?} answers the old value"
+        );
+        assert!(!store.exists("k").await.unwrap(), "and leaves no key");
+    }
 }
