@@ -65,9 +65,10 @@ pub async fn test_expire_overflow_is_invalid(store: TestStore) {
     assert!(!store.exists("k").await.unwrap());
 }
 
-/// `PEXPIREAT` takes any 64-bit deadline: a huge one is a TTL far away, a hugely negative
-/// one deletes the key. From expire.tcl, "PEXPIREAT with big integer works" and "PEXPIREAT with
-/// big negative integer works".
+/// `PEXPIREAT` takes any 64-bit deadline: a huge one is a TTL far away, which `EXPIRETIME`
+/// rounds to seconds without overflowing, a hugely negative one deletes the key. From
+/// expire.tcl, "PEXPIREAT with big integer works" and "PEXPIREAT with big negative integer
+/// works"; the `EXPIRETIME` half is ours (the memory engine overflowed there).
 pub async fn test_pexpireat_extremes(store: TestStore) {
     store.set("k", "v").await.unwrap();
     for at in [9_223_372_036_854_770_000, i64::MAX] {
@@ -85,6 +86,25 @@ pub async fn test_pexpireat_extremes(store: TestStore) {
             "PEXPIREAT {at}: PTTL {pttl} is the distance {distance}"
         );
     }
+    assert_eq!(
+        store.pexpiretime("k").await.unwrap(),
+        i64::MAX,
+        "PEXPIRETIME is the deadline"
+    );
+    assert_eq!(
+        store.expiretime("k").await.unwrap(),
+        9_223_372_036_854_776,
+        "EXPIRETIME rounds i64::MAX ms to the nearest second without overflowing"
+    );
+    store
+        .expire_conditions(
+            "k",
+            Expiry::AtMillis(9_223_372_036_854_775_307),
+            ExpireConditions::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.expiretime("k").await.unwrap(), 9_223_372_036_854_775);
     for at in [-9_223_372_036_854_770_000, i64::MIN] {
         store.set("k", "v").await.unwrap();
         assert!(
