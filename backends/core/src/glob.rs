@@ -6,8 +6,24 @@
 //! on patterns such as `*a*a*a*a*b`; this matcher keeps only the latest `*` to backtrack to,
 //! which is enough for glob semantics and bounds the work by `pattern.len() * text.len()`.
 
-/// True when `text` matches the Redis glob `pattern`.
+/// True when `text` matches the Redis glob `pattern` as `KEYS` and the `SCAN` family match:
+/// [`matches_strict`], except that the pattern `*` alone matches everything, the empty text
+/// too. Those commands skip matching altogether for `*` (`KEYS` lists all keys, `SCAN` uses no
+/// pattern), so `KEYS *` lists the key `""` while `KEYS **` does not.
 pub fn matches(pattern: &[u8], text: &[u8]) -> bool {
+    pattern == b"*" || matches_strict(pattern, text)
+}
+
+/// True when `text` matches the Redis glob `pattern` exactly as Redis's `stringmatchlen` does,
+/// as pub/sub matches channels (`PSUBSCRIBE`, `PUBSUB CHANNELS`).
+///
+/// The empty text matches only the empty pattern: `stringmatchlen` compares while both
+/// pattern and text are left, and drops trailing `*`s only after it consumed a byte of text,
+/// so `*` (or `**`) does not match `""`.
+pub fn matches_strict(pattern: &[u8], text: &[u8]) -> bool {
+    if text.is_empty() {
+        return pattern.is_empty();
+    }
     let (mut p, mut t) = (0usize, 0usize);
     // Where to resume after the most recent `*`: (pattern index after it, text index it covers to).
     let mut star: Option<(usize, usize)> = None;
@@ -83,7 +99,10 @@ fn match_class(pattern: &[u8], start: usize, c: u8) -> Option<(bool, usize)> {
                 i += 2;
             }
             Some(&lo) if pattern.get(i + 1) == Some(&b'-') && i + 2 < pattern.len() => {
-                let hi = pattern[i + 2];
+                // Redis compares the bounds and the byte as C `char`s, which are signed on the
+                // x86-64 builds the suite judges against: `[\x00-\xff]` is the range -1..=0 and
+                // matches only the bytes 0x00 and 0xff, and `[a-\xff]` matches nothing above 0x7f.
+                let (lo, hi, c) = (lo as i8, pattern[i + 2] as i8, c as i8);
                 let (lo, hi) = if lo <= hi { (lo, hi) } else { (hi, lo) };
                 if c >= lo && c <= hi {
                     matched = true;
@@ -132,6 +151,20 @@ mod tests {
         assert!(!matches(b"a\\*b", b"axb"));
         assert!(matches(b"user:*:name", b"user:42:name"));
         assert!(!matches(b"user:*:name", b"user:42:age"));
+    }
+
+    #[test]
+    fn empty_text_and_signed_ranges_as_redis() {
+        assert!(matches(b"*", b""), "KEYS/SCAN skip matching for *");
+        assert!(!matches(b"**", b""));
+        assert!(!matches(b"[^a]*", b""));
+        assert!(!matches_strict(b"*", b""));
+        assert!(matches_strict(b"", b""));
+        assert!(matches(b"[\x00-\xff]", b"\xff"));
+        assert!(matches(b"[\x00-\xff]", b"\x00"));
+        assert!(!matches(b"[\x00-\xff]", b"a"));
+        assert!(!matches(b"[a-\xff]", b"\xfe"));
+        assert!(matches(b"[a-\xff]", b"Z"), "the range -1..=97");
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub fn cases() -> Vec<Case> {
         test_psubscribe_ranges_and_negation,
         test_pubsub_numsub_and_channels,
         test_pubsub_numpat,
+        test_pubsub_channels_star_leaves_out_empty_channel,
         test_binary_channel_round_trip,
         test_psubscribe_binary_pattern,
     ]

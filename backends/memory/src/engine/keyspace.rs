@@ -70,8 +70,12 @@ pub(crate) fn read(db: &Db, now: i64, command: &Command) -> Result<Reply> {
                 .collect(),
         )),
         Command::ExpireTime { key } => Ok(Reply::Int(match db.entry(key, now) {
-            // Redis rounds the millisecond deadline to the nearest second, as `TTL` does.
-            Some(entry) => entry.expires_at().map_or(-1, |at| (at + 500) / 1000),
+            // Redis rounds the millisecond deadline to the nearest second, as `TTL` does. In
+            // i128: `PEXPIREAT key i64::MAX` is a valid deadline and `at + 500` would overflow
+            // (a panic in debug, a negative answer in release); Redis answers 9223372036854776.
+            Some(entry) => entry
+                .expires_at()
+                .map_or(-1, |at| ((i128::from(at) + 500) / 1000) as i64),
             None => -2,
         })),
         Command::PExpireTime { key } => Ok(Reply::Int(match db.entry(key, now) {

@@ -67,8 +67,10 @@ impl Hub {
                 }
             }
         }
+        // Strict: Redis matches patterns with plain `stringmatchlen`, without the `*` shortcut
+        // of KEYS/SCAN, so `PSUBSCRIBE *` gets no message published on the channel `""`.
         for (pattern, id) in &registry.patterns {
-            if glob::matches(pattern, channel)
+            if glob::matches_strict(pattern, channel)
                 && let Some(sub) = registry.subscribers.get(id)
             {
                 sub.deliver(Message::new(
@@ -88,7 +90,8 @@ impl Hub {
         registry
             .channels
             .keys()
-            .filter(|c| pattern.is_none_or(|p| glob::matches(p, c)))
+            // Strict, as above: `PUBSUB CHANNELS *` leaves out the channel `""`.
+            .filter(|c| pattern.is_none_or(|p| glob::matches_strict(p, c)))
             .cloned()
             .collect()
     }

@@ -8,7 +8,8 @@
 //! The cases live in topical submodules: `EXISTS`, `DEL`, `TYPE`, `DBSIZE` and `FLUSHDB` in `keys`,
 //! the `EXPIRE` family with `PERSIST` and `TTL` in `expire`, `SCAN` in `scan`, `RENAME` in
 //! `rename`, expired keys and collection TTLs in `expired`, `KEYS`, `COPY`, `EXPIRETIME` and
-//! `SCAN` argument errors in `copy`, and every `EXPIRE` condition combination in `conditions`. All are listed here.
+//! `SCAN` argument errors in `copy`, and every `EXPIRE` condition combination in `conditions`, cases ported from Redis's own tcl tests
+//! in `ported`. All are listed here.
 
 use std::fmt::Debug;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -23,6 +24,7 @@ mod copy;
 mod expire;
 mod expired;
 mod keys;
+mod ported;
 mod rename;
 mod scan;
 pub use binary::*;
@@ -31,6 +33,7 @@ pub use copy::*;
 pub use expire::*;
 pub use expired::*;
 pub use keys::*;
+pub use ported::*;
 pub use rename::*;
 pub use scan::*;
 
@@ -89,6 +92,14 @@ pub fn cases() -> Vec<Case> {
         test_expire_incompatible_conditions,
         test_expire_combined_conditions,
         test_expire_every_valid_combination,
+        test_expire_overflow_is_invalid,
+        test_pexpireat_extremes,
+        test_rename_same_key_edges,
+        test_keys_pattern_with_many_stars,
+        test_empty_name_matches_only_a_lone_star,
+        test_glob_range_compares_signed_bytes,
+        test_copy_is_independent_of_its_source,
+        test_getex_and_set_get_with_past_deadline,
     ]
 }
 

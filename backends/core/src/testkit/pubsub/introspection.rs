@@ -198,3 +198,36 @@ pub async fn test_messages_keep_order_per_publisher(store: TestStore) {
     }
     assert_eq!((next_p, next_q), (100, 100), "every message arrived");
 }
+
+/// `PUBSUB CHANNELS` matches with Redis's plain matcher, which has no shortcut for `*` (unlike
+/// `KEYS` and `SCAN`): the channel `""` is listed without a pattern but not under `*`. Not a
+/// tcl test: a divergence found by comparing globs with Redis (the memory engine listed `""`
+/// under `*`). `PSUBSCRIBE *` likewise gets nothing published on `""`, which a case cannot
+/// check without a subscription that catches every other case's messages.
+pub async fn test_pubsub_channels_star_leaves_out_empty_channel(store: TestStore) {
+    let named = unique("intro-empty");
+    let _sub = store
+        .subscribe(vec![Name::from(""), Name::from(&named)], vec![])
+        .await
+        .unwrap();
+    let want = vec![(Name::from(""), 1)];
+    assert_eq!(
+        eventually(&want, || async { store.pubsub_numsub([""]).await.unwrap() }).await,
+        want,
+        "the channel \"\" has its subscriber"
+    );
+    let all = store.pubsub_channels().await.unwrap();
+    assert!(
+        all.iter().any(|c| c.is_empty()) && all.iter().any(|c| *c == named),
+        "CHANNELS without a pattern lists \"\", got {all:?}"
+    );
+    let starred = store.pubsub_channels_matching("*").await.unwrap();
+    assert!(
+        starred.iter().any(|c| *c == named),
+        "CHANNELS * lists {named}, got {starred:?}"
+    );
+    assert!(
+        !starred.iter().any(|c| c.is_empty()),
+        "CHANNELS * leaves out \"\", got {starred:?}"
+    );
+}

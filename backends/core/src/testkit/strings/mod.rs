@@ -4,7 +4,8 @@
 //!
 //! The cases live in topical submodules: `GET`/`SET` and its options in `set`, `MGET`/`MSET` in
 //! `multi`, the counters in `counters`, `APPEND`/`STRLEN` in `append`, `GETDEL`/`GETEX` in `getex`,
-//! `SETNX`/`MSETNX`/`SETRANGE`/`GETRANGE` in `ranges`, `SETBIT`/`GETBIT`/`BITCOUNT` in `bits`;
+//! `SETNX`/`MSETNX`/`SETRANGE`/`GETRANGE` in `ranges`, `SETBIT`/`GETBIT`/`BITCOUNT` in `bits`, cases ported from
+//! Redis's own tcl tests in `ported`;
 //! the `WRONGTYPE` cases are here. All are listed here.
 
 use super::keyspace::{assert_kind, populate, snapshot};
@@ -16,6 +17,7 @@ mod bits;
 mod counters;
 mod getex;
 mod multi;
+mod ported;
 mod ranges;
 mod set;
 pub use append::*;
@@ -23,6 +25,7 @@ pub use bits::*;
 pub use counters::*;
 pub use getex::*;
 pub use multi::*;
+pub use ported::*;
 pub use ranges::*;
 pub use set::*;
 
@@ -80,6 +83,13 @@ pub fn cases() -> Vec<Case> {
         test_string_commands_wrong_type_on_hash,
         test_string_commands_wrong_type_on_set,
         test_string_commands_wrong_type_on_zset,
+        test_counter_with_zero_byte_is_not_a_number,
+        test_decrby_negation_overflow,
+        test_counters_past_32_bits,
+        test_ranges_on_integer_values,
+        test_set_and_getex_expiry_overflow,
+        test_set_xx_get_on_missing_key,
+        test_mset_same_key_twice,
     ]
 }
 
