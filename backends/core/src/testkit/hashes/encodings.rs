@@ -29,9 +29,9 @@ async fn fill(store: &TestStore, key: &str, n: usize) -> HashMap<Name, Bytes> {
     model
 }
 
-/// "HRANDFIELD with <count> against non existing key", "HRANDFIELD count of 0 is handled
-/// correctly", "HRANDFIELD with <count>" (positive: distinct, at most the size; negative:
-/// exactly that many, repeats allowed) and "HRANDFIELD with <count> WITHVALUES" (each value is
+/// "HRANDFIELD with `<count>` against non existing key", "HRANDFIELD count of 0 is handled
+/// correctly", "HRANDFIELD with `<count>`" (positive: distinct, at most the size; negative:
+/// exactly that many, repeats allowed) and "HRANDFIELD with `<count>` WITHVALUES" (each value is
 /// its field's), at both encodings.
 pub async fn test_hrandfield_count_signs_both_encodings(store: TestStore) {
     for n in SIZES {

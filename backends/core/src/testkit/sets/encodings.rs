@@ -204,8 +204,8 @@ pub async fn test_smove_smismember_spop_mixed_encodings(store: TestStore) {
     );
 }
 
-/// "SRANDMEMBER with <count> - $type", "SRANDMEMBER histogram distribution" and the
-/// `ZRANDMEMBER` twins from zset.tcl ("ZRANDMEMBER with <count> - $type"), packed and not:
+/// "SRANDMEMBER with `<count>` - $type", "SRANDMEMBER histogram distribution" and the
+/// `ZRANDMEMBER` twins from zset.tcl ("ZRANDMEMBER with `<count>` - $type"), packed and not:
 /// a positive count gives distinct members (all of them when the count reaches the size, which
 /// Redis serves by another path than a count just under it), a negative count exactly that
 /// many with repeats, every member shows up in a long enough negative draw, and each
