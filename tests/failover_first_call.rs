@@ -8,10 +8,13 @@ mod failover_support;
 
 use std::time::{Duration, Instant};
 
-use staunch::failover::{BreakerOptions, Failover, FailoverOptions, FailoverState};
+use staunch::failover::{BreakerOptions, FailoverOptions, FailoverState};
 use staunch::prelude::*;
 use staunch_core::testkit::redis_server::{RedisServer, RedisServerOptions, test_redis_server};
 use staunch_redis::{RedisOptions, RedisStore};
+
+/// How long a Failover may take to notice an outage or a recovery on a busy machine.
+const STATE_WAIT: Duration = Duration::from_secs(30);
 
 /// Default failure threshold (5) and retries (3 attempts). The healthy probe is rare so that
 /// the user's call, not the monitor, is the first to meet the outage; the open timeout and
@@ -29,14 +32,6 @@ fn redis(url: &str, response_timeout: Duration) -> RedisStore {
             .connect_timeout(Duration::from_secs(2)),
     )
     .expect("redis options")
-}
-
-async fn wait_for(store: &Failover, state: FailoverState) {
-    let t = Instant::now();
-    while store.state() != state {
-        assert!(t.elapsed() < Duration::from_secs(30), "never {state:?}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 fn text(v: Option<Bytes>) -> Option<String> {
@@ -88,7 +83,7 @@ async fn a_quiet_database_serves_its_first_call_locally() {
             "{first}: the breaker opened at once"
         );
         server.restart().await.expect("restart");
-        wait_for(&store, FailoverState::Healthy).await;
+        failover_support::wait_for_state(&store, FailoverState::Healthy, STATE_WAIT).await;
         let redis = direct(&server).await;
         match first {
             "sadd" => assert_eq!(redis.smembers(&key).await.expect("smembers").len(), 1),
@@ -144,7 +139,7 @@ async fn down_at_start_serves_locally_and_replays() {
     // Informational: the figure comes from the benchmark, not from a timed assert.
     println!("first call with Redis down at start: {first:?}");
     server.restart().await.expect("start Redis");
-    wait_for(&store, FailoverState::Healthy).await;
+    failover_support::wait_for_state(&store, FailoverState::Healthy, STATE_WAIT).await;
     let redis = direct(&server).await;
     assert_eq!(
         text(redis.get("start:cache").await.expect("get")).as_deref(),

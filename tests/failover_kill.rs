@@ -139,19 +139,6 @@ async fn writer(id: usize, store: Failover, stop: Arc<AtomicBool>) -> Log {
     log
 }
 
-async fn wait_for(store: &Failover, state: FailoverState, limit: Duration) {
-    let started = Instant::now();
-    while store.state() != state {
-        assert!(
-            started.elapsed() < limit,
-            "Failover did not become {state:?} within {limit:?} (now {:?}, journal {})",
-            store.state(),
-            store.journal_len()
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn kill_under_load_loses_nothing() {
     let Some(mut server) = test_redis_server(
@@ -190,12 +177,14 @@ async fn kill_under_load_loses_nothing() {
         server.kill();
         let killed = Instant::now();
         // Writes keep succeeding: wait until the store serves locally.
-        wait_for(&store, FailoverState::Degraded, Duration::from_secs(5)).await;
+        failover_support::wait_for_state(&store, FailoverState::Degraded, Duration::from_secs(5))
+            .await;
         degraded_cycles += 1;
         let to_degraded = killed.elapsed();
         tokio::time::sleep(Duration::from_millis(400)).await;
         server.restart().await.expect("restart redis-server");
-        wait_for(&store, FailoverState::Healthy, Duration::from_secs(20)).await;
+        failover_support::wait_for_state(&store, FailoverState::Healthy, Duration::from_secs(20))
+            .await;
         println!(
             "cycle {cycle}: degraded after {to_degraded:?}, healthy again {:?} after restart, replayed so far {}",
             killed.elapsed(),
@@ -208,7 +197,7 @@ async fn kill_under_load_loses_nothing() {
     for w in writers {
         logs.push(w.await.expect("writer task"));
     }
-    wait_for(&store, FailoverState::Healthy, Duration::from_secs(20)).await;
+    failover_support::wait_for_state(&store, FailoverState::Healthy, Duration::from_secs(20)).await;
     assert_eq!(store.journal_len(), 0);
 
     // Check Redis directly.

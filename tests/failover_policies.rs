@@ -14,6 +14,9 @@ use staunch::prelude::*;
 use staunch_core::testkit::redis_server::{RedisServer, RedisServerOptions, test_redis_server};
 use staunch_redis::{RedisOptions, RedisStore};
 
+/// How long a Failover may take to notice an outage or a recovery on a busy machine.
+const STATE_WAIT: Duration = Duration::from_secs(15);
+
 fn options(policy: Policy) -> FailoverOptions {
     FailoverOptions::new()
         .policy(policy)
@@ -35,19 +38,11 @@ fn redis(url: &str) -> RedisStore {
     .expect("redis options")
 }
 
-async fn wait_for(store: &Failover, state: FailoverState) {
-    let t = Instant::now();
-    while store.state() != state {
-        assert!(t.elapsed() < Duration::from_secs(15), "never {state:?}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 /// Kills Redis and makes the store notice (one failed call opens the breaker).
 async fn outage(server: &mut RedisServer, store: &Failover) {
     server.kill();
     let _ = store.get("probe").await;
-    wait_for(store, FailoverState::Degraded).await;
+    failover_support::wait_for_state(store, FailoverState::Degraded, STATE_WAIT).await;
 }
 
 fn text(v: Option<Bytes>) -> Option<String> {
@@ -124,9 +119,9 @@ async fn mirror_divert_and_fail_fast() {
     mirror.set("m:key", "during").await.expect("degraded set");
 
     server.restart().await.expect("restart");
-    wait_for(&mirror, FailoverState::Healthy).await;
-    wait_for(&divert, FailoverState::Healthy).await;
-    wait_for(&fail_fast, FailoverState::Healthy).await;
+    failover_support::wait_for_state(&mirror, FailoverState::Healthy, STATE_WAIT).await;
+    failover_support::wait_for_state(&divert, FailoverState::Healthy, STATE_WAIT).await;
+    failover_support::wait_for_state(&fail_fast, FailoverState::Healthy, STATE_WAIT).await;
     let direct = RedisStore::connect(&url).await.expect("connect");
     assert_eq!(
         text(direct.get("m:key").await.expect("get")).as_deref(),
@@ -209,7 +204,7 @@ async fn blocking_pops_and_batches_while_degraded() {
                 "one entry for the batch"
             );
         }
-        wait_for(&store, FailoverState::Healthy).await;
+        failover_support::wait_for_state(&store, FailoverState::Healthy, STATE_WAIT).await;
         // The push and the pop of `mine` replayed as push + LREM: the other node's job stays.
         let jobs = direct.lrange("b:jobs", 0, -1).await.expect("lrange");
         assert_eq!(jobs, vec![Bytes::from_static(b"other-node")]);
@@ -267,7 +262,7 @@ async fn memory_local_is_rebuilt_from_the_journal() {
         "the memory store was rebuilt from the journal"
     );
     server.restart().await.expect("restart");
-    wait_for(&store, FailoverState::Healthy).await;
+    failover_support::wait_for_state(&store, FailoverState::Healthy, STATE_WAIT).await;
     let direct = RedisStore::connect(&url).await.expect("connect");
     assert_eq!(
         text(direct.get("r:n").await.expect("get")).as_deref(),
@@ -298,7 +293,7 @@ async fn sorted_set_stores_and_pops_replay_after_an_outage() {
         .await
         .expect("open");
     let _ = store.get("probe").await;
-    wait_for(&store, FailoverState::Degraded).await;
+    failover_support::wait_for_state(&store, FailoverState::Degraded, STATE_WAIT).await;
     store
         .zadd_multiple("{z}src", [(1.0, "a"), (2.0, "b"), (3.0, "c")])
         .await
@@ -357,7 +352,7 @@ async fn sorted_set_stores_and_pops_replay_after_an_outage() {
         .expect("zremrangebylex");
     assert!(store.journal_len() >= 8, "every write was journaled");
     server.restart().await.expect("restart");
-    wait_for(&store, FailoverState::Healthy).await;
+    failover_support::wait_for_state(&store, FailoverState::Healthy, STATE_WAIT).await;
     let direct = RedisStore::connect(&url).await.expect("connect");
     let all = |key: &'static str| {
         let direct = direct.clone();

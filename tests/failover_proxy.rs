@@ -5,7 +5,7 @@
 
 mod failover_support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use failover_support::proxy::{Fault, FaultProxy};
 use staunch::failover::{
@@ -17,6 +17,9 @@ use staunch_redis::{RedisOptions, RedisStore};
 
 const POLICIES: [Policy; 2] = [Policy::Divert, Policy::Mirror];
 const TIMEOUT: Duration = Duration::from_millis(400);
+
+/// How long a Failover may take to notice an outage or a recovery on a busy machine.
+const STATE_WAIT: Duration = Duration::from_secs(30);
 
 fn options(policy: Policy) -> FailoverOptions {
     FailoverOptions::new()
@@ -51,14 +54,6 @@ async fn setup(what: &str) -> Option<(RedisServer, FaultProxy)> {
         .await
         .expect("start the proxy");
     Some((server, proxy))
-}
-
-async fn wait_for(store: &Failover, state: FailoverState) {
-    let t = Instant::now();
-    while store.state() != state {
-        assert!(t.elapsed() < Duration::from_secs(30), "never {state:?}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 fn text(v: Option<Bytes>) -> Option<String> {
@@ -132,7 +127,7 @@ async fn reset_serves_locally_at_once() {
             3
         );
         proxy.set(Fault::None);
-        wait_for(&store, FailoverState::Healthy).await;
+        failover_support::wait_for_state(&store, FailoverState::Healthy, STATE_WAIT).await;
         assert_eq!(
             redis_get(&server, &format!("{p}:n")).await.as_deref(),
             Some("3")
@@ -181,7 +176,7 @@ async fn black_hole_trips_the_breaker_then_serves_locally() {
             .await
             .expect("local set");
         proxy.set(Fault::None);
-        wait_for(&store, FailoverState::Healthy).await;
+        failover_support::wait_for_state(&store, FailoverState::Healthy, STATE_WAIT).await;
         assert_eq!(
             redis_get(&server, &format!("{p}:during")).await.as_deref(),
             Some("d")
@@ -220,7 +215,7 @@ async fn a_stalled_reply_times_out_and_the_connection_recovers() {
         assert_eq!(err.kind(), ErrorKind::OutcomeUnknown, "{policy:?}: {err}");
         proxy.set(Fault::None);
         // Whatever state the timeouts left, the store answers correctly again.
-        wait_for(&store, FailoverState::Healthy).await;
+        failover_support::wait_for_state(&store, FailoverState::Healthy, STATE_WAIT).await;
         assert_eq!(
             text(store.get(&format!("{p}:big")).await.expect("get")).map(|s| s.len()),
             Some(big.len())
@@ -265,7 +260,7 @@ async fn drop_after_bytes() {
             Err(e) => panic!("{policy:?}: a read must not fail: {e}"),
         }
         proxy.set(Fault::None);
-        wait_for(&store, FailoverState::Healthy).await;
+        failover_support::wait_for_state(&store, FailoverState::Healthy, STATE_WAIT).await;
         assert_eq!(store.breaker().state(), BreakerState::Closed);
         assert_eq!(
             redis_get(&server, &format!("{p}:n")).await.as_deref(),

@@ -7,11 +7,14 @@ mod failover_support;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use staunch::failover::{BreakerOptions, Failover, FailoverOptions, FailoverState};
+use staunch::failover::{BreakerOptions, FailoverOptions, FailoverState};
 use staunch::prelude::*;
 use staunch::{GapReason, Subscription, SubscriptionEvent};
 use staunch_core::testkit::redis_server::{RedisServerOptions, test_redis_server};
 use staunch_redis::{RedisOptions, RedisStore};
+
+/// How long a Failover may take to notice an outage or a recovery on a busy machine.
+const STATE_WAIT: Duration = Duration::from_secs(15);
 
 async fn next_event(sub: &mut Subscription) -> SubscriptionEvent {
     tokio::time::timeout(Duration::from_secs(5), sub.next())
@@ -29,14 +32,6 @@ async fn expect_message(sub: &mut Subscription, payload: &str, gaps: &mut Vec<Ga
             SubscriptionEvent::Gap(g) => gaps.push(g),
             _ => {}
         }
-    }
-}
-
-async fn wait_for(store: &Failover, state: FailoverState) {
-    let t = Instant::now();
-    while store.state() != state {
-        assert!(t.elapsed() < Duration::from_secs(15), "not {state:?}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
@@ -96,7 +91,7 @@ async fn subscribers_follow_the_active_backend() {
     gaps.clear();
 
     server.restart().await.expect("restart");
-    wait_for(&store, FailoverState::Healthy).await;
+    failover_support::wait_for_state(&store, FailoverState::Healthy, STATE_WAIT).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let other = RedisStore::connect(&server.url()).await.expect("connect");
     let mut remote = other

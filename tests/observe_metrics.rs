@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use staunch::cache::{Cache, CacheKey, cache_type};
 use staunch::config::{Embedded, Settings, Staunch};
-use staunch::failover::{BreakerOptions, Failover, FailoverOptions, FailoverState};
+use staunch::failover::{BreakerOptions, FailoverOptions, FailoverState};
 use staunch::prelude::*;
 use staunch::queue::{HandlerError, JobContext, NewJob, Queue, Worker};
 use staunch_core::testkit::redis_server::{RedisServerOptions, test_redis_server};
@@ -217,7 +217,7 @@ async fn failover_through_an_outage(handle: &PrometheusHandle) {
     );
 
     server.restart().await.expect("restart redis-server");
-    wait_for(&store, FailoverState::Healthy).await;
+    failover_support::wait_for_state(&store, FailoverState::Healthy, DEADLINE).await;
     assert_eq!(
         redis.get_string("outage:4").await.unwrap().as_deref(),
         Some("4")
@@ -255,15 +255,4 @@ async fn failover_through_an_outage(handle: &PrometheusHandle) {
     assert_eq!(got.get("staunch_failover_journal_length"), Some(&0.0));
     assert_eq!(store.journal_len(), 0);
     println!("Failover figures exported as counted: {stats:?}");
-}
-
-async fn wait_for(store: &Failover, state: FailoverState) {
-    let started = Instant::now();
-    while store.state() != state {
-        assert!(
-            started.elapsed() < DEADLINE,
-            "not {state:?} within {DEADLINE:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }

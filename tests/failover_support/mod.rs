@@ -33,3 +33,22 @@ impl Probe for RedisProbe {
 pub fn failover(store: RedisStore) -> FailoverBuilder {
     Failover::builder_with_probe(Arc::new(store.clone()), Arc::new(RedisProbe(store)))
 }
+
+/// Waits until `store` is in `state`, failing the test after `limit` with what it is in
+/// instead (every `failover_*` test waits for its outage and its recovery this way).
+pub async fn wait_for_state(
+    store: &Failover,
+    state: staunch::failover::FailoverState,
+    limit: Duration,
+) {
+    let started = std::time::Instant::now();
+    while store.state() != state {
+        assert!(
+            started.elapsed() < limit,
+            "Failover did not become {state:?} within {limit:?} (now {:?}, journal {})",
+            store.state(),
+            store.journal_len()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
